@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { SessionSchema, SignInRequestSchema, TurnCredentialsSchema } from './provisioning.js';
+
+export * from './provisioning.js';
+
+/**
+ * The ONE typed IPC contract between the renderer and the main process. Main registers a handler
+ * per `invoke` channel (sender check → `request.parse` → impl → `response.parse`), the preload
+ * exposes exactly these channels, and the web softphone implements the same `HostApi` in-page.
+ * Imports only zod, so every side can share it.
+ */
+
+export const SettingsSchema = z.object({
+  microphoneId: z.string().default('default'),
+  speakerId: z.string().default('default'),
+  ringerId: z.string().default('default'),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const CallHistoryEntrySchema = z.object({
+  id: z.string().min(1).max(128),
+  direction: z.enum(['outbound', 'inbound']),
+  peer: z.string().max(256),
+  startedAt: z.number(),
+  answeredAt: z.number().nullable(),
+  endedAt: z.number(),
+  /** answered | cancelled | declined | busy | failed | missed */
+  disposition: z.string().max(64),
+});
+export type CallHistoryEntry = z.infer<typeof CallHistoryEntrySchema>;
+
+export const DiagnosticVerdictSchema = z.enum(['pass', 'warn', 'fail', 'skip']);
+export const DiagnosticStepResultSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  verdict: DiagnosticVerdictSchema,
+  explanation: z.string(),
+  fix: z.string().optional(),
+  values: z.record(z.string(), z.unknown()),
+  durationMs: z.number(),
+});
+export type DiagnosticStepResult = z.infer<typeof DiagnosticStepResultSchema>;
+export const DiagnosticProgressSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('started'), runId: z.string(), stepId: z.string(), title: z.string() }),
+  z.object({ kind: z.literal('finished'), runId: z.string(), step: DiagnosticStepResultSchema }),
+  z.object({
+    kind: z.literal('done'),
+    runId: z.string(),
+    verdict: DiagnosticVerdictSchema,
+    summary: z.string(),
+  }),
+]);
+export type DiagnosticProgress = z.infer<typeof DiagnosticProgressSchema>;
+
+export const LogLevelSchema = z.enum(['error', 'warn', 'info', 'debug']);
+
+const none = z.void();
+const channel = <Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) => ({
+  request,
+  response,
+});
+
+/** renderer → main, request/response (`ipcRenderer.invoke`). */
+export const invokeChannels = {
+  'app.info': channel(
+    none,
+    z.object({ version: z.string(), platform: z.string(), shell: z.enum(['electron', 'web']) }),
+  ),
+  /** Provisioning URL pre-set by enterprise policy, and the remembered account if any. */
+  'provisioning.defaults': channel(
+    none,
+    z.object({ policyUrl: z.string().nullable(), lastUsername: z.string().nullable() }),
+  ),
+  'provisioning.signIn': channel(SignInRequestSchema, SessionSchema),
+  /** The stored session (secret from the OS keychain), or null when signed out. */
+  'provisioning.restore': channel(none, SessionSchema.nullable()),
+  'provisioning.signOut': channel(none, none),
+  'turn.refresh': channel(none, TurnCredentialsSchema),
+  'settings.get': channel(none, SettingsSchema),
+  'settings.set': channel(SettingsSchema.partial(), SettingsSchema),
+  'history.list': channel(none, z.array(CallHistoryEntrySchema)),
+  'history.add': channel(CallHistoryEntrySchema, none),
+  'diagnostics.run': channel(none, z.object({ runId: z.string() })),
+  'shell.openExternal': channel(z.object({ url: z.string().max(2048) }), none),
+  'log.write': channel(
+    z.object({ scope: z.string().max(64), level: LogLevelSchema, message: z.string().max(8192) }),
+    none,
+  ),
+} as const;
+
+/** main → renderer events (`webContents.send`). */
+export const eventChannels = {
+  'diagnostics.progress': DiagnosticProgressSchema,
+  /** Power and network transitions the calling core reacts to (re-register, ICE restart). */
+  'system.transition': z.object({ kind: z.enum(['suspend', 'resume', 'network-changed']) }),
+} as const;
+
+export type InvokeChannel = keyof typeof invokeChannels;
+export type EventChannel = keyof typeof eventChannels;
+export type RequestOf<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['request']>;
+export type ResponseOf<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['response']>;
+export type EventOf<C extends EventChannel> = z.output<(typeof eventChannels)[C]>;
+
+/** What the renderer sees as `window.clearline` (Electron) or builds in-page (web softphone). */
+export interface HostApi {
+  invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
+  on<C extends EventChannel>(channel: C, listener: (event: EventOf<C>) => void): () => void;
+}
+
+/** The preload's global name. */
+export const HOST_API_GLOBAL = 'clearline';

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** What the control plane hands an authenticated agent (`GET /api/client-config`). */
+export const ClientConfigSchema = z.object({
+  agent: z.object({ username: z.string().min(1), displayName: z.string() }),
+  sip: z.object({
+    wsUrl: z.string().regex(/^wss?:\/\//, 'sip.wsUrl must be a ws:// or wss:// URL'),
+    domain: z.string().min(1),
+    registerExpiresSec: z.number().int().positive(),
+  }),
+  controlPlaneUrl: z.string().url(),
+  /** Test and service numbers the UI offers as one-click dials (echo test, tone). */
+  numbers: z.record(z.string(), z.string()),
+  diagnostics: z
+    .object({ reflector: z.object({ host: z.string(), port: z.number().int() }) })
+    .optional(),
+});
+export type ClientConfig = z.infer<typeof ClientConfigSchema>;
+
+/** draft-uberti-behave-turn-rest response (`GET /api/turn-credentials`). */
+export const TurnCredentialsSchema = z.object({
+  username: z.string().min(1),
+  password: z.string().min(1),
+  ttl: z.number().int().positive(),
+  uris: z.array(z.string().regex(/^(turns?|stuns?):/)).min(1),
+});
+export type TurnCredentials = z.infer<typeof TurnCredentialsSchema>;
+
+export const SignInRequestSchema = z.object({
+  url: z.string().url(),
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+export type SignInRequest = z.infer<typeof SignInRequestSchema>;
+
+/** A signed-in session as the renderer sees it: config + the SIP secret it registers with. */
+export const SessionSchema = z.object({
+  config: ClientConfigSchema,
+  password: z.string(),
+  turn: TurnCredentialsSchema,
+});
+export type Session = z.infer<typeof SessionSchema>;
