@@ -111,4 +111,10 @@ export interface Phone {
 
   setDevices(devices: Settings): Promise<void>;
   updateTurnCredentials(credentials: TurnCredentials): void;
+  /**
+   * The host saw the machine suspend/resume or the network change (host event
+   * `system.transition`): re-register now and restart ICE on live calls instead of waiting for
+   * the WebSocket to time out. Optional (added by the UI side); the UI calls it when present.
+   */
+  handleSystemTransition?(kind: 'suspend' | 'resume' | 'network-changed'): void;
 }
