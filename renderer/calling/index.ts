@@ -1,0 +1,14 @@
+/**
+ * The calling core's entry point for the UI: `createPhone` plus the types it needs. No React here.
+ */
+import type { Phone } from './phone-api.js';
+import { SipPhone, type PhoneOptions } from './sip-phone.js';
+
+export * from './phone-api.js';
+export type { CallingLogger } from './logging.js';
+export type { PhoneOptions } from './sip-phone.js';
+export { parseTarget, type CallTarget } from './target.js';
+
+export function createPhone(options: PhoneOptions = {}): Phone {
+  return new SipPhone(options);
+}

@@ -1,0 +1,704 @@
+import {
+  Invitation,
+  Inviter,
+  Registerer,
+  RegistererState,
+  SessionState,
+  UserAgent,
+  Web,
+  type Core,
+  type Session as SipSession,
+  type SessionDescriptionHandlerModifier,
+} from 'sip.js';
+import type { Session, Settings, TurnCredentials } from '../../preload/contract/index.js';
+import { playRemoteAudio, Ringer, routeToDevice, stopAudio } from './audio-output.js';
+import { backoffDelayMs, RECONNECT_BACKOFF } from './backoff.js';
+import { callOutcome, type EndEvidence } from './call-outcome.js';
+import { initialCallState, transition, type CallEvent } from './call-state.js';
+import { summarizeStats, type StatsRecord } from './call-stats.js';
+import { preferAudioCodecs } from './codec-preference.js';
+import { sendDtmfDigits, validateDtmf } from './dtmf.js';
+import { probeEndpoint, type EndpointProber } from './endpoint-probe.js';
+import { sipJsLogConnector, silentLogger, type CallingLogger } from './logging.js';
+import { iceServersFrom, microphoneConstraints } from './media-constraints.js';
+import {
+  PhoneError,
+  type CallDirection,
+  type CallSnapshot,
+  type CallStats,
+  type Phone,
+  type PhoneSnapshot,
+  type RegistrationState,
+} from './phone-api.js';
+import {
+  classifyRegisterRejection,
+  classifyTransportFailure,
+  closeCodeFromError,
+  type Classified,
+} from './registration-failure.js';
+import { parseTarget, targetToUri } from './target.js';
+
+export interface PhoneOptions {
+  logger?: CallingLogger;
+  media?: {
+    /** Echo cancellation, noise suppression, AGC. Default true; tests with a tone file turn it off. */
+    audioProcessing?: boolean;
+  };
+  /** How long an outbound call may ring before we give up with "No answer". Default 60 s. */
+  ringTimeoutMs?: number;
+  /** Injected for hosts that can tell more (Electron main); default: an in-page HTTP probe. */
+  probe?: EndpointProber;
+  /** For tests of the reconnect logic; default Math.random. */
+  random?: () => number;
+}
+
+/** Ended calls stay in snapshots this long so the UI can show how they ended. */
+const ENDED_CALL_LINGER_MS = 4000;
+const REGISTER_TIMEOUT_MS = 10_000;
+const ICE_GATHERING_TIMEOUT_MS = 800;
+
+interface CallRecord {
+  readonly id: string;
+  readonly direction: CallDirection;
+  readonly peer: string;
+  readonly peerDisplayName: string | null;
+  readonly session: SipSession;
+  state: CallSnapshot['state'];
+  muted: boolean;
+  held: boolean;
+  readonly startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  endReason: CallSnapshot['endReason'];
+  message: string | null;
+  remoteAudio: HTMLAudioElement | null;
+  finalStatus: EndEvidence['finalStatus'];
+  localAction: EndEvidence['localAction'];
+  transferTarget?: string;
+  ringTimer: ReturnType<typeof setTimeout> | null;
+}
+
+const codecModifier: SessionDescriptionHandlerModifier = async (description) => ({
+  type: description.type,
+  sdp: description.sdp === undefined ? undefined : preferAudioCodecs(description.sdp),
+});
+
+/** The SIP.js-backed `Phone`. One instance per signed-in agent; `start` again to switch accounts. */
+export class SipPhone implements Phone {
+  private readonly logger: CallingLogger;
+  private readonly audioProcessing: boolean;
+  private readonly ringTimeoutMs: number;
+  private readonly probe: EndpointProber;
+  private readonly random: () => number;
+  private readonly ringer: Ringer;
+  private readonly listeners = new Set<(s: PhoneSnapshot) => void>();
+  private readonly calls = new Map<string, CallRecord>();
+
+  private session: Session | null = null;
+  private ua: UserAgent | null = null;
+  private registerer: Registerer | null = null;
+  private registration: RegistrationState = { kind: 'unregistered' };
+  private iceServers: RTCIceServer[] = [];
+  private devices: Settings = { microphoneId: 'default', speakerId: 'default', ringerId: 'default' };
+  private reconnectAttempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private wasConnected = false;
+  private generation = 0; // bumps on start/stop so callbacks of an old UA are ignored
+
+  constructor(options: PhoneOptions = {}) {
+    this.logger = options.logger ?? silentLogger;
+    this.audioProcessing = options.media?.audioProcessing ?? true;
+    this.ringTimeoutMs = options.ringTimeoutMs ?? 60_000;
+    this.probe = options.probe ?? probeEndpoint;
+    this.random = options.random ?? Math.random;
+    this.ringer = new Ringer(this.logger);
+  }
+
+  // ── registration ────────────────────────────────────────────────────────────────────────────
+
+  async start(session: Session): Promise<void> {
+    await this.stop();
+    const generation = ++this.generation;
+    this.session = session;
+    this.iceServers = iceServersFrom(session.turn);
+    const { config } = session;
+    const aor = UserAgent.makeURI(`sip:${config.agent.username}@${config.sip.domain}`);
+    if (!aor) throw new PhoneError('invalid-target', `sip.domain “${config.sip.domain}” does not form a valid SIP address`);
+    const defaultFactory = Web.defaultSessionDescriptionHandlerFactory();
+    const ua = new UserAgent({
+      uri: aor,
+      displayName: config.agent.displayName,
+      authorizationUsername: config.agent.username,
+      authorizationPassword: session.password,
+      transportOptions: { server: config.sip.wsUrl, connectionTimeout: 5, keepAliveInterval: 25 },
+      logBuiltinEnabled: false,
+      logLevel: 'log',
+      logConnector: sipJsLogConnector(this.logger, () => this.secrets()),
+      // We reconnect ourselves, with backoff and a visible state.
+      reconnectionAttempts: 0,
+      // ICE servers are read per call, so refreshed TURN credentials apply to the next call.
+      sessionDescriptionHandlerFactory: (sipSession, options) =>
+        defaultFactory(sipSession, {
+          ...(options as object),
+          iceGatheringTimeout: ICE_GATHERING_TIMEOUT_MS,
+          peerConnectionConfiguration: { iceServers: this.iceServers },
+        }),
+      delegate: {
+        onInvite: (invitation) => this.guard('incoming INVITE', () => this.onInvite(invitation)),
+        onDisconnect: (error) => this.guard('transport disconnect', () => this.onDisconnect(generation, error)),
+      },
+    });
+    this.ua = ua;
+    this.registerer = new Registerer(ua, { expires: config.sip.registerExpiresSec });
+    this.registerer.stateChange.addListener((state) => {
+      // A refresh that failed silently (server restarted and forgot us): register again.
+      if (state === RegistererState.Unregistered && this.registration.kind === 'registered' && generation === this.generation) {
+        this.logger.write('warn', 'calling.registration', 'registration lapsed; registering again');
+        void this.register(generation);
+      }
+    });
+    this.setRegistration({ kind: 'connecting' });
+    await this.connectAndRegister(generation);
+  }
+
+  async stop(): Promise<void> {
+    this.generation++;
+    this.clearReconnect();
+    this.ringer.stop();
+    for (const call of this.calls.values()) this.disposeMedia(call);
+    this.calls.clear();
+    const ua = this.ua;
+    const registerer = this.registerer;
+    this.ua = null;
+    this.registerer = null;
+    this.session = null;
+    this.wasConnected = false;
+    this.reconnectAttempt = 0;
+    if (ua) {
+      if (registerer && registerer.state === RegistererState.Registered && ua.isConnected()) {
+        await withTimeout(registerer.unregister().catch(() => undefined), 2000);
+      }
+      await withTimeout(ua.stop().catch(() => undefined), 3000);
+    }
+    this.setRegistration({ kind: 'unregistered' });
+  }
+
+  private async connectAndRegister(generation: number): Promise<void> {
+    const ua = this.ua;
+    const session = this.session;
+    if (!ua || !session) return;
+    try {
+      if (!ua.isConnected()) await (ua.state === 'Started' ? ua.reconnect() : ua.start());
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const probe = await this.probe(session.config.sip.wsUrl);
+      if (generation !== this.generation) return;
+      const failure = classifyTransportFailure({
+        wsUrl: session.config.sip.wsUrl,
+        closeCode: closeCodeFromError(error as Error),
+        probe,
+        wasConnected: false,
+      });
+      this.logger.write('warn', 'calling.registration', `connect failed (${String(error)}): ${failure.reason}`);
+      this.scheduleReconnect(generation, failure);
+      return;
+    }
+    if (generation !== this.generation) return;
+    this.wasConnected = true;
+    await this.register(generation);
+  }
+
+  private register(generation: number): Promise<void> {
+    const registerer = this.registerer;
+    const session = this.session;
+    if (!registerer || !session) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        settle(() => this.scheduleReconnect(generation, {
+          reason: 'server-error',
+          message: `The phone server (${session.config.sip.wsUrl}) did not answer the registration within ${REGISTER_TIMEOUT_MS / 1000} s.`,
+        }));
+      }, REGISTER_TIMEOUT_MS);
+      let settled = false;
+      const settle = (apply: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (generation === this.generation) apply();
+        resolve();
+      };
+      registerer
+        .register({
+          requestDelegate: {
+            onAccept: () =>
+              settle(() => {
+                this.reconnectAttempt = 0;
+                this.setRegistration({ kind: 'registered', since: Date.now() });
+              }),
+            onReject: (response: Core.IncomingResponse) =>
+              settle(() => {
+                const { statusCode, reasonPhrase } = response.message;
+                const failure = classifyRegisterRejection(statusCode ?? 0, reasonPhrase ?? '', session.config.agent.username);
+                if (failure.reason === 'wrong-credentials') {
+                  // Retrying a wrong password only locks the account; wait for the user.
+                  this.setRegistration({ kind: 'failed', ...failure, retryInMs: null });
+                } else {
+                  this.scheduleReconnect(generation, failure);
+                }
+              }),
+          },
+        })
+        .catch((error: unknown) =>
+          settle(() => this.scheduleReconnect(generation, { reason: 'server-error', message: `Registration could not be sent: ${String(error)}` })),
+        );
+    });
+  }
+
+  private onDisconnect(generation: number, error?: Error): void {
+    if (generation !== this.generation || !error) return; // no error: we disconnected on purpose
+    const session = this.session;
+    if (!session) return;
+    const failure = classifyTransportFailure({
+      wsUrl: session.config.sip.wsUrl,
+      closeCode: closeCodeFromError(error),
+      probe: 'not-run',
+      wasConnected: this.wasConnected,
+    });
+    this.logger.write('warn', 'calling.registration', `transport lost: ${error.message}`);
+    this.scheduleReconnect(generation, failure);
+  }
+
+  private scheduleReconnect(generation: number, failure: Classified): void {
+    if (generation !== this.generation) return;
+    this.clearReconnect();
+    const delay = backoffDelayMs(this.reconnectAttempt++, RECONNECT_BACKOFF, this.random);
+    this.setRegistration({ kind: 'failed', reason: failure.reason, message: failure.message, retryInMs: delay });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (generation !== this.generation) return;
+      this.setRegistration({ kind: 'connecting' });
+      void this.connectAndRegister(generation);
+    }, delay);
+  }
+
+  private clearReconnect(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  private setRegistration(state: RegistrationState): void {
+    this.registration = state;
+    this.notify();
+  }
+
+  private secrets(): string[] {
+    return this.session ? [this.session.password, this.session.turn.password] : [];
+  }
+
+  // ── snapshots ───────────────────────────────────────────────────────────────────────────────
+
+  snapshot(): PhoneSnapshot {
+    return {
+      registration: this.registration,
+      calls: [...this.calls.values()].map((c) => ({
+        id: c.id,
+        direction: c.direction,
+        peer: c.peer,
+        peerDisplayName: c.peerDisplayName,
+        state: c.state,
+        muted: c.muted,
+        held: c.held,
+        startedAt: c.startedAt,
+        answeredAt: c.answeredAt,
+        endedAt: c.endedAt,
+        endReason: c.endReason,
+        message: c.message,
+      })),
+    };
+  }
+
+  subscribe(listener: (snapshot: PhoneSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.snapshot());
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    const snapshot = this.snapshot();
+    for (const listener of this.listeners) {
+      try {
+        listener(snapshot);
+      } catch (error) {
+        this.logger.write('error', 'calling', `snapshot listener threw: ${String(error)}`);
+      }
+    }
+  }
+
+  // ── calls ───────────────────────────────────────────────────────────────────────────────────
+
+  async call(target: string): Promise<string> {
+    const parsed = parseTarget(target);
+    const ua = this.ua;
+    const session = this.session;
+    if (!ua || !session || this.registration.kind !== 'registered') {
+      throw new PhoneError('not-registered', 'Not connected to the phone server yet — wait for “Registered”, then call again.');
+    }
+    const uri = UserAgent.makeURI(targetToUri(parsed, session.config.sip.domain));
+    if (!uri) throw new PhoneError('invalid-target', `“${target}” does not form a valid SIP address.`);
+    const inviter = new Inviter(ua, uri, {
+      sessionDescriptionHandlerOptions: { constraints: this.constraints() },
+      sessionDescriptionHandlerModifiers: [codecModifier],
+    });
+    const call = this.track(inviter, 'outbound', target.trim(), null);
+    call.ringTimer = setTimeout(() => {
+      if (call.state === 'dialing' || call.state === 'ringing') {
+        call.localAction = 'ring-timeout';
+        void inviter.cancel().catch(() => undefined);
+      }
+    }, this.ringTimeoutMs);
+    try {
+      await inviter.invite({
+        requestDelegate: {
+          onProgress: (response) => {
+            const code = response.message.statusCode ?? 0;
+            if (code === 180 || code === 183) this.apply(call, { type: 'provisional' });
+          },
+          onReject: (response) => {
+            call.finalStatus = { code: response.message.statusCode ?? 0, reason: response.message.reasonPhrase ?? '' };
+          },
+        },
+      });
+    } catch (error) {
+      this.finish(call);
+      throw mediaError(error);
+    }
+    return call.id;
+  }
+
+  private onInvite(invitation: Invitation): void {
+    const ua = this.ua;
+    const ruriUser = invitation.request.ruri?.user;
+    // Only what is addressed to us rings: stray or forged INVITEs (e.g. torture tests) get 404.
+    if (!ua || (ruriUser !== ua.contact.uri.user && ruriUser !== this.session?.config.agent.username)) {
+      this.logger.write('warn', 'calling', `rejecting INVITE for ${String(invitation.request.ruri)}: not addressed to this phone`);
+      void invitation.reject({ statusCode: 404 }).catch(() => undefined);
+      return;
+    }
+    const identity = invitation.remoteIdentity;
+    const call = this.track(invitation, 'inbound', identity.uri.user ?? String(identity.uri), identity.displayName || null);
+    this.ringer.start(this.devices.ringerId);
+    void invitation.progress().catch(() => undefined);
+  }
+
+  /** Common bookkeeping for both directions: state machine, media attach, end. */
+  private track(session: SipSession, direction: CallDirection, peer: string, peerDisplayName: string | null): CallRecord {
+    const call: CallRecord = {
+      id: crypto.randomUUID(),
+      direction,
+      peer,
+      peerDisplayName,
+      session,
+      state: initialCallState(direction),
+      muted: false,
+      held: false,
+      startedAt: Date.now(),
+      answeredAt: null,
+      endedAt: null,
+      endReason: null,
+      message: null,
+      remoteAudio: null,
+      finalStatus: null,
+      localAction: null,
+      ringTimer: null,
+    };
+    this.calls.set(call.id, call);
+    session.sessionDescriptionHandlerModifiersReInvite = [codecModifier];
+    session.stateChange.addListener((state) =>
+      this.guard(`call ${call.id} → ${state}`, () => {
+        if (state === SessionState.Established) this.onEstablished(call);
+        if (state === SessionState.Terminated) this.finish(call);
+      }),
+    );
+    this.notify();
+    return call;
+  }
+
+  private onEstablished(call: CallRecord): void {
+    this.stopRingingIfIdle();
+    if (call.ringTimer) clearTimeout(call.ringTimer);
+    call.answeredAt = Date.now();
+    this.apply(call, { type: 'answered' });
+    const sdh = call.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
+    const pc = sdh?.peerConnection;
+    if (!sdh || !pc) return;
+    call.remoteAudio = playRemoteAudio(sdh.remoteMediaStream, this.devices.speakerId, this.logger);
+    const onIce = () => {
+      if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') {
+        if (call.state === 'connecting' || call.state === 'active') this.apply(call, { type: 'media-up' });
+      }
+    };
+    pc.addEventListener('iceconnectionstatechange', onIce);
+    onIce();
+  }
+
+  private finish(call: CallRecord): void {
+    if (call.state === 'ended') return;
+    if (call.ringTimer) clearTimeout(call.ringTimer);
+    const outcome = callOutcome({
+      direction: call.direction,
+      wasAnswered: call.answeredAt !== null,
+      finalStatus: call.finalStatus,
+      localAction: call.localAction,
+      ...(call.transferTarget !== undefined ? { transferTarget: call.transferTarget } : {}),
+    });
+    call.endedAt = Date.now();
+    call.endReason = outcome.reason;
+    call.message = outcome.message;
+    this.disposeMedia(call);
+    this.apply(call, { type: 'end' });
+    this.stopRingingIfIdle();
+    setTimeout(() => {
+      if (this.calls.get(call.id) === call) {
+        this.calls.delete(call.id);
+        this.notify();
+      }
+    }, ENDED_CALL_LINGER_MS);
+  }
+
+  private apply(call: CallRecord, event: CallEvent): void {
+    const result = transition(call.state, event);
+    if (!result.ok) {
+      this.logger.write('debug', 'calling', `call ${call.id}: ${result.error} (ignored)`);
+      return;
+    }
+    if (result.state !== call.state) {
+      call.state = result.state;
+      this.notify();
+    }
+  }
+
+  private disposeMedia(call: CallRecord): void {
+    if (call.remoteAudio) stopAudio(call.remoteAudio);
+    call.remoteAudio = null;
+  }
+
+  private stopRingingIfIdle(): void {
+    const ringingIn = [...this.calls.values()].some((c) => c.direction === 'inbound' && c.state === 'ringing');
+    if (!ringingIn) this.ringer.stop();
+  }
+
+  private callOrThrow(callId: string): CallRecord {
+    const call = this.calls.get(callId);
+    if (!call || call.state === 'ended') throw new PhoneError('no-such-call', 'That call has already ended.');
+    return call;
+  }
+
+  async answer(callId: string): Promise<void> {
+    const call = this.callOrThrow(callId);
+    if (!(call.session instanceof Invitation) || call.state !== 'ringing') {
+      throw new PhoneError('invalid-state', 'Only a ringing incoming call can be answered.');
+    }
+    this.ringer.stop();
+    try {
+      await call.session.accept({
+        sessionDescriptionHandlerOptions: { constraints: this.constraints() },
+        sessionDescriptionHandlerModifiers: [codecModifier],
+      });
+    } catch (error) {
+      throw mediaError(error);
+    }
+  }
+
+  async decline(callId: string): Promise<void> {
+    const call = this.callOrThrow(callId);
+    if (!(call.session instanceof Invitation) || call.state !== 'ringing') {
+      throw new PhoneError('invalid-state', 'Only a ringing incoming call can be declined.');
+    }
+    call.localAction = 'decline';
+    await call.session.reject({ statusCode: 603 });
+  }
+
+  async hangup(callId: string): Promise<void> {
+    const call = this.callOrThrow(callId);
+    const session = call.session;
+    if (session.state === SessionState.Established) {
+      call.localAction = 'hangup';
+      await session.bye();
+    } else if (session instanceof Inviter) {
+      call.localAction = 'cancel';
+      await session.cancel();
+    } else if (session instanceof Invitation) {
+      call.localAction = 'decline';
+      await session.reject({ statusCode: 603 });
+    }
+  }
+
+  setMuted(callId: string, muted: boolean): void {
+    const call = this.callOrThrow(callId);
+    call.muted = muted;
+    this.applyTrackEnablement(call);
+    this.notify();
+  }
+
+  async setHeld(callId: string, held: boolean): Promise<void> {
+    const call = this.callOrThrow(callId);
+    if (call.state !== 'active' && call.state !== 'connecting') {
+      throw new PhoneError('invalid-state', 'Only a connected call can be put on hold.');
+    }
+    if (call.held === held) return;
+    const options = { hold: held, constraints: this.constraints() };
+    const session = call.session;
+    await new Promise<void>((resolve, reject) => {
+      session
+        .invite({
+          sessionDescriptionHandlerOptions: options,
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (response) =>
+              reject(
+                new PhoneError(
+                  'invalid-state',
+                  `${held ? 'Hold' : 'Resume'} was refused by the far end (${response.message.statusCode} ${response.message.reasonPhrase}).`,
+                ),
+              ),
+          },
+        })
+        .catch((error: unknown) => reject(new PhoneError('invalid-state', `${held ? 'Hold' : 'Resume'} failed: ${String(error)}`)));
+    });
+    // Re-INVITEs the far end sends later must keep our hold direction.
+    session.sessionDescriptionHandlerOptionsReInvite = options;
+    call.held = held;
+    this.applyTrackEnablement(call);
+    this.notify();
+  }
+
+  /** Sender silent when muted or held; receiver silent when held — media stops both ways. */
+  private applyTrackEnablement(call: CallRecord): void {
+    const sdh = call.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
+    if (!sdh?.peerConnection) return;
+    sdh.enableSenderTracks(!call.held && !call.muted);
+    sdh.enableReceiverTracks(!call.held);
+  }
+
+  async sendDtmf(callId: string, digits: string): Promise<void> {
+    const call = this.callOrThrow(callId);
+    validateDtmf(digits);
+    if (call.state !== 'active') throw new PhoneError('invalid-state', 'Keypad tones can only be sent on a connected call.');
+    const sdh = call.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
+    await sendDtmfDigits(call.session, sdh?.peerConnection, digits, this.logger);
+  }
+
+  async transfer(callId: string, target: string): Promise<void> {
+    const call = this.callOrThrow(callId);
+    if (call.state !== 'active') throw new PhoneError('invalid-state', 'Only a connected call can be transferred.');
+    const parsed = parseTarget(target);
+    const domain = this.session?.config.sip.domain ?? '';
+    const uri = UserAgent.makeURI(targetToUri(parsed, domain));
+    if (!uri) throw new PhoneError('invalid-target', `“${target}” does not form a valid SIP address.`);
+    call.localAction = 'transfer';
+    call.transferTarget = target.trim();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        call.session
+          .refer(uri, {
+            requestDelegate: {
+              onAccept: () => resolve(),
+              onReject: (response) =>
+                reject(new PhoneError('invalid-state', `Transfer refused (${response.message.statusCode} ${response.message.reasonPhrase}).`)),
+            },
+          })
+          .catch((error: unknown) => reject(new PhoneError('invalid-state', `Transfer failed: ${String(error)}`)));
+      });
+    } catch (error) {
+      call.localAction = null;
+      delete call.transferTarget;
+      throw error;
+    }
+    // The far end normally hangs up on us once it reaches the new party; don't hold on forever.
+    setTimeout(() => {
+      if (call.state !== 'ended' && call.session.state === SessionState.Established) void call.session.bye().catch(() => undefined);
+    }, 5000);
+  }
+
+  async stats(callId: string): Promise<CallStats> {
+    const call = this.callOrThrow(callId);
+    const sdh = call.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
+    const pc = sdh?.peerConnection;
+    if (!pc) throw new PhoneError('invalid-state', 'The call has no media yet.');
+    const report = await pc.getStats();
+    return summarizeStats([...report.values()] as StatsRecord[]);
+  }
+
+  // ── devices and credentials ─────────────────────────────────────────────────────────────────
+
+  async setDevices(devices: Settings): Promise<void> {
+    const micChanged = devices.microphoneId !== this.devices.microphoneId;
+    this.devices = { ...devices };
+    this.ringer.setDevice(devices.ringerId);
+    const live = [...this.calls.values()].filter((c) => c.state !== 'ended');
+    await Promise.all(live.map((c) => (c.remoteAudio ? routeToDevice(c.remoteAudio, devices.speakerId, this.logger) : undefined)));
+    if (!micChanged) return;
+    for (const call of live) {
+      const sdh = call.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
+      const sender = sdh?.peerConnection?.getSenders().find((s) => s.track?.kind === 'audio');
+      if (!sdh || !sender) continue;
+      let stream: MediaStream;
+      try {
+        stream = await navigator.mediaDevices.getUserMedia(this.constraints());
+      } catch (error) {
+        throw mediaError(error);
+      }
+      const track = stream.getAudioTracks()[0]!;
+      track.enabled = !call.held && !call.muted;
+      const old = sender.track;
+      await sender.replaceTrack(track);
+      if (old) {
+        sdh.localMediaStream.removeTrack(old);
+        old.stop();
+      }
+      sdh.localMediaStream.addTrack(track);
+    }
+  }
+
+  updateTurnCredentials(credentials: TurnCredentials): void {
+    if (this.session) this.session = { ...this.session, turn: credentials };
+    this.iceServers = iceServersFrom(credentials);
+    for (const call of this.calls.values()) {
+      const pc = (call.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined)?.peerConnection;
+      if (pc) pc.setConfiguration({ ...pc.getConfiguration(), iceServers: this.iceServers });
+    }
+  }
+
+  private constraints(): MediaStreamConstraints {
+    return microphoneConstraints(this.devices.microphoneId, this.audioProcessing);
+  }
+
+  /** Nothing the server sends may take the core down: log and carry on. */
+  private guard(what: string, action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.logger.write('error', 'calling', `${what} failed: ${String(error)}`);
+    }
+  }
+}
+
+function mediaError(error: unknown): PhoneError {
+  if (error instanceof PhoneError) return error;
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'NotAllowedError') return new PhoneError('media', 'Microphone access was denied. Allow the microphone and try again.');
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') {
+    return new PhoneError('media', 'The selected microphone is not available. Choose another one in Settings.');
+  }
+  return new PhoneError('media', `The call could not start: ${String(error)}`);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
