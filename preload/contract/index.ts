@@ -109,3 +109,36 @@ export interface HostApi {
 
 /** The preload's global name. */
 export const HOST_API_GLOBAL = 'clearline';
+
+/**
+ * How a failed `invoke` rejects: an Error whose `name` is 'HostError' and whose message starts with
+ * `[code] ` — the prefix survives every bridge (contextBridge and Playwright bindings copy only the
+ * message of an Error), so `parseHostError` recovers the code anywhere. Never carries a stack.
+ */
+export const HostErrorCodeSchema = z.enum([
+  'forbidden-sender', // not our window / a subframe / another origin
+  'unknown-channel',
+  'invalid-request', // the argument failed the channel's request schema
+  'invalid-response', // a handler produced something the response schema rejects (a bug)
+  'unauthorized', // wrong username or password
+  'unreachable', // the control plane cannot be reached
+  'invalid-config', // the control plane answered something that is not a valid configuration
+  'server-error', // the control plane answered with another HTTP error
+  'not-signed-in',
+  'not-available', // the feature does not exist in this shell (e.g. native diagnostics on the web)
+  'forbidden-url', // shell.openExternal with a non-http(s) URL
+  'internal',
+]);
+export type HostErrorCode = z.infer<typeof HostErrorCodeSchema>;
+export const HostErrorSchema = z.object({ code: HostErrorCodeSchema, message: z.string() });
+export type HostErrorInfo = z.infer<typeof HostErrorSchema>;
+
+export const formatHostErrorMessage = (e: HostErrorInfo): string => `[${e.code}] ${e.message}`;
+
+/** The code and message of a rejection from `HostApi.invoke`, or null for any other error. */
+export function parseHostError(error: unknown): HostErrorInfo | null {
+  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+  const match = /\[([a-z-]+)\] ([\s\S]*)$/.exec(message);
+  const parsed = match && HostErrorSchema.safeParse({ code: match[1], message: match[2] });
+  return parsed && parsed.success ? parsed.data : null;
+}

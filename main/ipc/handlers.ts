@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { DiagnosticProgress, Session } from '../../preload/contract/index.js';
+import type { Logger } from '../logging/logger.js';
+import type { Fetch } from '../provisioning/control-plane-client.js';
+import type { SecretStore } from '../provisioning/secret-store.js';
+import { SessionService } from '../provisioning/session-service.js';
+import { realTimers, type Timers } from '../provisioning/turn-keeper.js';
+import { isSafeExternalUrl } from '../security/external-links.js';
+import { HistoryStore } from '../storage/history-store.js';
+import { SettingsStore } from '../storage/settings-store.js';
+import type { HandlerTable } from './handler-table.js';
+import { HostError } from './host-error.js';
+
+/** Runs the network diagnostics for a session, reporting each step; resolves when done. */
+export type DiagnosticsRunner = (
+  session: Session,
+  onProgress: (progress: DiagnosticProgress) => void,
+  runId: string,
+) => Promise<void>;
+
+export interface HandlerDeps {
+  /** userData in Electron; a temp dir in tests and the host bridge. */
+  dataDir: string;
+  secrets: SecretStore;
+  fetch: Fetch;
+  now: () => number;
+  logger: Logger;
+  appInfo: { version: string; platform: string; shell: 'electron' | 'web' };
+  /** Provisioning URL pre-set by enterprise policy (already validated), or null. */
+  policyUrl: string | null;
+  /** The OS "open in browser" (Electron `shell.openExternal`); only ever given http(s) URLs. */
+  openExternal: (url: string) => Promise<void>;
+  /** null where native diagnostics do not exist (the web harness without probes). */
+  runDiagnostics: DiagnosticsRunner | null;
+  timers?: Timers;
+  newId?: () => string;
+}
+
+export interface HostHandlers {
+  table: HandlerTable;
+  /** Stops background work (TURN refresh). */
+  dispose(): void;
+}
+
+/**
+ * Every host capability the renderer can ask for, as plain async functions over injected I/O —
+ * the same table serves Electron's ipcMain and the Playwright host bridge.
+ */
+export function createHandlers(deps: HandlerDeps): HostHandlers {
+  const log = deps.logger.scope('host');
+  const sessions = new SessionService({
+    dataDir: deps.dataDir,
+    secrets: deps.secrets,
+    fetch: deps.fetch,
+    now: deps.now,
+    timers: deps.timers ?? realTimers,
+    log: deps.logger.scope('provisioning'),
+  });
+  const settings = new SettingsStore(deps.dataDir, deps.logger.scope('settings'));
+  const history = new HistoryStore(deps.dataDir, deps.logger.scope('history'));
+  const newId = deps.newId ?? randomUUID;
+
+  const table: HandlerTable = {
+    'app.info': async () => deps.appInfo,
+    'provisioning.defaults': async () => ({
+      policyUrl: deps.policyUrl,
+      lastUsername: await sessions.lastUsername(),
+    }),
+    'provisioning.signIn': (request) => sessions.signIn(request),
+    'provisioning.restore': () => sessions.restore(),
+    'provisioning.signOut': () => sessions.signOut(),
+    'turn.refresh': () => sessions.turnCredentials(),
+    'settings.get': () => settings.get(),
+    'settings.set': (patch) => settings.update(patch),
+    'history.list': () => history.list(),
+    'history.add': (entry) => history.add(entry),
+    'diagnostics.run': async (_request, context) => {
+      const run = deps.runDiagnostics;
+      if (!run) throw new HostError('not-available', 'network diagnostics are not available in this shell');
+      const session = sessions.session;
+      if (!session) throw new HostError('not-signed-in', 'sign in first: diagnostics test the servers of your account');
+      const runId = newId();
+      const emit = (progress: DiagnosticProgress) => context.emit('diagnostics.progress', progress);
+      // Answer at once; steps stream as `diagnostics.progress` events to the window that asked.
+      run(session, emit, runId).catch((error: unknown) => {
+        log.error(`diagnostics run ${runId} failed`, error);
+        emit({ kind: 'done', runId, verdict: 'fail', summary: 'the diagnostics stopped unexpectedly (details in the log)' });
+      });
+      return { runId };
+    },
+    'shell.openExternal': async ({ url }) => {
+      if (!isSafeExternalUrl(url)) throw new HostError('forbidden-url', 'only http and https links can be opened');
+      await deps.openExternal(url);
+    },
+    'log.write': async ({ scope, level, message }) => {
+      deps.logger.scope(`renderer:${scope}`)[level](message);
+    },
+  };
+
+  return { table, dispose: () => sessions.dispose() };
+}

@@ -1,0 +1,56 @@
+/**
+ * Removes secrets from log text. Applied to every log line (main and renderer/SIP.js alike), so a
+ * SIP trace, an HTTP header dump or a JSON body can be logged without leaking credentials.
+ */
+
+const REDACTED = '[redacted]';
+
+/** Each rule keeps the key (so the log still says WHAT was there) and replaces the value. */
+const RULES: ReadonlyArray<[RegExp, string]> = [
+  // Authorization / Proxy-Authorization / WWW-Authenticate-style headers with a scheme token:
+  // keep the scheme, drop the credentials (Basic base64, Bearer token, Digest params).
+  [/\b((?:proxy-)?authorization)(\s*[:=]\s*)("?)(basic|bearer|digest)?\s*[^\r\n"]*/gi, `$1$2$3$4 ${REDACTED}`],
+  // A digest `response="…"` or `response=…` outside a header line (e.g. a parsed object dump).
+  [/\b(response\s*=\s*)("?)[0-9a-f]{8,}\2/gi, `$1$2${REDACTED}$2`],
+  // JSON fields: "password": "…", "credential": "…", "token": "…", "secret": "…".
+  [
+    /("(?:[a-z_]*password|passwd|credential|[a-z_]*token|[a-z_]*secret|authorization)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi,
+    `$1"${REDACTED}"`,
+  ],
+  // key=value / key: value pairs in query strings, config dumps and TURN URLs' credential params.
+  [
+    /\b((?:[a-z_]*password|passwd|credential|access_token|refresh_token|[a-z_]*secret|token)\s*[=:]\s*)(?!\[redacted\])[^\s&;,"']+/gi,
+    `$1${REDACTED}`,
+  ],
+  // user:password@host in URLs.
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, `$1${REDACTED}@`],
+];
+
+export function redact(text: string): string {
+  return RULES.reduce((acc, [pattern, replacement]) => acc.replace(pattern, replacement), text);
+}
+
+/** Property names whose values are secrets whatever they contain. */
+const SECRET_KEY = /^(?:.*password|passwd|credential|.*token|.*secret|authorization|proxy-authorization)$/i;
+
+/** Redacts log arguments: strings by pattern, objects by key (recursively, cycle-safe). */
+export function redactData(data: unknown[]): unknown[] {
+  const seen = new WeakSet<object>();
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return redact(value);
+    if (value instanceof Error) {
+      const copy = new Error(redact(value.message));
+      copy.name = value.name;
+      if (value.stack) copy.stack = redact(value.stack);
+      return copy;
+    }
+    if (value === null || typeof value !== 'object') return value;
+    if (seen.has(value)) return '[circular]';
+    seen.add(value);
+    if (Array.isArray(value)) return value.map(walk);
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? REDACTED : walk(v)]),
+    );
+  };
+  return data.map(walk);
+}

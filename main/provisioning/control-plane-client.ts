@@ -1,0 +1,76 @@
+import type { z } from 'zod';
+import {
+  ClientConfigSchema,
+  TurnCredentialsSchema,
+  type ClientConfig,
+  type TurnCredentials,
+} from '../../preload/contract/index.js';
+import { HostError } from '../ipc/host-error.js';
+
+export type Fetch = typeof fetch;
+
+export interface ControlPlaneAccount {
+  /** Provisioning (control plane) base URL, e.g. https://voice.example.com */
+  url: string;
+  username: string;
+  password: string;
+}
+
+/** A hung control plane must not leave the sign-in spinner turning forever. */
+export const CONTROL_PLANE_TIMEOUT_MS = 10_000;
+
+const basicAuth = (username: string, password: string) =>
+  `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+
+/** `<base>/api/<path>`, tolerating a trailing slash or a path prefix on the base URL. */
+export function apiUrl(base: string, path: string): URL {
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/${path}`;
+  url.search = '';
+  url.hash = '';
+  return url;
+}
+
+async function getJson<S extends z.ZodType>(
+  fetchImpl: Fetch,
+  account: ControlPlaneAccount,
+  path: string,
+  schema: S,
+): Promise<z.output<S>> {
+  const url = apiUrl(account.url, path);
+  let response: Response;
+  try {
+    response = await fetchImpl(url, {
+      headers: { authorization: basicAuth(account.username, account.password), accept: 'application/json' },
+      signal: AbortSignal.timeout(CONTROL_PLANE_TIMEOUT_MS),
+      redirect: 'error', // a redirect would resend the credentials to wherever it points
+    });
+  } catch (error) {
+    const why = (error as Error).name === 'TimeoutError' ? 'no answer within 10 s' : 'connection failed';
+    throw new HostError('unreachable', `cannot reach ${url.host} (${why}); check the provisioning URL and your network`);
+  }
+  if (response.status === 401 || response.status === 403) {
+    throw new HostError('unauthorized', 'wrong username or password');
+  }
+  if (!response.ok) {
+    throw new HostError('server-error', `${url.host} answered HTTP ${response.status} for ${url.pathname}`);
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    throw new HostError('invalid-config', `server sent an invalid configuration (${url.pathname} is not JSON)`);
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
+    throw new HostError('invalid-config', `server sent an invalid configuration (${url.pathname}: bad ${where})`);
+  }
+  return parsed.data;
+}
+
+export const fetchClientConfig = (fetchImpl: Fetch, account: ControlPlaneAccount): Promise<ClientConfig> =>
+  getJson(fetchImpl, account, 'client-config', ClientConfigSchema);
+
+export const fetchTurnCredentials = (fetchImpl: Fetch, account: ControlPlaneAccount): Promise<TurnCredentials> =>
+  getJson(fetchImpl, account, 'turn-credentials', TurnCredentialsSchema);

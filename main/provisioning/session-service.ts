@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Session, SignInRequest, TurnCredentials } from '../../preload/contract/index.js';
+import { HostError } from '../ipc/host-error.js';
+import type { ScopedLogger } from '../logging/logger.js';
+import { readJsonOrReset, writeJsonAtomic } from '../storage/json-file.js';
+import { fetchClientConfig, fetchTurnCredentials, type ControlPlaneAccount, type Fetch } from './control-plane-client.js';
+import type { SecretStore } from './secret-store.js';
+import { TurnKeeper, type Timers } from './turn-keeper.js';
+
+/** Who signed in last (no secret): restores the session and pre-fills the sign-in form. */
+const AccountFileSchema = z.object({ url: z.string().url(), username: z.string().min(1) });
+type AccountFile = z.infer<typeof AccountFileSchema>;
+
+export const PASSWORD_SECRET_KEY = 'provisioning.password';
+
+export interface SessionServiceDeps {
+  dataDir: string;
+  secrets: SecretStore;
+  fetch: Fetch;
+  now: () => number;
+  timers: Timers;
+  log: ScopedLogger;
+}
+
+/** Sign-in, restore on restart, sign-out, and fresh TURN credentials for the signed-in agent. */
+export class SessionService {
+  readonly #accountPath: string;
+  #active: { account: ControlPlaneAccount; session: Session; turn: TurnKeeper } | null = null;
+
+  constructor(private readonly deps: SessionServiceDeps) {
+    this.#accountPath = join(deps.dataDir, 'account.json');
+  }
+
+  get session(): Session | null {
+    return this.#active?.session ?? null;
+  }
+
+  async lastUsername(): Promise<string | null> {
+    return (await this.#readAccount())?.username ?? null;
+  }
+
+  async signIn(request: SignInRequest): Promise<Session> {
+    const account = { url: request.url, username: request.username, password: request.password };
+    const session = await this.#open(account);
+    await this.deps.secrets.set(PASSWORD_SECRET_KEY, account.password);
+    await writeJsonAtomic(this.#accountPath, { url: account.url, username: account.username } satisfies AccountFile);
+    if (!this.deps.secrets.encrypted) {
+      this.deps.log.warn('password stored WITHOUT OS encryption (safeStorage unavailable), file mode 0600 only');
+    }
+    this.deps.log.info(`signed in as ${account.username} at ${new URL(account.url).host}`);
+    return session;
+  }
+
+  /** The remembered session, or null when nobody is signed in. A rejected password is forgotten. */
+  async restore(): Promise<Session | null> {
+    if (this.#active) return this.#active.session;
+    const saved = await this.#readAccount();
+    const password = saved && (await this.deps.secrets.get(PASSWORD_SECRET_KEY));
+    if (!saved || !password) return null;
+    try {
+      return await this.#open({ ...saved, password });
+    } catch (error) {
+      if (error instanceof HostError && error.code === 'unauthorized') {
+        await this.deps.secrets.delete(PASSWORD_SECRET_KEY);
+        this.deps.log.warn(`stored password for ${saved.username} was rejected; signed out`);
+      }
+      throw error;
+    }
+  }
+
+  async signOut(): Promise<void> {
+    this.#close();
+    await this.deps.secrets.delete(PASSWORD_SECRET_KEY);
+    this.deps.log.info('signed out');
+  }
+
+  async turnCredentials(): Promise<TurnCredentials> {
+    if (!this.#active) throw new HostError('not-signed-in', 'sign in first');
+    const turn = await this.#active.turn.current();
+    this.#active.session = { ...this.#active.session, turn };
+    return turn;
+  }
+
+  /** Stops the background TURN refresh (app quit, harness dispose). */
+  dispose(): void {
+    this.#close();
+  }
+
+  async #open(account: ControlPlaneAccount): Promise<Session> {
+    const [config, turn] = await Promise.all([
+      fetchClientConfig(this.deps.fetch, account),
+      fetchTurnCredentials(this.deps.fetch, account),
+    ]);
+    this.#close();
+    const keeper = new TurnKeeper(turn, () => fetchTurnCredentials(this.deps.fetch, account), this.deps);
+    const session: Session = { config, password: account.password, turn };
+    this.#active = { account, session, turn: keeper };
+    return session;
+  }
+
+  #close(): void {
+    this.#active?.turn.stop();
+    this.#active = null;
+  }
+
+  #readAccount(): Promise<AccountFile | null> {
+    return readJsonOrReset(this.#accountPath, AccountFileSchema.nullable(), () => null, this.deps.log);
+  }
+}
