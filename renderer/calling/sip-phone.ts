@@ -669,6 +669,29 @@ export class SipPhone implements Phone {
     }
   }
 
+  handleSystemTransition(kind: 'suspend' | 'resume' | 'network-changed'): void {
+    if (kind === 'suspend' || !this.ua || !this.session) return;
+    const generation = this.generation;
+    // Don't wait for the WebSocket keep-alive to notice: reconnect/re-register right away.
+    this.clearReconnect();
+    this.reconnectAttempt = 0;
+    this.setRegistration({ kind: 'connecting' });
+    void this.connectAndRegister(generation);
+    // The old 5-tuple may be gone (new Wi-Fi, VPN up): restart ICE on every live call.
+    for (const call of this.calls.values()) {
+      if (call.state !== 'active' && call.state !== 'connecting') continue;
+      void call.session
+        .invite({
+          sessionDescriptionHandlerOptions: {
+            hold: call.held,
+            constraints: this.constraints(),
+            offerOptions: { iceRestart: true },
+          } satisfies Web.SessionDescriptionHandlerOptions as object,
+        })
+        .catch((error: unknown) => this.logger.write('warn', 'calling', `ICE restart of call ${call.id} failed: ${String(error)}`));
+    }
+  }
+
   private constraints(): MediaStreamConstraints {
     return microphoneConstraints(this.devices.microphoneId, this.audioProcessing);
   }
