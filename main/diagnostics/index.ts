@@ -1,0 +1,61 @@
+/**
+ * Native network diagnostics: `runDiagnostics(config, probes, onProgress)` runs every check
+ * against the provisioned servers and resolves to the report. Plain Node, no `electron`: the app
+ * passes probes with Chromium's proxy resolver, the CLI `defaultProbes()`.
+ */
+import { randomUUID } from 'node:crypto';
+import { runSteps } from './runner.js';
+import type { StepDefinition } from './step.js';
+import { dnsStep } from './steps/dns.js';
+import { proxyStep } from './steps/proxy.js';
+import { clockStep, dscpStep, pathQualityStep } from './steps/reflector-steps.js';
+import { sipWebSocketStep } from './steps/sip-websocket.js';
+import { tcpStep } from './steps/tcp.js';
+import { mediaPathStep, turnTcpStep, turnTlsStep, turnUdpStep } from './steps/turn.js';
+import { natStep, stunStep } from './steps/udp.js';
+import { vpnStep } from './steps/vpn.js';
+import { targetsFromConfig } from './targets.js';
+import type { DiagnosticsConfig, ProgressListener, Probes, Report } from './types.js';
+
+export { defaultProbes } from './probes/node.js';
+export { renderReport } from './render.js';
+export type { DiagnosticsConfig, Probes, Report, ProgressListener } from './types.js';
+
+export const STEPS: StepDefinition[] = [
+  dnsStep,
+  vpnStep,
+  tcpStep,
+  sipWebSocketStep,
+  stunStep,
+  natStep,
+  turnUdpStep,
+  turnTcpStep,
+  turnTlsStep,
+  mediaPathStep,
+  dscpStep,
+  proxyStep,
+  pathQualityStep,
+  clockStep,
+];
+
+export function runDiagnostics(
+  config: DiagnosticsConfig,
+  probes: Probes,
+  onProgress: ProgressListener = () => {},
+  steps: StepDefinition[] = STEPS,
+): Promise<Report> {
+  const targets = targetsFromConfig(config);
+  const addresses = new Map<string, Promise<string>>();
+  const address = (host: string) => {
+    let p = addresses.get(host);
+    if (!p) {
+      p = probes.lookup(host).then((list) => {
+        if (!list[0]) throw new Error(`${host} has no IPv4 address`);
+        return list[0];
+      });
+      addresses.set(host, p);
+    }
+    return p;
+  };
+  return runSteps(steps, () => ({ config, probes, targets, address }), onProgress, randomUUID(), probes.now);
+}

@@ -1,0 +1,69 @@
+/**
+ * Runs step definitions as a dependency graph: every step whose `after` steps are done starts at
+ * once, so independent checks overlap. Each start and finish is reported as it happens.
+ */
+import type { DiagnosticStepResult } from '../../preload/contract/index.js';
+import { withTimeout } from './channels.js';
+import { overallVerdict } from './verdict.js';
+import { errorText, type StepContext, type StepDefinition } from './step.js';
+import type { ProgressListener, Report, StepOutcome } from './types.js';
+
+const DEFAULT_STEP_TIMEOUT_MS = 20_000;
+
+export async function runSteps(
+  steps: StepDefinition[],
+  makeContext: (outcome: (id: string) => StepOutcome | undefined) => Omit<StepContext, 'outcome'>,
+  onProgress: ProgressListener,
+  runId: string,
+  now: () => number,
+): Promise<Report> {
+  const ids = new Set(steps.map((s) => s.id));
+  for (const s of steps) {
+    for (const dep of s.after ?? []) if (!ids.has(dep)) throw new Error(`step ${s.id} waits for unknown step ${dep}`);
+  }
+  const startedAt = now();
+  const outcomes = new Map<string, StepOutcome>();
+  const results = new Map<string, DiagnosticStepResult>();
+  const context: StepContext = { ...makeContext((id) => outcomes.get(id)), outcome: (id) => outcomes.get(id) };
+  const running = new Map<string, Promise<void>>();
+
+  const runOne = async (step: StepDefinition) => {
+    onProgress({ kind: 'started', runId, stepId: step.id, title: step.title });
+    const t0 = now();
+    let o: StepOutcome;
+    try {
+      const timeout = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+      o = await withTimeout(step.run(context), timeout, `did not finish within ${timeout} ms`);
+    } catch (e) {
+      o = { verdict: 'fail', explanation: `the check itself failed: ${errorText(e)}`, values: {} };
+    }
+    outcomes.set(step.id, o);
+    const result: DiagnosticStepResult = { id: step.id, title: step.title, ...o, durationMs: Math.round(now() - t0) };
+    results.set(step.id, result);
+    onProgress({ kind: 'finished', runId, step: result });
+  };
+
+  // Start whatever is ready; each finish re-examines the rest. Bounded: every pass starts ≥ 1 step
+  // or awaits one that is running, and the graph was checked above for unknown names.
+  while (results.size < steps.length) {
+    for (const s of steps) {
+      if (running.has(s.id)) continue;
+      if ((s.after ?? []).every((d) => results.has(d))) running.set(s.id, runOne(s));
+    }
+    const pending = [...running].filter(([id]) => !results.has(id)).map(([, p]) => p);
+    if (pending.length === 0) throw new Error('diagnostic steps have a dependency cycle');
+    await Promise.race(pending);
+  }
+
+  const ordered = steps.map((s) => results.get(s.id)!);
+  const { verdict, summary } = overallVerdict(steps, ordered);
+  onProgress({ kind: 'done', runId, verdict, summary });
+  return {
+    runId,
+    verdict,
+    summary,
+    startedAt: new Date(startedAt).toISOString(),
+    totalMs: Math.round(now() - startedAt),
+    steps: ordered,
+  };
+}

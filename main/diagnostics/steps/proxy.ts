@@ -1,0 +1,36 @@
+import { parsePacResult } from '../proxy.js';
+import { errorText, outcome, type StepDefinition } from '../step.js';
+
+/**
+ * Which proxy applies to the SIP WebSocket and control-plane URLs, and whether the WebSocket upgrade
+ * survives it (the sip-websocket step already went through it; a direct attempt tells a proxy
+ * that breaks upgrades apart from a server that is down).
+ */
+export const proxyStep: StepDefinition = {
+  id: 'proxy',
+  title: 'Proxy',
+  after: ['sip-websocket'],
+  blocking: false,
+  async run(ctx) {
+    const urls = { sipWebSocket: ctx.config.client.sip.wsUrl, controlPlane: ctx.config.client.controlPlaneUrl };
+    const resolved: Record<string, string> = {};
+    for (const [k, url] of Object.entries(urls)) resolved[k] = await ctx.probes.resolveProxy(url).catch((e) => `error: ${errorText(e)}`);
+    const values: Record<string, unknown> = { resolved };
+    const wsProxy = parsePacResult(resolved.sipWebSocket!);
+    const cpProxy = parsePacResult(resolved.controlPlane!);
+    if (!wsProxy && !cpProxy) return outcome('pass', 'no proxy applies (direct connections)', values);
+    const names = [wsProxy && `SIP WebSocket via ${resolved.sipWebSocket}`, cpProxy && `control plane via ${resolved.controlPlane}`].filter(Boolean).join(', ');
+    if (!wsProxy) return outcome('pass', `proxy in use: ${names}`, values);
+    const throughProxy = ctx.outcome('sip-websocket');
+    values.upgradeThroughProxy = throughProxy?.verdict === 'pass';
+    if (throughProxy?.verdict === 'pass') return outcome('pass', `proxy in use: ${names}; the WebSocket upgrade survives it`, values);
+    const direct = await ctx.probes.webSocketHandshake(urls.sipWebSocket, 'sip', null).catch((e) => ({ status: 0, protocol: null, ms: 0, error: errorText(e) }));
+    values.upgradeDirect = direct.status === 101 && direct.protocol === 'sip';
+    return outcome(
+      'fail',
+      `proxy in use: ${names}; the WebSocket upgrade fails through it${values.upgradeDirect ? ' but works directly' : ''}`,
+      values,
+      `let the proxy ${wsProxy.host}:${wsProxy.port} pass WebSocket upgrades (CONNECT to the SIP port) or bypass it for ${new URL(urls.sipWebSocket).host}`,
+    );
+  },
+};

@@ -1,0 +1,25 @@
+import type { DiagnosticStepResult } from '../../preload/contract/index.js';
+import type { Verdict } from './types.js';
+
+/**
+ * The overall verdict answers "will calls work here?": a failed blocking step (signaling, no media
+ * path at all) fails the run; any other failure or warning means calls work but something is
+ * degraded (e.g. UDP blocked but TURN over TLS works), which is a warning.
+ */
+export function overallVerdict(
+  steps: { id: string; blocking: boolean }[],
+  results: DiagnosticStepResult[],
+): { verdict: Verdict; summary: string } {
+  const blocking = new Set(steps.filter((s) => s.blocking).map((s) => s.id));
+  const failedBlocking = results.filter((r) => r.verdict === 'fail' && blocking.has(r.id));
+  if (failedBlocking.length) {
+    return { verdict: 'fail', summary: `Calls will not work: ${failedBlocking.map((r) => r.explanation).join('; ')}` };
+  }
+  const degraded = results.filter((r) => r.verdict === 'fail' || r.verdict === 'warn');
+  const media = results.find((r) => r.id === 'media-path');
+  if (degraded.length) {
+    const lead = media?.verdict === 'warn' ? media.explanation : 'Calls will work';
+    return { verdict: 'warn', summary: `${lead}; check: ${degraded.map((r) => r.title).join(', ')}` };
+  }
+  return { verdict: 'pass', summary: media?.explanation ?? 'All checks passed' };
+}
