@@ -12,7 +12,7 @@ export type CallTarget =
 const MAX_NUMBER_DIGITS = 32;
 // Visual separators people type or paste in phone numbers.
 const NUMBER_SEPARATORS = /[\s\-().\/]/g;
-const NUMBER_SHAPE = /^\+?[\d\s\-().\/]+$/;
+const NUMBER_SHAPE = /^[+\d\s\-().\/]+$/;
 const COLLEAGUE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // RFC 3261 userinfo unreserved/escaped characters (without the password part).
 const URI_USER = "[A-Za-z0-9\\-_.!~*'()&=+$,;?/]|%[0-9A-Fa-f]{2}";
