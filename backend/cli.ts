@@ -1,0 +1,79 @@
+/**
+ * `npm run backend -- --state-dir DIR [--port-base N] [--listen ADDR] [--tls-cert F --tls-key F]
+ *  [--db URL] [--turn-ttl S] [--cors-origin O ...]`
+ * Starts the stack, prints one ready line, stops everything on SIGINT/SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { startStack, type RunningStack } from './stack.js';
+
+const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--listen ADDR]
+       [--tls-cert FILE --tls-key FILE] [--db sqlite:///file|postgres://…] [--turn-ttl SECONDS]
+       [--cors-origin ORIGIN]...`;
+
+function parsePortBase(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new Error(`--port-base must be an integer (got "${v}")`);
+  return Number(v);
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        'state-dir': { type: 'string' },
+        'port-base': { type: 'string' },
+        listen: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        db: { type: 'string' },
+        'turn-ttl': { type: 'string' },
+        'cors-origin': { type: 'string', multiple: true },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (!values['state-dir']) throw new Error(`--state-dir DIR is required\n${USAGE}`);
+  const ttl = values['turn-ttl'];
+  if (ttl !== undefined && !/^\d+$/.test(ttl)) throw new Error(`--turn-ttl must be a number of seconds (got "${ttl}")`);
+
+  let stack: RunningStack | null = null;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`[backend] ${signal}: stopping\n`);
+    // The 10 s promise: components get SIGKILL after their grace period; this is the backstop.
+    setTimeout(() => process.exit(1), 9500).unref();
+    await stack?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  stack = await startStack({
+    stateDir: values['state-dir'],
+    portBase: parsePortBase(values['port-base']),
+    listen: values.listen,
+    tlsCert: values['tls-cert'],
+    tlsKey: values['tls-key'],
+    dbUrl: values.db,
+    turnTtlSec: ttl === undefined ? undefined : Number(ttl),
+    corsOrigins: values['cors-origin'],
+    onFatal: () => process.exit(1),
+  });
+  if (stopping) await stack.stop();
+  const e = stack.endpoints;
+  console.log(`clearline backend ready: endpoints=${stack.endpointsFile} controlPlane=${e.controlPlane.url} sip=${e.sip.wssUrl ?? e.sip.wsUrl}`);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`[backend] error: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,104 @@
+import type { Db } from './db.js';
+import { applySipEvent, type CallRecord, type SipEvent } from './call-records.js';
+
+export interface AuditEntry extends SipEvent {
+  readonly id: number;
+  readonly at: number;
+  readonly target: string | null;
+}
+
+interface AuditRow {
+  id: number;
+  at_ms: number;
+  method: string;
+  from_uri: string;
+  to_uri: string;
+  target: string | null;
+  call_id: string;
+  code: number;
+  outcome: string;
+  in_dialog: number;
+}
+
+interface CallRow {
+  call_id: string;
+  from_uri: string;
+  to_uri: string;
+  started_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  duration_ms: number | null;
+  disposition: CallRecord['disposition'];
+}
+
+/** Audit events and the call records derived from them, written in one transaction. */
+export class AuditStore {
+  constructor(private readonly db: Db) {}
+
+  /** Resolves once the event and its call record are committed (durable). */
+  async record(event: SipEvent & { target?: string | null }, now = Date.now()): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.run(
+        'INSERT INTO audit_events (at_ms, method, from_uri, to_uri, target, call_id, code, outcome, in_dialog) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [now, event.method, event.from, event.to, event.target ?? null, event.callId, event.code, event.outcome, event.inDialog ? 1 : 0],
+      );
+      const prevRow = await tx.get<CallRow>('SELECT * FROM calls WHERE call_id = ?', [event.callId]);
+      const prev = prevRow && toCall(prevRow);
+      const next = applySipEvent(prev, event, now);
+      if (!next || next === prev) return;
+      const values = [next.from, next.to, next.startedAt, next.answeredAt, next.endedAt, next.durationMs, next.disposition, next.callId];
+      if (prev) {
+        await tx.run(
+          'UPDATE calls SET from_uri = ?, to_uri = ?, started_at = ?, answered_at = ?, ended_at = ?, duration_ms = ?, disposition = ? WHERE call_id = ?',
+          values,
+        );
+      } else {
+        await tx.run(
+          'INSERT INTO calls (from_uri, to_uri, started_at, answered_at, ended_at, duration_ms, disposition, call_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          values,
+        );
+      }
+    });
+  }
+
+  async listEvents(opts: { sinceMs?: number; callId?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    const rows = await this.db.all<AuditRow>(
+      `SELECT * FROM audit_events WHERE at_ms >= ? ${opts.callId ? 'AND call_id = ?' : ''} ORDER BY id DESC LIMIT ?`,
+      [opts.sinceMs ?? 0, ...(opts.callId ? [opts.callId] : []), opts.limit ?? 1000],
+    );
+    return rows.reverse().map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at_ms),
+      method: r.method,
+      from: r.from_uri,
+      to: r.to_uri,
+      target: r.target,
+      callId: r.call_id,
+      code: r.code,
+      outcome: r.outcome,
+      inDialog: r.in_dialog === 1,
+    }));
+  }
+
+  async listCalls(opts: { sinceMs?: number; limit?: number } = {}): Promise<CallRecord[]> {
+    const rows = await this.db.all<CallRow>('SELECT * FROM calls WHERE started_at >= ? ORDER BY started_at DESC LIMIT ?', [
+      opts.sinceMs ?? 0,
+      opts.limit ?? 1000,
+    ]);
+    return rows.reverse().map(toCall);
+  }
+}
+
+function toCall(r: CallRow): CallRecord {
+  const n = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    callId: r.call_id,
+    from: r.from_uri,
+    to: r.to_uri,
+    startedAt: Number(r.started_at),
+    answeredAt: n(r.answered_at),
+    endedAt: n(r.ended_at),
+    durationMs: n(r.duration_ms),
+    disposition: r.disposition,
+  };
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/**
+ * The control plane's configuration file (written by the supervisor, mode 0600: it holds
+ * secrets, which is why they are not passed on the command line where `ps` would show them).
+ */
+export const ControlPlaneConfigSchema = z.object({
+  listen: z.string(),
+  port: z.number().int().min(1).max(65535),
+  dbUrl: z.string(),
+  realm: z.string(),
+  adminToken: z.string().min(16),
+  internalToken: z.string().min(16),
+  turn: z.object({
+    secret: z.string().min(16),
+    ttlSec: z.number().int().positive(),
+    uris: z.array(z.string()).min(1),
+  }),
+  client: z.object({
+    wsUrl: z.string(),
+    domain: z.string(),
+    registerExpiresSec: z.number().int().positive(),
+    numbers: z.record(z.string(), z.string()),
+    reflector: z.object({ host: z.string(), port: z.number().int() }).optional(),
+  }),
+  publicUrl: z.string(),
+  /** SIP WebSocket URLs the web softphone may connect to (CSP connect-src). */
+  wsUrls: z.array(z.string()),
+  corsOrigins: z.array(z.string()),
+  webRoot: z.string(),
+  demoAgents: z.array(z.object({ username: z.string(), password: z.string(), displayName: z.string() })),
+});
+export type ControlPlaneConfig = z.infer<typeof ControlPlaneConfigSchema>;

@@ -1,0 +1,59 @@
+/**
+ * HTTP policies of the control plane (pure): the web softphone's Content-Security-Policy, CORS
+ * origin matching, and credential parsing.
+ */
+
+/** Strict CSP for the web softphone: same-origin everything, plus the stack's SIP WebSocket(s). */
+export function softphoneCsp(wsUrls: readonly string[]): string {
+  return [
+    "default-src 'self'",
+    `connect-src 'self' ${wsUrls.join(' ')}`.trim(),
+    "media-src 'self' blob:",
+    "img-src 'self' data:",
+    "style-src 'self'",
+    "script-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
+/** Origins allowed to call the API cross-origin: configured ones and the desktop app's `app://`. */
+export function isAllowedOrigin(origin: string, allowed: readonly string[]): boolean {
+  if (allowed.includes(origin)) return true;
+  return /^app:\/\/[a-z0-9.-]+$/i.test(origin);
+}
+
+export function parseBasicAuth(header: string | undefined): { username: string; password: string } | null {
+  const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '');
+  if (!m) return null;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return null;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+export function parseBearer(header: string | undefined): string | null {
+  const m = /^Bearer (\S+)$/.exec(header ?? '');
+  return m ? m[1]! : null;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.wav': 'audio/wav',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+};
+
+export function contentTypeOf(path: string): string {
+  const dot = path.lastIndexOf('.');
+  return CONTENT_TYPES[dot >= 0 ? path.slice(dot).toLowerCase() : ''] ?? 'application/octet-stream';
+}

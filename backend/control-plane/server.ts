@@ -1,0 +1,182 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, normalize, sep } from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ClientConfigSchema, TurnCredentialsSchema } from '../../preload/contract/provisioning.js';
+import type { AgentStore, Agent } from './agents.js';
+import type { AuditStore } from './audit-store.js';
+import type { ControlPlaneConfig } from './config.js';
+import type { Db } from './db.js';
+import { turnRestCredentials } from './turn-rest.js';
+import { contentTypeOf, isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from './http-policy.js';
+
+export interface ControlPlaneDeps {
+  readonly config: ControlPlaneConfig;
+  readonly db: Db;
+  readonly agents: AgentStore;
+  readonly audit: AuditStore;
+  readonly now?: () => number;
+}
+
+const SipEventSchema = z.object({
+  token: z.string(),
+  method: z.string().min(1).max(16),
+  code: z.number().int(),
+  outcome: z.string().max(128),
+  callId: z.string().min(1).max(256),
+  from: z.string().max(512),
+  to: z.string().max(512),
+  target: z.string().max(128).optional(),
+  inDialog: z.number().int(),
+});
+
+const NewAgentSchema = z.object({
+  username: z.string(),
+  password: z.string(),
+  displayName: z.string().max(128).default(''),
+});
+
+const ListQuerySchema = z.object({
+  since: z.coerce.number().int().nonnegative().optional(),
+  callId: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(10000).optional(),
+});
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const NO_BUILD_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Clearline</title></head>
+<body><h1>Clearline control plane</h1><p>The web softphone is not built yet: run <code>npm run build</code>, then reload.</p></body></html>`;
+
+export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
+  const { config, agents, audit } = deps;
+  const now = deps.now ?? Date.now;
+  // Fastify's logger is off: its request lines would carry Authorization-adjacent data. We log
+  // nothing per request; audit data goes to the database.
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+
+  app.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (origin && isAllowedOrigin(origin, config.corsOrigins)) {
+      reply.header('Access-Control-Allow-Origin', origin);
+      reply.header('Vary', 'Origin');
+      reply.header('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+      reply.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      reply.header('Access-Control-Max-Age', '600');
+    }
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('Cache-Control', 'no-store');
+    if (req.method === 'OPTIONS') return reply.code(204).send();
+  });
+
+  async function requireAgent(req: FastifyRequest, reply: FastifyReply): Promise<Agent | null> {
+    const creds = parseBasicAuth(req.headers.authorization);
+    const agent = creds && (await agents.verify(creds.username, creds.password));
+    if (agent) return agent;
+    await reply
+      .code(401)
+      .header('WWW-Authenticate', 'Basic realm="clearline", charset="UTF-8"')
+      .send({ error: 'sign in with your SIP username and password (HTTP Basic)' });
+    return null;
+  }
+
+  async function requireAdmin(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    const token = parseBearer(req.headers.authorization);
+    if (token && sameSecret(token, config.adminToken)) return true;
+    await reply.code(401).header('WWW-Authenticate', 'Bearer realm="clearline-admin"').send({ error: 'admin token required (Authorization: Bearer …)' });
+    return false;
+  }
+
+  app.get('/healthz', async (_req, reply) => {
+    try {
+      await deps.db.get('SELECT 1 AS ok');
+      return { status: 'ok' };
+    } catch (err) {
+      return reply.code(503).send({ status: 'unavailable', error: `database: ${(err as Error).message}` });
+    }
+  });
+
+  app.get('/api/client-config', async (req, reply) => {
+    const agent = await requireAgent(req, reply);
+    if (!agent) return;
+    return ClientConfigSchema.parse({
+      agent: { username: agent.username, displayName: agent.displayName },
+      sip: { wsUrl: config.client.wsUrl, domain: config.client.domain, registerExpiresSec: config.client.registerExpiresSec },
+      controlPlaneUrl: config.publicUrl,
+      numbers: config.client.numbers,
+      ...(config.client.reflector ? { diagnostics: { reflector: config.client.reflector } } : {}),
+    });
+  });
+
+  app.get('/api/turn-credentials', async (req, reply) => {
+    const agent = await requireAgent(req, reply);
+    if (!agent) return;
+    return TurnCredentialsSchema.parse(
+      turnRestCredentials({ secret: config.turn.secret, agent: agent.username, ttlSec: config.turn.ttlSec, nowMs: now(), uris: config.turn.uris }),
+    );
+  });
+
+  app.get('/api/agents', async (req, reply) => {
+    if (!(await requireAdmin(req, reply))) return;
+    return { agents: await agents.list() };
+  });
+
+  app.post('/api/agents', async (req, reply) => {
+    if (!(await requireAdmin(req, reply))) return;
+    const parsed = NewAgentSchema.safeParse(req.body);
+    if (!parsed.success) return reply.code(400).send({ error: `invalid agent: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+    try {
+      const agent = await agents.upsert(parsed.data.username, parsed.data.password, parsed.data.displayName || parsed.data.username);
+      return reply.code(201).send({ agent });
+    } catch (err) {
+      return reply.code(400).send({ error: (err as Error).message });
+    }
+  });
+
+  app.get('/api/audit', async (req, reply) => {
+    if (!(await requireAdmin(req, reply))) return;
+    const q = ListQuerySchema.safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: 'query: since (epoch ms), callId, limit (1-10000)' });
+    return { events: await audit.listEvents({ sinceMs: q.data.since, callId: q.data.callId, limit: q.data.limit }) };
+  });
+
+  app.get('/api/calls', async (req, reply) => {
+    if (!(await requireAdmin(req, reply))) return;
+    const q = ListQuerySchema.safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: 'query: since (epoch ms), limit (1-10000)' });
+    return { calls: await audit.listCalls({ sinceMs: q.data.since, limit: q.data.limit }) };
+  });
+
+  // Kamailio posts every SIP event here and waits: 200 means "committed to the database".
+  app.post('/internal/sip-events', async (req, reply) => {
+    const parsed = SipEventSchema.safeParse(req.body);
+    if (!parsed.success || !sameSecret(parsed.data.token, config.internalToken)) {
+      return reply.code(403).send({ error: 'forbidden' });
+    }
+    const { token: _token, inDialog, ...event } = parsed.data;
+    await audit.record({ ...event, inDialog: inDialog === 1 }, now());
+    return { stored: true };
+  });
+
+  const csp = softphoneCsp(config.wsUrls);
+  app.get('/*', async (req, reply) => {
+    reply.header('Content-Security-Policy', csp);
+    reply.header('X-Frame-Options', 'DENY');
+    const urlPath = decodeURIComponent((req.url.split('?')[0] ?? '/').replace(/\/+$/, '')) || '/index.html';
+    const root = normalize(config.webRoot);
+    const file = normalize(join(root, urlPath === '/' ? '/index.html' : urlPath));
+    if (!file.startsWith(root + sep)) return reply.code(404).send({ error: 'not found' });
+    if (!existsSync(join(root, 'index.html'))) return reply.type('text/html; charset=utf-8').send(NO_BUILD_PAGE);
+    // Unknown paths fall back to index.html: the softphone is a single-page app.
+    const target = existsSync(file) ? file : join(root, 'index.html');
+    return reply.type(contentTypeOf(target)).send(await readFile(target));
+  });
+
+  return app;
+}

@@ -1,0 +1,30 @@
+import { createHmac } from 'node:crypto';
+import type { TurnCredentials } from '../../preload/contract/provisioning.js';
+
+/**
+ * TURN REST credentials (draft-uberti-behave-turn-rest, coturn `use-auth-secret`): the username
+ * is `<expiry unix seconds>:<agent>`, the password base64(HMAC-SHA1(secret, username)). coturn
+ * recomputes the password and refuses the credential once the expiry has passed.
+ */
+export function turnRestCredentials(input: {
+  secret: string;
+  agent: string;
+  ttlSec: number;
+  nowMs: number;
+  uris: readonly string[];
+}): TurnCredentials {
+  const expiry = Math.floor(input.nowMs / 1000) + input.ttlSec;
+  const username = `${expiry}:${input.agent}`;
+  const password = createHmac('sha1', input.secret).update(username).digest('base64');
+  return { username, password, ttl: input.ttlSec, uris: [...input.uris] };
+}
+
+/** The TURN URIs of one coturn node: UDP and TCP on one port, TLS on another. */
+export function turnUris(host: string, turnPort: number, turnsPort: number): string[] {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return [
+    `turn:${h}:${turnPort}?transport=udp`,
+    `turn:${h}:${turnPort}?transport=tcp`,
+    `turns:${h}:${turnsPort}?transport=tcp`,
+  ];
+}

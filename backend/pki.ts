@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { isIP } from 'node:net';
+
+const run = promisify(execFile);
+
+export interface LocalPki {
+  readonly caCertFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/**
+ * A local CA and one server certificate for `host` (TURN over TLS, and WSS when asked), made once
+ * per state dir with openssl. The CA certificate is what a test browser or client trusts.
+ * Regenerated when the server certificate was made for another host (a different --listen).
+ */
+export async function ensureLocalPki(dir: string, host: string): Promise<LocalPki> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const caKey = join(dir, 'ca.key');
+  const caCertFile = join(dir, 'ca.crt');
+  const keyFile = join(dir, `server-${host}.key`);
+  const certFile = join(dir, `server-${host}.crt`);
+  if (!existsSync(caCertFile) || !existsSync(caKey)) {
+    await run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', caKey]);
+    await run('openssl', [
+      'req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '3650', '-out', caCertFile,
+      '-subj', '/CN=Clearline local CA',
+      '-addext', 'basicConstraints=critical,CA:TRUE',
+      '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
+  }
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    const csr = join(dir, `server-${host}.csr`);
+    const ext = join(dir, `server-${host}.ext`);
+    const san = isIP(host) ? `IP:${host}` : `DNS:${host}`;
+    writeFileSync(
+      ext,
+      `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${san},DNS:localhost\n`,
+    );
+    await run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyFile]);
+    await run('openssl', ['req', '-new', '-key', keyFile, '-out', csr, '-subj', `/CN=${host}`]);
+    await run('openssl', [
+      'x509', '-req', '-in', csr, '-CA', caCertFile, '-CAkey', caKey, '-CAcreateserial',
+      '-days', '825', '-sha256', '-extfile', ext, '-out', certFile,
+    ]);
+  }
+  chmodSync(caKey, 0o600);
+  chmodSync(keyFile, 0o600);
+  return { caCertFile, certFile, keyFile };
+}

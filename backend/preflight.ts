@@ -1,0 +1,97 @@
+/**
+ * Checks before anything starts: system binaries (installed on Debian as root, otherwise the
+ * exact command to run), and every port of the block free on the listen address.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import type { PortMap, PortName } from './ports.js';
+
+/** Binary → the Debian package that provides it. */
+export const REQUIRED_BINARIES: Readonly<Record<string, string>> = {
+  kamailio: 'kamailio kamailio-websocket-modules kamailio-tls-modules kamailio-extra-modules kamailio-sqlite-modules kamailio-utils-modules',
+  rtpengine: 'rtpengine-daemon',
+  turnserver: 'coturn',
+  openssl: 'openssl',
+};
+
+function onPath(bin: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+}
+
+export function missingBinaries(isPresent: (bin: string) => boolean = onPath): string[] {
+  return Object.keys(REQUIRED_BINARIES).filter((b) => !isPresent(b));
+}
+
+/** Installs missing packages on Debian as root; otherwise throws with the exact command to run. */
+export function ensureSystemPackages(repoRoot: string, log: (line: string) => void): void {
+  const missing = missingBinaries();
+  if (missing.length === 0) return;
+  const packages = missing.map((b) => REQUIRED_BINARIES[b]).join(' ');
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot && existsSync('/etc/debian_version')) {
+    log(`missing ${missing.join(', ')}: installing Debian packages (build/setup/ensure-deps.sh)`);
+    execFileSync('bash', ['build/setup/ensure-deps.sh'], { cwd: repoRoot, stdio: 'inherit' });
+    const still = missingBinaries();
+    if (still.length) throw new Error(`still missing after install: ${still.join(', ')}`);
+    return;
+  }
+  throw new Error(`missing system programs: ${missing.join(', ')}. Install them with:\n  sudo apt-get update && sudo apt-get install -y ${packages}`);
+}
+
+type Proto = 'tcp' | 'udp';
+
+function canBind(proto: Proto, host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (proto === 'tcp') {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(true)));
+    } else {
+      const sock = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      sock.once('error', () => {
+        sock.close();
+        resolve(false);
+      });
+      sock.bind({ address: host, port, exclusive: true }, () => sock.close(() => resolve(true)));
+    }
+  });
+}
+
+export const PORT_PROTOCOLS: ReadonlyArray<[PortName, Proto]> = [
+  ['sipUdp', 'udp'],
+  ['sipWs', 'tcp'],
+  ['sipWss', 'tcp'],
+  ['controlPlane', 'tcp'],
+  ['turn', 'udp'],
+  ['turn', 'tcp'],
+  ['turns', 'tcp'],
+  ['rtpengineNg', 'udp'],
+  ['carrierSip', 'udp'],
+  ['carrierApi', 'tcp'],
+  ['reflector', 'udp'],
+];
+
+/** Throws naming the option (--port-base / --listen) when a port of the block is taken. */
+export async function assertPortsFree(ports: PortMap, base: number, host: string): Promise<void> {
+  for (const [name, proto] of PORT_PROTOCOLS) {
+    const port = ports[name];
+    if (!(await canBind(proto, host, port))) {
+      throw new Error(
+        `--port-base ${base}: ${proto.toUpperCase()} port ${port} (${name}) on ${host} is already in use ` +
+          `(another stack running?). Stop it, or pick another block with --port-base N.`,
+      );
+    }
+  }
+}
+
+/** Throws naming --listen when the address is not assignable on this host. */
+export async function assertListenAddress(host: string): Promise<void> {
+  const ok = await new Promise<boolean>((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ host, port: 0 }, () => srv.close(() => resolve(true)));
+  });
+  if (!ok) throw new Error(`--listen ${host}: this address is not configured on any interface of this host (or namespace)`);
+}

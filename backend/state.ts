@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Secrets generated once per state dir and kept in DIR/secrets.json (0600): tokens, the TURN REST
+ * secret, the nonce secret, and the demo agents' passwords (which endpoints.json lists: it is a
+ * local demo/test file). The database itself keeps only digest HA1 values.
+ */
+export const StackSecretsSchema = z.object({
+  adminToken: z.string(),
+  internalToken: z.string(),
+  turnSecret: z.string(),
+  nonceSecret: z.string(),
+  demoAgents: z.array(z.object({ username: z.string(), password: z.string(), displayName: z.string() })),
+});
+export type StackSecrets = z.infer<typeof StackSecretsSchema>;
+
+export const DEMO_AGENTS = [
+  { username: 'alice', displayName: 'Alice' },
+  { username: 'bob', displayName: 'Bob' },
+  { username: 'carol', displayName: 'Carol' },
+] as const;
+
+const secret = (bytes = 24) => randomBytes(bytes).toString('base64url');
+
+export function loadOrCreateSecrets(stateDir: string): StackSecrets {
+  const file = join(stateDir, 'secrets.json');
+  if (existsSync(file)) {
+    const parsed = StackSecretsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) throw new Error(`--state-dir: ${file} is not a valid secrets file; remove it to regenerate`);
+    return parsed.data;
+  }
+  const secrets: StackSecrets = {
+    adminToken: secret(),
+    internalToken: secret(),
+    turnSecret: secret(),
+    nonceSecret: secret(16),
+    demoAgents: DEMO_AGENTS.map((a) => ({ ...a, password: secret(12) })),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secrets;
+}
