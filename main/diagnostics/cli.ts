@@ -1,21 +1,22 @@
 /**
  * `npm run diag -- --config <control-plane URL> --user U --password P [--json] [--ca FILE]
- *  [--media-gateway HOST]`: the same checks as the app, headless. Exit 0 when the overall verdict
- * is pass or warn, 2 on fail, 1 on bad usage.
+ *  [--media-gateway HOST] [--only step,…]`: the same checks as the app, headless. Exit 0 when the
+ * overall verdict is pass or warn, 2 on fail, 1 on bad usage.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { defaultProbes, renderReport, runDiagnostics } from './index.js';
+import { STEPS, defaultProbes, renderReport, runDiagnostics, selectSteps } from './index.js';
 import { fetchDiagnosticsConfig } from './provisioning-client.js';
 import type { Report } from './types.js';
 
 const USAGE = `usage: npm run diag -- --config <control-plane URL> --user <username> --password <password>
-                        [--json] [--ca <PEM file>] [--media-gateway <host>]
+                        [--json] [--ca <PEM file>] [--media-gateway <host>] [--only <step,…>]
   --config         control-plane base URL (the provisioning URL the app signs in to)
   --user/--password  the agent's credentials (HTTP Basic to the control plane)
   --json           print one JSON report instead of the human summary
   --ca             extra trusted CA certificate for TLS checks (private PKI)
   --media-gateway  where media goes, if not the SIP server's host
+  --only           run only these steps (ids: ${STEPS.map((s) => s.id).join(', ')})
 exit: 0 pass or warn, 2 fail, 1 bad usage`;
 
 function usage(problem: string): never {
@@ -33,6 +34,7 @@ try {
       json: { type: 'boolean', default: false },
       ca: { type: 'string' },
       'media-gateway': { type: 'string' },
+      only: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   }));
@@ -57,6 +59,14 @@ if (values.ca) {
   }
 }
 const json = values.json === true;
+let steps = STEPS;
+if (values.only) {
+  try {
+    steps = selectSteps((values.only as string).split(',').map((s) => s.trim()));
+  } catch (e) {
+    usage(`--only: ${(e as Error).message}`);
+  }
+}
 
 function provisioningFailure(message: string): Report {
   return {
@@ -83,10 +93,14 @@ let report: Report;
 try {
   const config = await fetchDiagnosticsConfig(configUrl, values.user as string, values.password as string, ca);
   if (values['media-gateway']) config.mediaGateway = values['media-gateway'] as string;
-  report = await runDiagnostics(config, defaultProbes({ ca }), (event) => {
-    if (json) return;
-    if (event.kind === 'started') console.error(`… ${event.title}`);
-  });
+  report = await runDiagnostics(
+    config,
+    defaultProbes({ ca }),
+    (event) => {
+      if (!json && event.kind === 'started') console.error(`… ${event.title}`);
+    },
+    steps,
+  );
 } catch (e) {
   report = provisioningFailure((e as Error).message);
 }

@@ -38,6 +38,19 @@ export const STEPS: StepDefinition[] = [
   clockStep,
 ];
 
+/** A subset of STEPS by id; a step needs the steps it reads (`after`) selected too. */
+export function selectSteps(ids: string[]): StepDefinition[] {
+  const known = new Set(STEPS.map((s) => s.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length) throw new Error(`unknown step(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  const chosen = STEPS.filter((s) => ids.includes(s.id));
+  for (const s of chosen) {
+    const missing = (s.after ?? []).filter((d) => !ids.includes(d));
+    if (missing.length) throw new Error(`step ${s.id} also needs ${missing.join(', ')}`);
+  }
+  return chosen;
+}
+
 export function runDiagnostics(
   config: DiagnosticsConfig,
   probes: Probes,

@@ -30,3 +30,11 @@ export const outcome = (
 ): StepOutcome => (fix ? { verdict, explanation, values, fix } : { verdict, explanation, values });
 
 export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** TLS failures caused by certificates need a PKI fix, not a firewall rule. */
+export function isCertificateError(e: unknown): boolean {
+  return /certificate|altnames|self[- ]signed|CERT_|unable to verify/i.test(errorText(e));
+}
+
+export const CERTIFICATE_FIX =
+  "the server's TLS certificate is not trusted here: install the issuing CA on this desktop, or check that a TLS-inspecting proxy is not replacing it";

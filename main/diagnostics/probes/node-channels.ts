@@ -62,7 +62,7 @@ export function connectSocket(host: string, port: number, useTls: boolean, ca?: 
         resolve({ socket: raw, connectMs, tlsMs: null });
         return;
       }
-      const secure = tls.connect({ socket: raw, servername: net.isIP(host) ? undefined : host, ca: ca ? [...tls.rootCertificates, ca.toString()] : undefined });
+      const secure = tls.connect({ socket: raw, host, servername: net.isIP(host) ? undefined : host, ca: ca ? [...tls.rootCertificates, ca.toString()] : undefined });
       secure.once('error', (e) => {
         clearTimeout(timer);
         raw.destroy();

@@ -73,7 +73,7 @@ export async function webSocketHandshake(
     const tunnelled = await tunnel(proxy, host, port);
     socket = secure
       ? await new Promise<net.Socket>((resolve, reject) => {
-          const s = tls.connect({ socket: tunnelled, servername: net.isIP(host) ? undefined : host, ca: ca ? [...tls.rootCertificates, ca.toString()] : undefined });
+          const s = tls.connect({ socket: tunnelled, host, servername: net.isIP(host) ? undefined : host, ca: ca ? [...tls.rootCertificates, ca.toString()] : undefined });
           s.once('secureConnect', () => resolve(s)).once('error', reject);
         })
       : tunnelled;

@@ -1,5 +1,5 @@
 import { parsePacResult } from '../proxy.js';
-import { errorText, outcome, type StepDefinition } from '../step.js';
+import { CERTIFICATE_FIX, errorText, isCertificateError, outcome, type StepDefinition } from '../step.js';
 import { label } from '../targets.js';
 
 /** The SIP WebSocket handshake exactly as the app makes it: a real upgrade asking for `sip`. */
@@ -22,7 +22,7 @@ export const sipWebSocketStep: StepDefinition = {
       return outcome('pass', `WebSocket upgraded with subprotocol sip in ${Math.round(r.ms)} ms${proxy ? ' via the proxy' : ''}`, values);
     } catch (err) {
       values.error = errorText(err);
-      return outcome('fail', `SIP signaling cannot connect: ${label(e)} (${errorText(err)})`, values, fix);
+      return outcome('fail', `SIP signaling cannot connect: ${label(e)} (${errorText(err)})`, values, isCertificateError(err) ? CERTIFICATE_FIX : fix);
     }
   },
 };

@@ -1,4 +1,4 @@
-import { errorText, outcome, type StepDefinition } from '../step.js';
+import { CERTIFICATE_FIX, errorText, isCertificateError, outcome, type StepDefinition } from '../step.js';
 import { label, type Endpoint } from '../targets.js';
 
 /** Firewall, TCP side: a TCP connect (and TLS handshake) to every TCP/TLS endpoint the app uses. */
@@ -19,7 +19,7 @@ export const tcpStep: StepDefinition = {
           const r = await probes.connect(address, e.port, e.transport === 'tls');
           return { endpoint: label(e), role: e.role, ok: true, connectMs: Math.round(r.connectMs), tlsMs: r.tlsMs && Math.round(r.tlsMs) };
         } catch (err) {
-          return { endpoint: label(e), role: e.role, ok: false, error: errorText(err) };
+          return { endpoint: label(e), role: e.role, ok: false, certificate: isCertificateError(err), error: errorText(err) };
         }
       }),
     );
@@ -31,7 +31,7 @@ export const tcpStep: StepDefinition = {
       signalling.length ? 'fail' : 'warn',
       `blocked or unreachable: ${failed.map((c) => c.endpoint).join(', ')}`,
       values,
-      `allow outbound ${failed.map((c) => c.endpoint).join(', ')} in the firewall`,
+      failed.every((c) => c.certificate) ? CERTIFICATE_FIX : `allow outbound ${failed.map((c) => c.endpoint).join(', ')} in the firewall`,
     );
   },
 };

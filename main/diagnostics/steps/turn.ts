@@ -1,6 +1,6 @@
 import type { DatagramChannel } from '../channels.js';
 import { exchange } from '../reflector-client.js';
-import { errorText, outcome, type StepContext, type StepDefinition } from '../step.js';
+import { CERTIFICATE_FIX, errorText, isCertificateError, outcome, type StepContext, type StepDefinition } from '../step.js';
 import { streamTransport, udpTransport, type StunTransport } from '../stun/transaction.js';
 import { StunError, allocate, createPermission, deallocate, onPeerData, sendToPeer } from '../stun/turn-client.js';
 import { label, type Transport } from '../targets.js';
@@ -76,7 +76,9 @@ function turnStep(transport: Transport): StepDefinition {
           'fail',
           auth ? `TURN over ${label(e)} refused the credentials (${errorText(err)})` : `TURN over ${label(e)} failed: ${errorText(err)}`,
           values,
-          auth
+          isCertificateError(err)
+            ? CERTIFICATE_FIX
+            : auth
             ? 'the TURN credentials are rejected: check the shared secret between control plane and TURN server and this desktop clock'
             : `allow outbound ${label(e)} in the firewall${transport === 'tls' ? ' without TLS inspection' : ''}`,
         );
