@@ -1,0 +1,86 @@
+import { useId, useState } from 'react';
+import type { CallSnapshot, CallStats } from '../calling/phone-api.js';
+import { formatDuration, formatPeer } from '../state/format.js';
+import { useController } from '../state/use-app-state.js';
+import { CallQuality } from './CallQuality.js';
+import { Keypad } from './Keypad.js';
+import { TransferForm } from './TransferForm.js';
+import { useNow } from './use-now.js';
+
+/** An answered call: who, how long, the in-call controls and the live quality panel. */
+export function ActiveCall({
+  call,
+  stats,
+  domain,
+}: {
+  call: CallSnapshot;
+  stats: CallStats | null;
+  domain: string | null;
+}) {
+  const controller = useController();
+  const [panel, setPanel] = useState<'none' | 'keypad' | 'transfer'>('none');
+  const now = useNow(1000, call.answeredAt !== null);
+  const keypadId = useId();
+  const transferId = useId();
+  const toggle = (which: 'keypad' | 'transfer') => setPanel((open) => (open === which ? 'none' : which));
+
+  return (
+    <section className="call-body active" aria-label="Active call">
+      <div className="call-head">
+        <p className="peer">{formatPeer(call.peer, call.peerDisplayName, domain)}</p>
+        <span role="timer" aria-label="Call duration" className="timer">
+          {formatDuration(call.answeredAt === null ? 0 : now - call.answeredAt)}
+        </span>
+      </div>
+      <div className="controls">
+        <button
+          type="button"
+          className={`button control${call.muted ? ' engaged' : ''}`}
+          onClick={() => controller.setMuted(call.id, !call.muted)}
+        >
+          {call.muted ? 'Unmute' : 'Mute'}
+        </button>
+        <button
+          type="button"
+          className={`button control${call.held ? ' engaged' : ''}`}
+          disabled={call.state !== 'active'}
+          onClick={() => void controller.setHeld(call.id, !call.held)}
+        >
+          {call.held ? 'Resume' : 'Hold'}
+        </button>
+        <button
+          type="button"
+          className={`button control${panel === 'keypad' ? ' engaged' : ''}`}
+          aria-expanded={panel === 'keypad'}
+          aria-controls={keypadId}
+          onClick={() => toggle('keypad')}
+        >
+          Keypad
+        </button>
+        <button
+          type="button"
+          className={`button control${panel === 'transfer' ? ' engaged' : ''}`}
+          aria-expanded={panel === 'transfer'}
+          aria-controls={transferId}
+          disabled={call.state !== 'active'}
+          onClick={() => toggle('transfer')}
+        >
+          Transfer
+        </button>
+        <button type="button" className="button danger" onClick={() => void controller.hangup(call.id)}>
+          Hang up
+        </button>
+      </div>
+      {panel === 'keypad' && <Keypad id={keypadId} onDigit={(digit) => void controller.sendDtmf(call.id, digit)} />}
+      {panel === 'transfer' && (
+        <TransferForm
+          id={transferId}
+          onTransfer={async (target) => {
+            if (await controller.transfer(call.id, target)) setPanel('none');
+          }}
+        />
+      )}
+      <CallQuality stats={stats} />
+    </section>
+  );
+}

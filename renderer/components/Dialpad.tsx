@@ -1,0 +1,79 @@
+import { useId, useState, type FormEvent } from 'react';
+import { checkDialInput } from '../state/format.js';
+import { useController } from '../state/use-app-state.js';
+
+/** The dial field (Enter calls) and one-click buttons for the provisioned service numbers. */
+export function Dialpad({ numbers, disabled }: { numbers: Readonly<Record<string, string>>; disabled: boolean }) {
+  const controller = useController();
+  const [target, setTarget] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const errorId = useId();
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const checked = checkDialInput(target);
+    if (!checked.ok) {
+      setError(checked.error);
+      return;
+    }
+    setError(null);
+    void controller.call(checked.target);
+  };
+
+  const services = Object.entries(numbers);
+  return (
+    <section className="dialpad" aria-labelledby="dialpad-title">
+      <h2 id="dialpad-title" className="section-title">
+        New call
+      </h2>
+      <form className="dial-form" onSubmit={submit}>
+        <label className="field grow">
+          <span>Number or colleague</span>
+          <input
+            name="target"
+            inputMode="tel"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="+1 555 0100 or bob"
+            value={target}
+            aria-invalid={error !== null}
+            aria-describedby={error ? errorId : undefined}
+            onChange={(e) => {
+              setTarget(e.target.value);
+              setError(null);
+            }}
+          />
+        </label>
+        <button type="submit" className="button call" disabled={disabled}>
+          Call
+        </button>
+      </form>
+      {error && (
+        <p id={errorId} className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      {services.length > 0 && (
+        <ul className="quick-dial" aria-label="Service numbers">
+          {services.map(([label, number]) => (
+            <li key={label}>
+              <button
+                type="button"
+                className="button quiet"
+                disabled={disabled}
+                aria-label={label}
+                title={`Dial ${number}`}
+                onClick={() => void controller.call(number)}
+              >
+                <span>{label}</span>
+                <span className="muted" aria-hidden="true">
+                  {number}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import {
+  CallHistoryEntrySchema,
+  ClientConfigSchema,
+  invokeChannels,
+  SessionSchema,
+  SettingsSchema,
+  TurnCredentialsSchema,
+  type EventChannel,
+  type EventOf,
+  type HostApi,
+  type InvokeChannel,
+  type RequestOf,
+  type ResponseOf,
+  type Session,
+} from '../../preload/contract/index.js';
+import { fetchProvisioned, checkProvisioningUrl, type FetchLike } from './provisioning-client.js';
+import { redactSecrets } from './redact.js';
+import { storedValue, type StorageLike } from './validated-storage.js';
+import { createEventHub } from './event-hub.js';
+
+/**
+ * The host of the web softphone: the same `HostApi` the Electron preload exposes, implemented
+ * in-page. Provisioning goes to the control plane with `fetch`; settings and history live in
+ * localStorage; the session (with the SIP password) only in sessionStorage — a browser has no OS
+ * keychain, so the tab forgets the password when it closes.
+ */
+
+export const DIAGNOSTICS_NEED_DESKTOP =
+  'Network checks need the Clearline desktop app: a browser tab cannot see VPN routes, DSCP marking, firewall ports or proxy settings.';
+
+export const STORAGE_KEYS = {
+  settings: 'clearline.settings',
+  history: 'clearline.history',
+  lastUsername: 'clearline.lastUsername',
+  session: 'clearline.session',
+} as const;
+
+export const WEB_HISTORY_LIMIT = 200;
+
+const StoredSessionSchema = z.object({ url: z.string().url(), username: z.string().min(1), session: SessionSchema });
+
+export interface WebHostDeps {
+  readonly fetch: FetchLike;
+  readonly localStorage: StorageLike;
+  readonly sessionStorage: StorageLike;
+  /** The page's origin: the default provisioning URL (the control plane serves the web softphone). */
+  readonly origin: string;
+  readonly version: string;
+  readonly platform: string;
+  readonly console: Pick<Console, 'error' | 'warn' | 'info' | 'debug'>;
+  readonly openWindow: (url: string) => void;
+  /** Where 'online' (network back / changed) is observed; absent in Node tests. */
+  readonly networkEvents?: Pick<Window, 'addEventListener'>;
+}
+
+type Handlers = {
+  [C in InvokeChannel]: (
+    request: z.output<(typeof invokeChannels)[C]['request']>,
+  ) => Promise<ResponseOf<C>> | ResponseOf<C>;
+};
+
+export function createWebHost(deps: WebHostDeps): HostApi {
+  const events = createEventHub((error) => deps.console.error('[host] event listener failed', error));
+  const warnCorrupt = (key: string, reason: string) =>
+    deps.console.warn(`[host] stored ${key} was unreadable (${reason}); reset to defaults`);
+  const settings = storedValue(deps.localStorage, STORAGE_KEYS.settings, SettingsSchema, () => SettingsSchema.parse({}), warnCorrupt);
+  const history = storedValue(deps.localStorage, STORAGE_KEYS.history, z.array(CallHistoryEntrySchema), () => [], warnCorrupt);
+  const lastUsername = storedValue(deps.localStorage, STORAGE_KEYS.lastUsername, z.string().min(1).nullable(), () => null, warnCorrupt);
+  const storedSession = storedValue(deps.sessionStorage, STORAGE_KEYS.session, StoredSessionSchema.nullable(), () => null, warnCorrupt);
+
+  deps.networkEvents?.addEventListener('online', () => events.emit('system.transition', { kind: 'network-changed' }));
+
+  const defaultUrl = /^https?:/.test(deps.origin) ? deps.origin : null;
+
+  const handlers: Handlers = {
+    'app.info': () => ({ version: deps.version, platform: deps.platform, shell: 'web' }),
+    'provisioning.defaults': () => ({ policyUrl: defaultUrl, lastUsername: lastUsername.read() }),
+    'provisioning.signIn': async ({ url, username, password }) => {
+      const base = checkProvisioningUrl(url).href;
+      const credentials = { username, password };
+      const config = await fetchProvisioned(deps.fetch, base, 'api/client-config', credentials, ClientConfigSchema);
+      const turn = await fetchProvisioned(deps.fetch, base, 'api/turn-credentials', credentials, TurnCredentialsSchema);
+      const session: Session = { config, password, turn };
+      storedSession.write({ url: base, username, session });
+      lastUsername.write(username);
+      return session;
+    },
+    'provisioning.restore': () => storedSession.read()?.session ?? null,
+    'provisioning.signOut': () => storedSession.clear(),
+    'turn.refresh': async () => {
+      const stored = storedSession.read();
+      if (stored === null) throw new Error('Not signed in: sign in again to get TURN credentials');
+      const credentials = { username: stored.username, password: stored.session.password };
+      const turn = await fetchProvisioned(deps.fetch, stored.url, 'api/turn-credentials', credentials, TurnCredentialsSchema);
+      storedSession.write({ ...stored, session: { ...stored.session, turn } });
+      return turn;
+    },
+    'settings.get': () => settings.read(),
+    'settings.set': (partial) => {
+      const next = SettingsSchema.parse({ ...settings.read(), ...partial });
+      settings.write(next);
+      return next;
+    },
+    'history.list': () => history.read(),
+    'history.add': (entry) => {
+      const kept = history.read().filter((e) => e.id !== entry.id);
+      history.write([entry, ...kept].slice(0, WEB_HISTORY_LIMIT));
+    },
+    'diagnostics.run': () => {
+      throw new Error(DIAGNOSTICS_NEED_DESKTOP);
+    },
+    'shell.openExternal': ({ url }) => {
+      const target = new URL(url);
+      if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+        throw new Error(`Only web links can be opened (got ${target.protocol})`);
+      }
+      deps.openWindow(target.href);
+    },
+    'log.write': ({ scope, level, message }) => {
+      deps.console[level](`[${scope}] ${redactSecrets(message)}`);
+    },
+  };
+
+  return {
+    async invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
+      const spec = invokeChannels[channel];
+      if (!spec) throw new Error(`Unknown host channel "${String(channel)}"`);
+      const parsed = spec.request.safeParse(request);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`Invalid ${channel} request: ${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}`);
+      }
+      const handler = handlers[channel] as (request: unknown) => Promise<ResponseOf<C>> | ResponseOf<C>;
+      return spec.response.parse(await handler(parsed.data)) as ResponseOf<C>;
+    },
+    on<C extends EventChannel>(channel: C, listener: (event: EventOf<C>) => void): () => void {
+      return events.on(channel, listener);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createPhone } from './calling/index.js';
+import { App } from './components/App.js';
+import { createHostLogWriter, scopedLogger } from './host/host-logger.js';
+import { selectHost } from './host/select-host.js';
+import { createController } from './state/controller.js';
+import { createStore } from './state/store.js';
+import { ControllerContext, StoreContext } from './state/use-app-state.js';
+
+/** Composition root of the renderer: host → logger → phone → store → controller → React. */
+
+declare const __CLEARLINE_VERSION__: string;
+
+/** `?audioProcessing=off` turns off echo cancellation/NS/AGC (e2e tests play a test tone). */
+function audioProcessingFrom(search: string): boolean {
+  const value = new URLSearchParams(search).get('audioProcessing');
+  return value === null || !['off', 'false', '0', 'no'].includes(value.toLowerCase());
+}
+
+const host = selectHost(window, __CLEARLINE_VERSION__);
+const logWriter = createHostLogWriter(host);
+const phone = createPhone({
+  logger: logWriter,
+  media: { audioProcessing: audioProcessingFrom(window.location.search) },
+});
+const store = createStore();
+const controller = createController({
+  host,
+  phone,
+  store,
+  mediaDevices: navigator.mediaDevices ?? null,
+  timers: {
+    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimeout: (handle) => window.clearTimeout(handle as number),
+    setInterval: (fn, ms) => window.setInterval(fn, ms),
+    clearInterval: (handle) => window.clearInterval(handle as number),
+  },
+  log: scopedLogger(logWriter, 'ui'),
+});
+
+const rootElement = document.getElementById('root');
+if (!rootElement) throw new Error('index.html has no #root element');
+createRoot(rootElement).render(
+  <StrictMode>
+    <StoreContext.Provider value={store}>
+      <ControllerContext.Provider value={controller}>
+        <App />
+      </ControllerContext.Provider>
+    </StoreContext.Provider>
+  </StrictMode>,
+);
+void controller.start();
+window.addEventListener('pagehide', () => controller.dispose());

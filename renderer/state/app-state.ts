@@ -1,0 +1,168 @@
+import type { CallStats, CallSnapshot, PhoneSnapshot } from '../calling/phone-api.js';
+import type {
+  CallHistoryEntry,
+  ClientConfig,
+  DiagnosticProgress,
+  Settings,
+} from '../../preload/contract/index.js';
+import { NO_DEVICES, type DeviceLists } from './devices.js';
+import {
+  applyDiagnosticsProgress,
+  diagnosticsStarted,
+  DIAGNOSTICS_IDLE,
+  type DiagnosticsState,
+} from './diagnostics.js';
+
+/**
+ * The whole UI state and its reducer. Holds no secrets: the session password goes from the host
+ * straight to the phone and is never stored here.
+ */
+
+export type AuthPhase = 'starting' | 'signed-out' | 'signing-in' | 'signed-in';
+
+export interface AppState {
+  readonly shell: 'electron' | 'web' | null;
+  readonly version: string | null;
+  readonly auth: {
+    readonly phase: AuthPhase;
+    /** Why the last sign-in failed, in words for the agent. */
+    readonly error: string | null;
+    readonly defaultUrl: string;
+    readonly defaultUsername: string;
+  };
+  readonly config: ClientConfig | null;
+  readonly phone: PhoneSnapshot;
+  /** The most recently finished call, kept so "Busy" / "Call ended" stays readable after it. */
+  readonly lastEndedCall: CallSnapshot | null;
+  readonly stats: Readonly<Record<string, CallStats>>;
+  /** Newest first. */
+  readonly history: readonly CallHistoryEntry[];
+  readonly settings: Settings;
+  readonly devices: DeviceLists;
+  readonly diagnostics: DiagnosticsState;
+  /** A transient problem with a command (e.g. "Transfer failed: …"), shown until dismissed. */
+  readonly notice: string | null;
+}
+
+export const HISTORY_LIMIT = 200;
+
+export const initialState: AppState = {
+  shell: null,
+  version: null,
+  auth: { phase: 'starting', error: null, defaultUrl: '', defaultUsername: '' },
+  config: null,
+  phone: { registration: { kind: 'unregistered' }, calls: [] },
+  lastEndedCall: null,
+  stats: {},
+  history: [],
+  settings: { microphoneId: 'default', speakerId: 'default', ringerId: 'default' },
+  devices: NO_DEVICES,
+  diagnostics: DIAGNOSTICS_IDLE,
+  notice: null,
+};
+
+export type Action =
+  | { type: 'host-info'; shell: 'electron' | 'web'; version: string }
+  | { type: 'sign-in-defaults'; url: string; username: string }
+  | { type: 'sign-in-started' }
+  | { type: 'sign-in-failed'; message: string }
+  | { type: 'signed-in'; config: ClientConfig }
+  | { type: 'signed-out' }
+  | { type: 'phone-changed'; snapshot: PhoneSnapshot }
+  | { type: 'stats-measured'; callId: string; stats: CallStats }
+  | { type: 'history-loaded'; entries: readonly CallHistoryEntry[] }
+  | { type: 'history-added'; entry: CallHistoryEntry }
+  | { type: 'settings-changed'; settings: Settings }
+  | { type: 'devices-listed'; devices: DeviceLists }
+  | { type: 'diagnostics-started'; runId: string }
+  | { type: 'diagnostics-progress'; event: DiagnosticProgress }
+  | { type: 'diagnostics-failed'; message: string }
+  | { type: 'notice'; message: string | null };
+
+function latestEnded(calls: readonly CallSnapshot[]): CallSnapshot | null {
+  let latest: CallSnapshot | null = null;
+  for (const call of calls) {
+    if (call.state !== 'ended') continue;
+    if (latest === null || (call.endedAt ?? 0) >= (latest.endedAt ?? 0)) latest = call;
+  }
+  return latest;
+}
+
+function onPhoneChanged(state: AppState, snapshot: PhoneSnapshot): AppState {
+  const live = new Set(snapshot.calls.filter((c) => c.state !== 'ended').map((c) => c.id));
+  // Stats of finished calls are dropped so a stale meter never shows on the next call.
+  const stats = Object.fromEntries(Object.entries(state.stats).filter(([id]) => live.has(id)));
+  return {
+    ...state,
+    phone: snapshot,
+    lastEndedCall: latestEnded(snapshot.calls) ?? state.lastEndedCall,
+    stats,
+  };
+}
+
+function withHistoryEntry(history: readonly CallHistoryEntry[], entry: CallHistoryEntry): CallHistoryEntry[] {
+  return [entry, ...history.filter((e) => e.id !== entry.id)].slice(0, HISTORY_LIMIT);
+}
+
+export function reduce(state: AppState, action: Action): AppState {
+  switch (action.type) {
+    case 'host-info':
+      return { ...state, shell: action.shell, version: action.version };
+    case 'sign-in-defaults':
+      return {
+        ...state,
+        auth: {
+          ...state.auth,
+          phase: state.auth.phase === 'starting' ? 'signed-out' : state.auth.phase,
+          defaultUrl: action.url,
+          defaultUsername: action.username,
+        },
+      };
+    case 'sign-in-started':
+      return { ...state, auth: { ...state.auth, phase: 'signing-in', error: null } };
+    case 'sign-in-failed':
+      return { ...state, auth: { ...state.auth, phase: 'signed-out', error: action.message } };
+    case 'signed-in':
+      return {
+        ...state,
+        auth: { ...state.auth, phase: 'signed-in', error: null, defaultUsername: action.config.agent.username },
+        config: action.config,
+      };
+    case 'signed-out':
+      return {
+        ...initialState,
+        shell: state.shell,
+        version: state.version,
+        auth: { ...state.auth, phase: 'signed-out', error: null },
+        settings: state.settings,
+        devices: state.devices,
+        // History is not kept in view after sign-out: desktops are shared between agents.
+      };
+    case 'phone-changed':
+      return onPhoneChanged(state, action.snapshot);
+    case 'stats-measured': {
+      const live = state.phone.calls.some((c) => c.id === action.callId && c.state !== 'ended');
+      if (!live) return state;
+      return { ...state, stats: { ...state.stats, [action.callId]: action.stats } };
+    }
+    case 'history-loaded':
+      return {
+        ...state,
+        history: [...action.entries].sort((a, b) => b.startedAt - a.startedAt).slice(0, HISTORY_LIMIT),
+      };
+    case 'history-added':
+      return { ...state, history: withHistoryEntry(state.history, action.entry) };
+    case 'settings-changed':
+      return { ...state, settings: action.settings };
+    case 'devices-listed':
+      return { ...state, devices: action.devices };
+    case 'diagnostics-started':
+      return { ...state, diagnostics: diagnosticsStarted(action.runId) };
+    case 'diagnostics-progress':
+      return { ...state, diagnostics: applyDiagnosticsProgress(state.diagnostics, action.event) };
+    case 'diagnostics-failed':
+      return { ...state, diagnostics: { phase: 'failed', message: action.message } };
+    case 'notice':
+      return { ...state, notice: action.message };
+  }
+}

@@ -1,0 +1,369 @@
+import type { HostApi, Session, Settings, DiagnosticProgress } from '../../preload/contract/index.js';
+import type { CallSnapshot, Phone, PhoneSnapshot } from '../calling/phone-api.js';
+import { userMessage } from '../host/error-message.js';
+import type { Logger } from '../host/host-logger.js';
+import { toHistoryEntry } from './call-status.js';
+import { toDeviceLists, type DeviceInfoLike } from './devices.js';
+import type { Store } from './store.js';
+import { refreshDelayMs, retryDelayMs } from './turn-refresh.js';
+
+/**
+ * Wires the host, the phone and the store together: every side effect of the UI lives here, the
+ * components only read state and call these commands. Timers and devices are injected so the
+ * orchestration runs the same in Chromium and in a Node unit test.
+ */
+
+export const STATS_INTERVAL_MS = 500;
+
+export interface MediaDevicesLike {
+  enumerateDevices(): Promise<readonly DeviceInfoLike[]>;
+  addEventListener(type: 'devicechange', listener: () => void): void;
+  removeEventListener(type: 'devicechange', listener: () => void): void;
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export interface ControllerDeps {
+  readonly host: HostApi;
+  readonly phone: Phone;
+  readonly store: Store;
+  readonly mediaDevices: MediaDevicesLike | null;
+  readonly timers: Timers;
+  readonly log: Logger;
+}
+
+export type DeviceField = keyof Settings;
+
+export interface Controller {
+  /** Loads host info, defaults, settings and devices, and resumes a stored session if any. */
+  start(): Promise<void>;
+  signIn(url: string, username: string, password: string): Promise<void>;
+  signOut(): Promise<void>;
+  call(target: string): Promise<void>;
+  answer(callId: string): Promise<void>;
+  decline(callId: string): Promise<void>;
+  hangup(callId: string): Promise<void>;
+  setMuted(callId: string, muted: boolean): void;
+  setHeld(callId: string, held: boolean): Promise<void>;
+  sendDtmf(callId: string, digits: string): Promise<void>;
+  /** Resolves true when the far end accepted the transfer. */
+  transfer(callId: string, target: string): Promise<boolean>;
+  chooseDevice(field: DeviceField, deviceId: string): Promise<void>;
+  refreshDevices(): Promise<void>;
+  runDiagnostics(): Promise<void>;
+  dismissNotice(): void;
+  dispose(): void;
+}
+
+const STATS_STATES = new Set<CallSnapshot['state']>(['connecting', 'active']);
+
+export function createController({ host, phone, store, mediaDevices, timers, log }: ControllerDeps): Controller {
+  const { dispatch } = store;
+  const recordedCalls = new Set<string>();
+  const statsInFlight = new Set<string>();
+  let statsTimer: unknown = null;
+  let turnTimer: unknown = null;
+  let turnFailures = 0;
+  let turnTtl = 0;
+  let awaitingRunId = false;
+  let earlyProgress: DiagnosticProgress[] = [];
+  const cleanups: Array<() => void> = [];
+
+  const notice = (prefix: string, error: unknown) => {
+    const message = `${prefix}: ${userMessage(error)}`;
+    log.warn(message);
+    dispatch({ type: 'notice', message });
+  };
+
+  // --- TURN credentials: refreshed at 80% of their ttl while signed in ----------------------------
+  const stopTurnRefresh = () => {
+    if (turnTimer !== null) timers.clearTimeout(turnTimer);
+    turnTimer = null;
+  };
+  const scheduleTurnRefresh = (delayMs: number) => {
+    stopTurnRefresh();
+    turnTimer = timers.setTimeout(() => void refreshTurn(), delayMs);
+  };
+  const refreshTurn = async () => {
+    turnTimer = null;
+    try {
+      const turn = await host.invoke('turn.refresh', undefined);
+      phone.updateTurnCredentials(turn);
+      turnTtl = turn.ttl;
+      turnFailures = 0;
+      scheduleTurnRefresh(refreshDelayMs(turn.ttl));
+    } catch (error) {
+      turnFailures += 1;
+      log.warn(`TURN credential refresh failed (attempt ${turnFailures}): ${userMessage(error)}`);
+      if (store.getState().auth.phase === 'signed-in') scheduleTurnRefresh(retryDelayMs(turnTtl, turnFailures));
+    }
+  };
+
+  // --- Stats: polled every 500 ms while a call has (or is about to have) media -----------------
+  const pollStats = () => {
+    for (const call of store.getState().phone.calls) {
+      if (!STATS_STATES.has(call.state) || statsInFlight.has(call.id)) continue;
+      statsInFlight.add(call.id);
+      phone
+        .stats(call.id)
+        .then((stats) => dispatch({ type: 'stats-measured', callId: call.id, stats }))
+        .catch((error: unknown) => log.debug(`stats(${call.id}) failed: ${userMessage(error)}`))
+        .finally(() => statsInFlight.delete(call.id));
+    }
+  };
+  const updateStatsPolling = (snapshot: PhoneSnapshot) => {
+    const wanted = snapshot.calls.some((c) => STATS_STATES.has(c.state));
+    if (wanted && statsTimer === null) statsTimer = timers.setInterval(pollStats, STATS_INTERVAL_MS);
+    if (!wanted && statsTimer !== null) {
+      timers.clearInterval(statsTimer);
+      statsTimer = null;
+    }
+  };
+
+  // --- History: each call is filed once, when it ends ------------------------------------------
+  const recordEndedCalls = (snapshot: PhoneSnapshot) => {
+    let anyEnded = false;
+    for (const call of snapshot.calls) {
+      const entry = toHistoryEntry(call);
+      if (entry === null || recordedCalls.has(call.id)) continue;
+      recordedCalls.add(call.id);
+      anyEnded = true;
+      dispatch({ type: 'history-added', entry });
+      host.invoke('history.add', entry).catch((error: unknown) => log.warn(`history.add failed: ${userMessage(error)}`));
+    }
+    // A headset plugged in during the call may not have fired devicechange (Chromium reports it
+    // on the next enumeration), so the lists are refreshed after every call.
+    if (anyEnded) void refreshDevices();
+  };
+
+  const onPhoneSnapshot = (snapshot: PhoneSnapshot) => {
+    dispatch({ type: 'phone-changed', snapshot });
+    recordEndedCalls(snapshot);
+    updateStatsPolling(snapshot);
+  };
+
+  // --- Devices ---------------------------------------------------------------------------------
+  const refreshDevices = async () => {
+    if (mediaDevices === null) return;
+    try {
+      dispatch({ type: 'devices-listed', devices: toDeviceLists(await mediaDevices.enumerateDevices()) });
+    } catch (error) {
+      log.warn(`enumerateDevices failed: ${userMessage(error)}`);
+    }
+  };
+
+  const applyDevices = async (settings: Settings) => {
+    try {
+      await phone.setDevices(settings);
+    } catch (error) {
+      notice('Could not switch audio device', error);
+    }
+  };
+
+  // --- Session -----------------------------------------------------------------------------------
+  const startSession = async (session: Session) => {
+    dispatch({ type: 'signed-in', config: session.config });
+    turnTtl = session.turn.ttl;
+    turnFailures = 0;
+    scheduleTurnRefresh(refreshDelayMs(session.turn.ttl));
+    host
+      .invoke('history.list', undefined)
+      .then((entries) => {
+        for (const entry of entries) recordedCalls.add(entry.id);
+        dispatch({ type: 'history-loaded', entries });
+      })
+      .catch((error: unknown) => log.warn(`history.list failed: ${userMessage(error)}`));
+    try {
+      await phone.start(session);
+    } catch (error) {
+      notice('Could not start the phone', error);
+    }
+    await applyDevices(store.getState().settings);
+  };
+
+  const loadDefaults = async () => {
+    const defaults = await host.invoke('provisioning.defaults', undefined);
+    dispatch({ type: 'sign-in-defaults', url: defaults.policyUrl ?? '', username: defaults.lastUsername ?? '' });
+  };
+
+  const onDeviceChange = () => void refreshDevices();
+
+  return {
+    async start() {
+      const unsubscribe = phone.subscribe(onPhoneSnapshot);
+      cleanups.push(unsubscribe);
+      cleanups.push(
+        host.on('diagnostics.progress', (event) => {
+          if (awaitingRunId) earlyProgress.push(event);
+          else dispatch({ type: 'diagnostics-progress', event });
+        }),
+      );
+      cleanups.push(
+        host.on('system.transition', (event) => {
+          log.info(`system transition: ${event.kind}`);
+          phone.handleSystemTransition?.(event.kind);
+        }),
+      );
+      if (mediaDevices !== null) {
+        mediaDevices.addEventListener('devicechange', onDeviceChange);
+        cleanups.push(() => mediaDevices.removeEventListener('devicechange', onDeviceChange));
+      }
+      try {
+        const info = await host.invoke('app.info', undefined);
+        dispatch({ type: 'host-info', shell: info.shell, version: info.version });
+        dispatch({ type: 'settings-changed', settings: await host.invoke('settings.get', undefined) });
+        await loadDefaults();
+      } catch (error) {
+        log.error(`host start-up failed: ${userMessage(error)}`);
+        dispatch({ type: 'sign-in-failed', message: `The app could not start: ${userMessage(error)}` });
+        return;
+      }
+      void refreshDevices();
+      let session: Session | null = null;
+      try {
+        session = await host.invoke('provisioning.restore', undefined);
+      } catch (error) {
+        log.warn(`session restore failed: ${userMessage(error)}`);
+      }
+      if (session === null) return;
+      // A stored session's TURN credentials may have expired while the app was closed.
+      try {
+        session = { ...session, turn: await host.invoke('turn.refresh', undefined) };
+      } catch (error) {
+        log.warn(`TURN refresh on restore failed, using stored credentials: ${userMessage(error)}`);
+      }
+      await startSession(session);
+    },
+
+    async signIn(url, username, password) {
+      dispatch({ type: 'sign-in-started' });
+      let session: Session;
+      try {
+        session = await host.invoke('provisioning.signIn', { url: url.trim(), username: username.trim(), password });
+      } catch (error) {
+        log.info(`sign-in failed: ${userMessage(error)}`);
+        dispatch({ type: 'sign-in-failed', message: userMessage(error) });
+        return;
+      }
+      await startSession(session);
+    },
+
+    async signOut() {
+      stopTurnRefresh();
+      try {
+        await phone.stop();
+      } catch (error) {
+        log.warn(`phone.stop failed: ${userMessage(error)}`);
+      }
+      try {
+        await host.invoke('provisioning.signOut', undefined);
+      } catch (error) {
+        log.warn(`signOut failed: ${userMessage(error)}`);
+      }
+      recordedCalls.clear();
+      dispatch({ type: 'signed-out' });
+      await loadDefaults().catch((error: unknown) => log.warn(`defaults failed: ${userMessage(error)}`));
+    },
+
+    async call(target) {
+      dispatch({ type: 'notice', message: null });
+      try {
+        await phone.call(target);
+      } catch (error) {
+        notice('Call failed', error);
+      }
+    },
+    async answer(callId) {
+      try {
+        await phone.answer(callId);
+      } catch (error) {
+        notice('Could not answer', error);
+      }
+    },
+    async decline(callId) {
+      try {
+        await phone.decline(callId);
+      } catch (error) {
+        notice('Could not decline', error);
+      }
+    },
+    async hangup(callId) {
+      try {
+        await phone.hangup(callId);
+      } catch (error) {
+        notice('Could not hang up', error);
+      }
+    },
+    setMuted(callId, muted) {
+      try {
+        phone.setMuted(callId, muted);
+      } catch (error) {
+        notice(muted ? 'Could not mute' : 'Could not unmute', error);
+      }
+    },
+    async setHeld(callId, held) {
+      try {
+        await phone.setHeld(callId, held);
+      } catch (error) {
+        notice(held ? 'Could not put the call on hold' : 'Could not resume the call', error);
+      }
+    },
+    async sendDtmf(callId, digits) {
+      try {
+        await phone.sendDtmf(callId, digits);
+      } catch (error) {
+        notice('Could not send the digit', error);
+      }
+    },
+    async transfer(callId, target) {
+      try {
+        await phone.transfer(callId, target);
+        return true;
+      } catch (error) {
+        notice('Transfer failed', error);
+        return false;
+      }
+    },
+    async chooseDevice(field, deviceId) {
+      let settings: Settings;
+      try {
+        settings = await host.invoke('settings.set', { [field]: deviceId });
+      } catch (error) {
+        notice('Could not save the audio setting', error);
+        return;
+      }
+      dispatch({ type: 'settings-changed', settings });
+      await applyDevices(settings);
+    },
+    refreshDevices,
+    async runDiagnostics() {
+      awaitingRunId = true;
+      earlyProgress = [];
+      try {
+        const { runId } = await host.invoke('diagnostics.run', undefined);
+        dispatch({ type: 'diagnostics-started', runId });
+        // Progress can overtake the reply that names the run; replay what arrived meanwhile.
+        for (const event of earlyProgress) dispatch({ type: 'diagnostics-progress', event });
+      } catch (error) {
+        dispatch({ type: 'diagnostics-failed', message: userMessage(error) });
+      } finally {
+        awaitingRunId = false;
+        earlyProgress = [];
+      }
+    },
+    dismissNotice() {
+      dispatch({ type: 'notice', message: null });
+    },
+    dispose() {
+      stopTurnRefresh();
+      if (statsTimer !== null) timers.clearInterval(statsTimer);
+      statsTimer = null;
+      for (const cleanup of cleanups.splice(0)) cleanup();
+    },
+  };
+}

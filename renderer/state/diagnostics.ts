@@ -1,0 +1,37 @@
+import type { DiagnosticProgress, DiagnosticStepResult } from '../../preload/contract/index.js';
+
+/** The network test's progress as the Diagnostics panel shows it. */
+export type DiagnosticsState =
+  | { readonly phase: 'idle' }
+  | {
+      readonly phase: 'running' | 'done';
+      readonly runId: string;
+      readonly current: string | null;
+      readonly steps: readonly DiagnosticStepResult[];
+      readonly verdict: DiagnosticStepResult['verdict'] | null;
+      readonly summary: string | null;
+    }
+  | { readonly phase: 'failed'; readonly message: string };
+
+export const DIAGNOSTICS_IDLE: DiagnosticsState = { phase: 'idle' };
+
+export function diagnosticsStarted(runId: string): DiagnosticsState {
+  return { phase: 'running', runId, current: null, steps: [], verdict: null, summary: null };
+}
+
+/** Applies one progress event; events of another run (a stale one) are ignored. */
+export function applyDiagnosticsProgress(state: DiagnosticsState, event: DiagnosticProgress): DiagnosticsState {
+  if (state.phase !== 'running' || event.runId !== state.runId) return state;
+  switch (event.kind) {
+    case 'started':
+      return { ...state, current: event.title };
+    case 'finished':
+      return {
+        ...state,
+        current: null,
+        steps: [...state.steps.filter((s) => s.id !== event.step.id), event.step],
+      };
+    case 'done':
+      return { ...state, phase: 'done', current: null, verdict: event.verdict, summary: event.summary };
+  }
+}

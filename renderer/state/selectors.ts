@@ -1,0 +1,79 @@
+import type { CallSnapshot } from '../calling/phone-api.js';
+import type { AppState } from './app-state.js';
+import { callStatusDetail, callStatusText } from './call-status.js';
+
+/** Derived views of AppState, so components stay free of call-juggling rules. */
+
+const isLive = (call: CallSnapshot) => call.state !== 'ended';
+const isIncomingRinging = (call: CallSnapshot) => call.direction === 'inbound' && call.state === 'ringing';
+
+/** Calls ringing in, oldest first (answer order). */
+export function selectIncomingCalls(state: AppState): readonly CallSnapshot[] {
+  return state.phone.calls.filter(isIncomingRinging);
+}
+
+/** The call the main panel shows: the newest live call that is not still ringing in. */
+export function selectCurrentCall(state: AppState): CallSnapshot | null {
+  let current: CallSnapshot | null = null;
+  for (const call of state.phone.calls) {
+    if (!isLive(call) || isIncomingRinging(call)) continue;
+    if (current === null || call.startedAt >= current.startedAt) current = call;
+  }
+  return current;
+}
+
+export function selectHasLiveCall(state: AppState): boolean {
+  return state.phone.calls.some(isLive);
+}
+
+/** Text of the "Registration" status region: contains "Registered" exactly when registered. */
+export function selectRegistrationText(state: AppState): string {
+  switch (state.auth.phase) {
+    case 'starting':
+      return 'Starting…';
+    case 'signing-in':
+      return 'Signing in…';
+    case 'signed-out':
+      return state.auth.error ?? 'Signed out';
+    case 'signed-in':
+      break;
+  }
+  const registration = state.phone.registration;
+  switch (registration.kind) {
+    case 'registered':
+      return `Registered as ${state.config?.agent.username ?? 'agent'}`;
+    case 'connecting':
+      return 'Connecting…';
+    case 'unregistered':
+      return 'Not connected';
+    case 'failed': {
+      const retry =
+        registration.retryInMs === null ? '' : ` Retrying in ${Math.max(1, Math.round(registration.retryInMs / 1000))} s.`;
+      return `${registration.message}${retry}`;
+    }
+  }
+}
+
+export type RegistrationTone = 'ok' | 'busy' | 'error' | 'idle';
+
+export function selectRegistrationTone(state: AppState): RegistrationTone {
+  if (state.auth.phase === 'signing-in' || state.auth.phase === 'starting') return 'busy';
+  if (state.auth.phase === 'signed-out') return state.auth.error ? 'error' : 'idle';
+  switch (state.phone.registration.kind) {
+    case 'registered':
+      return 'ok';
+    case 'connecting':
+      return 'busy';
+    case 'failed':
+      return 'error';
+    case 'unregistered':
+      return 'idle';
+  }
+}
+
+/** Text of the "Call status" region: the current call, else how the last one ended, else "Ready". */
+export function selectCallStatus(state: AppState): { text: string; detail: string | null } {
+  const call = selectCurrentCall(state) ?? selectIncomingCalls(state)[0] ?? state.lastEndedCall;
+  if (call === null) return { text: 'Ready', detail: null };
+  return { text: callStatusText(call), detail: callStatusDetail(call) };
+}
