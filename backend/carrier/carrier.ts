@@ -1,0 +1,242 @@
+/**
+ * Composition of the simulated carrier: SIP transport + transactions, the calls, the per-number
+ * behaviours, and the HTTP API. `startCarrier` is the programmatic entry point (main.ts is the
+ * CLI around it).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startApi, type ApiServer } from './api.js';
+import { ANSWER_DELAY_MS, behaviourFor, type CarrierNumbers } from './behaviours.js';
+import { Call, type CallContext, type OutgoingCallOptions } from './call.js';
+import { MediaPortAllocator } from './media/port-allocator.js';
+import { parseSipUri } from './sip/address.js';
+import { SipEndpoint, type ServerTransaction, type TransactionUser } from './sip/endpoint.js';
+import { createResponse, headerValue, type SipRequest } from './sip/message.js';
+import { UdpTransport, type RemoteAddress } from './sip/udp-transport.js';
+import { runBlindTransfer } from './transfer.js';
+
+export interface CarrierOptions {
+  readonly listen: string;
+  readonly sipPort: number;
+  readonly apiPort: number;
+  readonly mediaMin: number;
+  readonly mediaMax: number;
+  readonly proxy: RemoteAddress;
+  readonly domain: string;
+  readonly stateDir: string;
+  readonly numbers: CarrierNumbers;
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningCarrier {
+  readonly sipPort: number;
+  readonly apiPort: number;
+  readonly calls: CallRegistry;
+  /** Places a call towards `to` (a user at --domain, or a full sip: URI) through the proxy. */
+  placeCall(req: PlaceCallRequest): Promise<Call>;
+  stop(): Promise<void>;
+}
+
+export interface PlaceCallRequest {
+  readonly to: string;
+  readonly from?: string;
+  readonly mode?: 'tone' | 'echo' | 'record';
+  readonly toneHz?: number;
+}
+
+export const DEFAULT_CALLER = '+15551230000';
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY';
+const KNOWN_UNSUPPORTED = new Set(['REGISTER', 'MESSAGE', 'SUBSCRIBE', 'PUBLISH', 'UPDATE', 'PRACK']);
+/** Bound on remembered calls, so a long-running demo does not grow without limit. */
+const MAX_REMEMBERED_CALLS = 500;
+/** How long shutdown waits for BYE/CANCEL answers before closing sockets (CLI exits within 2 s). */
+const SHUTDOWN_GRACE_MS = 600;
+
+export class CallRegistry {
+  private readonly calls: Call[] = [];
+
+  add(call: Call): void {
+    this.calls.push(call);
+    while (this.calls.length > MAX_REMEMBERED_CALLS) {
+      const i = this.calls.findIndex((c) => c.state === 'ended' || c.state === 'failed');
+      if (i < 0) break;
+      this.calls.splice(i, 1);
+    }
+  }
+
+  all(): readonly Call[] {
+    return this.calls;
+  }
+
+  byId(id: string): Call | undefined {
+    return this.calls.find((c) => c.id === id);
+  }
+
+  /** The call an in-dialog request belongs to (Call-ID + tags). */
+  forDialog(req: SipRequest): Call | undefined {
+    return this.calls.find((c) => c.matches(req));
+  }
+
+  active(): Call[] {
+    return this.calls.filter((c) => c.state === 'ringing' || c.state === 'answered');
+  }
+}
+
+class Carrier implements TransactionUser {
+  readonly calls = new CallRegistry();
+  private readonly answerTimers = new Set<NodeJS.Timeout>();
+  readonly context: CallContext;
+
+  constructor(
+    private readonly opts: CarrierOptions,
+    private readonly endpoint: SipEndpoint,
+    private readonly log: (line: string) => void,
+  ) {
+    const recordingsDir = join(opts.stateDir, 'recordings');
+    mkdirSync(recordingsDir, { recursive: true });
+    this.context = {
+      endpoint,
+      proxy: opts.proxy,
+      recordingsDir,
+      localAddress: opts.listen,
+      mediaPorts: new MediaPortAllocator(opts.listen, opts.mediaMin, opts.mediaMax),
+      log,
+      via: (branch) => `SIP/2.0/UDP ${opts.listen}:${opts.sipPort};rport;branch=${branch}`,
+      contact: (user) => `<sip:${user}@${opts.listen}:${opts.sipPort}>`,
+      transfer: (call, target) => {
+        void runBlindTransfer(call, target, (o) => this.startOutgoing(o), log);
+      },
+    };
+  }
+
+  onRequest(req: SipRequest, tx: ServerTransaction): void {
+    const hasToTag = /;\s*tag=/i.test(headerValue(req, 'To') ?? '');
+    if (hasToTag) {
+      const call = this.calls.forDialog(req);
+      if (call) call.handleRequest(req, tx);
+      else if (req.method === 'OPTIONS') this.answerOptions(req, tx);
+      else tx.respond(createResponse(req, 481));
+      return;
+    }
+    switch (req.method) {
+      case 'INVITE':
+        this.onNewInvite(req, tx);
+        return;
+      case 'OPTIONS':
+        this.answerOptions(req, tx);
+        return;
+      case 'BYE':
+      case 'INFO':
+      case 'REFER':
+      case 'NOTIFY':
+        tx.respond(createResponse(req, 481));
+        return;
+      default:
+        tx.respond(
+          createResponse(req, KNOWN_UNSUPPORTED.has(req.method) ? 405 : 501, { headers: [{ name: 'Allow', value: ALLOW }] }),
+        );
+    }
+  }
+
+  onAck(ack: SipRequest): void {
+    this.calls.forDialog(ack)?.handleAck(ack);
+  }
+
+  onCancel(invite: ServerTransaction): void {
+    const callId = headerValue(invite.request, 'Call-ID');
+    this.calls.all().find((c) => c.id === callId && c.direction === 'incoming' && c.state === 'ringing')?.handleCancel();
+  }
+
+  async startOutgoing(o: OutgoingCallOptions): Promise<Call> {
+    const call = await Call.outgoing(this.context, o);
+    this.calls.add(call);
+    this.log(`call ${call.id}: outgoing to ${o.target} (${o.mode})`);
+    return call;
+  }
+
+  targetUri(to: string): string {
+    return to.startsWith('sip:') ? to : `sip:${to}@${this.opts.domain}`;
+  }
+
+  placeCall(req: PlaceCallRequest): Promise<Call> {
+    const target = this.targetUri(req.to);
+    return this.startOutgoing({ target, fromUser: req.from ?? DEFAULT_CALLER, mode: req.mode ?? 'tone', toneHz: req.toneHz });
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.answerTimers) clearTimeout(t);
+    const active = this.calls.active();
+    for (const call of active) call.hangup();
+    if (active.length > 0) await new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS));
+    for (const call of this.calls.active()) call.terminateLocally();
+  }
+
+  private answerOptions(req: SipRequest, tx: ServerTransaction): void {
+    tx.respond(
+      createResponse(req, 200, {
+        headers: [
+          { name: 'Allow', value: ALLOW },
+          { name: 'Accept', value: 'application/sdp, application/dtmf-relay, application/dtmf, message/sipfrag' },
+        ],
+      }),
+    );
+  }
+
+  private onNewInvite(req: SipRequest, tx: ServerTransaction): void {
+    const uri = parseSipUri(req.uri);
+    if (!uri) {
+      tx.respond(createResponse(req, 416, { reason: 'Unsupported URI Scheme' }));
+      return;
+    }
+    const number = uri.user ?? '';
+    const behaviour = behaviourFor(this.opts.numbers, uri.user);
+    const mode = behaviour.kind === 'answer' ? behaviour.mode : undefined;
+    const call = Call.incoming(this.context, req, tx, number, behaviour.role, mode);
+    this.calls.add(call);
+    this.log(`call ${call.id}: incoming for ${number} → ${behaviour.role}`);
+    if (behaviour.kind === 'reject') {
+      call.reject(behaviour.status);
+      return;
+    }
+    call.ring();
+    if (behaviour.kind === 'answer') {
+      const timer = setTimeout(() => {
+        this.answerTimers.delete(timer);
+        call.answer().catch((err: Error) => {
+          this.log(`call ${call.id}: cannot answer: ${err.message}`);
+          call.reject(503);
+        });
+      }, ANSWER_DELAY_MS);
+      this.answerTimers.add(timer);
+    }
+  }
+}
+
+export async function startCarrier(opts: CarrierOptions): Promise<RunningCarrier> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`[carrier] ${line}\n`));
+  const transport = new UdpTransport(log);
+  const endpoint = new SipEndpoint(transport);
+  const carrier = new Carrier(opts, endpoint, log);
+  endpoint.setUser(carrier);
+  await transport.listen(opts.listen, opts.sipPort);
+  let api: ApiServer;
+  try {
+    api = await startApi({ address: opts.listen, port: opts.apiPort, calls: carrier.calls, placeCall: (r) => carrier.placeCall(r), targetUri: (t) => carrier.targetUri(t) });
+  } catch (err) {
+    await transport.close();
+    throw err;
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    sipPort: opts.sipPort,
+    apiPort: opts.apiPort,
+    calls: carrier.calls,
+    placeCall: (r) => carrier.placeCall(r),
+    stop: () =>
+      (stopped ??= (async () => {
+        await carrier.stop();
+        endpoint.close();
+        await Promise.all([transport.close(), api.close()]);
+      })()),
+  };
+}

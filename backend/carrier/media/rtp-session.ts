@@ -1,0 +1,170 @@
+/**
+ * One call's RTP stream: sends a 20 ms packet per tick from its source (tone or silence), or
+ * reflects what it hears (echo) with its own SSRC, sequence numbers and timestamps; decodes
+ * what arrives into the meter and the recording; turns RFC 4733 packets into digits; sends
+ * DTMF on request. Hold is the direction: nothing is sent unless the direction allows it.
+ */
+import type dgram from 'node:dgram';
+import { randomInt } from 'node:crypto';
+import type { CodecName, Direction, NegotiatedMedia } from '../sdp.js';
+import { AudioMeter, type AudioReading } from './audio-meter.js';
+import { decodeG711, encodeG711 } from './g711.js';
+import { parseTelephoneEvent, planDigitPackets, TelephoneEventDeduplicator, type EventPacketPlan } from './rfc4733.js';
+import { parseRtp, serializeRtp } from './rtp-packet.js';
+import { SAMPLE_RATE } from './tone.js';
+
+export const PACKET_MS = 20;
+const SAMPLES_PER_PACKET = (SAMPLE_RATE * PACKET_MS) / 1000;
+/** Silence between two RFC 4733 digits, so a receiver sees two presses. */
+const INTER_DIGIT_PACKETS = 3;
+const STATIC_PAYLOAD: Record<number, CodecName> = { 0: 'PCMU', 8: 'PCMA' };
+
+export type MediaSource = { kind: 'generator'; next(count: number): Int16Array } | { kind: 'echo' };
+
+export interface RtpSessionEvents {
+  onDigit(digit: string): void;
+  onAudio(samples: Int16Array): void;
+}
+
+export interface ReceivedStats extends AudioReading {
+  readonly packets: number;
+  readonly codec: CodecName | null;
+}
+
+export class RtpSession {
+  private media?: NegotiatedMedia;
+  private readonly ssrc = randomInt(1, 0xffffffff);
+  private sequence = randomInt(0, 0xffff);
+  private timestamp = randomInt(0, 0xffffffff);
+  private clock?: NodeJS.Timeout;
+  private clockStart = 0;
+  private ticksSent = 0;
+  private readonly pendingEvents: (EventPacketPlan & { gap?: true })[] = [];
+  private eventTimestamp?: number;
+  private readonly meter = new AudioMeter();
+  private readonly dtmf: TelephoneEventDeduplicator;
+  private receivedPackets = 0;
+  private receivedCodec: CodecName | null = null;
+  packetsSent = 0;
+
+  constructor(
+    private readonly socket: dgram.Socket,
+    readonly localPort: number,
+    private readonly source: MediaSource,
+    private readonly events: RtpSessionEvents,
+    /** Telephone-event payload type we advertised (the peer sends digits with it). */
+    private readonly localEventPayloadType: number,
+  ) {
+    this.dtmf = new TelephoneEventDeduplicator((d) => events.onDigit(d));
+    socket.on('message', (data) => this.receive(data));
+  }
+
+  get direction(): Direction {
+    return this.media?.localDirection ?? 'inactive';
+  }
+
+  /** Applies a (re-)negotiation; starts or stops the send clock as the direction allows. */
+  configure(media: NegotiatedMedia): void {
+    this.media = media;
+    const mustTick = this.canSend() && this.source.kind === 'generator';
+    if (mustTick && !this.clock) {
+      this.clockStart = performance.now();
+      this.ticksSent = 0;
+      this.clock = setInterval(() => this.tick(), PACKET_MS);
+    }
+    if (!mustTick && this.clock && this.pendingEvents.length === 0) this.stopClock();
+  }
+
+  /** Queues RFC 4733 packets for `digits`; sent on the 20 ms clock. */
+  sendDigits(digits: string): void {
+    if (!this.media?.telephoneEventPayloadType) throw new Error('the peer did not accept telephone-event (RFC 4733)');
+    for (const d of digits) {
+      this.pendingEvents.push(...planDigitPackets(d));
+      for (let i = 0; i < INTER_DIGIT_PACKETS; i++) this.pendingEvents.push({ payload: Buffer.alloc(0), marker: false, gap: true });
+    }
+    if (!this.clock) {
+      this.clockStart = performance.now();
+      this.ticksSent = 0;
+      this.clock = setInterval(() => this.tick(), PACKET_MS);
+    }
+  }
+
+  received(): ReceivedStats {
+    return { packets: this.receivedPackets, codec: this.receivedCodec, ...this.meter.read() };
+  }
+
+  close(): void {
+    this.stopClock();
+    this.dtmf.flush();
+    this.socket.removeAllListeners('message');
+    this.socket.close();
+  }
+
+  private canSend(): boolean {
+    return this.direction === 'sendrecv' || this.direction === 'sendonly';
+  }
+
+  private stopClock(): void {
+    if (this.clock) clearInterval(this.clock);
+    this.clock = undefined;
+  }
+
+  /** Sends every packet that is due since the clock started (timers drift; the count does not). */
+  private tick(): void {
+    const due = Math.floor((performance.now() - this.clockStart) / PACKET_MS) - this.ticksSent;
+    for (let i = 0; i < Math.min(due, 5); i++) this.sendOnePacket();
+    this.ticksSent += Math.max(due, 0);
+    const generatorRuns = this.canSend() && this.source.kind === 'generator';
+    if (!generatorRuns && this.pendingEvents.length === 0) this.stopClock();
+  }
+
+  private sendOnePacket(): void {
+    const media = this.media;
+    if (!media) return;
+    const event = this.pendingEvents.shift();
+    if (event && !event.gap && media.telephoneEventPayloadType !== undefined) {
+      if (event.marker) this.eventTimestamp = this.timestamp;
+      this.transmit(media.telephoneEventPayloadType, event.marker, this.eventTimestamp ?? this.timestamp, event.payload);
+      this.timestamp = (this.timestamp + SAMPLES_PER_PACKET) >>> 0;
+      return;
+    }
+    if (this.source.kind === 'generator' && this.canSend()) {
+      this.sendAudio(this.source.next(SAMPLES_PER_PACKET));
+    } else {
+      this.timestamp = (this.timestamp + SAMPLES_PER_PACKET) >>> 0;
+    }
+  }
+
+  private sendAudio(samples: Int16Array): void {
+    const media = this.media!;
+    this.transmit(media.payloadType, false, this.timestamp, encodeG711(media.codec, samples));
+    this.timestamp = (this.timestamp + samples.length) >>> 0;
+  }
+
+  private transmit(payloadType: number, marker: boolean, timestamp: number, payload: Buffer): void {
+    const media = this.media!;
+    const packet = serializeRtp({ payloadType, marker, sequence: this.sequence, timestamp, ssrc: this.ssrc, payload });
+    this.sequence = (this.sequence + 1) & 0xffff;
+    this.packetsSent++;
+    this.socket.send(packet, media.remotePort, media.remoteAddress);
+  }
+
+  private receive(data: Buffer): void {
+    const packet = parseRtp(data);
+    if (!packet) return;
+    const eventPts = [this.localEventPayloadType, this.media?.telephoneEventPayloadType];
+    if (eventPts.includes(packet.payloadType)) {
+      const e = parseTelephoneEvent(packet.payload);
+      if (e) this.dtmf.receive(packet.ssrc, packet.timestamp, e);
+      return;
+    }
+    const law = STATIC_PAYLOAD[packet.payloadType] ?? (packet.payloadType === this.media?.payloadType ? this.media.codec : undefined);
+    if (!law) return;
+    this.receivedPackets++;
+    this.receivedCodec = law;
+    const samples = decodeG711(law, packet.payload);
+    this.meter.push(samples);
+    this.events.onAudio(samples);
+    if (this.source.kind === 'echo' && this.canSend() && this.pendingEvents.length === 0) this.sendAudio(samples);
+  }
+}
