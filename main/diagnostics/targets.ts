@@ -68,6 +68,7 @@ export function targetsFromConfig(config: DiagnosticsConfig): Targets {
   return { sipWebSocket, controlPlane, mediaGateway, ice, reflector, hosts: [...new Set(hosts)] };
 }
 
+/** How a firewall rule would name it: "UDP 3478 to h", "TCP 443 (TLS) to h". */
 export function label(e: Pick<Endpoint, 'host' | 'port' | 'transport'>): string {
-  return `${e.transport.toUpperCase()} ${e.port} to ${e.host}`;
+  return `${e.transport === 'udp' ? 'UDP' : 'TCP'} ${e.port}${e.transport === 'tls' ? ' (TLS)' : ''} to ${e.host}`;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DiagnosticProgress, Session } from '../../preload/contract/index.js';
+import type { ClientConfig, DiagnosticProgress, Session } from '../../preload/contract/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { Fetch } from '../provisioning/control-plane-client.js';
 import type { SecretStore } from '../provisioning/secret-store.js';
@@ -11,12 +11,14 @@ import { SettingsStore } from '../storage/settings-store.js';
 import type { HandlerTable } from './handler-table.js';
 import { HostError } from './host-error.js';
 
-/** Runs the network diagnostics for a session, reporting each step; resolves when done. */
+/**
+ * Runs the network diagnostics for a session, reporting each step; settles when done. (The
+ * composition root adapts `runDiagnostics(config, probes, onProgress)` of main/diagnostics.)
+ */
 export type DiagnosticsRunner = (
   session: Session,
   onProgress: (progress: DiagnosticProgress) => void,
-  runId: string,
-) => Promise<void>;
+) => Promise<unknown>;
 
 export interface HandlerDeps {
   /** userData in Electron; a temp dir in tests and the host bridge. */
@@ -32,12 +34,16 @@ export interface HandlerDeps {
   openExternal: (url: string) => Promise<void>;
   /** null where native diagnostics do not exist (the web harness without probes). */
   runDiagnostics: DiagnosticsRunner | null;
+  /** Told when the signed-in configuration changes (Electron rebuilds the window's CSP). */
+  onConfigChange?: (config: ClientConfig | null) => void;
   timers?: Timers;
   newId?: () => string;
 }
 
 export interface HostHandlers {
   table: HandlerTable;
+  /** The signed-in (or last remembered) configuration; null when signed out. */
+  currentConfig(): Promise<ClientConfig | null>;
   /** Stops background work (TURN refresh). */
   dispose(): void;
 }
@@ -55,6 +61,7 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
     now: deps.now,
     timers: deps.timers ?? realTimers,
     log: deps.logger.scope('provisioning'),
+    onConfigChange: deps.onConfigChange,
   });
   const settings = new SettingsStore(deps.dataDir, deps.logger.scope('settings'));
   const history = new HistoryStore(deps.dataDir, deps.logger.scope('history'));
@@ -79,10 +86,11 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
       if (!run) throw new HostError('not-available', 'network diagnostics are not available in this shell');
       const session = sessions.session;
       if (!session) throw new HostError('not-signed-in', 'sign in first: diagnostics test the servers of your account');
+      // Answer at once with our id; steps stream as `diagnostics.progress` events to the window
+      // that asked, stamped with that id (the runner numbers its runs its own way).
       const runId = newId();
-      const emit = (progress: DiagnosticProgress) => context.emit('diagnostics.progress', progress);
-      // Answer at once; steps stream as `diagnostics.progress` events to the window that asked.
-      run(session, emit, runId).catch((error: unknown) => {
+      const emit = (progress: DiagnosticProgress) => context.emit('diagnostics.progress', { ...progress, runId });
+      run(session, emit).catch((error: unknown) => {
         log.error(`diagnostics run ${runId} failed`, error);
         emit({ kind: 'done', runId, verdict: 'fail', summary: 'the diagnostics stopped unexpectedly (details in the log)' });
       });
@@ -97,5 +105,5 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
     },
   };
 
-  return { table, dispose: () => sessions.dispose() };
+  return { table, currentConfig: () => sessions.currentConfig(), dispose: () => sessions.dispose() };
 }

@@ -7,7 +7,11 @@ import {
 } from '../../preload/contract/index.js';
 import { HostError } from '../ipc/host-error.js';
 
-export type Fetch = typeof fetch;
+/**
+ * The HTTP client: Electron's `net.fetch` in the app (Chromium's stack, so the system proxy and
+ * enterprise root CAs apply — Node's fetch ignores both), Node's fetch in tests and the harness.
+ */
+export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
 export interface ControlPlaneAccount {
   /** Provisioning (control plane) base URL, e.g. https://voice.example.com */
@@ -40,7 +44,7 @@ async function getJson<S extends z.ZodType>(
   const url = apiUrl(account.url, path);
   let response: Response;
   try {
-    response = await fetchImpl(url, {
+    response = await fetchImpl(url.toString(), {
       headers: { authorization: basicAuth(account.username, account.password), accept: 'application/json' },
       signal: AbortSignal.timeout(CONTROL_PLANE_TIMEOUT_MS),
       redirect: 'error', // a redirect would resend the credentials to wherever it points

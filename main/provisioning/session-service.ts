@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Session, SignInRequest, TurnCredentials } from '../../preload/contract/index.js';
+import {
+  ClientConfigSchema,
+  type ClientConfig,
+  type Session,
+  type SignInRequest,
+  type TurnCredentials,
+} from '../../preload/contract/index.js';
 import { HostError } from '../ipc/host-error.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from '../storage/json-file.js';
@@ -8,8 +14,15 @@ import { fetchClientConfig, fetchTurnCredentials, type ControlPlaneAccount, type
 import type { SecretStore } from './secret-store.js';
 import { TurnKeeper, type Timers } from './turn-keeper.js';
 
-/** Who signed in last (no secret): restores the session and pre-fills the sign-in form. */
-const AccountFileSchema = z.object({ url: z.string().url(), username: z.string().min(1) });
+/**
+ * Who signed in last and the configuration they got (no secret): restores the session,
+ * pre-fills the sign-in form, and lets the window's CSP name the right hosts at startup.
+ */
+const AccountFileSchema = z.object({
+  url: z.string().url(),
+  username: z.string().min(1),
+  config: ClientConfigSchema.nullable(),
+});
 type AccountFile = z.infer<typeof AccountFileSchema>;
 
 export const PASSWORD_SECRET_KEY = 'provisioning.password';
@@ -21,6 +34,8 @@ export interface SessionServiceDeps {
   now: () => number;
   timers: Timers;
   log: ScopedLogger;
+  /** Told whenever the active configuration changes (sign-in, restore, sign-out). */
+  onConfigChange?: (config: ClientConfig | null) => void;
 }
 
 /** Sign-in, restore on restart, sign-out, and fresh TURN credentials for the signed-in agent. */
@@ -40,11 +55,17 @@ export class SessionService {
     return (await this.#readAccount())?.username ?? null;
   }
 
+  /** The active configuration, else the one remembered from the last session (for the CSP). */
+  async currentConfig(): Promise<ClientConfig | null> {
+    if (this.#active) return this.#active.session.config;
+    const saved = await this.#readAccount();
+    return saved && (await this.deps.secrets.get(PASSWORD_SECRET_KEY)) ? saved.config : null;
+  }
+
   async signIn(request: SignInRequest): Promise<Session> {
     const account = { url: request.url, username: request.username, password: request.password };
     const session = await this.#open(account);
     await this.deps.secrets.set(PASSWORD_SECRET_KEY, account.password);
-    await writeJsonAtomic(this.#accountPath, { url: account.url, username: account.username } satisfies AccountFile);
     if (!this.deps.secrets.encrypted) {
       this.deps.log.warn('password stored WITHOUT OS encryption (safeStorage unavailable), file mode 0600 only');
     }
@@ -70,8 +91,10 @@ export class SessionService {
   }
 
   async signOut(): Promise<void> {
+    const wasActive = this.#active !== null;
     this.#close();
     await this.deps.secrets.delete(PASSWORD_SECRET_KEY);
+    if (wasActive) this.deps.onConfigChange?.(null);
     this.deps.log.info('signed out');
   }
 
@@ -96,6 +119,8 @@ export class SessionService {
     const keeper = new TurnKeeper(turn, () => fetchTurnCredentials(this.deps.fetch, account), this.deps);
     const session: Session = { config, password: account.password, turn };
     this.#active = { account, session, turn: keeper };
+    await writeJsonAtomic(this.#accountPath, { url: account.url, username: account.username, config } satisfies AccountFile);
+    this.deps.onConfigChange?.(config);
     return session;
   }
 

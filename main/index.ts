@@ -1,0 +1,127 @@
+/**
+ * Composition root of the desktop shell. Reads top to bottom like the architecture:
+ * app:// protocol + CSP → security guards → logging → policy → secrets → host handlers behind the
+ * typed IPC dispatcher → the window → power/network transitions → auto-update.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
+import log from 'electron-log/main';
+import electronUpdater from 'electron-updater';
+import { defaultProbes, runDiagnostics } from './diagnostics/index.js';
+import { watchSystemTransitions } from './devices/system-transitions.js';
+import { createDispatcher } from './ipc/dispatcher.js';
+import { createHandlers, type DiagnosticsRunner } from './ipc/handlers.js';
+import { registerIpc } from './ipc/register-ipc.js';
+import { configureFileLogging, DEFAULT_FILE_LOG } from './logging/logger.js';
+import { loadPolicy, policyPath } from './provisioning/policy.js';
+import { createSafeStorageSecretStore } from './provisioning/safe-storage-secret-store.js';
+import { createPlainFileSecretStore } from './provisioning/secret-store.js';
+import { APP_ORIGIN, APP_SCHEME } from './security/app-origin.js';
+import { createAppProtocolHandler } from './security/app-protocol-handler.js';
+import { buildCsp } from './security/csp.js';
+import { installSecurityGuards } from './security/install-guards.js';
+import { startAutoUpdate, updatePlan } from './update/auto-update.js';
+import { bringToFront, createMainWindow } from './windows/main-window.js';
+
+/** dist/main/index.js → the app root holding dist/preload and dist/renderer. */
+const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// Development and test launches (never a packaged app) may point userData and the policy file
+// elsewhere, so the Electron suite runs isolated from the developer's own profile.
+const devOverride = (name: string) => (app.isPackaged ? undefined : process.env[name]);
+const userDataOverride = devOverride('CLEARLINE_USER_DATA_DIR');
+if (userDataOverride) app.setPath('userData', userDataOverride);
+
+// Must precede `ready`: app:// behaves like https (secure context for getUserMedia, fetch, CSP).
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit(); // another Clearline is running; it is brought to front by its 'second-instance'
+} else {
+  app.whenReady().then(start, (error: unknown) => {
+    console.error('Clearline failed to start', error);
+    app.exit(1);
+  });
+}
+
+async function start(): Promise<void> {
+  const logger = configureFileLogging(log, {
+    ...DEFAULT_FILE_LOG,
+    dir: app.getPath('logs'),
+    consoleLevel: app.isPackaged ? false : 'info',
+  });
+  const shellLog = logger.scope('shell');
+  const openExternal = (url: string) => void shell.openExternal(url).catch((e: unknown) => shellLog.warn('openExternal failed', e));
+
+  const policyFile = devOverride('CLEARLINE_POLICY_FILE') ?? policyPath(process.platform, process.env);
+  const { policy, problem } = await loadPolicy(policyFile);
+  if (problem) shellLog.error(`enterprise policy: ${problem}`);
+
+  const dataDir = app.getPath('userData');
+  const secretsPath = join(dataDir, 'secrets.json');
+  const secrets = safeStorage.isEncryptionAvailable()
+    ? createSafeStorageSecretStore(secretsPath, safeStorage)
+    : createPlainFileSecretStore(secretsPath);
+  if (!secrets.encrypted) shellLog.warn('OS encryption (safeStorage) unavailable: the password file is protected by file mode only');
+
+  let window: BrowserWindow | null = null;
+  let csp = buildCsp(null);
+  const diagnostics: DiagnosticsRunner = (signedIn, onProgress) =>
+    runDiagnostics(
+      { client: signedIn.config, turn: signedIn.turn },
+      { ...defaultProbes(), resolveProxy: (url) => session.defaultSession.resolveProxy(url) },
+      onProgress,
+    );
+  const handlers = createHandlers({
+    dataDir,
+    secrets,
+    fetch: (url, init) => net.fetch(url, init),
+    now: Date.now,
+    logger,
+    appInfo: { version: app.getVersion(), platform: process.platform, shell: 'electron' },
+    policyUrl: policy.provisioningUrl ?? null,
+    openExternal: async (url) => openExternal(url),
+    runDiagnostics: diagnostics,
+    onConfigChange: (config) => {
+      // The page's CSP is fixed when it loads: reload so it names the newly provisioned hosts.
+      const next = buildCsp(config);
+      if (next === csp) return;
+      csp = next;
+      setImmediate(() => window?.webContents.reload());
+    },
+  });
+  csp = buildCsp(await handlers.currentConfig());
+
+  protocol.handle(APP_SCHEME, createAppProtocolHandler({ rootDir: join(appRoot, 'dist', 'renderer'), csp: () => csp }));
+  installSecurityGuards(app, session.defaultSession, openExternal);
+  const dispatch = createDispatcher(
+    handlers.table,
+    { isOwnWebContents: (id) => window !== null && !window.isDestroyed() && window.webContents.id === id, origin: APP_ORIGIN },
+    logger.scope('ipc'),
+  );
+  registerIpc(ipcMain, dispatch);
+
+  window = createMainWindow(join(appRoot, 'dist', 'preload', 'index.cjs'));
+  window.on('closed', () => (window = null));
+  app.on('second-instance', () => bringToFront(window));
+
+  const stopTransitions = watchSystemTransitions(powerMonitor, (transition) => {
+    if (window && !window.isDestroyed()) window.webContents.send('system.transition', transition);
+  });
+  const stopUpdates = startAutoUpdate(
+    electronUpdater.autoUpdater,
+    updatePlan({ isPackaged: app.isPackaged, policyFeedUrl: policy.updateFeedUrl }),
+    logger.scope('update'),
+  );
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => {
+    stopTransitions();
+    stopUpdates();
+    handlers.dispose();
+  });
+  shellLog.info(`Clearline ${app.getVersion()} started (${process.platform}, data in ${dataDir})`);
+}
