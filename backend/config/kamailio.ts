@@ -43,8 +43,8 @@ const MPATH = '/usr/lib/x86_64-linux-gnu/kamailio/modules/';
 /** rtpengine flags per leg (measured in LAB-NOTES): the flags describe the leg the SDP goes to. */
 export const RTPENGINE_FLAGS = {
   common: 'replace-origin replace-session-connection',
-  toWebrtcOffer: 'ICE=force RTP/SAVPF SDES-off rtcp-mux-offer generate-mid',
-  toWebrtcAnswer: 'ICE=force RTP/SAVPF SDES-off rtcp-mux-require',
+  toWebrtcOffer: 'ICE=force transport-protocol=UDP/TLS/RTP/SAVPF SDES-off rtcp-mux-offer generate-mid',
+  toWebrtcAnswer: 'ICE=force transport-protocol=UDP/TLS/RTP/SAVPF SDES-off rtcp-mux-require',
   toPlain: 'ICE=remove RTP/AVP DTLS=off SDES-off rtcp-mux-demux',
 } as const;
 
@@ -90,6 +90,7 @@ export function renderKamailioConfig(input: KamailioConfigInput): string {
 #!define FLT_SRC_WEBRTC 5
 #!define FLT_DST_WEBRTC 6
 #!define FLT_FROM_TRUNK 7
+#!define FLT_IN_DIALOG 8
 
 debug=2
 log_stderror=yes
@@ -203,6 +204,7 @@ request_route {
 # In-dialog requests follow the Record-Route set; media is re-negotiated per leg on re-INVITE.
 route[WITHINDLG] {
 	if (!has_totag()) return;
+	setflag(FLT_IN_DIALOG);
 	if (loose_route()) {
 		handle_ruri_alias();
 		route(DST_TYPE);
@@ -237,7 +239,8 @@ route[AUTH] {
 			sl_send_reply("403", "Forbidden");
 			exit;
 		}
-		$var(ev_code) = 401; $var(ev_outcome) = "challenge"; route(AUDIT);
+		if (is_method("REGISTER")) $var(ev_code) = 401; else $var(ev_code) = 407;
+		$var(ev_outcome) = "challenge"; route(AUDIT);
 		auth_challenge("${input.realm}", "0");
 		exit;
 	}
@@ -341,7 +344,8 @@ route[AUDIT] {
 	jansson_set("string", "from", "$fu", "$var(ev)");
 	jansson_set("string", "to", "$tu", "$var(ev)");
 	if ($rU != $null) jansson_set("string", "target", "$rU", "$var(ev)");
-	if (has_totag()) jansson_set("integer", "inDialog", "1", "$var(ev)");
+	# A message flag, not has_totag(): in reply routes the To tag is the reply's, not the request's.
+	if (isflagset(FLT_IN_DIALOG)) jansson_set("integer", "inDialog", "1", "$var(ev)");
 	else jansson_set("integer", "inDialog", "0", "$var(ev)");
 	$var(http_rc) = http_client_query("${input.auditUrl}", "$var(ev)", "Content-Type: application/json", "$var(ev_result)");
 	if ($var(http_rc) != 200) xlog("L_ERR", "audit: control plane did not acknowledge $var(ev_code) $var(ev_outcome) (HTTP $var(http_rc))\\n");

@@ -1,0 +1,171 @@
+/**
+ * Real Kamailio + rtpengine + carrier + control plane: registration with digest auth over
+ * WebSocket, agent→agent and agent→number calls through rtpengine, busy, cancel, and the audit
+ * trail / call records those calls leave — also across a control-plane crash and restart.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../../backend/stack.js';
+import { WsSipAgent } from './support/ws-sip-agent.js';
+import { browserSdp, sdpFacts } from './support/webrtc-sdp.js';
+import { adminGet, startTestStack, waitFor } from './support/stack-fixture.js';
+import type { CallRecord } from '../../../backend/control-plane/call-records.js';
+import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
+
+const PORT_BASE = 22000;
+const hasCarrier = existsSync(join(REPO_ROOT, 'backend/carrier/main.ts'));
+
+describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 }, () => {
+  let fx: Awaited<ReturnType<typeof startTestStack>>;
+  const agents: WsSipAgent[] = [];
+  const callIds: Record<string, string> = {};
+
+  const connect = async (username: string, password?: string) => {
+    const e = fx.stack.endpoints;
+    const a = await WsSipAgent.connect(e.sip.wsUrl, {
+      username,
+      password: password ?? e.agents.find((x) => x.username === username)!.password,
+      domain: e.sip.domain,
+    });
+    agents.push(a);
+    return a;
+  };
+
+  /** rtpengine's media port range for this stack: proof the SDP points at rtpengine. */
+  const inRtpengineRange = (port: number | null) =>
+    port !== null && port >= fx.stack.ports.rtpengineMediaMin && port <= fx.stack.ports.rtpengineMediaMax;
+
+  before(async () => {
+    fx = await startTestStack(PORT_BASE);
+  });
+  after(async () => {
+    for (const a of agents) a.close();
+    await fx?.dispose();
+  });
+
+  test('REGISTER: right password → 200, wrong password → 403, unknown user → 403', async () => {
+    const alice = await connect('alice');
+    const ok = await alice.register();
+    assert.equal(ok.status, 200, `REGISTER with the right password: ${ok.startLine}`);
+
+    const wrong = await connect('alice', 'not-the-password');
+    assert.equal((await wrong.register()).status, 403);
+
+    const unknown = await connect('mallory', 'whatever-password');
+    assert.equal((await unknown.register()).status, 403);
+  });
+
+  test('agent→agent: 200 OK, both legs DTLS-SRTP + ICE through rtpengine', async () => {
+    const alice = await connect('alice');
+    const bob = await connect('bob');
+    assert.equal((await alice.register()).status, 200);
+    assert.equal((await bob.register()).status, 200);
+    bob.answerMode = { kind: 'answer', sdp: browserSdp({ address: '127.0.0.1', port: 9, setup: 'active' }) };
+
+    const offer = browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' });
+    const call = alice.invite('bob', offer);
+    const res = await call.final;
+    callIds.agentToAgent = call.callId;
+    assert.equal(res.status, 200, res.startLine);
+
+    const toBob = sdpFacts(bob.incomingInvites.at(-1)!.body);
+    assert.ok(inRtpengineRange(toBob.port), `bob's offer points at rtpengine (port ${toBob.port})`);
+    assert.equal(toBob.proto, 'UDP/TLS/RTP/SAVPF', 'DTLS-SRTP offered to the browser leg');
+    assert.ok(toBob.hasFingerprint && toBob.hasIce && toBob.rtcpMux, 'fingerprint, ICE and rtcp-mux toward bob');
+
+    const answer = sdpFacts(res.body);
+    assert.equal(answer.address, fx.stack.endpoints.sip.domain);
+    assert.ok(inRtpengineRange(answer.port), `alice's answer points at rtpengine (port ${answer.port})`);
+    assert.equal(answer.proto, 'UDP/TLS/RTP/SAVPF');
+    assert.ok(answer.hasFingerprint && answer.hasIce, 'answer to alice carries DTLS fingerprint and ICE');
+
+    await new Promise((r) => setTimeout(r, 300)); // a measurable duration
+    assert.equal((await call.bye()).status, 200);
+  });
+
+  test('agent→busy agent gets 486', async () => {
+    const carol = await connect('carol');
+    assert.equal((await carol.register()).status, 200);
+    carol.answerMode = { kind: 'busy' };
+    const alice = await connect('alice');
+    const call = alice.invite('carol', browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+    assert.equal((await call.final).status, 486);
+    callIds.busyAgent = call.callId;
+  });
+
+  test('calling an agent that is not registered gets 404', async () => {
+    const alice = await connect('alice');
+    const call = alice.invite('nobody', browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+    assert.equal((await call.final).status, 404);
+  });
+
+  describe('agent→numbers via the simulated carrier', { skip: hasCarrier ? false : 'backend/carrier/main.ts is missing' }, () => {
+    test('echo answers 200 with an SDP answer through rtpengine (DTLS-SRTP toward the browser)', async () => {
+      const alice = await connect('alice');
+      const call = alice.invite(fx.stack.endpoints.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+      const res = await call.final;
+      callIds.echo = call.callId;
+      assert.equal(res.status, 200, res.startLine);
+      const answer = sdpFacts(res.body);
+      assert.ok(inRtpengineRange(answer.port), `answer points at rtpengine (port ${answer.port})`);
+      assert.equal(answer.proto, 'UDP/TLS/RTP/SAVPF');
+      assert.ok(answer.hasFingerprint && answer.hasIce && answer.rtcpMux);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await call.bye()).status, 200);
+    });
+
+    test('busy number gives 486', async () => {
+      const alice = await connect('alice');
+      const call = alice.invite(fx.stack.endpoints.numbers.busy, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+      assert.equal((await call.final).status, 486);
+      callIds.busyNumber = call.callId;
+    });
+
+    test('no-answer number rings, CANCEL ends it with 487', async () => {
+      const alice = await connect('alice');
+      const call = alice.invite(fx.stack.endpoints.numbers.noAnswer, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+      await waitFor(async () => call.provisional.some((p) => p.status === 180 || p.status === 183), '180 Ringing');
+      await call.cancel();
+      assert.equal((await call.final).status, 487);
+      callIds.cancelled = call.callId;
+    });
+  });
+
+  test('audit log and call records hold these calls, and survive a control-plane crash', async () => {
+    const audit = await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit');
+    const calls = await adminGet<{ calls: CallRecord[] }>(fx.stack, '/api/calls');
+    const byId = (id: string | undefined) => calls.calls.find((c) => c.callId === id);
+
+    const registers = audit.events.filter((e) => e.method === 'REGISTER');
+    assert.ok(registers.some((e) => e.code === 200 && e.outcome === 'registered' && e.from.includes('alice')));
+    assert.ok(registers.some((e) => e.code === 403 && e.outcome === 'wrong password'));
+    assert.ok(registers.some((e) => e.code === 403 && e.outcome === 'unknown user' && e.from.includes('mallory')));
+
+    const a2a = byId(callIds.agentToAgent);
+    assert.ok(a2a, 'call record for alice→bob');
+    assert.equal(a2a.disposition, 'answered');
+    assert.ok(a2a.answeredAt! >= a2a.startedAt && a2a.endedAt! >= a2a.answeredAt!);
+    assert.ok(a2a.durationMs! >= 250 && a2a.durationMs! < 10_000, `duration ${a2a.durationMs} ms`);
+    assert.ok(audit.events.some((e) => e.callId === callIds.agentToAgent && e.method === 'BYE'));
+    assert.equal(byId(callIds.busyAgent)?.disposition, 'busy');
+    if (hasCarrier) {
+      assert.equal(byId(callIds.echo)?.disposition, 'answered');
+      assert.equal(byId(callIds.busyNumber)?.disposition, 'busy');
+      assert.equal(byId(callIds.cancelled)?.disposition, 'cancelled');
+      assert.ok(audit.events.some((e) => e.callId === callIds.cancelled && e.method === 'CANCEL'));
+    }
+
+    // Crash the control plane: the supervisor restarts it and nothing acknowledged is lost.
+    const pid = fx.stack.pids()['control-plane']!;
+    process.kill(-pid, 'SIGKILL');
+    await waitFor(async () => fx.stack.pids()['control-plane'] !== pid, 'control-plane restart');
+    await waitFor(async () => (await fetch(`${fx.stack.endpoints.controlPlane.url}/healthz`)).ok, 'healthz after restart');
+    assert.ok(fx.logs.some((l) => /control-plane killed by SIGKILL unexpectedly; restarting/.test(l)), 'restart is logged with the reason');
+    const auditAfter = await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit');
+    const callsAfter = await adminGet<{ calls: CallRecord[] }>(fx.stack, '/api/calls');
+    assert.deepEqual(auditAfter.events.slice(0, audit.events.length), audit.events);
+    assert.deepEqual(callsAfter.calls, calls.calls);
+  });
+});

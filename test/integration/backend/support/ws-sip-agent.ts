@@ -1,0 +1,285 @@
+/**
+ * A small SIP user agent over WebSocket (RFC 7118), playing a browser softphone in the backend
+ * tests: REGISTER and INVITE with digest auth, ACK, BYE, CANCEL, and answering incoming calls.
+ */
+import WebSocket from 'ws';
+import {
+  buildRequest,
+  buildResponse,
+  digestAnswer,
+  header,
+  headersAll,
+  parseSip,
+  rand,
+  tagOf,
+  uriOf,
+  type SipMessage,
+} from './sip-message.js';
+
+export type AnswerMode = { kind: 'answer'; sdp: string } | { kind: 'busy' } | { kind: 'ring' };
+
+interface Pending {
+  onResponse(msg: SipMessage): void;
+}
+
+export interface OutgoingCall {
+  readonly callId: string;
+  /** Final response to the INVITE (after digest auth if challenged). */
+  readonly final: Promise<SipMessage>;
+  readonly provisional: SipMessage[];
+  cancel(): Promise<void>;
+  bye(): Promise<SipMessage>;
+}
+
+const TIMEOUT_MS = 8000;
+
+function withTimeout<T>(p: Promise<T>, what: string, ms = TIMEOUT_MS): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timeout after ${ms} ms waiting for ${what}`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}
+
+export class WsSipAgent {
+  private readonly pending = new Map<string, Pending>();
+  private readonly host = `${rand(4)}.invalid`;
+  /** Every out-of-dialog INVITE this agent received. */
+  readonly incomingInvites: SipMessage[] = [];
+  answerMode: AnswerMode = { kind: 'busy' };
+  private readonly ringing = new Map<string, { req: SipMessage; toTag: string }>();
+
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly username: string,
+    private readonly password: string,
+    readonly domain: string,
+  ) {
+    ws.on('message', (data) => this.onMessage(parseSip(data.toString())));
+  }
+
+  static async connect(url: string, o: { username: string; password: string; domain: string; ca?: Buffer }): Promise<WsSipAgent> {
+    const ws = new WebSocket(url, 'sip', o.ca ? { ca: o.ca } : {});
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      }),
+      `WebSocket ${url}`,
+    );
+    return new WsSipAgent(ws, o.username, o.password, o.domain);
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+
+  private get aor(): string {
+    return `sip:${this.username}@${this.domain}`;
+  }
+
+  private get contact(): string {
+    return `<sip:${this.username}@${this.host};transport=ws>`;
+  }
+
+  private send(raw: string): void {
+    this.ws.send(raw);
+  }
+
+  private via(branch: string): [string, string] {
+    return ['Via', `SIP/2.0/WS ${this.host};branch=${branch};rport`];
+  }
+
+  /** Sends a request and resolves with its final response, answering one digest challenge. */
+  private async transact(
+    method: string,
+    ruri: string,
+    base: Array<[string, string]>,
+    body: string,
+    o: { cseq: { n: number }; onProvisional?: (m: SipMessage) => void; onBranch?: (branch: string, auth: Array<[string, string]>) => void },
+  ): Promise<SipMessage> {
+    let auth: Array<[string, string]> = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const branch = `z9hG4bK${rand(8)}`;
+      const final = new Promise<SipMessage>((resolve) => {
+        this.pending.set(branch, {
+          onResponse: (m) => {
+            if (m.status! < 200) o.onProvisional?.(m);
+            else resolve(m);
+          },
+        });
+      });
+      o.onBranch?.(branch, auth);
+      const cseq = o.cseq.n;
+      this.send(buildRequest(`${method} ${ruri} SIP/2.0`, [this.via(branch), ['Max-Forwards', '70'], ...base, ['CSeq', `${cseq} ${method}`], ...auth], body));
+      const res = await withTimeout(final, `final response to ${method} ${ruri}`);
+      this.pending.delete(branch);
+      if (method === 'INVITE' && res.status! >= 300) this.ackNon2xx(ruri, branch, base, res, cseq);
+      if ((res.status === 401 || res.status === 407) && attempt === 0) {
+        const challenge = header(res, res.status === 401 ? 'www-authenticate' : 'proxy-authenticate') ?? '';
+        const name = res.status === 401 ? 'Authorization' : 'Proxy-Authorization';
+        auth = [[name, digestAnswer(challenge, { username: this.username, password: this.password, method, uri: ruri })]];
+        o.cseq.n++;
+        continue;
+      }
+      return res;
+    }
+    throw new Error('unreachable');
+  }
+
+  private ackNon2xx(ruri: string, branch: string, base: Array<[string, string]>, res: SipMessage, cseq: number): void {
+    const keep = base.filter(([n]) => n === 'From' || n === 'Call-ID' || n === 'Route');
+    this.send(buildRequest(`ACK ${ruri} SIP/2.0`, [this.via(branch), ['Max-Forwards', '70'], ...keep, ['To', header(res, 'to')!], ['CSeq', `${cseq} ACK`]]));
+  }
+
+  async register(expires = 300): Promise<SipMessage> {
+    const callId = rand(10);
+    return this.transact(
+      'REGISTER',
+      `sip:${this.domain}`,
+      [
+        ['From', `<${this.aor}>;tag=${rand(4)}`],
+        ['To', `<${this.aor}>`],
+        ['Call-ID', callId],
+        ['Contact', `${this.contact};expires=${expires}`],
+        ['Expires', String(expires)],
+      ],
+      '',
+      { cseq: { n: 1 } },
+    );
+  }
+
+  invite(target: string, sdp: string): OutgoingCall {
+    const callId = rand(10);
+    const ruri = `sip:${target}@${this.domain}`;
+    const fromTag = rand(4);
+    const base: Array<[string, string]> = [
+      ['From', `<${this.aor}>;tag=${fromTag}`],
+      ['To', `<${ruri}>`],
+      ['Call-ID', callId],
+      ['Contact', this.contact],
+      ['Content-Type', 'application/sdp'],
+    ];
+    const cseq = { n: 1 };
+    const provisional: SipMessage[] = [];
+    let current: { branch: string; auth: Array<[string, string]> } | null = null;
+    let dialog: { remoteUri: string; routes: string[]; to: string } | null = null;
+    const final = this.transact('INVITE', ruri, base, sdp, {
+      cseq,
+      onProvisional: (m) => provisional.push(m),
+      onBranch: (branch, auth) => (current = { branch, auth }),
+    }).then((res) => {
+      if (res.status! >= 200 && res.status! < 300) {
+        dialog = {
+          remoteUri: uriOf(header(res, 'contact')!),
+          routes: headersAll(res, 'record-route').reverse(),
+          to: header(res, 'to')!,
+        };
+        this.send(
+          buildRequest(`ACK ${dialog.remoteUri} SIP/2.0`, [
+            this.via(`z9hG4bK${rand(8)}`),
+            ['Max-Forwards', '70'],
+            ...dialog.routes.map((r) => ['Route', r] as [string, string]),
+            ['From', `<${this.aor}>;tag=${fromTag}`],
+            ['To', dialog.to],
+            ['Call-ID', callId],
+            ['CSeq', `${cseq.n} ACK`],
+          ]),
+        );
+      }
+      return res;
+    });
+    return {
+      callId,
+      final,
+      provisional,
+      cancel: async () => {
+        const c = current as { branch: string; auth: Array<[string, string]> } | null;
+        if (!c) throw new Error('no INVITE in flight to cancel');
+        const cancelled = new Promise<SipMessage>((resolve) => this.pending.set(`${c.branch}:CANCEL`, { onResponse: resolve }));
+        this.send(
+          buildRequest(`CANCEL ${ruri} SIP/2.0`, [
+            this.via(c.branch),
+            ['Max-Forwards', '70'],
+            ['From', `<${this.aor}>;tag=${fromTag}`],
+            ['To', `<${ruri}>`],
+            ['Call-ID', callId],
+            ['CSeq', `${cseq.n} CANCEL`],
+            ...c.auth,
+          ]),
+        );
+        await withTimeout(cancelled, 'response to CANCEL');
+      },
+      bye: async () => {
+        const d = dialog as { remoteUri: string; routes: string[]; to: string } | null;
+        if (!d) throw new Error('no established dialog to end');
+        cseq.n++;
+        const branch = `z9hG4bK${rand(8)}`;
+        const done = new Promise<SipMessage>((resolve) => this.pending.set(branch, { onResponse: (m) => m.status! >= 200 && resolve(m) }));
+        this.send(
+          buildRequest(`BYE ${d.remoteUri} SIP/2.0`, [
+            this.via(branch),
+            ['Max-Forwards', '70'],
+            ...d.routes.map((r) => ['Route', r] as [string, string]),
+            ['From', `<${this.aor}>;tag=${fromTag}`],
+            ['To', d.to],
+            ['Call-ID', callId],
+            ['CSeq', `${cseq.n} BYE`],
+          ]),
+        );
+        return withTimeout(done, 'response to BYE');
+      },
+    };
+  }
+
+  private onMessage(msg: SipMessage): void {
+    if (msg.status !== null) {
+      const branch = /branch=([^;,\s]+)/.exec(header(msg, 'via') ?? '')?.[1] ?? '';
+      const isCancel = / CANCEL$/.test(header(msg, 'cseq') ?? '');
+      this.pending.get(isCancel ? `${branch}:CANCEL` : branch)?.onResponse(msg);
+      return;
+    }
+    const callId = header(msg, 'call-id') ?? '';
+    switch (msg.method) {
+      case 'INVITE': {
+        if (tagOf(header(msg, 'to'))) {
+          this.send(buildResponse(msg, 200, 'OK', { extra: [['Contact', this.contact]], body: '' }));
+          return;
+        }
+        this.incomingInvites.push(msg);
+        const toTag = rand(4);
+        const mode = this.answerMode;
+        if (mode.kind === 'busy') {
+          this.send(buildResponse(msg, 486, 'Busy Here', { toTag }));
+          return;
+        }
+        this.send(buildResponse(msg, 180, 'Ringing', { toTag, extra: [['Contact', this.contact]] }));
+        if (mode.kind === 'ring') {
+          this.ringing.set(callId, { req: msg, toTag });
+          return;
+        }
+        this.send(
+          buildResponse(msg, 200, 'OK', { toTag, extra: [['Contact', this.contact], ['Content-Type', 'application/sdp']], body: mode.sdp }),
+        );
+        return;
+      }
+      case 'CANCEL': {
+        this.send(buildResponse(msg, 200, 'OK'));
+        const r = this.ringing.get(callId);
+        if (r) {
+          this.send(buildResponse(r.req, 487, 'Request Terminated', { toTag: r.toTag }));
+          this.ringing.delete(callId);
+        }
+        return;
+      }
+      case 'BYE':
+      case 'OPTIONS':
+        this.send(buildResponse(msg, 200, 'OK'));
+        return;
+      default:
+        return; // ACK and anything else: nothing to answer
+    }
+  }
+}
