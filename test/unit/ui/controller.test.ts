@@ -1,0 +1,214 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createController, STATS_INTERVAL_MS, type Timers } from '../../../renderer/state/controller.js';
+import { createStore } from '../../../renderer/state/store.js';
+import { createEventHub } from '../../../renderer/host/event-hub.js';
+import type { Phone, PhoneSnapshot } from '../../../renderer/calling/phone-api.js';
+import type { HostApi, InvokeChannel, Session, TurnCredentials } from '../../../preload/contract/index.js';
+import { call, stats } from './fixtures.js';
+
+/**
+ * The controller's orchestration rules with scripted collaborators: a host answering from a table,
+ * a phone that records commands and emits the snapshots a test pushes, and hand-driven timers.
+ * (The real phone and hosts are exercised by their own suites and the e2e tests.)
+ */
+
+const turn = (n: number): TurnCredentials => ({ username: `${n}:alice`, password: `p${n}`, ttl: 600, uris: ['turn:127.0.0.1:3478'] });
+const session: Session = {
+  config: {
+    agent: { username: 'alice', displayName: 'Alice' },
+    sip: { wsUrl: 'ws://127.0.0.1:20080', domain: 'pbx.example', registerExpiresSec: 300 },
+    controlPlaneUrl: 'http://127.0.0.1:20000',
+    numbers: {},
+  },
+  password: 'pw',
+  turn: turn(1),
+};
+
+function harness(overrides: Partial<Record<InvokeChannel, (request: unknown) => unknown>> = {}) {
+  const calls: Array<[string, unknown]> = [];
+  let turnCount = 1;
+  const table: Partial<Record<InvokeChannel, (request: unknown) => unknown>> = {
+    'app.info': () => ({ version: '1', platform: 'linux', shell: 'electron' }),
+    'settings.get': () => ({ microphoneId: 'default', speakerId: 'default', ringerId: 'default' }),
+    'provisioning.defaults': () => ({ policyUrl: null, lastUsername: 'alice' }),
+    'provisioning.restore': () => session,
+    'turn.refresh': () => turn(++turnCount),
+    'history.list': () => [],
+    'history.add': () => undefined,
+    'settings.set': (partial) => ({ microphoneId: 'default', speakerId: 'default', ringerId: 'default', ...(partial as object) }),
+    ...overrides,
+  };
+  const events = createEventHub();
+  const host: HostApi = {
+    invoke: (async (channel: InvokeChannel, request: unknown) => {
+      calls.push([channel, request]);
+      const handler = table[channel];
+      if (!handler) throw new Error(`unexpected ${channel}`);
+      return handler(request);
+    }) as HostApi['invoke'],
+    on: (channel, listener) => events.on(channel, listener),
+  };
+
+  const phoneCalls: Array<[string, ...unknown[]]> = [];
+  let listener: ((s: PhoneSnapshot) => void) | null = null;
+  const phone: Phone = {
+    start: async (s) => void phoneCalls.push(['start', s]),
+    stop: async () => void phoneCalls.push(['stop']),
+    snapshot: () => ({ registration: { kind: 'unregistered' }, calls: [] }),
+    subscribe: (l) => ((listener = l), () => (listener = null)),
+    call: async (t) => (phoneCalls.push(['call', t]), 'id'),
+    answer: async () => {},
+    decline: async () => {},
+    hangup: async () => {},
+    setMuted: () => {},
+    setHeld: async () => {},
+    sendDtmf: async () => {},
+    transfer: async (_id, target) => {
+      if (target === 'nobody') throw new Error('Transfer rejected: 404 Not Found');
+    },
+    stats: async (id) => (phoneCalls.push(['stats', id]), stats()),
+    setDevices: async (d) => void phoneCalls.push(['setDevices', d]),
+    updateTurnCredentials: (c) => void phoneCalls.push(['updateTurnCredentials', c]),
+    handleSystemTransition: (kind) => void phoneCalls.push(['transition', kind]),
+  };
+
+  const pending = new Map<number, { fn: () => void; ms: number; repeat: boolean }>();
+  let nextHandle = 1;
+  const timers: Timers = {
+    setTimeout: (fn, ms) => (pending.set(nextHandle, { fn, ms, repeat: false }), nextHandle++),
+    clearTimeout: (h) => void pending.delete(h as number),
+    setInterval: (fn, ms) => (pending.set(nextHandle, { fn, ms, repeat: true }), nextHandle++),
+    clearInterval: (h) => void pending.delete(h as number),
+  };
+  const fire = (predicate: (t: { ms: number; repeat: boolean }) => boolean) => {
+    for (const [handle, t] of [...pending]) {
+      if (!predicate(t)) continue;
+      if (!t.repeat) pending.delete(handle);
+      t.fn();
+    }
+  };
+  let enumerations = 0;
+  const mediaDevices = {
+    enumerateDevices: async () => (enumerations++, [{ deviceId: 'mic-a', kind: 'audioinput', label: 'Headset' }]),
+    addEventListener: () => {},
+    removeEventListener: () => {},
+  };
+  const logged: string[] = [];
+  const log = { error: (m: string) => logged.push(m), warn: (m: string) => logged.push(m), info: () => {}, debug: () => {} };
+  const store = createStore();
+  const controller = createController({ host, phone, store, mediaDevices, timers, log });
+  const emit = (snapshot: PhoneSnapshot) => listener?.(snapshot);
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  return { controller, store, calls, phoneCalls, pending, fire, emit, events, settle, enumerations: () => enumerations, logged };
+}
+
+const registered = (...calls: ReturnType<typeof call>[]): PhoneSnapshot => ({ registration: { kind: 'registered', since: 1 }, calls });
+
+test('a restored session starts the phone with fresh TURN credentials, refreshed again at 80% of ttl', { timeout: 5_000 }, async () => {
+  const h = harness();
+  await h.controller.start();
+  assert.equal(h.store.getState().auth.phase, 'signed-in');
+  const started = h.phoneCalls.find(([name]) => name === 'start')?.[1] as Session;
+  assert.equal(started.turn.password, 'p2', 'the stored (possibly expired) credentials were replaced first');
+  const refresh = [...h.pending.values()].find((t) => !t.repeat);
+  assert.equal(refresh?.ms, 480_000);
+  h.fire((t) => t.ms === 480_000);
+  await h.settle();
+  assert.deepEqual(h.phoneCalls.filter(([n]) => n === 'updateTurnCredentials').map(([, c]) => (c as TurnCredentials).password), ['p3']);
+  assert.ok([...h.pending.values()].some((t) => t.ms === 480_000 && !t.repeat), 'the next refresh is scheduled');
+  h.controller.dispose();
+});
+
+test('a failed TURN refresh is retried after 30 s, not dropped', { timeout: 5_000 }, async () => {
+  let fail = false;
+  const h = harness({ 'turn.refresh': () => { if (fail) throw new Error('Cannot reach 127.0.0.1:20000'); return turn(9); } });
+  await h.controller.start();
+  fail = true;
+  h.fire((t) => t.ms === 480_000);
+  await h.settle();
+  assert.ok([...h.pending.values()].some((t) => t.ms === 30_000), 'retry scheduled');
+  assert.ok(h.logged.some((m) => m.includes('TURN credential refresh failed')));
+  h.controller.dispose();
+});
+
+test('each ended call is filed once, stats poll only while media flows, devices re-listed after a call', { timeout: 5_000 }, async () => {
+  const h = harness();
+  await h.controller.start();
+  await h.settle();
+  const before = h.enumerations();
+  h.emit(registered(call({ id: 'c1', state: 'ringing' })));
+  assert.equal([...h.pending.values()].filter((t) => t.repeat).length, 0, 'no stats while ringing');
+  h.emit(registered(call({ id: 'c1', state: 'active', answeredAt: 2 })));
+  const polls = [...h.pending.values()].filter((t) => t.repeat);
+  assert.deepEqual(polls.map((t) => t.ms), [STATS_INTERVAL_MS]);
+  h.fire((t) => t.repeat);
+  await h.settle();
+  assert.equal(h.store.getState().stats['c1']?.codec, 'opus/48000');
+
+  const ended = call({ id: 'c1', state: 'ended', answeredAt: 2, endedAt: 9, endReason: 'remote-hangup' });
+  h.emit(registered(ended));
+  h.emit(registered(ended)); // the core re-emits while the ended call lingers
+  await h.settle();
+  assert.equal([...h.pending.values()].filter((t) => t.repeat).length, 0, 'polling stopped');
+  const added = h.calls.filter(([c]) => c === 'history.add');
+  assert.equal(added.length, 1);
+  assert.equal((added[0]?.[1] as { disposition: string }).disposition, 'answered');
+  assert.equal(h.store.getState().history[0]?.id, 'c1');
+  assert.equal(h.enumerations(), before + 1);
+  h.controller.dispose();
+});
+
+test('resume / network change is passed to the phone so it re-registers', { timeout: 5_000 }, async () => {
+  const h = harness();
+  await h.controller.start();
+  h.events.emit('system.transition', { kind: 'network-changed' });
+  h.events.emit('system.transition', { kind: 'resume' });
+  assert.deepEqual(h.phoneCalls.filter(([n]) => n === 'transition').map(([, k]) => k), ['network-changed', 'resume']);
+  h.controller.dispose();
+  h.events.emit('system.transition', { kind: 'resume' });
+  assert.equal(h.phoneCalls.filter(([n]) => n === 'transition').length, 2, 'no events after dispose');
+});
+
+test('sign-in errors from Electron IPC reach the agent without the IPC wrapping', { timeout: 5_000 }, async () => {
+  const h = harness({
+    'provisioning.restore': () => null,
+    'provisioning.signIn': () => {
+      throw new Error("Error invoking remote method 'provisioning.signIn': Error: Wrong username or password");
+    },
+  });
+  await h.controller.start();
+  assert.equal(h.store.getState().auth.phase, 'signed-out');
+  await h.controller.signIn('https://pbx.example', 'alice', 'bad');
+  assert.equal(h.store.getState().auth.error, 'Wrong username or password');
+  assert.equal(h.phoneCalls.some(([n]) => n === 'start'), false);
+});
+
+test('device choice is saved through the host and applied to the phone; transfer failures become a notice', { timeout: 5_000 }, async () => {
+  const h = harness();
+  await h.controller.start();
+  await h.controller.chooseDevice('speakerId', 'spk-2');
+  assert.deepEqual(h.calls.find(([c]) => c === 'settings.set')?.[1], { speakerId: 'spk-2' });
+  assert.equal(h.store.getState().settings.speakerId, 'spk-2');
+  assert.equal((h.phoneCalls.filter(([n]) => n === 'setDevices').at(-1)?.[1] as { speakerId: string }).speakerId, 'spk-2');
+  assert.equal(await h.controller.transfer('c1', 'nobody'), false);
+  assert.equal(h.store.getState().notice, 'Transfer failed: Transfer rejected: 404 Not Found');
+  h.controller.dismissNotice();
+  assert.equal(h.store.getState().notice, null);
+  h.controller.dispose();
+});
+
+test('diagnostics progress that overtakes the run id reply is not lost', { timeout: 5_000 }, async () => {
+  const h = harness({
+    'diagnostics.run': () => {
+      h.events.emit('diagnostics.progress', { kind: 'started', runId: 'r1', stepId: 's', title: 'TURN over UDP' });
+      return { runId: 'r1' };
+    },
+  });
+  await h.controller.start();
+  await h.controller.runDiagnostics();
+  const d = h.store.getState().diagnostics;
+  assert.equal(d.phase, 'running');
+  assert.equal(d.phase === 'running' && d.current, 'TURN over UDP');
+  h.controller.dispose();
+});

@@ -1,0 +1,185 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createWebHost, DIAGNOSTICS_NEED_DESKTOP, STORAGE_KEYS, WEB_HISTORY_LIMIT } from '../../../renderer/host/web-host.js';
+import { apiUrl, basicAuthorization } from '../../../renderer/host/provisioning-client.js';
+import type { StorageLike } from '../../../renderer/host/validated-storage.js';
+
+/**
+ * The web host against a real HTTP server on loopback that answers like the control plane does —
+ * and like a broken one does (401, garbage, wrong shape, 500) — plus a port nobody listens on.
+ */
+
+const PORT = 46401;
+const CLOSED_PORT = 46402;
+const base = `http://127.0.0.1:${PORT}`;
+
+const config = {
+  agent: { username: 'alice', displayName: 'Alice Agent' },
+  sip: { wsUrl: 'ws://127.0.0.1:20080', domain: 'pbx.example', registerExpiresSec: 300 },
+  controlPlaneUrl: base,
+  numbers: { 'Echo test': '9196' },
+};
+let turnIssued = 0;
+const seen: Array<{ url: string; authorization: string | undefined }> = [];
+
+// Which Basic user gets which kind of answer.
+function answer(req: IncomingMessage): { status: number; body: string } {
+  const auth = req.headers.authorization ?? '';
+  const [user, password] = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString('utf8').split(':');
+  if (password !== 's3crét' && user !== 'garbage' && user !== 'shape' && user !== 'broken') return { status: 401, body: '{}' };
+  if (user === 'garbage') return { status: 200, body: '<html>proxy login</html>' };
+  if (user === 'shape') return { status: 200, body: JSON.stringify({ ...config, sip: { ...config.sip, wsUrl: 'http://x' } }) };
+  if (user === 'broken') return { status: 500, body: 'oops' };
+  if (req.url === '/api/client-config') return { status: 200, body: JSON.stringify(config) };
+  if (req.url === '/api/turn-credentials') {
+    turnIssued += 1;
+    return {
+      status: 200,
+      body: JSON.stringify({ username: `${1000 + turnIssued}:alice`, password: `turn-${turnIssued}`, ttl: 600, uris: ['turn:127.0.0.1:3478'] }),
+    };
+  }
+  return { status: 404, body: 'not found' };
+}
+
+let server: Server;
+before(async () => {
+  server = createServer((req, res) => {
+    seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
+    const { status, body } = answer(req);
+    res.writeHead(status, { 'content-type': 'application/json', ...(status === 401 ? { 'www-authenticate': 'Basic realm="clearline"' } : {}) });
+    res.end(body);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(PORT, '127.0.0.1', resolve);
+  });
+  assert.equal((server.address() as AddressInfo).port, PORT);
+});
+after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+class MemoryStorage implements StorageLike {
+  readonly items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}
+
+function makeHost(origin = base) {
+  const local = new MemoryStorage();
+  const session = new MemoryStorage();
+  const lines: Array<[string, string]> = [];
+  const opened: string[] = [];
+  const record = (level: string) => (line: string) => lines.push([level, line]);
+  const host = createWebHost({
+    fetch: (input, init) => fetch(input, init),
+    localStorage: local,
+    sessionStorage: session,
+    origin,
+    version: '0.1.0',
+    platform: 'test',
+    console: { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') },
+    openWindow: (url) => opened.push(url),
+  });
+  return { host, local, session, lines, opened };
+}
+
+test('sign-in fetches config and TURN credentials with Basic auth and keeps the session only in sessionStorage', { timeout: 10_000 }, async () => {
+  const { host, local, session } = makeHost();
+  seen.length = 0;
+  const result = await host.invoke('provisioning.signIn', { url: base, username: 'alice', password: 's3crét' });
+  assert.equal(result.config.agent.displayName, 'Alice Agent');
+  assert.equal(result.password, 's3crét');
+  assert.equal(result.turn.ttl, 600);
+  assert.deepEqual(seen.map((s) => s.url), ['/api/client-config', '/api/turn-credentials']);
+  assert.equal(seen[0]?.authorization, basicAuthorization({ username: 'alice', password: 's3crét' }));
+  assert.equal(Buffer.from(seen[0]!.authorization!.slice(6), 'base64').toString('utf8'), 'alice:s3crét');
+
+  assert.equal((await host.invoke('provisioning.restore', undefined))?.config.agent.username, 'alice');
+  assert.match(session.getItem(STORAGE_KEYS.session) ?? '', /s3crét/);
+  for (const value of local.items.values()) assert.doesNotMatch(value, /s3crét/, 'no secret in localStorage');
+  assert.deepEqual(await host.invoke('provisioning.defaults', undefined), { policyUrl: base, lastUsername: 'alice' });
+
+  await host.invoke('provisioning.signOut', undefined);
+  assert.equal(await host.invoke('provisioning.restore', undefined), null);
+  assert.equal(session.getItem(STORAGE_KEYS.session), null);
+});
+
+test('provisioning failures become sentences the agent can act on', { timeout: 15_000 }, async () => {
+  const { host } = makeHost();
+  const signIn = (username: string, password = 'nope', url = base) =>
+    host.invoke('provisioning.signIn', { url, username, password });
+  await assert.rejects(signIn('alice', 'wrong'), { message: 'Wrong username or password' });
+  await assert.rejects(signIn('garbage'), { message: 'The server sent an invalid configuration (not JSON)' });
+  await assert.rejects(signIn('shape'), {
+    message: 'The server sent an invalid configuration (sip.wsUrl: sip.wsUrl must be a ws:// or wss:// URL)',
+  });
+  await assert.rejects(signIn('broken'), { message: `The provisioning server at 127.0.0.1:${PORT} answered 500 Internal Server Error` });
+  await assert.rejects(signIn('alice', 'x', `http://127.0.0.1:${CLOSED_PORT}`), { message: `Cannot reach 127.0.0.1:${CLOSED_PORT}` });
+  await assert.rejects(signIn('alice', 'x', 'ftp://pbx.example'), /Provisioning URL must start with https:\/\//);
+  await assert.rejects(signIn('alice', 'x', 'not a url'), /Invalid provisioning\.signIn request: url/);
+  assert.equal(await host.invoke('provisioning.restore', undefined), null, 'a failed sign-in stores nothing');
+});
+
+test('turn.refresh re-fetches with the stored credentials and updates the stored session', { timeout: 10_000 }, async () => {
+  const { host } = makeHost();
+  await assert.rejects(host.invoke('turn.refresh', undefined), /Not signed in/);
+  const first = await host.invoke('provisioning.signIn', { url: `${base}/`, username: 'alice', password: 's3crét' });
+  const refreshed = await host.invoke('turn.refresh', undefined);
+  assert.notEqual(refreshed.password, first.turn.password);
+  assert.equal((await host.invoke('provisioning.restore', undefined))?.turn.password, refreshed.password);
+});
+
+test('settings and history persist in localStorage; corrupt or invalid data resets without a crash', async () => {
+  const { host, local, lines } = makeHost();
+  assert.deepEqual(await host.invoke('settings.get', undefined), { microphoneId: 'default', speakerId: 'default', ringerId: 'default' });
+  assert.equal((await host.invoke('settings.set', { speakerId: 'spk-2' })).speakerId, 'spk-2');
+  assert.equal((await host.invoke('settings.get', undefined)).speakerId, 'spk-2');
+
+  local.setItem(STORAGE_KEYS.settings, '{not json');
+  assert.equal((await host.invoke('settings.get', undefined)).speakerId, 'default');
+  assert.equal(local.getItem(STORAGE_KEYS.settings), null, 'the corrupt entry is removed');
+  assert.ok(lines.some(([level, line]) => level === 'warn' && line.includes(STORAGE_KEYS.settings)));
+
+  const entry = (i: number) => ({ id: `c${i}`, direction: 'outbound' as const, peer: '9196', startedAt: i, answeredAt: null, endedAt: i + 1, disposition: 'busy' });
+  for (let i = 0; i < WEB_HISTORY_LIMIT + 3; i++) await host.invoke('history.add', entry(i));
+  await host.invoke('history.add', { ...entry(WEB_HISTORY_LIMIT + 2), disposition: 'answered' });
+  const history = await host.invoke('history.list', undefined);
+  assert.equal(history.length, WEB_HISTORY_LIMIT);
+  assert.equal(history[0]?.id, `c${WEB_HISTORY_LIMIT + 2}`);
+  assert.equal(history[0]?.disposition, 'answered', 'a re-added call replaces its entry');
+
+  local.setItem(STORAGE_KEYS.history, JSON.stringify([{ id: '', direction: 'sideways' }]));
+  assert.deepEqual(await host.invoke('history.list', undefined), []);
+  await assert.rejects(host.invoke('history.add', { ...entry(1), id: '' }), /Invalid history\.add request: id/);
+});
+
+test('diagnostics say they need the desktop app; links only open for http(s); logs are redacted', async () => {
+  const { host, lines, opened } = makeHost();
+  await assert.rejects(host.invoke('diagnostics.run', undefined), { message: DIAGNOSTICS_NEED_DESKTOP });
+  assert.match(DIAGNOSTICS_NEED_DESKTOP, /desktop app/);
+  await host.invoke('shell.openExternal', { url: 'https://help.example/turn' });
+  await assert.rejects(host.invoke('shell.openExternal', { url: 'file:///etc/passwd' }), /Only web links/);
+  assert.deepEqual(opened, ['https://help.example/turn']);
+  await host.invoke('log.write', { scope: 'sip', level: 'debug', message: 'Authorization: Digest response="abc123"' });
+  assert.deepEqual(lines.at(-1), ['debug', '[sip] Authorization: [redacted]']);
+  assert.deepEqual(await host.invoke('app.info', undefined), { version: '0.1.0', platform: 'test', shell: 'web' });
+});
+
+test('a page not served over http(s) proposes no provisioning URL', async () => {
+  const { host } = makeHost('null');
+  assert.equal((await host.invoke('provisioning.defaults', undefined)).policyUrl, null);
+});
+
+test('API paths keep the prefix the control plane is mounted under', () => {
+  assert.equal(apiUrl('https://pbx.example', 'api/client-config').href, 'https://pbx.example/api/client-config');
+  assert.equal(apiUrl('https://pbx.example/clearline', 'api/client-config').href, 'https://pbx.example/clearline/api/client-config');
+  assert.equal(apiUrl('https://pbx.example/clearline/?x=1#y', '/api/turn-credentials').href, 'https://pbx.example/clearline/api/turn-credentials');
+});
