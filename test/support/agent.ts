@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import { recordPeerConnections } from './audio-probe.js';
+import { launchAgentBrowser } from './chromium.js';
+import { installHostBridge, type HostBridge } from './host-bridge.js';
+import { Softphone } from './softphone.js';
+import { toneWav } from './tones.js';
+import type { Fetch } from '../../main/provisioning/control-plane-client.js';
+
+export interface AgentOptions {
+  readonly name: string;
+  readonly scratch: string;
+  /** The control plane origin that serves the web softphone. */
+  readonly controlPlaneUrl: string;
+  readonly toneHz: number;
+  readonly udpPorts: readonly [number, number];
+  /** Port of Kamailio's SIP WebSocket: when set, the page's SIP socket runs through a tap. */
+  readonly tapSipPort?: number;
+  /** Provisioning fetch as the host (main process) does it; defaults to Node's fetch. */
+  readonly fetch?: Fetch;
+}
+
+/**
+ * One agent: a Chromium with its own microphone tone, the web softphone page served by the
+ * control plane (audio processing off so the tone is not suppressed), the host API served by the
+ * real main-process handlers, and every RTCPeerConnection recorded for audio measurements.
+ */
+export class Agent {
+  /** The live route of the page's SIP WebSocket (when tapped): lets a test push frames to the page. */
+  sipSocket: WebSocketRoute | null = null;
+  readonly consoleErrors: string[] = [];
+  readonly pageErrors: string[] = [];
+
+  private constructor(
+    readonly name: string,
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly bridge: HostBridge,
+    readonly phone: Softphone,
+  ) {}
+
+  static async launch(o: AgentOptions): Promise<Agent> {
+    const context = await launchAgentBrowser({
+      userDataDir: join(o.scratch, `profile-${o.name}`),
+      microphoneWav: toneWav(join(o.scratch, 'tones'), o.toneHz),
+      udpPorts: o.udpPorts,
+    });
+    try {
+      const origin = new URL(o.controlPlaneUrl).origin;
+      const bridge = await installHostBridge(context, {
+        origin,
+        dataDir: join(o.scratch, `host-${o.name}`),
+        ...(o.fetch ? { fetch: o.fetch } : {}),
+      });
+      await recordPeerConnections(context);
+      const page = context.pages()[0] ?? (await context.newPage());
+      const agent = new Agent(o.name, context, page, bridge, new Softphone(page));
+      page.on('pageerror', (e) => agent.pageErrors.push(String(e)));
+      page.on('console', (m) => {
+        if (m.type() === 'error') agent.consoleErrors.push(m.text());
+      });
+      if (o.tapSipPort !== undefined) {
+        const port = String(o.tapSipPort);
+        await context.routeWebSocket(
+          (url) => url.port === port,
+          (route) => {
+            route.connectToServer(); // forwards both ways; the test may add frames of its own
+            agent.sipSocket = route;
+          },
+        );
+      }
+      await agent.phone.open(`${o.controlPlaneUrl}/?audioProcessing=off`);
+      return agent;
+    } catch (error) {
+      await context.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.bridge.dispose().catch(() => undefined);
+    await this.context.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,47 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+export interface AgentBrowserOptions {
+  /** Fresh profile directory (the caller removes it). */
+  readonly userDataDir: string;
+  /** WAV played as this agent's microphone. */
+  readonly microphoneWav: string;
+  /** Inclusive UDP port range for this browser's WebRTC sockets (keeps tests inside their block). */
+  readonly udpPorts: readonly [number, number];
+}
+
+/**
+ * One agent = one Chromium with its own profile and its own fake microphone (the capture file is
+ * a process-wide flag, so two agents with different tones need two browsers). Flags from
+ * LAB-NOTES: fake devices, loopback ICE, no autoplay gesture, no background chatter.
+ */
+export async function launchAgentBrowser(o: AgentBrowserOptions): Promise<BrowserContext> {
+  mkdirSync(join(o.userDataDir, 'Default'), { recursive: true });
+  writeFileSync(
+    join(o.userDataDir, 'Default', 'Preferences'),
+    JSON.stringify({ webrtc: { udp_port_range: `${o.udpPorts[0]}-${o.udpPorts[1]}` } }),
+  );
+  return chromium.launchPersistentContext(o.userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    timeout: 30_000,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${o.microphoneWav}`,
+      '--allow-loopback-in-peer-connection',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}

@@ -1,0 +1,118 @@
+import type { Locator, Page } from 'playwright-core';
+
+/**
+ * The web softphone as an agent uses it, driven only by accessible names (the UI contract).
+ * Every wait is bounded; failures say what was expected and what the page showed.
+ */
+export class Softphone {
+  constructor(readonly page: Page) {}
+
+  get registration(): Locator {
+    return this.page.getByRole('status', { name: 'Registration' });
+  }
+  get callStatus(): Locator {
+    return this.page.getByRole('status', { name: 'Call status' });
+  }
+  get activeCall(): Locator {
+    return this.page.getByRole('region', { name: 'Active call' });
+  }
+  get incomingCall(): Locator {
+    return this.page.getByRole('region', { name: 'Incoming call' });
+  }
+
+  async open(url: string): Promise<void> {
+    await this.page.goto(url, { timeout: 15_000 });
+  }
+
+  async signIn(provisioningUrl: string, username: string, password: string): Promise<void> {
+    const p = this.page;
+    await p.getByLabel('Provisioning URL').fill(provisioningUrl, { timeout: 10_000 });
+    await p.getByLabel('Username').fill(username);
+    await p.getByLabel('Password').fill(password);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  async signOut(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Sign out' }).click({ timeout: 5000 });
+    await this.page.getByLabel('Username').waitFor({ timeout: 10_000 });
+  }
+
+  async waitRegistered(timeoutMs = 15_000): Promise<void> {
+    await this.registration.filter({ hasText: 'Registered' }).waitFor({ timeout: timeoutMs });
+  }
+
+  /** Everything the page currently shows in alerts and status regions (for clear-error checks). */
+  async shownMessages(): Promise<string> {
+    const texts = await this.page.locator('[role="status"], [role="alert"]').allInnerTexts();
+    return texts.join(' | ');
+  }
+
+  async dial(target: string): Promise<void> {
+    await this.page.getByLabel('Number or colleague').fill(target, { timeout: 10_000 });
+    await this.page.getByRole('button', { name: 'Call', exact: true }).click();
+  }
+
+  async waitActive(timeoutMs = 15_000): Promise<void> {
+    await this.activeCall.waitFor({ timeout: timeoutMs });
+  }
+
+  async answer(timeoutMs = 15_000): Promise<void> {
+    await this.incomingCall.getByRole('button', { name: 'Answer' }).click({ timeout: timeoutMs });
+  }
+
+  async decline(): Promise<void> {
+    await this.incomingCall.getByRole('button', { name: 'Decline' }).click({ timeout: 5000 });
+  }
+
+  async hangUp(): Promise<void> {
+    await this.activeCall.getByRole('button', { name: 'Hang up' }).click({ timeout: 5000 });
+  }
+
+  async cancel(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Cancel' }).click({ timeout: 5000 });
+  }
+
+  async press(button: string): Promise<void> {
+    await this.activeCall.getByRole('button', { name: button, exact: true }).click({ timeout: 5000 });
+  }
+
+  async sendDigits(digits: string): Promise<void> {
+    const keypad = this.page.getByRole('group', { name: 'Keypad' });
+    if (!(await keypad.isVisible())) await this.press('Keypad');
+    for (const d of digits) await keypad.getByRole('button', { name: d, exact: true }).click({ timeout: 5000 });
+  }
+
+  async transferTo(target: string): Promise<void> {
+    await this.press('Transfer');
+    await this.page.getByLabel('Transfer to').fill(target, { timeout: 5000 });
+    await this.page.getByRole('button', { name: 'Transfer call' }).click();
+  }
+
+  /** Waits until the "Call status" region shows text matching `pattern`. */
+  async waitCallStatus(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    await this.callStatus.filter({ hasText: pattern }).waitFor({ timeout: timeoutMs }).catch(async (error) => {
+      throw new Error(`Call status never matched ${pattern}; it shows “${await this.callStatus.innerText()}” (${String(error)})`);
+    });
+    return this.callStatus.innerText();
+  }
+
+  /** The UI's own meters (0..1), refreshed by the UI from Phone.stats. */
+  async meters(): Promise<{ incoming: number; outgoing: number }> {
+    const read = async (name: string) =>
+      Number(await this.page.getByRole('meter', { name }).getAttribute('value', { timeout: 5000 }));
+    return { incoming: await read('Incoming audio level'), outgoing: await read('Outgoing audio level') };
+  }
+
+  /** Highest meter readings seen while polling for `ms` (meters refresh every ≤ 500 ms). */
+  async peakMeters(ms: number): Promise<{ incoming: number; outgoing: number }> {
+    const peak = { incoming: 0, outgoing: 0 };
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const m = await this.meters();
+      peak.incoming = Math.max(peak.incoming, m.incoming);
+      peak.outgoing = Math.max(peak.outgoing, m.outgoing);
+      await this.page.waitForTimeout(250);
+    }
+    return peak;
+  }
+}
