@@ -3,7 +3,8 @@
  * WebSocket, agent→agent and agent→number calls through rtpengine, busy, cancel, and the audit
  * trail / call records those calls leave — also across a control-plane crash and restart.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { createSocket } from 'node:dgram';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,8 +41,14 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
   before(async () => {
     fx = await startTestStack(PORT_BASE);
   });
+  // Each test leaves no registration behind: a stale contact would fork later calls to it.
+  afterEach(async () => {
+    for (const a of agents.splice(0)) {
+      if (a.registered) await a.register(0).catch(() => undefined);
+      a.close();
+    }
+  });
   after(async () => {
-    for (const a of agents) a.close();
     await fx?.dispose();
   });
 
@@ -116,6 +123,49 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
       assert.equal((await call.bye()).status, 200);
     });
 
+    test('trunk→agent: the carrier calls bob without digest; bob is offered DTLS-SRTP via rtpengine', async () => {
+      const bob = await connect('bob');
+      assert.equal((await bob.register()).status, 200);
+      bob.answerMode = { kind: 'answer', sdp: browserSdp({ address: '127.0.0.1', port: 9, setup: 'active' }) };
+      const api = fx.stack.endpoints.carrier.apiUrl;
+      const placed = await fetch(`${api}/calls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to: 'bob', from: '+15551230000' }),
+      });
+      assert.equal(placed.status, 201, await placed.clone().text());
+      const { id } = (await placed.json()) as { id: string };
+      const invite = await waitFor(async () => bob.incomingInvites.at(-1), 'INVITE at bob');
+      const offer = sdpFacts(invite.body);
+      assert.equal(offer.proto, 'UDP/TLS/RTP/SAVPF');
+      assert.ok(inRtpengineRange(offer.port) && offer.hasFingerprint && offer.hasIce, 'bob is offered DTLS-SRTP + ICE by rtpengine');
+      await waitFor(async () => ((await (await fetch(`${api}/calls/${id}`)).json()) as { state: string }).state === 'answered', 'carrier sees the answer');
+      callIds.inbound = invite.headers.find(([n]) => n === 'call-id')![1];
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal((await fetch(`${api}/calls/${id}`, { method: 'DELETE' })).status, 200);
+      await waitFor(async () => ((await (await fetch(`${api}/calls/${id}`)).json()) as { state: string }).state === 'ended', 'carrier hangs up');
+    });
+
+    test('an INVITE from any other UDP source than the trunk is challenged (trunk allow-list)', async () => {
+      const sock = createSocket('udp4');
+      try {
+        const { domain } = fx.stack.endpoints.sip;
+        const reply = new Promise<string>((resolve) => sock.once('message', (m) => resolve(m.toString())));
+        await new Promise<void>((r) => sock.bind(0, domain, () => r()));
+        const port = sock.address().port;
+        const invite =
+          `INVITE sip:bob@${domain} SIP/2.0\r\nVia: SIP/2.0/UDP ${domain}:${port};branch=z9hG4bKspoof1;rport\r\n` +
+          `Max-Forwards: 70\r\nFrom: <sip:+15550000@${domain}>;tag=spoof\r\nTo: <sip:bob@${domain}>\r\n` +
+          `Call-ID: spoof-${Date.now()}\r\nCSeq: 1 INVITE\r\nContact: <sip:x@${domain}:${port}>\r\nContent-Length: 0\r\n\r\n`;
+        sock.send(invite, fx.stack.endpoints.sip.udp.port, domain);
+        const first = await Promise.race([reply, new Promise<string>((_, rej) => setTimeout(() => rej(new Error('no reply')), 3000))]);
+        const status = first.startsWith('SIP/2.0 100') ? await new Promise<string>((r) => sock.once('message', (m) => r(m.toString()))) : first;
+        assert.match(status, /^SIP\/2\.0 407 /);
+      } finally {
+        sock.close();
+      }
+    });
+
     test('busy number gives 486', async () => {
       const alice = await connect('alice');
       const call = alice.invite(fx.stack.endpoints.numbers.busy, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
@@ -155,6 +205,10 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
       assert.equal(byId(callIds.busyNumber)?.disposition, 'busy');
       assert.equal(byId(callIds.cancelled)?.disposition, 'cancelled');
       assert.ok(audit.events.some((e) => e.callId === callIds.cancelled && e.method === 'CANCEL'));
+      const inbound = byId(callIds.inbound);
+      assert.equal(inbound?.disposition, 'answered');
+      assert.match(inbound!.from, /\+15551230000/);
+      assert.ok(inbound!.endedAt! > inbound!.answeredAt!, "the carrier's BYE ended the inbound call");
     }
 
     // Crash the control plane: the supervisor restarts it and nothing acknowledged is lost.

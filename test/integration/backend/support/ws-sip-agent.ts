@@ -49,6 +49,8 @@ export class WsSipAgent {
   /** Every out-of-dialog INVITE this agent received. */
   readonly incomingInvites: SipMessage[] = [];
   answerMode: AnswerMode = { kind: 'busy' };
+  /** True after a successful REGISTER with a non-zero expiry. */
+  registered = false;
   private readonly ringing = new Map<string, { req: SipMessage; toTag: string }>();
 
   private constructor(
@@ -136,7 +138,7 @@ export class WsSipAgent {
 
   async register(expires = 300): Promise<SipMessage> {
     const callId = rand(10);
-    return this.transact(
+    const res = await this.transact(
       'REGISTER',
       `sip:${this.domain}`,
       [
@@ -149,6 +151,8 @@ export class WsSipAgent {
       '',
       { cseq: { n: 1 } },
     );
+    if (res.status === 200) this.registered = expires > 0;
+    return res;
   }
 
   invite(target: string, sdp: string): OutgoingCall {
