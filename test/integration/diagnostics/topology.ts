@@ -12,9 +12,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO, runCli, type CliRun } from './run-cli.js';
 
-export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 export const NS = { client: 'cldiag-cli', nat: 'cldiag-nat', server: 'cldiag-srv' } as const;
 export const ADDR = { client: '10.231.1.2', natInside: '10.231.1.1', natOutside: '10.231.2.1', media: '10.231.2.2', front: '10.231.2.3' } as const;
 /** The NAT router's interface toward the client (rules matching client → server traffic use it). */
@@ -76,17 +75,6 @@ function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeout
       reject(new Error(`${what} exited with ${code}:\n${seen.slice(-2000)}`));
     });
   });
-}
-
-export interface CliRun {
-  code: number | null;
-  report: {
-    verdict: string;
-    summary: string;
-    totalMs: number;
-    steps: { id: string; verdict: string; explanation: string; fix?: string; values: Record<string, any>; durationMs: number }[];
-  };
-  step(id: string): CliRun['report']['steps'][number];
 }
 
 export class Topology {
@@ -183,37 +171,10 @@ export class Topology {
     }
   }
 
-  /** `npm run diag -- --json` inside the client namespace. */
+  /** `npm run diag -- --json` inside the client namespace, signed in to the stand-in control plane. */
   runCli(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<CliRun> {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/_proxy$/i.test(k)));
-    const args = [
-      'netns', 'exec', NS.client, process.execPath, '--import', 'tsx', 'main/diagnostics/cli.ts',
-      '--config', `http://${ADDR.front}:${PORTS.api}`, '--user', AGENT.user, '--password', AGENT.password,
-      '--ca', this.caPath, '--json', ...extraArgs,
-    ];
-    return new Promise((resolve, reject) => {
-      const child = spawn('ip', args, { cwd: REPO, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        const line = out.split('\n').find((l) => l.startsWith('{'));
-        if (!line) return reject(new Error(`diag printed no JSON (exit ${code}):\n${out}\n${err}`));
-        const report = JSON.parse(line) as CliRun['report'];
-        resolve({
-          code,
-          report,
-          step(id) {
-            const s = report.steps.find((x) => x.id === id);
-            if (!s) throw new Error(`no step ${id} in the report`);
-            return s;
-          },
-        });
-      });
-    });
+    const args = ['--config', `http://${ADDR.front}:${PORTS.api}`, '--user', AGENT.user, '--password', AGENT.password, '--ca', this.caPath];
+    return runCli([...args, ...extraArgs], { netns: NS.client, env });
   }
 
   async destroy(): Promise<void> {

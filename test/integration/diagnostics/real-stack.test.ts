@@ -1,0 +1,79 @@
+/**
+ * `npm run diag` against the real backend stack on loopback (Kamailio WebSocket, coturn, the
+ * control plane, the supervised reflector): the configuration really comes from the control plane
+ * and every check talks to the real servers. Also the CLI's exit codes for bad usage and bad
+ * credentials.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import type { RunningStack } from '../../../backend/stack.js';
+import { startTestStack } from '../backend/support/stack-fixture.js';
+import { runCli, runCliRaw } from './run-cli.js';
+
+/** Inside this suite's port range (32000–39999): the stack takes PORT_BLOCK_SIZE ports from here. */
+const PORT_BASE = 36000;
+
+const missing = ['kamailio', 'rtpengine', 'turnserver'].filter((bin) => {
+  try {
+    execFileSync('which', [bin], { stdio: 'ignore' });
+    return false;
+  } catch {
+    return true;
+  }
+});
+
+describe('diagnostics CLI against the real backend stack', { skip: missing.length ? `needs ${missing.join(', ')}` : false, timeout: 180_000 }, () => {
+  let stack: RunningStack;
+  let dispose: () => Promise<void>;
+  let args: string[];
+  before(async () => {
+    ({ stack, dispose } = await startTestStack(PORT_BASE));
+    const agent = stack.endpoints.agents[0]!;
+    args = ['--config', stack.endpoints.controlPlane.url, '--user', agent.username, '--password', agent.password];
+    if (stack.endpoints.caCertPath) args.push('--ca', stack.endpoints.caCertPath);
+  }, { timeout: 90_000 });
+  after(() => dispose?.(), { timeout: 30_000 });
+
+  it('every check passes on loopback and measures real servers', { timeout: 60_000 }, async () => {
+    const run = await runCli(args);
+    const failed = run.report.steps.filter((s) => s.verdict !== 'pass').map((s) => `${s.id}: ${s.explanation}`);
+    assert.deepEqual(failed, [], 'no step should warn or fail on loopback');
+    assert.equal(run.report.verdict, 'pass');
+    assert.equal(run.code, 0);
+    const ws = run.step('sip-websocket');
+    assert.equal(ws.values.url, stack.endpoints.sip.wsUrl, 'the SIP URL comes from the control plane');
+    assert.equal(ws.values.protocol, 'sip', 'Kamailio agreed on the sip subprotocol');
+    for (const t of ['turn-udp', 'turn-tcp', 'turn-tls']) {
+      assert.equal(run.step(t).values.relayed.address, '127.0.0.1');
+      assert.ok(stack.endpoints.turn.urls.includes(run.step(t).values.uri));
+    }
+    assert.equal(run.step('dscp').values.receivedDscp, 46, 'loopback keeps EF');
+    assert.equal(run.step('path-quality').values.received, 200);
+    assert.ok(Math.abs(run.step('clock').values.offsetMs) < 50);
+    const slowest = Math.max(...run.report.steps.map((s) => s.durationMs));
+    assert.ok(run.report.totalMs < slowest + 1000, `steps overlap: total ${run.report.totalMs} ms, slowest step ${slowest} ms`);
+  });
+
+  it('wrong password: a provisioning failure naming the cause, exit 2', { timeout: 30_000 }, async () => {
+    const bad = [...args];
+    bad[bad.indexOf('--password') + 1] = 'not-the-password';
+    const run = await runCli(bad);
+    assert.equal(run.code, 2);
+    assert.equal(run.step('provisioning').verdict, 'fail');
+    assert.match(run.step('provisioning').explanation, /rejected the username or password/);
+    assert.ok(!JSON.stringify(run.report).includes('not-the-password'), 'the password never appears in the report');
+  });
+
+  it('bad usage: exit 1 with the option named', { timeout: 30_000 }, async () => {
+    const noUser = await runCliRaw(['--config', stack.endpoints.controlPlane.url, '--password', 'x']);
+    assert.equal(noUser.code, 1);
+    assert.match(noUser.stderr, /--user is required/);
+    const badUrl = await runCliRaw(['--config', 'ftp://x', '--user', 'u', '--password', 'p']);
+    assert.equal(badUrl.code, 1);
+    assert.match(badUrl.stderr, /--config must be an http\(s\) URL/);
+    const badStep = await runCliRaw([...args, '--only', 'media-path']);
+    assert.equal(badStep.code, 1);
+    assert.match(badStep.stderr, /--only: step media-path also needs stun/);
+  });
+});
