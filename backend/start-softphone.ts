@@ -1,0 +1,66 @@
+/**
+ * `npm start`: the softphone against a local backend on loopback.
+ *
+ * Starts the backend stack, then the desktop app when the Electron binary is installed; where it
+ * is not (networks that block its download), says so and serves the same renderer as the web
+ * softphone instead, opening it in Chromium when there is a display.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { startStack } from './stack.js';
+
+const root = resolve(import.meta.dirname, '..');
+const stateDir = process.env.CLEARLINE_STATE_DIR ?? join(root, '.state', 'local');
+
+/** Path of the Electron binary, or why there is none. */
+function electronBinary(): { path: string } | { missing: string } {
+  try {
+    const path = createRequire(import.meta.url)('electron') as unknown as string;
+    return existsSync(path) ? { path } : { missing: `${path} does not exist` };
+  } catch (error) {
+    return { missing: (error as Error).message };
+  }
+}
+
+function run(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status})`);
+}
+
+run('npm', ['run', '--silent', 'build']);
+const stack = await startStack({ stateDir });
+const { endpoints } = stack;
+const demo = endpoints.agents.map((a) => `${a.username} / ${a.password}`).join(',  ');
+
+let ui: ChildProcess | undefined;
+const electron = electronBinary();
+if ('path' in electron) {
+  run('npm', ['run', '--silent', 'build:electron']);
+  ui = spawn(electron.path, [root, `--provisioning-url=${endpoints.controlPlane.url}`], { stdio: 'inherit' });
+} else {
+  console.warn(`\n[start] The Electron binary is not installed (${electron.missing}).`);
+  console.warn('[start] Opening the web softphone instead; native network checks need the desktop app.');
+  const url = endpoints.controlPlane.url;
+  if (process.env.DISPLAY && existsSync('/usr/bin/chromium')) {
+    ui = spawn('/usr/bin/chromium', [`--app=${url}`, '--no-first-run'], { stdio: 'ignore' });
+  }
+  console.log(`[start] Web softphone: ${url}`);
+}
+console.log(`[start] Provisioning URL: ${endpoints.controlPlane.url}`);
+console.log(`[start] Demo agents: ${demo}`);
+console.log(`[start] Test numbers: ${Object.entries(endpoints.numbers).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+console.log('[start] Press Ctrl-C to stop.');
+
+let stopping = false;
+const shutdown = async (): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  ui?.kill('SIGTERM');
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+ui?.on('exit', () => void shutdown());
