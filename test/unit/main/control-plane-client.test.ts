@@ -1,0 +1,67 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { apiUrl, fetchClientConfig, fetchTurnCredentials } from '../../../main/provisioning/control-plane-client.js';
+import { HostError } from '../../../main/ipc/host-error.js';
+import { AGENT, sampleConfig, startControlPlaneFixture, type ControlPlaneFixture } from './fixtures/control-plane-fixture.js';
+
+let plane: ControlPlaneFixture;
+before(async () => {
+  plane = await startControlPlaneFixture();
+});
+after(() => plane.close());
+
+const account = () => ({ url: plane.url, ...AGENT });
+const rejectsWith = (code: string, message: RegExp) => (error: unknown) =>
+  error instanceof HostError && error.code === code && message.test(error.message);
+
+test('apiUrl joins base paths and strips query/fragment', () => {
+  assert.equal(apiUrl('https://cp.example', 'client-config').href, 'https://cp.example/api/client-config');
+  assert.equal(apiUrl('https://cp.example/tenant-a/', 'turn-credentials').href, 'https://cp.example/tenant-a/api/turn-credentials');
+  assert.equal(apiUrl('https://cp.example/x?y=1#z', 'client-config').href, 'https://cp.example/x/api/client-config');
+});
+
+test('valid credentials: config and TURN credentials parsed, Basic auth sent', { timeout: 5_000 }, async () => {
+  plane.requests.length = 0;
+  assert.deepEqual(await fetchClientConfig(fetch, account()), sampleConfig(plane.url));
+  const turn = await fetchTurnCredentials(fetch, account());
+  assert.equal(turn.ttl, 600);
+  assert.deepEqual(plane.requests, [
+    { path: '/api/client-config', authorized: true },
+    { path: '/api/turn-credentials', authorized: true },
+  ]);
+});
+
+test('401 → "wrong username or password"', { timeout: 5_000 }, async () => {
+  await assert.rejects(fetchClientConfig(fetch, { ...account(), password: 'wrong' }), rejectsWith('unauthorized', /^wrong username or password$/));
+});
+
+test('unreachable host → "cannot reach <host>"', { timeout: 5_000 }, async () => {
+  // A port nothing listens on: connection refused on loopback.
+  const { createServer } = await import('node:net');
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  await assert.rejects(
+    fetchClientConfig(fetch, { ...account(), url: `http://127.0.0.1:${port}` }),
+    rejectsWith('unreachable', new RegExp(`^cannot reach 127\\.0\\.0\\.1:${port} \\(connection failed\\)`)),
+  );
+});
+
+test('non-JSON body → "server sent an invalid configuration"', { timeout: 5_000 }, async (t) => {
+  plane.override.set('/api/client-config', { status: 200, body: '<html>login portal</html>' });
+  t.after(() => plane.override.clear());
+  await assert.rejects(fetchClientConfig(fetch, account()), rejectsWith('invalid-config', /^server sent an invalid configuration \(\/api\/client-config is not JSON\)$/));
+});
+
+test('schema-invalid JSON names the bad fields', { timeout: 5_000 }, async (t) => {
+  plane.override.set('/api/turn-credentials', { status: 200, body: JSON.stringify({ username: 'u', password: 'p', ttl: -5, uris: ['http://x'] }) });
+  t.after(() => plane.override.clear());
+  await assert.rejects(fetchTurnCredentials(fetch, account()), rejectsWith('invalid-config', /bad ttl, uris\.0\)$/));
+});
+
+test('other HTTP errors are reported with their status', { timeout: 5_000 }, async (t) => {
+  plane.override.set('/api/client-config', { status: 503, body: '{}' });
+  t.after(() => plane.override.clear());
+  await assert.rejects(fetchClientConfig(fetch, account()), rejectsWith('server-error', /answered HTTP 503/));
+});

@@ -1,0 +1,187 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DiagnosticProgress } from '../../../preload/contract/index.js';
+import { createDispatcher, type Envelope } from '../../../main/ipc/dispatcher.js';
+import type { HandlerTable } from '../../../main/ipc/handler-table.js';
+import { createHandlers, type DiagnosticsRunner, type HostHandlers } from '../../../main/ipc/handlers.js';
+import { checkSender, type SenderInfo } from '../../../main/ipc/sender.js';
+import { createPlainFileSecretStore } from '../../../main/provisioning/secret-store.js';
+import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fixtures/control-plane-fixture.js';
+import { memoryLogger } from './fixtures/memory-logger.js';
+
+const ORIGIN = 'app://clearline';
+const OWN_ID = 7;
+const trusted = { isOwnWebContents: (id: number) => id === OWN_ID, origin: ORIGIN };
+const own: SenderInfo = { webContentsId: OWN_ID, frame: { url: 'app://clearline/index.html#/calls', isMainFrame: true } };
+
+describe('checkSender (pure)', () => {
+  test('our window, top frame, our origin → trusted', () => assert.deepEqual(checkSender(own, trusted), { trusted: true }));
+  const refused: Array<[string, SenderInfo, RegExp]> = [
+    ['another webContents', { ...own, webContentsId: 8 }, /webContents 8 is not a Clearline window/],
+    ['a subframe', { ...own, frame: { url: own.frame!.url, isMainFrame: false } }, /subframes/],
+    ['another origin', { ...own, frame: { url: 'https://evil.example/', isMainFrame: true } }, /origin of https:\/\/evil\.example\/ is not app:\/\/clearline/],
+    ['another app:// host', { ...own, frame: { url: 'app://other/index.html', isMainFrame: true } }, /is not app:\/\/clearline/],
+    ['file://', { ...own, frame: { url: 'file:///tmp/x.html', isMainFrame: true } }, /is not/],
+    ['a destroyed frame', { ...own, frame: null }, /no longer exists/],
+  ];
+  for (const [name, sender, reason] of refused) {
+    test(`${name} → refused`, () => {
+      const v = checkSender(sender, trusted);
+      assert.equal(v.trusted, false);
+      assert.match((v as { reason: string }).reason, reason);
+    });
+  }
+});
+
+describe('dispatcher + createHandlers', () => {
+  let plane: ControlPlaneFixture;
+  let dataDir: string;
+  let handlers: HostHandlers;
+  let dispatch: ReturnType<typeof createDispatcher>;
+  const log = memoryLogger();
+  const events: Array<[string, unknown]> = [];
+  const opened: string[] = [];
+  let runner: DiagnosticsRunner | null = null;
+  const call = (channel: string, request?: unknown, sender = own): Promise<Envelope> =>
+    dispatch(channel, sender, request, (ch, ev) => void events.push([ch, ev]));
+
+  const makeHandlers = () =>
+    createHandlers({
+      dataDir,
+      secrets: createPlainFileSecretStore(join(dataDir, 'secrets.json')),
+      fetch,
+      now: Date.now,
+      logger: log,
+      appInfo: { version: '1.2.3', platform: 'linux', shell: 'electron' },
+      policyUrl: null,
+      openExternal: async (url) => void opened.push(url),
+      runDiagnostics: (session, onProgress) => (runner ? runner(session, onProgress) : Promise.resolve()),
+      newId: () => 'run-1',
+    });
+
+  before(async () => {
+    plane = await startControlPlaneFixture();
+    dataDir = mkdtempSync(join(tmpdir(), 'clearline-ipc-'));
+    handlers = makeHandlers();
+    dispatch = createDispatcher(handlers.table, trusted, log.scope('ipc'));
+  });
+  after(async () => {
+    handlers.dispose();
+    await plane.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('a valid call answers through the response schema', async () => {
+    assert.deepEqual(await call('app.info'), { ok: true, value: { version: '1.2.3', platform: 'linux', shell: 'electron' } });
+  });
+
+  for (const [name, sender] of [
+    ['other webContents', { ...own, webContentsId: 99 }],
+    ['subframe', { ...own, frame: { url: 'app://clearline/index.html', isMainFrame: false } }],
+    ['other origin', { ...own, frame: { url: 'https://evil.example/', isMainFrame: true } }],
+  ] as Array<[string, SenderInfo]>) {
+    test(`${name}: refused with forbidden-sender before the handler runs`, async () => {
+      plane.requests.length = 0;
+      const r = await call('provisioning.signIn', { url: plane.url, ...AGENT }, sender);
+      assert.equal(r.ok, false);
+      assert.equal((r as { error: { code: string } }).error.code, 'forbidden-sender');
+      assert.equal(plane.requests.length, 0, 'the control plane was never contacted');
+    });
+  }
+
+  test('malformed arguments → invalid-request naming the field', async () => {
+    assert.deepEqual(await call('provisioning.signIn', { url: 'not a url', username: 'a', password: 'b' }), {
+      ok: false,
+      error: { code: 'invalid-request', message: 'provisioning.signIn: url: Invalid URL' },
+    });
+    const r = await call('history.add', { id: '' });
+    assert.equal((r as { error: { code: string } }).error.code, 'invalid-request');
+  });
+
+  test('unknown channel → unknown-channel', async () => {
+    assert.deepEqual(await call('fs.readFile', { path: '/etc/passwd' }), {
+      ok: false,
+      error: { code: 'unknown-channel', message: 'no host channel named "fs.readFile"' },
+    });
+  });
+
+  test('sign-in → restore after restart → sign-out', { timeout: 10_000 }, async () => {
+    const bad = await call('provisioning.signIn', { url: plane.url, username: AGENT.username, password: 'wrong' });
+    assert.deepEqual(bad, { ok: false, error: { code: 'unauthorized', message: 'wrong username or password' } });
+    const signedIn = await call('provisioning.signIn', { url: plane.url, ...AGENT });
+    assert.equal(signedIn.ok, true);
+    assert.equal((await call('turn.refresh')).ok, true);
+
+    // "Restart": a fresh handler table over the same data directory restores the session.
+    const restarted = makeHandlers();
+    try {
+      const d2 = createDispatcher(restarted.table, trusted, log.scope('ipc'));
+      const restored = await d2('provisioning.restore', own, undefined, () => undefined);
+      assert.equal(restored.ok, true);
+      assert.equal((restored as { value: { password: string } }).value.password, AGENT.password);
+      assert.equal((await restarted.currentConfig())?.agent.username, 'alice');
+    } finally {
+      restarted.dispose();
+    }
+
+    assert.deepEqual(await call('provisioning.signOut'), { ok: true, value: undefined });
+    assert.deepEqual(await call('provisioning.restore'), { ok: true, value: null });
+    assert.deepEqual(await call('provisioning.defaults'), { ok: true, value: { policyUrl: null, lastUsername: 'alice' } });
+    assert.deepEqual(await call('turn.refresh'), { ok: false, error: { code: 'not-signed-in', message: 'sign in first' } });
+  });
+
+  test('diagnostics.run answers at once and streams progress, stamped with the run id', { timeout: 10_000 }, async () => {
+    assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
+    events.length = 0;
+    let finish!: () => void;
+    runner = async (_session, onProgress) => {
+      onProgress({ kind: 'started', runId: 'runner-own-id', stepId: 'dns', title: 'DNS' });
+      await new Promise<void>((r) => (finish = r));
+      onProgress({ kind: 'done', runId: 'runner-own-id', verdict: 'pass', summary: 'all good' });
+    };
+    assert.deepEqual(await call('diagnostics.run'), { ok: true, value: { runId: 'run-1' } });
+    assert.deepEqual(events, [['diagnostics.progress', { kind: 'started', runId: 'run-1', stepId: 'dns', title: 'DNS' }]]);
+    finish();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(events.at(-1), ['diagnostics.progress', { kind: 'done', runId: 'run-1', verdict: 'pass', summary: 'all good' }]);
+
+    events.length = 0;
+    runner = async () => {
+      throw new Error('socket exploded /home/alice/secret');
+    };
+    await call('diagnostics.run');
+    await new Promise((r) => setImmediate(r));
+    const done = events.at(-1)?.[1] as DiagnosticProgress;
+    assert.equal(done.kind, 'done');
+    assert.equal((done as { verdict: string }).verdict, 'fail');
+  });
+
+  test('shell.openExternal: http(s) only', async () => {
+    assert.deepEqual(await call('shell.openExternal', { url: 'https://help.example.com/a' }), { ok: true, value: undefined });
+    const r = await call('shell.openExternal', { url: 'file:///etc/passwd' });
+    assert.deepEqual(r, { ok: false, error: { code: 'forbidden-url', message: 'only http and https links can be opened' } });
+    assert.deepEqual(opened, ['https://help.example.com/a']);
+  });
+
+  test('log.write lands in the renderer scope at its level', async () => {
+    await call('log.write', { scope: 'sip', level: 'warn', message: 'transport closed' });
+    assert.ok(log.lines.includes('warn (renderer:sip) transport closed'));
+  });
+
+  test('unexpected errors become a generic internal error: no message, no stack', async () => {
+    const table = { ...handlers.table, 'settings.get': async () => { throw new Error('EACCES /home/alice/.config/secret'); } } as HandlerTable;
+    const d = createDispatcher(table, trusted, log.scope('ipc'));
+    const r = await d('settings.get', own, undefined, () => undefined);
+    assert.deepEqual(r, { ok: false, error: { code: 'internal', message: 'internal error in the desktop shell (details in the log)' } });
+  });
+
+  test('a handler answering outside the response schema → invalid-response', async () => {
+    const table = { ...handlers.table, 'settings.get': async () => ({ microphoneId: 5 }) } as unknown as HandlerTable;
+    const d = createDispatcher(table, trusted, log.scope('ipc'));
+    const r = await d('settings.get', own, undefined, () => undefined);
+    assert.equal((r as { error: { code: string } }).error.code, 'invalid-response');
+  });
+});

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPolicy, parsePolicy, policyPath } from '../../../main/provisioning/policy.js';
+
+test('policy path per OS', () => {
+  assert.equal(policyPath('linux', {}), '/etc/clearline/policy.json');
+  assert.equal(policyPath('darwin', {}), '/Library/Application Support/Clearline/policy.json');
+  assert.equal(policyPath('win32', { ProgramData: 'D:\\PD' }), 'D:\\PD\\Clearline\\policy.json');
+  assert.equal(policyPath('win32', {}), 'C:\\ProgramData\\Clearline\\policy.json');
+});
+
+test('a valid policy pre-sets the provisioning URL', () => {
+  assert.deepEqual(parsePolicy('{"provisioningUrl":"https://voice.example.com"}', 'policy.json'), {
+    policy: { provisioningUrl: 'https://voice.example.com' },
+    problem: null,
+  });
+});
+
+test('a typo in a key is named, with the known keys, and the policy is ignored', () => {
+  const r = parsePolicy('{"provisioningURL":"https://voice.example.com"}', '/etc/clearline/policy.json');
+  assert.deepEqual(r.policy, {});
+  assert.equal(
+    r.problem,
+    '/etc/clearline/policy.json: unknown key "provisioningURL" (known keys: provisioningUrl, updateFeedUrl); policy ignored',
+  );
+});
+
+test('a bad value names its key; bad JSON says so', () => {
+  assert.match(parsePolicy('{"provisioningUrl":"voice.example.com"}', 'p.json').problem ?? '', /^p\.json: "provisioningUrl": /);
+  assert.match(parsePolicy('{"provisioningUrl": ', 'p.json').problem ?? '', /^p\.json is not valid JSON/);
+});
+
+test('loadPolicy: absent file is no policy and no problem; a present one is read', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'clearline-policy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  assert.deepEqual(await loadPolicy(join(dir, 'missing.json')), { policy: {}, problem: null });
+  writeFileSync(join(dir, 'policy.json'), '{"updateFeedUrl":"https://updates.example.com/"}');
+  assert.deepEqual((await loadPolicy(join(dir, 'policy.json'))).policy, { updateFeedUrl: 'https://updates.example.com/' });
+});

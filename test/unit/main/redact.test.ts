@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { redact, redactData } from '../../../main/logging/redact.js';
+
+const cases: Array<[string, string, RegExp]> = [
+  ['Basic credentials header', 'Authorization: Basic YWxpY2U6czNjcmV0', /^Authorization: Basic \[redacted\]$/],
+  ['Bearer token', 'authorization: Bearer eyJhbGciOi.payload.sig', /^authorization: Bearer \[redacted\]$/],
+  [
+    'SIP digest Authorization (response=)',
+    'Authorization: Digest username="alice", realm="clearline", nonce="abc", uri="sip:x", response="0a4f113b2c8d9e7f0a4f113b2c8d9e7f"',
+    /^Authorization: Digest \[redacted\]$/,
+  ],
+  [
+    'Proxy-Authorization',
+    'Proxy-Authorization: Digest username="alice", response="6629fae49393a05397450978507c4ef1"',
+    /^Proxy-Authorization: Digest \[redacted\]$/,
+  ],
+  ['a bare digest response= in a dump', 'challenge answered with response=6629fae49393a05397450978507c4ef1 ok', /response=\[redacted\] ok$/],
+  ['JSON password field', '{"username":"alice","password":"s3cret-pass"}', /^\{"username":"alice","password":"\[redacted\]"\}$/],
+  ['TURN credential in RTCIceServer JSON', '{"urls":["turn:h:3478"],"username":"1:alice","credential":"c2VjcmV0"}', /"credential":"\[redacted\]"/],
+  ['password= in a query or config line', 'connect?user=alice&password=hunter2&x=1', /password=\[redacted\]&x=1$/],
+  ['TURN REST secret in a config dump', 'static-auth-secret=abcd1234', /^static-auth-secret=\[redacted\]$/],
+  ['user:pass@ in a URL', 'fetch https://alice:hunter2@cp.example/api', /https:\/\/alice:\[redacted\]@cp\.example\/api/],
+];
+
+for (const [name, input, expected] of cases) {
+  test(`redact: ${name}`, () => {
+    const out = redact(input);
+    assert.match(out, expected);
+    for (const secret of ['YWxpY2U6czNjcmV0', 's3cret-pass', 'hunter2', '0a4f113b2c8d9e7f', '6629fae4', 'c2VjcmV0', 'abcd1234', 'eyJhbGciOi']) {
+      assert.ok(!out.includes(secret), `${secret} survived in ${out}`);
+    }
+  });
+}
+
+test('redact leaves ordinary SIP and log text alone', () => {
+  const line = 'REGISTER sip:clearline.test SIP/2.0 Via: SIP/2.0/WSS abc.invalid;branch=z9hG4bK776 Expires: 300';
+  assert.equal(redact(line), line);
+});
+
+test('redactData: secret keys in objects, strings inside arrays, errors, cycles', () => {
+  const cyclic: Record<string, unknown> = { name: 'x' };
+  cyclic['self'] = cyclic;
+  const [obj, arr, err, cyc] = redactData([
+    { user: 'alice', password: 'p1', nested: { turnPassword: 'p2', accessToken: 't', note: 'password=p3' } },
+    ['Authorization: Basic Zm9vOmJhcg=='],
+    new Error('login failed for password=p4'),
+    cyclic,
+  ]) as [any, any, Error, any];
+  assert.deepEqual(obj, { user: 'alice', password: '[redacted]', nested: { turnPassword: '[redacted]', accessToken: '[redacted]', note: 'password=[redacted]' } });
+  assert.deepEqual(arr, ['Authorization: Basic [redacted]']);
+  assert.equal(err.message, 'login failed for password=[redacted]');
+  assert.ok(!err.stack?.includes('p4'));
+  assert.equal(cyc.self, '[circular]');
+});

@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CallHistoryEntry } from '../../../preload/contract/index.js';
+import { appendBounded, HistoryStore } from '../../../main/storage/history-store.js';
+import { writeJsonAtomic } from '../../../main/storage/json-file.js';
+import { SettingsStore } from '../../../main/storage/settings-store.js';
+import { memoryLogger } from './fixtures/memory-logger.js';
+
+const tempDir = (t: { after(fn: () => void): void }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'clearline-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+};
+
+const entry = (n: number): CallHistoryEntry => ({
+  id: `call-${n}`,
+  direction: 'outbound',
+  peer: `sip:${n}@clearline.test`,
+  startedAt: n * 1000,
+  answeredAt: null,
+  endedAt: n * 1000 + 500,
+  disposition: 'cancelled',
+});
+
+test('settings: defaults, partial update persists, survives a new store (restart)', async (t) => {
+  const dir = tempDir(t);
+  const log = memoryLogger();
+  const store = new SettingsStore(dir, log.scope('settings'));
+  assert.deepEqual(await store.get(), { microphoneId: 'default', speakerId: 'default', ringerId: 'default' });
+  await store.update({ speakerId: 'headset-1' });
+  assert.deepEqual(await new SettingsStore(dir, log.scope('settings')).get(), {
+    microphoneId: 'default',
+    speakerId: 'headset-1',
+    ringerId: 'default',
+  });
+  assert.equal(statSync(join(dir, 'settings.json')).mode & 0o777, 0o600);
+});
+
+test('corrupt settings file: backed up, reset to defaults, warning logged — no throw', async (t) => {
+  const dir = tempDir(t);
+  const log = memoryLogger();
+  writeFileSync(join(dir, 'settings.json'), '{"microphoneId": "mic-1", ');
+  const settings = await new SettingsStore(dir, log.scope('settings')).get();
+  assert.equal(settings.microphoneId, 'default');
+  const backups = readdirSync(dir).filter((f) => f.startsWith('settings.json.corrupt-'));
+  assert.equal(backups.length, 1);
+  assert.equal(readFileSync(join(dir, backups[0]!), 'utf8'), '{"microphoneId": "mic-1", ');
+  assert.match(log.lines.join('\n'), /warn \(settings\) .*settings\.json was unreadable \(not valid JSON/);
+});
+
+test('a schema-invalid file names the bad field in the warning', async (t) => {
+  const dir = tempDir(t);
+  const log = memoryLogger();
+  writeFileSync(join(dir, 'history.json'), JSON.stringify([{ ...entry(1), direction: 'sideways' }]));
+  assert.deepEqual(await new HistoryStore(dir, log.scope('history')).list(), []);
+  assert.match(log.lines.join('\n'), /0\.direction: /);
+});
+
+test('history: newest first, bounded, same id replaces', async (t) => {
+  const dir = tempDir(t);
+  const store = new HistoryStore(dir, memoryLogger().scope('history'), 3);
+  await Promise.all([1, 2, 3, 4, 5].map((n) => store.add(entry(n)))); // concurrent adds: none lost
+  assert.deepEqual((await store.list()).map((e) => e.id), ['call-5', 'call-4', 'call-3']);
+  await store.add({ ...entry(4), disposition: 'answered' });
+  const list = await store.list();
+  assert.deepEqual(list.map((e) => e.id), ['call-4', 'call-5', 'call-3']);
+  assert.equal(list[0]!.disposition, 'answered');
+});
+
+test('appendBounded default limit is 500', () => {
+  let history: CallHistoryEntry[] = [];
+  for (let n = 0; n < 520; n += 1) history = appendBounded(history, entry(n));
+  assert.equal(history.length, 500);
+  assert.equal(history[0]!.id, 'call-519');
+  assert.equal(history[499]!.id, 'call-20');
+});
+
+test('writeJsonAtomic leaves no temp file behind and replaces the content whole', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'x.json');
+  await writeJsonAtomic(path, { a: 1 });
+  await writeJsonAtomic(path, { a: 2 });
+  assert.deepEqual(readdirSync(dir), ['x.json']);
+  assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { a: 2 });
+});
