@@ -448,7 +448,7 @@ export class Call {
   async sendDtmf(digits: string, method: 'rfc4733' | 'info'): Promise<void> {
     if (this.state !== 'answered') throw new Error(`call ${this.id} is ${this.state}; DTMF needs an answered call`);
     if (method === 'rfc4733') {
-      this.rtp!.sendDigits(digits);
+      await this.rtp!.sendDigits(digits);
       return;
     }
     for (const digit of digits) {

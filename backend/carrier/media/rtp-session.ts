@@ -19,6 +19,8 @@ const SAMPLES_PER_PACKET = (SAMPLE_RATE * PACKET_MS) / 1000;
 const INTER_DIGIT_PACKETS = 3;
 const STATIC_PAYLOAD: Record<number, CodecName> = { 0: 'PCMU', 8: 'PCMA' };
 
+type QueuedEventPacket = EventPacketPlan & { gap?: true; done?: (err?: Error) => void };
+
 export type MediaSource = { kind: 'generator'; next(count: number): Int16Array } | { kind: 'echo' };
 
 export interface RtpSessionEvents {
@@ -39,7 +41,8 @@ export class RtpSession {
   private clock?: NodeJS.Timeout;
   private clockStart = 0;
   private ticksSent = 0;
-  private readonly pendingEvents: (EventPacketPlan & { gap?: true })[] = [];
+  /** Queued DTMF packets; `done` on the last one of a request settles its promise. */
+  private readonly pendingEvents: QueuedEventPacket[] = [];
   private eventTimestamp?: number;
   private readonly meter = new AudioMeter();
   private readonly dtmf: TelephoneEventDeduplicator;
@@ -75,18 +78,25 @@ export class RtpSession {
     if (!mustTick && this.clock && this.pendingEvents.length === 0) this.stopClock();
   }
 
-  /** Queues RFC 4733 packets for `digits`; sent on the 20 ms clock. */
-  sendDigits(digits: string): void {
-    if (!this.media?.telephoneEventPayloadType) throw new Error('the peer did not accept telephone-event (RFC 4733)');
-    for (const d of digits) {
-      this.pendingEvents.push(...planDigitPackets(d));
-      for (let i = 0; i < INTER_DIGIT_PACKETS; i++) this.pendingEvents.push({ payload: Buffer.alloc(0), marker: false, gap: true });
+  /** Queues RFC 4733 packets for `digits` on the 20 ms clock; resolves once all are sent. */
+  sendDigits(digits: string): Promise<void> {
+    if (this.media?.telephoneEventPayloadType === undefined) {
+      return Promise.reject(new Error('the peer did not accept telephone-event (RFC 4733)'));
     }
+    const packets: QueuedEventPacket[] = [...digits].flatMap((d) => [
+      ...planDigitPackets(d),
+      ...Array.from({ length: INTER_DIGIT_PACKETS }, () => ({ payload: Buffer.alloc(0), marker: false, gap: true as const })),
+    ]);
+    const done = new Promise<void>((resolve, reject) => {
+      packets[packets.length - 1] = { ...packets[packets.length - 1]!, done: (err) => (err ? reject(err) : resolve()) };
+    });
+    this.pendingEvents.push(...packets);
     if (!this.clock) {
       this.clockStart = performance.now();
       this.ticksSent = 0;
       this.clock = setInterval(() => this.tick(), PACKET_MS);
     }
+    return done;
   }
 
   received(): ReceivedStats {
@@ -95,6 +105,7 @@ export class RtpSession {
 
   close(): void {
     this.stopClock();
+    for (const e of this.pendingEvents.splice(0)) e.done?.(new Error('the call ended before the digits were sent'));
     this.dtmf.flush();
     this.socket.removeAllListeners('message');
     this.socket.close();
@@ -122,6 +133,7 @@ export class RtpSession {
     const media = this.media;
     if (!media) return;
     const event = this.pendingEvents.shift();
+    event?.done?.();
     if (event && !event.gap && media.telephoneEventPayloadType !== undefined) {
       if (event.marker) this.eventTimestamp = this.timestamp;
       this.transmit(media.telephoneEventPayloadType, event.marker, this.eventTimestamp ?? this.timestamp, event.payload);

@@ -89,7 +89,7 @@ export function parseNameAddr(value: string): NameAddr | undefined {
       rest = text.slice(lt);
     } else {
       const semi = text.indexOf(';');
-      const uri = semi < 0 ? text : text.slice(0, semi);
+      const uri = (semi < 0 ? text : text.slice(0, semi)).trim();
       if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(uri)) return undefined;
       const params = parseParams(semi < 0 ? '' : text.slice(semi));
       return params ? { uri, params } : undefined;

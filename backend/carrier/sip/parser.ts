@@ -39,6 +39,8 @@ const CANONICAL = new Map(
 
 const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 const MANDATORY = ['Via', 'From', 'To', 'Call-ID', 'CSeq'];
+/** Headers that must not appear twice: two values leave the message ambiguous (RFC 4475 §3.3.9/§3.3.10). */
+const SINGLETONS = ['From', 'To', 'Call-ID', 'CSeq', 'Content-Length', 'Max-Forwards', 'Content-Type'];
 
 function canonicalName(raw: string): string {
   const lower = raw.toLowerCase();
@@ -75,6 +77,7 @@ function parseUnsafe(data: Buffer): ParseResult {
   const headers: SipHeader[] = [];
   let headerError: string | undefined;
   for (const line of lines) {
+    if (line === '') continue; // a datagram may end right after the last header's CRLF
     if (/^[ \t]/.test(line)) {
       const last = headers.pop();
       if (!last) {
@@ -138,6 +141,9 @@ function headerValueOf(headers: SipHeader[], name: string): string | undefined {
 function validateCommon(msg: SipMessage): string | undefined {
   for (const name of MANDATORY) {
     if (!msg.headers.some((h) => h.name === name)) return `missing ${name} header`;
+  }
+  for (const name of SINGLETONS) {
+    if (msg.headers.filter((h) => h.name === name).length > 1) return `${name} header appears more than once`;
   }
   const cseq = parseCSeq(headerValueOf(msg.headers, 'CSeq'));
   if (!cseq || cseq.seq > 0x7fffffff) return `invalid CSeq ${headerValueOf(msg.headers, 'CSeq')?.slice(0, 30)}`;
