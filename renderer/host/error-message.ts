@@ -1,10 +1,13 @@
+import { parseHostError } from '../../preload/contract/index.js';
+
 /**
- * The sentence to show for a failed host or phone command. Electron's `ipcRenderer.invoke` wraps
- * the main process's message as "Error invoking remote method 'x': Error: <message>"; the agent
- * should read only <message>.
+ * The sentence to show for a failed host or phone command: a host rejection's text without its
+ * `[code]` prefix, or an Error's message without a class-name prefix.
  */
 export function userMessage(error: unknown): string {
+  const hostInfo = parseHostError(error);
+  if (hostInfo) return hostInfo.message.trim() || 'Something went wrong (no details were given)';
   const raw = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
-  const message = raw.replace(/^Error invoking remote method '[^']*':\s*/, '').replace(/^(?:[A-Z]\w*)?Error:\s*/, '').trim();
+  const message = raw.replace(/^(?:[A-Z]\w*)?Error:\s*/, '').trim();
   return message || 'Something went wrong (no details were given)';
 }

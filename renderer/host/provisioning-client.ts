@@ -1,23 +1,13 @@
 import type { z } from 'zod';
+import { hostError } from './host-error.js';
 
 /**
  * Talks to the control plane's provisioning API over `fetch` (HTTP Basic) and turns every way it
- * can fail into one sentence the agent can act on. I/O is injected so Node tests use real sockets.
+ * can fail into a host error (contract codes) whose text the agent can act on. I/O is injected so
+ * Node tests use real sockets.
  */
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
-
-export type ProvisioningFailure = 'wrong-credentials' | 'forbidden' | 'unreachable' | 'invalid-config' | 'http';
-
-export class ProvisioningError extends Error {
-  constructor(
-    readonly code: ProvisioningFailure,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ProvisioningError';
-  }
-}
 
 export const WRONG_CREDENTIALS = 'Wrong username or password';
 export const INVALID_CONFIG = 'The server sent an invalid configuration';
@@ -54,10 +44,10 @@ export function checkProvisioningUrl(raw: string): URL {
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new ProvisioningError('http', 'Provisioning URL must be a full address like https://pbx.example.com');
+    throw hostError('invalid-request', 'Provisioning URL must be a full address like https://pbx.example.com');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ProvisioningError('http', `Provisioning URL must start with https:// (got ${url.protocol}//)`);
+    throw hostError('invalid-request', `Provisioning URL must start with https:// (got ${url.protocol}//)`);
   }
   return url;
 }
@@ -90,18 +80,18 @@ export async function fetchProvisioned<S extends z.ZodType>(
     });
   } catch (cause) {
     const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
-    throw new ProvisioningError(
+    throw hostError(
       'unreachable',
       `Cannot reach ${url.host}${timedOut ? ` (no answer within ${REQUEST_TIMEOUT_MS / 1000} s)` : ''}`,
     );
   }
-  if (response.status === 401) throw new ProvisioningError('wrong-credentials', WRONG_CREDENTIALS);
+  if (response.status === 401) throw hostError('unauthorized', WRONG_CREDENTIALS);
   if (response.status === 403) {
-    throw new ProvisioningError('forbidden', 'This account is not allowed to use the softphone (403 Forbidden)');
+    throw hostError('unauthorized', 'This account is not allowed to use the softphone (403 Forbidden)');
   }
   if (!response.ok) {
-    throw new ProvisioningError(
-      'http',
+    throw hostError(
+      'server-error',
       `The provisioning server at ${url.host} answered ${response.status} ${response.statusText}`.trim(),
     );
   }
@@ -109,9 +99,9 @@ export async function fetchProvisioned<S extends z.ZodType>(
   try {
     body = JSON.parse(await response.text());
   } catch {
-    throw new ProvisioningError('invalid-config', `${INVALID_CONFIG} (not JSON)`);
+    throw hostError('invalid-config', `${INVALID_CONFIG} (not JSON)`);
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ProvisioningError('invalid-config', `${INVALID_CONFIG} (${describeIssues(parsed.error)})`);
+  if (!parsed.success) throw hostError('invalid-config', `${INVALID_CONFIG} (${describeIssues(parsed.error)})`);
   return parsed.data;
 }

@@ -18,6 +18,7 @@ import { fetchProvisioned, checkProvisioningUrl, type FetchLike } from './provis
 import { redactSecrets } from './redact.js';
 import { storedValue, type StorageLike } from './validated-storage.js';
 import { createEventHub } from './event-hub.js';
+import { hostError, isHostError } from './host-error.js';
 
 /**
  * The host of the web softphone: the same `HostApi` the Electron preload exposes, implemented
@@ -90,7 +91,7 @@ export function createWebHost(deps: WebHostDeps): HostApi {
     'provisioning.signOut': () => storedSession.clear(),
     'turn.refresh': async () => {
       const stored = storedSession.read();
-      if (stored === null) throw new Error('Not signed in: sign in again to get TURN credentials');
+      if (stored === null) throw hostError('not-signed-in', 'Not signed in: sign in again to get TURN credentials');
       const credentials = { username: stored.username, password: stored.session.password };
       const turn = await fetchProvisioned(deps.fetch, stored.url, 'api/turn-credentials', credentials, TurnCredentialsSchema);
       storedSession.write({ ...stored, session: { ...stored.session, turn } });
@@ -108,12 +109,12 @@ export function createWebHost(deps: WebHostDeps): HostApi {
       history.write([entry, ...kept].slice(0, WEB_HISTORY_LIMIT));
     },
     'diagnostics.run': () => {
-      throw new Error(DIAGNOSTICS_NEED_DESKTOP);
+      throw hostError('not-available', DIAGNOSTICS_NEED_DESKTOP);
     },
     'shell.openExternal': ({ url }) => {
       const target = new URL(url);
       if (target.protocol !== 'https:' && target.protocol !== 'http:') {
-        throw new Error(`Only web links can be opened (got ${target.protocol})`);
+        throw hostError('forbidden-url', `Only web links can be opened (got ${target.protocol})`);
       }
       deps.openWindow(target.href);
     },
@@ -125,14 +126,24 @@ export function createWebHost(deps: WebHostDeps): HostApi {
   return {
     async invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
       const spec = invokeChannels[channel];
-      if (!spec) throw new Error(`Unknown host channel "${String(channel)}"`);
+      if (!spec) throw hostError('unknown-channel', `no host channel named "${String(channel)}"`);
       const parsed = spec.request.safeParse(request);
       if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new Error(`Invalid ${channel} request: ${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}`);
+        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(argument)'}: ${i.message}`);
+        throw hostError('invalid-request', `${channel}: ${issues.join('; ')}`);
       }
       const handler = handlers[channel] as (request: unknown) => Promise<ResponseOf<C>> | ResponseOf<C>;
-      return spec.response.parse(await handler(parsed.data)) as ResponseOf<C>;
+      let result: ResponseOf<C>;
+      try {
+        result = await handler(parsed.data);
+      } catch (error) {
+        if (isHostError(error)) throw error;
+        deps.console.error(`[host] ${channel} failed`, error);
+        throw hostError('internal', `${channel} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const response = spec.response.safeParse(result);
+      if (!response.success) throw hostError('invalid-response', `${channel}: the web host produced an invalid answer`);
+      return response.data as ResponseOf<C>;
     },
     on<C extends EventChannel>(channel: C, listener: (event: EventOf<C>) => void): () => void {
       return events.on(channel, listener);

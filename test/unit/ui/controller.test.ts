@@ -170,11 +170,11 @@ test('resume / network change is passed to the phone so it re-registers', { time
   assert.equal(h.phoneCalls.filter(([n]) => n === 'transition').length, 2, 'no events after dispose');
 });
 
-test('sign-in errors from Electron IPC reach the agent without the IPC wrapping', { timeout: 5_000 }, async () => {
+test('sign-in errors from the host reach the agent without the [code] prefix', { timeout: 5_000 }, async () => {
   const h = harness({
     'provisioning.restore': () => null,
     'provisioning.signIn': () => {
-      throw new Error("Error invoking remote method 'provisioning.signIn': Error: Wrong username or password");
+      throw Object.assign(new Error('[unauthorized] Wrong username or password'), { name: 'HostError' });
     },
   });
   await h.controller.start();

@@ -82,11 +82,10 @@ test('diagnostics progress: steps of the current run accumulate, stale runs are 
   assert.equal(applyDiagnosticsProgress(DIAGNOSTICS_IDLE, { kind: 'done', runId: 'x', verdict: 'pass', summary: '' }), DIAGNOSTICS_IDLE);
 });
 
-test('user messages drop Electron IPC wrapping and error class prefixes', () => {
-  assert.equal(
-    userMessage(new Error("Error invoking remote method 'provisioning.signIn': Error: Wrong username or password")),
-    'Wrong username or password',
-  );
+test('user messages drop the host error code and error class prefixes', () => {
+  const hostRejection = Object.assign(new Error('[unauthorized] Wrong username or password'), { name: 'HostError' });
+  assert.equal(userMessage(hostRejection), 'Wrong username or password');
+  assert.equal(userMessage(new Error('[not-a-code] kept as is')), '[not-a-code] kept as is');
   assert.equal(userMessage(new Error('TypeError: x is not a function')), 'x is not a function');
   assert.equal(userMessage(new Error('Cannot reach pbx:443')), 'Cannot reach pbx:443');
   assert.equal(userMessage('plain'), 'plain');

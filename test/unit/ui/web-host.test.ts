@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createWebHost, DIAGNOSTICS_NEED_DESKTOP, STORAGE_KEYS, WEB_HISTORY_LIMIT } from '../../../renderer/host/web-host.js';
 import { apiUrl, basicAuthorization } from '../../../renderer/host/provisioning-client.js';
 import type { StorageLike } from '../../../renderer/host/validated-storage.js';
+import { parseHostError, type HostErrorCode } from '../../../preload/contract/index.js';
 
 /**
  * The web host against a real HTTP server on loopback that answers like the control plane does —
@@ -58,6 +59,19 @@ before(async () => {
   assert.equal((server.address() as AddressInfo).port, PORT);
 });
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** Rejections must have the desktop host's shape: name HostError, `[code] message`. */
+async function rejectsWith(promise: Promise<unknown>, code: HostErrorCode, message: string | RegExp) {
+  const error = await promise.then(
+    () => assert.fail(`expected a [${code}] rejection`),
+    (e: unknown) => e,
+  );
+  assert.equal((error as Error).name, 'HostError');
+  const info = parseHostError(error);
+  assert.equal(info?.code, code, String(error));
+  if (typeof message === 'string') assert.equal(info?.message, message);
+  else assert.match(info?.message ?? '', message);
+}
 
 class MemoryStorage implements StorageLike {
   readonly items = new Map<string, string>();
@@ -116,21 +130,23 @@ test('provisioning failures become sentences the agent can act on', { timeout: 1
   const { host } = makeHost();
   const signIn = (username: string, password = 'nope', url = base) =>
     host.invoke('provisioning.signIn', { url, username, password });
-  await assert.rejects(signIn('alice', 'wrong'), { message: 'Wrong username or password' });
-  await assert.rejects(signIn('garbage'), { message: 'The server sent an invalid configuration (not JSON)' });
-  await assert.rejects(signIn('shape'), {
-    message: 'The server sent an invalid configuration (sip.wsUrl: sip.wsUrl must be a ws:// or wss:// URL)',
-  });
-  await assert.rejects(signIn('broken'), { message: `The provisioning server at 127.0.0.1:${PORT} answered 500 Internal Server Error` });
-  await assert.rejects(signIn('alice', 'x', `http://127.0.0.1:${CLOSED_PORT}`), { message: `Cannot reach 127.0.0.1:${CLOSED_PORT}` });
-  await assert.rejects(signIn('alice', 'x', 'ftp://pbx.example'), /Provisioning URL must start with https:\/\//);
-  await assert.rejects(signIn('alice', 'x', 'not a url'), /Invalid provisioning\.signIn request: url/);
+  await rejectsWith(signIn('alice', 'wrong'), 'unauthorized', 'Wrong username or password');
+  await rejectsWith(signIn('garbage'), 'invalid-config', 'The server sent an invalid configuration (not JSON)');
+  await rejectsWith(
+    signIn('shape'),
+    'invalid-config',
+    'The server sent an invalid configuration (sip.wsUrl: sip.wsUrl must be a ws:// or wss:// URL)',
+  );
+  await rejectsWith(signIn('broken'), 'server-error', `The provisioning server at 127.0.0.1:${PORT} answered 500 Internal Server Error`);
+  await rejectsWith(signIn('alice', 'x', `http://127.0.0.1:${CLOSED_PORT}`), 'unreachable', `Cannot reach 127.0.0.1:${CLOSED_PORT}`);
+  await rejectsWith(signIn('alice', 'x', 'ftp://pbx.example'), 'invalid-request', /Provisioning URL must start with https:\/\//);
+  await rejectsWith(signIn('alice', 'x', 'not a url'), 'invalid-request', /^provisioning\.signIn: url: /);
   assert.equal(await host.invoke('provisioning.restore', undefined), null, 'a failed sign-in stores nothing');
 });
 
 test('turn.refresh re-fetches with the stored credentials and updates the stored session', { timeout: 10_000 }, async () => {
   const { host } = makeHost();
-  await assert.rejects(host.invoke('turn.refresh', undefined), /Not signed in/);
+  await rejectsWith(host.invoke('turn.refresh', undefined), 'not-signed-in', /Not signed in/);
   const first = await host.invoke('provisioning.signIn', { url: `${base}/`, username: 'alice', password: 's3crét' });
   const refreshed = await host.invoke('turn.refresh', undefined);
   assert.notEqual(refreshed.password, first.turn.password);
@@ -158,15 +174,15 @@ test('settings and history persist in localStorage; corrupt or invalid data rese
 
   local.setItem(STORAGE_KEYS.history, JSON.stringify([{ id: '', direction: 'sideways' }]));
   assert.deepEqual(await host.invoke('history.list', undefined), []);
-  await assert.rejects(host.invoke('history.add', { ...entry(1), id: '' }), /Invalid history\.add request: id/);
+  await rejectsWith(host.invoke('history.add', { ...entry(1), id: '' }), 'invalid-request', /^history\.add: id: /);
 });
 
 test('diagnostics say they need the desktop app; links only open for http(s); logs are redacted', async () => {
   const { host, lines, opened } = makeHost();
-  await assert.rejects(host.invoke('diagnostics.run', undefined), { message: DIAGNOSTICS_NEED_DESKTOP });
+  await rejectsWith(host.invoke('diagnostics.run', undefined), 'not-available', DIAGNOSTICS_NEED_DESKTOP);
   assert.match(DIAGNOSTICS_NEED_DESKTOP, /desktop app/);
   await host.invoke('shell.openExternal', { url: 'https://help.example/turn' });
-  await assert.rejects(host.invoke('shell.openExternal', { url: 'file:///etc/passwd' }), /Only web links/);
+  await rejectsWith(host.invoke('shell.openExternal', { url: 'file:///etc/passwd' }), 'forbidden-url', /Only web links/);
   assert.deepEqual(opened, ['https://help.example/turn']);
   await host.invoke('log.write', { scope: 'sip', level: 'debug', message: 'Authorization: Digest response="abc123"' });
   assert.deepEqual(lines.at(-1), ['debug', '[sip] Authorization: [redacted]']);
