@@ -86,6 +86,7 @@ export async function startChild(spec: ChildSpec): Promise<RunningChild> {
   while (true) {
     if (exitInfo) {
       const e = exitInfo as { code: number | null; signal: NodeJS.Signals | null };
+      killGroupLeftovers(proc.pid!);
       throw new ChildStartError(spec.name, spec.logFile, `exited during startup (code ${e.code}, signal ${e.signal})`);
     }
     const ready = spec.readiness.kind === 'line' ? sawLine : await spec.readiness.probe().catch(() => false);
@@ -99,24 +100,32 @@ export async function startChild(spec: ChildSpec): Promise<RunningChild> {
   return { process: proc, pid: proc.pid!, exited };
 }
 
+/** SIGKILL to whatever is left of a process group (workers of a forking daemon whose leader died). */
+export function killGroupLeftovers(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* group already gone */
+  }
+}
+
 /** SIGTERM to the child's process group, SIGKILL after `graceMs`; resolves once it has exited. */
 export async function killGroup(
   proc: ChildProcess,
   exited: Promise<unknown>,
   graceMs: number,
 ): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
-  const signalGroup = (sig: NodeJS.Signals) => {
+  if (proc.pid === undefined) return;
+  const pid = proc.pid;
+  if (proc.exitCode === null && proc.signalCode === null) {
     try {
-      process.kill(-proc.pid!, sig);
+      process.kill(-pid, 'SIGTERM');
     } catch {
       /* group already gone */
     }
-  };
-  signalGroup('SIGTERM');
-  const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-  // Workers of a forking daemon may outlive their leader for a moment; make sure none remain.
-  signalGroup('SIGKILL');
+    const timer = setTimeout(() => killGroupLeftovers(pid), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+  killGroupLeftovers(pid);
 }

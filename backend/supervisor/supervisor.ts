@@ -1,4 +1,4 @@
-import { startChild, killGroup, type ChildSpec, type RunningChild } from './child.js';
+import { startChild, killGroup, killGroupLeftovers, type ChildSpec, type RunningChild } from './child.js';
 
 export interface SupervisorOptions {
   /** One line per event (start, ready, crash, restart, stop). */
@@ -52,6 +52,8 @@ export class Supervisor {
     const watched = entry.current;
     void watched.exited.then(async ({ code, signal }) => {
       if (this.stopping || entry.current !== watched) return;
+      // Workers of a dead leader (Kamailio forks) may still hold its ports: clear the group first.
+      killGroupLeftovers(watched.pid);
       const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
       const now = Date.now();
       const windowMs = this.opts.restartWindowMs ?? 60_000;

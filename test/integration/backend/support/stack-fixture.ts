@@ -10,7 +10,13 @@ export async function startTestStack(
 ): Promise<{ stack: RunningStack; logs: string[]; dispose(): Promise<void> }> {
   const stateDir = mkdtempSync(join(tmpdir(), `clearline-stack-${portBase}-`));
   const logs: string[] = [];
-  const stack = await startStack({ stateDir, portBase, log: (l) => logs.push(l), ...extra });
+  let stack: RunningStack;
+  try {
+    stack = await startStack({ stateDir, portBase, log: (l) => logs.push(l), ...extra });
+  } catch (err) {
+    rmSync(stateDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     stack,
     logs,

@@ -1,0 +1,177 @@
+/**
+ * The stack as an operator runs it: `npm run backend` from a clean state dir prints the ready line,
+ * writes endpoints.json, and SIGINT stops every process within 10 s. A crashed component is
+ * restarted with a log line; one that cannot start stops the stack naming it and its log; a taken
+ * port or bad option is reported naming the option. WSS with a certificate from the local CA.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EndpointsSchema } from '../../../backend/endpoints.js';
+import { REPO_ROOT } from '../../../backend/stack.js';
+import { ensureLocalPki } from '../../../backend/pki.js';
+import { sipOptionsProbe } from '../../../backend/supervisor/probes.js';
+import { isAlive, startTestStack, waitFor } from './support/stack-fixture.js';
+import { WsSipAgent } from './support/ws-sip-agent.js';
+
+/** Pids of processes whose command line mentions `needle` (our state dir or port). */
+function pidsMentioning(needle: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) out.push(Number(d));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+const tmp = (label: string) => mkdtempSync(join(tmpdir(), `clearline-${label}-`));
+
+describe('backend lifecycle', { timeout: 120_000 }, () => {
+  test('npm run backend: clean state dir → ready line + endpoints.json; SIGINT stops everything within 10 s', async () => {
+    const stateDir = tmp('cli');
+    const child = spawn('npm', ['run', '--silent', 'backend', '--', '--state-dir', stateDir, '--port-base', '26000'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<string>((r) => child.once('exit', (code, signal) => r(`code ${code} signal ${signal}`)));
+    try {
+      await waitFor(async () => /clearline backend ready/.test(stdout), `ready line (stderr: ${stderr.slice(-500)})`, 30_000);
+      const ready = stdout.split('\n').find((l) => l.includes('clearline backend ready'))!;
+      const endpointsFile = join(stateDir, 'endpoints.json');
+      assert.equal(ready, `clearline backend ready: endpoints=${endpointsFile} controlPlane=http://127.0.0.1:26010 sip=ws://127.0.0.1:26001`);
+      const endpoints = EndpointsSchema.parse(JSON.parse(readFileSync(endpointsFile, 'utf8')));
+      assert.deepEqual(endpoints.agents.map((a) => a.username), ['alice', 'bob', 'carol']);
+      assert.ok(endpoints.agents.every((a) => a.password.length >= 12));
+      assert.equal(endpoints.sip.domain, '127.0.0.1');
+      assert.equal((await fetch(`${endpoints.controlPlane.url}/healthz`)).status, 200);
+      assert.ok(await sipOptionsProbe('127.0.0.1', 26000), 'Kamailio answers OPTIONS');
+
+      const components = [...pidsMentioning(stateDir), ...pidsMentioning('127.0.0.1:26030')];
+      assert.ok(components.length >= 4, `component processes found: ${components.length}`);
+
+      const t0 = Date.now();
+      process.kill(-child.pid!, 'SIGINT');
+      const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
+      const stopMs = Date.now() - t0;
+      // npm re-raises the SIGINT it got; the backend itself exits 0 ("stopped" is its last line).
+      assert.match(code, /^code (0 signal null|null signal SIGINT)$/, `exit (stderr: ${stderr.slice(-400)})`);
+      assert.match(stderr, /\[backend\] stopped\n/);
+      assert.ok(stopMs < 10_000, `stopped in ${stopMs} ms`);
+      const left = components.filter(isAlive);
+      assert.deepEqual(left, [], 'no component process left');
+      assert.deepEqual([...pidsMentioning(stateDir), ...pidsMentioning('127.0.0.1:26030')], []);
+      assert.equal(existsSync(endpointsFile), false, 'endpoints.json removed on stop');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a bad option exits non-zero naming the option', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const c = spawn(process.execPath, ['--import', 'tsx', 'backend/cli.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        c.stderr.on('data', (d) => (stderr += d));
+        const kill = setTimeout(() => c.kill('SIGKILL'), 20_000);
+        c.once('exit', (code) => (clearTimeout(kill), resolve({ code, stderr })));
+      });
+    const dir = tmp('badopt');
+    try {
+      const badBase = await run(['--state-dir', dir, '--port-base', '70000']);
+      assert.equal(badBase.code, 1);
+      assert.match(badBase.stderr, /--port-base must be an integer between 1024 and 63535 \(got 70000\)/);
+      const badCert = await run(['--state-dir', dir, '--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key']);
+      assert.equal(badCert.code, 1);
+      assert.match(badCert.stderr, /--tls-cert \/nonexistent\.pem: file does not exist or is not readable/);
+      const noDir = await run([]);
+      assert.match(noDir.stderr, /--state-dir DIR is required/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a taken port is reported naming --port-base, the port and its role; nothing is left running', async () => {
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(26001, '127.0.0.1', () => r()));
+    try {
+      await assert.rejects(startTestStack(26000), /--port-base 26000: TCP port 26001 \(sipWs\) on 127\.0\.0\.1 is already in use/);
+      assert.deepEqual(pidsMentioning('127.0.0.1:26030'), []);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  test('a component that cannot start stops the stack with its name and log', async () => {
+    const dir = tmp('nostart');
+    const cert = join(dir, 'garbage.pem');
+    writeFileSync(cert, 'this is not a certificate\n');
+    try {
+      await assert.rejects(
+        startTestStack(26000, { tlsCert: cert, tlsKey: cert }),
+        (e: Error) => /^kamailio failed to start: .*See its log: .*kamailio\.log/s.test(e.message),
+      );
+      assert.deepEqual(pidsMentioning('127.0.0.1:26030'), [], 'rtpengine stopped with the rest');
+      assert.deepEqual(pidsMentioning('clearline-stack-26000-'), [], 'no process of this stack left');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('running stack with WSS', () => {
+    let fx: Awaited<ReturnType<typeof startTestStack>>;
+    let pkiDir: string;
+    before(async () => {
+      pkiDir = tmp('pki');
+      const pki = await ensureLocalPki(pkiDir, '127.0.0.1');
+      fx = await startTestStack(28000, { tlsCert: pki.certFile, tlsKey: pki.keyFile });
+      (fx as { caFile?: string }).caFile = pki.caCertFile;
+    });
+    after(async () => {
+      await fx?.dispose();
+      rmSync(pkiDir, { recursive: true, force: true });
+    });
+
+    test('an agent registers over wss:// with a certificate from the local CA', async () => {
+      const e = fx.stack.endpoints;
+      assert.equal(e.sip.wssUrl, 'wss://127.0.0.1:28002');
+      const ca = readFileSync((fx as { caFile?: string }).caFile!);
+      const alice = await WsSipAgent.connect(e.sip.wssUrl!, { username: 'alice', password: e.agents[0]!.password, domain: e.sip.domain, ca });
+      try {
+        assert.equal((await alice.register()).status, 200);
+        assert.equal((await alice.register(0)).status, 200);
+      } finally {
+        alice.close();
+      }
+    });
+
+    test('a killed Kamailio is restarted, the restart is logged, SIP works again', async () => {
+      const pid = fx.stack.pids().kamailio!;
+      process.kill(-pid, 'SIGKILL');
+      await waitFor(async () => fx.stack.pids().kamailio !== pid, 'kamailio restart', 15_000);
+      assert.ok(fx.logs.some((l) => l === 'kamailio killed by SIGKILL unexpectedly; restarting it (restart 1)'), fx.logs.join('\n'));
+      assert.ok(await sipOptionsProbe('127.0.0.1', 28000), 'Kamailio answers after the restart');
+      const e = fx.stack.endpoints;
+      const bob = await WsSipAgent.connect(e.sip.wsUrl, { username: 'bob', password: e.agents[1]!.password, domain: e.sip.domain });
+      try {
+        assert.equal((await bob.register()).status, 200);
+        await bob.register(0);
+      } finally {
+        bob.close();
+      }
+    });
+  });
+});
