@@ -22,7 +22,8 @@ import { createAppProtocolHandler } from './security/app-protocol-handler.js';
 import { buildCsp } from './security/csp.js';
 import { installSecurityGuards } from './security/install-guards.js';
 import { startAutoUpdate, updatePlan } from './update/auto-update.js';
-import { bringToFront, createMainWindow } from './windows/main-window.js';
+import { bringToFront } from './windows/bring-to-front.js';
+import { createMainWindow } from './windows/main-window.js';
 
 /** dist/main/index.js → the app root holding dist/preload and dist/renderer. */
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -17,11 +17,3 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
   void window.loadURL(APP_ENTRY_URL);
   return window;
 }
-
-/** A second launch (desktop shortcut clicked again) brings the running window forward. */
-export function bringToFront(window: BrowserWindow | null): void {
-  if (!window) return;
-  if (window.isMinimized()) window.restore();
-  window.show();
-  window.focus();
-}
