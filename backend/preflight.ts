@@ -10,7 +10,7 @@ import type { PortMap, PortName } from './ports.js';
 
 /** Binary → the Debian package that provides it. */
 export const REQUIRED_BINARIES: Readonly<Record<string, string>> = {
-  kamailio: 'kamailio kamailio-websocket-modules kamailio-tls-modules kamailio-extra-modules kamailio-sqlite-modules kamailio-utils-modules',
+  kamailio: 'kamailio kamailio-websocket-modules kamailio-tls-modules kamailio-extra-modules kamailio-sqlite-modules kamailio-utils-modules kamailio-postgres-modules',
   rtpengine: 'rtpengine-daemon',
   turnserver: 'coturn',
   openssl: 'openssl',

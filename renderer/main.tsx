@@ -1,3 +1,4 @@
+import './host/zod-jitless.js'; // must stay first: configures zod before any schema is used
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createPhone } from './calling/index.js';

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 
 DEBIAN_PACKAGES=(
   kamailio kamailio-websocket-modules kamailio-tls-modules kamailio-extra-modules
-  kamailio-sqlite-modules kamailio-utils-modules rtpengine-daemon coturn
+  kamailio-sqlite-modules kamailio-utils-modules kamailio-postgres-modules rtpengine-daemon coturn
   sip-tester chromium sox openssl iproute2 iptables procps psmisc postgresql
 )
 

@@ -53,6 +53,7 @@ export function Dialpad({ numbers, disabled }: { numbers: Readonly<Record<string
           {error}
         </p>
       )}
+      {disabled && <p className="hint">You can place calls once the phone is registered.</p>}
       {services.length > 0 && (
         <ul className="quick-dial" aria-label="Service numbers">
           {services.map(([label, number]) => (

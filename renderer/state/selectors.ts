@@ -71,9 +71,12 @@ export function selectRegistrationTone(state: AppState): RegistrationTone {
   }
 }
 
-/** Text of the "Call status" region: the current call, else how the last one ended, else "Ready". */
+/**
+ * Text of the "Call status" region: the current call, else how the last one ended, else whether a
+ * call can be placed at all ("Ready" / "Offline").
+ */
 export function selectCallStatus(state: AppState): { text: string; detail: string | null } {
   const call = selectCurrentCall(state) ?? selectIncomingCalls(state)[0] ?? state.lastEndedCall;
-  if (call === null) return { text: 'Ready', detail: null };
+  if (call === null) return { text: state.phone.registration.kind === 'registered' ? 'Ready' : 'Offline', detail: null };
   return { text: callStatusText(call), detail: callStatusDetail(call) };
 }

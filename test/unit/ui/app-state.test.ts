@@ -75,6 +75,8 @@ test('how the last call ended stays readable after the phone drops it from snaps
   state = withCalls(state, call({ id: 'd', state: 'dialing', startedAt: 60 }));
   assert.equal(selectCallStatus(state).text, 'Calling…');
   assert.equal(selectCallStatus(withCalls(signedIn())).text, 'Ready');
+  const offline = reduce(signedIn(), { type: 'phone-changed', snapshot: { registration: { kind: 'connecting' }, calls: [] } });
+  assert.equal(selectCallStatus(offline).text, 'Offline');
 });
 
 test('the latest of several ended calls is the one reported', () => {

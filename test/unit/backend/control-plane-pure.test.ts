@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { applySipEvent, dispositionOf, type CallRecord, type SipEvent } from '../../../backend/control-plane/call-records.js';
+import { turnRestCredentials, turnUris } from '../../../backend/control-plane/turn-rest.js';
+import { digestHa1 } from '../../../backend/control-plane/agents.js';
+import { isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from '../../../backend/control-plane/http-policy.js';
+import { toPostgresPlaceholders } from '../../../backend/control-plane/db.js';
+import { resolveStackOptions } from '../../../backend/stack.js';
+import { missingBinaries } from '../../../backend/preflight.js';
+
+const ev = (over: Partial<SipEvent>): SipEvent => ({
+  method: 'INVITE', code: 0, outcome: 'received', callId: 'c1', from: 'sip:alice@x', to: 'sip:bob@x', inDialog: false, ...over,
+});
+
+test('call record: received → 200 → BYE gives an answered call with its duration', () => {
+  let c: CallRecord | undefined;
+  c = applySipEvent(c, ev({}), 1000);
+  assert.equal(c?.disposition, 'ringing');
+  c = applySipEvent(c, ev({ code: 200, outcome: 'OK', inDialog: false }), 1500);
+  assert.equal(c?.answeredAt, 1500);
+  c = applySipEvent(c, ev({ method: 'BYE', code: 0, outcome: 'relayed', inDialog: true }), 4500);
+  assert.deepEqual(c, { callId: 'c1', from: 'sip:alice@x', to: 'sip:bob@x', startedAt: 1000, answeredAt: 1500, endedAt: 4500, durationMs: 3000, disposition: 'answered' });
+  // A late BYE 200, a retransmitted 200 or a re-INVITE change nothing.
+  assert.equal(applySipEvent(c, ev({ method: 'BYE', code: 200, inDialog: true }), 5000), c);
+  assert.equal(applySipEvent(c, ev({ code: 200 }), 5000), c);
+  assert.equal(applySipEvent(c, ev({ inDialog: true }), 5000), c);
+});
+
+test('call record: failures end the call with a disposition; challenges are not calls', () => {
+  const ringing = applySipEvent(undefined, ev({}), 10)!;
+  assert.equal(applySipEvent(ringing, ev({ code: 486, outcome: 'Busy Here' }), 20)?.disposition, 'busy');
+  assert.equal(applySipEvent(ringing, ev({ code: 487, outcome: 'cancelled' }), 20)?.disposition, 'cancelled');
+  assert.equal(applySipEvent(ringing, ev({ code: 480, outcome: 'Temporarily Unavailable' }), 20)?.disposition, 'no-answer');
+  assert.equal(applySipEvent(undefined, ev({ code: 407, outcome: 'challenge' }), 5), undefined);
+  assert.equal(applySipEvent(undefined, ev({ code: 403, outcome: 'wrong password' }), 5), undefined);
+  const notFound = applySipEvent(undefined, ev({ code: 404, outcome: 'not registered' }), 5)!;
+  assert.deepEqual([notFound.disposition, notFound.startedAt, notFound.endedAt, notFound.durationMs], ['not-found', 5, 5, 0]);
+  assert.equal(dispositionOf(503, 'x'), 'failed');
+});
+
+test('TURN REST: username = expiry:agent, password = base64 HMAC-SHA1(secret, username)', () => {
+  const c = turnRestCredentials({ secret: 'k', agent: 'alice', ttlSec: 600, nowMs: 1_700_000_000_000, uris: ['turn:h:1'] });
+  assert.equal(c.username, '1700000600:alice');
+  assert.equal(c.password, createHmac('sha1', 'k').update('1700000600:alice').digest('base64'));
+  assert.equal(c.ttl, 600);
+  assert.deepEqual(turnUris('::1', 3478, 5349), ['turn:[::1]:3478?transport=udp', 'turn:[::1]:3478?transport=tcp', 'turns:[::1]:5349?transport=tcp']);
+});
+
+test('digest HA1 is MD5(user:realm:password) (RFC 2617 test vector)', () => {
+  assert.equal(digestHa1('Mufasa', 'testrealm@host.com', 'Circle Of Life'), '939e7578ed9e3c518a452acee763bce9');
+});
+
+test('CSP: self only, the stack websocket, no inline styles; CORS: configured origins and app://', () => {
+  const csp = softphoneCsp(['ws://127.0.0.1:20001']);
+  assert.match(csp, /connect-src 'self' ws:\/\/127\.0\.0\.1:20001/);
+  assert.match(csp, /style-src 'self'(;|$)/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  for (const d of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "media-src 'self' blob:", "img-src 'self' data:"]) assert.ok(csp.includes(d), d);
+  assert.ok(isAllowedOrigin('app://clearline', []));
+  assert.ok(isAllowedOrigin('http://127.0.0.1:20010', ['http://127.0.0.1:20010']));
+  assert.ok(!isAllowedOrigin('http://evil.example', ['http://127.0.0.1:20010']));
+  assert.ok(!isAllowedOrigin('app://x/../y', []));
+});
+
+test('credentials parsing: Basic keeps colons in the password; junk is rejected', () => {
+  const b = Buffer.from('alice:pa:ss').toString('base64');
+  assert.deepEqual(parseBasicAuth(`Basic ${b}`), { username: 'alice', password: 'pa:ss' });
+  assert.equal(parseBasicAuth('Basic !!!'), null);
+  assert.equal(parseBasicAuth(`Basic ${Buffer.from('nocolon').toString('base64')}`), null);
+  assert.equal(parseBasicAuth(undefined), null);
+  assert.equal(parseBearer('Bearer abc'), 'abc');
+  assert.equal(parseBearer('Basic abc'), null);
+});
+
+test('SQL placeholders are renumbered for PostgreSQL', () => {
+  assert.equal(toPostgresPlaceholders('SELECT * FROM t WHERE a = ? AND b = ?'), 'SELECT * FROM t WHERE a = $1 AND b = $2');
+});
+
+test('stack options: every bad value is reported naming its option', () => {
+  assert.throws(() => resolveStackOptions({ stateDir: '' }), /--state-dir DIR is required/);
+  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', listen: 'localhost' }), /--listen must be an IPv4 address/);
+  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', portBase: 80 }), /--port-base must be an integer between 1024/);
+  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', tlsCert: '/a' }), /--tls-cert and --tls-key must be given together/);
+  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', tlsCert: '/nope.pem', tlsKey: '/nope.key' }), /--tls-cert \/nope\.pem: file does not exist/);
+  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', turnTtlSec: 5 }), /--turn-ttl/);
+  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', dbUrl: 'mysql://x' }), /--db must be/);
+  const ok = resolveStackOptions({ stateDir: '/tmp/x', portBase: 30000, listen: '10.9.8.7' });
+  assert.equal(ok.ports.sipWs, 30001);
+  assert.equal(ok.dbUrl, 'sqlite:///tmp/x/clearline.db');
+});
+
+test('preflight names exactly the missing binaries', () => {
+  assert.deepEqual(missingBinaries((b) => b !== 'rtpengine' && b !== 'turnserver'), ['rtpengine', 'turnserver']);
+  assert.deepEqual(missingBinaries(() => true), []);
+});
