@@ -10,10 +10,21 @@ import type { PortMap, PortName } from './ports.js';
 
 /** Binary → the Debian package that provides it. */
 export const REQUIRED_BINARIES: Readonly<Record<string, string>> = {
-  kamailio: 'kamailio kamailio-websocket-modules kamailio-tls-modules kamailio-extra-modules kamailio-sqlite-modules kamailio-utils-modules kamailio-postgres-modules',
+  kamailio: 'kamailio',
   rtpengine: 'rtpengine-daemon',
   turnserver: 'coturn',
   openssl: 'openssl',
+};
+
+const KAMAILIO_MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
+/** Kamailio modules shipped in separate Debian packages → that package. */
+export const REQUIRED_KAMAILIO_MODULES: Readonly<Record<string, string>> = {
+  'websocket.so': 'kamailio-websocket-modules',
+  'tls.so': 'kamailio-tls-modules',
+  'jansson.so': 'kamailio-extra-modules',
+  'db_sqlite.so': 'kamailio-sqlite-modules',
+  'http_client.so': 'kamailio-utils-modules',
+  'db_postgres.so': 'kamailio-postgres-modules',
 };
 
 function onPath(bin: string): boolean {
@@ -24,20 +35,31 @@ export function missingBinaries(isPresent: (bin: string) => boolean = onPath): s
   return Object.keys(REQUIRED_BINARIES).filter((b) => !isPresent(b));
 }
 
+/** The Debian packages to install: those of missing binaries and of missing Kamailio modules. */
+export function missingPackages(
+  isPresent: (bin: string) => boolean = onPath,
+  hasFile: (path: string) => boolean = existsSync,
+): string[] {
+  const pkgs = missingBinaries(isPresent).map((b) => REQUIRED_BINARIES[b]!);
+  for (const [mod, pkg] of Object.entries(REQUIRED_KAMAILIO_MODULES)) {
+    if (!hasFile(`${KAMAILIO_MODULES}/${mod}`)) pkgs.push(pkg);
+  }
+  return [...new Set(pkgs)];
+}
+
 /** Installs missing packages on Debian as root; otherwise throws with the exact command to run. */
 export function ensureSystemPackages(repoRoot: string, log: (line: string) => void): void {
-  const missing = missingBinaries();
+  const missing = missingPackages();
   if (missing.length === 0) return;
-  const packages = missing.map((b) => REQUIRED_BINARIES[b]).join(' ');
   const isRoot = process.getuid?.() === 0;
   if (isRoot && existsSync('/etc/debian_version')) {
-    log(`missing ${missing.join(', ')}: installing Debian packages (build/setup/ensure-deps.sh)`);
+    log(`missing Debian packages ${missing.join(' ')}: installing them (build/setup/ensure-deps.sh)`);
     execFileSync('bash', ['build/setup/ensure-deps.sh'], { cwd: repoRoot, stdio: 'inherit' });
-    const still = missingBinaries();
-    if (still.length) throw new Error(`still missing after install: ${still.join(', ')}`);
+    const still = missingPackages();
+    if (still.length) throw new Error(`still missing after install: ${still.join(' ')}`);
     return;
   }
-  throw new Error(`missing system programs: ${missing.join(', ')}. Install them with:\n  sudo apt-get update && sudo apt-get install -y ${packages}`);
+  throw new Error(`missing system packages: ${missing.join(' ')}. Install them with:\n  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`);
 }
 
 type Proto = 'tcp' | 'udp';

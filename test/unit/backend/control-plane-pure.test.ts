@@ -7,7 +7,7 @@ import { digestHa1 } from '../../../backend/control-plane/agents.js';
 import { isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from '../../../backend/control-plane/http-policy.js';
 import { toPostgresPlaceholders } from '../../../backend/control-plane/db.js';
 import { resolveStackOptions } from '../../../backend/stack.js';
-import { missingBinaries } from '../../../backend/preflight.js';
+import { missingBinaries, missingPackages } from '../../../backend/preflight.js';
 
 const ev = (over: Partial<SipEvent>): SipEvent => ({
   method: 'INVITE', code: 0, outcome: 'received', callId: 'c1', from: 'sip:alice@x', to: 'sip:bob@x', inDialog: false, ...over,
@@ -93,4 +93,6 @@ test('stack options: every bad value is reported naming its option', () => {
 test('preflight names exactly the missing binaries', () => {
   assert.deepEqual(missingBinaries((b) => b !== 'rtpengine' && b !== 'turnserver'), ['rtpengine', 'turnserver']);
   assert.deepEqual(missingBinaries(() => true), []);
+  assert.deepEqual(missingPackages((b) => b !== 'turnserver', (f) => !f.endsWith('/db_postgres.so')), ['coturn', 'kamailio-postgres-modules']);
+  assert.deepEqual(missingPackages(() => true, () => true), []);
 });
