@@ -1,8 +1,9 @@
 import type { AppState } from '../state/app-state.js';
-import { selectCallStatus, selectCurrentCall, selectIncomingCalls } from '../state/selectors.js';
+import { selectCallStatus, selectCurrentCall, selectIncomingCalls, selectOtherCalls } from '../state/selectors.js';
 import { ActiveCall } from './ActiveCall.js';
 import { Dialpad } from './Dialpad.js';
 import { IncomingCall } from './IncomingCall.js';
+import { OtherCalls } from './OtherCalls.js';
 import { OutgoingCall } from './OutgoingCall.js';
 
 /**
@@ -33,6 +34,7 @@ export function CallStage({ state }: { state: AppState }) {
           <ActiveCall call={current} stats={state.stats[current.id] ?? null} domain={domain} />
         )}
       </div>
+      <OtherCalls calls={selectOtherCalls(state)} domain={domain} />
     </div>
   );
 }

@@ -45,7 +45,10 @@ export interface Controller {
   signIn(url: string, username: string, password: string): Promise<void>;
   signOut(): Promise<void>;
   call(target: string): Promise<void>;
+  /** Answers; a call already in progress is put on hold first (call waiting). */
   answer(callId: string): Promise<void>;
+  /** Makes a parked call the current one: holds the current call, resumes this one. */
+  switchTo(callId: string): Promise<void>;
   decline(callId: string): Promise<void>;
   hangup(callId: string): Promise<void>;
   setMuted(callId: string, muted: boolean): void;
@@ -193,6 +196,12 @@ export function createController({ host, phone, store, mediaDevices, timers, log
 
   const onDeviceChange = () => void refreshDevices();
 
+  /** Only one call at a time has our microphone: every other talking call goes on hold. */
+  const holdOthers = async (exceptId: string) => {
+    const talking = phone.snapshot().calls.filter((c) => c.id !== exceptId && c.state === 'active' && !c.held);
+    for (const call of talking) await phone.setHeld(call.id, true);
+  };
+
   return {
     async start() {
       const unsubscribe = phone.subscribe(onPhoneSnapshot);
@@ -280,9 +289,18 @@ export function createController({ host, phone, store, mediaDevices, timers, log
     },
     async answer(callId) {
       try {
+        await holdOthers(callId);
         await phone.answer(callId);
       } catch (error) {
         notice('Could not answer', error);
+      }
+    },
+    async switchTo(callId) {
+      try {
+        await holdOthers(callId);
+        await phone.setHeld(callId, false);
+      } catch (error) {
+        notice('Could not switch calls', error);
       }
     },
     async decline(callId) {

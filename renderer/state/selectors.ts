@@ -12,14 +12,27 @@ export function selectIncomingCalls(state: AppState): readonly CallSnapshot[] {
   return state.phone.calls.filter(isIncomingRinging);
 }
 
-/** The call the main panel shows: the newest live call that is not still ringing in. */
+/**
+ * The call the main panel shows: the newest live call that is not ringing in, preferring one that
+ * is not on hold (after switching between two calls, the one being talked on).
+ */
 export function selectCurrentCall(state: AppState): CallSnapshot | null {
   let current: CallSnapshot | null = null;
   for (const call of state.phone.calls) {
     if (!isLive(call) || isIncomingRinging(call)) continue;
-    if (current === null || call.startedAt >= current.startedAt) current = call;
+    const better =
+      current === null ||
+      (current.held && !call.held) ||
+      (current.held === call.held && call.startedAt >= current.startedAt);
+    if (better) current = call;
   }
   return current;
+}
+
+/** Live calls besides the current one and those ringing in (e.g. a call parked on hold). */
+export function selectOtherCalls(state: AppState): readonly CallSnapshot[] {
+  const current = selectCurrentCall(state);
+  return state.phone.calls.filter((c) => isLive(c) && !isIncomingRinging(c) && c.id !== current?.id);
 }
 
 export function selectHasLiveCall(state: AppState): boolean {

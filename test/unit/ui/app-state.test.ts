@@ -5,6 +5,7 @@ import {
   selectCallStatus,
   selectCurrentCall,
   selectIncomingCalls,
+  selectOtherCalls,
   selectRegistrationText,
   selectRegistrationTone,
 } from '../../../renderer/state/selectors.js';
@@ -65,6 +66,23 @@ test('the current call is the newest live call that is not ringing in; incoming 
   assert.equal(selectCurrentCall(state)?.id, 'new');
   assert.deepEqual(selectIncomingCalls(state).map((c) => c.id), ['in']);
   assert.equal(selectCallStatus(state).text, 'Ringing…');
+});
+
+test('with two calls, the one not on hold is current and the parked one is listed apart', () => {
+  const state = withCalls(
+    signedIn(),
+    call({ id: 'talking', state: 'active', startedAt: 1 }),
+    call({ id: 'parked', state: 'active', held: true, startedAt: 7 }),
+  );
+  assert.equal(selectCurrentCall(state)?.id, 'talking');
+  assert.deepEqual(selectOtherCalls(state).map((c) => c.id), ['parked']);
+  const bothHeld = withCalls(
+    signedIn(),
+    call({ id: 'a', state: 'active', held: true, startedAt: 1 }),
+    call({ id: 'b', state: 'active', held: true, startedAt: 7 }),
+  );
+  assert.equal(selectCurrentCall(bothHeld)?.id, 'b', 'all on hold: the newest');
+  assert.equal(selectCallStatus(bothHeld).text, 'On hold');
 });
 
 test('how the last call ended stays readable after the phone drops it from snapshots', () => {

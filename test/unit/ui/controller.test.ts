@@ -52,17 +52,18 @@ function harness(overrides: Partial<Record<InvokeChannel, (request: unknown) => 
 
   const phoneCalls: Array<[string, ...unknown[]]> = [];
   let listener: ((s: PhoneSnapshot) => void) | null = null;
+  let current: PhoneSnapshot = { registration: { kind: 'unregistered' }, calls: [] };
   const phone: Phone = {
     start: async (s) => void phoneCalls.push(['start', s]),
     stop: async () => void phoneCalls.push(['stop']),
-    snapshot: () => ({ registration: { kind: 'unregistered' }, calls: [] }),
+    snapshot: () => current,
     subscribe: (l) => ((listener = l), () => (listener = null)),
     call: async (t) => (phoneCalls.push(['call', t]), 'id'),
-    answer: async () => {},
+    answer: async (id) => void phoneCalls.push(['answer', id]),
     decline: async () => {},
     hangup: async () => {},
     setMuted: () => {},
-    setHeld: async () => {},
+    setHeld: async (id, held) => void phoneCalls.push(['setHeld', id, held]),
     sendDtmf: async () => {},
     transfer: async (_id, target) => {
       if (target === 'nobody') throw new Error('Transfer rejected: 404 Not Found');
@@ -98,7 +99,10 @@ function harness(overrides: Partial<Record<InvokeChannel, (request: unknown) => 
   const log = { error: (m: string) => logged.push(m), warn: (m: string) => logged.push(m), info: () => {}, debug: () => {} };
   const store = createStore();
   const controller = createController({ host, phone, store, mediaDevices, timers, log });
-  const emit = (snapshot: PhoneSnapshot) => listener?.(snapshot);
+  const emit = (snapshot: PhoneSnapshot) => {
+    current = snapshot;
+    listener?.(snapshot);
+  };
   const settle = () => new Promise((resolve) => setImmediate(resolve));
   return { controller, store, calls, phoneCalls, pending, fire, emit, events, settle, enumerations: () => enumerations, logged };
 }
@@ -195,6 +199,19 @@ test('device choice is saved through the host and applied to the phone; transfer
   assert.equal(h.store.getState().notice, 'Transfer failed: Transfer rejected: 404 Not Found');
   h.controller.dismissNotice();
   assert.equal(h.store.getState().notice, null);
+  h.controller.dispose();
+});
+
+test('answering a second call holds the first; switching back swaps which one is held', { timeout: 5_000 }, async () => {
+  const h = harness();
+  await h.controller.start();
+  h.emit(registered(call({ id: 'first', state: 'active', answeredAt: 2 }), call({ id: 'second', direction: 'inbound', state: 'ringing' })));
+  await h.controller.answer('second');
+  const moves = () => h.phoneCalls.filter(([n]) => n === 'setHeld' || n === 'answer');
+  assert.deepEqual(moves(), [['setHeld', 'first', true], ['answer', 'second']]);
+  h.emit(registered(call({ id: 'first', state: 'active', held: true }), call({ id: 'second', direction: 'inbound', state: 'active' })));
+  await h.controller.switchTo('first');
+  assert.deepEqual(moves().slice(2), [['setHeld', 'second', true], ['setHeld', 'first', false]]);
   h.controller.dispose();
 });
 
