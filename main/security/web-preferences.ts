@@ -18,6 +18,8 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
     allowRunningInsecureContent: false,
     experimentalFeatures: false,
     enableBlinkFeatures: '',
+    // Middle-click would otherwise open links in a new Electron window before any handler runs.
+    disableBlinkFeatures: 'Auxclick',
     webviewTag: false,
     navigateOnDragDrop: false,
     spellcheck: false,

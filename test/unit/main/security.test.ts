@@ -21,6 +21,7 @@ describe('web preferences', () => {
     assert.equal(prefs.allowRunningInsecureContent, false);
     assert.equal(prefs.webviewTag, false);
     assert.equal(prefs.experimentalFeatures, false);
+    assert.equal(prefs.disableBlinkFeatures, 'Auxclick');
   });
 });
 
