@@ -12,7 +12,8 @@ import type { Report } from './types.js';
 const USAGE = `usage: npm run diag -- --config <control-plane URL> --user <username> --password <password>
                         [--json] [--ca <PEM file>] [--media-gateway <host>] [--only <step,…>]
   --config         control-plane base URL (the provisioning URL the app signs in to)
-  --user/--password  the agent's credentials (HTTP Basic to the control plane)
+  --user/--password  the agent's credentials (HTTP Basic to the control plane); the password
+                   may come from CLEARLINE_DIAG_PASSWORD instead
   --json           print one JSON report instead of the human summary
   --ca             extra trusted CA certificate for TLS checks (private PKI)
   --media-gateway  where media goes, if not the SIP server's host
@@ -49,7 +50,9 @@ const configUrl = values.config as string | undefined;
 if (!configUrl) usage('--config is required');
 if (!/^https?:\/\//.test(configUrl) || !URL.canParse(configUrl)) usage(`--config must be an http(s) URL (got "${configUrl}")`);
 if (!values.user) usage('--user is required');
-if (!values.password) usage('--password is required');
+// The environment variable keeps the password out of `ps` and shell history on shared machines.
+const password = (values.password as string | undefined) ?? process.env.CLEARLINE_DIAG_PASSWORD;
+if (!password) usage('--password (or the CLEARLINE_DIAG_PASSWORD environment variable) is required');
 let ca: Buffer | undefined;
 if (values.ca) {
   try {
@@ -91,7 +94,7 @@ function provisioningFailure(message: string): Report {
 
 let report: Report;
 try {
-  const config = await fetchDiagnosticsConfig(configUrl, values.user as string, values.password as string, ca);
+  const config = await fetchDiagnosticsConfig(configUrl, values.user as string, password, ca);
   if (values['media-gateway']) config.mediaGateway = values['media-gateway'] as string;
   report = await runDiagnostics(
     config,

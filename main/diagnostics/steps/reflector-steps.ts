@@ -36,7 +36,10 @@ export const dscpStep: StepDefinition = {
       try {
         mark(EF_TOS);
       } catch (e) {
-        return outcome('skip', `this OS does not let the app mark packets (${errorText(e)})`, { qosPolicy: policy });
+        // Windows marks by QoS policy, not by socket option: measure what its policy does.
+        if (ctx.probes.platform !== 'win32') {
+          return outcome('skip', `this OS does not let the app mark packets (${errorText(e)})`, { qosPolicy: policy });
+        }
       }
       const echoes = await run({ kind: 'probe', count: 5, intervalMs: 20, drainMs: 1000 });
       const received = echoes.map((e) => e.reply?.receivedTos).filter((t): t is number => typeof t === 'number');

@@ -65,6 +65,13 @@ describe('diagnostics CLI against the real backend stack', { skip: missing.lengt
     assert.ok(!JSON.stringify(run.report).includes('not-the-password'), 'the password never appears in the report');
   });
 
+  it('the password can come from CLEARLINE_DIAG_PASSWORD instead of the command line', { timeout: 30_000 }, async () => {
+    const i = args.indexOf('--password');
+    const withoutPassword = [...args.slice(0, i), ...args.slice(i + 2)];
+    const run = await runCli([...withoutPassword, '--only', 'targets'], { env: { CLEARLINE_DIAG_PASSWORD: args[i + 1]! } });
+    assert.equal(run.report.verdict, 'pass', run.report.summary);
+  });
+
   it('bad usage: exit 1 with the option named', { timeout: 30_000 }, async () => {
     const noUser = await runCliRaw(['--config', stack.endpoints.controlPlane.url, '--password', 'x']);
     assert.equal(noUser.code, 1);

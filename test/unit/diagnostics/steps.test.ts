@@ -99,6 +99,15 @@ describe('reflector checks', () => {
     assert.match(win.fix!, /QoS policy/);
   });
 
+  it('Windows with a QoS policy: the OS marks, the check measures what arrives', async () => {
+    const policyMarked = { ...fakeReflectorChannel({ deliveredTos: () => 0xb8 }) };
+    policyMarked.setTos = () => {
+      throw new Error('setting IP TOS is not supported on win32');
+    };
+    const r = await only(dscpStep, fakeProbes({ platform: 'win32', openDatagram: async () => policyMarked, qosPolicy: async () => ({ present: true, detail: 'p' }) }));
+    assert.deepEqual([r.verdict, r.values.marking], ['pass', 'preserved']);
+  });
+
   it('clock skew: pass within 2 s, warn within a minute, fail beyond', async () => {
     assert.equal((await only(clockStep, probes({ skewMs: 300 }))).verdict, 'pass');
     const warn = await only(clockStep, probes({ skewMs: -20_000 }));
