@@ -8,11 +8,11 @@ import { startStack, type RunningStack } from './stack.js';
 
 const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--listen ADDR]
        [--tls-cert FILE --tls-key FILE] [--db sqlite:///file|postgres://…] [--turn-ttl SECONDS]
-       [--cors-origin ORIGIN]...`;
+       [--rtpengine-instances N] [--cors-origin ORIGIN]...`;
 
-function parsePortBase(v: string | undefined): number | undefined {
+function parseIntOption(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new Error(`--port-base must be an integer (got "${v}")`);
+  if (!/^\d+$/.test(v)) throw new Error(`${flag} must be an integer (got "${v}")`);
   return Number(v);
 }
 
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
         'tls-key': { type: 'string' },
         db: { type: 'string' },
         'turn-ttl': { type: 'string' },
+        'rtpengine-instances': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true },
         help: { type: 'boolean' },
       },
@@ -40,8 +41,6 @@ async function main(): Promise<void> {
     return;
   }
   if (!values['state-dir']) throw new Error(`--state-dir DIR is required\n${USAGE}`);
-  const ttl = values['turn-ttl'];
-  if (ttl !== undefined && !/^\d+$/.test(ttl)) throw new Error(`--turn-ttl must be a number of seconds (got "${ttl}")`);
 
   let stack: RunningStack | null = null;
   let stopping = false;
@@ -59,12 +58,13 @@ async function main(): Promise<void> {
 
   stack = await startStack({
     stateDir: values['state-dir'],
-    portBase: parsePortBase(values['port-base']),
+    portBase: parseIntOption('--port-base', values['port-base']),
     listen: values.listen,
     tlsCert: values['tls-cert'],
     tlsKey: values['tls-key'],
     dbUrl: values.db,
-    turnTtlSec: ttl === undefined ? undefined : Number(ttl),
+    turnTtlSec: parseIntOption('--turn-ttl', values['turn-ttl']),
+    rtpengineInstances: parseIntOption('--rtpengine-instances', values['rtpengine-instances']),
     corsOrigins: values['cors-origin'],
     onFatal: () => process.exit(1),
   });

@@ -45,6 +45,8 @@ export interface StackOptions {
   /** Control plane database; default sqlite in the state dir. */
   readonly dbUrl?: string;
   readonly turnTtlSec?: number;
+  /** rtpengine instances behind Kamailio (1-10): each its own ng port and share of the media range. */
+  readonly rtpengineInstances?: number;
   /** Extra browser origins allowed to call the API (the web softphone's own origin always is). */
   readonly corsOrigins?: readonly string[];
   /** Progress lines (default: stderr with a `[backend]` prefix). */
@@ -73,6 +75,19 @@ interface ResolvedOptions {
   readonly tls: { cert: string; key: string } | null;
   readonly dbUrl: string;
   readonly turnTtlSec: number;
+  readonly rtpengines: ReadonlyArray<{ name: string; ngPort: number; portMin: number; portMax: number }>;
+}
+
+/** Splits the rtpengine media range evenly; ng ports follow rtpengineNg (offsets 30-39 are free). */
+export function rtpengineInstances(ports: PortMap, count: number): ResolvedOptions['rtpengines'] {
+  if (!Number.isInteger(count) || count < 1 || count > 10) throw new Error(`--rtpengine-instances must be an integer from 1 to 10 (got ${count})`);
+  const share = Math.floor((ports.rtpengineMediaMax - ports.rtpengineMediaMin + 1) / count);
+  return Array.from({ length: count }, (_, i) => ({
+    name: i === 0 ? 'rtpengine' : `rtpengine-${i + 1}`,
+    ngPort: ports.rtpengineNg + i,
+    portMin: ports.rtpengineMediaMin + i * share,
+    portMax: ports.rtpengineMediaMin + (i + 1) * share - 1,
+  }));
 }
 
 /** Validates options; every error names the option at fault. */
@@ -105,7 +120,8 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   if (!/^(sqlite:\/\/\/|postgres(ql)?:\/\/)/.test(dbUrl)) {
     throw new Error('--db must be sqlite:///absolute/path.db or postgres://user:pass@host:port/db');
   }
-  return { stateDir, portBase, listen, ports, tls, dbUrl, turnTtlSec };
+  const rtpengines = rtpengineInstances(ports, opts.rtpengineInstances ?? 1);
+  return { stateDir, portBase, listen, ports, tls, dbUrl, turnTtlSec, rtpengines };
 }
 
 const TSX_ARGS = ['--import', 'tsx'];
@@ -174,7 +190,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       ...(o.tls ? { wss: { port: ports.sipWss, tlsConfigFile: kamailioTlsCfg } } : {}),
       realm: SIP_REALM,
       dbUrl: o.dbUrl,
-      rtpengineSockets: [rtpengineSocket(listen, ports.rtpengineNg)],
+      rtpengineSockets: o.rtpengines.map((r) => rtpengineSocket(listen, r.ngPort)),
       trunk: hasCarrier ? { address: listen, port: ports.carrierSip } : null,
       auditUrl: `${controlPlaneUrl}/internal/sip-events`,
       auditToken: secrets.internalToken,
@@ -247,12 +263,12 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
           pattern: /control-plane ready/,
         }),
       ),
-      supervisor.start(
-        spec(
-          'rtpengine',
-          'rtpengine',
-          rtpengineArgs({ listen, ngPort: ports.rtpengineNg, portMin: ports.rtpengineMediaMin, portMax: ports.rtpengineMediaMax }),
-          { kind: 'probe', probe: () => rtpengineNgProbe(listen, ports.rtpengineNg) },
+      ...o.rtpengines.map((r) =>
+        supervisor.start(
+          spec(r.name, 'rtpengine', rtpengineArgs({ listen, ngPort: r.ngPort, portMin: r.portMin, portMax: r.portMax }), {
+            kind: 'probe',
+            probe: () => rtpengineNgProbe(listen, r.ngPort),
+          }),
         ),
       ),
       supervisor.start(

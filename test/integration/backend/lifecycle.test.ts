@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { EndpointsSchema } from '../../../backend/endpoints.js';
 import { REPO_ROOT } from '../../../backend/stack.js';
 import { ensureLocalPki } from '../../../backend/pki.js';
-import { sipOptionsProbe } from '../../../backend/supervisor/probes.js';
+import { sipOptionsProbe, udpExchange } from '../../../backend/supervisor/probes.js';
+import { browserSdp } from './support/webrtc-sdp.js';
 import { isAlive, startTestStack, waitFor } from './support/stack-fixture.js';
 import { WsSipAgent } from './support/ws-sip-agent.js';
 
@@ -131,13 +132,13 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
     }
   });
 
-  describe('running stack with WSS', () => {
+  describe('running stack with WSS and two rtpengine instances', () => {
     let fx: Awaited<ReturnType<typeof startTestStack>>;
     let pkiDir: string;
     before(async () => {
       pkiDir = tmp('pki');
       const pki = await ensureLocalPki(pkiDir, '127.0.0.1');
-      fx = await startTestStack(28000, { tlsCert: pki.certFile, tlsKey: pki.keyFile });
+      fx = await startTestStack(28000, { tlsCert: pki.certFile, tlsKey: pki.keyFile, rtpengineInstances: 2 });
       (fx as { caFile?: string }).caFile = pki.caCertFile;
     });
     after(async () => {
@@ -154,6 +155,32 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
         assert.equal((await alice.register()).status, 200);
         assert.equal((await alice.register(0)).status, 200);
       } finally {
+        alice.close();
+      }
+    });
+
+    test('Kamailio spreads calls over both rtpengine instances', async () => {
+      const e = fx.stack.endpoints;
+      const alice = await WsSipAgent.connect(e.sip.wsUrl, { username: 'alice', password: e.agents[0]!.password, domain: e.sip.domain });
+      const calls = [];
+      /** Call-IDs an rtpengine instance is handling now (ng `list`). */
+      const handled = async (ngPort: number) => (await udpExchange('127.0.0.1', ngPort, Buffer.from(`${Date.now()} d7:command4:liste`)))?.toString() ?? '';
+      try {
+        // The set picks an instance per Call-ID hash: keep calls up until both have one (bounded).
+        for (let i = 0; i < 16; i++) {
+          const call = alice.invite(e.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+          assert.equal((await call.final).status, 200);
+          calls.push(call);
+          const [a, b] = [await handled(28030), await handled(28031)];
+          if (calls.some((c) => a.includes(c.callId)) && calls.some((c) => b.includes(c.callId))) break;
+        }
+        const [a, b] = [await handled(28030), await handled(28031)];
+        const onA = calls.filter((c) => a.includes(c.callId)).length;
+        const onB = calls.filter((c) => b.includes(c.callId)).length;
+        assert.ok(onA > 0 && onB > 0, `calls per instance: ${onA} / ${onB}`);
+        assert.equal(onA + onB, calls.length, 'every call is on exactly one instance');
+      } finally {
+        for (const c of calls) await c.bye().catch(() => undefined);
         alice.close();
       }
     });
