@@ -70,5 +70,5 @@ export function runDiagnostics(
     }
     return p;
   };
-  return runSteps(steps, () => ({ config, probes, targets, address }), onProgress, randomUUID(), probes.now);
+  return runSteps(steps, { config, probes, targets, address }, onProgress, randomUUID(), probes.now);
 }

@@ -12,7 +12,7 @@ const DEFAULT_STEP_TIMEOUT_MS = 20_000;
 
 export async function runSteps(
   steps: StepDefinition[],
-  makeContext: (outcome: (id: string) => StepOutcome | undefined) => Omit<StepContext, 'outcome'>,
+  base: Omit<StepContext, 'outcome'>,
   onProgress: ProgressListener,
   runId: string,
   now: () => number,
@@ -24,7 +24,7 @@ export async function runSteps(
   const startedAt = now();
   const outcomes = new Map<string, StepOutcome>();
   const results = new Map<string, DiagnosticStepResult>();
-  const context: StepContext = { ...makeContext((id) => outcomes.get(id)), outcome: (id) => outcomes.get(id) };
+  const context: StepContext = { ...base, outcome: (id) => outcomes.get(id) };
   const running = new Map<string, Promise<void>>();
 
   const runOne = async (step: StepDefinition) => {

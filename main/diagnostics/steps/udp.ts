@@ -1,3 +1,4 @@
+import type { DatagramChannel } from '../channels.js';
 import { natBehaviour } from '../nat.js';
 import { exchange } from '../reflector-client.js';
 import { errorText, outcome, type StepContext, type StepDefinition } from '../step.js';
@@ -12,7 +13,7 @@ function udpServers(ctx: StepContext): Endpoint[] {
   return udp.filter((e, i) => udp.findIndex((o) => o.host === e.host && o.port === e.port) === i);
 }
 
-async function mappedBy(ctx: StepContext, server: Endpoint, channel: Awaited<ReturnType<StepContext['probes']['openDatagram']>>) {
+async function mappedBy(ctx: StepContext, server: Endpoint, channel: DatagramChannel) {
   const address = await ctx.address(server.host);
   const t = udpTransport(channel, { address, port: server.port });
   const t0 = ctx.probes.now();

@@ -80,6 +80,8 @@ function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeout
 export class Topology {
   private readonly children: ChildProcess[] = [];
   readonly dir = mkdtempSync(join(tmpdir(), 'cldiag-'));
+  /** The self-signed certificate coturn and the WSS front use; the CLI trusts it with --ca. */
+  caPath = '';
 
   async create(): Promise<void> {
     removeNamespaces();
@@ -148,8 +150,6 @@ export class Topology {
     ]);
     this.caPath = cert;
   }
-
-  caPath = '';
 
   /** A tun device in `ns` held open by a child process, as a running VPN client holds its tunnel. */
   async holdTun(ns: string, name: string): Promise<void> {
