@@ -168,7 +168,12 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
   app.get('/*', async (req, reply) => {
     reply.header('Content-Security-Policy', csp);
     reply.header('X-Frame-Options', 'DENY');
-    const urlPath = decodeURIComponent((req.url.split('?')[0] ?? '/').replace(/\/+$/, '')) || '/index.html';
+    let urlPath: string;
+    try {
+      urlPath = decodeURIComponent((req.url.split('?')[0] ?? '/').replace(/\/+$/, '')) || '/index.html';
+    } catch {
+      return reply.code(400).send({ error: 'malformed URL' });
+    }
     const root = normalize(config.webRoot);
     const file = normalize(join(root, urlPath === '/' ? '/index.html' : urlPath));
     if (!file.startsWith(root + sep)) return reply.code(404).send({ error: 'not found' });

@@ -1,0 +1,144 @@
+/**
+ * The control plane's HTTP API on a real SQLite file (fastify inject: no socket needed):
+ * provisioning, Basic/Bearer auth, CORS, the internal audit feed, static files with CSP, and
+ * durability across a close/reopen of the database.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildControlPlane } from '../../../backend/control-plane/server.js';
+import { openSqlite, type Db } from '../../../backend/control-plane/db.js';
+import { migrate } from '../../../backend/control-plane/schema.js';
+import { AgentStore } from '../../../backend/control-plane/agents.js';
+import { AuditStore } from '../../../backend/control-plane/audit-store.js';
+import type { ControlPlaneConfig } from '../../../backend/control-plane/config.js';
+import { ClientConfigSchema, TurnCredentialsSchema } from '../../../preload/contract/provisioning.js';
+
+const ADMIN = 'admin-token-0123456789abcdef';
+const INTERNAL = 'internal-token-0123456789abcdef';
+
+describe('control plane HTTP API', { timeout: 30_000 }, () => {
+  let dir: string;
+  let dbFile: string;
+  let db: Db;
+  let app: FastifyInstance;
+  let config: ControlPlaneConfig;
+
+  const open = async () => {
+    db = openSqlite(dbFile);
+    await migrate(db);
+    app = buildControlPlane({ config, db, agents: new AgentStore(db, 'clearline'), audit: new AuditStore(db), now: () => 1_800_000_000_000 });
+    await app.ready();
+  };
+  const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+  const admin = { authorization: `Bearer ${ADMIN}` };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'clearline-cp-'));
+    dbFile = join(dir, 'cp.db');
+    mkdirSync(join(dir, 'web/assets'), { recursive: true });
+    writeFileSync(join(dir, 'web/index.html'), '<!doctype html><title>softphone</title>');
+    writeFileSync(join(dir, 'web/assets/app.js'), 'console.log(1)');
+    writeFileSync(join(dir, 'secret.txt'), 'outside the web root');
+    config = {
+      listen: '127.0.0.1',
+      port: 0,
+      dbUrl: `sqlite://${dbFile}`,
+      realm: 'clearline',
+      adminToken: ADMIN,
+      internalToken: INTERNAL,
+      turn: { secret: 'turn-secret-0123456789', ttlSec: 600, uris: ['turn:127.0.0.1:3478?transport=udp'] },
+      client: { wsUrl: 'ws://127.0.0.1:20001', domain: '127.0.0.1', registerExpiresSec: 300, numbers: { echo: '5550100' } },
+      publicUrl: 'http://127.0.0.1:20010',
+      wsUrls: ['ws://127.0.0.1:20001'],
+      corsOrigins: ['http://127.0.0.1:20010'],
+      webRoot: join(dir, 'web'),
+      demoAgents: [],
+    };
+    await open();
+  });
+  after(async () => {
+    await app?.close();
+    await db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('admin provisions an agent; the agent signs in with Basic and gets config + TURN credentials', async () => {
+    assert.equal((await app.inject({ method: 'POST', url: '/api/agents', payload: { username: 'dave', password: 'dave-password' } })).statusCode, 401);
+    const bad = await app.inject({ method: 'POST', url: '/api/agents', headers: admin, payload: { username: 'Dave!', password: 'x' } });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.json().error, /username must be/);
+    const created = await app.inject({ method: 'POST', url: '/api/agents', headers: admin, payload: { username: 'dave', password: 'dave-password', displayName: 'Dave D' } });
+    assert.equal(created.statusCode, 201);
+    const row = await db.get<{ ha1: string }>('SELECT ha1 FROM agents WHERE username = ?', ['dave']);
+    assert.match(row!.ha1, /^[0-9a-f]{32}$/);
+    assert.ok(!JSON.stringify(await db.all('SELECT * FROM agents')).includes('dave-password'), 'no plaintext password stored');
+
+    const cfg = await app.inject({ url: '/api/client-config', headers: basic('dave', 'dave-password') });
+    assert.equal(cfg.statusCode, 200);
+    const parsed = ClientConfigSchema.parse(cfg.json());
+    assert.deepEqual(parsed.agent, { username: 'dave', displayName: 'Dave D' });
+    const turn = TurnCredentialsSchema.parse((await app.inject({ url: '/api/turn-credentials', headers: basic('dave', 'dave-password') })).json());
+    assert.equal(turn.username, `${1_800_000_000 + 600}:dave`);
+
+    for (const headers of [basic('dave', 'wrong'), basic('nobody', 'dave-password'), {}]) {
+      const r = await app.inject({ url: '/api/client-config', headers });
+      assert.equal(r.statusCode, 401);
+      assert.match(String(r.headers['www-authenticate']), /^Basic realm="clearline"/);
+    }
+    const list = await app.inject({ url: '/api/agents', headers: admin });
+    assert.deepEqual(list.json().agents.map((a: { username: string }) => a.username), ['dave']);
+  });
+
+  test('CORS: the softphone origin and app:// get allow headers; other origins do not', async () => {
+    const pre = await app.inject({ method: 'OPTIONS', url: '/api/client-config', headers: { origin: 'app://clearline', 'access-control-request-method': 'GET' } });
+    assert.equal(pre.statusCode, 204);
+    assert.equal(pre.headers['access-control-allow-origin'], 'app://clearline');
+    assert.match(String(pre.headers['access-control-allow-headers']), /Authorization/);
+    const evil = await app.inject({ url: '/healthz', headers: { origin: 'http://evil.example' } });
+    assert.equal(evil.headers['access-control-allow-origin'], undefined);
+  });
+
+  test('internal audit feed: wrong token 403; events become audit rows and call records', async () => {
+    const ev = { method: 'INVITE', code: 0, outcome: 'received', callId: 'cp-1', from: 'sip:dave@x', to: 'sip:bob@x', inDialog: 0 };
+    assert.equal((await app.inject({ method: 'POST', url: '/internal/sip-events', payload: { ...ev, token: 'nope' } })).statusCode, 403);
+    assert.equal((await app.inject({ method: 'POST', url: '/internal/sip-events', payload: { ...ev, token: INTERNAL } })).statusCode, 200);
+    assert.equal((await app.inject({ method: 'POST', url: '/internal/sip-events', payload: { ...ev, code: 486, outcome: 'Busy Here', token: INTERNAL } })).statusCode, 200);
+    assert.equal((await app.inject({ url: '/api/audit' })).statusCode, 401);
+    const audit = (await app.inject({ url: '/api/audit?callId=cp-1', headers: admin })).json();
+    assert.deepEqual(audit.events.map((e: { code: number }) => e.code), [0, 486]);
+    const calls = (await app.inject({ url: '/api/calls', headers: admin })).json();
+    assert.equal(calls.calls.find((c: { callId: string }) => c.callId === 'cp-1').disposition, 'busy');
+  });
+
+  test('static files: index + assets with the strict CSP; no path escapes the web root', async () => {
+    const index = await app.inject({ url: '/' });
+    assert.equal(index.statusCode, 200);
+    assert.match(index.body, /softphone/);
+    const csp = String(index.headers['content-security-policy']);
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /connect-src 'self' ws:\/\/127\.0\.0\.1:20001/);
+    assert.match(csp, /style-src 'self';/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    const js = await app.inject({ url: '/assets/app.js' });
+    assert.equal(js.headers['content-type'], 'text/javascript; charset=utf-8');
+    for (const url of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
+      const r = await app.inject({ url });
+      assert.ok(!r.body.includes('outside the web root'), `${url} must not escape`);
+    }
+    assert.equal((await app.inject({ url: '/%E0%A4%A' })).statusCode, 400);
+  });
+
+  test('nothing acknowledged is lost across a restart (close + reopen the database)', async () => {
+    const before = (await app.inject({ url: '/api/audit', headers: admin })).json();
+    await app.close();
+    await db.close();
+    await open();
+    const afterRestart = (await app.inject({ url: '/api/audit', headers: admin })).json();
+    assert.deepEqual(afterRestart, before);
+    assert.ok(before.events.length >= 2);
+  });
+});
