@@ -35,8 +35,9 @@ const userDataOverride = devOverride('CLEARLINE_USER_DATA_DIR');
 if (userDataOverride) app.setPath('userData', userDataOverride);
 
 // Must precede `ready`: app:// behaves like https (secure context for getUserMedia, fetch, CSP).
+// corsEnabled: module scripts are fetched in CORS mode, even from their own origin.
 protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
 ]);
 
 if (!app.requestSingleInstanceLock()) {

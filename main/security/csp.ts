@@ -13,7 +13,11 @@ import { originOf } from './app-origin.js';
  */
 export function connectSources(config: Pick<ClientConfig, 'sip' | 'controlPlaneUrl'> | null): string[] {
   if (!config) return [];
-  const sources = [config.sip.wsUrl, config.controlPlaneUrl].map(originOf);
+  // The calling core tells "nothing listens" from "refused the upgrade" with a plain HTTP(S)
+  // request to the SIP WebSocket's own host:port, so that origin is allowed too — same host,
+  // same port, no new destination.
+  const sipHttp = config.sip.wsUrl.replace(/^ws(s?):/i, 'http$1:');
+  const sources = [config.sip.wsUrl, sipHttp, config.controlPlaneUrl].map(originOf);
   return [...new Set(sources.filter((s): s is string => s !== null))].sort();
 }
 

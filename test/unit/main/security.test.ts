@@ -41,10 +41,10 @@ describe('CSP from the provisioned config', () => {
     sip: { wsUrl: 'wss://sip.example.com:7443/ws', domain: 'example.com', registerExpiresSec: 300 },
     controlPlaneUrl: 'https://voice.example.com/tenant',
   };
-  test('connect-src: self + the SIP WebSocket origin + the control plane origin, nothing else', () => {
-    assert.deepEqual(connectSources(config), ['https://voice.example.com', 'wss://sip.example.com:7443']);
+  test('connect-src: self + the SIP WebSocket origin (and its HTTPS twin) + the control plane, nothing else', () => {
+    assert.deepEqual(connectSources(config), ['https://sip.example.com:7443', 'https://voice.example.com', 'wss://sip.example.com:7443']);
     const csp = buildCsp(config);
-    assert.match(csp, /(^|; )connect-src 'self' https:\/\/voice\.example\.com wss:\/\/sip\.example\.com:7443(;|$)/);
+    assert.match(csp, /(^|; )connect-src 'self' https:\/\/sip\.example\.com:7443 https:\/\/voice\.example\.com wss:\/\/sip\.example\.com:7443(;|$)/);
   });
   test('signed out: connect-src self only', () => {
     assert.match(buildCsp(null), /(^|; )connect-src 'self'(;|$)/);
