@@ -110,6 +110,10 @@ class Carrier implements TransactionUser {
   }
 
   onRequest(req: SipRequest, tx: ServerTransaction): void {
+    if (!parseSipUri(req.uri)) {
+      tx.respond(createResponse(req, 416, { reason: 'Unsupported URI Scheme' }));
+      return;
+    }
     const hasToTag = /;\s*tag=/i.test(headerValue(req, 'To') ?? '');
     if (hasToTag) {
       const call = this.calls.forDialog(req);
@@ -183,11 +187,7 @@ class Carrier implements TransactionUser {
   }
 
   private onNewInvite(req: SipRequest, tx: ServerTransaction): void {
-    const uri = parseSipUri(req.uri);
-    if (!uri) {
-      tx.respond(createResponse(req, 416, { reason: 'Unsupported URI Scheme' }));
-      return;
-    }
+    const uri = parseSipUri(req.uri)!; // checked in onRequest
     const number = uri.user ?? '';
     const behaviour = behaviourFor(this.opts.numbers, uri.user);
     const mode = behaviour.kind === 'answer' ? behaviour.mode : undefined;
