@@ -32,7 +32,7 @@ export interface Probes {
   /** Wall clock in ms (fractional). */
   now(): number;
   lookup(host: string): Promise<string[]>;
-  adapters(): AdapterAddress[];
+  adapters(): Promise<AdapterAddress[]>;
   /** The source address the kernel picks for `address` (UDP connect; sends nothing). */
   egressSource(address: string, port: number): Promise<string>;
   /** The OS routing table's answer for `address`, when the OS has a way to ask (else null). */

@@ -23,10 +23,19 @@ export function vpnKind(adapterName: string): string | null {
 
 export interface AdapterAddress {
   name: string;
+  /** The driver's description where the OS has one (Windows: "PANGP Virtual Ethernet Adapter"). */
+  description?: string | null;
   address: string;
   family: 'IPv4' | 'IPv6';
   cidr: string | null;
   internal: boolean;
+}
+
+/**
+ * Windows names adapters "Ethernet 3"; the VPN vendor shows only in the description, so both count.
+ */
+export function adapterVpnKind(a: Pick<AdapterAddress, 'name' | 'description'>): string | null {
+  return vpnKind(a.name) ?? (a.description ? vpnKind(a.description) : null);
 }
 
 /** The adapter that owns a source address the kernel picked (UDP-connect method). */

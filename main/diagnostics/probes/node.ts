@@ -8,6 +8,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import os from 'node:os';
 import { promisify } from 'node:util';
+import { withTimeout } from '../channels.js';
 import { proxyFromEnv } from '../proxy.js';
 import type { Probes } from '../types.js';
 import type { AdapterAddress } from '../vpn.js';
@@ -61,9 +62,18 @@ async function route(address: string): Promise<{ device: string; gateway: string
   return null;
 }
 
-function adapters(): AdapterAddress[] {
+/** Windows adapter descriptions (where VPN vendors show), by adapter name; empty elsewhere. */
+async function adapterDescriptions(): Promise<Map<string, string>> {
+  if (process.platform !== 'win32') return new Map();
+  const si = await import('systeminformation');
+  const list = await withTimeout(si.networkInterfaces(), COMMAND_TIMEOUT_MS * 2, 'adapter list timed out').catch(() => []);
+  return new Map([list].flat().map((i) => [i.iface, i.ifaceName]));
+}
+
+async function adapters(): Promise<AdapterAddress[]> {
+  const descriptions = await adapterDescriptions();
   return Object.entries(os.networkInterfaces()).flatMap(([name, addrs]) =>
-    (addrs ?? []).map((a) => ({ name, address: a.address, family: a.family, cidr: a.cidr, internal: a.internal })),
+    (addrs ?? []).map((a) => ({ name, description: descriptions.get(name) ?? null, address: a.address, family: a.family, cidr: a.cidr, internal: a.internal })),
   );
 }
 

@@ -81,7 +81,7 @@ export const natStep: StepDefinition = {
         else errors.push(`no answer from the reflector (${label(r)})`);
       }
       const local = channel.local;
-      const localAddresses = ctx.probes.adapters().map((a) => a.address);
+      const localAddresses = (await ctx.probes.adapters()).map((a) => a.address);
       const behaviour = natBehaviour(local, observations.map((o) => o.mapped), localAddresses);
       const values = { local, observations, behaviour, errors };
       switch (behaviour) {

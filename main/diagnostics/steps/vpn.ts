@@ -1,5 +1,5 @@
 import { errorText, outcome, type StepDefinition } from '../step.js';
-import { adapterForSource, exclusionPrefix, vpnKind } from '../vpn.js';
+import { adapterForSource, adapterVpnKind, exclusionPrefix, vpnKind } from '../vpn.js';
 
 /**
  * VPN and split tunnel: for each target, the interface its traffic leaves by. Media hairpinning
@@ -11,12 +11,10 @@ export const vpnStep: StepDefinition = {
   blocking: false,
   async run(ctx) {
     const { probes, targets } = ctx;
-    const adapters = probes.adapters().filter((a) => !a.internal);
-    const vpnAdapters = [...new Set(adapters.filter((a) => vpnKind(a.name)).map((a) => a.name))].map((name) => ({
-      name,
-      kind: vpnKind(name),
-    }));
-    const isVpn = (name: string | null) => name !== null && vpnKind(name) !== null;
+    const adapters = (await probes.adapters()).filter((a) => !a.internal);
+    const kindOf = new Map(adapters.map((a) => [a.name, adapterVpnKind(a)]));
+    const vpnAdapters = [...kindOf].filter(([, kind]) => kind).map(([name, kind]) => ({ name, kind }));
+    const isVpn = (name: string | null) => name !== null && (kindOf.get(name) ?? vpnKind(name)) !== null;
     const wanted = [
       { role: 'media-gateway', host: targets.mediaGateway, port: targets.sipWebSocket.port, media: true },
       ...targets.ice.map((e) => ({ role: `turn ${e.source}`, host: e.host, port: e.port, media: true })),

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { natBehaviour } from '../../../main/diagnostics/nat.js';
 import { parsePacResult, proxyFromEnv } from '../../../main/diagnostics/proxy.js';
 import { parseIceUri, targetsFromConfig } from '../../../main/diagnostics/targets.js';
-import { adapterForSource, exclusionPrefix, vpnKind } from '../../../main/diagnostics/vpn.js';
+import { adapterForSource, adapterVpnKind, exclusionPrefix, vpnKind } from '../../../main/diagnostics/vpn.js';
 
 describe('VPN adapter classification', () => {
   it('recognises tunnels and enterprise VPN clients by adapter name', () => {
@@ -28,6 +28,11 @@ describe('VPN adapter classification', () => {
       ['lo', null],
     ];
     for (const [name, kind] of cases) assert.equal(vpnKind(name), kind, name);
+  });
+
+  it('on Windows the vendor shows in the adapter description, not its name', () => {
+    assert.equal(adapterVpnKind({ name: 'Ethernet 3', description: 'PANGP Virtual Ethernet Adapter #2' }), 'globalprotect');
+    assert.equal(adapterVpnKind({ name: 'Ethernet', description: 'Intel(R) Ethernet Connection I219-LM' }), null);
   });
 
   it('maps a source address to its adapter and names the prefix to exclude', () => {

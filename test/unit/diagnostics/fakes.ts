@@ -32,7 +32,7 @@ export function fakeProbes(overrides: Partial<Probes> = {}): Probes {
       if (!a) throw new Error(`ENOTFOUND ${host}`);
       return [a];
     },
-    adapters: () => [{ name: 'eth0', address: '192.168.1.20', family: 'IPv4', cidr: '192.168.1.20/24', internal: false }],
+    adapters: async () => [{ name: 'eth0', address: '192.168.1.20', family: 'IPv4', cidr: '192.168.1.20/24', internal: false }],
     egressSource: async () => '192.168.1.20',
     route: async () => null,
     openDatagram: unused,

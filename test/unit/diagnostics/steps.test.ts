@@ -27,7 +27,7 @@ const fixed = (id: string, verdict: Verdict, values: Record<string, unknown> = {
 describe('VPN and split tunnel', () => {
   const withTun = (mediaVia: 'tun0' | 'eth0') =>
     fakeProbes({
-      adapters: () => [
+      adapters: async () => [
         { name: 'eth0', address: '192.168.1.20', family: 'IPv4', cidr: null, internal: false },
         { name: 'tun0', address: '10.8.0.2', family: 'IPv4', cidr: null, internal: false },
       ],
