@@ -96,9 +96,14 @@ export const PORT_PROTOCOLS: ReadonlyArray<[PortName, Proto]> = [
 ];
 
 /** Throws naming the option (--port-base / --listen) when a port of the block is taken. */
-export async function assertPortsFree(ports: PortMap, base: number, host: string): Promise<void> {
-  for (const [name, proto] of PORT_PROTOCOLS) {
-    const port = ports[name];
+export async function assertPortsFree(
+  ports: PortMap,
+  base: number,
+  host: string,
+  extra: ReadonlyArray<{ name: string; proto: Proto; port: number }> = [],
+): Promise<void> {
+  const all = [...PORT_PROTOCOLS.map(([name, proto]) => ({ name, proto, port: ports[name] })), ...extra];
+  for (const { name, proto, port } of all) {
     if (!(await canBind(proto, host, port))) {
       throw new Error(
         `--port-base ${base}: ${proto.toUpperCase()} port ${port} (${name}) on ${host} is already in use ` +

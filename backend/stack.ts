@@ -133,7 +133,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   ensureSystemPackages(REPO_ROOT, log);
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   await assertListenAddress(listen);
-  await assertPortsFree(ports, o.portBase, listen);
+  const extraNgPorts = o.rtpengines.slice(1).map((r) => ({ name: `${r.name} ng`, proto: 'udp' as const, port: r.ngPort }));
+  await assertPortsFree(ports, o.portBase, listen, extraNgPorts);
 
   const logDir = join(stateDir, 'logs');
   const runDir = join(stateDir, 'run');

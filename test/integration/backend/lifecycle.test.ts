@@ -132,6 +132,33 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
     }
   });
 
+  test('--listen moves every component to that address and it is what they advertise', async () => {
+    const fx = await startTestStack(26000, { listen: '127.0.0.2' });
+    try {
+      const e = fx.stack.endpoints;
+      assert.equal(e.sip.wsUrl, 'ws://127.0.0.2:26001');
+      assert.equal(e.sip.domain, '127.0.0.2');
+      assert.equal(e.controlPlane.url, 'http://127.0.0.2:26010');
+      assert.ok(e.turn.urls.every((u) => u.includes('127.0.0.2:')));
+      assert.equal(await sipOptionsProbe('127.0.0.1', 26000), false, 'nothing listens on 127.0.0.1');
+      const alice = await WsSipAgent.connect(e.sip.wsUrl, { username: 'alice', password: e.agents[0]!.password, domain: e.sip.domain });
+      try {
+        assert.equal((await alice.register()).status, 200);
+        const call = alice.invite(e.numbers.echo, browserSdp({ address: '127.0.0.2', port: 9, setup: 'actpass' }));
+        const res = await call.final;
+        assert.equal(res.status, 200);
+        assert.match(res.body, /^c=IN IP4 127\.0\.0\.2\r?$/m, 'rtpengine advertises the listen address');
+        assert.match(res.body, /^a=candidate:\S+ 1 UDP \d+ 127\.0\.0\.2 \d+ typ host/m);
+        await call.bye();
+        await alice.register(0);
+      } finally {
+        alice.close();
+      }
+    } finally {
+      await fx.dispose();
+    }
+  });
+
   describe('running stack with WSS and two rtpengine instances', () => {
     let fx: Awaited<ReturnType<typeof startTestStack>>;
     let pkiDir: string;
