@@ -1,23 +1,31 @@
 import { mos } from '../mos.js';
 import { clockOffset, pathStats } from '../path-stats.js';
-import { exchange, type ExchangeOptions } from '../reflector-client.js';
+import { exchange, type Exchange, type ExchangeOptions } from '../reflector-client.js';
 import { errorText, outcome, type StepContext, type StepDefinition } from '../step.js';
 import { label } from '../targets.js';
 import type { StepOutcome } from '../types.js';
 
 const EF_TOS = 46 << 2;
 
+interface ReflectorSession {
+  run(o: Omit<ExchangeOptions, 'now'>): Promise<Exchange[]>;
+  /** "UDP 3480 to host", for messages. */
+  where: string;
+  mark(tos: number): void;
+}
+
 /** Runs `fn` against the provisioned reflector over a fresh UDP socket (skip if none). */
-async function withReflector(
-  ctx: StepContext,
-  fn: (run: (o: Omit<ExchangeOptions, 'now'>) => ReturnType<typeof exchange>, where: string, mark: (tos: number) => void) => Promise<StepOutcome>,
-): Promise<StepOutcome> {
+async function withReflector(ctx: StepContext, fn: (session: ReflectorSession) => Promise<StepOutcome>): Promise<StepOutcome> {
   const r = ctx.targets.reflector;
   if (!r) return outcome('skip', 'the server provisions no diagnostics reflector (diagnostics.reflector)', {});
   const address = await ctx.address(r.host);
   const channel = await ctx.probes.openDatagram();
   try {
-    return await fn((o) => exchange(channel, { address, port: r.port }, { ...o, now: ctx.probes.now }), label(r), (tos) => channel.setTos(tos));
+    return await fn({
+      run: (o) => exchange(channel, { address, port: r.port }, { ...o, now: ctx.probes.now }),
+      where: label(r),
+      mark: (tos) => channel.setTos(tos),
+    });
   } finally {
     channel.close();
   }
@@ -32,7 +40,7 @@ export const dscpStep: StepDefinition = {
   blocking: false,
   async run(ctx) {
     const policy = await ctx.probes.qosPolicy().catch(() => null);
-    return withReflector(ctx, async (run, where, mark) => {
+    return withReflector(ctx, async ({ run, where, mark }) => {
       try {
         mark(EF_TOS);
       } catch (e) {
@@ -80,7 +88,7 @@ export const pathQualityStep: StepDefinition = {
   title: 'Path quality (RTT, jitter, loss)',
   blocking: false,
   async run(ctx) {
-    return withReflector(ctx, async (run, where) => {
+    return withReflector(ctx, async ({ run, where }) => {
       const echoes = await run({ kind: 'probe', count: PROBES, intervalMs: INTERVAL_MS, drainMs: 1000 });
       const stats = pathStats(echoes);
       if (!stats.received) return unreachable(where);
@@ -100,7 +108,7 @@ export const clockStep: StepDefinition = {
   title: 'Clock skew against the server',
   blocking: false,
   async run(ctx) {
-    return withReflector(ctx, async (run, where) => {
+    return withReflector(ctx, async ({ run, where }) => {
       const echoes = await run({ kind: 'time', count: 5, intervalMs: 50, drainMs: 1000 });
       const offset = clockOffset(
         echoes.filter((e) => e.reply).map((e) => ({ sentMs: e.sentMs, serverMs: e.reply!.serverReceivedMs, receivedMs: e.receivedMs! })),

@@ -2,14 +2,14 @@ import type { DatagramChannel } from '../channels.js';
 import { exchange } from '../reflector-client.js';
 import { CERTIFICATE_FIX, errorText, isCertificateError, outcome, type StepContext, type StepDefinition } from '../step.js';
 import { streamTransport, udpTransport, type StunTransport } from '../stun/transaction.js';
-import { StunError, allocate, createPermission, deallocate, onPeerData, sendToPeer } from '../stun/turn-client.js';
+import { StunError, allocate, createPermission, deallocate, onPeerData, sendToPeer, type Allocation } from '../stun/turn-client.js';
 import { label, type Transport } from '../targets.js';
 
 /**
  * TURN Allocate over one transport with the provisioned credentials, then a relayed round trip:
  * probes sent through the relay to the reflector come back as Data indications.
  */
-async function relayedRoundTrip(ctx: StepContext, t: StunTransport, allocation: Awaited<ReturnType<typeof allocate>>) {
+async function relayedRoundTrip(ctx: StepContext, t: StunTransport, allocation: Allocation) {
   const r = ctx.targets.reflector;
   if (!r) return { relayRoundTrip: 'skipped: no reflector provisioned' };
   const peer = { address: await ctx.address(r.host), port: r.port };
