@@ -49,6 +49,14 @@ if (!app.requestSingleInstanceLock()) {
   });
 }
 
+/**
+ * electron-log/main registers its own renderer→main IPC channel on import. Our renderer logs
+ * through the contract's `log.write` (with the sender check), so that side door is closed.
+ */
+const ELECTRON_LOG_CHANNEL = '__ELECTRON_LOG__';
+ipcMain.removeHandler(ELECTRON_LOG_CHANNEL);
+ipcMain.removeAllListeners(ELECTRON_LOG_CHANNEL);
+
 async function start(): Promise<void> {
   const logger = configureFileLogging(log, {
     ...DEFAULT_FILE_LOG,
