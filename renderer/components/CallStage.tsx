@@ -23,7 +23,7 @@ export function CallStage({ state }: { state: AppState }) {
       {incoming.map((call) => (
         <IncomingCall key={call.id} call={call} domain={domain} />
       ))}
-      <div className={`card call-card${current ? ` in-call state-${current.state}` : ''}`}>
+      <div className={`card call-card${current ? ` in-call state-${current.state}${current.held ? ' held' : ''}` : ''}`}>
         <div role="status" aria-label="Call status" className="call-status">
           <span className="call-status-text">{status.text}</span>
           {status.detail && <span className="call-status-detail">{status.detail}</span>}

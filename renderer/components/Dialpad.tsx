@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { checkDialInput } from '../state/format.js';
+import { checkDialInput, serviceLabel } from '../state/format.js';
 import { useController } from '../state/use-app-state.js';
 
 /** The dial field (Enter calls) and one-click buttons for the provisioned service numbers. */
@@ -20,7 +20,7 @@ export function Dialpad({ numbers, disabled }: { numbers: Readonly<Record<string
     void controller.call(checked.target);
   };
 
-  const services = Object.entries(numbers);
+  const services = Object.entries(numbers).map(([key, number]) => [serviceLabel(key), number] as const);
   return (
     <section className="dialpad" aria-labelledby="dialpad-title">
       <h2 id="dialpad-title" className="section-title">

@@ -40,6 +40,31 @@ export function formatPeer(peer: string, displayName: string | null, ownDomain: 
   return `${name} (${target})`;
 }
 
+/** Names for the service numbers the backend provisions under short ids. */
+const SERVICE_LABELS: Readonly<Record<string, string>> = {
+  echo: 'Echo test',
+  tone: 'Tone test',
+  record: 'Recording test',
+  busy: 'Busy test',
+  noAnswer: 'No-answer test',
+};
+
+/**
+ * The button label of a provisioned service number: known ids get their product name, labels
+ * that are already words stay as they are, other ids are spelled out ("voiceMail" → "Voice mail").
+ */
+export function serviceLabel(key: string): string {
+  const known = SERVICE_LABELS[key];
+  if (known) return known;
+  if (/\s/.test(key) || /^[A-Z]/.test(key)) return key;
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[-_]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** Validates the dial field before it reaches the phone; returns an error the agent can act on. */
 export function checkDialInput(input: string): { ok: true; target: string } | { ok: false; error: string } {
   const target = input.trim();

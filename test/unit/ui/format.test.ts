@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkDialInput, formatDuration, formatPeer, formatTarget } from '../../../renderer/state/format.js';
+import { checkDialInput, formatDuration, formatPeer, formatTarget, serviceLabel } from '../../../renderer/state/format.js';
 
 test('formatDuration shows m:ss below an hour and h:mm:ss above', () => {
   assert.equal(formatDuration(0), '0:00');
@@ -47,4 +47,13 @@ test('checkDialInput rejects empty and oversized input with a sentence the agent
   const long = checkDialInput('1'.repeat(257));
   assert.equal(long.ok, false);
   assert.match(!long.ok ? long.error : '', /too long/);
+});
+
+test('service number labels: known ids get product names, words stay, other ids are spelled out', () => {
+  assert.equal(serviceLabel('echo'), 'Echo test');
+  assert.equal(serviceLabel('noAnswer'), 'No-answer test');
+  assert.equal(serviceLabel('Echo test'), 'Echo test');
+  assert.equal(serviceLabel('Helpdesk'), 'Helpdesk');
+  assert.equal(serviceLabel('voiceMail'), 'Voice mail');
+  assert.equal(serviceLabel('it_support-line'), 'It support line');
 });
