@@ -32,7 +32,7 @@ export function createDispatcher(table: HandlerTable, trusted: TrustedSenders, l
     try {
       const verdict = checkSender(sender, trusted);
       if (!verdict.trusted) {
-        log.warn(`rejected ${channel} call: ${verdict.reason}`);
+        log.warn(`rejected ${JSON.stringify(channel.slice(0, 64))} call: ${verdict.reason}`);
         throw new HostError('forbidden-sender', `call refused: ${verdict.reason}`);
       }
       if (!isInvokeChannel(channel)) throw new HostError('unknown-channel', `no host channel named "${channel}"`);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CallHistoryEntrySchema, type CallHistoryEntry } from '../../preload/contract/index.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from './json-file.js';
+import { serialQueue } from './serial-queue.js';
 
 /** Enough for weeks of an agent's calls, small enough to rewrite on every call. */
 export const HISTORY_LIMIT = 500;
@@ -22,8 +23,7 @@ export function appendBounded(
 export class HistoryStore {
   readonly #path: string;
   readonly #log: ScopedLogger;
-  /** Serialises read-modify-write so two quick `history.add` calls cannot drop one another. */
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #serial = serialQueue();
 
   constructor(dataDir: string, log: ScopedLogger, readonly limit = HISTORY_LIMIT) {
     this.#path = join(dataDir, 'history.json');
@@ -35,10 +35,6 @@ export class HistoryStore {
   }
 
   add(entry: CallHistoryEntry): Promise<void> {
-    const run = this.#queue.then(async () => {
-      await writeJsonAtomic(this.#path, appendBounded(await this.list(), entry, this.limit));
-    });
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#serial(async () => writeJsonAtomic(this.#path, appendBounded(await this.list(), entry, this.limit)));
   }
 }

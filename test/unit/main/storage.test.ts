@@ -39,6 +39,12 @@ test('settings: defaults, partial update persists, survives a new store (restart
   assert.equal(statSync(join(dir, 'settings.json')).mode & 0o777, 0o600);
 });
 
+test('settings: concurrent updates all land', async (t) => {
+  const store = new SettingsStore(tempDir(t), memoryLogger().scope('settings'));
+  await Promise.all([store.update({ microphoneId: 'm' }), store.update({ speakerId: 's' }), store.update({ ringerId: 'r' })]);
+  assert.deepEqual(await store.get(), { microphoneId: 'm', speakerId: 's', ringerId: 'r' });
+});
+
 test('corrupt settings file: backed up, reset to defaults, warning logged — no throw', async (t) => {
   const dir = tempDir(t);
   const log = memoryLogger();
