@@ -18,8 +18,10 @@ export function overallVerdict(
   const degraded = results.filter((r) => r.verdict === 'fail' || r.verdict === 'warn');
   const media = results.find((r) => r.id === 'media-path');
   if (degraded.length) {
-    const lead = media?.verdict === 'warn' ? media.explanation : 'Calls will work';
-    return { verdict: 'warn', summary: `${lead}; check: ${degraded.map((r) => r.title).join(', ')}` };
+    const mediaLeads = media?.verdict === 'warn';
+    const others = degraded.filter((r) => !(mediaLeads && r === media));
+    const lead = mediaLeads ? media.explanation : 'Calls will work';
+    return { verdict: 'warn', summary: others.length ? `${lead}; check: ${others.map((r) => r.title).join(', ')}` : lead };
   }
   return { verdict: 'pass', summary: media?.explanation ?? 'All checks passed' };
 }

@@ -112,7 +112,8 @@ export const mediaPathStep: StepDefinition = {
     };
     if (values.udpDirect) return outcome('pass', 'calls will work over UDP', values);
     if (values.turnUdp) return outcome('pass', 'calls will work over UDP, relayed over TURN/UDP', values);
-    const tcpFix = 'allow outbound UDP to the TURN server (its UDP port) for the best quality';
+    const udp = ctx.targets.ice.filter((e) => e.transport === 'udp').map(label);
+    const tcpFix = `allow outbound ${udp.length ? udp.join(', ') : 'UDP to the TURN server'} for the best call quality`;
     if (values.turnTcp) return outcome('warn', `calls will work, relayed over TURN/TCP (${uri('turn-tcp')}), with extra latency`, values, tcpFix);
     if (values.turnTls) return outcome('warn', `calls will work, relayed over TURN/TLS (${uri('turn-tls')}), with extra latency`, values, tcpFix);
     return outcome(
