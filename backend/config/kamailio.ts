@@ -152,6 +152,11 @@ modparam("auth_db", "load_credentials", "")
 modparam("auth_db", "version_table", 0)
 ${sqliteFile ? `# The control plane writes this file; WAL lets Kamailio read it without lock contention.\nmodparam("db_sqlite", "db_set_readonly", "${sqliteFile}")\nmodparam("db_sqlite", "db_set_journal_mode", "${sqliteFile}=WAL;")` : ''}
 modparam("rtpengine", "rtpengine_sock", "${input.rtpengineSockets.join(' ')}")
+# A restarted rtpengine is back within a second: do not keep it disabled for the default 60 s,
+# and fail over to another instance of the set quickly rather than retrying a dead one 5 times.
+modparam("rtpengine", "rtpengine_disable_tout", 2)
+modparam("rtpengine", "rtpengine_tout_ms", 500)
+modparam("rtpengine", "rtpengine_retr", 1)
 modparam("http_client", "connection_timeout", 2)
 modparam("http_client", "keep_connections", 1)
 
@@ -295,8 +300,18 @@ route[DST_TYPE] {
 
 route[RTP_OFFER] {
 	if (!has_body("application/sdp")) return;
-	if (isflagset(FLT_DST_WEBRTC)) rtpengine_offer("${flags.common} ${flags.toWebrtcOffer}");
-	else rtpengine_offer("${flags.common} ${flags.toPlain}");
+	if (isflagset(FLT_DST_WEBRTC)) {
+		if (!rtpengine_offer("${flags.common} ${flags.toWebrtcOffer}")) route(NO_MEDIA_RELAY);
+	} else if (!rtpengine_offer("${flags.common} ${flags.toPlain}")) {
+		route(NO_MEDIA_RELAY);
+	}
+}
+
+# Never forward an SDP rtpengine did not rewrite: the two legs could not reach each other.
+route[NO_MEDIA_RELAY] {
+	$var(ev_code) = 503; $var(ev_outcome) = "media relay unavailable"; route(AUDIT);
+	sl_send_reply("503", "Media Relay Unavailable");
+	exit;
 }
 
 route[RELAY] {

@@ -183,6 +183,38 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
     });
   });
 
+  test('an unresponsive rtpengine: the call is refused with 503, never forwarded with an unrelayed SDP', { skip: hasCarrier ? false : 'no carrier' }, async () => {
+    const pid = fx.stack.pids().rtpengine!;
+    process.kill(-pid, 'SIGSTOP');
+    try {
+      const alice = await connect('alice');
+      const call = alice.invite(fx.stack.endpoints.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+      const res = await call.final;
+      assert.equal(res.status, 503);
+      assert.equal(res.reason, 'Media Relay Unavailable');
+      const audit = await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?callId=${encodeURIComponent(call.callId)}`);
+      assert.ok(audit.events.some((e) => e.code === 503 && e.outcome === 'media relay unavailable'));
+    } finally {
+      process.kill(-pid, 'SIGCONT');
+    }
+  });
+
+  test('a killed rtpengine is restarted and the next call goes through it again', { skip: hasCarrier ? false : 'no carrier' }, async () => {
+    const pid = fx.stack.pids().rtpengine!;
+    process.kill(-pid, 'SIGKILL');
+    await waitFor(async () => fx.stack.pids().rtpengine !== pid, 'rtpengine restart');
+    const alice = await connect('alice');
+    const t0 = Date.now();
+    const call = await waitFor(async () => {
+      const c = alice.invite(fx.stack.endpoints.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+      const res = await c.final;
+      return res.status === 200 ? { c, res } : null;
+    }, 'a call through the restarted rtpengine', 10_000);
+    assert.ok(inRtpengineRange(sdpFacts(call.res.body).port));
+    assert.ok(Date.now() - t0 < 5000, `calls work again ${Date.now() - t0} ms after the restart`);
+    await call.c.bye();
+  });
+
   test('audit log and call records hold these calls, and survive a control-plane crash', async () => {
     const audit = await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit');
     const calls = await adminGet<{ calls: CallRecord[] }>(fx.stack, '/api/calls');
