@@ -49,6 +49,7 @@ export class RtpSession {
   private receivedPackets = 0;
   private receivedCodec: CodecName | null = null;
   packetsSent = 0;
+  sendErrors = 0;
 
   constructor(
     private readonly socket: dgram.Socket,
@@ -60,6 +61,8 @@ export class RtpSession {
   ) {
     this.dtmf = new TelephoneEventDeduplicator((d) => events.onDigit(d));
     socket.on('message', (data) => this.receive(data));
+    // An unreachable or unresolvable peer must cost packets, not the process.
+    socket.on('error', () => this.sendErrors++);
   }
 
   get direction(): Direction {
@@ -108,7 +111,11 @@ export class RtpSession {
     for (const e of this.pendingEvents.splice(0)) e.done?.(new Error('the call ended before the digits were sent'));
     this.dtmf.flush();
     this.socket.removeAllListeners('message');
-    this.socket.close();
+    try {
+      this.socket.close();
+    } catch {
+      // already closed
+    }
   }
 
   private canSend(): boolean {
@@ -158,7 +165,9 @@ export class RtpSession {
     const packet = serializeRtp({ payloadType, marker, sequence: this.sequence, timestamp, ssrc: this.ssrc, payload });
     this.sequence = (this.sequence + 1) & 0xffff;
     this.packetsSent++;
-    this.socket.send(packet, media.remotePort, media.remoteAddress);
+    this.socket.send(packet, media.remotePort, media.remoteAddress, (err) => {
+      if (err) this.sendErrors++;
+    });
   }
 
   private receive(data: Buffer): void {

@@ -144,6 +144,18 @@ test('REFER: 202, NOTIFY 100/200, a new INVITE to the target playing the same to
   await until(b, newLeg.id, 'transferred leg to end', (x) => x.state === 'ended');
 });
 
+test('REFER to a busy target: NOTIFY carries 486 and the original call stays up', { timeout: 15_000 }, async () => {
+  const id = await placeCall(DEFAULT_NUMBERS.tone);
+  await heard(a, id, 10);
+  const refer = await a.post<{ status: number }>(`/calls/${encodeURIComponent(id)}/refer`, { target: DEFAULT_NUMBERS.busy });
+  assert.equal(refer.body.status, 202);
+  const v = await until(a, id, 'the failure NOTIFY', (x) => x.transferStatus === 486);
+  assert.equal(v.state, 'answered');
+  await sleep(300);
+  assert.equal((await b.call(id)).state, 'answered', 'the transferee keeps the original leg');
+  await hangUp(id);
+});
+
 test('busy number → 486; unknown number → 404', { timeout: 10_000 }, async () => {
   const busy = await placeCall(DEFAULT_NUMBERS.busy);
   const v = await until(a, busy, 'a final answer', (x) => x.state === 'failed');

@@ -51,6 +51,15 @@ test('noAnswer: SIPp CANCELs after 180 and gets 200 + 487', { timeout: 20_000 },
   assert.equal(call?.finalStatus, 487);
 });
 
+test('re-INVITEs from SIPp: hold → recvonly, inactive → inactive, resume, unchanged SDP, offerless', { timeout: 20_000 }, async (t) => {
+  if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
+  const r = await runSipp([...scenario('reinvite.xml'), '-s', DEFAULT_NUMBERS.tone, target()]);
+  assert.equal(r.code, 0, r.errors);
+  const call = await waitFor('the tone call to end', async () => (await b.calls()).find((c) => c.role === 'tone' && c.remote.includes('sipp') && c.state === 'ended'));
+  assert.equal(call.finalStatus, 200);
+  assert.ok(call.sentPackets > 0, 'the tone played while not on hold');
+});
+
 test('OPTIONS gets 200', { timeout: 20_000 }, async (t) => {
   if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
   const r = await runSipp([...scenario('options.xml'), '-s', 'anyone', target()]);

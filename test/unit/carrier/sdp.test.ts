@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LocalSdp } from '../../../backend/carrier/local-sdp.js';
 import { buildSdp, intersectDirection, negotiateAnswer, OFFERED_CODECS, parseSdp, reverseDirection } from '../../../backend/carrier/sdp.js';
 
 const offer = (lines: string[]) => parseSdp(['v=0', 'o=- 1 2 IN IP4 10.0.0.1', 's=-', 'c=IN IP4 10.0.0.1', 't=0 0', ...lines].join('\r\n'));
@@ -74,4 +75,14 @@ test('buildSdp output parses back to what was described', () => {
 test('garbage is not SDP', () => {
   assert.equal(parseSdp('hello world'), undefined);
   assert.equal(parseSdp(''), undefined);
+});
+
+test('our o= version goes up only when what we describe changes', () => {
+  const sdp = new LocalSdp();
+  const d = { address: '127.0.0.1', port: 4000, direction: 'sendrecv' as const, codecs: [...OFFERED_CODECS], telephoneEventPayloadType: 101 };
+  const version = (b: Buffer) => parseSdp(b.toString())!.version;
+  assert.equal(version(sdp.describe(d)), 1);
+  assert.equal(version(sdp.describe(d)), 1, 'unchanged re-answer keeps the version');
+  assert.equal(version(sdp.describe({ ...d, direction: 'recvonly' })), 2);
+  assert.equal(version(sdp.describe(d)), 3, 'going back is still a change');
 });
