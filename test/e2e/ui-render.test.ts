@@ -1,11 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildRenderer, RENDERER_DIST, SCREENSHOTS } from './ui-build.js';
 
 /**
  * The built renderer (`npm run build`) in Debian Chromium, served from dist/renderer by a tiny
@@ -16,9 +15,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
  * Screenshots go to dist/screenshots/ for a human to look at.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DIST = join(ROOT, 'dist', 'renderer');
-const SHOTS = join(ROOT, 'dist', 'screenshots');
+const DIST = RENDERER_DIST;
+const SHOTS = SCREENSHOTS;
 const PORT = 46500;
 const DEAD_PORT = 46501; // nothing listens here: the "unreachable" provisioning server
 const DEAD_SIP_PORT = 46502; // nothing listens here either: the SIP WebSocket in the stand-in config
@@ -76,13 +74,7 @@ let server: Server;
 let browser: Browser;
 
 before(async () => {
-  const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
-  assert.ok(existsSync(join(DIST, 'index.html')), 'dist/renderer/index.html was built');
+  buildRenderer();
   mkdirSync(SHOTS, { recursive: true });
 
   server = createServer((req, res) => {

@@ -1,0 +1,162 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
+import { launchAgentBrowser } from '../support/chromium.js';
+import { toneWav } from '../support/tones.js';
+import { buildRenderer, SCREENSHOTS } from './ui-build.js';
+
+/**
+ * The call views of the web softphone against the real backend (Kamailio, rtpengine, coturn,
+ * control plane, simulated carrier): what the agent sees and can do during a call — live meters
+ * refreshed at least every 500 ms, a running timer, quality figures, DTMF from the keyboard,
+ * hold/resume, history after hang-up, an incoming call answered with the keyboard. Screenshots of
+ * each view go to dist/screenshots/. (Audio correctness itself is measured in calls.test.ts.)
+ */
+
+const PORT_BASE = 46000; // block 46000–47999; offsets used by the stack stay clear of 46400–46699
+const UDP_PORTS: [number, number] = [46600, 46699];
+
+let backend: TestBackend;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  buildRenderer();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  backend = await startTestBackend(PORT_BASE);
+  context = await launchAgentBrowser({
+    userDataDir: join(backend.scratch, 'profile-ui'),
+    microphoneWav: toneWav(join(backend.scratch, 'tones'), 440),
+    udpPorts: UDP_PORTS,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  // Counts the calling core's getStats calls: the UI polls Phone.stats, which reads them.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __getStatsCalls: number };
+    w.__getStatsCalls = 0;
+    const original = RTCPeerConnection.prototype.getStats;
+    RTCPeerConnection.prototype.getStats = function (this: RTCPeerConnection, ...args: unknown[]) {
+      w.__getStatsCalls += 1;
+      return (original as (...a: unknown[]) => Promise<RTCStatsReport>).apply(this, args);
+    } as typeof original;
+  });
+  await page.setViewportSize({ width: 1180, height: 860 });
+  await page.goto(`${backend.endpoints.controlPlane.url}/?audioProcessing=off`, { timeout: 15_000 });
+  const agent = backend.endpoints.agents[0]!;
+  await page.getByLabel('Username').fill(agent.username, { timeout: 10_000 });
+  await page.getByLabel('Password').fill(agent.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('status', { name: 'Registration' }).filter({ hasText: 'Registered' }).waitFor({ timeout: 20_000 });
+}, { timeout: 120_000 });
+
+after(async () => {
+  await context?.close().catch(() => undefined);
+  await backend?.stop();
+}, { timeout: 30_000 });
+
+const callStatus = () => page.getByRole('status', { name: 'Call status' });
+const activeCall = () => page.getByRole('region', { name: 'Active call' });
+const meterValue = (name: string) =>
+  page.getByRole('meter', { name }).evaluate((m) => (m as HTMLMeterElement).value, undefined, { timeout: 2_000 });
+
+test('echo call: live meters refresh ≤ 500 ms, timer runs, quality shown, DTMF by keyboard, hold/resume, history', { timeout: 60_000 }, async () => {
+  const t0 = Date.now();
+  await page.getByRole('button', { name: 'Echo test', exact: true }).click({ timeout: 5_000 });
+  await activeCall().waitFor({ timeout: 15_000 });
+  console.log(`# echo test: click → Active call ${Date.now() - t0} ms`);
+
+  // The UI polls Phone.stats every 500 ms while the call is up: ≥ 5 getStats calls in 3 s.
+  const statsCalls = () => page.evaluate(() => (window as unknown as { __getStatsCalls: number }).__getStatsCalls);
+  const before = await statsCalls();
+  await page.waitForTimeout(3_000);
+  const polled = (await statsCalls()) - before;
+  console.log(`# getStats calls in 3 s: ${polled}`);
+  assert.ok(polled >= 5, `stats should be read at least every 500 ms (saw ${polled} reads in 3 s)`);
+
+  // The meters follow the audio: the tone shows on both; muting drops the outgoing level.
+  const levels = async () => ({ incoming: await meterValue('Incoming audio level'), outgoing: await meterValue('Outgoing audio level') });
+  const waitLevel = async (what: string, ok: (l: { incoming: number; outgoing: number }) => boolean) => {
+    const t0 = Date.now();
+    let last = await levels();
+    while (!ok(last)) {
+      if (Date.now() - t0 > 5_000) assert.fail(`${what} within 5 s; meters show ${JSON.stringify(last)}`);
+      await page.waitForTimeout(50);
+      last = await levels();
+    }
+    return { ms: Date.now() - t0, last };
+  };
+  const tone = await waitLevel('the tone shows on both meters', (l) => l.incoming > 0.05 && l.outgoing > 0.05);
+  await activeCall().getByRole('button', { name: 'Mute', exact: true }).click();
+  const muted = await waitLevel('the outgoing meter drops after Mute', (l) => l.outgoing < 0.01);
+  await activeCall().getByRole('button', { name: 'Unmute', exact: true }).click();
+  const unmuted = await waitLevel('the outgoing meter comes back after Unmute', (l) => l.outgoing > 0.05);
+  console.log(`# meters: tone ${JSON.stringify(tone.last)}; mute → out < 0.01 in ${muted.ms} ms; unmute → out > 0.05 in ${unmuted.ms} ms`);
+  assert.ok(muted.ms <= 1_500 && unmuted.ms <= 1_500, 'meters react within 1.5 s');
+
+  const timer = activeCall().getByRole('timer', { name: 'Call duration' });
+  const first = await timer.innerText();
+  await page.waitForTimeout(2_100);
+  const second = await timer.innerText();
+  const seconds = (t: string) => t.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
+  assert.match(second, /^\d+:\d\d$/);
+  assert.ok(seconds(second) - seconds(first) >= 2, `timer runs: ${first} → ${second}`);
+
+  const quality = page.getByRole('region', { name: 'Call quality' });
+  const facts = await quality.locator('dd').allInnerTexts();
+  console.log(`# call quality: ${facts.join(' | ')}`);
+  assert.match(facts[0] ?? '', /^(PCMU|PCMA|opus|G722)\//i, 'codec shown');
+  assert.match(facts[4] ?? '', /^\d\.\d \((Excellent|Good|Fair|Poor|Bad)\)$/, 'MOS shown with its band');
+  await page.screenshot({ path: join(SCREENSHOTS, 'call-active.png') });
+
+  await activeCall().getByRole('button', { name: 'Keypad', exact: true }).click();
+  await page.keyboard.type('1#');
+  assert.equal(await page.getByRole('status', { name: 'Digits sent' }).innerText(), '1#');
+  await activeCall().getByRole('button', { name: 'Hold', exact: true }).click();
+  await callStatus().filter({ hasText: 'On hold' }).waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: join(SCREENSHOTS, 'call-on-hold-keypad.png') });
+  await activeCall().getByRole('button', { name: 'Resume', exact: true }).click();
+  await callStatus().filter({ hasText: 'Connected' }).waitFor({ timeout: 10_000 });
+
+  await activeCall().getByRole('button', { name: 'Hang up', exact: true }).click();
+  await callStatus().filter({ hasText: 'Call ended' }).waitFor({ timeout: 10_000 });
+  await activeCall().waitFor({ state: 'detached', timeout: 5_000 });
+  const history = page.getByRole('list', { name: 'Call history' });
+  const newest = await history.getByRole('listitem').first().innerText();
+  assert.match(newest, new RegExp(backend.endpoints.numbers.echo));
+  assert.match(newest, /\d+:\d\d$/m, `the answered call shows its duration: ${newest}`);
+  // Kept by the host across reloads of the page.
+  await page.reload();
+  await page.getByRole('status', { name: 'Registration' }).filter({ hasText: 'Registered' }).waitFor({ timeout: 20_000 });
+  assert.match(await history.getByRole('listitem').first().innerText(), new RegExp(backend.endpoints.numbers.echo));
+});
+
+test('incoming call from the carrier: Answer has focus, Enter answers, Hang up ends it', { timeout: 40_000 }, async () => {
+  // Independent of how the previous test ended: no call may still be up.
+  if (await activeCall().count()) await activeCall().getByRole('button', { name: 'Hang up', exact: true }).click();
+  await activeCall().waitFor({ state: 'detached', timeout: 10_000 });
+  const agent = backend.endpoints.agents[0]!;
+  const res = await fetch(`${backend.endpoints.carrier.apiUrl}/calls`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ to: agent.username, mode: 'tone' }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  assert.equal(res.ok, true, `carrier placed the call: ${res.status} ${await res.text()}`);
+  const incoming = page.getByRole('region', { name: 'Incoming call' });
+  await incoming.waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: join(SCREENSHOTS, 'call-incoming.png') });
+  assert.equal(await incoming.getByRole('button', { name: 'Answer', exact: true }).evaluate((b) => b === document.activeElement), true);
+  const t0 = Date.now();
+  await page.keyboard.press('Enter');
+  await activeCall().waitFor({ timeout: 15_000 });
+  console.log(`# incoming: Enter → Active call ${Date.now() - t0} ms`);
+  await incoming.waitFor({ state: 'detached', timeout: 5_000 });
+  await activeCall().getByRole('button', { name: 'Hang up', exact: true }).click();
+  await callStatus().filter({ hasText: 'Call ended' }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(pageErrors, []);
+});
