@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { runCli } from './run-cli.js';
 import { ADDR, NAT_INSIDE_IF, NS, PORTS, Topology, inNs, sh } from './topology.js';
 
 const canRun = process.getuid?.() === 0 && (() => {
@@ -132,6 +133,36 @@ describe('network diagnostics in namespaces', { skip: canRun ? false : 'needs ro
         inNs(NS.client, 'ip', 'route', 'del', '10.231.2.0/24', 'via', ADDR.natInside);
         inNs(NS.client, 'ip', 'route', 'del', '10.231.0.0/16', 'dev', 'tun0');
       }
+    });
+  });
+
+  describe('the real backend stack behind the NAT', () => {
+    let args: string[];
+    let wsPort: number;
+    before(async () => {
+      const e = await topo.startRealStack();
+      const agent = e.agents[0]!;
+      // `--password=…`: generated passwords may start with "-", which would read as an option.
+      args = ['--config', e.controlPlane.url, '--user', agent.username, `--password=${agent.password}`, ...(e.caCertPath ? ['--ca', e.caCertPath] : [])];
+      wsPort = Number(new URL(e.sip.wsUrl).port);
+    }, { timeout: 90_000 });
+
+    it('Kamailio, coturn and the supervised reflector through the NAT: pass', { timeout: 60_000 }, async () => {
+      const run = await runCli(args, { netns: NS.client });
+      const notPass = run.report.steps.filter((s) => s.verdict !== 'pass').map((s) => `${s.id}: ${s.explanation}`);
+      assert.deepEqual(notPass, []);
+      assert.equal(run.step('sip-websocket').values.protocol, 'sip');
+      assert.equal(run.step('stun').values.results[0].mapped.address, ADDR.natOutside);
+      assert.equal(run.step('turn-udp').values.relayRoundTrip, 'ok');
+      assert.equal(run.step('dscp').values.receivedDscp, 46);
+    });
+
+    it('the WebSocket port blocked: signaling fails with that port in the fix', { timeout: 60_000 }, async () => {
+      const rule = ['FORWARD', '-p', 'tcp', '--dport', String(wsPort), '-j', 'DROP'];
+      const run = await topo.withRules(NS.nat, [rule], () => runCli([...args, '--only', 'targets,sip-websocket'], { netns: NS.client }));
+      assert.equal(run.step('sip-websocket').verdict, 'fail');
+      assert.match(run.step('sip-websocket').fix ?? '', new RegExp(`TCP ${wsPort} to ${ADDR.stack.replaceAll('.', '\\.')}`));
+      assert.equal(run.code, 2);
     });
   });
 

@@ -30,7 +30,8 @@ describe('diagnostics CLI against the real backend stack', { skip: missing.lengt
   before(async () => {
     ({ stack, dispose } = await startTestStack(PORT_BASE));
     const agent = stack.endpoints.agents[0]!;
-    args = ['--config', stack.endpoints.controlPlane.url, '--user', agent.username, '--password', agent.password];
+    // `--password=…`: generated passwords may start with "-", which would read as an option.
+    args = ['--config', stack.endpoints.controlPlane.url, '--user', agent.username, `--password=${agent.password}`];
     if (stack.endpoints.caCertPath) args.push('--ca', stack.endpoints.caCertPath);
   }, { timeout: 90_000 });
   after(() => dispose?.(), { timeout: 30_000 });
@@ -56,9 +57,7 @@ describe('diagnostics CLI against the real backend stack', { skip: missing.lengt
   });
 
   it('wrong password: a provisioning failure naming the cause, exit 2', { timeout: 30_000 }, async () => {
-    const bad = [...args];
-    bad[bad.indexOf('--password') + 1] = 'not-the-password';
-    const run = await runCli(bad);
+    const run = await runCli(args.map((a) => (a.startsWith('--password=') ? '--password=not-the-password' : a)));
     assert.equal(run.code, 2);
     assert.equal(run.step('provisioning').verdict, 'fail');
     assert.match(run.step('provisioning').explanation, /rejected the username or password/);
@@ -66,9 +65,9 @@ describe('diagnostics CLI against the real backend stack', { skip: missing.lengt
   });
 
   it('the password can come from CLEARLINE_DIAG_PASSWORD instead of the command line', { timeout: 30_000 }, async () => {
-    const i = args.indexOf('--password');
-    const withoutPassword = [...args.slice(0, i), ...args.slice(i + 2)];
-    const run = await runCli([...withoutPassword, '--only', 'targets'], { env: { CLEARLINE_DIAG_PASSWORD: args[i + 1]! } });
+    const password = args.find((a) => a.startsWith('--password='))!.slice('--password='.length);
+    const withoutPassword = args.filter((a) => !a.startsWith('--password='));
+    const run = await runCli([...withoutPassword, '--only', 'targets'], { env: { CLEARLINE_DIAG_PASSWORD: password } });
     assert.equal(run.report.verdict, 'pass', run.report.summary);
   });
 

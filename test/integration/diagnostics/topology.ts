@@ -9,13 +9,22 @@
  * `create()` and removed by `destroy()`, also after a failed or interrupted earlier run.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { EndpointsSchema, type Endpoints } from '../../../backend/endpoints.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, runCli, type CliRun } from './run-cli.js';
 
 export const NS = { client: 'cldiag-cli', nat: 'cldiag-nat', server: 'cldiag-srv' } as const;
-export const ADDR = { client: '10.231.1.2', natInside: '10.231.1.1', natOutside: '10.231.2.1', media: '10.231.2.2', front: '10.231.2.3' } as const;
+export const ADDR = {
+  client: '10.231.1.2',
+  natInside: '10.231.1.1',
+  natOutside: '10.231.2.1',
+  media: '10.231.2.2',
+  front: '10.231.2.3',
+  /** Where the real backend stack listens, when a case starts it. */
+  stack: '10.231.2.4',
+} as const;
 /** The NAT router's interface toward the client (rules matching client → server traffic use it). */
 export const NAT_INSIDE_IF = 'cldiag-n0';
 const NAT_OUTSIDE_IF = 'cldiag-n1';
@@ -96,6 +105,7 @@ export class Topology {
     inNs(NS.nat, 'ip', 'addr', 'add', `${ADDR.natOutside}/24`, 'dev', NAT_OUTSIDE_IF);
     inNs(NS.server, 'ip', 'addr', 'add', `${ADDR.media}/24`, 'dev', 'cldiag-s0');
     inNs(NS.server, 'ip', 'addr', 'add', `${ADDR.front}/24`, 'dev', 'cldiag-s0');
+    inNs(NS.server, 'ip', 'addr', 'add', `${ADDR.stack}/24`, 'dev', 'cldiag-s0');
     for (const [ns, dev] of [[NS.client, 'cldiag-c0'], [NS.nat, NAT_INSIDE_IF], [NS.nat, NAT_OUTSIDE_IF], [NS.server, 'cldiag-s0']] as const) {
       inNs(ns, 'ip', 'link', 'set', dev, 'up');
     }
@@ -151,6 +161,17 @@ export class Topology {
     this.caPath = cert;
   }
 
+  /**
+   * The real backend stack (`npm run backend`) inside the server namespace on ADDR.stack: Kamailio,
+   * rtpengine, coturn, the control plane and the supervised reflector. Stopped by destroy().
+   */
+  async startRealStack(): Promise<Endpoints> {
+    const stateDir = join(this.dir, 'stack');
+    const backend = this.spawnIn(NS.server, process.execPath, ['--import', 'tsx', 'backend/cli.ts', '--state-dir', stateDir, '--listen', ADDR.stack]);
+    await waitForLine(backend, /clearline backend ready/, 'backend stack', 60_000);
+    return EndpointsSchema.parse(JSON.parse(readFileSync(join(stateDir, 'endpoints.json'), 'utf8')));
+  }
+
   /** A tun device in `ns` held open by a child process, as a running VPN client holds its tunnel. */
   async holdTun(ns: string, name: string): Promise<void> {
     const holder = this.spawnIn(ns, process.execPath, ['--import', 'tsx', 'test/integration/diagnostics/hold-tun.ts', name]);
@@ -183,7 +204,7 @@ export class Topology {
         (c) =>
           new Promise<void>((resolve) => {
             if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            const timer = setTimeout(() => c.kill('SIGKILL'), 3000);
+            const timer = setTimeout(() => c.kill('SIGKILL'), 12_000);
             c.once('exit', () => {
               clearTimeout(timer);
               resolve();
