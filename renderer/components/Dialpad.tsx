@@ -29,8 +29,10 @@ export function Dialpad({ numbers, disabled }: { numbers: Readonly<Record<string
       <form className="dial-form" onSubmit={submit}>
         <label className="field grow">
           <span>Number or colleague</span>
+          {/* Focus returns here whenever the phone is idle again (after sign-in, after each call). */}
           <input
             name="target"
+            autoFocus
             inputMode="tel"
             autoComplete="off"
             spellCheck={false}
