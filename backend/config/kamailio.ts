@@ -40,6 +40,9 @@ export interface KamailioConfigInput {
 
 const MPATH = '/usr/lib/x86_64-linux-gnu/kamailio/modules/';
 
+/** Failed digest attempts (per source address + username) before Kamailio stops checking. */
+export const MAX_AUTH_FAILURES = 10;
+
 /** rtpengine flags per leg (measured in LAB-NOTES): the flags describe the leg the SDP goes to. */
 export const RTPENGINE_FLAGS = {
   common: 'replace-origin replace-session-connection',
@@ -133,6 +136,7 @@ loadmodule "auth.so"
 loadmodule "auth_db.so"
 loadmodule "http_client.so"
 loadmodule "jansson.so"
+loadmodule "htable.so"
 ${wss ? 'loadmodule "tls.so"' : ''}
 
 ${wss ? `modparam("tls", "config", "${wss.tlsConfigFile}")` : ''}
@@ -157,6 +161,8 @@ modparam("rtpengine", "rtpengine_sock", "${input.rtpengineSockets.join(' ')}")
 modparam("rtpengine", "rtpengine_disable_tout", 2)
 modparam("rtpengine", "rtpengine_tout_ms", 500)
 modparam("rtpengine", "rtpengine_retr", 1)
+# Failed digest attempts per source address + username; an entry expires 5 min after its last failure.
+modparam("htable", "htable", "authfail=>size=10;autoexpire=300;")
 modparam("http_client", "connection_timeout", 2)
 modparam("http_client", "keep_connections", 1)
 
@@ -230,9 +236,20 @@ route[WITHINDLG] {
 
 route[AUTH] {
 	if (isflagset(FLT_FROM_TRUNK) && is_method("INVITE")) return;
+	# Password guessing: after ${MAX_AUTH_FAILURES} failures this user is refused from this address, even with
+	# the right password, until 5 minutes pass without a new failure.
+	$var(fails) = $sht(authfail=>$si::$fU); # $null (no failure yet) becomes 0 in a $var
+	if (is_present_hf("Authorization") || is_present_hf("Proxy-Authorization")) {
+		if ($var(fails) >= ${MAX_AUTH_FAILURES}) {
+			$var(ev_code) = 403; $var(ev_outcome) = "too many failures"; route(AUDIT);
+			sl_send_reply("403", "Forbidden");
+			exit;
+		}
+	}
 	if (!auth_check("${input.realm}", "agents", "1")) {
 		$var(auth_rc) = $rc;
 		if ($var(auth_rc) == -2 || $var(auth_rc) == -3 || $var(auth_rc) == -8) {
+			$sht(authfail=>$si::$fU) = $var(fails) + 1;
 			if ($var(auth_rc) == -2) $var(ev_outcome) = "wrong password";
 			else if ($var(auth_rc) == -3) $var(ev_outcome) = "unknown user";
 			else $var(ev_outcome) = "auth user mismatch";

@@ -10,6 +10,7 @@ import type { AuditStore } from './audit-store.js';
 import type { ControlPlaneConfig } from './config.js';
 import type { Db } from './db.js';
 import { turnRestCredentials } from './turn-rest.js';
+import { FailureLimiter } from './failure-limiter.js';
 import { contentTypeOf, isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from './http-policy.js';
 
 export interface ControlPlaneDeps {
@@ -18,6 +19,7 @@ export interface ControlPlaneDeps {
   readonly agents: AgentStore;
   readonly audit: AuditStore;
   readonly now?: () => number;
+  readonly limiter?: FailureLimiter;
 }
 
 const SipEventSchema = z.object({
@@ -75,10 +77,18 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
     if (req.method === 'OPTIONS') return reply.code(204).send();
   });
 
+  const limiter = deps.limiter ?? new FailureLimiter();
   async function requireAgent(req: FastifyRequest, reply: FastifyReply): Promise<Agent | null> {
     const creds = parseBasicAuth(req.headers.authorization);
+    const key = `${req.ip}|${creds?.username ?? ''}`;
+    const wait = creds ? limiter.blockedForSec(key) : 0;
+    if (wait > 0) {
+      await reply.code(429).header('Retry-After', String(wait)).send({ error: `too many failed sign-ins; try again in ${wait} s` });
+      return null;
+    }
     const agent = creds && (await agents.verify(creds.username, creds.password));
     if (agent) return agent;
+    if (creds) limiter.fail(key);
     await reply
       .code(401)
       .header('WWW-Authenticate', 'Basic realm="clearline", charset="UTF-8"')

@@ -132,6 +132,15 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     assert.equal((await app.inject({ url: '/%E0%A4%A' })).statusCode, 400);
   });
 
+  test('repeated wrong passwords lock that username from that address (429), even with the right one', async () => {
+    await app.inject({ method: 'POST', url: '/api/agents', headers: admin, payload: { username: 'erin', password: 'erin-password' } });
+    for (let i = 0; i < 10; i++) assert.equal((await app.inject({ url: '/api/client-config', headers: basic('erin', `guess-${i}`) })).statusCode, 401);
+    const locked = await app.inject({ url: '/api/client-config', headers: basic('erin', 'erin-password') });
+    assert.equal(locked.statusCode, 429);
+    assert.ok(Number(locked.headers['retry-after']) > 0);
+    assert.equal((await app.inject({ url: '/api/client-config', headers: basic('dave', 'dave-password') })).statusCode, 200, 'other agents unaffected');
+  });
+
   test('nothing acknowledged is lost across a restart (close + reopen the database)', async () => {
     const before = (await app.inject({ url: '/api/audit', headers: admin })).json();
     await app.close();

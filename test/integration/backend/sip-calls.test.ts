@@ -64,6 +64,30 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
     assert.equal((await unknown.register()).status, 403);
   });
 
+  test('password guessing: after 10 failures the user is refused from that address even with the right password', async () => {
+    const e = fx.stack.endpoints;
+    // A fresh agent provisioned through the API: Kamailio authenticates it at once (shared DB).
+    const created = await fetch(`${e.controlPlane.url}/api/agents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${e.admin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'erin', password: 'erin-password-1', displayName: 'Erin' }),
+    });
+    assert.equal(created.status, 201);
+    const erin = await connect('erin', 'erin-password-1');
+    assert.equal((await erin.register()).status, 200, 'a provisioned agent registers right away');
+    await erin.register(0);
+    for (let i = 0; i < 10; i++) {
+      const guess = await connect('erin', `guess-${i}`);
+      assert.equal((await guess.register()).status, 403);
+    }
+    const locked = await connect('erin', 'erin-password-1');
+    assert.equal((await locked.register()).status, 403, 'locked out despite the right password');
+    const audit = await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit');
+    assert.ok(audit.events.some((ev) => ev.outcome === 'too many failures' && ev.from.includes('erin')));
+    const alice = await connect('alice');
+    assert.equal((await alice.register()).status, 200, 'other users are not affected');
+  });
+
   test('agent→agent: 200 OK, both legs DTLS-SRTP + ICE through rtpengine', async () => {
     const alice = await connect('alice');
     const bob = await connect('bob');

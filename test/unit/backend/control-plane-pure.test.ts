@@ -8,6 +8,7 @@ import { isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from '../.
 import { toPostgresPlaceholders } from '../../../backend/control-plane/db.js';
 import { resolveStackOptions } from '../../../backend/stack.js';
 import { missingBinaries, missingPackages } from '../../../backend/preflight.js';
+import { FailureLimiter } from '../../../backend/control-plane/failure-limiter.js';
 
 const ev = (over: Partial<SipEvent>): SipEvent => ({
   method: 'INVITE', code: 0, outcome: 'received', callId: 'c1', from: 'sip:alice@x', to: 'sip:bob@x', inDialog: false, ...over,
@@ -95,4 +96,17 @@ test('preflight names exactly the missing binaries', () => {
   assert.deepEqual(missingBinaries(() => true), []);
   assert.deepEqual(missingPackages((b) => b !== 'turnserver', (f) => !f.endsWith('/db_postgres.so')), ['coturn', 'kamailio-postgres-modules']);
   assert.deepEqual(missingPackages(() => true, () => true), []);
+});
+
+test('failure limiter: blocks a key after N failures within the window, then lets it go', () => {
+  let t = 0;
+  const lim = new FailureLimiter(3, 60_000, () => t);
+  for (let i = 0; i < 2; i++) lim.fail('ip|alice');
+  assert.equal(lim.blockedForSec('ip|alice'), 0);
+  t = 10_000;
+  lim.fail('ip|alice');
+  assert.equal(lim.blockedForSec('ip|alice'), 50, 'blocked until the first failure leaves the window');
+  assert.equal(lim.blockedForSec('ip|bob'), 0);
+  t = 60_001;
+  assert.equal(lim.blockedForSec('ip|alice'), 0);
 });
