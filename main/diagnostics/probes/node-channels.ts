@@ -42,6 +42,23 @@ export async function openDatagram(now: () => number): Promise<DatagramChannel> 
   };
 }
 
+/**
+ * The CAs a TLS check trusts: Node's bundled roots, the OS store where this Node can read it
+ * (Node ≥ 22.15, as in Electron: enterprise CAs live there, and Chromium trusts them too), and
+ * an extra CA given by the caller.
+ */
+export function trustedCas(extra?: string | Buffer): string[] | undefined {
+  const readSystem = (tls as { getCACertificates?: (which: string) => string[] }).getCACertificates;
+  const system = readSystem ? readSystem('system') : [];
+  if (!extra && system.length === 0) return undefined;
+  return [...tls.rootCertificates, ...system, ...(extra ? [extra.toString()] : [])];
+}
+
+/** TLS over an already connected socket, verifying `host` (name or IP) against the certificate. */
+export function startTls(socket: net.Socket, host: string, ca?: string | Buffer): tls.TLSSocket {
+  return tls.connect({ socket, host, servername: net.isIP(host) ? undefined : host, ca: trustedCas(ca) });
+}
+
 /** Connected TCP or TLS socket. `ca` extends the trusted roots (a private PKI, test CA). */
 export function connectSocket(host: string, port: number, useTls: boolean, ca?: string | Buffer): Promise<{ socket: net.Socket; connectMs: number; tlsMs: number | null }> {
   const t0 = performance.now();
@@ -62,7 +79,7 @@ export function connectSocket(host: string, port: number, useTls: boolean, ca?: 
         resolve({ socket: raw, connectMs, tlsMs: null });
         return;
       }
-      const secure = tls.connect({ socket: raw, host, servername: net.isIP(host) ? undefined : host, ca: ca ? [...tls.rootCertificates, ca.toString()] : undefined });
+      const secure = startTls(raw, host, ca);
       secure.once('error', (e) => {
         clearTimeout(timer);
         raw.destroy();

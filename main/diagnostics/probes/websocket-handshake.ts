@@ -5,9 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
-import tls from 'node:tls';
 import type { ProxyServer } from '../proxy.js';
-import { connectSocket } from './node-channels.js';
+import { connectSocket, startTls } from './node-channels.js';
 
 const HANDSHAKE_TIMEOUT_MS = 5000;
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -73,7 +72,7 @@ export async function webSocketHandshake(
     const tunnelled = await tunnel(proxy, host, port);
     socket = secure
       ? await new Promise<net.Socket>((resolve, reject) => {
-          const s = tls.connect({ socket: tunnelled, host, servername: net.isIP(host) ? undefined : host, ca: ca ? [...tls.rootCertificates, ca.toString()] : undefined });
+          const s = startTls(tunnelled, host, ca);
           s.once('secureConnect', () => resolve(s)).once('error', reject);
         })
       : tunnelled;
