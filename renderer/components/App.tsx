@@ -1,4 +1,6 @@
+import { useEffect } from 'react';
 import type { AppState } from '../state/app-state.js';
+import { documentTitle } from '../state/document-title.js';
 import { selectHasLiveCall } from '../state/selectors.js';
 import { useAppState, useController } from '../state/use-app-state.js';
 import { CallHistory } from './CallHistory.js';
@@ -13,6 +15,10 @@ const whole = (state: AppState) => state;
 
 export function App() {
   const state = useAppState(whole);
+  const title = documentTitle(state);
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
   if (state.auth.phase === 'starting') {
     return (
       <main className="starting" aria-busy="true">

@@ -10,6 +10,7 @@ import {
   selectRegistrationTone,
 } from '../../../renderer/state/selectors.js';
 import type { ClientConfig } from '../../../preload/contract/index.js';
+import { documentTitle } from '../../../renderer/state/document-title.js';
 import { call, stats } from './fixtures.js';
 
 const config: ClientConfig = {
@@ -148,4 +149,13 @@ test('sign-out forgets the account, calls and history but keeps device settings'
   assert.deepEqual(state.history, []);
   assert.equal(state.settings.microphoneId, 'mic-2');
   assert.equal(selectRegistrationText(state), 'Signed out');
+});
+
+test('the window title says when a call rings or is up', () => {
+  assert.equal(documentTitle(signedIn()), 'Clearline');
+  const ringing = withCalls(signedIn(), call({ id: 'in', direction: 'inbound', state: 'ringing', peer: 'sip:bob@pbx.example', peerDisplayName: 'Bob' }));
+  assert.equal(documentTitle(ringing), 'Incoming call: Bob (bob) — Clearline');
+  assert.equal(documentTitle(withCalls(signedIn(), call({ state: 'active', held: true }))), 'On hold: 5550100 — Clearline');
+  assert.equal(documentTitle(withCalls(signedIn(), call({ state: 'dialing' }))), 'Calling: 5550100 — Clearline');
+  assert.equal(documentTitle(withCalls(signedIn(), call({ state: 'active' }))), 'In call: 5550100 — Clearline');
 });
