@@ -4,7 +4,9 @@ import {
   Registerer,
   RegistererState,
   SessionState,
+  TransportState,
   UserAgent,
+  UserAgentState,
   Web,
   type Core,
   type Session as SipSession,
@@ -55,6 +57,7 @@ export interface PhoneOptions {
 /** Ended calls stay in snapshots this long so the UI can show how they ended. */
 const ENDED_CALL_LINGER_MS = 4000;
 const REGISTER_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_S = 5;
 const ICE_GATHERING_TIMEOUT_MS = 800;
 
 interface CallRecord {
@@ -118,24 +121,36 @@ export class SipPhone implements Phone {
 
   async start(session: Session): Promise<void> {
     await this.stop();
-    const generation = ++this.generation;
+    const { config } = session;
+    if (!UserAgent.makeURI(`sip:${config.agent.username}@${config.sip.domain}`)) {
+      throw new PhoneError('invalid-target', `sip.domain “${config.sip.domain}” does not form a valid SIP address`);
+    }
     this.session = session;
     this.iceServers = iceServersFrom(session.turn);
+    const generation = this.buildUserAgent(session);
+    this.setRegistration({ kind: 'connecting' });
+    await this.connectAndRegister(generation);
+  }
+
+  /**
+   * A fresh UserAgent + Registerer for `session`; returns the generation its callbacks belong to.
+   * Also used to replace a UA whose transport is stuck "Connecting": Chromium does not always fire
+   * `close` after a failed handshake (e.g. one refused by CSP), and SIP.js waits for it forever.
+   */
+  private buildUserAgent(session: Session): number {
+    const generation = ++this.generation;
     const { config } = session;
-    const aor = UserAgent.makeURI(`sip:${config.agent.username}@${config.sip.domain}`);
-    if (!aor) throw new PhoneError('invalid-target', `sip.domain “${config.sip.domain}” does not form a valid SIP address`);
     const defaultFactory = Web.defaultSessionDescriptionHandlerFactory();
     const ua = new UserAgent({
-      uri: aor,
+      uri: UserAgent.makeURI(`sip:${config.agent.username}@${config.sip.domain}`)!,
       displayName: config.agent.displayName,
       authorizationUsername: config.agent.username,
       authorizationPassword: session.password,
-      transportOptions: { server: config.sip.wsUrl, connectionTimeout: 5, keepAliveInterval: 25 },
+      transportOptions: { server: config.sip.wsUrl, connectionTimeout: CONNECT_TIMEOUT_S, keepAliveInterval: 25 },
       logBuiltinEnabled: false,
+      logConfiguration: false,
       logLevel: 'log',
       logConnector: sipJsLogConnector(this.logger, () => this.secrets()),
-      // We reconnect ourselves, with backoff and a visible state.
-      reconnectionAttempts: 0,
       // ICE servers are read per call, so refreshed TURN credentials apply to the next call.
       sessionDescriptionHandlerFactory: (sipSession, options) =>
         defaultFactory(sipSession, {
@@ -148,6 +163,7 @@ export class SipPhone implements Phone {
         onDisconnect: (error) => this.guard('transport disconnect', () => this.onDisconnect(generation, error)),
       },
     });
+    const previous = this.ua;
     this.ua = ua;
     this.registerer = new Registerer(ua, { expires: config.sip.registerExpiresSec });
     this.registerer.stateChange.addListener((state) => {
@@ -157,8 +173,8 @@ export class SipPhone implements Phone {
         void this.register(generation);
       }
     });
-    this.setRegistration({ kind: 'connecting' });
-    await this.connectAndRegister(generation);
+    if (previous) void withTimeout(previous.stop().catch(() => undefined), 3000);
+    return generation;
   }
 
   async stop(): Promise<void> {
@@ -183,12 +199,18 @@ export class SipPhone implements Phone {
     this.setRegistration({ kind: 'unregistered' });
   }
 
-  private async connectAndRegister(generation: number): Promise<void> {
-    const ua = this.ua;
+  private async connectAndRegister(initialGeneration: number): Promise<void> {
+    let generation = initialGeneration;
     const session = this.session;
-    if (!ua || !session) return;
+    if (!this.ua || !session || generation !== this.generation) return;
+    if (this.ua.transport.state === TransportState.Connecting) generation = this.buildUserAgent(session);
+    const ua = this.ua;
     try {
-      if (!ua.isConnected()) await (ua.state === 'Started' ? ua.reconnect() : ua.start());
+      if (!ua.isConnected()) {
+        const attempt = ua.state === UserAgentState.Started ? ua.reconnect() : ua.start();
+        const settled = await withTimeout(attempt.then(() => 'connected' as const), (CONNECT_TIMEOUT_S + 1) * 1000);
+        if (settled !== 'connected') throw new Error(`WebSocket ${session.config.sip.wsUrl} did not open`);
+      }
     } catch (error) {
       if (generation !== this.generation) return;
       const probe = await this.probe(session.config.sip.wsUrl);
@@ -197,7 +219,7 @@ export class SipPhone implements Phone {
         wsUrl: session.config.sip.wsUrl,
         closeCode: closeCodeFromError(error as Error),
         probe,
-        wasConnected: false,
+        wasConnected: this.wasConnected,
       });
       this.logger.write('warn', 'calling.registration', `connect failed (${String(error)}): ${failure.reason}`);
       this.scheduleReconnect(generation, failure);

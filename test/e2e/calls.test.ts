@@ -22,6 +22,17 @@ let a: Agent;
 let b: Agent;
 let alice: { username: string; password: string };
 let bob: { username: string; password: string };
+/** When set, the host's provisioning answer points the SIP WebSocket here instead (fault injection). */
+let sipWsOverride: string | null = null;
+
+/** The host's real provisioning fetch, with the SIP WebSocket URL swapped while an override is set. */
+const provisioningFetch = async (url: string, init: RequestInit): Promise<Response> => {
+  const response = await fetch(url, init);
+  if (!sipWsOverride || !new URL(url).pathname.endsWith('/api/client-config') || !response.ok) return response;
+  const config = (await response.json()) as { sip: { wsUrl: string } };
+  config.sip.wsUrl = sipWsOverride;
+  return new Response(JSON.stringify(config), { status: 200, headers: { 'content-type': 'application/json' } });
+};
 
 before(async () => {
   backend = await startTestBackend(PORT_BASE);
@@ -29,7 +40,7 @@ before(async () => {
   [alice, bob] = backend.endpoints.agents as [typeof alice, typeof bob];
   const controlPlaneUrl = backend.endpoints.controlPlane.url;
   [a, b] = await Promise.all([
-    Agent.launch({ name: 'a', scratch: backend.scratch, controlPlaneUrl, toneHz: A_HZ, udpPorts: [45000, 45099] }),
+    Agent.launch({ name: 'a', scratch: backend.scratch, controlPlaneUrl, toneHz: A_HZ, udpPorts: [45000, 45099], fetch: provisioningFetch }),
     Agent.launch({ name: 'b', scratch: backend.scratch, controlPlaneUrl, toneHz: B_HZ, udpPorts: [45100, 45199] }),
   ]);
 }, { timeout: 90_000 });
@@ -39,7 +50,7 @@ after(async () => {
   await backend?.stop();
 }, { timeout: 30_000 });
 
-test('sign-in against a dead provisioning server and with a wrong password shows clear errors, then registers', { timeout: 60_000 }, async () => {
+test('dead provisioning server, wrong password, unreachable or blocked SIP WebSocket: clear errors, no crash; then A and B register', { timeout: 60_000 }, async () => {
   const cp = backend.endpoints.controlPlane.url;
   // Nothing listens on this port (inside our block, unused by the stack).
   await a.phone.signIn(`http://127.0.0.1:${PORT_BASE + 999}`, alice.username, alice.password);
@@ -57,7 +68,24 @@ test('sign-in against a dead provisioning server and with a wrong password shows
     null,
     { timeout: 15_000 },
   );
-  assert.match(await a.phone.shownMessages(), /password|credential/i);
+  const wrongPassword = await a.phone.shownMessages();
+  assert.match(wrongPassword, /password|credential/i);
+  console.log(`# dead provisioning server → “${deadMessage}”; wrong password → “${wrongPassword}”`);
+
+  // Provisioning works but the SIP WebSocket has nothing behind it: the calling core says so.
+  sipWsOverride = `ws://127.0.0.1:${PORT_BASE + 998}`;
+  await a.phone.signIn(cp, alice.username, alice.password);
+  const unreachable = await a.phone.waitRegistration(/Cannot reach the phone server/);
+  assert.match(unreachable, /ws:\/\/127\.0\.0\.1:40998/);
+  await a.phone.signOut();
+
+  // Something answers HTTP there but refuses the WebSocket upgrade (as a blocking proxy would).
+  sipWsOverride = cp.replace(/^http/, 'ws');
+  await a.phone.signIn(cp, alice.username, alice.password);
+  const blocked = await a.phone.waitRegistration(/refused the WebSocket/);
+  console.log(`# SIP server unreachable → “${unreachable}”; WebSocket refused → “${blocked}”`);
+  await a.phone.signOut();
+  sipWsOverride = null;
 
   await a.phone.signIn(cp, alice.username, alice.password);
   await b.phone.signIn(cp, bob.username, bob.password);
@@ -86,4 +114,123 @@ test('A calls B, B answers: each hears the other’s tone; hang-up on either sid
     await Promise.all([a.phone.waitCallStatus(/Call ended/), b.phone.waitCallStatus(/Call ended/)]);
     await other.phone.activeCall.waitFor({ state: 'detached', timeout: 10_000 });
   }
+});
+
+test('A calls the echo number and hears its own tone; the carrier hears it too', { timeout: 40_000 }, async () => {
+  await a.phone.dial(backend.endpoints.numbers.echo);
+  await a.phone.waitActive();
+  const heard = await measureHeardAudio(a.page, 1500);
+  const far = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.echo && c.state !== 'ended');
+  assert.ok(far, 'the carrier has the echo call');
+  console.log(`# echo: A hears ${JSON.stringify(heard)}; carrier hears ${JSON.stringify(far.received)}`);
+  assert.ok(approxHz(heard.dominantHz, A_HZ), `A should hear its own ${A_HZ} Hz back, heard ${JSON.stringify(heard)}`);
+  assert.ok(approxHz(far.received.dominantHz, A_HZ), `carrier should hear ${A_HZ} Hz`);
+  await a.phone.hangUp();
+  await a.phone.waitCallStatus(/Call ended/);
+});
+
+test('the tone number is heard at 1000 Hz', { timeout: 40_000 }, async () => {
+  await a.phone.dial(backend.endpoints.numbers.tone);
+  await a.phone.waitActive();
+  const heard = await measureHeardAudio(a.page, 1500);
+  console.log(`# tone: A hears ${JSON.stringify(heard)}`);
+  assert.ok(approxHz(heard.dominantHz, CARRIER_TONE_HZ), `A should hear ${CARRIER_TONE_HZ} Hz, heard ${JSON.stringify(heard)}`);
+  assert.ok(heard.rmsDbfs > -40);
+  await a.phone.hangUp();
+  await a.phone.waitCallStatus(/Call ended/);
+});
+
+test('busy number: the UI says Busy; ringing number: Ringing…, Cancel ends it as cancelled', { timeout: 40_000 }, async () => {
+  await a.phone.dial(backend.endpoints.numbers.busy);
+  assert.match(await a.phone.waitCallStatus(/Busy/), /Busy/);
+
+  await a.phone.page.getByLabel('Number or colleague').waitFor({ timeout: 10_000 });
+  await a.phone.dial(backend.endpoints.numbers.noAnswer);
+  await a.page.getByText('Ringing…').waitFor({ timeout: 10_000 });
+  const ringing = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.noAnswer && c.state !== 'ended');
+  assert.ok(ringing, 'the carrier sees the ringing call');
+  await a.phone.cancel();
+  assert.match(await a.phone.waitCallStatus(/cancel/i), /cancel/i);
+  const ended = await carrier.waitFor(ringing.id, 'the call to end', (c) => c.state === 'ended');
+  assert.equal(ended.finalStatus, 487, 'the carrier saw our CANCEL (487 Request Terminated)');
+});
+
+test('the carrier calls A: A rings, answers, audio both ways', { timeout: 40_000 }, async () => {
+  const id = await carrier.placeCall(alice.username, 'tone');
+  await a.phone.incomingCall.waitFor({ timeout: 10_000 });
+  await a.phone.answer();
+  await a.phone.waitActive();
+  const heard = await measureHeardAudio(a.page, 1500);
+  const far = await carrier.waitFor(id, `${A_HZ} Hz from A`, (c) => approxHz(c.received.dominantHz, A_HZ));
+  console.log(`# inbound PSTN: A hears ${JSON.stringify(heard)}; carrier hears ${JSON.stringify(far.received)}`);
+  assert.ok(approxHz(heard.dominantHz, CARRIER_TONE_HZ), `A should hear ${CARRIER_TONE_HZ} Hz`);
+  await a.phone.hangUp();
+  await carrier.waitFor(id, 'the call to end', (c) => c.state === 'ended');
+});
+
+test('hold stops media both ways and resume restores it; mute silences A at the far end', { timeout: 60_000 }, async () => {
+  await a.phone.dial(backend.endpoints.numbers.echo);
+  await a.phone.waitActive();
+  const far = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.echo && c.state !== 'ended');
+  assert.ok(far);
+  await carrier.waitFor(far.id, 'A’s tone', (c) => approxHz(c.received.dominantHz, A_HZ));
+
+  await a.phone.press('Hold');
+  await a.activeCallButton('Resume');
+  const held = await carrier.waitFor(far.id, 'hold', (c) => c.held);
+  // Let the carrier's 1 s window drain, then both directions must be silent/stopped.
+  await a.page.waitForTimeout(1200);
+  const before = await inboundPacketsReceived(a.page);
+  const heardOnHold = await measureHeardAudio(a.page, 1200);
+  const farOnHold = await carrier.call(far.id);
+  const afterPackets = await inboundPacketsReceived(a.page);
+  console.log(`# hold: A inbound packets +${afterPackets - before}, A hears ${JSON.stringify(heardOnHold)}; carrier held=${held.held} hears ${JSON.stringify(farOnHold.received)}`);
+  assert.ok(afterPackets - before < 5, `A receives (almost) no packets on hold (got ${afterPackets - before})`);
+  assert.equal(heardOnHold.dominantHz, null, 'A hears nothing on hold');
+  assert.ok(farOnHold.received.rmsDbfs === null || farOnHold.received.rmsDbfs < -50, `carrier hears silence on hold: ${JSON.stringify(farOnHold.received)}`);
+
+  await a.phone.press('Resume');
+  await a.activeCallButton('Hold');
+  await carrier.waitFor(far.id, 'resume', (c) => !c.held);
+  await carrier.waitFor(far.id, 'A’s tone again', (c) => approxHz(c.received.dominantHz, A_HZ));
+  const heardResumed = await measureHeardAudio(a.page, 1200);
+  assert.ok(approxHz(heardResumed.dominantHz, A_HZ), `after resume A hears its echo again: ${JSON.stringify(heardResumed)}`);
+
+  await a.phone.press('Mute');
+  await a.activeCallButton('Unmute');
+  const muted = await carrier.waitFor(far.id, 'silence from A', (c) => c.received.rmsDbfs === null || c.received.rmsDbfs < -50);
+  console.log(`# mute: carrier hears ${JSON.stringify(muted.received)}`);
+  await a.phone.press('Unmute');
+  await carrier.waitFor(far.id, 'A’s tone after unmute', (c) => approxHz(c.received.dominantHz, A_HZ));
+  await a.phone.hangUp();
+  await a.phone.waitCallStatus(/Call ended/);
+});
+
+test('DTMF digits pressed by A are the digits the record number received', { timeout: 40_000 }, async () => {
+  await a.phone.dial(backend.endpoints.numbers.record);
+  await a.phone.waitActive();
+  const far = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.record && c.state !== 'ended');
+  assert.ok(far);
+  await a.phone.sendDigits('159#*0');
+  const got = await carrier.waitFor(far.id, 'digits 159#*0', (c) => c.dtmf.length >= 6);
+  console.log(`# DTMF: carrier received “${got.dtmf}”`);
+  assert.equal(got.dtmf, '159#*0');
+  await a.phone.hangUp();
+});
+
+test('blind transfer moves the far end to B', { timeout: 60_000 }, async () => {
+  const id = await carrier.placeCall(alice.username, 'tone');
+  await a.phone.answer();
+  await a.phone.waitActive();
+  await a.phone.transferTo(bob.username);
+  await b.phone.incomingCall.waitFor({ timeout: 15_000 });
+  assert.match(await a.phone.waitCallStatus(/Transferred/), new RegExp(`Transferred to ${bob.username}`));
+  await b.phone.answer();
+  await b.phone.waitActive();
+  const heardByB = await measureHeardAudio(b.page, 1500);
+  const view = await carrier.call(id);
+  console.log(`# transfer: carrier transferredTo=${view.transferredTo} status=${view.transferStatus}; B hears ${JSON.stringify(heardByB)}`);
+  assert.match(String(view.transferredTo), new RegExp(bob.username));
+  assert.ok(approxHz(heardByB.dominantHz, CARRIER_TONE_HZ), `B hears the carrier's ${CARRIER_TONE_HZ} Hz`);
+  await b.phone.hangUp();
 });

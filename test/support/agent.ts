@@ -77,6 +77,11 @@ export class Agent {
     }
   }
 
+  /** Waits until the active call shows a button named `name` (e.g. "Resume" once held). */
+  async activeCallButton(name: string, timeoutMs = 10_000): Promise<void> {
+    await this.phone.activeCall.getByRole('button', { name, exact: true }).waitFor({ timeout: timeoutMs });
+  }
+
   async close(): Promise<void> {
     await this.bridge.dispose().catch(() => undefined);
     await this.context.close().catch(() => undefined);

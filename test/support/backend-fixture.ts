@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack, type RunningStack } from '../../backend/stack.js';
+import { REPO_ROOT, startStack, type RunningStack } from '../../backend/stack.js';
 import type { Endpoints } from '../../backend/endpoints.js';
 
 export interface TestBackend {
@@ -12,12 +13,30 @@ export interface TestBackend {
   stop(): Promise<void>;
 }
 
+let rendererBuilt = false;
+
+/**
+ * Builds the web softphone (`dist/renderer/`, what the control plane serves) from the current
+ * sources once per test process, so e2e tests never run a stale bundle. flock: other suites may
+ * build at the same time. CLEARLINE_E2E_SKIP_BUILD=1 skips it (CI that built already).
+ */
+export function buildRendererOnce(): void {
+  if (rendererBuilt || process.env.CLEARLINE_E2E_SKIP_BUILD) return;
+  execFileSync('flock', ['/tmp/clearline-renderer-build.lock', 'npx', 'vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 120_000,
+  });
+  rendererBuilt = true;
+}
+
 /**
  * The real stack (Kamailio, rtpengine, coturn, control plane, carrier) in a fresh state dir on
  * `portBase`; its progress goes to `<scratch>/backend.log` so test output stays readable.
  * Set CLEARLINE_KEEP_E2E=1 to keep the scratch dir (logs, recordings) after a failure.
  */
 export async function startTestBackend(portBase: number): Promise<TestBackend> {
+  buildRendererOnce();
   const scratch = mkdtempSync(join(tmpdir(), `clearline-e2e-${portBase}-`));
   const logFile = join(scratch, 'backend.log');
   const stack = await startStack({

@@ -5,7 +5,9 @@ import type { Locator, Page } from 'playwright-core';
  * Every wait is bounded; failures say what was expected and what the page showed.
  */
 export class Softphone {
-  constructor(readonly page: Page) {}
+  constructor(readonly page: Page) {
+    page.setDefaultTimeout(10_000);
+  }
 
   get registration(): Locator {
     return this.page.getByRole('status', { name: 'Registration' });
@@ -38,7 +40,16 @@ export class Softphone {
   }
 
   async waitRegistered(timeoutMs = 15_000): Promise<void> {
-    await this.registration.filter({ hasText: 'Registered' }).waitFor({ timeout: timeoutMs });
+    await this.waitRegistration(/Registered/, timeoutMs);
+  }
+
+  /** Waits until the "Registration" region shows text matching `pattern`; returns that text. */
+  async waitRegistration(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    await this.registration.filter({ hasText: pattern }).waitFor({ timeout: timeoutMs }).catch(async (error) => {
+      const shown = await this.registration.innerText({ timeout: 1000 }).catch(() => '(no Registration region)');
+      throw new Error(`Registration never matched ${pattern}; it shows “${shown}” (${String(error).split('\n')[0]})`);
+    });
+    return this.registration.innerText();
   }
 
   /** Everything the page currently shows in alerts and status regions (for clear-error checks). */
