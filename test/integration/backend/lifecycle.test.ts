@@ -81,6 +81,27 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
     }
   });
 
+  test('a supervisor killed with SIGKILL takes every component with it (parent-death signal)', async () => {
+    const stateDir = tmp('sigkill');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'backend/cli.ts', '--state-dir', stateDir, '--port-base', '26000'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    try {
+      await waitFor(async () => stdout.includes('clearline backend ready'), 'ready line', 30_000);
+      const components = [...pidsMentioning(stateDir), ...pidsMentioning('127.0.0.1:26030')];
+      assert.ok(components.length >= 4);
+      child.kill('SIGKILL');
+      await waitFor(async () => components.every((p) => !isAlive(p)), 'every component gone', 8000);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      for (const p of [...pidsMentioning(stateDir), ...pidsMentioning('127.0.0.1:26030')]) process.kill(p, 'SIGKILL');
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
   test('a bad option exits non-zero naming the option', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
