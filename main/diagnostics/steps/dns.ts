@@ -28,7 +28,10 @@ export const dnsStep: StepDefinition = {
     const failed = lookups.filter((l) => l.addresses.length === 0);
     if (failed.length) {
       const names = failed.map((l) => l.host).join(', ');
-      return outcome('fail', `cannot resolve ${names}`, values, `make ${names} resolvable from this desktop (DNS / VPN DNS suffix)`);
+      // Without signaling nothing works; a missing TURN or reflector name is judged by the steps using it.
+      const signaling = [targets.sipWebSocket.host, targets.controlPlane.host];
+      const verdict = failed.some((l) => signaling.includes(l.host)) ? 'fail' : 'warn';
+      return outcome(verdict, `cannot resolve ${names}`, values, `make ${names} resolvable from this desktop (DNS / VPN DNS suffix)`);
     }
     const slowest = Math.max(...lookups.map((l) => l.ms));
     if (slowest > 1000) {

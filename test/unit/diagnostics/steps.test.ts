@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { runDiagnostics } from '../../../main/diagnostics/index.js';
 import type { StepDefinition } from '../../../main/diagnostics/step.js';
 import { outcome } from '../../../main/diagnostics/step.js';
+import { dnsStep } from '../../../main/diagnostics/steps/dns.js';
 import { proxyStep } from '../../../main/diagnostics/steps/proxy.js';
 import { clockStep, dscpStep, pathQualityStep } from '../../../main/diagnostics/steps/reflector-steps.js';
 import { sipWebSocketStep } from '../../../main/diagnostics/steps/sip-websocket.js';
@@ -51,6 +52,16 @@ describe('VPN and split tunnel', () => {
     const probes = withTun('eth0');
     probes.route = async (a) => ({ device: a === '203.0.113.20' ? 'tun0' : 'eth0', gateway: null });
     assert.equal((await only(vpnStep, probes)).verdict, 'warn');
+  });
+});
+
+describe('DNS', () => {
+  it('an unresolvable SIP host fails; an unresolvable reflector only warns', async () => {
+    const without = (missing: string) => fakeProbes({ lookup: async (h) => (h === missing ? [] : ['192.0.2.1']) });
+    const sip = await only(dnsStep, without('sip.example.com'));
+    assert.deepEqual([sip.verdict, sip.explanation], ['fail', 'cannot resolve sip.example.com']);
+    const media = await only(dnsStep, without('media.example.com'));
+    assert.equal(media.verdict, 'warn');
   });
 });
 
