@@ -76,6 +76,8 @@ export interface CallView {
   readonly recording: string | null;
 }
 
+/** The methods the carrier understands (Allow header). */
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY';
 const NO_AUDIO: ReceivedStats = { packets: 0, codec: null, rmsDbfs: null, dominantHz: null };
 /** Characters allowed in a recording's file name; anything else in a Call-ID becomes `_`. */
 const safeFileName = (callId: string) => callId.replace(/[^A-Za-z0-9._@-]/g, '_').replace(/^\.+/, '_');
@@ -224,7 +226,7 @@ export class Call {
       { name: 'Call-ID', value: callId },
       { name: 'CSeq', value: '1 INVITE' },
       { name: 'Contact', value: ctx.contact(opts.fromUser) },
-      { name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY' },
+      { name: 'Allow', value: ALLOW },
       { name: 'Content-Type', value: 'application/sdp' },
       ...(opts.extraHeaders ?? []),
     ];
@@ -319,7 +321,7 @@ export class Call {
         this.handleNotify(req, tx);
         return;
       case 'OPTIONS':
-        tx.respond(createResponse(req, 200, { headers: [{ name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY' }] }));
+        tx.respond(createResponse(req, 200, { headers: [{ name: 'Allow', value: ALLOW }] }));
         return;
       default:
         tx.respond(createResponse(req, 501));

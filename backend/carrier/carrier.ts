@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApi, type ApiServer } from './api.js';
 import { ANSWER_DELAY_MS, behaviourFor, type CarrierNumbers } from './behaviours.js';
-import { Call, type CallContext, type OutgoingCallOptions } from './call.js';
+import { ALLOW, Call, type CallContext, type OutgoingCallOptions } from './call.js';
 import { MediaPortAllocator } from './media/port-allocator.js';
 import { parseSipUri } from './sip/address.js';
 import { SipEndpoint, type ServerTransaction, type TransactionUser } from './sip/endpoint.js';
@@ -45,7 +45,6 @@ export interface PlaceCallRequest {
 }
 
 export const DEFAULT_CALLER = '+15551230000';
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY';
 const KNOWN_UNSUPPORTED = new Set(['REGISTER', 'MESSAGE', 'SUBSCRIBE', 'PUBLISH', 'UPDATE', 'PRACK']);
 /** Bound on remembered calls, so a long-running demo does not grow without limit. */
 const MAX_REMEMBERED_CALLS = 500;
@@ -111,7 +110,7 @@ class Carrier implements TransactionUser {
 
   onRequest(req: SipRequest, tx: ServerTransaction): void {
     if (!parseSipUri(req.uri)) {
-      tx.respond(createResponse(req, 416, { reason: 'Unsupported URI Scheme' }));
+      tx.respond(createResponse(req, 416));
       return;
     }
     const hasToTag = /;\s*tag=/i.test(headerValue(req, 'To') ?? '');
