@@ -82,7 +82,8 @@ export async function fetchProvisioned<S extends z.ZodType>(
     const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
     throw hostError(
       'unreachable',
-      `Cannot reach ${url.host}${timedOut ? ` (no answer within ${REQUEST_TIMEOUT_MS / 1000} s)` : ''}`,
+      `Cannot reach ${url.host}${timedOut ? ` (no answer within ${REQUEST_TIMEOUT_MS / 1000} s)` : ''}. ` +
+        'Check the provisioning URL and your network or VPN connection.',
     );
   }
   if (response.status === 401) throw hostError('unauthorized', WRONG_CREDENTIALS);

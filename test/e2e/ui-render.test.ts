@@ -271,6 +271,10 @@ test('signed in: softphone view with dialpad, service numbers, settings, history
     assert.deepEqual(await violations(), []);
     assert.deepEqual(pageErrors, []);
     await page.screenshot({ path: join(SHOTS, 'softphone.png'), fullPage: true });
+    await page.setViewportSize({ width: 420, height: 900 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, 'no horizontal scrolling on a narrow window');
+    await page.screenshot({ path: join(SHOTS, 'softphone-narrow.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 10_000 });

@@ -138,7 +138,8 @@ test('provisioning failures become sentences the agent can act on', { timeout: 1
     'The server sent an invalid configuration (sip.wsUrl: sip.wsUrl must be a ws:// or wss:// URL)',
   );
   await rejectsWith(signIn('broken'), 'server-error', `The provisioning server at 127.0.0.1:${PORT} answered 500 Internal Server Error`);
-  await rejectsWith(signIn('alice', 'x', `http://127.0.0.1:${CLOSED_PORT}`), 'unreachable', `Cannot reach 127.0.0.1:${CLOSED_PORT}`);
+  await rejectsWith(signIn('alice', 'x', `http://127.0.0.1:${CLOSED_PORT}`), 'unreachable',
+    `Cannot reach 127.0.0.1:${CLOSED_PORT}. Check the provisioning URL and your network or VPN connection.`);
   await rejectsWith(signIn('alice', 'x', 'ftp://pbx.example'), 'invalid-request', /Provisioning URL must start with https:\/\//);
   await rejectsWith(signIn('alice', 'x', 'not a url'), 'invalid-request', /^provisioning\.signIn: url: /);
   assert.equal(await host.invoke('provisioning.restore', undefined), null, 'a failed sign-in stores nothing');
