@@ -41,7 +41,7 @@ export interface CallContext {
   via(branch: string): string;
   contact(user: string): string;
   /** A REFER arrived and was accepted: the carrier places the new leg (see transfer.ts). */
-  transfer(call: Call, target: string): void;
+  transfer(call: Call, target: string, referredBy: string | undefined): void;
 }
 
 export interface OutgoingCallOptions {
@@ -51,6 +51,7 @@ export interface OutgoingCallOptions {
   readonly fromUser: string;
   readonly mode: MediaMode;
   readonly toneHz?: number;
+  /** E.g. Referred-By on a transferred leg (RFC 3892). */
   readonly extraHeaders?: SipHeader[];
 }
 
@@ -97,7 +98,7 @@ export class Call {
   private readonly sdp = new LocalSdp();
   private wantedDirection: Direction = 'sendrecv';
   private pendingInvite?: ServerTransaction;
-  private outgoing?: { request: SipRequest; tx: ClientTransaction; ack?: SipRequest; cancelWanted: boolean };
+  private outgoing?: { request: SipRequest; tx: ClientTransaction; ack?: SipRequest; cancelWanted: boolean; cancelSent: boolean };
   private reinviteInFlight = false;
   /** A 200 we sent without SDP (offer-less re-INVITE): our offer, waiting for the ACK's answer. */
   private offerAwaitingAck = false;
@@ -237,7 +238,7 @@ export class Call {
 
   private sendInvite(invite: SipRequest): void {
     const tx = this.ctx.endpoint.request(invite, this.ctx.proxy, (res) => this.onInviteResponse(res));
-    this.outgoing = { request: invite, tx, cancelWanted: false };
+    this.outgoing = { request: invite, tx, cancelWanted: false, cancelSent: false };
     this.ringTimer = setTimeout(() => {
       if (this.state === 'ringing') this.hangup();
     }, MAX_RING_MS);
@@ -283,7 +284,8 @@ export class Call {
 
   private sendCancel(): void {
     const out = this.outgoing!;
-    if (out.tx.isFinal) return;
+    if (out.tx.isFinal || out.cancelSent) return;
+    out.cancelSent = true;
     const invite = out.request;
     const headers = invite.headers.filter((h) => ['via', 'route', 'from', 'to', 'call-id', 'max-forwards'].includes(h.name.toLowerCase()));
     const seq = headerValue(invite, 'CSeq')!.split(/\s+/)[0];
@@ -384,7 +386,7 @@ export class Call {
     tx.respond(createResponse(req, 202));
     this.transferredTo = target;
     this.notifyChange();
-    this.ctx.transfer(this, target);
+    this.ctx.transfer(this, target, headerValue(req, 'Referred-By'));
   }
 
   private handleNotify(req: SipRequest, tx: ServerTransaction): void {

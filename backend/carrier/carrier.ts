@@ -102,8 +102,8 @@ class Carrier implements TransactionUser {
       log,
       via: (branch) => `SIP/2.0/UDP ${opts.listen}:${opts.sipPort};rport;branch=${branch}`,
       contact: (user) => `<sip:${user}@${opts.listen}:${opts.sipPort}>`,
-      transfer: (call, target) => {
-        void runBlindTransfer(call, target, (o) => this.startOutgoing(o), log);
+      transfer: (call, target, referredBy) => {
+        void runBlindTransfer(call, target, referredBy, (o) => this.startOutgoing(o), log);
       },
     };
   }

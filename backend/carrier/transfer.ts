@@ -9,6 +9,7 @@ import { reasonPhrase } from './sip/message.js';
 export async function runBlindTransfer(
   leg: Call,
   target: string,
+  referredBy: string | undefined,
   placeCall: (opts: OutgoingCallOptions) => Promise<Call>,
   log: (line: string) => void,
 ): Promise<void> {
@@ -17,7 +18,13 @@ export async function runBlindTransfer(
   await notify(100, false);
   let newLeg: Call;
   try {
-    newLeg = await placeCall({ target, fromUser: leg.number, mode: leg.mode ?? 'tone', toneHz: leg.toneHz });
+    newLeg = await placeCall({
+      target,
+      fromUser: leg.number,
+      mode: leg.mode ?? 'tone',
+      toneHz: leg.toneHz,
+      extraHeaders: referredBy ? [{ name: 'Referred-By', value: referredBy }] : [],
+    });
   } catch (err) {
     log(`transfer of ${leg.id} to ${target} failed: ${(err as Error).message}`);
     await notify(503, true);

@@ -118,7 +118,7 @@ test('hold (re-INVITE sendonly) stops the far end sending; resume restores it', 
   assert.equal(resume.body.status, 200);
   await sleep(1000);
   const resumed = await a.call(id);
-  assert.ok(resumed.received.packets - p2 >= 35, `${resumed.received.packets - p2} packets in 1 s after resume`);
+  assert.ok(resumed.received.packets - p2 >= 25, `${resumed.received.packets - p2} packets in 1 s after resume`);
   assert.equal(resumed.received.dominantHz, TONE_HZ);
   assert.equal((await b.call(id)).mediaDirection, 'sendrecv');
   await hangUp(id);

@@ -67,7 +67,7 @@ const responsesFor = (callId: string) =>
 test('a non-2xx final to INVITE is retransmitted (T1 doubling) while no ACK comes', { timeout: 5000 }, async () => {
   finalStatus = 486;
   send(invite('noack-1', 'z9hG4bKnoack1'));
-  await sleep(1700); // sent at 0, retransmitted at 0.5 s and 1.5 s
+  await sleep(2200); // sent at 0, retransmitted at 0.5 s and 1.5 s (next at 3.5 s)
   assert.equal(responsesFor('noack-1').length, 3);
 });
 
@@ -76,7 +76,7 @@ test('the ACK stops the retransmissions', { timeout: 5000 }, async () => {
   send(invite('ack-1', 'z9hG4bKack1'));
   await sleep(100);
   send(invite('ack-1', 'z9hG4bKack1', 'ACK'));
-  await sleep(1700);
+  await sleep(2200);
   assert.equal(responsesFor('ack-1').length, 1);
 });
 
@@ -104,7 +104,7 @@ test('a client request is retransmitted until a response arrives, then reported 
   const statuses: number[] = [];
   const start = received.length;
   endpoint.request(req, { address: '127.0.0.1', port: PEER_PORT }, (res) => statuses.push(res.status));
-  await sleep(1700); // sent at 0, 0.5 s, 1.5 s
+  await sleep(2200); // sent at 0, 0.5 s, 1.5 s (next at 3.5 s)
   const copies = received.slice(start).filter((d) => d.toString().startsWith('OPTIONS'));
   assert.equal(copies.length, 3);
   const parsed = parseSipMessage(copies[0]!);
