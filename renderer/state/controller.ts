@@ -222,24 +222,31 @@ export function createController({ host, phone, store, mediaDevices, timers, log
         mediaDevices.addEventListener('devicechange', onDeviceChange);
         cleanups.push(() => mediaDevices.removeEventListener('devicechange', onDeviceChange));
       }
+      const startFailed = (error: unknown) => {
+        log.error(`host start-up failed: ${userMessage(error)}`);
+        dispatch({ type: 'sign-in-failed', message: `The app could not start: ${userMessage(error)}` });
+      };
       try {
         const info = await host.invoke('app.info', undefined);
         dispatch({ type: 'host-info', shell: info.shell, version: info.version });
         dispatch({ type: 'settings-changed', settings: await host.invoke('settings.get', undefined) });
-        await loadDefaults();
       } catch (error) {
-        log.error(`host start-up failed: ${userMessage(error)}`);
-        dispatch({ type: 'sign-in-failed', message: `The app could not start: ${userMessage(error)}` });
+        startFailed(error);
         return;
       }
       void refreshDevices();
+      // The stored session is looked for before the sign-in form is shown, so a returning agent
+      // goes straight to the phone instead of seeing the form flash.
       let session: Session | null = null;
       try {
         session = await host.invoke('provisioning.restore', undefined);
       } catch (error) {
         log.warn(`session restore failed: ${userMessage(error)}`);
       }
-      if (session === null) return;
+      if (session === null) {
+        await loadDefaults().catch(startFailed);
+        return;
+      }
       // A stored session's TURN credentials may have expired while the app was closed.
       try {
         session = { ...session, turn: await host.invoke('turn.refresh', undefined) };

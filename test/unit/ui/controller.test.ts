@@ -229,3 +229,24 @@ test('diagnostics progress that overtakes the run id reply is not lost', { timeo
   assert.equal(d.phase === 'running' && d.current, 'TURN over UDP');
   h.controller.dispose();
 });
+
+test('start-up: with a stored session the sign-in form is never shown; without one, defaults fill it', { timeout: 5_000 }, async () => {
+  const withSession = harness();
+  const phases: string[] = [];
+  withSession.store.subscribe(() => phases.push(withSession.store.getState().auth.phase));
+  await withSession.controller.start();
+  assert.ok(!phases.includes('signed-out'), `phases seen: ${phases.join(' → ')}`);
+  assert.equal(withSession.store.getState().auth.phase, 'signed-in');
+  withSession.controller.dispose();
+
+  const fresh = harness({ 'provisioning.restore': () => null, 'provisioning.defaults': () => ({ policyUrl: 'https://pbx.example', lastUsername: 'bob' }) });
+  await fresh.controller.start();
+  const { auth } = fresh.store.getState();
+  assert.deepEqual([auth.phase, auth.defaultUrl, auth.defaultUsername], ['signed-out', 'https://pbx.example', 'bob']);
+  fresh.controller.dispose();
+
+  const broken = harness({ 'app.info': () => { throw new Error('[internal] preload missing'); } });
+  await broken.controller.start();
+  assert.equal(broken.store.getState().auth.error, 'The app could not start: preload missing');
+  broken.controller.dispose();
+});
