@@ -22,18 +22,28 @@ function env(vars: Record<string, string | undefined>, name: string): string | u
   return vars[name.toLowerCase()] || vars[name.toUpperCase()] || undefined;
 }
 
-function bypassed(hostname: string, port: string, noProxy: string | undefined): boolean {
-  if (!noProxy) return false;
-  return noProxy
-    .split(/[,\s]+/)
-    .filter(Boolean)
-    .some((entry) => {
-      if (entry === '*') return true;
-      const [host, entryPort] = entry.split(':');
-      if (entryPort && entryPort !== port) return false;
-      const h = host!.replace(/^\*?\./, '').toLowerCase();
-      return hostname === h || hostname.endsWith(`.${h}`);
-    });
+/**
+ * Whether a bypass list (NO_PROXY entries, Windows ProxyOverride, macOS ExceptionsList) exempts
+ * the host: "*", "host", ".domain" / "*.domain" (the domain and its subdomains), "host:port", and
+ * Windows' "<local>" (names without a dot).
+ */
+export function bypassed(hostname: string, port: string, entries: string[]): boolean {
+  return entries.some((entry) => {
+    if (entry === '*') return true;
+    if (entry.toLowerCase() === '<local>') return !hostname.includes('.');
+    const [host, entryPort] = entry.split(':');
+    if (entryPort && entryPort !== port) return false;
+    const h = host!.replace(/^\*?\./, '').toLowerCase();
+    return hostname === h || hostname.endsWith(`.${h}`);
+  });
+}
+
+export const isSecureUrl = (u: URL) => u.protocol === 'https:' || u.protocol === 'wss:';
+export const defaultPort = (u: URL) => u.port || (isSecureUrl(u) ? '443' : '80');
+
+/** True when the environment names any proxy (then it wins over system settings, as in curl). */
+export function envHasProxy(vars: Record<string, string | undefined>): boolean {
+  return ['http_proxy', 'https_proxy', 'all_proxy'].some((n) => env(vars, n));
 }
 
 /**
@@ -42,9 +52,9 @@ function bypassed(hostname: string, port: string, noProxy: string | undefined): 
  */
 export function proxyFromEnv(url: string, vars: Record<string, string | undefined>): string {
   const u = new URL(url);
-  const secure = u.protocol === 'https:' || u.protocol === 'wss:';
-  const port = u.port || (secure ? '443' : '80');
-  if (bypassed(u.hostname.toLowerCase(), port, env(vars, 'no_proxy'))) return 'DIRECT';
+  const secure = isSecureUrl(u);
+  const noProxy = (env(vars, 'no_proxy') ?? '').split(/[,\s]+/).filter(Boolean);
+  if (bypassed(u.hostname.toLowerCase(), defaultPort(u), noProxy)) return 'DIRECT';
   const raw = (secure ? env(vars, 'https_proxy') : env(vars, 'http_proxy')) ?? env(vars, 'all_proxy');
   if (!raw) return 'DIRECT';
   let proxy: URL;

@@ -9,7 +9,8 @@ import net from 'node:net';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import { withTimeout } from '../channels.js';
-import { proxyFromEnv } from '../proxy.js';
+import { envHasProxy, proxyFromEnv } from '../proxy.js';
+import { parseScutilProxy, parseWindowsInternetSettings, proxyFromSystem, type SystemProxySettings } from '../system-proxy.js';
 import type { Probes } from '../types.js';
 import type { AdapterAddress } from '../vpn.js';
 import { connectSocket, openDatagram, streamChannel } from './node-channels.js';
@@ -90,6 +91,26 @@ async function qosPolicy(): Promise<{ present: boolean; detail: string } | null>
   return { present: !!mine, detail: mine ? `policy "${mine.Name}" marks ${exe} with DSCP 46` : `no active QoS policy marks ${exe} with DSCP 46` };
 }
 
+async function systemProxySettings(): Promise<SystemProxySettings | null> {
+  if (process.platform === 'win32') {
+    const key = 'HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings';
+    const { stdout } = await run('reg', ['query', key], { timeout: COMMAND_TIMEOUT_MS });
+    return parseWindowsInternetSettings(stdout);
+  }
+  if (process.platform === 'darwin') {
+    const { stdout } = await run('scutil', ['--proxy'], { timeout: COMMAND_TIMEOUT_MS });
+    return parseScutilProxy(stdout);
+  }
+  return null; // Linux desktops: the environment is the convention tools follow
+}
+
+/** Environment first (as curl and most CLIs), then the OS settings. */
+async function resolveProxy(url: string, env: Record<string, string | undefined>): Promise<string> {
+  if (envHasProxy(env)) return proxyFromEnv(url, env);
+  const settings = await systemProxySettings().catch(() => null);
+  return settings ? proxyFromSystem(url, settings) : 'DIRECT';
+}
+
 export function defaultProbes(options: NodeProbeOptions = {}): Probes {
   const now = () => performance.timeOrigin + performance.now();
   return {
@@ -107,7 +128,7 @@ export function defaultProbes(options: NodeProbeOptions = {}): Probes {
       return { connectMs, tlsMs };
     },
     webSocketHandshake: (url, protocol, proxy) => webSocketHandshake(url, protocol, proxy, options.ca),
-    resolveProxy: async (url) => proxyFromEnv(url, options.env ?? process.env),
+    resolveProxy: (url) => resolveProxy(url, options.env ?? process.env),
     qosPolicy,
   };
 }

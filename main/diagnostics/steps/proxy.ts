@@ -16,6 +16,15 @@ export const proxyStep: StepDefinition = {
     const resolved: Record<string, string> = {};
     for (const [k, url] of Object.entries(urls)) resolved[k] = await ctx.probes.resolveProxy(url).catch((e) => `error: ${errorText(e)}`);
     const values: Record<string, unknown> = { resolved };
+    const pac = Object.values(resolved).find((r) => r.startsWith('PAC '));
+    if (pac) {
+      return outcome(
+        'warn',
+        `a proxy auto-config script (${pac.slice(4)}) decides the proxy; this tool cannot evaluate it`,
+        values,
+        'run the network test from the app (it evaluates the PAC script like the browser does), or set HTTPS_PROXY for this tool',
+      );
+    }
     const wsProxy = parsePacResult(resolved.sipWebSocket!);
     const cpProxy = parsePacResult(resolved.controlPlane!);
     if (!wsProxy && !cpProxy) return outcome('pass', 'no proxy applies (direct connections)', values);

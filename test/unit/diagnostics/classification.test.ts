@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { natBehaviour } from '../../../main/diagnostics/nat.js';
 import { parsePacResult, proxyFromEnv } from '../../../main/diagnostics/proxy.js';
+import { parseScutilProxy, parseWindowsInternetSettings, proxyFromSystem } from '../../../main/diagnostics/system-proxy.js';
 import { parseIceUri, targetsFromConfig } from '../../../main/diagnostics/targets.js';
 import { adapterForSource, adapterVpnKind, exclusionPrefix, vpnKind } from '../../../main/diagnostics/vpn.js';
 
@@ -117,5 +118,48 @@ describe('targets from the provisioned configuration', () => {
     assert.equal(t.mediaGateway, 'sip.example.com', 'defaults to the SIP host');
     assert.deepEqual(t.hosts, ['sip.example.com', 'cp.example.com', 'media.example.com']);
     assert.equal(t.reflector?.port, 3480);
+  });
+});
+
+describe('system proxy settings (CLI)', () => {
+  const windows = [
+    'HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings',
+    '    ProxyEnable    REG_DWORD    0x1',
+    '    ProxyServer    REG_SZ    http=web.corp:80;https=secure.corp:8443',
+    '    ProxyOverride    REG_SZ    *.corp.example;<local>',
+    '',
+  ].join('\r\n');
+
+  it('Windows Internet Settings: per-scheme servers and the override list', () => {
+    const s = parseWindowsInternetSettings(windows)!;
+    assert.deepEqual(s, { http: 'web.corp:80', https: 'secure.corp:8443', bypass: ['*.corp.example', '<local>'], pacUrl: null });
+    assert.equal(proxyFromSystem('wss://sip.example.net/', s), 'PROXY secure.corp:8443');
+    assert.equal(proxyFromSystem('http://cp.example.net/', s), 'PROXY web.corp:80');
+    assert.equal(proxyFromSystem('wss://sip.corp.example/', s), 'DIRECT');
+    assert.equal(proxyFromSystem('https://intranet/', s), 'DIRECT', '<local>: no dot');
+  });
+
+  it('Windows: disabled proxy with a PAC script reports the script', () => {
+    const s = parseWindowsInternetSettings(windows.replace('0x1', '0x0') + '    AutoConfigURL    REG_SZ    http://wpad.corp/proxy.pac\r\n')!;
+    assert.equal(proxyFromSystem('wss://sip.example.net/', s), 'PAC http://wpad.corp/proxy.pac');
+    assert.equal(parseWindowsInternetSettings(windows.replace('0x1', '0x0')), null, 'nothing configured');
+  });
+
+  it('macOS scutil --proxy', () => {
+    const text = `<dictionary> {
+  ExceptionsList : <array> {
+    0 : *.local
+    1 : 169.254/16
+  }
+  HTTPEnable : 0
+  HTTPSEnable : 1
+  HTTPSPort : 3128
+  HTTPSProxy : proxy.corp
+}`;
+    const s = parseScutilProxy(text)!;
+    assert.deepEqual(s, { http: null, https: 'proxy.corp:3128', bypass: ['*.local', '169.254/16'], pacUrl: null });
+    assert.equal(proxyFromSystem('wss://sip.example.net/', s), 'PROXY proxy.corp:3128');
+    assert.equal(proxyFromSystem('ws://sip.example.net/', s), 'DIRECT');
+    assert.equal(parseScutilProxy('<dictionary> {\n  HTTPEnable : 0\n}'), null);
   });
 });

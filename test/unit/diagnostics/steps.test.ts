@@ -149,6 +149,16 @@ describe('signaling and proxy', () => {
     assert.equal((await only(sipWebSocketStep, answer(101, 'sip'))).verdict, 'pass');
   });
 
+  it('a PAC script the CLI cannot evaluate is reported as such', async () => {
+    const probes = fakeProbes({
+      resolveProxy: async () => 'PAC http://wpad.corp/proxy.pac',
+      webSocketHandshake: async () => ({ status: 101, protocol: 'sip', ms: 5 }),
+    });
+    const r = await only(proxyStep, probes, [sipWebSocketStep]);
+    assert.equal(r.verdict, 'warn');
+    assert.match(r.explanation, /auto-config script \(http:\/\/wpad\.corp\/proxy\.pac\)/);
+  });
+
   it('the proxy Electron resolves is used for the upgrade and reported', async () => {
     let usedProxy: unknown = 'unset';
     const probes = fakeProbes({
