@@ -11,7 +11,7 @@ export interface AudioDescription {
   readonly port: number;
   /** Payload types in preference order, as listed on the m= line. */
   readonly formats: number[];
-  /** Payload type → encoding name (upper case) from a=rtpmap or the static table. */
+  /** Payload type → `NAME/RATE` (name upper case) from a=rtpmap or the static table. */
   readonly encodings: Map<number, string>;
   readonly direction: Direction;
 }
@@ -35,7 +35,9 @@ export interface NegotiatedMedia {
 }
 
 export const TELEPHONE_EVENT_PT = 101;
-const STATIC_ENCODINGS: Record<number, string> = { 0: 'PCMU', 8: 'PCMA' };
+const STATIC_ENCODINGS: Record<number, string> = { 0: 'PCMU/8000', 8: 'PCMA/8000' };
+/** Browsers also offer telephone-event/48000 (for Opus); G.711 calls need the 8 kHz one. */
+const TELEPHONE_EVENT = 'TELEPHONE-EVENT/8000';
 const SUPPORTED_CODECS: readonly CodecName[] = ['PCMU', 'PCMA'];
 const DIRECTIONS: readonly Direction[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive'];
 
@@ -79,7 +81,7 @@ export function parseSdp(text: string): SessionDescription | undefined {
         continue;
       }
       const rtpmap = /^rtpmap:(\d+)\s+([^/\s]+)\/(\d+)/.exec(value);
-      if (rtpmap && audio && !inOtherMedia) audio.encodings.set(Number(rtpmap[1]), rtpmap[2]!.toUpperCase());
+      if (rtpmap && audio && !inOtherMedia) audio.encodings.set(Number(rtpmap[1]), `${rtpmap[2]!.toUpperCase()}/${rtpmap[3]}`);
     }
   }
   if (!sawVersion) return undefined;
@@ -107,7 +109,7 @@ export function intersectDirection(wanted: Direction, allowedByPeer: Direction):
 }
 
 function telephoneEventPt(audio: AudioDescription): number | undefined {
-  return audio.formats.find((pt) => audio.encodings.get(pt) === 'TELEPHONE-EVENT');
+  return audio.formats.find((pt) => audio.encodings.get(pt) === TELEPHONE_EVENT);
 }
 
 export type AnswerResult = { ok: true; media: NegotiatedMedia } | { ok: false; status: 488; reason: string };
@@ -120,12 +122,13 @@ export type AnswerResult = { ok: true; media: NegotiatedMedia } | { ok: false; s
 export function negotiateAnswer(offer: SessionDescription, wanted: Direction = 'sendrecv'): AnswerResult {
   const audio = offer.audio;
   if (!audio || audio.port === 0) return { ok: false, status: 488, reason: 'no active audio stream offered' };
-  const pt = audio.formats.find((f) => SUPPORTED_CODECS.includes(audio.encodings.get(f) as CodecName));
+  const codecOf = (pt: number) => SUPPORTED_CODECS.find((c) => audio.encodings.get(pt) === `${c}/8000`);
+  const pt = audio.formats.find((f) => codecOf(f) !== undefined);
   if (pt === undefined) return { ok: false, status: 488, reason: 'none of PCMU/PCMA offered' };
   return {
     ok: true,
     media: {
-      codec: audio.encodings.get(pt) as CodecName,
+      codec: codecOf(pt)!,
       payloadType: pt,
       telephoneEventPayloadType: telephoneEventPt(audio),
       remoteAddress: audio.address,

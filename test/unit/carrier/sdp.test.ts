@@ -10,7 +10,7 @@ test('parses the audio stream of an rtpengine-style offer', () => {
   assert.ok(sdp?.audio);
   assert.equal(sdp.version, 2);
   assert.deepEqual(sdp.audio.formats, [8, 0, 101]);
-  assert.equal(sdp.audio.encodings.get(101), 'TELEPHONE-EVENT');
+  assert.equal(sdp.audio.encodings.get(101), 'TELEPHONE-EVENT/8000');
   assert.equal(sdp.audio.direction, 'sendonly');
   assert.equal(sdp.audio.address, '10.0.0.1');
   assert.equal(sdp.audio.port, 30000);
@@ -37,6 +37,21 @@ test('a dynamic payload type mapped to PCMU is accepted', () => {
   assert.equal(r.media.codec, 'PCMU');
   assert.equal(r.media.payloadType, 98);
   assert.equal(r.media.telephoneEventPayloadType, undefined);
+});
+
+test('a Chrome-style offer via rtpengine: PCMU chosen, the 8 kHz telephone-event (not the 48 kHz one)', () => {
+  const r = negotiateAnswer(offer([
+    'm=audio 30002 RTP/AVP 111 63 9 0 8 13 110 126',
+    'a=rtpmap:111 opus/48000/2', 'a=rtpmap:63 red/48000/2', 'a=rtpmap:9 G722/8000', 'a=rtpmap:0 PCMU/8000',
+    'a=rtpmap:8 PCMA/8000', 'a=rtpmap:13 CN/8000', 'a=rtpmap:110 telephone-event/48000', 'a=rtpmap:126 telephone-event/8000',
+  ])!);
+  assert.ok(r.ok);
+  assert.equal(r.media.codec, 'PCMU');
+  assert.equal(r.media.telephoneEventPayloadType, 126);
+});
+
+test('PCMU at a rate other than 8000 is not G.711', () => {
+  assert.equal(negotiateAnswer(offer(['m=audio 5000 RTP/AVP 96', 'a=rtpmap:96 PCMU/16000'])!).ok, false);
 });
 
 test('no common codec, or a rejected stream, gives 488', () => {
@@ -69,7 +84,7 @@ test('buildSdp output parses back to what was described', () => {
   assert.deepEqual(sdp?.audio?.formats, [0, 8, 101]);
   assert.equal(sdp?.audio?.direction, 'recvonly');
   assert.equal(sdp?.version, 3);
-  assert.equal(sdp?.audio?.encodings.get(101), 'TELEPHONE-EVENT');
+  assert.equal(sdp?.audio?.encodings.get(101), 'TELEPHONE-EVENT/8000');
 });
 
 test('garbage is not SDP', () => {
