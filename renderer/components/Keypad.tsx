@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 
 /**
  * In-call DTMF keypad. While open, digits typed anywhere outside a text field are sent too, so an
@@ -19,24 +19,23 @@ function typedIntoField(target: EventTarget | null): boolean {
 
 export function Keypad({ id, onDigit }: { id: string; onDigit: (digit: string) => void }) {
   const [sent, setSent] = useState('');
-  const onDigitRef = useRef(onDigit);
-  onDigitRef.current = onDigit;
 
   const press = (digit: string) => {
     setSent((s) => (s + digit).slice(-24));
-    onDigitRef.current(digit);
+    onDigit(digit);
   };
+  // The document listener is added once; the event sees the latest props through useEffectEvent.
+  const onKey = useEffectEvent((event: KeyboardEvent) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || typedIntoField(event.target)) return;
+    if (!(DTMF_KEYS as readonly string[]).includes(event.key)) return;
+    event.preventDefault();
+    press(event.key);
+  });
 
   useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.ctrlKey || event.metaKey || event.altKey || typedIntoField(event.target)) return;
-      if (!(DTMF_KEYS as readonly string[]).includes(event.key)) return;
-      event.preventDefault();
-      setSent((s) => (s + event.key).slice(-24));
-      onDigitRef.current(event.key);
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
+    const listener = (event: KeyboardEvent) => onKey(event);
+    document.addEventListener('keydown', listener);
+    return () => document.removeEventListener('keydown', listener);
   }, []);
 
   return (

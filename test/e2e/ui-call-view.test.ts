@@ -116,6 +116,17 @@ test('echo call: live meters refresh ≤ 500 ms, timer runs, quality shown, DTMF
   await activeCall().getByRole('button', { name: 'Keypad', exact: true }).click();
   await page.keyboard.type('1#');
   assert.equal(await page.getByRole('status', { name: 'Digits sent' }).innerText(), '1#');
+  // The far end (the carrier's echo line) received them as DTMF.
+  const deadline = Date.now() + 5_000;
+  let heard = '';
+  while (!heard.includes('1#') && Date.now() < deadline) {
+    const res = await fetch(`${backend.endpoints.carrier.apiUrl}/calls`, { signal: AbortSignal.timeout(3_000) });
+    const body = (await res.json()) as Array<{ number: string; dtmf: string; state: string }> | { calls: Array<{ number: string; dtmf: string; state: string }> };
+    const calls = Array.isArray(body) ? body : body.calls;
+    heard = calls.filter((c) => c.number === backend.endpoints.numbers.echo).map((c) => c.dtmf).join(',');
+    if (!heard.includes('1#')) await page.waitForTimeout(200);
+  }
+  assert.match(heard, /1#/, `the carrier received the typed digits as DTMF (got “${heard}”)`);
   await activeCall().getByRole('button', { name: 'Hold', exact: true }).click();
   await callStatus().filter({ hasText: 'On hold' }).waitFor({ timeout: 10_000 });
   await page.screenshot({ path: join(SCREENSHOTS, 'call-on-hold-keypad.png') });
