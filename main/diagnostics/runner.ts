@@ -21,6 +21,14 @@ export async function runSteps(
   for (const s of steps) {
     for (const dep of s.after ?? []) if (!ids.has(dep)) throw new Error(`step ${s.id} waits for unknown step ${dep}`);
   }
+  // A listener that throws (say, a window closed mid-run) must not abort the checks.
+  const emit: ProgressListener = (event) => {
+    try {
+      onProgress(event);
+    } catch {
+      /* progress is best effort; the report still resolves */
+    }
+  };
   const startedAt = now();
   const outcomes = new Map<string, StepOutcome>();
   const results = new Map<string, DiagnosticStepResult>();
@@ -28,7 +36,7 @@ export async function runSteps(
   const running = new Map<string, Promise<void>>();
 
   const runOne = async (step: StepDefinition) => {
-    onProgress({ kind: 'started', runId, stepId: step.id, title: step.title });
+    emit({ kind: 'started', runId, stepId: step.id, title: step.title });
     const t0 = now();
     let o: StepOutcome;
     try {
@@ -40,7 +48,7 @@ export async function runSteps(
     outcomes.set(step.id, o);
     const result: DiagnosticStepResult = { id: step.id, title: step.title, ...o, durationMs: Math.round(now() - t0) };
     results.set(step.id, result);
-    onProgress({ kind: 'finished', runId, step: result });
+    emit({ kind: 'finished', runId, step: result });
   };
 
   // Start whatever is ready; each finish re-examines the rest. Bounded: every pass starts ≥ 1 step
@@ -57,7 +65,7 @@ export async function runSteps(
 
   const ordered = steps.map((s) => results.get(s.id)!);
   const { verdict, summary } = overallVerdict(steps, ordered);
-  onProgress({ kind: 'done', runId, verdict, summary });
+  emit({ kind: 'done', runId, verdict, summary });
   return {
     runId,
     verdict,

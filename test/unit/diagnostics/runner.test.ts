@@ -44,6 +44,13 @@ describe('step runner', () => {
     assert.ok(events.every((e) => e.runId === report.runId));
   });
 
+  it('a progress listener that throws does not stop the run', async () => {
+    const report = await runDiagnostics(config, fakeProbes(), () => {
+      throw new Error('window gone');
+    }, [step('x')]);
+    assert.equal(report.verdict, 'pass');
+  });
+
   it('turns a throwing or hanging check into a failed step with the reason', async () => {
     const report = await runDiagnostics(config, fakeProbes(), undefined, [
       step('boom', { run: async () => Promise.reject(new Error('socket exploded')) }),
