@@ -60,6 +60,17 @@ test('re-INVITEs from SIPp: hold → recvonly, inactive → inactive, resume, un
   assert.ok(call.sentPackets > 0, 'the tone played while not on hold');
 });
 
+test('Record-Route: the carrier\'s BYE goes through the Route to the caller\'s Contact', { timeout: 20_000 }, async (t) => {
+  if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
+  const sipp = runSipp([...scenario('record-route-bye.xml'), '-s', DEFAULT_NUMBERS.tone, target()]);
+  const call = await waitFor('the routed call to be answered', async () =>
+    (await b.calls()).find((c) => c.role === 'tone' && c.state === 'answered' && c.remote.includes('sipp')),
+  );
+  await b.del(`/calls/${encodeURIComponent(call.id)}`);
+  const r = await sipp;
+  assert.equal(r.code, 0, `SIPp got the BYE via the Route: ${r.errors}`);
+});
+
 test('OPTIONS gets 200', { timeout: 20_000 }, async (t) => {
   if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
   const r = await runSipp([...scenario('options.xml'), '-s', 'anyone', target()]);
