@@ -9,7 +9,7 @@ const REDACTED = '[redacted]';
 const RULES: ReadonlyArray<[RegExp, string]> = [
   // Authorization / Proxy-Authorization header lines: keep the scheme, drop everything after it
   // to the end of the line (Basic base64, Bearer token, all Digest params incl. response=).
-  [/\b((?:proxy-)?authorization)(\s*[:=]\s*)(basic|bearer|digest)?[^\r\n]*/gi, `$1$2$3 ${REDACTED}`],
+  [/\b((?:proxy-)?authorization)(\s*[:=]\s*)((?:basic|bearer|digest)\s+)?[^\r\n]*/gi, `$1$2$3${REDACTED}`],
   // A digest `response="…"` or `response=…` outside a header line (e.g. a parsed object dump).
   [/\b(response\s*=\s*)("?)[0-9a-f]{8,}\2/gi, `$1$2${REDACTED}$2`],
   // JSON fields: "password": "…", "credential": "…", "token": "…", "secret": "…".

@@ -4,6 +4,7 @@ import { redact, redactData } from '../../../main/logging/redact.js';
 
 const cases: Array<[string, string, RegExp]> = [
   ['Basic credentials header', 'Authorization: Basic YWxpY2U6czNjcmV0', /^Authorization: Basic \[redacted\]$/],
+  ['a header without a known scheme', 'Authorization: Negotiate-ish YWxpY2U6czNjcmV0', /^Authorization: \[redacted\]$/],
   ['Bearer token', 'authorization: Bearer eyJhbGciOi.payload.sig', /^authorization: Bearer \[redacted\]$/],
   [
     'SIP digest Authorization (response=)',
