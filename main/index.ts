@@ -14,6 +14,7 @@ import { createDispatcher } from './ipc/dispatcher.js';
 import { createHandlers, type DiagnosticsRunner } from './ipc/handlers.js';
 import { registerIpc } from './ipc/register-ipc.js';
 import { configureFileLogging, DEFAULT_FILE_LOG } from './logging/logger.js';
+import { provisioningUrlFromArgs } from './provisioning/launch-options.js';
 import { loadPolicy, policyPath } from './provisioning/policy.js';
 import { createSafeStorageSecretStore } from './provisioning/safe-storage-secret-store.js';
 import { createPlainFileSecretStore } from './provisioning/secret-store.js';
@@ -69,6 +70,8 @@ async function start(): Promise<void> {
   const policyFile = devOverride('CLEARLINE_POLICY_FILE') ?? policyPath(process.platform, process.env);
   const { policy, problem } = await loadPolicy(policyFile);
   if (problem) shellLog.error(`enterprise policy: ${problem}`);
+  const launch = provisioningUrlFromArgs(process.argv);
+  if (launch.problem) shellLog.error(launch.problem);
 
   const dataDir = app.getPath('userData');
   const secretsPath = join(dataDir, 'secrets.json');
@@ -92,7 +95,7 @@ async function start(): Promise<void> {
     now: Date.now,
     logger,
     appInfo: { version: app.getVersion(), platform: process.platform, shell: 'electron' },
-    policyUrl: policy.provisioningUrl ?? null,
+    policyUrl: policy.provisioningUrl ?? launch.url,
     openExternal: async (url) => openExternal(url),
     runDiagnostics: diagnostics,
     onConfigChange: (config) => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { provisioningUrlFromArgs } from '../../../main/provisioning/launch-options.js';
 import { loadPolicy, parsePolicy, policyPath } from '../../../main/provisioning/policy.js';
 
 test('policy path per OS', () => {
@@ -39,4 +40,16 @@ test('loadPolicy: absent file is no policy and no problem; a present one is read
   assert.deepEqual(await loadPolicy(join(dir, 'missing.json')), { policy: {}, problem: null });
   writeFileSync(join(dir, 'policy.json'), '{"updateFeedUrl":"https://updates.example.com/"}');
   assert.deepEqual((await loadPolicy(join(dir, 'policy.json'))).policy, { updateFeedUrl: 'https://updates.example.com/' });
+});
+
+test('--provisioning-url pre-sets the URL; a malformed one is reported, not fatal', () => {
+  assert.deepEqual(provisioningUrlFromArgs(['electron', '.', '--provisioning-url=http://127.0.0.1:20010']), {
+    url: 'http://127.0.0.1:20010',
+    problem: null,
+  });
+  assert.deepEqual(provisioningUrlFromArgs(['electron', '.']), { url: null, problem: null });
+  assert.deepEqual(provisioningUrlFromArgs(['--provisioning-url=file:///etc/passwd']), {
+    url: null,
+    problem: '--provisioning-url must be an http(s) URL (got "file:///etc/passwd"); ignored',
+  });
 });
