@@ -98,6 +98,18 @@ test('echo call: live meters refresh ≤ 500 ms, timer runs, quality shown, DTMF
   console.log(`# meters: tone ${JSON.stringify(tone.last)}; mute → out < 0.01 in ${muted.ms} ms; unmute → out > 0.05 in ${unmuted.ms} ms`);
   assert.ok(muted.ms <= 1_500 && unmuted.ms <= 1_500, 'meters react within 1.5 s');
 
+  // Switching the microphone mid-call: saved, applied by the phone, call and audio kept.
+  const microphone = page.getByRole('region', { name: 'Settings' }).getByRole('combobox', { name: 'Microphone', exact: true });
+  const options = await microphone.locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+  const other = options.find((id) => id !== 'default');
+  assert.ok(other, `Chromium lists a fake microphone besides the default: ${JSON.stringify(options)}`);
+  await microphone.selectOption(other);
+  await page.waitForTimeout(1_200); // ≥ 2 stats polls, so the level below is measured after the switch
+  assert.equal(await page.getByRole('alert').filter({ hasText: /./ }).count(), 0, 'no error notice after switching');
+  const switched = await waitLevel('the tone still goes out after switching microphone', (l) => l.outgoing > 0.05);
+  assert.equal(await activeCall().count(), 1, 'the call survived the switch');
+  console.log(`# microphone switched mid-call to ${other.slice(0, 12)}…; outgoing level ${switched.last.outgoing.toFixed(3)}`);
+
   const timer = activeCall().getByRole('timer', { name: 'Call duration' });
   const first = await timer.innerText();
   await page.waitForTimeout(2_100);
