@@ -1,0 +1,2 @@
+/** Bundles main (ESM) and preload (CommonJS) into `outDir` (default: dist). */
+export function bundleElectron(outDir?: string): Promise<{ main: string; preload: string }>;
