@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,14 +19,20 @@ import { findElectronBinary } from './electron-binary.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PORT_BASE = 44000;
 const TONE_HZ = 440;
-const electron = findElectronBinary();
+const XVFB = '/usr/bin/Xvfb';
+const binary = findElectronBinary();
+// Electron (unlike Chromium) has no headless mode: it needs an X display, or Xvfb to make one.
+const electron: ReturnType<typeof findElectronBinary> =
+  'path' in binary && !process.env['DISPLAY'] && !existsSync(XVFB)
+    ? { missing: `no X display (DISPLAY unset) and no ${XVFB} (apt install xvfb)` }
+    : binary;
 
 if ('missing' in electron) {
   console.warn(
     [
       '',
       '#'.repeat(78),
-      '# ELECTRON SUITE SKIPPED: no Electron binary on this machine.',
+      '# ELECTRON SUITE SKIPPED: Electron cannot run on this machine.',
       `# ${electron.missing}`,
       '# The shell logic is covered by test/unit/main in plain Node; run this suite where',
       '# `npm ci` could download Electron (not behind ELECTRON_SKIP_BINARY_DOWNLOAD).',
@@ -43,12 +49,21 @@ const run = (command: string, args: string[]) => {
 };
 
 // A skipped test (not a skipped suite) so the runner's summary counts it as skipped.
-if ('missing' in electron) test(SUITE, { skip: `no Electron binary (${electron.missing})` }, () => undefined);
+if ('missing' in electron) test(SUITE, { skip: `Electron cannot run here: ${electron.missing}` }, () => undefined);
 else describe(SUITE, () => {
   let backend: TestBackend;
   let app: ElectronApplication;
   let window: Page;
   let userData: string;
+  let xvfb: ChildProcess | null = null;
+
+  /** A private X server on a display number derived from our port block (no clash with others). */
+  const startXvfb = async (): Promise<string> => {
+    const display = `:${PORT_BASE / 1000}`;
+    xvfb = spawn(XVFB, [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+    for (let i = 0; i < 50 && !existsSync(`/tmp/.X11-unix/X${PORT_BASE / 1000}`); i += 1) await new Promise((r) => setTimeout(r, 100));
+    return display;
+  };
 
   before(async () => {
     run('npm', ['run', '--silent', 'build']); // renderer → dist/renderer
@@ -59,16 +74,20 @@ else describe(SUITE, () => {
     const policyFile = join(backend.scratch, 'policy.json');
     writeFileSync(policyFile, JSON.stringify({ provisioningUrl: backend.endpoints.controlPlane.url }));
     const tone = toneWav(backend.scratch, TONE_HZ);
+    const display = process.env['DISPLAY'] ?? (await startXvfb());
     app = await _electron.launch({
       executablePath: (electron as { path: string }).path,
       args: [
+        // Chromium refuses to start as root with its OS sandbox (CI runs as root); the renderer's
+        // Electron sandbox (webPreferences.sandbox) still applies.
+        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
         `--use-file-for-fake-audio-capture=${tone}`,
         '--allow-loopback-in-peer-connection',
         join(ROOT, 'dist', 'main', 'index.js'),
       ],
-      env: { ...process.env, CLEARLINE_USER_DATA_DIR: userData, CLEARLINE_POLICY_FILE: policyFile },
+      env: { ...process.env, DISPLAY: display, CLEARLINE_USER_DATA_DIR: userData, CLEARLINE_POLICY_FILE: policyFile },
       timeout: 30_000,
     });
     await recordPeerConnections(app.context());
@@ -77,6 +96,7 @@ else describe(SUITE, () => {
 
   after(async () => {
     await app?.close().catch(() => undefined);
+    xvfb?.kill('SIGTERM');
     await backend?.stop();
   }, { timeout: 30_000 });
 
