@@ -9,6 +9,7 @@ import { createHandlers, type DiagnosticsRunner, type HostHandlers } from '../..
 import { configureFileLogging, DEFAULT_FILE_LOG, type Logger } from '../../main/logging/logger.js';
 import type { Fetch } from '../../main/provisioning/control-plane-client.js';
 import { createPlainFileSecretStore } from '../../main/provisioning/secret-store.js';
+import { isSameOrigin } from '../../main/security/app-origin.js';
 
 /**
  * Serves the REAL main-process handlers (`createHandlers`, the same dispatcher with its sender
@@ -100,7 +101,6 @@ export async function installHostBridge(target: BrowserContext | Page, options: 
   // "ours" when it belongs to the bridged target (that page, or any page of that context).
   const pageIds = new WeakMap<Page, number>();
   const ownIds = new Set<number>();
-  const pages = new Set<Page>();
   let lastId = 0;
   const idOf = (page: Page): number => {
     const known = pageIds.get(page);
@@ -128,10 +128,7 @@ export async function installHostBridge(target: BrowserContext | Page, options: 
     if (disposed) return { ok: false, error: { code: 'not-available', message: 'host bridge disposed' } };
     const page = source.page;
     const id = idOf(page);
-    if (isOwnPage(page)) {
-      ownIds.add(id);
-      pages.add(page);
-    }
+    if (isOwnPage(page)) ownIds.add(id);
     const frame = source.frame;
     return dispatch(
       String(channel),
@@ -146,7 +143,10 @@ export async function installHostBridge(target: BrowserContext | Page, options: 
     handlers,
     async emit(channel, event) {
       const payload = eventChannels[channel].parse(event);
-      await Promise.all([...pages].filter((p) => !p.isClosed()).map((p) => deliver(p.mainFrame(), channel, payload)));
+      // Like webContents.send to our window: top-level documents of our origin only.
+      const pages = 'mainFrame' in target ? [target] : target.pages();
+      const ours = pages.filter((p) => !p.isClosed() && isSameOrigin(p.url(), options.origin));
+      await Promise.all(ours.map((p) => deliver(p.mainFrame(), channel, payload)));
     },
     async dispose() {
       disposed = true;

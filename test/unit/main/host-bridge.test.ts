@@ -103,7 +103,13 @@ describe('test/support/host-bridge: real handlers served to Chromium', { skip: !
     }
   });
 
-  test('events reach listeners registered with on(); unsubscribe stops them', { timeout: 10_000 }, async () => {
+  test('events reach listeners registered with on(); unsubscribe stops them; other origins get none', { timeout: 10_000 }, async () => {
+    const other = await context.newPage();
+    await other.goto(plane.url.replace('127.0.0.1', 'localhost') + '/frame');
+    await other.evaluate(() => {
+      const seen: unknown[] = ((window as any).seen = []);
+      (window as any).clearline.on('system.transition', (e: unknown) => seen.push(e));
+    });
     await page.evaluate(() => {
       const seen: unknown[] = ((window as any).seen = []);
       (window as any).off = (window as any).clearline.on('system.transition', (e: unknown) => seen.push(e));
@@ -112,6 +118,8 @@ describe('test/support/host-bridge: real handlers served to Chromium', { skip: !
     await page.evaluate(() => (window as any).off());
     await bridge.emit('system.transition', { kind: 'suspend' });
     assert.deepEqual(await page.evaluate(() => (window as any).seen), [{ kind: 'resume' }]);
+    assert.deepEqual(await other.evaluate(() => (window as any).seen), [], 'a page of another origin hears nothing');
+    await other.close();
   });
 
   test('diagnostics.run without a runner says so', { timeout: 10_000 }, async () => {
