@@ -3,7 +3,6 @@
  * dialog, the RTP session and recording, and every in-dialog request (re-INVITE for hold,
  * BYE, INFO DTMF, REFER/NOTIFY, OPTIONS). The carrier composition routes messages here.
  */
-import { join } from 'node:path';
 import { formatNameAddr, parseNameAddr, parseSipUri } from './sip/address.js';
 import { Dialog } from './sip/dialog.js';
 import type { ClientTransaction, ServerTransaction, SipEndpoint } from './sip/endpoint.js';
@@ -17,13 +16,11 @@ import {
   type SipResponse,
 } from './sip/message.js';
 import type { RemoteAddress } from './sip/udp-transport.js';
-import { LocalSdp } from './local-sdp.js';
-import { MAX_RING_MS, mediaSourceFor, type MediaMode, type NumberRole } from './behaviours.js';
-import { negotiateAnswer, OFFERED_CODECS, parseSdp, TELEPHONE_EVENT_PT, type Direction, type NegotiatedMedia } from './sdp.js';
+import { MAX_RING_MS, type MediaMode, type NumberRole } from './behaviours.js';
+import { CallMedia, NO_AUDIO } from './call-media.js';
+import type { Direction } from './sdp.js';
 import type { MediaPortAllocator } from './media/port-allocator.js';
-import { RtpSession, type ReceivedStats } from './media/rtp-session.js';
-import { SAMPLE_RATE } from './media/tone.js';
-import { WavWriter } from './media/wav-writer.js';
+import type { ReceivedStats } from './media/rtp-session.js';
 import { parseDtmfInfo } from './dtmf-info.js';
 
 export type CallState = 'ringing' | 'answered' | 'ended' | 'failed';
@@ -79,9 +76,6 @@ export interface CallView {
 
 /** The methods the carrier understands (Allow header). */
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY';
-const NO_AUDIO: ReceivedStats = { packets: 0, codec: null, rmsDbfs: null, dominantHz: null };
-/** Characters allowed in a recording's file name; anything else in a Call-ID becomes `_`. */
-const safeFileName = (callId: string) => callId.replace(/[^A-Za-z0-9._@-]/g, '_').replace(/^\.+/, '_');
 
 export class Call {
   state: CallState = 'ringing';
@@ -93,10 +87,7 @@ export class Call {
   transferredTo?: string;
   transferStatus?: number;
   private dialog?: Dialog;
-  private rtp?: RtpSession;
-  private recording?: WavWriter;
-  private readonly sdp = new LocalSdp();
-  private wantedDirection: Direction = 'sendrecv';
+  private media?: CallMedia;
   private pendingInvite?: ServerTransaction;
   private outgoing?: { request: SipRequest; tx: ClientTransaction; ack?: SipRequest; cancelWanted: boolean; cancelSent: boolean };
   private reinviteInFlight = false;
@@ -165,26 +156,20 @@ export class Call {
       this.reject(400);
       return;
     }
-    let media: NegotiatedMedia | undefined;
+    const media = await this.openMedia();
+    if (!media) return; // cancelled while the media port was being bound
+    let body: Buffer;
     if (invite.body.length > 0) {
-      const offer = parseSdp(invite.body.toString('utf8'));
-      const result = offer ? negotiateAnswer(offer, this.wantedDirection) : undefined;
-      if (!result?.ok) {
-        this.respondToInvite(488, { reason: result?.reason ?? 'Not Acceptable Here (unreadable SDP)' });
+      const answer = media.answer(invite.body);
+      if (!answer.ok) {
+        this.respondToInvite(488, { reason: `Not Acceptable Here (${answer.reason})` });
         this.finish('failed', 488);
         return;
       }
-      media = result.media;
-    }
-    await this.startMedia();
-    if (this.state !== 'ringing') return; // cancelled while the media port was being bound
-    let body: Buffer;
-    if (media) {
-      this.rtp!.configure(media);
-      body = this.describe(media.localDirection, [{ pt: media.payloadType, name: media.codec }], media.telephoneEventPayloadType);
+      body = answer.body;
     } else {
-      this.offerAwaitingAck = true;
-      body = this.describeOffer();
+      this.offerAwaitingAck = true; // offer in the 200, answer in the ACK
+      body = media.offer();
     }
     tx.onAckTimeout = () => this.hangup();
     this.respondToInvite(200, { body });
@@ -217,7 +202,7 @@ export class Call {
     if (!target) throw new Error(`not a SIP URI: ${opts.target}`);
     const callId = newCallId(ctx.proxy.address);
     const call = new Call(ctx, callId, 'outgoing', target.user ?? opts.target, 'caller', opts.mode, opts.target, opts.toneHz);
-    await call.startMedia();
+    const media = await call.openMedia();
     const fromUri = `sip:${opts.fromUser}@${ctx.localAddress}`;
     const headers: SipHeader[] = [
       { name: 'Via', value: ctx.via(newBranch()) },
@@ -231,7 +216,7 @@ export class Call {
       { name: 'Content-Type', value: 'application/sdp' },
       ...(opts.extraHeaders ?? []),
     ];
-    const invite = createRequest('INVITE', opts.target, headers, call.describeOffer());
+    const invite = createRequest('INVITE', opts.target, headers, media!.offer());
     call.sendInvite(invite);
     return call;
   }
@@ -271,14 +256,11 @@ export class Call {
       this.sendBye();
       return;
     }
-    const answer = parseSdp(res.body.toString('utf8'));
-    const result = answer ? negotiateAnswer(answer, this.wantedDirection) : undefined;
-    if (!result?.ok) {
-      this.ctx.log(`call ${this.id}: unusable SDP answer (${result?.reason ?? 'unreadable'}); hanging up`);
+    if (!this.media!.applyAnswer(res.body)) {
+      this.ctx.log(`call ${this.id}: unusable SDP answer; hanging up`);
       this.sendBye();
       return;
     }
-    this.rtp!.configure(result.media);
     this.markAnswered();
   }
 
@@ -333,10 +315,7 @@ export class Call {
   handleAck(ack: SipRequest): void {
     if (!this.offerAwaitingAck) return;
     this.offerAwaitingAck = false;
-    const answer = parseSdp(ack.body.toString('utf8'));
-    const result = answer ? negotiateAnswer(answer, this.wantedDirection) : undefined;
-    if (result?.ok) this.rtp?.configure(result.media);
-    else this.ctx.log(`call ${this.id}: ACK carried no usable SDP answer; media unchanged`);
+    if (!this.media?.applyAnswer(ack.body)) this.ctx.log(`call ${this.id}: ACK carried no usable SDP answer; media unchanged`);
   }
 
   private handleReinvite(req: SipRequest, tx: ServerTransaction): void {
@@ -349,19 +328,15 @@ export class Call {
     tx.onAckTimeout = () => this.hangup();
     if (req.body.length === 0) {
       this.offerAwaitingAck = true;
-      tx.respond(createResponse(req, 200, { headers: [contact, sdpType], body: this.describeOffer() }));
+      tx.respond(createResponse(req, 200, { headers: [contact, sdpType], body: this.media!.offer() }));
       return;
     }
-    const offer = parseSdp(req.body.toString('utf8'));
-    const result = offer ? negotiateAnswer(offer, this.wantedDirection) : undefined;
-    if (!result?.ok) {
-      tx.respond(createResponse(req, 488, { reason: result?.reason }));
+    const answer = this.media!.answer(req.body);
+    if (!answer.ok) {
+      tx.respond(createResponse(req, 488, { reason: `Not Acceptable Here (${answer.reason})` }));
       return;
     }
-    this.rtp!.configure(result.media);
-    const m = result.media;
-    const body = this.describe(m.localDirection, [{ pt: m.payloadType, name: m.codec }], m.telephoneEventPayloadType);
-    tx.respond(createResponse(req, 200, { headers: [contact, sdpType], body }));
+    tx.respond(createResponse(req, 200, { headers: [contact, sdpType], body: answer.body }));
     this.notifyChange();
   }
 
@@ -417,14 +392,14 @@ export class Call {
     if (this.state !== 'answered' || !dialog) throw new Error(`call ${this.id} is ${this.state}; hold needs an answered call`);
     if (this.reinviteInFlight) throw new Error('a re-INVITE is already in progress');
     this.reinviteInFlight = true;
-    const previous = this.wantedDirection;
-    this.wantedDirection = hold ? 'sendonly' : 'sendrecv';
+    const media = this.media!;
+    const previous = media.want(hold ? 'sendonly' : 'sendrecv');
     const reinvite = dialog.createRequest('INVITE', (b) => this.ctx.via(b), {
       headers: [
         { name: 'Contact', value: this.ctx.contact(this.number) },
         { name: 'Content-Type', value: 'application/sdp' },
       ],
-      body: this.describeOffer(),
+      body: media.offer(),
     });
     const seq = Number(headerValue(reinvite, 'CSeq')!.split(/\s+/)[0]);
     const nextHop = dialog.nextHop() ?? this.ctx.proxy;
@@ -441,10 +416,7 @@ export class Call {
       });
     });
     this.reinviteInFlight = false;
-    const answer = res.status < 300 ? parseSdp(res.body.toString('utf8')) : undefined;
-    const result = answer ? negotiateAnswer(answer, this.wantedDirection) : undefined;
-    if (result?.ok) this.rtp?.configure(result.media);
-    else this.wantedDirection = previous;
+    if (res.status >= 300 || !media.applyAnswer(res.body)) media.want(previous);
     this.notifyChange();
     return res.status;
   }
@@ -452,7 +424,7 @@ export class Call {
   async sendDtmf(digits: string, method: 'rfc4733' | 'info'): Promise<void> {
     if (this.state !== 'answered') throw new Error(`call ${this.id} is ${this.state}; DTMF needs an answered call`);
     if (method === 'rfc4733') {
-      await this.rtp!.sendDigits(digits);
+      await this.media!.sendDigits(digits);
       return;
     }
     for (const digit of digits) {
@@ -531,28 +503,31 @@ export class Call {
     if (status !== undefined && this.finalStatus === undefined) this.finalStatus = status;
     this.endedAt = new Date();
     clearTimeout(this.ringTimer);
-    this.rtp?.close();
-    this.recording?.close();
+    this.media?.close();
     this.notifyChange();
   }
 
   // ---------------------------------------------------------------- media & view
 
-  private async startMedia(): Promise<void> {
-    if (!this.mode) return;
-    const { socket, port } = await this.ctx.mediaPorts.bind();
-    if (this.state !== 'ringing') {
-      socket.close(); // ended (e.g. CANCEL) while the port was being bound
-      return;
-    }
-    this.recording = new WavWriter(join(this.ctx.recordingsDir, `${safeFileName(this.id)}.wav`), SAMPLE_RATE);
-    this.rtp = new RtpSession(socket, port, mediaSourceFor(this.mode, this.toneHz), {
-      onDigit: (d) => {
-        this.dtmf += d;
-        this.notifyChange();
+  /** RTP + recording for calls that carry audio (not for busy/noAnswer/unknown numbers). */
+  private async openMedia(): Promise<CallMedia | undefined> {
+    if (!this.mode) return undefined;
+    this.media = await CallMedia.open(
+      {
+        callId: this.id,
+        mode: this.mode,
+        toneHz: this.toneHz,
+        localAddress: this.ctx.localAddress,
+        mediaPorts: this.ctx.mediaPorts,
+        recordingsDir: this.ctx.recordingsDir,
+        onDigit: (d) => {
+          this.dtmf += d;
+          this.notifyChange();
+        },
       },
-      onAudio: (samples) => this.recording?.write(samples),
-    }, TELEPHONE_EVENT_PT);
+      () => this.state === 'ringing',
+    );
+    return this.media;
   }
 
   private markAnswered(): void {
@@ -560,20 +535,6 @@ export class Call {
     this.answeredAt = new Date();
     clearTimeout(this.ringTimer);
     this.notifyChange();
-  }
-
-  private describe(direction: Direction, codecs: { pt: number; name: 'PCMU' | 'PCMA' }[], tePt: number | undefined): Buffer {
-    return this.sdp.describe({
-      address: this.ctx.localAddress,
-      port: this.rtp!.localPort,
-      direction,
-      codecs,
-      telephoneEventPayloadType: tePt,
-    });
-  }
-
-  private describeOffer(): Buffer {
-    return this.describe(this.wantedDirection, [...OFFERED_CODECS], TELEPHONE_EVENT_PT);
   }
 
   onChange(listener: (call: Call) => void): void {
@@ -585,7 +546,7 @@ export class Call {
   }
 
   get held(): boolean {
-    return this.state === 'answered' && this.rtp !== undefined && this.rtp.direction !== 'sendrecv';
+    return this.state === 'answered' && this.media !== undefined && this.media.direction !== 'sendrecv';
   }
 
   view(): CallView {
@@ -602,13 +563,13 @@ export class Call {
       endedAt: this.endedAt?.toISOString() ?? null,
       finalStatus: this.finalStatus ?? null,
       held: this.held,
-      mediaDirection: this.rtp && this.state === 'answered' ? this.rtp.direction : null,
+      mediaDirection: this.media && this.state === 'answered' ? this.media.direction : null,
       dtmf: this.dtmf,
-      received: this.rtp?.received() ?? NO_AUDIO,
-      sentPackets: this.rtp?.packetsSent ?? 0,
+      received: this.media?.received() ?? NO_AUDIO,
+      sentPackets: this.media?.sentPackets ?? 0,
       transferredTo: this.transferredTo ?? null,
       transferStatus: this.transferStatus ?? null,
-      recording: this.recording?.path ?? null,
+      recording: this.media?.recordingPath ?? null,
     };
   }
 }

@@ -88,7 +88,7 @@ class Carrier implements TransactionUser {
 
   constructor(
     private readonly opts: CarrierOptions,
-    private readonly endpoint: SipEndpoint,
+    endpoint: SipEndpoint,
     private readonly log: (line: string) => void,
   ) {
     const recordingsDir = join(opts.stateDir, 'recordings');
