@@ -41,6 +41,14 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
 ]);
 
+/**
+ * electron-log/main registers its own renderer→main IPC channel on import. Our renderer logs
+ * through the contract's `log.write` (with the sender check), so that side door is closed.
+ */
+const ELECTRON_LOG_CHANNEL = '__ELECTRON_LOG__';
+ipcMain.removeHandler(ELECTRON_LOG_CHANNEL);
+ipcMain.removeAllListeners(ELECTRON_LOG_CHANNEL);
+
 if (!app.requestSingleInstanceLock()) {
   app.quit(); // another Clearline is running; it is brought to front by its 'second-instance'
 } else {
@@ -49,14 +57,6 @@ if (!app.requestSingleInstanceLock()) {
     app.exit(1);
   });
 }
-
-/**
- * electron-log/main registers its own renderer→main IPC channel on import. Our renderer logs
- * through the contract's `log.write` (with the sender check), so that side door is closed.
- */
-const ELECTRON_LOG_CHANNEL = '__ELECTRON_LOG__';
-ipcMain.removeHandler(ELECTRON_LOG_CHANNEL);
-ipcMain.removeAllListeners(ELECTRON_LOG_CHANNEL);
 
 async function start(): Promise<void> {
   const logger = configureFileLogging(log, {
