@@ -1,7 +1,7 @@
 /**
  * One call through the carrier, in either direction: the INVITE exchange (as UAS or UAC), the
- * dialog, the RTP session and recording, and every in-dialog request (re-INVITE for hold,
- * BYE, INFO DTMF, REFER/NOTIFY, OPTIONS). The carrier composition routes messages here.
+ * dialog, and every in-dialog request (re-INVITE for hold, BYE, INFO DTMF, REFER/NOTIFY,
+ * OPTIONS). Its audio lives in CallMedia. The carrier composition routes messages here.
  */
 import { formatNameAddr, parseNameAddr, parseSipUri } from './sip/address.js';
 import { Dialog } from './sip/dialog.js';
@@ -91,7 +91,7 @@ export class Call {
   private pendingInvite?: ServerTransaction;
   private outgoing?: { request: SipRequest; tx: ClientTransaction; ack?: SipRequest; cancelWanted: boolean; cancelSent: boolean };
   private reinviteInFlight = false;
-  /** A 200 we sent without SDP (offer-less re-INVITE): our offer, waiting for the ACK's answer. */
+  /** The INVITE had no SDP, so our 200 carried the offer: the answer comes in the ACK. */
   private offerAwaitingAck = false;
   private ringTimer?: NodeJS.Timeout;
   private readonly listeners: ((call: Call) => void)[] = [];

@@ -11,7 +11,7 @@ import { ALLOW, Call, type CallContext, type OutgoingCallOptions } from './call.
 import { MediaPortAllocator } from './media/port-allocator.js';
 import { parseSipUri } from './sip/address.js';
 import { SipEndpoint, type ServerTransaction, type TransactionUser } from './sip/endpoint.js';
-import { createResponse, headerValue, type SipRequest } from './sip/message.js';
+import { createResponse, headerValue, headerValues, type SipRequest } from './sip/message.js';
 import { UdpTransport, type RemoteAddress } from './sip/udp-transport.js';
 import { runBlindTransfer } from './transfer.js';
 
@@ -111,6 +111,12 @@ class Carrier implements TransactionUser {
   onRequest(req: SipRequest, tx: ServerTransaction): void {
     if (!parseSipUri(req.uri)) {
       tx.respond(createResponse(req, 416));
+      return;
+    }
+    // We implement no SIP extensions, so any required one is unsupported (RFC 3261 §8.2.2.3).
+    const required = headerValues(req, 'Require');
+    if (required.length > 0) {
+      tx.respond(createResponse(req, 420, { headers: [{ name: 'Unsupported', value: required.join(', ') }] }));
       return;
     }
     const hasToTag = /;\s*tag=/i.test(headerValue(req, 'To') ?? '');

@@ -120,6 +120,7 @@ const REASONS: Record<number, string> = {
   408: 'Request Timeout',
   415: 'Unsupported Media Type',
   416: 'Unsupported URI Scheme',
+  420: 'Bad Extension',
   480: 'Temporarily Unavailable',
   481: 'Call/Transaction Does Not Exist',
   486: 'Busy Here',

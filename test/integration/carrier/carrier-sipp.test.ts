@@ -131,6 +131,7 @@ test('every RFC 4475 torture datagram: the live carrier answers what it can and 
       // OPTIONS with an unknown R-URI scheme. (unkscm has the same branch and sent-by as novelsc,
       // so the carrier rightly absorbs it as a retransmission of novelsc's transaction.)
       ['novelsc.asdfasser0q239nwsdfasdkl34', 416],
+      ['bext01.0ha0isndaksdj', 420], // Require: an extension we do not implement
     ];
     await waitFor('responses to the torture messages', async () => (expectations.every(([id]) => responses.has(id)) ? true : undefined)).catch((e: Error) => { throw new Error(`${e.message}; missing ${expectations.filter(([id]) => !responses.has(id)).map(([id]) => id).join(', ')}`); });
     for (const [callId, status] of expectations) assert.equal(responses.get(callId), status, callId);
