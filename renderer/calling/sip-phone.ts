@@ -79,6 +79,8 @@ interface CallRecord {
   localAction: EndEvidence['localAction'];
   transferTarget?: string;
   ringTimer: ReturnType<typeof setTimeout> | null;
+  /** Keypad presses queue here: a new insertDTMF would overwrite digits still being played. */
+  dtmfQueue: Promise<void>;
 }
 
 const codecModifier: SessionDescriptionHandlerModifier = async (description) => ({
@@ -432,13 +434,16 @@ export class SipPhone implements Phone {
       finalStatus: null,
       localAction: null,
       ringTimer: null,
+      dtmfQueue: Promise.resolve(),
     };
     this.calls.set(call.id, call);
     session.sessionDescriptionHandlerModifiersReInvite = [codecModifier];
     session.stateChange.addListener((state) =>
       this.guard(`call ${call.id} → ${state}`, () => {
         if (state === SessionState.Established) this.onEstablished(call);
-        if (state === SessionState.Terminated) this.finish(call);
+        // SIP.js reports Terminated before it hands the final response to our request delegate:
+        // let that land first so the outcome ("Busy", "Not found") uses the real status.
+        if (state === SessionState.Terminated) setTimeout(() => this.finish(call), 0);
       }),
     );
     this.notify();
@@ -607,7 +612,9 @@ export class SipPhone implements Phone {
     validateDtmf(digits);
     if (call.state !== 'active') throw new PhoneError('invalid-state', 'Keypad tones can only be sent on a connected call.');
     const sdh = call.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
-    await sendDtmfDigits(call.session, sdh?.peerConnection, digits, this.logger);
+    const send = call.dtmfQueue.then(() => sendDtmfDigits(call.session, sdh?.peerConnection, digits, this.logger));
+    call.dtmfQueue = send.catch(() => undefined);
+    await send;
   }
 
   async transfer(callId: string, target: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from '../support/agent.js';
 import { approxHz, inboundPacketsReceived, measureHeardAudio } from '../support/audio-probe.js';
@@ -44,6 +44,12 @@ before(async () => {
     Agent.launch({ name: 'b', scratch: backend.scratch, controlPlaneUrl, toneHz: B_HZ, udpPorts: [45100, 45199] }),
   ]);
 }, { timeout: 90_000 });
+
+// A failed test must not leave a call up that confuses the next one.
+afterEach(async () => {
+  await Promise.all([a?.phone.endAllCalls(), b?.phone.endAllCalls()]);
+  for (const c of (await carrier?.calls().catch(() => [])) ?? []) if (c.state !== 'ended') await carrier.hangup(c.id);
+});
 
 after(async () => {
   await Promise.all([a?.close(), b?.close()]);

@@ -99,6 +99,18 @@ export class Softphone {
     await this.page.getByRole('button', { name: 'Transfer call' }).click();
   }
 
+  /** Leaves no call behind (after a failed test): hangs up, cancels, declines whatever is there. */
+  async endAllCalls(): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      const button = this.page
+        .getByRole('button', { name: /^(Hang up|Cancel|Decline)$/ })
+        .first();
+      if (!(await button.isVisible().catch(() => false))) return;
+      await button.click({ timeout: 2000 }).catch(() => undefined);
+      await this.page.waitForTimeout(300);
+    }
+  }
+
   /** Waits until the "Call status" region shows text matching `pattern`. */
   async waitCallStatus(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
     await this.callStatus.filter({ hasText: pattern }).waitFor({ timeout: timeoutMs }).catch(async (error) => {
