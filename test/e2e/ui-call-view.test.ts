@@ -183,3 +183,30 @@ test('incoming call from the carrier: Answer has focus, Enter answers, Hang up e
   await callStatus().filter({ hasText: 'Call ended' }).waitFor({ timeout: 10_000 });
   assert.deepEqual(pageErrors, []);
 });
+
+test('the browser going offline and online again makes the phone re-register (web host → system.transition)', { timeout: 40_000 }, async () => {
+  const registration = page.getByRole('status', { name: 'Registration' });
+  await registration.filter({ hasText: 'Registered' }).waitFor({ timeout: 10_000 });
+  // Every text the Registration region shows from now on (re-registering on loopback is too
+  // quick for polling to be sure to see the intermediate state).
+  await page.evaluate(() => {
+    const region = document.querySelector('[role="status"][aria-label="Registration"]')!;
+    const texts: string[] = [];
+    (window as unknown as { __registrationTexts: string[] }).__registrationTexts = texts;
+    new MutationObserver(() => texts.push(region.textContent ?? '')).observe(region, { subtree: true, characterData: true, childList: true });
+  });
+  await context.setOffline(true);
+  await page.waitForTimeout(500);
+  const whileOffline = await page.evaluate(() => (window as unknown as { __registrationTexts: string[] }).__registrationTexts.splice(0));
+  const t0 = Date.now();
+  await context.setOffline(false); // fires window 'online' → network-changed → handleSystemTransition
+  const texts = () => page.evaluate(() => (window as unknown as { __registrationTexts: string[] }).__registrationTexts);
+  let seen = await texts();
+  while (!(seen.some((t) => !t.includes('Registered')) && seen.at(-1)?.includes('Registered'))) {
+    assert.ok(Date.now() - t0 < 20_000, `no re-registration after 'online'; Registration showed: ${JSON.stringify(seen)}`);
+    await page.waitForTimeout(50);
+    seen = await texts();
+  }
+  console.log(`# while offline: ${JSON.stringify(whileOffline)}; after 'online': ${seen.join(' → ')} within ${Date.now() - t0} ms`);
+  assert.deepEqual(pageErrors, []);
+});
