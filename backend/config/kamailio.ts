@@ -124,6 +124,7 @@ loadmodule "maxfwd.so"
 loadmodule "usrloc.so"
 loadmodule "registrar.so"
 loadmodule "textops.so"
+loadmodule "textopsx.so"
 loadmodule "siputils.so"
 loadmodule "xlog.so"
 loadmodule "sanity.so"
@@ -200,7 +201,6 @@ request_route {
 	route(WITHINDLG);
 
 	remove_hf("Route");
-	if (is_method("INVITE")) record_route();
 
 	if (is_method("REGISTER")) route(REGISTRAR);
 	if (is_method("INVITE")) route(INVITE);
@@ -302,6 +302,9 @@ route[INVITE] {
 	route(DST_TYPE);
 	$var(ev_code) = 0; $var(ev_outcome) = "received"; route(AUDIT);
 	route(RTP_OFFER);
+	# After RTP_OFFER: its msg_apply_changes() must not bake in Record-Route lumps, whose
+	# double-RR form depends on the outgoing socket chosen at relay time.
+	record_route();
 	route(RELAY);
 }
 
@@ -319,6 +322,7 @@ route[RTP_OFFER] {
 	if (!has_body("application/sdp")) return;
 	if (isflagset(FLT_DST_WEBRTC)) {
 		if (!rtpengine_offer("${flags.common} ${flags.toWebrtcOffer}")) route(NO_MEDIA_RELAY);
+		route(BROWSER_BUNDLE);
 	} else if (!rtpengine_offer("${flags.common} ${flags.toPlain}")) {
 		route(NO_MEDIA_RELAY);
 	}
@@ -340,12 +344,31 @@ route[RELAY] {
 	exit;
 }
 
+# rtpengine 10.5 writes no session-level BUNDLE group, and Chromium with bundlePolicy max-bundle
+# refuses any SDP without one ("max-bundle configured but session description has no BUNDLE
+# group"). Apply rtpengine's rewrite, then group the (single) audio m-line by its mid.
+route[BROWSER_BUNDLE] {
+	if (!msg_apply_changes()) return;
+	if (search_body("^a=group:BUNDLE")) return;
+	$var(mid) = $(rb{line.sw,a=mid:}{s.substr,6,0}{s.trim});
+	if ($var(mid) != "") subst_body("/^m=/a=group:BUNDLE $var(mid)\\r\\nm=/");
+}
+
+# SDP answers are rewritten in the core reply route, not in the tm onreply_route: only here can
+# the rewritten body be edited again (msg_apply_changes) to add the BUNDLE group.
+reply_route {
+	if (!has_body("application/sdp") || !is_method("INVITE|UPDATE")) return;
+	if (!t_check_trans()) return;
+	$var(req_flags) = $T_req($mf);
+	if ($var(req_flags) & ${1 << 5}) {
+		if (rtpengine_answer("${flags.common} ${flags.toWebrtcAnswer}")) route(BROWSER_BUNDLE);
+	} else {
+		rtpengine_answer("${flags.common} ${flags.toPlain}");
+	}
+}
+
 onreply_route[MANAGE_REPLY] {
 	if (proto == WS || proto == WSS) add_contact_alias();
-	if (is_method("INVITE|UPDATE") && has_body("application/sdp")) {
-		if (isflagset(FLT_SRC_WEBRTC)) rtpengine_answer("${flags.common} ${flags.toWebrtcAnswer}");
-		else rtpengine_answer("${flags.common} ${flags.toPlain}");
-	}
 	if ($rs =~ "^2[0-9][0-9]$" && is_method("INVITE|BYE")) {
 		$var(ev_code) = $rs; $var(ev_outcome) = $rr; route(AUDIT);
 	}

@@ -67,6 +67,14 @@ test('kamailio: several rtpengine instances form one set; per-leg flags as measu
   assert.throws(() => renderKamailioConfig({ ...kamailioBase, rtpengineSockets: [] }), /at least one rtpengine socket/);
 });
 
+test('kamailio: SDP toward browsers gets a BUNDLE group (offers and answers); Record-Route after the rewrite', () => {
+  const cfg = renderKamailioConfig(kamailioBase);
+  assert.equal(cfg.match(/route\(BROWSER_BUNDLE\)/g)?.length, 2);
+  assert.match(cfg, /subst_body\("\/\^m=\/a=group:BUNDLE \$var\(mid\)\\r\\nm=\/"\)/);
+  const invite = cfg.slice(cfg.indexOf('route[INVITE]'), cfg.indexOf('route[DST_TYPE]'));
+  assert.ok(invite.indexOf('route(RTP_OFFER)') < invite.indexOf('record_route()'), 'record_route() after the body rewrite');
+});
+
 test('kamailio: trunk allow-list by source address AND port; numbers routed to the trunk', () => {
   const cfg = renderKamailioConfig({ ...kamailioBase, trustedTrunks: [{ address: '192.0.2.7', port: 5060 }] });
   assert.ok(cfg.includes('if (($si == "127.0.0.1" && $sp == 20040) || ($si == "192.0.2.7" && $sp == 5060)) setflag(FLT_FROM_TRUNK);'));

@@ -16,7 +16,9 @@ import {
   type SipMessage,
 } from './sip-message.js';
 
-export type AnswerMode = { kind: 'answer'; sdp: string } | { kind: 'busy' } | { kind: 'ring' };
+/** A fixed SDP answer, or one computed from the offer (e.g. by a real browser). */
+export type SdpAnswerer = string | ((offer: string, reInvite: boolean) => Promise<string>);
+export type AnswerMode = { kind: 'answer'; sdp: SdpAnswerer } | { kind: 'busy' } | { kind: 'ring' };
 
 interface Pending {
   onResponse(msg: SipMessage): void;
@@ -48,6 +50,10 @@ export class WsSipAgent {
   private readonly host = `${rand(4)}.invalid`;
   /** Every out-of-dialog INVITE this agent received. */
   readonly incomingInvites: SipMessage[] = [];
+  /** Every in-dialog INVITE (re-INVITE: hold, resume) this agent received. */
+  readonly reInvites: SipMessage[] = [];
+  /** Why the last incoming offer was refused with 488 (for test diagnostics). */
+  lastAnswerError: string | null = null;
   answerMode: AnswerMode = { kind: 'busy' };
   /** True after a successful REGISTER with a non-zero expiry. */
   registered = false;
@@ -238,6 +244,19 @@ export class WsSipAgent {
     };
   }
 
+  /** 200 OK with an SDP answer from the answer mode (a 488 if it has none or it fails). */
+  private async answer(req: SipMessage, toTag: string | undefined, reInvite: boolean): Promise<void> {
+    const mode = this.answerMode;
+    try {
+      if (mode.kind !== 'answer') throw new Error('not answering calls');
+      const sdp = typeof mode.sdp === 'string' ? mode.sdp : await mode.sdp(req.body, reInvite);
+      this.send(buildResponse(req, 200, 'OK', { toTag, extra: [['Contact', this.contact], ['Content-Type', 'application/sdp']], body: sdp }));
+    } catch (err) {
+      this.lastAnswerError = (err as Error).message;
+      this.send(buildResponse(req, 488, 'Not Acceptable Here', { toTag }));
+    }
+  }
+
   private onMessage(msg: SipMessage): void {
     if (msg.status !== null) {
       const branch = /branch=([^;,\s]+)/.exec(header(msg, 'via') ?? '')?.[1] ?? '';
@@ -249,7 +268,8 @@ export class WsSipAgent {
     switch (msg.method) {
       case 'INVITE': {
         if (tagOf(header(msg, 'to'))) {
-          this.send(buildResponse(msg, 200, 'OK', { extra: [['Contact', this.contact]], body: '' }));
+          this.reInvites.push(msg);
+          void this.answer(msg, undefined, true);
           return;
         }
         this.incomingInvites.push(msg);
@@ -264,9 +284,7 @@ export class WsSipAgent {
           this.ringing.set(callId, { req: msg, toTag });
           return;
         }
-        this.send(
-          buildResponse(msg, 200, 'OK', { toTag, extra: [['Contact', this.contact], ['Content-Type', 'application/sdp']], body: mode.sdp }),
-        );
+        void this.answer(msg, toTag, false);
         return;
       }
       case 'CANCEL': {
