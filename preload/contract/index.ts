@@ -16,6 +16,13 @@ export const SettingsSchema = z.object({
   ringerId: z.string().default('default'),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+/**
+ * `settings.set` argument: only the fields to change. Not `SettingsSchema.partial()` — zod 4
+ * still applies the defaults inside it, so changing the microphone would reset the speaker.
+ */
+export const SettingsPatchSchema = z
+  .object({ microphoneId: z.string(), speakerId: z.string(), ringerId: z.string() })
+  .partial();
 
 export const CallHistoryEntrySchema = z.object({
   id: z.string().min(1).max(128),
@@ -77,7 +84,7 @@ export const invokeChannels = {
   'provisioning.signOut': channel(none, none),
   'turn.refresh': channel(none, TurnCredentialsSchema),
   'settings.get': channel(none, SettingsSchema),
-  'settings.set': channel(SettingsSchema.partial(), SettingsSchema),
+  'settings.set': channel(SettingsPatchSchema, SettingsSchema),
   'history.list': channel(none, z.array(CallHistoryEntrySchema)),
   'history.add': channel(CallHistoryEntrySchema, none),
   'diagnostics.run': channel(none, z.object({ runId: z.string() })),

@@ -101,6 +101,12 @@ describe('dispatcher + createHandlers', () => {
     assert.equal((r as { error: { code: string } }).error.code, 'invalid-request');
   });
 
+  test('settings.set changes only the fields it names', async () => {
+    await call('settings.set', { microphoneId: 'usb-mic' });
+    await call('settings.set', { speakerId: 'headset' });
+    assert.deepEqual(await call('settings.get'), { ok: true, value: { microphoneId: 'usb-mic', speakerId: 'headset', ringerId: 'default' } });
+  });
+
   test('unknown channel → unknown-channel', async () => {
     assert.deepEqual(await call('fs.readFile', { path: '/etc/passwd' }), {
       ok: false,
