@@ -20,7 +20,8 @@ export function SignIn({ state }: { state: AppState }) {
 
   return (
     <main className="signin">
-      <form className="card signin-card" onSubmit={submit} aria-labelledby="signin-title" aria-busy={busy}>
+      {/* noValidate: our own checks name the field and say what to type (see checkSignIn). */}
+      <form className="card signin-card" onSubmit={submit} aria-labelledby="signin-title" aria-busy={busy} noValidate>
         <div className="brand brand-large" aria-hidden="true">
           <span className="brand-mark" />
           Clearline

@@ -5,6 +5,7 @@ import type { Logger } from '../host/host-logger.js';
 import { toHistoryEntry } from './call-status.js';
 import { toDeviceLists, type DeviceInfoLike } from './devices.js';
 import type { Store } from './store.js';
+import { checkSignIn } from './sign-in.js';
 import { refreshDelayMs, retryDelayMs } from './turn-refresh.js';
 
 /**
@@ -257,10 +258,15 @@ export function createController({ host, phone, store, mediaDevices, timers, log
     },
 
     async signIn(url, username, password) {
+      const checked = checkSignIn({ url, username, password });
+      if (!checked.ok) {
+        dispatch({ type: 'sign-in-failed', message: checked.error });
+        return;
+      }
       dispatch({ type: 'sign-in-started' });
       let session: Session;
       try {
-        session = await host.invoke('provisioning.signIn', { url: url.trim(), username: username.trim(), password });
+        session = await host.invoke('provisioning.signIn', checked.request);
       } catch (error) {
         log.info(`sign-in failed: ${userMessage(error)}`);
         dispatch({ type: 'sign-in-failed', message: userMessage(error) });

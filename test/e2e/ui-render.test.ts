@@ -221,6 +221,10 @@ test('sign-in errors: unreachable server and wrong password are shown in the Reg
     await status.filter({ hasText: `Cannot reach 127.0.0.1:${DEAD_PORT}` }).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: join(SHOTS, 'sign-in-unreachable.png') });
 
+    await page.getByLabel('Username').fill('');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await status.filter({ hasText: 'Enter your Username' }).waitFor({ timeout: 5_000 });
+
     await fill(ORIGIN, 'wrong');
     await status.filter({ hasText: 'Wrong username or password' }).waitFor({ timeout: 15_000 });
     assert.equal(await page.getByLabel('Password').isVisible(), true, 'still on the sign-in form');
