@@ -184,6 +184,17 @@ test('incoming call from the carrier: Answer has focus, Enter answers, Hang up e
   assert.deepEqual(pageErrors, []);
 });
 
+test('Enter in the dial field calls; a busy number reads "Busy" and is filed as Busy', { timeout: 30_000 }, async () => {
+  const field = page.getByRole('textbox', { name: 'Number or colleague', exact: true });
+  await field.fill(backend.endpoints.numbers.busy, { timeout: 10_000 });
+  await field.press('Enter');
+  await callStatus().filter({ hasText: 'Busy' }).waitFor({ timeout: 15_000 });
+  const newest = page.getByRole('list', { name: 'Call history' }).getByRole('listitem').first();
+  await newest.filter({ hasText: backend.endpoints.numbers.busy }).waitFor({ timeout: 5_000 });
+  assert.match(await newest.innerText(), /Busy/);
+  await page.screenshot({ path: join(SCREENSHOTS, 'call-busy.png') });
+});
+
 test('the browser going offline and online again makes the phone re-register (web host → system.transition)', { timeout: 40_000 }, async () => {
   const registration = page.getByRole('status', { name: 'Registration' });
   await registration.filter({ hasText: 'Registered' }).waitFor({ timeout: 10_000 });
