@@ -97,6 +97,8 @@ export function createController({ host, phone, store, mediaDevices, timers, log
     turnTimer = null;
     try {
       const turn = await host.invoke('turn.refresh', undefined);
+      // Signed out while the request was in flight: nothing to update, nothing to schedule.
+      if (store.getState().auth.phase !== 'signed-in') return;
       phone.updateTurnCredentials(turn);
       turnTtl = turn.ttl;
       turnFailures = 0;
