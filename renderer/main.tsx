@@ -52,4 +52,3 @@ createRoot(rootElement).render(
   </StrictMode>,
 );
 void controller.start();
-window.addEventListener('pagehide', () => controller.dispose());
