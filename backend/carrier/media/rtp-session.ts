@@ -44,6 +44,8 @@ export class RtpSession {
   /** Queued DTMF packets; `done` on the last one of a request settles its promise. */
   private readonly pendingEvents: QueuedEventPacket[] = [];
   private eventTimestamp?: number;
+  /** RFC 3551 §4.1: the first packet of a talkspurt (stream start, or resume) has the marker set. */
+  private talkspurtStart = true;
   private readonly meter = new AudioMeter();
   private readonly dtmf: TelephoneEventDeduplicator;
   private receivedPackets = 0;
@@ -71,7 +73,9 @@ export class RtpSession {
 
   /** Applies a (re-)negotiation; starts or stops the send clock as the direction allows. */
   configure(media: NegotiatedMedia): void {
+    const wasSending = this.canSend();
     this.media = media;
+    if (!wasSending && this.canSend()) this.talkspurtStart = true;
     const mustTick = this.canSend() && this.source.kind === 'generator';
     if (mustTick && !this.clock) {
       this.clockStart = performance.now();
@@ -156,7 +160,8 @@ export class RtpSession {
 
   private sendAudio(samples: Int16Array): void {
     const media = this.media!;
-    this.transmit(media.payloadType, false, this.timestamp, encodeG711(media.codec, samples));
+    this.transmit(media.payloadType, this.talkspurtStart, this.timestamp, encodeG711(media.codec, samples));
+    this.talkspurtStart = false;
     this.timestamp = (this.timestamp + samples.length) >>> 0;
   }
 
