@@ -40,6 +40,7 @@ export class RtpSession {
   private timestamp = randomInt(0, 0xffffffff);
   private clock?: NodeJS.Timeout;
   private clockStart = 0;
+  private clockStoppedAt?: number;
   private ticksSent = 0;
   /** Queued DTMF packets; `done` on the last one of a request settles its promise. */
   private readonly pendingEvents: QueuedEventPacket[] = [];
@@ -77,11 +78,7 @@ export class RtpSession {
     this.media = media;
     if (!wasSending && this.canSend()) this.talkspurtStart = true;
     const mustTick = this.canSend() && this.source.kind === 'generator';
-    if (mustTick && !this.clock) {
-      this.clockStart = performance.now();
-      this.ticksSent = 0;
-      this.clock = setInterval(() => this.tick(), PACKET_MS);
-    }
+    if (mustTick) this.startClock();
     if (!mustTick && this.clock && this.pendingEvents.length === 0) this.stopClock();
   }
 
@@ -98,11 +95,7 @@ export class RtpSession {
       packets[packets.length - 1] = { ...packets[packets.length - 1]!, done: (err) => (err ? reject(err) : resolve()) };
     });
     this.pendingEvents.push(...packets);
-    if (!this.clock) {
-      this.clockStart = performance.now();
-      this.ticksSent = 0;
-      this.clock = setInterval(() => this.tick(), PACKET_MS);
-    }
+    this.startClock();
     return done;
   }
 
@@ -126,9 +119,22 @@ export class RtpSession {
     return this.direction === 'sendrecv' || this.direction === 'sendonly';
   }
 
+  private startClock(): void {
+    if (this.clock) return;
+    const now = performance.now();
+    // The media clock kept running while we were silent (hold): timestamps say so (RFC 3550 §5.1).
+    if (this.clockStoppedAt !== undefined) {
+      this.timestamp = (this.timestamp + Math.round(((now - this.clockStoppedAt) * SAMPLE_RATE) / 1000)) >>> 0;
+    }
+    this.clockStart = now;
+    this.ticksSent = 0;
+    this.clock = setInterval(() => this.tick(), PACKET_MS);
+  }
+
   private stopClock(): void {
     if (this.clock) clearInterval(this.clock);
     this.clock = undefined;
+    this.clockStoppedAt = performance.now();
   }
 
   /** Sends every packet that is due since the clock started (timers drift; the count does not). */
