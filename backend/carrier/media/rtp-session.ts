@@ -15,6 +15,8 @@ import { SAMPLE_RATE } from './tone.js';
 
 export const PACKET_MS = 20;
 const SAMPLES_PER_PACKET = (SAMPLE_RATE * PACKET_MS) / 1000;
+/** Most packets sent at once when the event loop was late (more would be a burst, not audio). */
+const MAX_BURST = 5;
 /** Silence between two RFC 4733 digits, so a receiver sees two presses. */
 const INTER_DIGIT_PACKETS = 3;
 const STATIC_PAYLOAD: Record<number, CodecName> = { 0: 'PCMU', 8: 'PCMA' };
@@ -140,8 +142,13 @@ export class RtpSession {
   /** Sends every packet that is due since the clock started (timers drift; the count does not). */
   private tick(): void {
     const due = Math.floor((performance.now() - this.clockStart) / PACKET_MS) - this.ticksSent;
-    for (let i = 0; i < Math.min(due, 5); i++) this.sendOnePacket();
-    this.ticksSent += Math.max(due, 0);
+    if (due <= 0) return;
+    // After a long stall, catch up by at most MAX_BURST packets; the rest are skipped, but their
+    // time still passes in the timestamps.
+    const burst = Math.min(due, MAX_BURST);
+    for (let i = 0; i < burst; i++) this.sendOnePacket();
+    this.timestamp = (this.timestamp + (due - burst) * SAMPLES_PER_PACKET) >>> 0;
+    this.ticksSent += due;
     const generatorRuns = this.canSend() && this.source.kind === 'generator';
     if (!generatorRuns && this.pendingEvents.length === 0) this.stopClock();
   }
