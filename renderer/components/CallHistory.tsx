@@ -21,43 +21,41 @@ export function CallHistory({
       <h2 id="history-title" className="section-title">
         Recent calls
       </h2>
-      {entries.length === 0 ? (
-        <p className="muted empty">No calls yet.</p>
-      ) : (
-        <ul aria-label="Call history" className="history-list">
-          {entries.map((entry) => {
-            const who = formatTarget(entry.peer, domain);
-            const outcome =
-              entry.answeredAt !== null
-                ? formatDuration(entry.endedAt - entry.answeredAt)
-                : (DISPOSITION_TEXT[entry.disposition] ?? entry.disposition);
-            const missed = entry.disposition === 'missed';
-            return (
-              <li key={entry.id} className={missed ? 'missed' : undefined}>
-                <span className={`direction ${entry.direction}`} aria-hidden="true">
-                  {entry.direction === 'inbound' ? '↙' : '↗'}
+      {entries.length === 0 && <p className="muted empty">No calls yet.</p>}
+      {/* Always present (possibly empty), so it can be found before the first call. */}
+      <ul aria-label="Call history" className="history-list">
+        {entries.map((entry) => {
+          const who = formatTarget(entry.peer, domain);
+          const outcome =
+            entry.answeredAt !== null
+              ? formatDuration(entry.endedAt - entry.answeredAt)
+              : (DISPOSITION_TEXT[entry.disposition] ?? entry.disposition);
+          const missed = entry.disposition === 'missed';
+          return (
+            <li key={entry.id} className={missed ? 'missed' : undefined}>
+              <span className={`direction ${entry.direction}`} aria-hidden="true">
+                {entry.direction === 'inbound' ? '↙' : '↗'}
+              </span>
+              <span className="history-main">
+                <span className="history-peer">{who}</span>
+                <span className="muted">
+                  <span className="visually-hidden">{entry.direction === 'inbound' ? 'Incoming, ' : 'Outgoing, '}</span>
+                  {formatWhen(entry.startedAt, now)} · {outcome}
                 </span>
-                <span className="history-main">
-                  <span className="history-peer">{who}</span>
-                  <span className="muted">
-                    <span className="visually-hidden">{entry.direction === 'inbound' ? 'Incoming, ' : 'Outgoing, '}</span>
-                    {formatWhen(entry.startedAt, now)} · {outcome}
-                  </span>
-                </span>
-                <button
-                  type="button"
-                  className="button quiet small"
-                  disabled={!canDial}
-                  aria-label={`Redial ${who}`}
-                  onClick={() => void controller.call(entry.peer)}
-                >
-                  Redial
-                </button>
-              </li>
-            );
-          })}
-        </ul>
-      )}
+              </span>
+              <button
+                type="button"
+                className="button quiet small"
+                disabled={!canDial}
+                aria-label={`Redial ${who}`}
+                onClick={() => void controller.call(entry.peer)}
+              >
+                Redial
+              </button>
+            </li>
+          );
+        })}
+      </ul>
     </section>
   );
 }

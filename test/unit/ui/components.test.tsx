@@ -9,6 +9,7 @@ import { ControllerContext, StoreContext } from '../../../renderer/state/use-app
 import { CallStage } from '../../../renderer/components/CallStage.js';
 import { DiagnosticsPanel } from '../../../renderer/components/DiagnosticsPanel.js';
 import { SettingsPanel } from '../../../renderer/components/SettingsPanel.js';
+import { CallHistory } from '../../../renderer/components/CallHistory.js';
 import { DIAGNOSTICS_NEED_DESKTOP } from '../../../renderer/host/web-host.js';
 import type { ClientConfig } from '../../../preload/contract/index.js';
 import { call, stats } from './fixtures.js';
@@ -144,4 +145,25 @@ test('network test: unavailable in the web shell with the reason; runnable with 
   assert.match(done, />Warning: 1 warning</);
   const failed = desktop({ type: 'diagnostics-failed', message: 'The network test is already running' });
   assert.match(failed, /role="alert">The network test is already running</);
+});
+
+test('history: the "Call history" list exists before the first call, entries show outcome and Redial', () => {
+  const empty = render(<CallHistory entries={[]} domain="pbx.example" canDial />);
+  assert.match(empty, /<ul aria-label="Call history" class="history-list"><\/ul>/);
+  assert.match(empty, />No calls yet\.</);
+  const html = render(
+    <CallHistory
+      entries={[
+        { id: 'a', direction: 'inbound', peer: 'sip:bob@pbx.example', startedAt: 1, answeredAt: null, endedAt: 2, disposition: 'missed' },
+        { id: 'b', direction: 'outbound', peer: '5550100', startedAt: 1, answeredAt: 1_000, endedAt: 66_000, disposition: 'answered' },
+      ]}
+      domain="pbx.example"
+      canDial={false}
+    />,
+  );
+  assert.match(html, /<li class="missed">/);
+  assert.match(html, /aria-label="Redial bob"/);
+  assert.match(html, /· Missed</);
+  assert.match(html, /· 1:05</);
+  assert.equal(html.split('disabled=""').length - 1, 2, 'no redial while a call is up');
 });
