@@ -35,6 +35,12 @@ before(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  // CSP violations under the control plane's real header policy (none are expected).
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   // Counts the calling core's getStats calls: the UI polls Phone.stats, which reads them.
   await page.addInitScript(() => {
     const w = window as unknown as { __getStatsCalls: number };
@@ -220,4 +226,7 @@ test('the browser going offline and online again makes the phone re-register (we
   }
   console.log(`# while offline: ${JSON.stringify(whileOffline)}; after 'online': ${seen.join(' → ')} within ${Date.now() - t0} ms`);
   assert.deepEqual(pageErrors, []);
+  // Since the reload in the first test: calls, busy, re-registration under the control plane's CSP header.
+  const violations = await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+  assert.deepEqual(violations, [], 'no CSP violations under the control plane\'s header policy');
 });
