@@ -188,7 +188,7 @@ export class Call {
     const headers: SipHeader[] = [];
     if (status < 300 && status > 100) headers.push({ name: 'Contact', value: this.ctx.contact(this.number) });
     if (opts.body) headers.push({ name: 'Content-Type', value: 'application/sdp' });
-    tx.respond(createResponse(tx.request, status, { toTag: this.dialog?.localTag ?? newTag(), headers, body: opts.body, reason: opts.reason }));
+    tx.respond(createResponse(tx.request, status, { toTag: this.dialog?.localTag, headers, body: opts.body, reason: opts.reason }));
     if (status >= 200) {
       this.pendingInvite = undefined;
       this.finalStatus ??= status;

@@ -26,6 +26,8 @@ export interface CarrierOptions {
   readonly stateDir: string;
   readonly numbers: CarrierNumbers;
   readonly log?: (line: string) => void;
+  /** Log every SIP message (main.ts: environment variable CARRIER_SIP_TRACE=1). */
+  readonly sipTrace?: boolean;
 }
 
 export interface RunningCarrier {
@@ -219,7 +221,7 @@ class Carrier implements TransactionUser {
 
 export async function startCarrier(opts: CarrierOptions): Promise<RunningCarrier> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`[carrier] ${line}\n`));
-  const transport = new UdpTransport(log);
+  const transport = new UdpTransport(log, opts.sipTrace ?? false);
   const endpoint = new SipEndpoint(transport);
   const carrier = new Carrier(opts, endpoint, log);
   endpoint.setUser(carrier);

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     process.stderr.write(`carrier: ${err.message}\n${USAGE}\n`);
     process.exit(1);
   }
-  const carrier = await startCarrier(opts);
+  const carrier = await startCarrier({ ...opts, sipTrace: process.env.CARRIER_SIP_TRACE === '1' });
   process.stdout.write(`carrier ready sip=udp:${opts.listen}:${opts.sipPort} api=http://${opts.listen}:${opts.apiPort}\n`);
   const shutdown = () => {
     setTimeout(() => process.exit(0), EXIT_DEADLINE_MS).unref();

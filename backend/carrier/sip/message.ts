@@ -2,6 +2,8 @@
  * SIP message model and serializer. Header names are kept in their canonical long form (the
  * parser expands compact forms), so lookups compare case-insensitively against one spelling.
  */
+import { newTag } from './ids.js';
+
 export interface SipHeader {
   readonly name: string;
   readonly value: string;
@@ -139,8 +141,9 @@ export function reasonPhrase(status: number): string {
 }
 
 /**
- * A response to `req` per RFC 3261 §8.2.6: Via, From, To, Call-ID and CSeq copied; a To tag
- * added when the caller supplies one and the request had none.
+ * A response to `req` per RFC 3261 §8.2.6: Via, From, To, Call-ID and CSeq copied. A request
+ * without a To tag gets one in every response but 100: the caller's (the dialog's local tag),
+ * or a fresh one.
  */
 export function createResponse(
   req: SipRequest,
@@ -152,8 +155,8 @@ export function createResponse(
     const n = h.name.toLowerCase();
     if (n === 'via' || n === 'from' || n === 'call-id' || n === 'cseq') headers.push(h);
     else if (n === 'to') {
-      const hasTag = /;\s*tag=/i.test(h.value);
-      headers.push(opts.toTag && !hasTag ? { name: 'To', value: `${h.value};tag=${opts.toTag}` } : h);
+      const needsTag = status > 100 && !/;\s*tag=/i.test(h.value);
+      headers.push(needsTag ? { name: 'To', value: `${h.value};tag=${opts.toTag ?? newTag()}` } : h);
     } else if (n === 'record-route' && status >= 101 && status < 300) headers.push(h);
   }
   headers.push(...(opts.headers ?? []));

@@ -19,7 +19,11 @@ export class UdpTransport {
   private handler: MessageHandler = () => {};
   droppedMessages = 0;
 
-  constructor(private readonly log: (line: string) => void) {
+  /** `trace`: log every message sent and received (credentials redacted), for debugging routing. */
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly trace = false,
+  ) {
     this.socket.on('message', (data, rinfo) => this.receive(data, { address: rinfo.address, port: rinfo.port }));
     this.socket.on('error', (err) => this.log(`SIP socket error: ${err.message}`));
   }
@@ -40,7 +44,9 @@ export class UdpTransport {
   }
 
   send(msg: SipMessage, to: RemoteAddress): void {
-    this.socket.send(serializeSipMessage(msg), to.port, to.address, (err) => {
+    const data = serializeSipMessage(msg);
+    if (this.trace) this.log(`SIP → ${to.address}:${to.port}\n${redact(data)}`);
+    this.socket.send(data, to.port, to.address, (err) => {
       if (err) this.log(`SIP send to ${to.address}:${to.port} failed: ${err.message}`);
     });
   }
@@ -50,6 +56,7 @@ export class UdpTransport {
   }
 
   private receive(data: Buffer, from: RemoteAddress): void {
+    if (this.trace) this.log(`SIP ← ${from.address}:${from.port}\n${redact(data)}`);
     const parsed = parseSipMessage(data);
     if (parsed.ok) {
       try {
@@ -66,4 +73,9 @@ export class UdpTransport {
     const canAnswer = req && req.method !== 'ACK' && ['Via', 'From', 'To', 'Call-ID', 'CSeq'].every((n) => req.headers.some((h) => h.name === n));
     if (parsed.status && canAnswer) this.send(createResponse(req, parsed.status, { reason: parsed.error.slice(0, 80).replace(/[\r\n]/g, ' ') }), from);
   }
+}
+
+/** Message text for a trace, with credentials blanked. */
+function redact(data: Buffer): string {
+  return data.toString('utf8').replace(/^((?:Proxy-)?Authorization\s*:).*$/gim, '$1 [redacted]').trimEnd();
 }

@@ -171,3 +171,17 @@ test('random garbage and truncations are rejected by the parsing code, never by 
     assertHandled(Buffer.from(buf));
   }
 });
+
+test('responses add a To tag (except 100 Trying) when the request had none', () => {
+  const req = createRequest('OPTIONS', 'sip:x@127.0.0.1', [
+    { name: 'Via', value: 'SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKt' },
+    { name: 'From', value: '<sip:a@x>;tag=1' },
+    { name: 'To', value: '<sip:x@x>' },
+    { name: 'Call-ID', value: 't' },
+    { name: 'CSeq', value: '1 OPTIONS' },
+  ]);
+  const tagOf = (status: number, toTag?: string) => parseNameAddr(headerValue(createResponse(req, status, { toTag }), 'To')!)?.params.get('tag');
+  assert.equal(tagOf(100), undefined);
+  assert.match(tagOf(200) ?? '', /^[0-9a-f]{12}$/);
+  assert.equal(tagOf(486, 'mine'), 'mine');
+});
