@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
 import { launchAgentBrowser } from '../support/chromium.js';
 import { toneWav } from '../support/tones.js';
-import { buildRenderer, SCREENSHOTS } from './ui-build.js';
+import { REPO_ROOT } from '../../backend/stack.js';
 
 /**
  * The call views of the web softphone against the real backend (Kamailio, rtpengine, coturn,
@@ -16,6 +16,7 @@ import { buildRenderer, SCREENSHOTS } from './ui-build.js';
  * each view go to dist/screenshots/. (Audio correctness itself is measured in calls.test.ts.)
  */
 
+const SCREENSHOTS = join(REPO_ROOT, 'dist', 'screenshots');
 const PORT_BASE = 46000; // block 46000–47999; offsets used by the stack stay clear of 46400–46699
 const UDP_PORTS: [number, number] = [46600, 46699];
 
@@ -25,9 +26,8 @@ let page: Page;
 const pageErrors: string[] = [];
 
 before(async () => {
-  buildRenderer();
   mkdirSync(SCREENSHOTS, { recursive: true });
-  backend = await startTestBackend(PORT_BASE);
+  backend = await startTestBackend(PORT_BASE); // also builds dist/renderer from the current sources
   context = await launchAgentBrowser({
     userDataDir: join(backend.scratch, 'profile-ui'),
     microphoneWav: toneWav(join(backend.scratch, 'tones'), 440),

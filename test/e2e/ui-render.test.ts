@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { buildRenderer, RENDERER_DIST, SCREENSHOTS } from './ui-build.js';
+import { REPO_ROOT } from '../../backend/stack.js';
+import { buildRendererOnce } from '../support/backend-fixture.js';
 
 /**
  * The built renderer (`npm run build`) in Debian Chromium, served from dist/renderer by a tiny
@@ -15,8 +16,8 @@ import { buildRenderer, RENDERER_DIST, SCREENSHOTS } from './ui-build.js';
  * Screenshots go to dist/screenshots/ for a human to look at.
  */
 
-const DIST = RENDERER_DIST;
-const SHOTS = SCREENSHOTS;
+const DIST = join(REPO_ROOT, 'dist', 'renderer');
+const SHOTS = join(REPO_ROOT, 'dist', 'screenshots');
 const PORT = 46500;
 const DEAD_PORT = 46501; // nothing listens here: the "unreachable" provisioning server
 const DEAD_SIP_PORT = 46502; // nothing listens here either: the SIP WebSocket in the stand-in config
@@ -74,7 +75,8 @@ let server: Server;
 let browser: Browser;
 
 before(async () => {
-  buildRenderer();
+  buildRendererOnce(); // `vite build` of the current sources (shared with the backend e2e fixture)
+  assert.ok(existsSync(join(DIST, 'index.html')), 'dist/renderer/index.html was built');
   mkdirSync(SHOTS, { recursive: true });
 
   server = createServer((req, res) => {
