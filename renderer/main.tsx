@@ -6,18 +6,13 @@ import { App } from './components/App.js';
 import { createHostLogWriter, scopedLogger } from './host/host-logger.js';
 import { selectHost } from './host/select-host.js';
 import { createController } from './state/controller.js';
+import { audioProcessingFrom } from './state/page-options.js';
 import { createStore } from './state/store.js';
 import { ControllerContext, StoreContext } from './state/use-app-state.js';
 
 /** Composition root of the renderer: host → logger → phone → store → controller → React. */
 
 declare const __CLEARLINE_VERSION__: string;
-
-/** `?audioProcessing=off` turns off echo cancellation/NS/AGC (e2e tests play a test tone). */
-function audioProcessingFrom(search: string): boolean {
-  const value = new URLSearchParams(search).get('audioProcessing');
-  return value === null || !['off', 'false', '0', 'no'].includes(value.toLowerCase());
-}
 
 const host = selectHost(window, __CLEARLINE_VERSION__);
 const logWriter = createHostLogWriter(host);

@@ -6,6 +6,7 @@ import { refreshDelayMs, retryDelayMs } from '../../../renderer/state/turn-refre
 import { applyDiagnosticsProgress, diagnosticsStarted, DIAGNOSTICS_IDLE } from '../../../renderer/state/diagnostics.js';
 import { userMessage } from '../../../renderer/host/error-message.js';
 import { checkSignIn } from '../../../renderer/state/sign-in.js';
+import { audioProcessingFrom } from '../../../renderer/state/page-options.js';
 import { stats } from './fixtures.js';
 
 test('device lists: default first, aliases and permission-less entries dropped, blank labels numbered', () => {
@@ -109,4 +110,13 @@ test('sign-in form checks name the field; a bare host name means https', () => {
   assert.equal(error({ url: 'ftp://x.example', username: 'a', password: 'p' }), 'Provisioning URL must start with https:// (got ftp://)');
   assert.match(error({ url: 'https://exa mple', username: 'a', password: 'p' }), /is not a valid address/);
   assert.match(error({ url: 'x.example', username: 'a'.repeat(65), password: 'p' }), /Username is too long/);
+});
+
+test('?audioProcessing=off (or false/0/no) turns audio processing off; anything else keeps it on', () => {
+  assert.equal(audioProcessingFrom(''), true);
+  assert.equal(audioProcessingFrom('?audioProcessing=off'), false);
+  assert.equal(audioProcessingFrom('?x=1&audioProcessing=FALSE'), false);
+  assert.equal(audioProcessingFrom('?audioProcessing=0'), false);
+  assert.equal(audioProcessingFrom('?audioProcessing=on'), true);
+  assert.equal(audioProcessingFrom('?audioprocessing=off'), true, 'the parameter name is case-sensitive');
 });
