@@ -38,6 +38,7 @@ import {
   closeCodeFromError,
   type Classified,
 } from './registration-failure.js';
+import { checkSipShape } from './sip-sanity.js';
 import { parseTarget, targetToUri } from './target.js';
 
 export interface PhoneOptions {
@@ -165,6 +166,7 @@ export class SipPhone implements Phone {
         onDisconnect: (error) => this.guard('transport disconnect', () => this.onDisconnect(generation, error)),
       },
     });
+    this.shieldFromMalformedMessages(ua);
     const previous = this.ua;
     this.ua = ua;
     this.registerer = new Registerer(ua, { expires: config.sip.registerExpiresSec });
@@ -276,6 +278,31 @@ export class SipPhone implements Phone {
           settle(() => this.scheduleReconnect(generation, { reason: 'server-error', message: `Registration could not be sent: ${String(error)}` })),
         );
     });
+  }
+
+  /**
+   * SIP.js throws out of the WebSocket message handler on some malformed requests (e.g. RFC 4475
+   * torture messages without a usable Request-URI) — an uncaught error in the page — and answers
+   * others in ways that get us disconnected (see sip-sanity.ts). A server (or anything between us
+   * and it) must not be able to do either: drop such a message and log it.
+   */
+  private shieldFromMalformedMessages(ua: UserAgent): void {
+    const deliver = ua.transport.onMessage;
+    if (!deliver) return;
+    ua.transport.onMessage = (message: string) => {
+      // CRLF keep-alive answers never reach here (the transport consumes them).
+      const shape = checkSipShape(message);
+      if (!shape.ok) {
+        this.logger.write('warn', 'calling', `dropped a malformed message from the server: ${shape.why}`);
+        return;
+      }
+      try {
+        deliver(message);
+      } catch (error) {
+        const firstLine = message.slice(0, message.search(/\r?\n|$/)).slice(0, 120);
+        this.logger.write('warn', 'calling', `dropped a SIP message the stack could not handle (${String(error)}): “${firstLine}”`);
+      }
+    };
   }
 
   private onDisconnect(generation: number, error?: Error): void {
