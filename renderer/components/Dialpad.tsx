@@ -7,7 +7,8 @@ export function Dialpad({ numbers, disabled }: { numbers: Readonly<Record<string
   const controller = useController();
   const [target, setTarget] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const errorId = useId();
+  const baseId = useId();
+  const errorId = `${baseId}-error`;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -58,21 +59,22 @@ export function Dialpad({ numbers, disabled }: { numbers: Readonly<Record<string
       {disabled && <p className="hint">You can place calls once the phone is registered.</p>}
       {services.length > 0 && (
         <ul className="quick-dial" aria-label="Service numbers">
-          {services.map(([label, number]) => (
+          {services.map(([label, number], index) => (
+            // The number sits next to the button, not in it: the button's name is exactly its
+            // visible label, and the number is its description.
             <li key={label}>
               <button
                 type="button"
                 className="button quiet"
                 disabled={disabled}
-                aria-label={label}
-                title={`Dial ${number}`}
+                aria-describedby={`${baseId}-service-${index}`}
                 onClick={() => void controller.call(number)}
               >
-                <span>{label}</span>
-                <span className="muted" aria-hidden="true">
-                  {number}
-                </span>
+                {label}
               </button>
+              <span id={`${baseId}-service-${index}`} className="muted">
+                {number}
+              </span>
             </li>
           ))}
         </ul>

@@ -45,7 +45,8 @@ export function Keypad({ id, onDigit }: { id: string; onDigit: (digit: string) =
       </output>
       <div className="keypad-grid" role="group" aria-label="Keypad">
         {DTMF_KEYS.map((digit) => (
-          <button key={digit} type="button" className="key" aria-label={digit} onClick={() => press(digit)}>
+          // Named by the digit alone: the letters are decoration, hidden from assistive tech.
+          <button key={digit} type="button" className="key" onClick={() => press(digit)}>
             <span className="key-digit">{digit}</span>
             <span className="key-letters" aria-hidden="true">
               {LETTERS[digit] ?? '\u00a0'}

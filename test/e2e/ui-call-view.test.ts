@@ -6,6 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
 import { launchAgentBrowser } from '../support/chromium.js';
 import { toneWav } from '../support/tones.js';
+import { axeViolations } from './axe.js';
 import { REPO_ROOT } from '../../backend/stack.js';
 
 /**
@@ -129,24 +130,27 @@ test('echo call: live meters refresh ≤ 500 ms, timer runs, quality shown, DTMF
   console.log(`# call quality: ${facts.join(' | ')}`);
   assert.match(facts[0] ?? '', /^(PCMU|PCMA|opus|G722)\//i, 'codec shown');
   assert.match(facts[4] ?? '', /^\d\.\d \((Excellent|Good|Fair|Poor|Bad)\)$/, 'MOS shown with its band');
+  assert.deepEqual(await axeViolations(page), [], 'axe-core (WCAG 2.1 A/AA) finds nothing in the active call view');
   await page.screenshot({ path: join(SCREENSHOTS, 'call-active.png') });
 
   await activeCall().getByRole('button', { name: 'Keypad', exact: true }).click();
   await page.keyboard.type('1#');
-  assert.equal(await page.getByRole('status', { name: 'Digits sent' }).innerText(), '1#');
+  await activeCall().getByRole('group', { name: 'Keypad' }).getByRole('button', { name: '5', exact: true }).click();
+  assert.equal(await page.getByRole('status', { name: 'Digits sent' }).innerText(), '1#5');
   // The far end (the carrier's echo line) received them as DTMF.
   const deadline = Date.now() + 5_000;
   let heard = '';
-  while (!heard.includes('1#') && Date.now() < deadline) {
+  while (!heard.includes('1#5') && Date.now() < deadline) {
     const res = await fetch(`${backend.endpoints.carrier.apiUrl}/calls`, { signal: AbortSignal.timeout(3_000) });
     const body = (await res.json()) as Array<{ number: string; dtmf: string; state: string }> | { calls: Array<{ number: string; dtmf: string; state: string }> };
     const calls = Array.isArray(body) ? body : body.calls;
     heard = calls.filter((c) => c.number === backend.endpoints.numbers.echo).map((c) => c.dtmf).join(',');
-    if (!heard.includes('1#')) await page.waitForTimeout(200);
+    if (!heard.includes('1#5')) await page.waitForTimeout(200);
   }
-  assert.match(heard, /1#/, `the carrier received the typed digits as DTMF (got “${heard}”)`);
+  assert.match(heard, /1#5/, `the carrier received the typed and clicked digits as DTMF (got “${heard}”)`);
   await activeCall().getByRole('button', { name: 'Hold', exact: true }).click();
   await callStatus().filter({ hasText: 'On hold' }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(await axeViolations(page), [], 'nor with the keypad open on hold');
   await page.screenshot({ path: join(SCREENSHOTS, 'call-on-hold-keypad.png') });
   await activeCall().getByRole('button', { name: 'Resume', exact: true }).click();
   await callStatus().filter({ hasText: 'Connected' }).waitFor({ timeout: 10_000 });
@@ -178,6 +182,7 @@ test('incoming call from the carrier: Answer has focus, Enter answers, Hang up e
   assert.equal(res.ok, true, `carrier placed the call: ${res.status} ${await res.text()}`);
   const incoming = page.getByRole('region', { name: 'Incoming call' });
   await incoming.waitFor({ timeout: 15_000 });
+  assert.deepEqual(await axeViolations(page), [], 'nor while a call rings in');
   await page.screenshot({ path: join(SCREENSHOTS, 'call-incoming.png') });
   assert.equal(await incoming.getByRole('button', { name: 'Answer', exact: true }).evaluate((b) => b === document.activeElement), true);
   const t0 = Date.now();

@@ -6,6 +6,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../../backend/stack.js';
 import { buildRendererOnce } from '../support/backend-fixture.js';
+import { axeViolations } from './axe.js';
 
 /**
  * The built renderer (`npm run build`) in Debian Chromium, served from dist/renderer by a tiny
@@ -166,9 +167,11 @@ test('sign-in form: exact accessible names, origin prefilled, keyboard order, lo
     assert.equal(styleTags, 0, 'no element carries an inline style attribute');
     assert.deepEqual(await violations(), [], 'the app needs nothing its own CSP forbids');
     assert.deepEqual(pageErrors, []);
+    assert.deepEqual(await axeViolations(page), [], 'axe-core (WCAG 2.1 A/AA) finds nothing on the sign-in form');
     await page.screenshot({ path: join(SHOTS, 'sign-in.png') });
     const dark = await openApp('dark');
     await dark.page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(await axeViolations(dark.page), [], 'axe-core finds nothing in the dark theme either');
     await dark.page.screenshot({ path: join(SHOTS, 'sign-in-dark.png') });
     await dark.context.close();
   } finally {
@@ -221,6 +224,7 @@ test('sign-in errors: unreachable server and wrong password are shown in the Reg
     };
     await fill(`http://127.0.0.1:${DEAD_PORT}`, 'correct horse');
     await status.filter({ hasText: `Cannot reach 127.0.0.1:${DEAD_PORT}` }).waitFor({ timeout: 15_000 });
+    assert.deepEqual(await axeViolations(page), [], 'the error state passes axe-core too (contrast of the red status)');
     await page.screenshot({ path: join(SHOTS, 'sign-in-unreachable.png') });
 
     await page.getByLabel('Username').fill('');
@@ -276,6 +280,7 @@ test('signed in: softphone view with dialpad, service numbers, settings, history
 
     assert.deepEqual(await violations(), []);
     assert.deepEqual(pageErrors, []);
+    assert.deepEqual(await axeViolations(page), [], 'axe-core (WCAG 2.1 A/AA) finds nothing on the softphone view');
     await page.screenshot({ path: join(SHOTS, 'softphone.png'), fullPage: true });
     await page.setViewportSize({ width: 420, height: 900 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -53,7 +53,7 @@ test('idle: Call status "Ready", dial field and Call button, service buttons nam
   assert.match(html, /role="status" aria-label="Call status"[^>]*><span[^>]*>Ready</);
   assert.match(html, /<span>Number or colleague<\/span><input[^>]*name="target"/);
   assert.match(html, /<button type="submit" class="button call">Call<\/button>/);
-  assert.match(html, /aria-label="Echo test"[^>]*title="Dial 5550100"/);
+  assert.match(html, /<button type="button" class="button quiet" aria-describedby="([^"]+)">Echo test<\/button><span id="\1" class="muted">5550100<\/span>/);
 });
 
 test('outbound ringing: "Ringing…" once (in the status region) and a Cancel button, no dialpad', () => {
