@@ -3,7 +3,7 @@
  * to INVITE are retransmitted until the ACK, retransmitted requests are absorbed, and client
  * requests are retransmitted until answered.
  */
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { SipEndpoint, type ServerTransaction } from '../../../backend/carrier/sip/endpoint.js';
@@ -19,16 +19,18 @@ let transport: UdpTransport;
 let endpoint: SipEndpoint;
 let peer: dgram.Socket;
 const received: Buffer[] = [];
+/** Call-IDs of the requests the TU was given (retransmissions must not reach it). */
 const requestsSeen: string[] = [];
-let finalStatus = 486;
 
 before(async () => {
   transport = new UdpTransport(() => {});
   endpoint = new SipEndpoint(transport);
   endpoint.setUser({
     onRequest(req: SipRequest, tx: ServerTransaction) {
-      requestsSeen.push(req.method);
-      tx.respond(createResponse(req, finalStatus, { toTag: 'uas1' }));
+      const callId = req.headers.find((h) => h.name === 'Call-ID')!.value;
+      requestsSeen.push(callId);
+      // Calls named "ok-…" are answered 200, the others refused like the busy number.
+      tx.respond(createResponse(req, callId.startsWith('ok-') ? 200 : 486, { toTag: 'uas1' }));
     },
     onAck() {},
     onCancel() {},
@@ -64,54 +66,53 @@ const send = (b: Buffer) => peer.send(b, UA_PORT, '127.0.0.1');
 const responsesFor = (callId: string) =>
   received.map((d) => parseSipMessage(d)).filter((p) => p.ok && p.message.kind === 'response' && p.message.headers.some((h) => h.name === 'Call-ID' && h.value === callId));
 
-test('a non-2xx final to INVITE is retransmitted (T1 doubling) while no ACK comes', { timeout: 5000 }, async () => {
-  finalStatus = 486;
-  send(invite('noack-1', 'z9hG4bKnoack1'));
-  await sleep(2200); // sent at 0, retransmitted at 0.5 s and 1.5 s (next at 3.5 s)
-  assert.equal(responsesFor('noack-1').length, 3);
-});
+// The four cases use distinct Call-IDs and branches, so they run side by side (each waits ~2 s).
+describe('transactions on a real UDP socket', { concurrency: true }, () => {
+  test('a non-2xx final to INVITE is retransmitted (T1 doubling) while no ACK comes', { timeout: 5000 }, async () => {
+    send(invite('noack-1', 'z9hG4bKnoack1'));
+    await sleep(2200); // sent at 0, retransmitted at 0.5 s and 1.5 s (next at 3.5 s)
+    assert.equal(responsesFor('noack-1').length, 3);
+  });
 
-test('the ACK stops the retransmissions', { timeout: 5000 }, async () => {
-  finalStatus = 486;
-  send(invite('ack-1', 'z9hG4bKack1'));
-  await sleep(100);
-  send(invite('ack-1', 'z9hG4bKack1', 'ACK'));
-  await sleep(2200);
-  assert.equal(responsesFor('ack-1').length, 1);
-});
+  test('the ACK stops the retransmissions', { timeout: 5000 }, async () => {
+    send(invite('ack-1', 'z9hG4bKack1'));
+    await sleep(100);
+    send(invite('ack-1', 'z9hG4bKack1', 'ACK'));
+    await sleep(2200);
+    assert.equal(responsesFor('ack-1').length, 1);
+  });
 
-test('a retransmitted INVITE is absorbed: the TU sees it once, the response is repeated', { timeout: 5000 }, async () => {
-  finalStatus = 200;
-  const before = requestsSeen.length;
-  send(invite('dup-1', 'z9hG4bKdup1'));
-  await sleep(50);
-  send(invite('dup-1', 'z9hG4bKdup1'));
-  await sleep(50);
-  send(invite('dup-1', 'z9hG4bKdup1', 'ACK'));
-  await sleep(300);
-  assert.equal(requestsSeen.length - before, 1);
-  assert.equal(responsesFor('dup-1').length, 2);
-});
+  test('a retransmitted INVITE is absorbed: the TU sees it once, the response is repeated', { timeout: 5000 }, async () => {
+    send(invite('ok-dup-1', 'z9hG4bKdup1'));
+    await sleep(50);
+    send(invite('ok-dup-1', 'z9hG4bKdup1'));
+    await sleep(50);
+    send(invite('ok-dup-1', 'z9hG4bKdup1', 'ACK'));
+    await sleep(300);
+    assert.equal(requestsSeen.filter((id) => id === 'ok-dup-1').length, 1);
+    assert.equal(responsesFor('ok-dup-1').length, 2);
+  });
 
-test('a client request is retransmitted until a response arrives, then reported once', { timeout: 5000 }, async () => {
-  const req = createRequest('OPTIONS', `sip:peer@127.0.0.1:${PEER_PORT}`, [
-    { name: 'Via', value: `SIP/2.0/UDP 127.0.0.1:${UA_PORT};branch=z9hG4bKclient1` },
-    { name: 'From', value: '<sip:ua@127.0.0.1>;tag=u1' },
-    { name: 'To', value: '<sip:peer@127.0.0.1>' },
-    { name: 'Call-ID', value: 'client-1' },
-    { name: 'CSeq', value: '1 OPTIONS' },
-  ]);
-  const statuses: number[] = [];
-  const start = received.length;
-  endpoint.request(req, { address: '127.0.0.1', port: PEER_PORT }, (res) => statuses.push(res.status));
-  await sleep(2200); // sent at 0, 0.5 s, 1.5 s (next at 3.5 s)
-  const copies = received.slice(start).filter((d) => d.toString().startsWith('OPTIONS'));
-  assert.equal(copies.length, 3);
-  const parsed = parseSipMessage(copies[0]!);
-  assert.ok(parsed.ok && parsed.message.kind === 'request');
-  send(serializeSipMessage(createResponse(parsed.message, 200, { toTag: 'p2' })));
-  send(serializeSipMessage(createResponse(parsed.message, 200, { toTag: 'p2' })));
-  await sleep(700);
-  assert.deepEqual(statuses, [200]);
-  assert.equal(received.slice(start).filter((d) => d.toString().startsWith('OPTIONS')).length, 3, 'no retransmission after the answer');
+  test('a client request is retransmitted until a response arrives, then reported once', { timeout: 5000 }, async () => {
+    const req = createRequest('OPTIONS', `sip:peer@127.0.0.1:${PEER_PORT}`, [
+      { name: 'Via', value: `SIP/2.0/UDP 127.0.0.1:${UA_PORT};branch=z9hG4bKclient1` },
+      { name: 'From', value: '<sip:ua@127.0.0.1>;tag=u1' },
+      { name: 'To', value: '<sip:peer@127.0.0.1>' },
+      { name: 'Call-ID', value: 'client-1' },
+      { name: 'CSeq', value: '1 OPTIONS' },
+    ]);
+    const statuses: number[] = [];
+    const start = received.length;
+    endpoint.request(req, { address: '127.0.0.1', port: PEER_PORT }, (res) => statuses.push(res.status));
+    await sleep(2200); // sent at 0, 0.5 s, 1.5 s (next at 3.5 s)
+    const copies = received.slice(start).filter((d) => d.toString().startsWith('OPTIONS'));
+    assert.equal(copies.length, 3);
+    const parsed = parseSipMessage(copies[0]!);
+    assert.ok(parsed.ok && parsed.message.kind === 'request');
+    send(serializeSipMessage(createResponse(parsed.message, 200, { toTag: 'p2' })));
+    send(serializeSipMessage(createResponse(parsed.message, 200, { toTag: 'p2' })));
+    await sleep(700);
+    assert.deepEqual(statuses, [200]);
+    assert.equal(received.slice(start).filter((d) => d.toString().startsWith('OPTIONS')).length, 3, 'no retransmission after the answer');
+  });
 });

@@ -27,7 +27,7 @@ test('garbage, RTCP and truncated packets are not RTP', () => {
   assert.equal(parseRtp(Buffer.from([0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xbe, 0xde, 0xff, 0xff])), undefined, 'extension longer than the packet');
   let seed = 7;
   for (let i = 0; i < 2000; i++) {
-    const buf = Buffer.alloc(i % 40).map(() => (seed = (seed * 1103515245 + 12345) & 0xff));
+    const buf = Buffer.from(Buffer.alloc(i % 40).map(() => (seed = (seed * 1103515245 + 12345) & 0xff)));
     assert.doesNotThrow(() => parseRtp(buf));
   }
 });
