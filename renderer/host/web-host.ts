@@ -32,6 +32,7 @@ export const DIAGNOSTICS_NEED_DESKTOP =
 
 export const STORAGE_KEYS = {
   settings: 'clearline.settings',
+  /** Per agent (`clearline.history:<username>`): browsers on shared desktops serve several agents. */
   history: 'clearline.history',
   lastUsername: 'clearline.lastUsername',
   session: 'clearline.session',
@@ -66,7 +67,8 @@ export function createWebHost(deps: WebHostDeps): HostApi {
   const warnCorrupt = (key: string, reason: string) =>
     deps.console.warn(`[host] stored ${key} was unreadable (${reason}); reset to defaults`);
   const settings = storedValue(deps.localStorage, STORAGE_KEYS.settings, SettingsSchema, () => SettingsSchema.parse({}), warnCorrupt);
-  const history = storedValue(deps.localStorage, STORAGE_KEYS.history, z.array(CallHistoryEntrySchema), () => [], warnCorrupt);
+  const historyOf = (username: string) =>
+    storedValue(deps.localStorage, `${STORAGE_KEYS.history}:${username}`, z.array(CallHistoryEntrySchema), () => [], warnCorrupt);
   const lastUsername = storedValue(deps.localStorage, STORAGE_KEYS.lastUsername, z.string().min(1).nullable(), () => null, warnCorrupt);
   const storedSession = storedValue(deps.sessionStorage, STORAGE_KEYS.session, StoredSessionSchema.nullable(), () => null, warnCorrupt);
 
@@ -103,8 +105,14 @@ export function createWebHost(deps: WebHostDeps): HostApi {
       settings.write(next);
       return next;
     },
-    'history.list': () => history.read(),
+    'history.list': () => {
+      const stored = storedSession.read();
+      return stored === null ? [] : historyOf(stored.username).read();
+    },
     'history.add': (entry) => {
+      const stored = storedSession.read();
+      if (stored === null) throw hostError('not-signed-in', 'Not signed in: the call cannot be added to a history');
+      const history = historyOf(stored.username);
       const kept = history.read().filter((e) => e.id !== entry.id);
       history.write([entry, ...kept].slice(0, WEB_HISTORY_LIMIT));
     },

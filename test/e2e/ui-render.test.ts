@@ -305,13 +305,13 @@ test('a session survives a reload of the tab (sessionStorage) and corrupt storag
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: 15_000 });
     await page.evaluate(() => {
-      localStorage.setItem('clearline.history', '{broken');
+      localStorage.setItem('clearline.history:alice', '{broken');
       localStorage.setItem('clearline.settings', JSON.stringify({ microphoneId: 42 }));
     });
     await page.reload();
     await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: 15_000 });
     assert.equal(await page.getByRole('combobox', { name: 'Microphone', exact: true }).inputValue(), 'default');
-    assert.equal(await page.evaluate(() => localStorage.getItem('clearline.history')), null, 'corrupt history removed');
+    assert.equal(await page.evaluate(() => localStorage.getItem('clearline.history:alice')), null, 'corrupt history removed');
     assert.deepEqual(pageErrors, []);
   } finally {
     await context.close();

@@ -166,6 +166,9 @@ test('settings and history persist in localStorage; corrupt or invalid data rese
   assert.ok(lines.some(([level, line]) => level === 'warn' && line.includes(STORAGE_KEYS.settings)));
 
   const entry = (i: number) => ({ id: `c${i}`, direction: 'outbound' as const, peer: '9196', startedAt: i, answeredAt: null, endedAt: i + 1, disposition: 'busy' });
+  await rejectsWith(host.invoke('history.add', entry(0)), 'not-signed-in', /Not signed in/);
+  assert.deepEqual(await host.invoke('history.list', undefined), []);
+  await host.invoke('provisioning.signIn', { url: base, username: 'alice', password: 's3crét' });
   for (let i = 0; i < WEB_HISTORY_LIMIT + 3; i++) await host.invoke('history.add', entry(i));
   await host.invoke('history.add', { ...entry(WEB_HISTORY_LIMIT + 2), disposition: 'answered' });
   const history = await host.invoke('history.list', undefined);
@@ -173,9 +176,26 @@ test('settings and history persist in localStorage; corrupt or invalid data rese
   assert.equal(history[0]?.id, `c${WEB_HISTORY_LIMIT + 2}`);
   assert.equal(history[0]?.disposition, 'answered', 'a re-added call replaces its entry');
 
-  local.setItem(STORAGE_KEYS.history, JSON.stringify([{ id: '', direction: 'sideways' }]));
+  const key = `${STORAGE_KEYS.history}:alice`;
+  assert.ok(local.getItem(key), 'kept under the agent\'s own key');
+  local.setItem(key, JSON.stringify([{ id: '', direction: 'sideways' }]));
   assert.deepEqual(await host.invoke('history.list', undefined), []);
+  assert.equal(local.getItem(key), null, 'the invalid history is removed');
   await rejectsWith(host.invoke('history.add', { ...entry(1), id: '' }), 'invalid-request', /^history\.add: id: /);
+});
+
+test('call history is per agent: another agent signing in on the same browser does not see it', { timeout: 10_000 }, async () => {
+  const { host } = makeHost();
+  const entry = { id: 'x1', direction: 'inbound' as const, peer: 'carol', startedAt: 1, answeredAt: 2, endedAt: 3, disposition: 'answered' };
+  await host.invoke('provisioning.signIn', { url: base, username: 'alice', password: 's3crét' });
+  await host.invoke('history.add', entry);
+  await host.invoke('provisioning.signOut', undefined);
+  assert.deepEqual(await host.invoke('history.list', undefined), [], 'nothing while signed out');
+  await host.invoke('provisioning.signIn', { url: base, username: 'bob', password: 's3crét' });
+  assert.deepEqual(await host.invoke('history.list', undefined), [], 'bob sees none of alice\'s calls');
+  await host.invoke('provisioning.signOut', undefined);
+  await host.invoke('provisioning.signIn', { url: base, username: 'alice', password: 's3crét' });
+  assert.deepEqual((await host.invoke('history.list', undefined)).map((e) => e.id), ['x1'], 'alice gets hers back');
 });
 
 test('diagnostics say they need the desktop app; links only open for http(s); logs are redacted', async () => {
