@@ -99,6 +99,10 @@ export class CallMedia {
     return this.rtp.packetsSent;
   }
 
+  get sendErrors(): number {
+    return this.rtp.sendErrors;
+  }
+
   get recordingPath(): string {
     return this.recording.path;
   }

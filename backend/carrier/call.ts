@@ -69,6 +69,7 @@ export interface CallView {
   readonly dtmf: string;
   readonly received: ReceivedStats;
   readonly sentPackets: number;
+  readonly sendErrors: number;
   readonly transferredTo: string | null;
   readonly transferStatus: number | null;
   readonly recording: string | null;
@@ -567,6 +568,7 @@ export class Call {
       dtmf: this.dtmf,
       received: this.media?.received() ?? NO_AUDIO,
       sentPackets: this.media?.sentPackets ?? 0,
+      sendErrors: this.media?.sendErrors ?? 0,
       transferredTo: this.transferredTo ?? null,
       transferStatus: this.transferStatus ?? null,
       recording: this.media?.recordingPath ?? null,

@@ -54,6 +54,7 @@ export class RtpSession {
   private receivedPackets = 0;
   private receivedCodec: CodecName | null = null;
   packetsSent = 0;
+  /** Packets the kernel refused (e.g. no route, unresolvable peer): shown in the call view. */
   sendErrors = 0;
 
   constructor(

@@ -17,7 +17,6 @@ export type MessageHandler = (msg: SipMessage, from: RemoteAddress) => void;
 export class UdpTransport {
   private readonly socket = dgram.createSocket('udp4');
   private handler: MessageHandler = () => {};
-  droppedMessages = 0;
 
   /** `trace`: log every message sent and received (credentials redacted), for debugging routing. */
   constructor(
@@ -67,7 +66,6 @@ export class UdpTransport {
       }
       return;
     }
-    this.droppedMessages++;
     this.log(`rejected SIP datagram from ${from.address}:${from.port}: ${parsed.error}`);
     const req = parsed.request;
     const canAnswer = req && req.method !== 'ACK' && ['Via', 'From', 'To', 'Call-ID', 'CSeq'].every((n) => req.headers.some((h) => h.name === n));

@@ -59,6 +59,7 @@ test('tone number answers and plays ~1000 Hz at about -13 dBFS RMS (-10 dBFS pea
   assert.equal(far.role, 'tone');
   assert.equal(far.direction, 'incoming');
   assert.equal(far.remote, 'sip:+15551230000@127.0.0.1');
+  assert.equal(far.sendErrors, 0);
   await hangUp(id);
 });
 
