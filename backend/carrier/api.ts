@@ -101,7 +101,13 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
       return send(res, 201, { id: call.id });
     }
     if (!callMatch) throw new HttpError(404, `no route ${method} ${path}`);
-    const call = findCall(decodeURIComponent(callMatch[1]!));
+    let id: string;
+    try {
+      id = decodeURIComponent(callMatch[1]!);
+    } catch {
+      throw new HttpError(400, `call id is not valid percent-encoding: ${callMatch[1]}`);
+    }
+    const call = findCall(id);
     const action = callMatch[2];
     if (!action && method === 'GET') return send(res, 200, call.view());
     if (!action && method === 'DELETE') {

@@ -184,5 +184,9 @@ test('API rejects bad input with the offending field named', { timeout: 5_000 },
   const mode = await a.post<{ error: string }>('/calls', { to: 'alice', mode: 'fax' });
   assert.match(mode.body.error, /mode/);
   assert.equal((await a.get('/calls/nope')).status, 404);
+  assert.equal((await a.get('/calls/%E0%A4%A')).status, 400);
+  assert.equal((await a.post('/calls', 'not json')).status, 400);
+  const dtmf = await a.post<{ error: string }>('/calls/nope/dtmf', { digits: '1' });
+  assert.equal(dtmf.status, 404);
   assert.equal((await a.get('/healthz')).status, 200);
 });
