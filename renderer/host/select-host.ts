@@ -28,5 +28,6 @@ export function selectHost(win: Window, version: string): HostApi {
     console,
     openWindow: (url) => void win.open(url, '_blank', 'noopener,noreferrer'),
     networkEvents: win,
+    lifecycleEvents: win.document,
   });
 }

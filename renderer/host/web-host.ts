@@ -52,8 +52,10 @@ export interface WebHostDeps {
   readonly platform: string;
   readonly console: Pick<Console, 'error' | 'warn' | 'info' | 'debug'>;
   readonly openWindow: (url: string) => void;
-  /** Where 'online' (network back / changed) is observed; absent in Node tests. */
-  readonly networkEvents?: Pick<Window, 'addEventListener'>;
+  /** Where 'online' (network back / changed) is observed: the window. */
+  readonly networkEvents?: Pick<EventTarget, 'addEventListener'>;
+  /** Where Page Lifecycle 'freeze'/'resume' are observed (the tab was frozen, e.g. laptop asleep): the document. */
+  readonly lifecycleEvents?: Pick<EventTarget, 'addEventListener'>;
 }
 
 type Handlers = {
@@ -72,7 +74,10 @@ export function createWebHost(deps: WebHostDeps): HostApi {
   const lastUsername = storedValue(deps.localStorage, STORAGE_KEYS.lastUsername, z.string().min(1).nullable(), () => null, warnCorrupt);
   const storedSession = storedValue(deps.sessionStorage, STORAGE_KEYS.session, StoredSessionSchema.nullable(), () => null, warnCorrupt);
 
+  // The browser's nearest equivalents of the desktop's power and network notifications.
   deps.networkEvents?.addEventListener('online', () => events.emit('system.transition', { kind: 'network-changed' }));
+  deps.lifecycleEvents?.addEventListener('freeze', () => events.emit('system.transition', { kind: 'suspend' }));
+  deps.lifecycleEvents?.addEventListener('resume', () => events.emit('system.transition', { kind: 'resume' }));
 
   const defaultUrl = /^https?:/.test(deps.origin) ? deps.origin : null;
 

@@ -210,6 +210,32 @@ test('diagnostics say they need the desktop app; links only open for http(s); lo
   assert.deepEqual(await host.invoke('app.info', undefined), { version: '0.1.0', platform: 'test', shell: 'web' });
 });
 
+test('browser network and lifecycle events become system.transition events', () => {
+  const win = new EventTarget();
+  const doc = new EventTarget();
+  const host = createWebHost({
+    fetch: (input, init) => fetch(input, init),
+    localStorage: new MemoryStorage(),
+    sessionStorage: new MemoryStorage(),
+    origin: base,
+    version: '0',
+    platform: 'test',
+    console,
+    openWindow: () => {},
+    networkEvents: win,
+    lifecycleEvents: doc,
+  });
+  const kinds: string[] = [];
+  const off = host.on('system.transition', (e) => kinds.push(e.kind));
+  win.dispatchEvent(new Event('online'));
+  doc.dispatchEvent(new Event('freeze'));
+  doc.dispatchEvent(new Event('resume'));
+  win.dispatchEvent(new Event('offline')); // going offline is not a transition the phone acts on
+  off();
+  win.dispatchEvent(new Event('online'));
+  assert.deepEqual(kinds, ['network-changed', 'suspend', 'resume']);
+});
+
 test('a page not served over http(s) proposes no provisioning URL', async () => {
   const { host } = makeHost('null');
   assert.equal((await host.invoke('provisioning.defaults', undefined)).policyUrl, null);
