@@ -79,14 +79,14 @@ export interface CallView {
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY';
 
 export class Call {
-  state: CallState = 'ringing';
-  readonly startedAt = new Date();
-  answeredAt?: Date;
-  endedAt?: Date;
-  finalStatus?: number;
-  dtmf = '';
-  transferredTo?: string;
-  transferStatus?: number;
+  private currentState: CallState = 'ringing';
+  private readonly startedAt = new Date();
+  private answeredAt?: Date;
+  private endedAt?: Date;
+  private final?: number;
+  private dtmf = '';
+  private transferredTo?: string;
+  private transferStatus?: number;
   private dialog?: Dialog;
   private media?: CallMedia;
   private pendingInvite?: ServerTransaction;
@@ -108,6 +108,15 @@ export class Call {
     /** Frequency of the tone this call plays (tone mode); a transferred leg keeps it. */
     readonly toneHz?: number,
   ) {}
+
+  get state(): CallState {
+    return this.currentState;
+  }
+
+  /** Final response status of the INVITE (200 once answered, 4xx–6xx otherwise). */
+  get finalStatus(): number | undefined {
+    return this.final;
+  }
 
   // ---------------------------------------------------------------- incoming (UAS)
 
@@ -141,7 +150,7 @@ export class Call {
     this.dialog = Dialog.fromIncomingInvite(tx.request, localTag);
     this.respondToInvite(180);
     this.ringTimer = setTimeout(() => {
-      if (this.state !== 'ringing') return;
+      if (this.currentState !== 'ringing') return;
       this.respondToInvite(480);
       this.finish('failed', 480);
     }, MAX_RING_MS);
@@ -150,7 +159,7 @@ export class Call {
   /** Answers with SDP (or with an offer when the INVITE had none) and starts media. */
   async answer(): Promise<void> {
     const tx = this.pendingInvite;
-    if (!tx || this.state !== 'ringing') return;
+    if (!tx || this.currentState !== 'ringing') return;
     const invite = tx.request;
     if (!this.dialog) this.dialog = Dialog.fromIncomingInvite(invite, newTag());
     if (!this.dialog) {
@@ -178,7 +187,7 @@ export class Call {
   }
 
   handleCancel(): void {
-    if (this.state !== 'ringing' || !this.pendingInvite) return;
+    if (this.currentState !== 'ringing' || !this.pendingInvite) return;
     this.respondToInvite(487);
     this.finish('ended', 487);
   }
@@ -192,7 +201,7 @@ export class Call {
     tx.respond(createResponse(tx.request, status, { toTag: this.dialog?.localTag, headers, body: opts.body, reason: opts.reason }));
     if (status >= 200) {
       this.pendingInvite = undefined;
-      this.finalStatus ??= status;
+      this.final ??= status;
     }
   }
 
@@ -226,7 +235,7 @@ export class Call {
     const tx = this.ctx.endpoint.request(invite, this.ctx.proxy, (res) => this.onInviteResponse(res));
     this.outgoing = { request: invite, tx, cancelWanted: false, cancelSent: false };
     this.ringTimer = setTimeout(() => {
-      if (this.state === 'ringing') this.hangup();
+      if (this.currentState === 'ringing') this.hangup();
     }, MAX_RING_MS);
   }
 
@@ -237,7 +246,7 @@ export class Call {
       return;
     }
     if (res.status >= 300) {
-      this.finish(this.state === 'ringing' && out.cancelWanted ? 'ended' : 'failed', res.status);
+      this.finish(this.currentState === 'ringing' && out.cancelWanted ? 'ended' : 'failed', res.status);
       return;
     }
     if (out.ack) {
@@ -252,8 +261,8 @@ export class Call {
     }
     out.ack = this.dialog.createRequest('ACK', (b) => this.ctx.via(b), { cseq: 1 });
     this.ctx.endpoint.sendStateless(out.ack, this.dialog.nextHop() ?? this.ctx.proxy);
-    this.finalStatus = res.status;
-    if (out.cancelWanted || this.state !== 'ringing') {
+    this.final = res.status;
+    if (out.cancelWanted || this.currentState !== 'ringing') {
       this.sendBye();
       return;
     }
@@ -320,7 +329,7 @@ export class Call {
   }
 
   private handleReinvite(req: SipRequest, tx: ServerTransaction): void {
-    if (this.reinviteInFlight || this.state !== 'answered') {
+    if (this.reinviteInFlight || this.currentState !== 'answered') {
       tx.respond(createResponse(req, 491));
       return;
     }
@@ -355,7 +364,7 @@ export class Call {
   private handleRefer(req: SipRequest, tx: ServerTransaction): void {
     const referTo = parseNameAddr(headerValue(req, 'Refer-To') ?? '');
     const target = referTo?.uri.replace(/\?.*$/, ''); // embedded headers (e.g. Replaces) are not supported
-    if (!target || !parseSipUri(target) || !this.mode || this.state !== 'answered') {
+    if (!target || !parseSipUri(target) || !this.mode || this.currentState !== 'answered') {
       tx.respond(createResponse(req, 400, { reason: 'Refer-To must be a SIP URI' }));
       return;
     }
@@ -376,8 +385,8 @@ export class Call {
   /** Sends an in-dialog request; resolves with the final response (408 if none came). */
   sendInDialog(method: string, opts: { headers?: SipHeader[]; body?: Buffer } = {}): Promise<SipResponse> {
     const dialog = this.dialog;
-    if (!dialog || (this.state !== 'answered' && method !== 'BYE')) {
-      return Promise.reject(new Error(`call ${this.id} is ${this.state}; ${method} needs an established dialog`));
+    if (!dialog || (this.currentState !== 'answered' && method !== 'BYE')) {
+      return Promise.reject(new Error(`call ${this.id} is ${this.currentState}; ${method} needs an established dialog`));
     }
     const req = dialog.createRequest(method, (b) => this.ctx.via(b), opts);
     return new Promise((resolve) => {
@@ -390,7 +399,7 @@ export class Call {
   /** Hold (we send only) or resume, by re-INVITE with a new offer; resolves with its status. */
   async setHold(hold: boolean): Promise<number> {
     const dialog = this.dialog;
-    if (this.state !== 'answered' || !dialog) throw new Error(`call ${this.id} is ${this.state}; hold needs an answered call`);
+    if (this.currentState !== 'answered' || !dialog) throw new Error(`call ${this.id} is ${this.currentState}; hold needs an answered call`);
     if (this.reinviteInFlight) throw new Error('a re-INVITE is already in progress');
     this.reinviteInFlight = true;
     const media = this.media!;
@@ -423,7 +432,7 @@ export class Call {
   }
 
   async sendDtmf(digits: string, method: 'rfc4733' | 'info'): Promise<void> {
-    if (this.state !== 'answered') throw new Error(`call ${this.id} is ${this.state}; DTMF needs an answered call`);
+    if (this.currentState !== 'answered') throw new Error(`call ${this.id} is ${this.currentState}; DTMF needs an answered call`);
     if (method === 'rfc4733') {
       await this.media!.sendDigits(digits);
       return;
@@ -472,11 +481,11 @@ export class Call {
 
   /** BYE when answered, CANCEL when our INVITE is pending, 480 when theirs is. */
   hangup(): void {
-    if (this.state === 'answered') {
+    if (this.currentState === 'answered') {
       this.sendBye();
       return;
     }
-    if (this.state !== 'ringing') return;
+    if (this.currentState !== 'ringing') return;
     if (this.pendingInvite) {
       this.respondToInvite(480);
       this.finish('ended', 480);
@@ -499,9 +508,9 @@ export class Call {
   }
 
   private finish(state: 'ended' | 'failed', status?: number): void {
-    if (this.state === 'ended' || this.state === 'failed') return;
-    this.state = state;
-    if (status !== undefined && this.finalStatus === undefined) this.finalStatus = status;
+    if (this.currentState === 'ended' || this.currentState === 'failed') return;
+    this.currentState = state;
+    if (status !== undefined && this.final === undefined) this.final = status;
     this.endedAt = new Date();
     clearTimeout(this.ringTimer);
     this.media?.close();
@@ -526,13 +535,13 @@ export class Call {
           this.notifyChange();
         },
       },
-      () => this.state === 'ringing',
+      () => this.currentState === 'ringing',
     );
     return this.media;
   }
 
   private markAnswered(): void {
-    this.state = 'answered';
+    this.currentState = 'answered';
     this.answeredAt = new Date();
     clearTimeout(this.ringTimer);
     this.notifyChange();
@@ -547,7 +556,7 @@ export class Call {
   }
 
   get held(): boolean {
-    return this.state === 'answered' && this.media !== undefined && this.media.direction !== 'sendrecv';
+    return this.currentState === 'answered' && this.media !== undefined && this.media.direction !== 'sendrecv';
   }
 
   view(): CallView {
@@ -557,14 +566,14 @@ export class Call {
       role: this.role,
       mode: this.mode ?? null,
       direction: this.direction,
-      state: this.state,
+      state: this.currentState,
       remote: this.remote,
       startedAt: this.startedAt.toISOString(),
       answeredAt: this.answeredAt?.toISOString() ?? null,
       endedAt: this.endedAt?.toISOString() ?? null,
-      finalStatus: this.finalStatus ?? null,
+      finalStatus: this.final ?? null,
       held: this.held,
-      mediaDirection: this.media && this.state === 'answered' ? this.media.direction : null,
+      mediaDirection: this.media && this.currentState === 'answered' ? this.media.direction : null,
       dtmf: this.dtmf,
       received: this.media?.received() ?? NO_AUDIO,
       sentPackets: this.media?.sentPackets ?? 0,
