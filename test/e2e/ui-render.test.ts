@@ -6,6 +6,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../../backend/stack.js';
 import { buildRendererOnce } from '../support/backend-fixture.js';
+import { buildCsp } from '../../main/security/csp.js';
 import { axeViolations } from './axe.js';
 
 /**
@@ -37,23 +38,20 @@ const TYPES: Record<string, string> = {
  * so the signed-in view can be rendered without the whole backend (the backend e2e suite covers
  * real registration and calls).
  */
+const CLIENT_CONFIG = {
+  agent: { username: 'alice', displayName: 'Alice Martin' },
+  sip: { wsUrl: `ws://127.0.0.1:${DEAD_SIP_PORT}`, domain: 'clearline.test', registerExpiresSec: 300 },
+  controlPlaneUrl: ORIGIN,
+  numbers: { 'Echo test': '5550100', 'Tone test': '5550101' },
+};
+
 function provisioningAnswer(req: IncomingMessage): { status: number; body: unknown } | null {
   if (!req.url?.startsWith('/api/')) return null;
   const [user, password] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
     .toString('utf8')
     .split(':');
   if (user !== 'alice' || password !== 'correct horse') return { status: 401, body: { error: 'unauthorized' } };
-  if (req.url === '/api/client-config') {
-    return {
-      status: 200,
-      body: {
-        agent: { username: 'alice', displayName: 'Alice Martin' },
-        sip: { wsUrl: `ws://127.0.0.1:${DEAD_SIP_PORT}`, domain: 'clearline.test', registerExpiresSec: 300 },
-        controlPlaneUrl: ORIGIN,
-        numbers: { 'Echo test': '5550100', 'Tone test': '5550101' },
-      },
-    };
-  }
+  if (req.url === '/api/client-config') return { status: 200, body: CLIENT_CONFIG };
   if (req.url === '/api/turn-credentials') {
     return { status: 200, body: { username: '1999999999:alice', password: 'x', ttl: 600, uris: [`turn:127.0.0.1:${DEAD_PORT}`] } };
   }
@@ -61,14 +59,17 @@ function provisioningAnswer(req: IncomingMessage): { status: number; body: unkno
 }
 
 function serveStatic(req: IncomingMessage, res: ServerResponse): void {
-  const path = new URL(req.url ?? '/', ORIGIN).pathname;
+  const url = new URL(req.url ?? '/', ORIGIN);
+  const path = url.pathname;
   const file = normalize(join(DIST, path === '/' ? 'index.html' : decodeURIComponent(path)));
   if (!file.startsWith(DIST + sep) || !existsSync(file)) {
     res.writeHead(404).end('not found');
     return;
   }
-  // No CSP header on purpose: the <meta> policy in index.html is what is under test.
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+  // By default no CSP header: the <meta> policy in index.html is what is under test. With
+  // ?desktopCsp the page gets the header the desktop app's app:// handler sends once signed in.
+  const csp = url.searchParams.has('desktopCsp') ? { 'content-security-policy': buildCsp(CLIENT_CONFIG) } : {};
+  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...csp });
   res.end(readFileSync(file));
 }
 
@@ -121,7 +122,7 @@ interface OpenedPage {
   pageErrors: string[];
 }
 
-async function openApp(colorScheme: 'light' | 'dark' = 'light'): Promise<OpenedPage> {
+async function openApp(colorScheme: 'light' | 'dark' = 'light', query = ''): Promise<OpenedPage> {
   const context = await browser.newContext({ viewport: { width: 1180, height: 820 }, colorScheme });
   const page = await context.newPage();
   // Playwright injects init scripts through the DevTools protocol, outside the page's CSP.
@@ -132,7 +133,7 @@ async function openApp(colorScheme: 'light' | 'dark' = 'light'): Promise<OpenedP
   });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(`${ORIGIN}/?audioProcessing=off`, { timeout: 15_000 });
+  await page.goto(`${ORIGIN}/?audioProcessing=off${query}`, { timeout: 15_000 });
   return {
     context,
     page,
@@ -312,6 +313,25 @@ test('a session survives a reload of the tab (sessionStorage) and corrupt storag
     await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: 15_000 });
     assert.equal(await page.getByRole('combobox', { name: 'Microphone', exact: true }).inputValue(), 'default');
     assert.equal(await page.evaluate(() => localStorage.getItem('clearline.history:alice')), null, 'corrupt history removed');
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('under the desktop app\'s own CSP header (main/security/csp.ts) the app signs in and runs without violations', { timeout: 40_000 }, async () => {
+  const { context, page, violations, pageErrors } = await openApp('light', '&desktopCsp');
+  try {
+    const header = (await page.request.get(`${ORIGIN}/?desktopCsp`)).headers()['content-security-policy'] ?? '';
+    assert.match(header, /default-src 'none'/, 'the strict desktop policy is in force');
+    await page.getByLabel('Username').fill('alice', { timeout: 10_000 });
+    await page.getByLabel('Password').fill('correct horse');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const registration = page.getByRole('status', { name: 'Registration' });
+    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: 15_000 });
+    // The calling core's WebSocket (and its HTTP probe of the same origin) are allowed and tried.
+    await registration.filter({ hasText: /reach|connect|refused/i }).filter({ hasNotText: 'Connecting…' }).waitFor({ timeout: 20_000 });
+    assert.deepEqual(await violations(), []);
     assert.deepEqual(pageErrors, []);
   } finally {
     await context.close();
