@@ -38,6 +38,7 @@ import {
   closeCodeFromError,
   type Classified,
 } from './registration-failure.js';
+import { gatheringIsGoodEnough, ICE_GATHERING_TIMEOUT_MS } from './ice-gathering.js';
 import { checkSipShape } from './sip-sanity.js';
 import { parseTarget, targetToUri } from './target.js';
 
@@ -59,7 +60,6 @@ export interface PhoneOptions {
 const ENDED_CALL_LINGER_MS = 4000;
 const REGISTER_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_S = 5;
-const ICE_GATHERING_TIMEOUT_MS = 800;
 
 interface CallRecord {
   readonly id: string;
@@ -155,12 +155,21 @@ export class SipPhone implements Phone {
       logLevel: 'log',
       logConnector: sipJsLogConnector(this.logger, () => this.secrets()),
       // ICE servers are read per call, so refreshed TURN credentials apply to the next call.
-      sessionDescriptionHandlerFactory: (sipSession, options) =>
-        defaultFactory(sipSession, {
+      sessionDescriptionHandlerFactory: (sipSession, options) => {
+        const sdh = defaultFactory(sipSession, {
           ...(options as object),
           iceGatheringTimeout: ICE_GATHERING_TIMEOUT_MS,
           peerConnectionConfiguration: { iceServers: this.iceServers },
-        }),
+        }) as Web.SessionDescriptionHandler;
+        const turnConfigured = this.iceServers.some((server) => [server.urls].flat().some((u) => /^turns?:/.test(u)));
+        sdh.peerConnectionDelegate = {
+          onicecandidate: (event) => {
+            const c = event.candidate;
+            if (c && gatheringIsGoodEnough({ type: c.type, protocol: c.protocol }, turnConfigured)) sdh.iceGatheringComplete();
+          },
+        };
+        return sdh;
+      },
       delegate: {
         onInvite: (invitation) => this.guard('incoming INVITE', () => this.onInvite(invitation)),
         onDisconnect: (error) => this.guard('transport disconnect', () => this.onDisconnect(generation, error)),

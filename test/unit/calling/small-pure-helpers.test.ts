@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { backoffDelayMs, RECONNECT_BACKOFF } from '../../../renderer/calling/backoff.js';
 import { callOutcome } from '../../../renderer/calling/call-outcome.js';
 import { dtmfRelayBody, validateDtmf } from '../../../renderer/calling/dtmf.js';
+import { gatheringIsGoodEnough } from '../../../renderer/calling/ice-gathering.js';
 import { redactSecrets } from '../../../renderer/calling/logging.js';
 import { iceServersFrom, microphoneConstraints } from '../../../renderer/calling/media-constraints.js';
 import { ringtoneWav, DEFAULT_RINGTONE } from '../../../renderer/calling/ringtone.js';
@@ -80,4 +81,12 @@ test('ringtone WAV: valid header, 6 s cadence, tone then silence', () => {
   };
   assert.ok(rms(800, 8000) > 3000, 'ringing part is loud');
   assert.equal(rms(17000, 47000), 0, 'pause is silent');
+});
+
+test('ICE gathering: a UDP relay candidate ends the wait when TURN is configured; nothing else does', () => {
+  assert.equal(gatheringIsGoodEnough({ type: 'relay', protocol: 'udp' }, true), true);
+  assert.equal(gatheringIsGoodEnough({ type: 'relay', protocol: 'tcp' }, true), false);
+  assert.equal(gatheringIsGoodEnough({ type: 'host', protocol: 'udp' }, true), false);
+  assert.equal(gatheringIsGoodEnough({ type: 'srflx', protocol: 'udp' }, true), false);
+  assert.equal(gatheringIsGoodEnough({ type: 'relay', protocol: 'udp' }, false), false);
 });
