@@ -1,9 +1,11 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Agent } from '../support/agent.js';
 import { approxHz, inboundPacketsReceived, measureHeardAudio } from '../support/audio-probe.js';
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
-import { CarrierApi } from '../support/carrier-api.js';
+import { CarrierApi, isLive } from '../support/carrier-api.js';
 
 /**
  * Two agents in Debian Chromium against the real backend, with real audio: A's microphone is a
@@ -24,9 +26,20 @@ let alice: { username: string; password: string };
 let bob: { username: string; password: string };
 /** When set, the host's provisioning answer points the SIP WebSocket here instead (fault injection). */
 let sipWsOverride: string | null = null;
+/**
+ * When set, provisioning authenticates with these (right) credentials whatever the user typed:
+ * simulates a SIP password out of sync with the directory, so the wrong password reaches Kamailio.
+ */
+let provisioningAuthOverride: { username: string; password: string } | null = null;
 
-/** The host's real provisioning fetch, with the SIP WebSocket URL swapped while an override is set. */
+/** The host's real provisioning fetch, with the faults above applied while they are set. */
 const provisioningFetch = async (url: string, init: RequestInit): Promise<Response> => {
+  if (provisioningAuthOverride) {
+    const { username, password } = provisioningAuthOverride;
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`);
+    init = { ...init, headers };
+  }
   const response = await fetch(url, init);
   if (!sipWsOverride || !new URL(url).pathname.endsWith('/api/client-config') || !response.ok) return response;
   const config = (await response.json()) as { sip: { wsUrl: string } };
@@ -48,7 +61,7 @@ before(async () => {
 // A failed test must not leave a call up that confuses the next one.
 afterEach(async () => {
   await Promise.all([a?.phone.endAllCalls(), b?.phone.endAllCalls()]);
-  for (const c of (await carrier?.calls().catch(() => [])) ?? []) if (c.state !== 'ended') await carrier.hangup(c.id);
+  for (const c of (await carrier?.calls().catch(() => [])) ?? []) if (isLive(c)) await carrier.hangup(c.id);
 });
 
 after(async () => {
@@ -93,6 +106,16 @@ test('dead provisioning server, wrong password, unreachable or blocked SIP WebSo
   await a.phone.signOut();
   sipWsOverride = null;
 
+  // Provisioning accepts, Kamailio's digest check does not: the core reports it, and stops retrying.
+  provisioningAuthOverride = alice;
+  await a.phone.signIn(cp, alice.username, `${alice.password}-stale`);
+  const sipRejected = await a.phone.waitRegistration(/username or password is wrong/);
+  assert.match(sipRejected, /40[13]/);
+  assert.doesNotMatch(sipRejected, /Retrying/, 'a wrong password is not retried (it would lock the account)');
+  console.log(`# SIP digest rejected → “${sipRejected}”`);
+  await a.phone.signOut();
+  provisioningAuthOverride = null;
+
   await a.phone.signIn(cp, alice.username, alice.password);
   await b.phone.signIn(cp, bob.username, bob.password);
   await Promise.all([a.phone.waitRegistered(), b.phone.waitRegistered()]);
@@ -126,7 +149,7 @@ test('A calls the echo number and hears its own tone; the carrier hears it too',
   await a.phone.dial(backend.endpoints.numbers.echo);
   await a.phone.waitActive();
   const heard = await measureHeardAudio(a.page, 1500);
-  const far = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.echo && c.state !== 'ended');
+  const far = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.echo && isLive(c));
   assert.ok(far, 'the carrier has the echo call');
   console.log(`# echo: A hears ${JSON.stringify(heard)}; carrier hears ${JSON.stringify(far.received)}`);
   assert.ok(approxHz(heard.dominantHz, A_HZ), `A should hear its own ${A_HZ} Hz back, heard ${JSON.stringify(heard)}`);
@@ -153,11 +176,11 @@ test('busy number: the UI says Busy; ringing number: Ringing…, Cancel ends it 
   await a.phone.page.getByLabel('Number or colleague').waitFor({ timeout: 10_000 });
   await a.phone.dial(backend.endpoints.numbers.noAnswer);
   await a.page.getByText('Ringing…').waitFor({ timeout: 10_000 });
-  const ringing = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.noAnswer && c.state !== 'ended');
+  const ringing = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.noAnswer && isLive(c));
   assert.ok(ringing, 'the carrier sees the ringing call');
   await a.phone.cancel();
   assert.match(await a.phone.waitCallStatus(/cancel/i), /cancel/i);
-  const ended = await carrier.waitFor(ringing.id, 'the call to end', (c) => c.state === 'ended');
+  const ended = await carrier.waitFor(ringing.id, 'the call to end', (c) => !isLive(c));
   assert.equal(ended.finalStatus, 487, 'the carrier saw our CANCEL (487 Request Terminated)');
 });
 
@@ -171,13 +194,28 @@ test('the carrier calls A: A rings, answers, audio both ways', { timeout: 40_000
   console.log(`# inbound PSTN: A hears ${JSON.stringify(heard)}; carrier hears ${JSON.stringify(far.received)}`);
   assert.ok(approxHz(heard.dominantHz, CARRIER_TONE_HZ), `A should hear ${CARRIER_TONE_HZ} Hz`);
   await a.phone.hangUp();
-  await carrier.waitFor(id, 'the call to end', (c) => c.state === 'ended');
+  await carrier.waitFor(id, 'the call to end', (c) => !isLive(c));
+});
+
+test('an incoming call declined by A, and one the caller gives up on, end as the user expects', { timeout: 40_000 }, async () => {
+  const declined = await carrier.placeCall(alice.username, 'tone');
+  await a.phone.incomingCall.waitFor({ timeout: 10_000 });
+  await a.phone.decline();
+  const view = await carrier.waitFor(declined, 'the call to end', (c) => !isLive(c));
+  assert.equal(view.finalStatus, 603, 'Decline is sent as 603 Decline');
+  await a.phone.incomingCall.waitFor({ state: 'detached', timeout: 5000 });
+
+  const missed = await carrier.placeCall(alice.username, 'tone');
+  await a.phone.incomingCall.waitFor({ timeout: 10_000 });
+  await carrier.hangup(missed);
+  await a.phone.incomingCall.waitFor({ state: 'detached', timeout: 10_000 });
+  assert.match(await a.page.getByRole('list', { name: 'Call history' }).innerText(), /miss/i, 'the history shows a missed call');
 });
 
 test('hold stops media both ways and resume restores it; mute silences A at the far end', { timeout: 60_000 }, async () => {
   await a.phone.dial(backend.endpoints.numbers.echo);
   await a.phone.waitActive();
-  const far = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.echo && c.state !== 'ended');
+  const far = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.echo && isLive(c));
   assert.ok(far);
   await carrier.waitFor(far.id, 'A’s tone', (c) => approxHz(c.received.dominantHz, A_HZ));
 
@@ -215,7 +253,7 @@ test('hold stops media both ways and resume restores it; mute silences A at the 
 test('DTMF digits pressed by A are the digits the record number received', { timeout: 40_000 }, async () => {
   await a.phone.dial(backend.endpoints.numbers.record);
   await a.phone.waitActive();
-  const far = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.record && c.state !== 'ended');
+  const far = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.record && isLive(c));
   assert.ok(far);
   await a.phone.sendDigits('159#*0');
   const got = await carrier.waitFor(far.id, 'digits 159#*0', (c) => c.dtmf.length >= 6);
@@ -239,4 +277,12 @@ test('blind transfer moves the far end to B', { timeout: 60_000 }, async () => {
   assert.match(String(view.transferredTo), new RegExp(bob.username));
   assert.ok(approxHz(heardByB.dominantHz, CARRIER_TONE_HZ), `B hears the carrier's ${CARRIER_TONE_HZ} Hz`);
   await b.phone.hangUp();
+});
+
+test('logs: SIP.js traffic reaches the host log, and no password or digest response is in it', { timeout: 10_000 }, async () => {
+  const log = readFileSync(join(backend.scratch, 'host-a', 'logs', 'main.log'), 'latin1');
+  assert.match(log, /sip\.Transport/, 'SIP.js logs are routed to the host logger');
+  assert.match(log, /REGISTER sip:/, 'SIP traces are there');
+  assert.ok(!log.includes(alice.password), 'the SIP password never appears');
+  assert.doesNotMatch(log, /response="[0-9a-f]{32}"/, 'no digest response appears');
 });

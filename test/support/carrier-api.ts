@@ -11,9 +11,13 @@ export interface CarrierCall {
   readonly transferredTo: string | null;
   readonly transferStatus: number | null;
   readonly finalStatus: number | null;
+  readonly endedAt: string | null;
   readonly number: string;
   readonly direction: string;
 }
+
+/** Still up (ringing or answered): the carrier sets `endedAt` however a call ends (BYE, CANCEL, 4xx–6xx). */
+export const isLive = (c: CarrierCall) => c.endedAt === null;
 
 export class CarrierApi {
   constructor(private readonly apiUrl: string) {}
