@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from '../support/agent.js';
-import { approxHz, inboundPacketsReceived, measureHeardAudio } from '../support/audio-probe.js';
+import { approxHz, inboundPacketsReceived, measureHeardAudio, playedMedia } from '../support/audio-probe.js';
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
 import { CarrierApi, isLive } from '../support/carrier-api.js';
 
@@ -187,8 +187,18 @@ test('busy number: the UI says Busy; ringing number: Ringing…, Cancel ends it 
 test('the carrier calls A: A rings, answers, audio both ways', { timeout: 40_000 }, async () => {
   const id = await carrier.placeCall(alice.username, 'tone');
   await a.phone.incomingCall.waitFor({ timeout: 10_000 });
+  // The generated ringtone loops while it rings, and stops once answered.
+  const ringing = await a.page.waitForFunction(
+    () => ((window as unknown as { __e2eMediaPlayed?: HTMLMediaElement[] }).__e2eMediaPlayed ?? []).some((m) => !m.srcObject && m.loop && !m.paused),
+    null,
+    { timeout: 5000 },
+  ).then(() => true, () => false);
+  assert.ok(ringing, `a looping ringtone plays while the call rings: ${JSON.stringify(await playedMedia(a.page))}`);
   await a.phone.answer();
   await a.phone.waitActive();
+  const media = await playedMedia(a.page);
+  assert.ok(media.filter((m) => m.kind === 'file').every((m) => m.paused), `ringtone stopped after answering: ${JSON.stringify(media)}`);
+  assert.ok(media.some((m) => m.kind === 'stream' && !m.paused && !m.muted), 'the far end plays in an unmuted element');
   const heard = await measureHeardAudio(a.page, 1500);
   const far = await carrier.waitFor(id, `${A_HZ} Hz from A`, (c) => approxHz(c.received.dominantHz, A_HZ));
   console.log(`# inbound PSTN: A hears ${JSON.stringify(heard)}; carrier hears ${JSON.stringify(far.received)}`);

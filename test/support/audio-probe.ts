@@ -15,6 +15,14 @@ const RECORDER = `(() => {
   }
   Object.defineProperty(window, '__e2ePeerConnections', { value: list });
   window.RTCPeerConnection = RecordedPeerConnection;
+  // Media elements that played (ringtone, remote audio), detached ones included.
+  const played = [];
+  const play = HTMLMediaElement.prototype.play;
+  HTMLMediaElement.prototype.play = function (...args) {
+    if (!played.includes(this)) played.push(this);
+    return play.apply(this, args);
+  };
+  Object.defineProperty(window, '__e2eMediaPlayed', { value: played });
 })();`;
 
 export async function recordPeerConnections(context: BrowserContext): Promise<void> {
@@ -92,6 +100,21 @@ export async function inboundPacketsReceived(page: Page): Promise<number> {
     (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') n = s.packetsReceived; });
     return n;
   })()`) as Promise<number>;
+}
+
+export interface PlayedMedia {
+  readonly kind: 'file' | 'stream';
+  readonly loop: boolean;
+  readonly paused: boolean;
+  readonly muted: boolean;
+  readonly sinkId: string;
+}
+
+/** Every media element the page has played so far, and whether it is still playing. */
+export async function playedMedia(page: Page): Promise<PlayedMedia[]> {
+  return page.evaluate(`(window.__e2eMediaPlayed || []).map((m) => ({
+    kind: m.srcObject ? 'stream' : 'file', loop: m.loop, paused: m.paused, muted: m.muted, sinkId: m.sinkId,
+  }))`) as Promise<PlayedMedia[]>;
 }
 
 export const approxHz = (measured: number | null, expected: number, tolerance = 20) =>
