@@ -169,7 +169,13 @@ test('the tone number is heard at 1000 Hz', { timeout: 40_000 }, async () => {
   await a.phone.waitCallStatus(/Call ended/);
 });
 
-test('busy number: the UI says Busy; ringing number: Ringing…, Cancel ends it as cancelled', { timeout: 40_000 }, async () => {
+test('malformed target: a clear error, no call; busy number: the UI says Busy; ringing number: Ringing…, Cancel ends it as cancelled', { timeout: 40_000 }, async () => {
+  const callsBefore = (await carrier.calls()).length;
+  await a.phone.dial('bob smith');
+  await a.page.getByRole('alert').filter({ hasText: /neither a phone number/ }).waitFor({ timeout: 5000 });
+  assert.equal((await carrier.calls()).length, callsBefore, 'nothing was dialled');
+  await a.page.getByLabel('Number or colleague').fill('');
+
   await a.phone.dial(backend.endpoints.numbers.busy);
   assert.match(await a.phone.waitCallStatus(/Busy/), /Busy/);
 
