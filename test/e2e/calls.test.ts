@@ -275,6 +275,8 @@ test('DTMF digits pressed by A are the digits the record number received', { tim
   const got = await carrier.waitFor(far.id, 'digits 159#*0', (c) => c.dtmf.length >= 6);
   console.log(`# DTMF: carrier received “${got.dtmf}”`);
   assert.equal(got.dtmf, '159#*0');
+  const log = readFileSync(join(backend.scratch, 'host-a', 'logs', 'main.log'), 'latin1');
+  assert.doesNotMatch(log, /as SIP INFO/, 'telephone-event was negotiated, so the digits went as RFC 4733 events');
   await a.phone.hangUp();
 });
 

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { Agent } from '../support/agent.js';
 import { approxHz, measureHeardAudio } from '../support/audio-probe.js';
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
+import { CarrierApi, isLive } from '../support/carrier-api.js';
+import { withoutTelephoneEvent } from '../support/sdp-rewrite.js';
 
 /**
  * The calling core against a hostile or failing server, in Chromium against the real stack:
@@ -71,6 +73,27 @@ test('garbage on the SIP WebSocket (RFC 4475 torture, 1 MiB frame, binary frames
   assert.match(await a.phone.registration.innerText(), /Registered/);
   assert.equal(await a.phone.incomingCall.count(), 0, 'torture INVITEs not addressed to this phone do not ring');
   await echoCallCarriesAudio();
+});
+
+test('DTMF falls back to SIP INFO when the far end’s answer has no telephone-event', { timeout: 40_000 }, async () => {
+  const carrier = new CarrierApi(backend.endpoints.carrier.apiUrl);
+  a.rewriteFromServer = withoutTelephoneEvent;
+  try {
+    await a.phone.dial(backend.endpoints.numbers.record);
+    await a.phone.waitActive();
+    const far = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.record && isLive(c));
+    assert.ok(far, 'the carrier has the call');
+    await a.phone.sendDigits('42#');
+    const got = await carrier.waitFor(far.id, 'digits 42#', (c) => c.dtmf.length >= 3);
+    console.log(`# DTMF over SIP INFO: carrier received “${got.dtmf}”`);
+    assert.equal(got.dtmf, '42#');
+    const log = readFileSync(join(backend.scratch, 'host-a', 'logs', 'main.log'), 'latin1');
+    assert.match(log, /sending DTMF as SIP INFO/, 'the core took the INFO path');
+    assert.match(log, /INFO sip:[^\n]*SIP\/2\.0[\s\S]*application\/dtmf-relay/, 'INFO requests with dtmf-relay bodies went out');
+    await a.phone.hangUp();
+  } finally {
+    a.rewriteFromServer = null;
+  }
 });
 
 test('Kamailio killed under a registered agent: the UI says the connection was lost, then re-registers and calls work', { timeout: 90_000 }, async () => {

@@ -28,6 +28,8 @@ export interface AgentOptions {
 export class Agent {
   /** The live route of the page's SIP WebSocket (when tapped): lets a test push frames to the page. */
   sipSocket: WebSocketRoute | null = null;
+  /** When set (tapped agents only), rewrites each text frame from the SIP server before the page sees it. */
+  rewriteFromServer: ((frame: string) => string) | null = null;
   readonly consoleErrors: string[] = [];
   readonly pageErrors: string[] = [];
 
@@ -64,7 +66,11 @@ export class Agent {
         await context.routeWebSocket(
           (url) => url.port === port,
           (route) => {
-            route.connectToServer(); // forwards both ways; the test may add frames of its own
+            // Page → server is forwarded as is; server → page through the optional rewrite.
+            const server = route.connectToServer();
+            server.onMessage((frame) => {
+              route.send(typeof frame === 'string' && agent.rewriteFromServer ? agent.rewriteFromServer(frame) : frame);
+            });
             agent.sipSocket = route;
           },
         );
