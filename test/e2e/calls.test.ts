@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from '../support/agent.js';
-import { approxHz, inboundPacketsReceived, measureHeardAudio, playedMedia } from '../support/audio-probe.js';
+import { approxHz, inboundPacketsReceived, measureHeardAudio, playedMedia, receivingCodec } from '../support/audio-probe.js';
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
 import { CarrierApi, isLive } from '../support/carrier-api.js';
 
@@ -131,6 +131,8 @@ test('A calls B, B answers: each hears the other’s tone; hang-up on either sid
     const setupMs = Date.now() - t0;
     const [heardByA, heardByB] = await Promise.all([measureHeardAudio(a.page, 1500), measureHeardAudio(b.page, 1500)]);
     const [metersA, metersB] = await Promise.all([a.phone.peakMeters(1200), b.phone.peakMeters(1200)]);
+    const codecs = await Promise.all([receivingCodec(a.page), receivingCodec(b.page)]);
+    assert.deepEqual(codecs.map((c) => c?.toLowerCase()), ['audio/opus', 'audio/opus'], 'browser to browser, Opus is preferred');
     console.log(`# A↔B setup ${setupMs} ms; A hears ${JSON.stringify(heardByA)} meters ${JSON.stringify(metersA)}; B hears ${JSON.stringify(heardByB)} meters ${JSON.stringify(metersB)}`);
     assert.ok(approxHz(heardByA.dominantHz, B_HZ), `A should hear B's ${B_HZ} Hz, heard ${JSON.stringify(heardByA)}`);
     assert.ok(approxHz(heardByB.dominantHz, A_HZ), `B should hear A's ${A_HZ} Hz, heard ${JSON.stringify(heardByB)}`);
@@ -154,6 +156,7 @@ test('A calls the echo number and hears its own tone; the carrier hears it too',
   console.log(`# echo: A hears ${JSON.stringify(heard)}; carrier hears ${JSON.stringify(far.received)}`);
   assert.ok(approxHz(heard.dominantHz, A_HZ), `A should hear its own ${A_HZ} Hz back, heard ${JSON.stringify(heard)}`);
   assert.ok(approxHz(far.received.dominantHz, A_HZ), `carrier should hear ${A_HZ} Hz`);
+  assert.equal((await receivingCodec(a.page))?.toUpperCase(), 'AUDIO/PCMU', 'the G.711-only trunk is accepted');
   await a.phone.hangUp();
   await a.phone.waitCallStatus(/Call ended/);
 });

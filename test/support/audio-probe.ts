@@ -102,6 +102,20 @@ export async function inboundPacketsReceived(page: Page): Promise<number> {
   })()`) as Promise<number>;
 }
 
+/** mimeType of the codec the page's newest call receives with, e.g. "audio/opus". */
+export async function receivingCodec(page: Page): Promise<string | null> {
+  return page.evaluate(`(async () => {
+    const pcs = (window.__e2ePeerConnections || []).filter((pc) => pc.connectionState !== 'closed');
+    const pc = pcs[pcs.length - 1];
+    if (!pc) return null;
+    const stats = await pc.getStats();
+    let codecId = null;
+    stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') codecId = s.codecId; });
+    const codec = codecId && stats.get(codecId);
+    return codec ? codec.mimeType : null;
+  })()`) as Promise<string | null>;
+}
+
 export interface PlayedMedia {
   readonly kind: 'file' | 'stream';
   readonly loop: boolean;
