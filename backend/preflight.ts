@@ -3,7 +3,8 @@
  * exact command to run), and every port of the block free on the listen address.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import type { PortMap, PortName } from './ports.js';
@@ -47,15 +48,27 @@ export function missingPackages(
   return [...new Set(pkgs)];
 }
 
+export interface PackageHost {
+  missing(): string[];
+  canInstall: boolean;
+  install(): void;
+}
+
+const thisHost = (repoRoot: string): PackageHost => ({
+  missing: () => missingPackages(),
+  // apt-get needs root; ensure-deps.sh is the one place that knows how CI installs things.
+  canInstall: process.getuid?.() === 0 && existsSync('/etc/debian_version'),
+  install: () => execFileSync('bash', ['build/setup/ensure-deps.sh'], { cwd: repoRoot, stdio: 'inherit' }),
+});
+
 /** Installs missing packages on Debian as root; otherwise throws with the exact command to run. */
-export function ensureSystemPackages(repoRoot: string, log: (line: string) => void): void {
-  const missing = missingPackages();
+export function ensureSystemPackages(repoRoot: string, log: (line: string) => void, host: PackageHost = thisHost(repoRoot)): void {
+  const missing = host.missing();
   if (missing.length === 0) return;
-  const isRoot = process.getuid?.() === 0;
-  if (isRoot && existsSync('/etc/debian_version')) {
+  if (host.canInstall) {
     log(`missing Debian packages ${missing.join(' ')}: installing them (build/setup/ensure-deps.sh)`);
-    execFileSync('bash', ['build/setup/ensure-deps.sh'], { cwd: repoRoot, stdio: 'inherit' });
-    const still = missingPackages();
+    host.install();
+    const still = host.missing();
     if (still.length) throw new Error(`still missing after install: ${still.join(' ')}`);
     return;
   }
@@ -121,4 +134,25 @@ export async function assertListenAddress(host: string): Promise<void> {
     srv.listen({ host, port: 0 }, () => srv.close(() => resolve(true)));
   });
   if (!ok) throw new Error(`--listen ${host}: this address is not configured on any interface of this host (or namespace)`);
+}
+
+/**
+ * Creates `dir` (mode 0700) or throws naming `flag`. Checks the nearest existing ancestor first:
+ * Node's recursive mkdir can spin forever on some unwritable trees (seen under /proc).
+ */
+export function ensureWritableDir(dir: string, flag: string): void {
+  let ancestor = dir;
+  while (!existsSync(ancestor) && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
+  const fail = (why: string) => new Error(`${flag} ${dir}: cannot create or write it (${why})`);
+  if (!statSync(ancestor).isDirectory()) throw fail(`${ancestor} is not a directory`);
+  try {
+    // One level at a time, never `recursive: true` (see above).
+    for (const part of relative(ancestor, dir).split(sep).filter(Boolean)) {
+      ancestor = join(ancestor, part);
+      mkdirSync(ancestor, { mode: 0o700 });
+    }
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw fail((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+  }
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { PortMap } from './ports.js';
 import { EndpointsSchema, type Endpoints } from './endpoints.js';
 import { rtpengineArgs } from './config/rtpengine.js';
-import { assertListenAddress, assertPortsFree, ensureSystemPackages } from './preflight.js';
+import { assertListenAddress, assertPortsFree, ensureSystemPackages, ensureWritableDir } from './preflight.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import type { ChildSpec } from './supervisor/child.js';
 import { rtpengineNgProbe, sipOptionsProbe, stunBindingProbe, tcpOpenProbe } from './supervisor/probes.js';
@@ -39,7 +39,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   const o = resolveStackOptions(opts);
   const { ports, listen, stateDir } = o;
   ensureSystemPackages(REPO_ROOT, log);
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  ensureWritableDir(stateDir, '--state-dir');
   await assertListenAddress(listen);
   const extraNgPorts = o.rtpengines.slice(1).map((r) => ({ name: `${r.name} ng`, proto: 'udp' as const, port: r.ngPort }));
   await assertPortsFree(ports, o.portBase, listen, extraNgPorts);

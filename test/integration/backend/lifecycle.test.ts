@@ -121,6 +121,11 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
       assert.match(badCert.stderr, /--tls-cert \/nonexistent\.pem: file does not exist or is not readable/);
       const noDir = await run([]);
       assert.match(noDir.stderr, /--state-dir DIR is required/);
+      const fileAsDir = join(dir, 'a-file');
+      writeFileSync(fileAsDir, '');
+      const badDir = await run(['--state-dir', join(fileAsDir, 'state')]);
+      assert.equal(badDir.code, 1);
+      assert.ok(badDir.stderr.includes(`--state-dir ${fileAsDir}/state: cannot create or write it (${fileAsDir} is not a directory)`), badDir.stderr);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

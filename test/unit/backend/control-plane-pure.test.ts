@@ -7,7 +7,7 @@ import { digestHa1 } from '../../../backend/control-plane/agents.js';
 import { isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from '../../../backend/control-plane/http-policy.js';
 import { toPostgresPlaceholders } from '../../../backend/control-plane/db.js';
 import { resolveStackOptions } from '../../../backend/stack.js';
-import { missingBinaries, missingPackages } from '../../../backend/preflight.js';
+import { ensureSystemPackages, missingBinaries, missingPackages } from '../../../backend/preflight.js';
 import { FailureLimiter } from '../../../backend/control-plane/failure-limiter.js';
 
 const ev = (over: Partial<SipEvent>): SipEvent => ({
@@ -109,4 +109,18 @@ test('failure limiter: blocks a key after N failures within the window, then let
   assert.equal(lim.blockedForSec('ip|bob'), 0);
   t = 60_001;
   assert.equal(lim.blockedForSec('ip|alice'), 0);
+});
+
+test('missing packages: not root → the exact apt command; root on Debian → installed, then re-checked', () => {
+  const noop = () => undefined;
+  assert.throws(
+    () => ensureSystemPackages('/repo', noop, { missing: () => ['coturn', 'rtpengine-daemon'], canInstall: false, install: () => assert.fail('must not install') }),
+    /missing system packages: coturn rtpengine-daemon\. Install them with:\n  sudo apt-get update && sudo apt-get install -y coturn rtpengine-daemon/,
+  );
+  let installed = false;
+  const lines: string[] = [];
+  ensureSystemPackages('/repo', (l) => lines.push(l), { missing: () => (installed ? [] : ['coturn']), canInstall: true, install: () => (installed = true) });
+  assert.ok(installed);
+  assert.match(lines[0]!, /installing them/);
+  assert.throws(() => ensureSystemPackages('/repo', noop, { missing: () => ['coturn'], canInstall: true, install: noop }), /still missing after install: coturn/);
 });
