@@ -1,27 +1,23 @@
 import {
   Invitation,
   Inviter,
-  Registerer,
-  RegistererState,
   SessionState,
-  TransportState,
   UserAgent,
-  UserAgentState,
   Web,
-  type Core,
   type Session as SipSession,
+  type SessionDescriptionHandlerFactory,
   type SessionDescriptionHandlerModifier,
 } from 'sip.js';
 import type { Session, Settings, TurnCredentials } from '../../preload/contract/index.js';
 import { playRemoteAudio, Ringer, routeToDevice, stopAudio } from './audio-output.js';
-import { backoffDelayMs, RECONNECT_BACKOFF } from './backoff.js';
 import { callOutcome, type EndEvidence } from './call-outcome.js';
 import { initialCallState, transition, type CallEvent } from './call-state.js';
 import { summarizeStats, type StatsRecord } from './call-stats.js';
 import { preferAudioCodecs } from './codec-preference.js';
 import { sendDtmfDigits, validateDtmf } from './dtmf.js';
 import { probeEndpoint, type EndpointProber } from './endpoint-probe.js';
-import { sipJsLogConnector, silentLogger, type CallingLogger } from './logging.js';
+import { gatheringIsGoodEnough, ICE_GATHERING_TIMEOUT_MS } from './ice-gathering.js';
+import { silentLogger, type CallingLogger } from './logging.js';
 import { iceServersFrom, microphoneConstraints } from './media-constraints.js';
 import {
   PhoneError,
@@ -30,16 +26,8 @@ import {
   type CallStats,
   type Phone,
   type PhoneSnapshot,
-  type RegistrationState,
 } from './phone-api.js';
-import {
-  classifyRegisterRejection,
-  classifyTransportFailure,
-  closeCodeFromError,
-  type Classified,
-} from './registration-failure.js';
-import { gatheringIsGoodEnough, ICE_GATHERING_TIMEOUT_MS } from './ice-gathering.js';
-import { checkSipShape } from './sip-sanity.js';
+import { SipConnection } from './sip-connection.js';
 import { parseTarget, targetToUri } from './target.js';
 
 export interface PhoneOptions {
@@ -58,8 +46,6 @@ export interface PhoneOptions {
 
 /** Ended calls stay in snapshots this long so the UI can show how they ended. */
 const ENDED_CALL_LINGER_MS = 4000;
-const REGISTER_TIMEOUT_MS = 10_000;
-const CONNECT_TIMEOUT_S = 5;
 
 interface CallRecord {
   readonly id: string;
@@ -94,30 +80,29 @@ export class SipPhone implements Phone {
   private readonly logger: CallingLogger;
   private readonly audioProcessing: boolean;
   private readonly ringTimeoutMs: number;
-  private readonly probe: EndpointProber;
-  private readonly random: () => number;
   private readonly ringer: Ringer;
+  private readonly connection: SipConnection;
   private readonly listeners = new Set<(s: PhoneSnapshot) => void>();
   private readonly calls = new Map<string, CallRecord>();
 
   private session: Session | null = null;
-  private ua: UserAgent | null = null;
-  private registerer: Registerer | null = null;
-  private registration: RegistrationState = { kind: 'unregistered' };
   private iceServers: RTCIceServer[] = [];
   private devices: Settings = { microphoneId: 'default', speakerId: 'default', ringerId: 'default' };
-  private reconnectAttempt = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  private wasConnected = false;
-  private generation = 0; // bumps on start/stop so callbacks of an old UA are ignored
 
   constructor(options: PhoneOptions = {}) {
     this.logger = options.logger ?? silentLogger;
     this.audioProcessing = options.media?.audioProcessing ?? true;
     this.ringTimeoutMs = options.ringTimeoutMs ?? 60_000;
-    this.probe = options.probe ?? probeEndpoint;
-    this.random = options.random ?? Math.random;
     this.ringer = new Ringer(this.logger);
+    this.connection = new SipConnection({
+      logger: this.logger,
+      probe: options.probe ?? probeEndpoint,
+      random: options.random ?? Math.random,
+      secrets: () => (this.session ? [this.session.password, this.session.turn.password] : []),
+      sessionDescriptionHandlerFactory: this.mediaHandlerFactory(),
+      onInvite: (invitation) => this.guard('incoming INVITE', () => this.onInvite(invitation)),
+      onRegistration: () => this.notify(),
+    });
   }
 
   // ── registration ────────────────────────────────────────────────────────────────────────────
@@ -130,236 +115,46 @@ export class SipPhone implements Phone {
     }
     this.session = session;
     this.iceServers = iceServersFrom(session.turn);
-    const generation = this.buildUserAgent(session);
-    this.setRegistration({ kind: 'connecting' });
-    await this.connectAndRegister(generation);
-  }
-
-  /**
-   * A fresh UserAgent + Registerer for `session`; returns the generation its callbacks belong to.
-   * Also used to replace a UA whose transport is stuck "Connecting": Chromium does not always fire
-   * `close` after a failed handshake (e.g. one refused by CSP), and SIP.js waits for it forever.
-   */
-  private buildUserAgent(session: Session): number {
-    const generation = ++this.generation;
-    const { config } = session;
-    const defaultFactory = Web.defaultSessionDescriptionHandlerFactory();
-    const ua = new UserAgent({
-      uri: UserAgent.makeURI(`sip:${config.agent.username}@${config.sip.domain}`)!,
-      displayName: config.agent.displayName,
-      authorizationUsername: config.agent.username,
-      authorizationPassword: session.password,
-      transportOptions: { server: config.sip.wsUrl, connectionTimeout: CONNECT_TIMEOUT_S, keepAliveInterval: 25 },
-      logBuiltinEnabled: false,
-      logConfiguration: false,
-      logLevel: 'log',
-      logConnector: sipJsLogConnector(this.logger, () => this.secrets()),
-      // ICE servers are read per call, so refreshed TURN credentials apply to the next call.
-      sessionDescriptionHandlerFactory: (sipSession, options) => {
-        const sdh = defaultFactory(sipSession, {
-          ...(options as object),
-          iceGatheringTimeout: ICE_GATHERING_TIMEOUT_MS,
-          peerConnectionConfiguration: { iceServers: this.iceServers },
-        }) as Web.SessionDescriptionHandler;
-        const turnConfigured = this.iceServers.some((server) => [server.urls].flat().some((u) => /^turns?:/.test(u)));
-        sdh.peerConnectionDelegate = {
-          onicecandidate: (event) => {
-            const c = event.candidate;
-            if (c && gatheringIsGoodEnough({ type: c.type, protocol: c.protocol }, turnConfigured)) sdh.iceGatheringComplete();
-          },
-        };
-        return sdh;
-      },
-      delegate: {
-        onInvite: (invitation) => this.guard('incoming INVITE', () => this.onInvite(invitation)),
-        onDisconnect: (error) => this.guard('transport disconnect', () => this.onDisconnect(generation, error)),
-      },
-    });
-    this.shieldFromMalformedMessages(ua);
-    const previous = this.ua;
-    this.ua = ua;
-    this.registerer = new Registerer(ua, { expires: config.sip.registerExpiresSec });
-    this.registerer.stateChange.addListener((state) => {
-      // A refresh that failed silently (server restarted and forgot us): register again.
-      if (state === RegistererState.Unregistered && this.registration.kind === 'registered' && generation === this.generation) {
-        this.logger.write('warn', 'calling.registration', 'registration lapsed; registering again');
-        void this.register(generation);
-      }
-    });
-    if (previous) void withTimeout(previous.stop().catch(() => undefined), 3000);
-    return generation;
+    await this.connection.start(session);
   }
 
   async stop(): Promise<void> {
-    this.generation++;
-    this.clearReconnect();
     this.ringer.stop();
     for (const call of this.calls.values()) this.disposeMedia(call);
     this.calls.clear();
-    const ua = this.ua;
-    const registerer = this.registerer;
-    this.ua = null;
-    this.registerer = null;
+    await this.connection.stop();
     this.session = null;
-    this.wasConnected = false;
-    this.reconnectAttempt = 0;
-    if (ua) {
-      if (registerer && registerer.state === RegistererState.Registered && ua.isConnected()) {
-        await withTimeout(registerer.unregister().catch(() => undefined), 2000);
-      }
-      await withTimeout(ua.stop().catch(() => undefined), 3000);
-    }
-    this.setRegistration({ kind: 'unregistered' });
-  }
-
-  private async connectAndRegister(initialGeneration: number): Promise<void> {
-    let generation = initialGeneration;
-    const session = this.session;
-    if (!this.ua || !session || generation !== this.generation) return;
-    if (this.ua.transport.state === TransportState.Connecting) generation = this.buildUserAgent(session);
-    const ua = this.ua;
-    try {
-      if (!ua.isConnected()) {
-        const attempt = ua.state === UserAgentState.Started ? ua.reconnect() : ua.start();
-        const settled = await withTimeout(attempt.then(() => 'connected' as const), (CONNECT_TIMEOUT_S + 1) * 1000);
-        if (settled !== 'connected') throw new Error(`WebSocket ${session.config.sip.wsUrl} did not open`);
-      }
-    } catch (error) {
-      if (generation !== this.generation) return;
-      const probe = await this.probe(session.config.sip.wsUrl);
-      if (generation !== this.generation) return;
-      const failure = classifyTransportFailure({
-        wsUrl: session.config.sip.wsUrl,
-        closeCode: closeCodeFromError(error as Error),
-        probe,
-        wasConnected: this.wasConnected,
-      });
-      this.logger.write('warn', 'calling.registration', `connect failed (${String(error)}): ${failure.reason}`);
-      this.scheduleReconnect(generation, failure);
-      return;
-    }
-    if (generation !== this.generation) return;
-    this.wasConnected = true;
-    await this.register(generation);
-  }
-
-  private register(generation: number): Promise<void> {
-    const registerer = this.registerer;
-    const session = this.session;
-    if (!registerer || !session) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        settle(() => this.scheduleReconnect(generation, {
-          reason: 'server-error',
-          message: `The phone server (${session.config.sip.wsUrl}) did not answer the registration within ${REGISTER_TIMEOUT_MS / 1000} s.`,
-        }));
-      }, REGISTER_TIMEOUT_MS);
-      let settled = false;
-      const settle = (apply: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (generation === this.generation) apply();
-        resolve();
-      };
-      registerer
-        .register({
-          requestDelegate: {
-            onAccept: () =>
-              settle(() => {
-                this.reconnectAttempt = 0;
-                this.setRegistration({ kind: 'registered', since: Date.now() });
-              }),
-            onReject: (response: Core.IncomingResponse) =>
-              settle(() => {
-                const { statusCode, reasonPhrase } = response.message;
-                const failure = classifyRegisterRejection(statusCode ?? 0, reasonPhrase ?? '', session.config.agent.username);
-                if (failure.reason === 'wrong-credentials') {
-                  // Retrying a wrong password only locks the account; wait for the user.
-                  this.setRegistration({ kind: 'failed', ...failure, retryInMs: null });
-                } else {
-                  this.scheduleReconnect(generation, failure);
-                }
-              }),
-          },
-        })
-        .catch((error: unknown) =>
-          settle(() => this.scheduleReconnect(generation, { reason: 'server-error', message: `Registration could not be sent: ${String(error)}` })),
-        );
-    });
-  }
-
-  /**
-   * SIP.js throws out of the WebSocket message handler on some malformed requests (e.g. RFC 4475
-   * torture messages without a usable Request-URI) — an uncaught error in the page — and answers
-   * others in ways that get us disconnected (see sip-sanity.ts). A server (or anything between us
-   * and it) must not be able to do either: drop such a message and log it.
-   */
-  private shieldFromMalformedMessages(ua: UserAgent): void {
-    const deliver = ua.transport.onMessage;
-    if (!deliver) return;
-    ua.transport.onMessage = (message: string) => {
-      // CRLF keep-alive answers never reach here (the transport consumes them).
-      const shape = checkSipShape(message);
-      if (!shape.ok) {
-        this.logger.write('warn', 'calling', `dropped a malformed message from the server: ${shape.why}`);
-        return;
-      }
-      try {
-        deliver(message);
-      } catch (error) {
-        const firstLine = message.slice(0, message.search(/\r?\n|$/)).slice(0, 120);
-        this.logger.write('warn', 'calling', `dropped a SIP message the stack could not handle (${String(error)}): “${firstLine}”`);
-      }
-    };
-  }
-
-  private onDisconnect(generation: number, error?: Error): void {
-    if (generation !== this.generation || !error) return; // no error: we disconnected on purpose
-    const session = this.session;
-    if (!session) return;
-    const failure = classifyTransportFailure({
-      wsUrl: session.config.sip.wsUrl,
-      closeCode: closeCodeFromError(error),
-      probe: 'not-run',
-      wasConnected: this.wasConnected,
-    });
-    this.logger.write('warn', 'calling.registration', `transport lost: ${error.message}`);
-    this.scheduleReconnect(generation, failure);
-  }
-
-  private scheduleReconnect(generation: number, failure: Classified): void {
-    if (generation !== this.generation) return;
-    this.clearReconnect();
-    const delay = backoffDelayMs(this.reconnectAttempt++, RECONNECT_BACKOFF, this.random);
-    this.setRegistration({ kind: 'failed', reason: failure.reason, message: failure.message, retryInMs: delay });
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      if (generation !== this.generation) return;
-      this.setRegistration({ kind: 'connecting' });
-      void this.connectAndRegister(generation);
-    }, delay);
-  }
-
-  private clearReconnect(): void {
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
-  }
-
-  private setRegistration(state: RegistrationState): void {
-    this.registration = state;
     this.notify();
   }
 
-  private secrets(): string[] {
-    return this.session ? [this.session.password, this.session.turn.password] : [];
+  /**
+   * Each call's media handler: SIP.js's WebRTC handler with the current ICE servers (so refreshed
+   * TURN credentials apply to the next call) and an early end to candidate gathering.
+   */
+  private mediaHandlerFactory(): SessionDescriptionHandlerFactory {
+    const defaultFactory = Web.defaultSessionDescriptionHandlerFactory();
+    return (sipSession, options) => {
+      const sdh = defaultFactory(sipSession, {
+        ...(options as object),
+        iceGatheringTimeout: ICE_GATHERING_TIMEOUT_MS,
+        peerConnectionConfiguration: { iceServers: this.iceServers },
+      }) as Web.SessionDescriptionHandler;
+      const turnConfigured = this.iceServers.some((server) => [server.urls].flat().some((u) => /^turns?:/.test(u)));
+      sdh.peerConnectionDelegate = {
+        onicecandidate: (event) => {
+          const c = event.candidate;
+          if (c && gatheringIsGoodEnough({ type: c.type, protocol: c.protocol }, turnConfigured)) sdh.iceGatheringComplete();
+        },
+      };
+      return sdh;
+    };
   }
 
   // ── snapshots ───────────────────────────────────────────────────────────────────────────────
 
   snapshot(): PhoneSnapshot {
     return {
-      registration: this.registration,
+      registration: this.connection.state,
       calls: [...this.calls.values()].map((c) => ({
         id: c.id,
         direction: c.direction,
@@ -398,9 +193,9 @@ export class SipPhone implements Phone {
 
   async call(target: string): Promise<string> {
     const parsed = parseTarget(target);
-    const ua = this.ua;
+    const ua = this.connection.userAgent;
     const session = this.session;
-    if (!ua || !session || this.registration.kind !== 'registered') {
+    if (!ua || !session || this.connection.state.kind !== 'registered') {
       throw new PhoneError('not-registered', 'Not connected to the phone server yet — wait for “Registered”, then call again.');
     }
     const uri = UserAgent.makeURI(targetToUri(parsed, session.config.sip.domain));
@@ -436,7 +231,7 @@ export class SipPhone implements Phone {
   }
 
   private onInvite(invitation: Invitation): void {
-    const ua = this.ua;
+    const ua = this.connection.userAgent;
     const ruriUser = invitation.request.ruri?.user;
     // Only what is addressed to us rings: stray or forged INVITEs (e.g. torture tests) get 404.
     if (!ua || (ruriUser !== ua.contact.uri.user && ruriUser !== this.session?.config.agent.username)) {
@@ -445,7 +240,7 @@ export class SipPhone implements Phone {
       return;
     }
     const identity = invitation.remoteIdentity;
-    const call = this.track(invitation, 'inbound', identity.uri.user ?? String(identity.uri), identity.displayName || null);
+    this.track(invitation, 'inbound', identity.uri.user ?? String(identity.uri), identity.displayName || null);
     this.ringer.start(this.devices.ringerId);
     void invitation.progress().catch(() => undefined);
   }
@@ -735,13 +530,9 @@ export class SipPhone implements Phone {
   }
 
   handleSystemTransition(kind: 'suspend' | 'resume' | 'network-changed'): void {
-    if (kind === 'suspend' || !this.ua || !this.session) return;
-    const generation = this.generation;
+    if (kind === 'suspend' || !this.session) return;
     // Don't wait for the WebSocket keep-alive to notice: reconnect/re-register right away.
-    this.clearReconnect();
-    this.reconnectAttempt = 0;
-    this.setRegistration({ kind: 'connecting' });
-    void this.connectAndRegister(generation);
+    this.connection.reconnectNow();
     // The old 5-tuple may be gone (new Wi-Fi, VPN up): restart ICE on every live call.
     for (const call of this.calls.values()) {
       if (call.state !== 'active' && call.state !== 'connecting') continue;
@@ -779,14 +570,4 @@ function mediaError(error: unknown): PhoneError {
     return new PhoneError('media', 'The selected microphone is not available. Choose another one in Settings.');
   }
   return new PhoneError('media', `The call could not start: ${String(error)}`);
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

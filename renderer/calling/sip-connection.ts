@@ -1,0 +1,280 @@
+import {
+  Registerer,
+  RegistererState,
+  TransportState,
+  UserAgent,
+  UserAgentState,
+  type Core,
+  type Invitation,
+  type SessionDescriptionHandlerFactory,
+} from 'sip.js';
+import type { Session } from '../../preload/contract/index.js';
+import { backoffDelayMs, RECONNECT_BACKOFF } from './backoff.js';
+import type { EndpointProber } from './endpoint-probe.js';
+import { sipJsLogConnector, type CallingLogger } from './logging.js';
+import type { RegistrationState } from './phone-api.js';
+import {
+  classifyRegisterRejection,
+  classifyTransportFailure,
+  closeCodeFromError,
+  type Classified,
+} from './registration-failure.js';
+import { checkSipShape } from './sip-sanity.js';
+import { withTimeout } from './with-timeout.js';
+
+const REGISTER_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_S = 5;
+
+export interface SipConnectionDeps {
+  readonly logger: CallingLogger;
+  readonly probe: EndpointProber;
+  readonly random: () => number;
+  /** Secrets to keep out of SIP.js logs (SIP password, current TURN password). */
+  readonly secrets: () => readonly string[];
+  /** Builds each call's media handler (the phone owns ICE servers and codec policy). */
+  readonly sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
+  readonly onInvite: (invitation: Invitation) => void;
+  readonly onRegistration: (state: RegistrationState) => void;
+}
+
+/**
+ * The agent's line to the SIP server: one SIP.js UserAgent + Registerer over WebSocket, the
+ * registration state with a clear reason when it fails, reconnect with backoff, and a shield
+ * against malformed frames. Knows nothing about calls beyond handing INVITEs to the phone.
+ */
+export class SipConnection {
+  private session: Session | null = null;
+  private ua: UserAgent | null = null;
+  private registerer: Registerer | null = null;
+  private registration: RegistrationState = { kind: 'unregistered' };
+  private reconnectAttempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private wasConnected = false;
+  private generation = 0; // bumps on start/stop/rebuild so callbacks of an old UA are ignored
+
+  constructor(private readonly deps: SipConnectionDeps) {}
+
+  get userAgent(): UserAgent | null {
+    return this.ua;
+  }
+
+  get state(): RegistrationState {
+    return this.registration;
+  }
+
+  /** Connects and registers; resolves once the first attempt settled (registered or failed). */
+  async start(session: Session): Promise<void> {
+    await this.stop();
+    this.session = session;
+    const generation = this.buildUserAgent(session);
+    this.setRegistration({ kind: 'connecting' });
+    await this.connectAndRegister(generation);
+  }
+
+  async stop(): Promise<void> {
+    this.generation++;
+    this.clearReconnect();
+    const ua = this.ua;
+    const registerer = this.registerer;
+    this.ua = null;
+    this.registerer = null;
+    this.session = null;
+    this.wasConnected = false;
+    this.reconnectAttempt = 0;
+    if (ua) {
+      if (registerer && registerer.state === RegistererState.Registered && ua.isConnected()) {
+        await withTimeout(registerer.unregister().catch(() => undefined), 2000);
+      }
+      await withTimeout(ua.stop().catch(() => undefined), 3000);
+    }
+    if (this.registration.kind !== 'unregistered') this.setRegistration({ kind: 'unregistered' });
+  }
+
+  /** Reconnect/re-register right away (resume, network change) instead of waiting for keep-alives. */
+  reconnectNow(): void {
+    if (!this.ua || !this.session) return;
+    this.clearReconnect();
+    this.reconnectAttempt = 0;
+    this.setRegistration({ kind: 'connecting' });
+    void this.connectAndRegister(this.generation);
+  }
+
+  /**
+   * A fresh UserAgent + Registerer for `session`; returns the generation its callbacks belong to.
+   * Also used to replace a UA whose transport is stuck "Connecting": Chromium does not always fire
+   * `close` after a failed handshake (e.g. one refused by CSP), and SIP.js waits for it forever.
+   */
+  private buildUserAgent(session: Session): number {
+    const generation = ++this.generation;
+    const { config } = session;
+    const ua = new UserAgent({
+      uri: UserAgent.makeURI(`sip:${config.agent.username}@${config.sip.domain}`)!,
+      displayName: config.agent.displayName,
+      authorizationUsername: config.agent.username,
+      authorizationPassword: session.password,
+      transportOptions: { server: config.sip.wsUrl, connectionTimeout: CONNECT_TIMEOUT_S, keepAliveInterval: 25 },
+      logBuiltinEnabled: false,
+      logConfiguration: false,
+      logLevel: 'log',
+      logConnector: sipJsLogConnector(this.deps.logger, this.deps.secrets),
+      sessionDescriptionHandlerFactory: this.deps.sessionDescriptionHandlerFactory,
+      delegate: {
+        onInvite: (invitation) => this.deps.onInvite(invitation),
+        onDisconnect: (error) => this.onDisconnect(generation, error),
+      },
+    });
+    this.shieldFromMalformedMessages(ua);
+    const previous = this.ua;
+    this.ua = ua;
+    this.registerer = new Registerer(ua, { expires: config.sip.registerExpiresSec });
+    this.registerer.stateChange.addListener((state) => {
+      // A refresh that failed silently (server restarted and forgot us): register again.
+      if (state === RegistererState.Unregistered && this.registration.kind === 'registered' && generation === this.generation) {
+        this.deps.logger.write('warn', 'calling.registration', 'registration lapsed; registering again');
+        void this.register(generation);
+      }
+    });
+    if (previous) void withTimeout(previous.stop().catch(() => undefined), 3000);
+    return generation;
+  }
+
+  private async connectAndRegister(initialGeneration: number): Promise<void> {
+    let generation = initialGeneration;
+    const session = this.session;
+    if (!this.ua || !session || generation !== this.generation) return;
+    if (this.ua.transport.state === TransportState.Connecting) generation = this.buildUserAgent(session);
+    const ua = this.ua;
+    try {
+      if (!ua.isConnected()) {
+        const attempt = ua.state === UserAgentState.Started ? ua.reconnect() : ua.start();
+        const settled = await withTimeout(attempt.then(() => 'connected' as const), (CONNECT_TIMEOUT_S + 1) * 1000);
+        if (settled !== 'connected') throw new Error(`WebSocket ${session.config.sip.wsUrl} did not open`);
+      }
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const probe = await this.deps.probe(session.config.sip.wsUrl);
+      if (generation !== this.generation) return;
+      const failure = classifyTransportFailure({
+        wsUrl: session.config.sip.wsUrl,
+        closeCode: closeCodeFromError(error as Error),
+        probe,
+        wasConnected: this.wasConnected,
+      });
+      this.deps.logger.write('warn', 'calling.registration', `connect failed (${String(error)}): ${failure.reason}`);
+      this.scheduleReconnect(generation, failure);
+      return;
+    }
+    if (generation !== this.generation) return;
+    this.wasConnected = true;
+    await this.register(generation);
+  }
+
+  private register(generation: number): Promise<void> {
+    const registerer = this.registerer;
+    const session = this.session;
+    if (!registerer || !session) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        settle(() => this.scheduleReconnect(generation, {
+          reason: 'server-error',
+          message: `The phone server (${session.config.sip.wsUrl}) did not answer the registration within ${REGISTER_TIMEOUT_MS / 1000} s.`,
+        }));
+      }, REGISTER_TIMEOUT_MS);
+      let settled = false;
+      const settle = (apply: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (generation === this.generation) apply();
+        resolve();
+      };
+      registerer
+        .register({
+          requestDelegate: {
+            onAccept: () =>
+              settle(() => {
+                this.reconnectAttempt = 0;
+                this.setRegistration({ kind: 'registered', since: Date.now() });
+              }),
+            onReject: (response: Core.IncomingResponse) =>
+              settle(() => {
+                const { statusCode, reasonPhrase } = response.message;
+                const failure = classifyRegisterRejection(statusCode ?? 0, reasonPhrase ?? '', session.config.agent.username);
+                if (failure.reason === 'wrong-credentials') {
+                  // Retrying a wrong password only locks the account; wait for the user.
+                  this.setRegistration({ kind: 'failed', ...failure, retryInMs: null });
+                } else {
+                  this.scheduleReconnect(generation, failure);
+                }
+              }),
+          },
+        })
+        .catch((error: unknown) =>
+          settle(() => this.scheduleReconnect(generation, { reason: 'server-error', message: `Registration could not be sent: ${String(error)}` })),
+        );
+    });
+  }
+
+  /**
+   * SIP.js throws out of the WebSocket message handler on some malformed requests (e.g. RFC 4475
+   * torture messages without a usable Request-URI) — an uncaught error in the page — and answers
+   * others in ways that get us disconnected (see sip-sanity.ts). A server (or anything between us
+   * and it) must not be able to do either: drop such a message and log it.
+   */
+  private shieldFromMalformedMessages(ua: UserAgent): void {
+    const deliver = ua.transport.onMessage;
+    if (!deliver) return;
+    ua.transport.onMessage = (message: string) => {
+      // CRLF keep-alive answers never reach here (the transport consumes them).
+      const shape = checkSipShape(message);
+      if (!shape.ok) {
+        this.deps.logger.write('warn', 'calling', `dropped a malformed message from the server: ${shape.why}`);
+        return;
+      }
+      try {
+        deliver(message);
+      } catch (error) {
+        const firstLine = message.slice(0, message.search(/\r?\n|$/)).slice(0, 120);
+        this.deps.logger.write('warn', 'calling', `dropped a SIP message the stack could not handle (${String(error)}): “${firstLine}”`);
+      }
+    };
+  }
+
+  private onDisconnect(generation: number, error?: Error): void {
+    if (generation !== this.generation || !error) return; // no error: we disconnected on purpose
+    const session = this.session;
+    if (!session) return;
+    const failure = classifyTransportFailure({
+      wsUrl: session.config.sip.wsUrl,
+      closeCode: closeCodeFromError(error),
+      probe: 'not-run',
+      wasConnected: this.wasConnected,
+    });
+    this.deps.logger.write('warn', 'calling.registration', `transport lost: ${error.message}`);
+    this.scheduleReconnect(generation, failure);
+  }
+
+  private scheduleReconnect(generation: number, failure: Classified): void {
+    if (generation !== this.generation) return;
+    this.clearReconnect();
+    const delay = backoffDelayMs(this.reconnectAttempt++, RECONNECT_BACKOFF, this.deps.random);
+    this.setRegistration({ kind: 'failed', reason: failure.reason, message: failure.message, retryInMs: delay });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (generation !== this.generation) return;
+      this.setRegistration({ kind: 'connecting' });
+      void this.connectAndRegister(generation);
+    }, delay);
+  }
+
+  private clearReconnect(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  private setRegistration(state: RegistrationState): void {
+    this.registration = state;
+    this.deps.onRegistration(state);
+  }
+
+}
