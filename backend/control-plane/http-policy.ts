@@ -39,21 +39,3 @@ export function parseBearer(header: string | undefined): string | null {
   return m ? m[1]! : null;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wav': 'audio/wav',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
-
-export function contentTypeOf(path: string): string {
-  const dot = path.lastIndexOf('.');
-  return CONTENT_TYPES[dot >= 0 ? path.slice(dot).toLowerCase() : ''] ?? 'application/octet-stream';
-}

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ClientConfigSchema, TurnCredentialsSchema } from '../../preload/contract/provisioning.js';
@@ -11,7 +11,8 @@ import type { ControlPlaneConfig } from './config.js';
 import type { Db } from './db.js';
 import { turnRestCredentials } from './turn-rest.js';
 import { FailureLimiter } from './failure-limiter.js';
-import { contentTypeOf, isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from './http-policy.js';
+import { mimeTypeFor, resolveRendererPath } from '../../main/security/renderer-assets.js';
+import { isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from './http-policy.js';
 
 export interface ControlPlaneDeps {
   readonly config: ControlPlaneConfig;
@@ -184,13 +185,13 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
     } catch {
       return reply.code(400).send({ error: 'malformed URL' });
     }
-    const root = normalize(config.webRoot);
-    const file = normalize(join(root, urlPath === '/' ? '/index.html' : urlPath));
-    if (!file.startsWith(root + sep)) return reply.code(404).send({ error: 'not found' });
+    const root = config.webRoot;
+    const file = resolveRendererPath(root, urlPath);
+    if (file === null) return reply.code(404).send({ error: 'not found' });
     if (!existsSync(join(root, 'index.html'))) return reply.type('text/html; charset=utf-8').send(NO_BUILD_PAGE);
     // Unknown paths fall back to index.html: the softphone is a single-page app.
     const target = existsSync(file) ? file : join(root, 'index.html');
-    return reply.type(contentTypeOf(target)).send(await readFile(target));
+    return reply.type(mimeTypeFor(target)).send(await readFile(target));
   });
 
   return app;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { mimeTypeFor, resolveAppAsset } from './app-protocol.js';
+import { resolveAppAsset } from './app-protocol.js';
+import { mimeTypeFor } from './renderer-assets.js';
 
 /**
  * The `app://clearline/` request handler (given to `protocol.handle`): files from the renderer

@@ -2,12 +2,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../../backend/stack.js';
 import { buildRendererOnce } from '../support/backend-fixture.js';
 import { buildCsp } from '../../main/security/csp.js';
+import { mimeTypeFor, resolveRendererPath } from '../../main/security/renderer-assets.js';
 import { axeViolations } from './axe.js';
+import { CHROMIUM_PATH, FAKE_MEDIA_ARGS, HEADLESS_CHROMIUM_ARGS } from '../support/chromium.js';
 
 /**
  * The built renderer (`npm run build`) in Debian Chromium, served from dist/renderer by a tiny
@@ -24,14 +26,7 @@ const PORT = 46500;
 const DEAD_PORT = 46501; // nothing listens here: the "unreachable" provisioning server
 const DEAD_SIP_PORT = 46502; // nothing listens here either: the SIP WebSocket in the stand-in config
 const ORIGIN = `http://127.0.0.1:${PORT}`;
-const CHROMIUM = '/usr/bin/chromium';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-};
 
 /**
  * The two provisioning answers the web host asks for, in the control plane's documented shapes,
@@ -61,15 +56,15 @@ function provisioningAnswer(req: IncomingMessage): { status: number; body: unkno
 function serveStatic(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', ORIGIN);
   const path = url.pathname;
-  const file = normalize(join(DIST, path === '/' ? 'index.html' : decodeURIComponent(path)));
-  if (!file.startsWith(DIST + sep) || !existsSync(file)) {
+  const file = resolveRendererPath(DIST, decodeURIComponent(path));
+  if (file === null || !existsSync(file)) {
     res.writeHead(404).end('not found');
     return;
   }
   // By default no CSP header: the <meta> policy in index.html is what is under test. With
   // ?desktopCsp the page gets the header the desktop app's app:// handler sends once signed in.
   const csp = url.searchParams.has('desktopCsp') ? { 'content-security-policy': buildCsp(CLIENT_CONFIG) } : {};
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...csp });
+  res.writeHead(200, { 'content-type': mimeTypeFor(file), ...csp });
   res.end(readFileSync(file));
 }
 
@@ -91,21 +86,10 @@ before(async () => {
     server.listen(PORT, '127.0.0.1', ok);
   });
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
     timeout: 30_000,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-    ],
+    args: [...HEADLESS_CHROMIUM_ARGS, ...FAKE_MEDIA_ARGS],
   });
 }, { timeout: 150_000 });
 
@@ -151,6 +135,7 @@ test('sign-in form: exact accessible names, origin prefilled, keyboard order, lo
     const signIn = page.getByRole('button', { name: 'Sign in', exact: true });
     await url.waitFor({ timeout: 10_000 });
     assert.equal(await url.inputValue(), ORIGIN, 'the web host proposes the page origin');
+    assert.equal(await username.count(), 1, 'exactly one field is named "Username"');
     assert.equal(await password.getAttribute('type'), 'password');
     assert.equal(await signIn.isEnabled(), true);
     assert.match(await page.getByRole('status', { name: 'Registration' }).innerText(), /Signed out/);

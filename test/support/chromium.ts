@@ -4,6 +4,21 @@ import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
+/** Headless Chromium on a machine without internet: no GPU, no QUIC, no background chatter (LAB-NOTES). */
+export const HEADLESS_CHROMIUM_ARGS: readonly string[] = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Fake microphone and camera, granted without a prompt. */
+export const FAKE_MEDIA_ARGS: readonly string[] = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+
 export interface AgentBrowserOptions {
   /** Fresh profile directory (the caller removes it). */
   readonly userDataDir: string;
@@ -29,16 +44,8 @@ export async function launchAgentBrowser(o: AgentBrowserOptions): Promise<Browse
     headless: true,
     timeout: 30_000,
     args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
+      ...HEADLESS_CHROMIUM_ARGS,
+      ...FAKE_MEDIA_ARGS,
       `--use-file-for-fake-audio-capture=${o.microphoneWav}`,
       '--allow-loopback-in-peer-connection',
       '--autoplay-policy=no-user-gesture-required',

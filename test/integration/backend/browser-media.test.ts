@@ -13,12 +13,12 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestStack, waitFor } from './support/stack-fixture.js';
 import { WsSipAgent } from './support/ws-sip-agent.js';
 import { sdpFacts } from './support/webrtc-sdp.js';
+import { CHROMIUM_PATH, FAKE_MEDIA_ARGS, HEADLESS_CHROMIUM_ARGS } from '../../support/chromium.js';
 
 const PORT_BASE = 24000;
-const CHROMIUM = '/usr/bin/chromium';
 const BROWSER_UDP_PORTS = '25600-25699'; // inside this test's port block, outside every component's range
 
-describe('Chromium ↔ rtpengine ↔ carrier echo', { timeout: 90_000, skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} missing (apt-get install chromium)` }, () => {
+describe('Chromium ↔ rtpengine ↔ carrier echo', { timeout: 90_000, skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} missing (apt-get install chromium)` }, () => {
   let fx: Awaited<ReturnType<typeof startTestStack>>;
   let profile: string;
   let browser: BrowserContext;
@@ -30,13 +30,12 @@ describe('Chromium ↔ rtpengine ↔ carrier echo', { timeout: 90_000, skip: exi
     mkdirSync(join(profile, 'Default'));
     writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ webrtc: { udp_port_range: BROWSER_UDP_PORTS } }));
     browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       headless: true,
       timeout: 30_000,
       args: [
-        '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+        ...HEADLESS_CHROMIUM_ARGS,
+        ...FAKE_MEDIA_ARGS,
         '--allow-loopback-in-peer-connection',
       ],
     });
