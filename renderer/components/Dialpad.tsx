@@ -1,25 +1,14 @@
-import { useId, useState, type FormEvent } from 'react';
-import { checkDialInput, serviceLabel } from '../state/format.js';
+import { useId } from 'react';
+import { serviceLabel } from '../state/format.js';
 import { useController } from '../state/use-app-state.js';
+import { useDialTarget } from './use-dial-target.js';
 
 /** The dial field (Enter calls) and one-click buttons for the provisioned service numbers. */
 export function Dialpad({ numbers, disabled }: { numbers: Readonly<Record<string, string>>; disabled: boolean }) {
   const controller = useController();
-  const [target, setTarget] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { target, setTarget, error, submit } = useDialTarget((checked) => controller.call(checked));
   const baseId = useId();
   const errorId = `${baseId}-error`;
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const checked = checkDialInput(target);
-    if (!checked.ok) {
-      setError(checked.error);
-      return;
-    }
-    setError(null);
-    void controller.call(checked.target);
-  };
 
   const services = Object.entries(numbers).map(([key, number]) => [serviceLabel(key), number] as const);
   return (
@@ -27,7 +16,7 @@ export function Dialpad({ numbers, disabled }: { numbers: Readonly<Record<string
       <h2 id="dialpad-title" className="section-title">
         New call
       </h2>
-      <form className="dial-form" onSubmit={submit}>
+      <form className="dial-form" onSubmit={(e) => void submit(e)}>
         <label className="field grow">
           <span>Number or colleague</span>
           {/* Focus returns here whenever the phone is idle again (after sign-in, after each call). */}
@@ -41,10 +30,7 @@ export function Dialpad({ numbers, disabled }: { numbers: Readonly<Record<string
             value={target}
             aria-invalid={error !== null}
             aria-describedby={error ? errorId : undefined}
-            onChange={(e) => {
-              setTarget(e.target.value);
-              setError(null);
-            }}
+            onChange={(e) => setTarget(e.target.value)}
           />
         </label>
         <button type="submit" className="button call" disabled={disabled}>

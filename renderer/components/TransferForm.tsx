@@ -1,27 +1,17 @@
-import { useState, type FormEvent } from 'react';
-import { checkDialInput } from '../state/format.js';
+import { useState } from 'react';
+import { useDialTarget } from './use-dial-target.js';
 
 /** Blind transfer: where to, then "Transfer call". Failures surface in the app's notice. */
 export function TransferForm({ id, onTransfer }: { id: string; onTransfer: (target: string) => Promise<void> }) {
-  const [target, setTarget] = useState('');
-  const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const checked = checkDialInput(target);
-    if (!checked.ok) {
-      setError(checked.error);
-      return;
-    }
-    setError(null);
+  const { target, setTarget, error, submit } = useDialTarget(async (checked) => {
     setBusy(true);
     try {
-      await onTransfer(checked.target);
+      await onTransfer(checked);
     } finally {
       setBusy(false);
     }
-  };
+  });
 
   return (
     <form id={id} className="transfer" onSubmit={(e) => void submit(e)} aria-busy={busy}>
