@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { app, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import log from 'electron-log/main';
 import electronUpdater from 'electron-updater';
-import { defaultProbes, runDiagnostics } from './diagnostics/index.js';
+import { defaultProbes, probeSipEndpoint, runDiagnostics } from './diagnostics/index.js';
 import { watchSystemTransitions } from './devices/system-transitions.js';
 import { createDispatcher } from './ipc/dispatcher.js';
 import { createHandlers, type DiagnosticsRunner } from './ipc/handlers.js';
@@ -82,12 +82,10 @@ async function start(): Promise<void> {
 
   let window: BrowserWindow | null = null;
   let csp = buildCsp(null);
+  // Node sockets, but the proxy Chromium would use: the checks take the page's network path.
+  const probes = () => ({ ...defaultProbes(), resolveProxy: (url: string) => session.defaultSession.resolveProxy(url) });
   const diagnostics: DiagnosticsRunner = (signedIn, onProgress) =>
-    runDiagnostics(
-      { client: signedIn.config, turn: signedIn.turn },
-      { ...defaultProbes(), resolveProxy: (url) => session.defaultSession.resolveProxy(url) },
-      onProgress,
-    );
+    runDiagnostics({ client: signedIn.config, turn: signedIn.turn }, probes(), onProgress);
   const handlers = createHandlers({
     dataDir,
     secrets,
@@ -98,6 +96,7 @@ async function start(): Promise<void> {
     policyUrl: policy.provisioningUrl ?? launch.url,
     openExternal: async (url) => openExternal(url),
     runDiagnostics: diagnostics,
+    probeSipEndpoint: (wsUrl) => probeSipEndpoint(wsUrl, probes()),
     onConfigChange: (config) => {
       // The page's CSP is fixed when it loads: reload so it names the newly provisioned hosts.
       const next = buildCsp(config);

@@ -1,8 +1,9 @@
 import './host/zod-jitless.js'; // must stay first: configures zod before any schema is used
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createPhone } from './calling/index.js';
+import { createPhone, probeEndpoint } from './calling/index.js';
 import { App } from './components/App.js';
+import { hostEndpointProber } from './host/host-endpoint-probe.js';
 import { createHostLogWriter, scopedLogger } from './host/host-logger.js';
 import { selectHost } from './host/select-host.js';
 import { createController } from './state/controller.js';
@@ -18,6 +19,7 @@ const host = selectHost(window, __CLEARLINE_VERSION__);
 const logWriter = createHostLogWriter(host);
 const phone = createPhone({
   logger: logWriter,
+  probe: hostEndpointProber(host, probeEndpoint, scopedLogger(logWriter, 'calling.probe').warn),
   media: { audioProcessing: audioProcessingFrom(window.location.search) },
 });
 const store = createStore();

@@ -31,10 +31,23 @@ export const outcome = (
 
 export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** TLS failures caused by certificates need a PKI fix, not a firewall rule. */
-export function isCertificateError(e: unknown): boolean {
-  return /certificate|altnames|self[- ]signed|CERT_|unable to verify/i.test(errorText(e));
+/**
+ * What is wrong with the server certificate, in words for the agent, or null when the error is
+ * not about a certificate. Reads Node's OpenSSL messages ("self-signed certificate in certificate
+ * chain", "unable to get local issuer certificate", "certificate has expired", "Hostname/IP does
+ * not match certificate's altnames"), which survive our wrapping of TLS errors.
+ */
+export function certificateProblem(e: unknown): string | null {
+  const text = errorText(e);
+  if (/certificate has expired|CERT_HAS_EXPIRED/i.test(text)) return 'certificate has expired';
+  if (/certificate is not yet valid|CERT_NOT_YET_VALID/i.test(text)) return 'certificate is not valid yet (check the computer clock)';
+  if (/altnames|Hostname\/IP does not match/i.test(text)) return 'certificate does not match the server name (hostname mismatch)';
+  if (/certificate|self[- ]signed|CERT_|unable to verify|local issuer/i.test(text)) return 'certificate is not trusted (self-signed or unknown CA)';
+  return null;
 }
+
+/** TLS failures caused by certificates need a PKI fix, not a firewall rule. */
+export const isCertificateError = (e: unknown): boolean => certificateProblem(e) !== null;
 
 export const CERTIFICATE_FIX =
   "the server's TLS certificate is not trusted here: install the issuing CA on this desktop, or check that a TLS-inspecting proxy is not replacing it";

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientConfig, DiagnosticProgress, Session } from '../../preload/contract/index.js';
+import type { SipEndpointFinding } from '../diagnostics/sip-endpoint-probe.js';
 import type { Logger } from '../logging/logger.js';
 import type { Fetch } from '../provisioning/control-plane-client.js';
 import type { SecretStore } from '../provisioning/secret-store.js';
@@ -34,6 +35,11 @@ export interface HandlerDeps {
   openExternal: (url: string) => Promise<void>;
   /** null where native diagnostics do not exist (the web harness without probes). */
   runDiagnostics: DiagnosticsRunner | null;
+  /**
+   * Probes a SIP WebSocket URL from main (sees TLS errors a page cannot), within a few seconds;
+   * absent → `sip.probeEndpoint` answers 'not-run'. Only ever given the signed-in config's URL.
+   */
+  probeSipEndpoint?: (wsUrl: string) => Promise<SipEndpointFinding>;
   /** Told when the signed-in configuration changes (Electron rebuilds the window's CSP). */
   onConfigChange?: (config: ClientConfig | null) => void;
   timers?: Timers;
@@ -95,6 +101,17 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
         emit({ kind: 'done', runId, verdict: 'fail', summary: 'the diagnostics stopped unexpectedly (details in the log)' });
       });
       return { runId };
+    },
+    'sip.probeEndpoint': async ({ wsUrl }) => {
+      const probe = deps.probeSipEndpoint;
+      if (!probe) return { result: 'not-run', detail: 'this shell cannot probe the phone server' };
+      const configured = sessions.session?.config.sip.wsUrl;
+      if (!configured) throw new HostError('not-signed-in', 'sign in first: only the SIP server of your account can be probed');
+      // The renderer must not turn main into a port scanner: the one URL main knows is ours.
+      if (wsUrl !== configured) {
+        throw new HostError('forbidden-url', `sip.probeEndpoint probes only the signed-in account's sip.wsUrl (${configured}), not ${wsUrl}`);
+      }
+      return probe(wsUrl);
     },
     'shell.openExternal': async ({ url }) => {
       if (!isSafeExternalUrl(url)) throw new HostError('forbidden-url', 'only http and https links can be opened');

@@ -61,6 +61,9 @@ export type DiagnosticProgress = z.infer<typeof DiagnosticProgressSchema>;
 
 export const LogLevelSchema = z.enum(['error', 'warn', 'info', 'debug']);
 
+/** What probing the SIP WebSocket's host:port showed (the calling core's `EndpointProbe`). */
+export const EndpointProbeResultSchema = z.enum(['http-answered', 'no-answer', 'tls-rejected', 'not-run']);
+
 const none = z.void();
 const channel = <Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) => ({
   request,
@@ -88,6 +91,14 @@ export const invokeChannels = {
   'history.list': channel(none, z.array(CallHistoryEntrySchema)),
   'history.add': channel(CallHistoryEntrySchema, none),
   'diagnostics.run': channel(none, z.object({ runId: z.string() })),
+  /**
+   * Why the SIP WebSocket of the signed-in account fails, seen from outside the page (a page
+   * only ever gets close code 1006): only that URL is probed. 'not-run' where the host cannot.
+   */
+  'sip.probeEndpoint': channel(
+    z.object({ wsUrl: z.string().max(2048) }),
+    z.object({ result: EndpointProbeResultSchema, detail: z.string().max(1024) }),
+  ),
   'shell.openExternal': channel(z.object({ url: z.string().max(2048) }), none),
   'log.write': channel(
     z.object({ scope: z.string().max(64), level: LogLevelSchema, message: z.string().max(8192) }),

@@ -36,6 +36,8 @@ export interface TransportEvidence {
   /** WebSocket close code, when known (SIP.js reports "WebSocket closed <url> (code: N)"). */
   readonly closeCode: number | null;
   readonly probe: EndpointProbe;
+  /** The probe's specifics, e.g. "certificate has expired" (only hosts outside the page see them). */
+  readonly probeDetail?: string;
   /** We had been registered on this connection before it dropped. */
   readonly wasConnected: boolean;
 }
@@ -51,9 +53,12 @@ export function classifyTransportFailure(e: TransportEvidence): Classified {
     return { reason: 'network-lost', message: `Connection to the phone server (${where}) was lost; reconnecting…` };
   }
   if (e.closeCode === 1015 || e.probe === 'tls-rejected') {
+    const what = e.probeDetail ? `: ${e.probeDetail}` : ' (its certificate is not trusted or has expired)';
     return {
       reason: 'tls',
-      message: `Secure connection to ${where} failed: the server certificate is not trusted or has expired. Contact IT.`,
+      message:
+        `The phone server's TLS connection (${where}) was rejected${what}. ` +
+        'Ask IT to install the company CA certificate on this computer or to fix the server certificate.',
     };
   }
   // Codes a server or middlebox sends when it accepted TCP but will not carry our WebSocket.

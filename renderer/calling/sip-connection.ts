@@ -152,12 +152,13 @@ export class SipConnection {
       }
     } catch (error) {
       if (generation !== this.generation) return;
-      const probe = await this.deps.probe(session.config.sip.wsUrl);
+      const finding = await this.deps.probe(session.config.sip.wsUrl);
       if (generation !== this.generation) return;
       const failure = classifyTransportFailure({
         wsUrl: session.config.sip.wsUrl,
         closeCode: closeCodeFromError(error as Error),
-        probe,
+        probe: finding.result,
+        probeDetail: finding.detail,
         wasConnected: this.wasConnected,
       });
       this.deps.logger.write('warn', 'calling.registration', `connect failed (${String(error)}): ${failure.reason}`);

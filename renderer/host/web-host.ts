@@ -124,6 +124,8 @@ export function createWebHost(deps: WebHostDeps): HostApi {
     'diagnostics.run': () => {
       throw hostError('not-available', DIAGNOSTICS_NEED_DESKTOP);
     },
+    // A page sees no more than the calling core's own in-page probe does.
+    'sip.probeEndpoint': () => ({ result: 'not-run', detail: 'a browser tab cannot see TLS errors' }),
     'shell.openExternal': ({ url }) => {
       const target = new URL(url);
       if (target.protocol !== 'https:' && target.protocol !== 'http:') {

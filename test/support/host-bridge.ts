@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import nodeLog from 'electron-log/node';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { HOST_API_GLOBAL, eventChannels, type EventChannel, type EventOf } from '../../preload/contract/index.js';
+import { defaultProbes, probeSipEndpoint } from '../../main/diagnostics/index.js';
 import { createDispatcher, type Envelope } from '../../main/ipc/dispatcher.js';
 import { createHandlers, type DiagnosticsRunner, type HostHandlers } from '../../main/ipc/handlers.js';
 import { configureFileLogging, DEFAULT_FILE_LOG, type Logger } from '../../main/logging/logger.js';
@@ -95,6 +96,8 @@ export async function installHostBridge(target: BrowserContext | Page, options: 
     policyUrl: options.policyUrl ?? null,
     openExternal: async (url) => logger.scope('shell').info(`openExternal suppressed in the test harness: ${url}`),
     runDiagnostics: options.runDiagnostics ?? null,
+    // Like main: plain Node sockets and Node's trusted roots; no proxy (the harness's Chromium goes direct).
+    probeSipEndpoint: (wsUrl) => probeSipEndpoint(wsUrl, defaultProbes({ env: {} })),
   });
 
   // A page plays a webContents: ids let the shared sender check reason about them. A page is
