@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureLocalPki } from '../../backend/pki.js';
 import { REPO_ROOT, startStack, type RunningStack } from '../../backend/stack.js';
 import type { Endpoints } from '../../backend/endpoints.js';
 
@@ -32,17 +33,21 @@ export function buildRendererOnce(): void {
 
 /**
  * The real stack (Kamailio, rtpengine, coturn, control plane, carrier) in a fresh state dir on
- * `portBase`; its progress goes to `<scratch>/backend.log` so test output stays readable.
+ * `portBase` (`wss`: with the SIP WebSocket over TLS); its progress goes to
+ * `<scratch>/backend.log` so test output stays readable.
  * Set CLEARLINE_KEEP_E2E=1 to keep the scratch dir (logs, recordings) after a failure.
  */
-export async function startTestBackend(portBase: number): Promise<TestBackend> {
+export async function startTestBackend(portBase: number, options: { wss?: boolean } = {}): Promise<TestBackend> {
   buildRendererOnce();
   const scratch = mkdtempSync(join(tmpdir(), `clearline-e2e-${portBase}-`));
   const logFile = join(scratch, 'backend.log');
+  // wss: Kamailio gets a certificate from a local CA that neither Chromium nor Node trusts.
+  const pki = options.wss ? await ensureLocalPki(join(scratch, 'pki'), '127.0.0.1') : null;
   const stack = await startStack({
     stateDir: join(scratch, 'state'),
     portBase,
     log: (line) => appendFileSync(logFile, `${line}\n`),
+    ...(pki ? { tlsCert: pki.certFile, tlsKey: pki.keyFile } : {}),
   });
   return {
     stack,
