@@ -19,8 +19,9 @@ function electronBinary(): { path: string } | { missing: string } {
   try {
     const path = createRequire(import.meta.url)('electron') as unknown as string;
     return existsSync(path) ? { path } : { missing: `${path} does not exist` };
-  } catch (error) {
-    return { missing: (error as Error).message };
+  } catch {
+    // electron's index.js throws when its postinstall could not download the binary.
+    return { missing: 'node_modules/electron has no binary: its download failed or was skipped at install time' };
   }
 }
 
@@ -29,7 +30,7 @@ function run(command: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status})`);
 }
 
-run('npm', ['run', '--silent', 'build']);
+run('npm', ['run', '--silent', 'build', '--', '--logLevel', 'warn']);
 const stack = await startStack({ stateDir });
 const { endpoints } = stack;
 const demo = endpoints.agents.map((a) => `${a.username} / ${a.password}`).join(',  ');
@@ -46,7 +47,7 @@ if ('path' in electron) {
   if (process.env.DISPLAY && existsSync('/usr/bin/chromium')) {
     ui = spawn('/usr/bin/chromium', [`--app=${url}`, '--no-first-run'], { stdio: 'ignore' });
   }
-  console.log(`[start] Web softphone: ${url}`);
+  console.log(`[start] Web softphone: ${url}${ui ? '' : '  (open it in a browser on this machine)'}`);
 }
 console.log(`[start] Provisioning URL: ${endpoints.controlPlane.url}`);
 console.log(`[start] Demo agents: ${demo}`);
