@@ -24,8 +24,9 @@ const TLS_HANDSHAKE_ERROR = /TLS handshake|SSL routines|ssl3_|tlsv1 alert|wrong 
 export function classifyHandshakeError(err: unknown): SipEndpointFinding {
   const certificate = certificateProblem(err);
   if (certificate) return { result: 'tls-rejected', detail: certificate };
-  if (TLS_HANDSHAKE_ERROR.test(errorText(err))) return { result: 'tls-rejected', detail: `TLS handshake failed: ${errorText(err)}` };
-  return { result: 'no-answer', detail: errorText(err) };
+  const text = errorText(err);
+  if (TLS_HANDSHAKE_ERROR.test(text)) return { result: 'tls-rejected', detail: /^TLS handshake/.test(text) ? text : `TLS handshake failed: ${text}` };
+  return { result: 'no-answer', detail: text };
 }
 
 export async function probeSipEndpoint(

@@ -45,6 +45,17 @@ test('TLS close code or a TLS-rejecting probe → tls', () => {
   assert.equal(classifyTransportFailure({ ...base, probe: 'tls-rejected' }).reason, 'tls');
 });
 
+test('tls names the certificate problem a host probe found, and what IT should do', () => {
+  const named = classifyTransportFailure({ ...base, wsUrl: 'wss://pbx:443', probe: 'tls-rejected', probeDetail: 'certificate has expired' });
+  assert.equal(
+    named.message,
+    "The phone server's TLS connection (wss://pbx:443) was rejected: certificate has expired. " +
+      'Ask IT to install the company CA certificate on this computer or to fix the server certificate.',
+  );
+  const unnamed = classifyTransportFailure({ ...base, wsUrl: 'wss://pbx:443', closeCode: 1015, probe: 'not-run' });
+  assert.match(unnamed.message, /rejected \(its certificate is not trusted or has expired\)\. Ask IT/);
+});
+
 test('losing an established connection → network-lost, whatever the code', () => {
   assert.equal(classifyTransportFailure({ ...base, wasConnected: true, probe: 'http-answered' }).reason, 'network-lost');
 });
