@@ -202,6 +202,8 @@ test('diagnostics say they need the desktop app; links only open for http(s); lo
   const { host, lines, opened } = makeHost();
   await rejectsWith(host.invoke('diagnostics.run', undefined), 'not-available', DIAGNOSTICS_NEED_DESKTOP);
   assert.match(DIAGNOSTICS_NEED_DESKTOP, /desktop app/);
+  // No TLS insight in a tab: the calling core's in-page probe is all there is.
+  assert.equal((await host.invoke('sip.probeEndpoint', { wsUrl: 'wss://pbx:443' })).result, 'not-run');
   await host.invoke('shell.openExternal', { url: 'https://help.example/turn' });
   await rejectsWith(host.invoke('shell.openExternal', { url: 'file:///etc/passwd' }), 'forbidden-url', /Only web links/);
   assert.deepEqual(opened, ['https://help.example/turn']);
