@@ -11,6 +11,7 @@ import { ensureLocalPki, type LocalPki } from './pki.js';
 import { loadOrCreateSecrets, type StackSecrets } from './state.js';
 import { turnUris } from './control-plane/turn-rest.js';
 import type { ControlPlaneConfig } from './control-plane/config.js';
+import { APP_ORIGIN } from '../main/security/app-origin.js';
 import { NUMBERS, SIP_REALM, type ResolvedOptions } from './stack-options.js';
 
 export interface StackFiles {
@@ -86,6 +87,8 @@ export async function writeStackFiles(
       auditUrl: `${controlPlaneUrl}/internal/sip-events`,
       auditToken: secrets.internalToken,
       nonceSecret: secrets.nonceSecret,
+      // The web softphone the control plane serves, the desktop app, and any --cors-origin.
+      wsAllowedOrigins: [controlPlaneUrl, APP_ORIGIN, ...corsOrigins],
     }),
     { mode: 0o600 },
   );

@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PORT_BASE, portsFor, type PortMap } from './ports.js';
+import { normalizeWsOrigin } from './config/ws-origins.js';
 
 export const NUMBERS = {
   echo: '5550100',
@@ -90,5 +91,7 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     throw new Error('--db must be sqlite:///absolute/path.db or postgres://user:pass@host:port/db');
   }
   const rtpengines = rtpengineInstances(ports, opts.rtpengineInstances ?? 1);
+  // Checked here, before anything starts: these also go into Kamailio's WebSocket Origin allow-list.
+  for (const origin of opts.corsOrigins ?? []) normalizeWsOrigin(origin, '--cors-origin');
   return { stateDir, portBase, listen, ports, tls, dbUrl, turnTtlSec, rtpengines };
 }

@@ -4,9 +4,12 @@
  * One Kamailio node: SIP over WebSocket (and WSS with a certificate) toward agents, plain SIP/UDP
  * toward the trunk, in-memory registrar, digest authentication against the control plane's
  * `agents` table (HA1 column, read through db_sqlite or db_postgres), rtpengine per leg (WebRTC
- * flags toward browsers, plain RTP toward the trunk), and every REGISTER/INVITE/CANCEL/BYE outcome
- * posted synchronously to the control plane's audit endpoint.
+ * flags toward browsers, plain RTP toward the trunk), a WebSocket Origin allow-list, and every
+ * REGISTER/INVITE/CANCEL/BYE outcome queued in shared memory and delivered to the control plane's
+ * audit endpoint by a timer process (at-least-once: SIP handling never waits on it).
  */
+
+import { kamailioOriginCondition, wsOriginAllowList } from './ws-origins.js';
 
 export interface SipTrunk {
   /** Address and port the trunk sends from; INVITEs from exactly here skip digest auth. */
@@ -35,8 +38,20 @@ export interface KamailioConfigInput {
   readonly auditToken: string;
   /** Shared nonce secret: nodes behind one DNS name must share it so nonces validate anywhere. */
   readonly nonceSecret: string;
+  /**
+   * Browser origins allowed to open a SIP WebSocket (scheme://host[:port]). An upgrade carrying any
+   * other Origin gets 403; one without an Origin (native SIP clients) is allowed: digest protects it.
+   */
+  readonly wsAllowedOrigins: readonly string[];
+  /** Audit events held while the control plane is unreachable; beyond it the oldest are dropped. */
+  readonly auditQueueSize?: number;
   readonly children?: number;
 }
+
+export const DEFAULT_AUDIT_QUEUE_SIZE = 10_000;
+/** How often the audit timer process drains the queue, and at most how many events per round. */
+export const AUDIT_DRAIN_INTERVAL_MS = 50;
+export const AUDIT_DRAIN_BATCH = 90;
 
 const MPATH = '/usr/lib/x86_64-linux-gnu/kamailio/modules/';
 
@@ -74,6 +89,11 @@ export function renderKamailioConfig(input: KamailioConfigInput): string {
   if (input.rtpengineSockets.length === 0) throw new Error('kamailio config: at least one rtpengine socket is required');
   for (const s of input.rtpengineSockets) assertSafe('rtpengineSockets', s);
   if (input.wss) assertSafe('wss.tlsConfigFile', input.wss.tlsConfigFile);
+  const originTest = kamailioOriginCondition(wsOriginAllowList(input.wsAllowedOrigins, 'wsAllowedOrigins'));
+  const auditQueueSize = input.auditQueueSize ?? DEFAULT_AUDIT_QUEUE_SIZE;
+  if (!Number.isInteger(auditQueueSize) || auditQueueSize < 1 || auditQueueSize > 1_000_000) {
+    throw new Error(`kamailio config: auditQueueSize must be an integer from 1 to 1000000 (got ${auditQueueSize})`);
+  }
 
   const { listen, sipUdpPort, sipWsPort, wss } = input;
   const trunks = [...(input.trunk ? [input.trunk] : []), ...(input.trustedTrunks ?? [])];
@@ -138,6 +158,8 @@ loadmodule "auth_db.so"
 loadmodule "http_client.so"
 loadmodule "jansson.so"
 loadmodule "htable.so"
+loadmodule "mqueue.so"
+loadmodule "rtimer.so"
 ${wss ? 'loadmodule "tls.so"' : ''}
 
 ${wss ? `modparam("tls", "config", "${wss.tlsConfigFile}")` : ''}
@@ -166,6 +188,11 @@ modparam("rtpengine", "rtpengine_retr", 1)
 modparam("htable", "htable", "authfail=>size=10;autoexpire=300;")
 modparam("http_client", "connection_timeout", 2)
 modparam("http_client", "keep_connections", 1)
+# Audit events wait here for the control plane (mq_add drops the oldest when full; route(AUDIT)
+# counts those drops). One dedicated timer process delivers them in order.
+modparam("mqueue", "mqueue", "name=audit;size=${auditQueueSize}")
+modparam("rtimer", "timer", "name=audit;interval=${AUDIT_DRAIN_INTERVAL_MS * 1000}u;mode=1;")
+modparam("rtimer", "exec", "timer=audit;route=AUDIT_DRAIN")
 
 request_route {
 	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
@@ -386,10 +413,15 @@ route[AUDIT_REQUEST_RELAYED] {
 	$var(ev_code) = 0; $var(ev_outcome) = "relayed"; route(AUDIT);
 }
 
-# Posts one audit event; the control plane answers 200 only after a durable write.
+# Queues one audit event (microseconds, never blocks on the network). Its id ($sruid: unique per
+# node and across restarts) lets the control plane drop a re-delivered copy; its time is when
+# Kamailio saw it, not when it was delivered.
 route[AUDIT] {
+	$var(ev_id) = $sruid; # each read of $sruid is a new id
 	$var(ev) = "{}";
 	jansson_set("string", "token", "${input.auditToken}", "$var(ev)");
+	jansson_set("string", "eventId", "$var(ev_id)", "$var(ev)");
+	jansson_set("string", "at", "$TV(Sn)", "$var(ev)");
 	jansson_set("string", "method", "$rm", "$var(ev)");
 	jansson_set("integer", "code", "$var(ev_code)", "$var(ev)");
 	jansson_set("string", "outcome", "$var(ev_outcome)", "$var(ev)");
@@ -400,8 +432,41 @@ route[AUDIT] {
 	# A message flag, not has_totag(): in reply routes the To tag is the reply's, not the request's.
 	if (isflagset(FLT_IN_DIALOG)) jansson_set("integer", "inDialog", "1", "$var(ev)");
 	else jansson_set("integer", "inDialog", "0", "$var(ev)");
-	$var(http_rc) = http_client_query("${input.auditUrl}", "$var(ev)", "Content-Type: application/json", "$var(ev_result)");
-	if ($var(http_rc) != 200) xlog("L_ERR", "audit: control plane did not acknowledge $var(ev_code) $var(ev_outcome) (HTTP $var(http_rc))\\n");
+	if ($mq_size(audit) >= ${auditQueueSize}) {
+		$shv(audit_dropped) = $shv(audit_dropped) + 1;
+		xlog("L_ERR", "audit: queue full (${auditQueueSize} events waiting for the control plane): dropped the oldest; $shv(audit_dropped) dropped since start\n");
+	}
+	mq_add("audit", "$var(ev_id)", "$var(ev)");
+}
+
+# Timer process: delivers queued events in order. An event the control plane did not store stays
+# in $var(pending) (this process's own memory) and is retried first on the next round, so one
+# outage delays the queue but never reorders or loses it; 200 means committed (or a duplicate).
+route[AUDIT_DRAIN] {
+	$var(sent) = 0;
+	while ($var(sent) < ${AUDIT_DRAIN_BATCH}) {
+		if ($var(has_pending) == 0) {
+			if (!mq_fetch("audit")) return;
+			$var(pending) = $mqv(audit);
+			$var(has_pending) = 1;
+		}
+		$var(http_rc) = http_client_query("${input.auditUrl}", "$var(pending)", "Content-Type: application/json", "$var(ev_result)");
+		if ($var(http_rc) >= 400 && $var(http_rc) < 500 && $var(http_rc) != 408 && $var(http_rc) != 429) {
+			# Refused as invalid: retrying cannot help, and it would hold every later event back.
+			xlog("L_ERR", "audit: control plane refused an event (HTTP $var(http_rc)); dropped it\n");
+		} else if ($var(http_rc) != 200) {
+			if ($var(cp_down) == 0) {
+				$var(cp_down) = 1;
+				xlog("L_ERR", "audit: control plane did not acknowledge (HTTP $var(http_rc)); holding events and retrying ($mq_size(audit) more waiting)\n");
+			}
+			return;
+		} else if ($var(cp_down) == 1) {
+			$var(cp_down) = 0;
+			xlog("L_NOTICE", "audit: control plane acknowledges again; delivering $mq_size(audit) queued events\n");
+		}
+		$var(has_pending) = 0;
+		$var(sent) = $var(sent) + 1;
+	}
 }
 
 event_route[xhttp:request] {
@@ -409,6 +474,13 @@ event_route[xhttp:request] {
 	set_reply_no_connect();
 	if (${wsPorts.map((p) => `$Rp == ${p}`).join(' || ')}) {
 		if ($hdr(Upgrade) =~ "websocket" && $hdr(Connection) =~ "Upgrade" && $rm =~ "GET") {
+			# Browsers always send Origin: only our softphone's origins may open a SIP socket, so
+			# no other page an agent has open can. No Origin = a native SIP client (digest protects it).
+			if (is_present_hf("Origin") && !(${originTest})) {
+				xlog("L_WARN", "websocket: refused upgrade from $si:$sp: origin $(hdr(Origin){s.substr,0,128}) is not allowed\n");
+				xhttp_reply("403", "Origin Not Allowed", "text/plain", "origin not allowed\n");
+				exit;
+			}
 			if (ws_handle_handshake()) exit;
 		}
 	}

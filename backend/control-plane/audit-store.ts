@@ -35,17 +35,23 @@ interface CallRow {
 export class AuditStore {
   constructor(private readonly db: Db) {}
 
-  /** Resolves once the event and its call record are committed (durable). */
-  async record(event: SipEvent & { target?: string | null }, now = Date.now()): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.run(
-        'INSERT INTO audit_events (at_ms, method, from_uri, to_uri, target, call_id, code, outcome, in_dialog) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [now, event.method, event.from, event.to, event.target ?? null, event.callId, event.code, event.outcome, event.inDialog ? 1 : 0],
+  /**
+   * Resolves once the event and its call record are committed (durable): true when stored now,
+   * false when an event with the same `eventId` already was (a re-delivery changes nothing).
+   */
+  async record(event: SipEvent & { target?: string | null; eventId?: string }, now = Date.now()): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      // The unique index on event_id decides, so concurrent deliveries to several control-plane
+      // nodes over one PostgreSQL also store an event once.
+      const inserted = await tx.run(
+        'INSERT INTO audit_events (event_id, at_ms, method, from_uri, to_uri, target, call_id, code, outcome, in_dialog) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
+        [event.eventId ?? null, now, event.method, event.from, event.to, event.target ?? null, event.callId, event.code, event.outcome, event.inDialog ? 1 : 0],
       );
+      if (inserted.changes === 0) return false;
       const prevRow = await tx.get<CallRow>('SELECT * FROM calls WHERE call_id = ?', [event.callId]);
       const prev = prevRow && toCall(prevRow);
       const next = applySipEvent(prev, event, now);
-      if (!next || next === prev) return;
+      if (!next || next === prev) return true;
       const values = [next.from, next.to, next.startedAt, next.answeredAt, next.endedAt, next.durationMs, next.disposition, next.callId];
       if (prev) {
         await tx.run(
@@ -58,6 +64,7 @@ export class AuditStore {
           values,
         );
       }
+      return true;
     });
   }
 

@@ -16,6 +16,7 @@ export function schemaStatements(dialect: Dialect): string[] {
     )`,
     `CREATE TABLE IF NOT EXISTS audit_events (
       id ${autoId},
+      event_id VARCHAR(64),
       at_ms BIGINT NOT NULL,
       method VARCHAR(16) NOT NULL,
       from_uri VARCHAR(512) NOT NULL,
@@ -42,6 +43,17 @@ export function schemaStatements(dialect: Dialect): string[] {
   ];
 }
 
+/** Kamailio's id of an audit event: unique, so a re-delivered event is stored once. */
+const EVENT_ID_INDEX = 'CREATE UNIQUE INDEX IF NOT EXISTS audit_events_event_id ON audit_events (event_id)';
+
 export async function migrate(db: Db): Promise<void> {
   for (const stmt of schemaStatements(db.dialect)) await db.run(stmt);
+  // Databases made before event ids existed: add the column (old rows keep NULL, which a unique
+  // index allows any number of times).
+  const columns =
+    db.dialect === 'postgres'
+      ? await db.all<{ name: string }>("SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'audit_events'")
+      : await db.all<{ name: string }>("SELECT name FROM pragma_table_info('audit_events')");
+  if (!columns.some((c) => c.name === 'event_id')) await db.run('ALTER TABLE audit_events ADD COLUMN event_id VARCHAR(64)');
+  await db.run(EVENT_ID_INDEX);
 }

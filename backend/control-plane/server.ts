@@ -10,6 +10,7 @@ import type { AuditStore } from './audit-store.js';
 import type { ControlPlaneConfig } from './config.js';
 import type { Db } from './db.js';
 import { turnRestCredentials } from './turn-rest.js';
+import { SipEventInputSchema, toStoredEvent } from './sip-event-input.js';
 import { FailureLimiter } from './failure-limiter.js';
 import { mimeTypeFor, resolveRendererPath } from '../../main/security/renderer-assets.js';
 import { isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from './http-policy.js';
@@ -22,18 +23,6 @@ export interface ControlPlaneDeps {
   readonly now?: () => number;
   readonly limiter?: FailureLimiter;
 }
-
-const SipEventSchema = z.object({
-  token: z.string(),
-  method: z.string().min(1).max(16),
-  code: z.number().int(),
-  outcome: z.string().max(128),
-  callId: z.string().min(1).max(256),
-  from: z.string().max(512),
-  to: z.string().max(512),
-  target: z.string().max(128).optional(),
-  inDialog: z.number().int(),
-});
 
 const NewAgentSchema = z.object({
   username: z.string(),
@@ -164,15 +153,16 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
     return { calls: await audit.listCalls({ sinceMs: q.data.since, limit: q.data.limit }) };
   });
 
-  // Kamailio posts every SIP event here and waits: 200 means "committed to the database".
+  // Kamailio's audit timer process posts each queued event here: 200 means "committed to the
+  // database" (or already there: a re-delivery after a lost answer is stored once).
   app.post('/internal/sip-events', async (req, reply) => {
-    const parsed = SipEventSchema.safeParse(req.body);
+    const parsed = SipEventInputSchema.safeParse(req.body);
     if (!parsed.success || !sameSecret(parsed.data.token, config.internalToken)) {
       return reply.code(403).send({ error: 'forbidden' });
     }
-    const { token: _token, inDialog, ...event } = parsed.data;
-    await audit.record({ ...event, inDialog: inDialog === 1 }, now());
-    return { stored: true };
+    const { event, atMs } = toStoredEvent(parsed.data);
+    const stored = await audit.record(event, atMs);
+    return { stored: true, duplicate: !stored };
   });
 
   const csp = softphoneCsp(config.wsUrls);

@@ -102,16 +102,26 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     assert.equal(evil.headers['access-control-allow-origin'], undefined);
   });
 
-  test('internal audit feed: wrong token 403; events become audit rows and call records', async () => {
-    const ev = { method: 'INVITE', code: 0, outcome: 'received', callId: 'cp-1', from: 'sip:dave@x', to: 'sip:bob@x', inDialog: 0 };
-    assert.equal((await app.inject({ method: 'POST', url: '/internal/sip-events', payload: { ...ev, token: 'nope' } })).statusCode, 403);
-    assert.equal((await app.inject({ method: 'POST', url: '/internal/sip-events', payload: { ...ev, token: INTERNAL } })).statusCode, 200);
-    assert.equal((await app.inject({ method: 'POST', url: '/internal/sip-events', payload: { ...ev, code: 486, outcome: 'Busy Here', token: INTERNAL } })).statusCode, 200);
+  test('internal audit feed: wrong token 403; events become audit rows and call records, each stored once', async () => {
+    const ev = { eventId: 'ev-1', at: '1700000000.250000', method: 'INVITE', code: 0, outcome: 'received', callId: 'cp-1', from: 'sip:dave@x', to: 'sip:bob@x', inDialog: 0 };
+    const busy = { ...ev, eventId: 'ev-2', at: '1700000003.750999', code: 486, outcome: 'Busy Here' };
+    const post = (payload: object) => app.inject({ method: 'POST', url: '/internal/sip-events', payload });
+    assert.equal((await post({ ...ev, token: 'nope' })).statusCode, 403);
+    assert.equal((await post({ ...ev, token: INTERNAL, at: 'yesterday' })).statusCode, 403, 'a malformed time is refused');
+    assert.deepEqual((await post({ ...ev, token: INTERNAL })).json(), { stored: true, duplicate: false });
+    assert.deepEqual((await post({ ...busy, token: INTERNAL })).json(), { stored: true, duplicate: false });
+    // Kamailio re-delivers an event whose 200 it did not see: acknowledged, not stored again.
+    assert.deepEqual((await post({ ...ev, token: INTERNAL })).json(), { stored: true, duplicate: true });
+    assert.deepEqual((await post({ ...busy, token: INTERNAL })).json(), { stored: true, duplicate: true });
     assert.equal((await app.inject({ url: '/api/audit' })).statusCode, 401);
     const audit = (await app.inject({ url: '/api/audit?callId=cp-1', headers: admin })).json();
-    assert.deepEqual(audit.events.map((e: { code: number }) => e.code), [0, 486]);
+    assert.deepEqual(audit.events.map((e: { code: number; at: number }) => [e.code, e.at]), [[0, 1700000000250], [486, 1700000003750]]);
     const calls = (await app.inject({ url: '/api/calls', headers: admin })).json();
-    assert.equal(calls.calls.find((c: { callId: string }) => c.callId === 'cp-1').disposition, 'busy');
+    const call = calls.calls.filter((c: { callId: string }) => c.callId === 'cp-1');
+    assert.equal(call.length, 1);
+    assert.equal(call[0].disposition, 'busy');
+    assert.equal(call[0].startedAt, 1700000000250, "the call's times are Kamailio's, not the delivery's");
+    assert.equal(call[0].endedAt, 1700000003750);
   });
 
   test('static files: index + assets with the strict CSP; no path escapes the web root', async () => {

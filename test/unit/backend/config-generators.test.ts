@@ -15,6 +15,7 @@ const kamailioBase: KamailioConfigInput = {
   auditUrl: 'http://127.0.0.1:20010/internal/sip-events',
   auditToken: 'token-token-token-token',
   nonceSecret: 'nonce-secret',
+  wsAllowedOrigins: ['http://127.0.0.1:20010', 'app://clearline'],
 };
 
 test('kamailio: listens on UDP + WS with port-qualified aliases, no TLS unless asked', () => {

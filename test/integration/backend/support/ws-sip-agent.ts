@@ -68,8 +68,9 @@ export class WsSipAgent {
     ws.on('message', (data) => this.onMessage(parseSip(data.toString())));
   }
 
-  static async connect(url: string, o: { username: string; password: string; domain: string; ca?: Buffer }): Promise<WsSipAgent> {
-    const ws = new WebSocket(url, 'sip', o.ca ? { ca: o.ca } : {});
+  /** `origin`: the Origin header a browser page would send (none by default, like a native client). */
+  static async connect(url: string, o: { username: string; password: string; domain: string; ca?: Buffer; origin?: string }): Promise<WsSipAgent> {
+    const ws = new WebSocket(url, 'sip', { ...(o.ca ? { ca: o.ca } : {}), ...(o.origin ? { origin: o.origin } : {}) });
     await withTimeout(
       new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
