@@ -89,6 +89,7 @@ export async function writeStackFiles(
       nonceSecret: secrets.nonceSecret,
       // The web softphone the control plane serves, the desktop app, and any --cors-origin.
       wsAllowedOrigins: [controlPlaneUrl, APP_ORIGIN, ...corsOrigins],
+      ...(o.auditQueueSize !== undefined ? { auditQueueSize: o.auditQueueSize } : {}),
     }),
     { mode: 0o600 },
   );

@@ -31,6 +31,8 @@ export interface StackOptions {
   readonly rtpengineInstances?: number;
   /** Extra browser origins allowed to call the API (the web softphone's own origin always is). */
   readonly corsOrigins?: readonly string[];
+  /** Audit events Kamailio holds while the control plane is unreachable (default 10000). */
+  readonly auditQueueSize?: number;
   /** Progress lines (default: stderr with a `[backend]` prefix). */
   readonly log?: (line: string) => void;
   /** Called if the stack had to stop itself after start (a component cannot be kept running). */
@@ -46,6 +48,7 @@ export interface ResolvedOptions {
   readonly dbUrl: string;
   readonly turnTtlSec: number;
   readonly rtpengines: ReadonlyArray<{ name: string; ngPort: number; portMin: number; portMax: number }>;
+  readonly auditQueueSize: number | undefined;
 }
 
 /** Splits the rtpengine media range evenly; ng ports follow rtpengineNg (offsets 30-39 are free). */
@@ -93,5 +96,9 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   const rtpengines = rtpengineInstances(ports, opts.rtpengineInstances ?? 1);
   // Checked here, before anything starts: these also go into Kamailio's WebSocket Origin allow-list.
   for (const origin of opts.corsOrigins ?? []) normalizeWsOrigin(origin, '--cors-origin');
-  return { stateDir, portBase, listen, ports, tls, dbUrl, turnTtlSec, rtpengines };
+  const auditQueueSize = opts.auditQueueSize;
+  if (auditQueueSize !== undefined && (!Number.isInteger(auditQueueSize) || auditQueueSize < 1 || auditQueueSize > 1_000_000)) {
+    throw new Error(`auditQueueSize must be an integer from 1 to 1000000 (got ${auditQueueSize})`);
+  }
+  return { stateDir, portBase, listen, ports, tls, dbUrl, turnTtlSec, rtpengines, auditQueueSize };
 }
