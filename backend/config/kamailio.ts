@@ -434,7 +434,7 @@ route[AUDIT] {
 	else jansson_set("integer", "inDialog", "0", "$var(ev)");
 	if ($mq_size(audit) >= ${auditQueueSize}) {
 		$shv(audit_dropped) = $shv(audit_dropped) + 1;
-		xlog("L_ERR", "audit: queue full (${auditQueueSize} events waiting for the control plane): dropped the oldest; $shv(audit_dropped) dropped since start\n");
+		xlog("L_ERR", "audit: queue full (${auditQueueSize} events waiting for the control plane): dropped the oldest; $shv(audit_dropped) dropped since start\\n");
 	}
 	mq_add("audit", "$var(ev_id)", "$var(ev)");
 }
@@ -453,16 +453,16 @@ route[AUDIT_DRAIN] {
 		$var(http_rc) = http_client_query("${input.auditUrl}", "$var(pending)", "Content-Type: application/json", "$var(ev_result)");
 		if ($var(http_rc) >= 400 && $var(http_rc) < 500 && $var(http_rc) != 408 && $var(http_rc) != 429) {
 			# Refused as invalid: retrying cannot help, and it would hold every later event back.
-			xlog("L_ERR", "audit: control plane refused an event (HTTP $var(http_rc)); dropped it\n");
+			xlog("L_ERR", "audit: control plane refused an event (HTTP $var(http_rc)); dropped it\\n");
 		} else if ($var(http_rc) != 200) {
 			if ($var(cp_down) == 0) {
 				$var(cp_down) = 1;
-				xlog("L_ERR", "audit: control plane did not acknowledge (HTTP $var(http_rc)); holding events and retrying ($mq_size(audit) more waiting)\n");
+				xlog("L_ERR", "audit: control plane did not acknowledge (HTTP $var(http_rc)); holding events and retrying ($mq_size(audit) more waiting)\\n");
 			}
 			return;
 		} else if ($var(cp_down) == 1) {
 			$var(cp_down) = 0;
-			xlog("L_NOTICE", "audit: control plane acknowledges again; delivering $mq_size(audit) queued events\n");
+			xlog("L_NOTICE", "audit: control plane acknowledges again; delivering $mq_size(audit) queued events\\n");
 		}
 		$var(has_pending) = 0;
 		$var(sent) = $var(sent) + 1;
@@ -477,8 +477,8 @@ event_route[xhttp:request] {
 			# Browsers always send Origin: only our softphone's origins may open a SIP socket, so
 			# no other page an agent has open can. No Origin = a native SIP client (digest protects it).
 			if (is_present_hf("Origin") && !(${originTest})) {
-				xlog("L_WARN", "websocket: refused upgrade from $si:$sp: origin $(hdr(Origin){s.substr,0,128}) is not allowed\n");
-				xhttp_reply("403", "Origin Not Allowed", "text/plain", "origin not allowed\n");
+				xlog("L_WARN", "websocket: refused upgrade from $si:$sp: origin $(hdr(Origin){s.substr,0,128}) is not allowed\\n");
+				xhttp_reply("403", "Origin Not Allowed", "text/plain", "origin not allowed\\n");
 				exit;
 			}
 			if (ws_handle_handshake()) exit;

@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AUDIT_DRAIN_BATCH, DEFAULT_AUDIT_QUEUE_SIZE, renderKamailioConfig, type KamailioConfigInput } from '../../../backend/config/kamailio.js';
+import { kamailioOriginCondition, normalizeWsOrigin, wsOriginAllowList } from '../../../backend/config/ws-origins.js';
+import { kamailioTimeToMs, SipEventInputSchema, toStoredEvent } from '../../../backend/control-plane/sip-event-input.js';
+import { resolveStackOptions } from '../../../backend/stack.js';
+
+const base: KamailioConfigInput = {
+  listen: '127.0.0.1',
+  sipUdpPort: 20000,
+  sipWsPort: 20001,
+  realm: 'clearline',
+  dbUrl: 'sqlite:///var/lib/clearline/clearline.db',
+  rtpengineSockets: ['udp:127.0.0.1:20030'],
+  trunk: null,
+  auditUrl: 'http://127.0.0.1:20010/internal/sip-events',
+  auditToken: 'token-token-token-token',
+  nonceSecret: 'nonce-secret',
+  wsAllowedOrigins: ['http://127.0.0.1:20010', 'app://clearline', 'HTTPS://Softphone.Example.com/'],
+};
+
+/** Every origin the generated config compares the Origin header with, in order. */
+const originsIn = (cfg: string) => [...cfg.matchAll(/\$hdr\(Origin\) == "([^"]*)"/g)].map((m) => m[1]);
+
+test('ws origins: the generated config checks exactly the allow-list, normalized as browsers send it', () => {
+  const cfg = renderKamailioConfig(base);
+  assert.deepEqual(originsIn(cfg), ['http://127.0.0.1:20010', 'app://clearline', 'https://softphone.example.com']);
+  const dup = renderKamailioConfig({ ...base, wsAllowedOrigins: ['app://clearline', 'APP://clearline'] });
+  assert.deepEqual(originsIn(dup), ['app://clearline'], 'duplicates collapse');
+});
+
+test('ws origins: the check runs before the handshake, only when an Origin is present, and answers 403 with a reason', () => {
+  const cfg = renderKamailioConfig(base);
+  const route = cfg.slice(cfg.indexOf('event_route[xhttp:request]'));
+  const check = route.indexOf('if (is_present_hf("Origin") && !(');
+  assert.ok(check > 0 && check < route.indexOf('ws_handle_handshake()'), 'origin check precedes ws_handle_handshake()');
+  assert.match(route, /xhttp_reply\("403", "Origin Not Allowed"/);
+  assert.match(route, /xlog\("L_WARN", "websocket: refused upgrade from \$si:\$sp: origin \$\(hdr\(Origin\)\{s\.substr,0,128\}\) is not allowed\\n"\)/);
+  // An empty list refuses every browser (and still admits native clients without Origin).
+  assert.match(renderKamailioConfig({ ...base, wsAllowedOrigins: [] }), /if \(is_present_hf\("Origin"\) && !\(0\)\)/);
+});
+
+test('ws origins: anything but scheme://host[:port] is refused, so nothing can break out of a cfg string', () => {
+  for (const bad of ['http://a.example" || 1 || "', 'http://a.example/path', 'http://$ru', 'http://a.example\nx', 'a.example', 'http://a\\b', '*']) {
+    assert.throws(() => renderKamailioConfig({ ...base, wsAllowedOrigins: [bad] }), /wsAllowedOrigins: .* is not a browser origin/, bad);
+  }
+  assert.equal(normalizeWsOrigin('http://[::1]:8080', '--cors-origin'), 'http://[::1]:8080');
+  assert.throws(() => normalizeWsOrigin('https://x.example/app', '--cors-origin'), /^Error: --cors-origin: "https:\/\/x\.example\/app" is not a browser origin/);
+  assert.deepEqual(wsOriginAllowList(['https://a.example/'], 'x'), ['https://a.example']);
+  assert.equal(kamailioOriginCondition(['app://clearline', 'http://h:1']), '$hdr(Origin) == "app://clearline" || $hdr(Origin) == "http://h:1"');
+  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', corsOrigins: ['evil" || 1'] }), /--cors-origin/);
+});
+
+test('audit queue: events are queued with an id and Kamailio time; a timer process drains them in order', () => {
+  const cfg = renderKamailioConfig(base);
+  const audit = cfg.slice(cfg.indexOf('route[AUDIT] {'), cfg.indexOf('route[AUDIT_DRAIN]'));
+  assert.doesNotMatch(audit, /http_client_query/, 'SIP routes never wait on HTTP');
+  assert.match(audit, /\$var\(ev_id\) = \$sruid;/);
+  assert.match(audit, /jansson_set\("string", "eventId", "\$var\(ev_id\)"/);
+  assert.match(audit, /jansson_set\("string", "at", "\$TV\(Sn\)"/);
+  assert.match(audit, /mq_add\("audit", "\$var\(ev_id\)", "\$var\(ev\)"\)/);
+  assert.match(cfg, new RegExp(`modparam\\("mqueue", "mqueue", "name=audit;size=${DEFAULT_AUDIT_QUEUE_SIZE}"\\)`));
+  assert.match(cfg, /modparam\("rtimer", "timer", "name=audit;interval=50000u;mode=1;"\)/);
+  assert.match(cfg, /modparam\("rtimer", "exec", "timer=audit;route=AUDIT_DRAIN"\)/);
+  const drain = cfg.slice(cfg.indexOf('route[AUDIT_DRAIN]'), cfg.indexOf('event_route[xhttp:request]'));
+  assert.match(drain, new RegExp(`while \\(\\$var\\(sent\\) < ${AUDIT_DRAIN_BATCH}\\)`));
+  assert.ok(AUDIT_DRAIN_BATCH < 100, "below Kamailio's default max_while_loops");
+  assert.ok(drain.indexOf('if ($var(has_pending) == 0)') < drain.indexOf('mq_fetch("audit")'), 'an undelivered event is retried before the next is fetched');
+  assert.match(drain, /http_client_query\("http:\/\/127\.0\.0\.1:20010\/internal\/sip-events", "\$var\(pending\)"/);
+});
+
+test('audit queue: bounded; when full the drop is counted and logged', () => {
+  const cfg = renderKamailioConfig({ ...base, auditQueueSize: 7 });
+  assert.match(cfg, /"name=audit;size=7"/);
+  assert.match(cfg, /if \(\$mq_size\(audit\) >= 7\) \{\n\t\t\$shv\(audit_dropped\) = \$shv\(audit_dropped\) \+ 1;/);
+  assert.match(cfg, /audit: queue full \(7 events waiting for the control plane\): dropped the oldest; \$shv\(audit_dropped\) dropped since start/);
+  for (const bad of [0, 1.5, 2_000_000]) assert.throws(() => renderKamailioConfig({ ...base, auditQueueSize: bad }), /auditQueueSize must be an integer from 1 to 1000000/);
+});
+
+test('audit event input: Kamailio time to ms; id required; token dropped', () => {
+  assert.equal(kamailioTimeToMs('1700000000.000999'), 1700000000000);
+  assert.equal(kamailioTimeToMs('1700000000.123456'), 1700000000123);
+  for (const bad of ['1700000000', '1700000000.12', 'x.123456', '1700000000.1234567']) assert.equal(kamailioTimeToMs(bad), null, bad);
+  const input = { token: 't', eventId: 'srid-1', at: '1700000000.500000', method: 'BYE', code: 0, outcome: 'relayed', callId: 'c', from: 'f', to: 't', inDialog: 1 };
+  const parsed = SipEventInputSchema.parse(input);
+  assert.deepEqual(toStoredEvent(parsed), {
+    event: { eventId: 'srid-1', method: 'BYE', code: 0, outcome: 'relayed', callId: 'c', from: 'f', to: 't', inDialog: true },
+    atMs: 1700000000500,
+  });
+  assert.equal(SipEventInputSchema.safeParse({ ...input, eventId: undefined }).success, false);
+});
