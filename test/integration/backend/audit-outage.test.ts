@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WsSipAgent } from './support/ws-sip-agent.js';
 import { browserSdp } from './support/webrtc-sdp.js';
-import { adminGet, startTestStack, waitFor } from './support/stack-fixture.js';
+import { adminGet, startTestStack, untilAuditDelivered, waitFor } from './support/stack-fixture.js';
 import type { CallRecord } from '../../../backend/control-plane/call-records.js';
 import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
 
@@ -44,19 +44,6 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
     }
     return median(ms);
   };
-  /**
-   * Resolves once every event raised so far is stored: Kamailio delivers in order, so when the
-   * newest REGISTER is in /api/audit, all older events are too. Only the events of the outage
-   * under test then sit in the queue.
-   */
-  const untilQueueDrained = async (agent = agents[0]!) => {
-    const since = Date.now();
-    assert.equal((await agent.register()).status, 200);
-    await waitFor(
-      async () => (await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?since=${since}`)).events.some((e) => e.outcome === 'registered'),
-      'the audit queue drained',
-    );
-  };
   /** The drop count of Kamailio's last "queue full" log line (0 before any). */
   const droppedSoFar = () => {
     const log = readFileSync(join(fx.stack.logDir, 'kamailio.log'), 'utf8');
@@ -90,7 +77,8 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
     bob.answerMode = { kind: 'answer', sdp: browserSdp({ address: '127.0.0.1', port: 9, setup: 'active' }) };
     const upSince = Date.now();
     const upMs = await registerRtt(alice);
-    await untilQueueDrained();
+    // Only the outage's own events must sit in the queue.
+    await untilAuditDelivered(fx.stack, alice);
 
     // SIGSTOP: the port still accepts connections but nothing answers — the worst case for a
     // synchronous client, and Kamailio's request is left in the socket, so the control plane
@@ -174,7 +162,7 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
 
   test('a full queue drops the oldest events, keeps the newest, and logs how many it dropped', async () => {
     const alice = await connect('alice');
-    await untilQueueDrained(alice);
+    await untilAuditDelivered(fx.stack, alice);
     const droppedBefore = droppedSoFar();
     const since = Date.now();
     heldPid = fx.stack.pids()['control-plane']!;

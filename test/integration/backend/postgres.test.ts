@@ -13,7 +13,7 @@ import { openPostgres, type Db } from '../../../backend/control-plane/db.js';
 import { migrate } from '../../../backend/control-plane/schema.js';
 import { AgentStore } from '../../../backend/control-plane/agents.js';
 import { AuditStore } from '../../../backend/control-plane/audit-store.js';
-import { adminGet, startTestStack } from './support/stack-fixture.js';
+import { adminGet, startTestStack, waitFor } from './support/stack-fixture.js';
 import { WsSipAgent } from './support/ws-sip-agent.js';
 import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
 
@@ -99,7 +99,11 @@ describe('PostgreSQL backend', { timeout: 90_000, skip: skip ?? false }, () => {
         bob.close();
         wrong.close();
       }
-      const rows = await db.all<{ outcome: string }>("SELECT outcome FROM audit_events WHERE method = 'REGISTER' AND from_uri LIKE '%bob%'");
+      // Delivered asynchronously, in order: the unregistration comes last.
+      const rows = await waitFor(async () => {
+        const got = await db.all<{ outcome: string }>("SELECT outcome FROM audit_events WHERE method = 'REGISTER' AND from_uri LIKE '%bob%'");
+        return got.some((r) => r.outcome === 'unregistered') ? got : null;
+      }, 'bob\'s REGISTER events in PostgreSQL');
       assert.ok(rows.some((r) => r.outcome === 'registered') && rows.some((r) => r.outcome === 'wrong password'), JSON.stringify(rows));
       const api = await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit');
       assert.ok(api.events.some((ev) => ev.outcome === 'wrong password'));

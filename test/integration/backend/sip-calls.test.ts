@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../../backend/stack.js';
 import { WsSipAgent } from './support/ws-sip-agent.js';
 import { browserSdp, sdpFacts } from './support/webrtc-sdp.js';
-import { adminGet, startTestStack, waitFor } from './support/stack-fixture.js';
+import { adminGet, startTestStack, untilAuditDelivered, waitFor } from './support/stack-fixture.js';
 import type { CallRecord } from '../../../backend/control-plane/call-records.js';
 import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
 
@@ -82,8 +82,10 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
     }
     const locked = await connect('erin', 'erin-password-1');
     assert.equal((await locked.register()).status, 403, 'locked out despite the right password');
-    const audit = await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit');
-    assert.ok(audit.events.some((ev) => ev.outcome === 'too many failures' && ev.from.includes('erin')));
+    await waitFor(
+      async () => (await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit')).events.some((ev) => ev.outcome === 'too many failures' && ev.from.includes('erin')),
+      'the lockout in the audit log',
+    );
     const alice = await connect('alice');
     assert.equal((await alice.register()).status, 200, 'other users are not affected');
   });
@@ -216,8 +218,13 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
       const res = await call.final;
       assert.equal(res.status, 503);
       assert.equal(res.reason, 'Media Relay Unavailable');
-      const audit = await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?callId=${encodeURIComponent(call.callId)}`);
-      assert.ok(audit.events.some((e) => e.code === 503 && e.outcome === 'media relay unavailable'));
+      await waitFor(
+        async () =>
+          (await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?callId=${encodeURIComponent(call.callId)}`)).events.some(
+            (e) => e.code === 503 && e.outcome === 'media relay unavailable',
+          ),
+        'the 503 in the audit log',
+      );
     } finally {
       process.kill(-pid, 'SIGCONT');
     }
@@ -240,6 +247,7 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
   });
 
   test('audit log and call records hold these calls, and survive a control-plane crash', async () => {
+    await untilAuditDelivered(fx.stack, await connect('alice'));
     const audit = await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit');
     const calls = await adminGet<{ calls: CallRecord[] }>(fx.stack, '/api/calls');
     const byId = (id: string | undefined) => calls.calls.find((c) => c.callId === id);

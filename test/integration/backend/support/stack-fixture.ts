@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type RunningStack, type StackOptions } from '../../../../backend/stack.js';
+import type { AuditEntry } from '../../../../backend/control-plane/audit-store.js';
+import type { WsSipAgent } from './ws-sip-agent.js';
 
 /** Starts a stack in a fresh temp state dir; `dispose()` stops it and removes the dir. */
 export async function startTestStack(
@@ -54,4 +56,18 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Kamailio delivers audit events asynchronously but in order: once a REGISTER made now is in
+ * /api/audit, every event raised before it is too. Resolves at that point.
+ */
+export async function untilAuditDelivered(stack: RunningStack, agent: WsSipAgent): Promise<void> {
+  const since = Date.now();
+  const res = await agent.register();
+  if (res.status !== 200) throw new Error(`REGISTER for the audit barrier: ${res.startLine}`);
+  await waitFor(
+    async () => (await adminGet<{ events: AuditEntry[] }>(stack, `/api/audit?since=${since}`)).events.some((e) => e.outcome === 'registered' && e.from.includes(agent.username)),
+    'audit events delivered',
+  );
 }
