@@ -460,9 +460,13 @@ route[AUDIT_DRAIN] {
 				xlog("L_ERR", "audit: control plane did not acknowledge (HTTP $var(http_rc)); holding events and retrying ($mq_size(audit) more waiting)\\n");
 			}
 			return;
-		} else if ($var(cp_down) == 1) {
-			$var(cp_down) = 0;
-			xlog("L_NOTICE", "audit: control plane acknowledges again; delivering $mq_size(audit) queued events\\n");
+		} else {
+			if ($var(cp_down) == 1) {
+				$var(cp_down) = 0;
+				xlog("L_NOTICE", "audit: control plane acknowledges again; delivering $mq_size(audit) queued events\\n");
+			}
+			# Its first answer was lost (e.g. a timeout while the database was slow): stored once anyway.
+			if ($var(ev_result) =~ "duplicate.:true") xlog("L_NOTICE", "audit: event re-delivered; the control plane had already stored it\\n");
 		}
 		$var(has_pending) = 0;
 		$var(sent) = $var(sent) + 1;

@@ -6,6 +6,7 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import Sqlite from 'better-sqlite3';
 import { join } from 'node:path';
 import { WsSipAgent } from './support/ws-sip-agent.js';
 import { browserSdp } from './support/webrtc-sdp.js';
@@ -189,5 +190,30 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
     assert.ok(final.length >= QUEUE_SIZE && final.length <= QUEUE_SIZE + 1, `${final.length} events stored of ${2 * registers}`);
     assert.equal(final.at(-1)!.outcome, 'registered', 'the newest event survived');
     assert.equal(droppedSoFar() - droppedBefore, 2 * registers - final.length, 'the logged count is what was lost');
+  });
+
+  test('an event whose acknowledgement was lost is re-sent and stored once', async () => {
+    const alice = await connect('alice');
+    await untilAuditDelivered(fx.stack, alice);
+    const logLines = (re: RegExp) => readFileSync(join(fx.stack.logDir, 'kamailio.log'), 'utf8').split('\n').filter((l) => re.test(l)).length;
+    const redeliveriesBefore = logLines(/audit: event re-delivered; the control plane had already stored it/);
+    // A writer holding the database for 3 s: the control plane's insert waits (busy_timeout 5 s)
+    // past Kamailio's 2 s timeout, then commits; Kamailio, having seen no 200, sends it again.
+    const lock = new Sqlite(join(fx.stack.stateDir, 'clearline.db'));
+    const since = Date.now();
+    try {
+      lock.exec('BEGIN IMMEDIATE');
+      assert.equal((await alice.register()).status, 200, 'SIP does not wait on the audit trail');
+      await new Promise((r) => setTimeout(r, 3000));
+      lock.exec('COMMIT');
+    } finally {
+      lock.close();
+    }
+    await waitFor(async () => logLines(/audit: event re-delivered/) > redeliveriesBefore, 'Kamailio re-sending an event the control plane had stored', 10_000);
+    await untilAuditDelivered(fx.stack, alice);
+    const kinds = (await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?since=${since}`)).events
+      .filter((e) => e.method === 'REGISTER')
+      .map((e) => `${e.code} ${e.outcome}`);
+    assert.deepEqual(kinds, ['401 challenge', '200 registered', '401 challenge', '200 registered'], 'each event once (the second pair is the barrier)');
   });
 });
