@@ -67,6 +67,8 @@ test('audit queue: events are queued with an id and Kamailio time; a timer proce
   assert.ok(AUDIT_DRAIN_BATCH < 100, "below Kamailio's default max_while_loops");
   assert.ok(drain.indexOf('if ($var(has_pending) == 0)') < drain.indexOf('mq_fetch("audit")'), 'an undelivered event is retried before the next is fetched');
   assert.match(drain, /http_client_query\("http:\/\/127\.0\.0\.1:20010\/internal\/sip-events", "\$var\(pending\)"/);
+  assert.match(drain, /if \(\$var\(ev_result\) =~ "duplicate\.:true"\) xlog\("L_NOTICE", "audit: event re-delivered/);
+  assert.ok(drain.indexOf('$var(has_pending) = 0;') > drain.lastIndexOf('return;'), 'an event is let go only after a 200 or a permanent refusal');
 });
 
 test('audit queue: bounded; when full the drop is counted and logged', () => {
