@@ -1,22 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderKamailioConfig, renderKamailioTlsConfig, RTPENGINE_FLAGS, type KamailioConfigInput } from '../../../backend/config/kamailio.js';
+import { renderKamailioConfig, renderKamailioTlsConfig, RTPENGINE_FLAGS } from '../../../backend/config/kamailio.js';
 import { renderCoturnConfig, DENIED_PEER_RANGES, type CoturnInput } from '../../../backend/config/coturn.js';
 import { rtpengineArgs, rtpengineSocket } from '../../../backend/config/rtpengine.js';
+import { KAMAILIO_INPUT } from './kamailio-input.js';
 
-const kamailioBase: KamailioConfigInput = {
-  listen: '127.0.0.1',
-  sipUdpPort: 20000,
-  sipWsPort: 20001,
-  realm: 'clearline',
-  dbUrl: 'sqlite:///var/lib/clearline/clearline.db',
-  rtpengineSockets: ['udp:127.0.0.1:20030'],
-  trunk: { address: '127.0.0.1', port: 20040 },
-  auditUrl: 'http://127.0.0.1:20010/internal/sip-events',
-  auditToken: 'token-token-token-token',
-  nonceSecret: 'nonce-secret',
-  wsAllowedOrigins: ['http://127.0.0.1:20010', 'app://clearline'],
-};
+const kamailioBase = KAMAILIO_INPUT;
 
 test('kamailio: listens on UDP + WS with port-qualified aliases, no TLS unless asked', () => {
   const cfg = renderKamailioConfig(kamailioBase);

@@ -4,19 +4,12 @@ import { AUDIT_DRAIN_BATCH, DEFAULT_AUDIT_QUEUE_SIZE, renderKamailioConfig, type
 import { kamailioOriginCondition, normalizeWsOrigin, wsOriginAllowList } from '../../../backend/config/ws-origins.js';
 import { kamailioTimeToMs, SipEventInputSchema, toStoredEvent } from '../../../backend/control-plane/sip-event-input.js';
 import { resolveStackOptions } from '../../../backend/stack.js';
+import { KAMAILIO_INPUT } from './kamailio-input.js';
 
 const base: KamailioConfigInput = {
-  listen: '127.0.0.1',
-  sipUdpPort: 20000,
-  sipWsPort: 20001,
-  realm: 'clearline',
-  dbUrl: 'sqlite:///var/lib/clearline/clearline.db',
-  rtpengineSockets: ['udp:127.0.0.1:20030'],
+  ...KAMAILIO_INPUT,
   trunk: null,
-  auditUrl: 'http://127.0.0.1:20010/internal/sip-events',
-  auditToken: 'token-token-token-token',
-  nonceSecret: 'nonce-secret',
-  wsAllowedOrigins: ['http://127.0.0.1:20010', 'app://clearline', 'HTTPS://Softphone.Example.com/'],
+  wsAllowedOrigins: [...KAMAILIO_INPUT.wsAllowedOrigins, 'HTTPS://Softphone.Example.com/'],
 };
 
 /** Every origin the generated config compares the Origin header with, in order. */
