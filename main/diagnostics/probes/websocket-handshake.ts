@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { APP_ORIGIN } from '../../security/app-origin.js';
 import type { ProxyServer } from '../proxy.js';
 import { connectSocket, startTls } from './node-channels.js';
 
@@ -90,7 +91,9 @@ export async function webSocketHandshake(
         `Sec-WebSocket-Key: ${key}`,
         'Sec-WebSocket-Version: 13',
         `Sec-WebSocket-Protocol: ${protocol}`,
-        `Origin: ${secure ? 'https' : 'http'}://${u.host}`,
+        // The desktop app's own origin: servers that allow-list browser origins (ours does) must
+        // answer this check exactly as they answer the app.
+        `Origin: ${APP_ORIGIN}`,
         '',
         '',
       ].join('\r\n'),
