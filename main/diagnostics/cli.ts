@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { STEPS, defaultProbes, renderReport, runDiagnostics, selectSteps } from './index.js';
-import { fetchDiagnosticsConfig } from './provisioning-client.js';
+import { fetchDiagnosticsConfig, ProvisioningError } from './provisioning-client.js';
 import type { Report } from './types.js';
 
 const USAGE = `usage: npm run diag -- --config <control-plane URL> --user <username> --password <password>
@@ -71,7 +71,7 @@ if (values.only) {
   }
 }
 
-function provisioningFailure(message: string): Report {
+function provisioningFailure(message: string, fix: string): Report {
   return {
     runId: 'provisioning',
     verdict: 'fail',
@@ -84,7 +84,7 @@ function provisioningFailure(message: string): Report {
         title: 'Provisioning',
         verdict: 'fail',
         explanation: message,
-        fix: `make ${new URL(configUrl!).host} reachable from this desktop and check the agent's credentials`,
+        fix,
         values: { url: configUrl },
         durationMs: 0,
       },
@@ -105,7 +105,10 @@ try {
     steps,
   );
 } catch (e) {
-  report = provisioningFailure((e as Error).message);
+  report = provisioningFailure(
+    (e as Error).message,
+    e instanceof ProvisioningError ? e.fix : 'an unexpected error stopped the test: report it to Clearline support with this output',
+  );
 }
 console.log(json ? JSON.stringify(report) : renderReport(report));
 // Exit explicitly: a check that left a socket open must not keep a fleet-wide script waiting.

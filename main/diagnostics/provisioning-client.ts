@@ -7,6 +7,17 @@ import type { DiagnosticsConfig } from './types.js';
 
 const REQUEST_TIMEOUT_MS = 8000;
 
+/** Why the configuration could not be read, and the fix that follows from it. */
+export class ProvisioningError extends Error {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+    this.name = 'ProvisioningError';
+  }
+}
+
 function getJson(url: URL, auth: string, ca?: string | Buffer): Promise<unknown> {
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -15,23 +26,34 @@ function getJson(url: URL, auth: string, ca?: string | Buffer): Promise<unknown>
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode === 401 || res.statusCode === 403) return reject(new Error(`${url.pathname}: the control plane rejected the username or password (HTTP ${res.statusCode})`));
-        if (res.statusCode !== 200) return reject(new Error(`${url.pathname}: HTTP ${res.statusCode}`));
+        // The server answered, so the path to it works: the fix lies with the account or the server.
+        if (res.statusCode === 401 || res.statusCode === 403)
+          return reject(new ProvisioningError(`${url.pathname}: the control plane rejected the username or password (HTTP ${res.statusCode})`, "check the agent's username and password (the same as the softphone's sign-in)"));
+        if (res.statusCode === 429)
+          return reject(new ProvisioningError(`${url.pathname}: too many failed sign-ins (HTTP 429)`, 'wait a few minutes before trying again, then check the password'));
+        if (res.statusCode !== 200)
+          return reject(new ProvisioningError(`${url.pathname}: HTTP ${res.statusCode}`, `the control plane at ${url.host} answered with an error: check its logs`));
         try {
           resolve(JSON.parse(body));
         } catch {
-          reject(new Error(`${url.pathname}: the response is not JSON`));
+          reject(new ProvisioningError(`${url.pathname}: the response is not JSON`, `check that --config names the control plane (the provisioning URL), not another server at ${url.host}`));
         }
       });
     });
-    req.on('timeout', () => req.destroy(new Error(`${url.origin} did not answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
+    const unreachable = (message: string) =>
+      new ProvisioningError(message, `make ${url.host} reachable from this desktop (firewall, proxy or VPN), and check that --config is the provisioning URL`);
+    req.on('timeout', () => req.destroy(unreachable(`${url.origin} did not answer within ${REQUEST_TIMEOUT_MS} ms`)));
+    req.on('error', (e) => reject(e instanceof ProvisioningError ? e : unreachable(`${url.origin}: ${e.message}`)));
   });
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const r = schema.safeParse(value);
-  if (!r.success) throw new Error(`${what} does not match the expected schema: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new ProvisioningError(
+      `${what} does not match the expected schema: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      'the control plane and this tool disagree on the configuration format: update one of them',
+    );
   return r.data;
 }
 
