@@ -18,7 +18,7 @@ if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     echo "[setup] installing Debian packages: ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
     echo "[setup] missing system packages: ${missing[*]}" >&2
     echo "[setup] run:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
