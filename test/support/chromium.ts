@@ -22,8 +22,8 @@ export const FAKE_MEDIA_ARGS: readonly string[] = ['--use-fake-ui-for-media-stre
 export interface AgentBrowserOptions {
   /** Fresh profile directory (the caller removes it). */
   readonly userDataDir: string;
-  /** WAV played as this agent's microphone. */
-  readonly microphoneWav: string;
+  /** WAV played as this agent's microphone (default: Chromium's built-in fake beep). */
+  readonly microphoneWav?: string;
   /** Inclusive UDP port range for this browser's WebRTC sockets (keeps tests inside their block). */
   readonly udpPorts: readonly [number, number];
 }
@@ -46,7 +46,7 @@ export async function launchAgentBrowser(o: AgentBrowserOptions): Promise<Browse
     args: [
       ...HEADLESS_CHROMIUM_ARGS,
       ...FAKE_MEDIA_ARGS,
-      `--use-file-for-fake-audio-capture=${o.microphoneWav}`,
+      ...(o.microphoneWav ? [`--use-file-for-fake-audio-capture=${o.microphoneWav}`] : []),
       '--allow-loopback-in-peer-connection',
       '--autoplay-policy=no-user-gesture-required',
     ],

@@ -6,17 +6,17 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startTestStack, waitFor } from './support/stack-fixture.js';
 import { WsSipAgent } from './support/ws-sip-agent.js';
 import { sdpFacts } from './support/webrtc-sdp.js';
-import { CHROMIUM_PATH, FAKE_MEDIA_ARGS, HEADLESS_CHROMIUM_ARGS } from '../../support/chromium.js';
+import { CHROMIUM_PATH, launchAgentBrowser } from '../../support/chromium.js';
 
 const PORT_BASE = 24000;
-const BROWSER_UDP_PORTS = '25600-25699'; // inside this test's port block, outside every component's range
+const BROWSER_UDP_PORTS = [25600, 25699] as const; // inside this test's port block, outside every component's range
 
 describe('Chromium ↔ rtpengine ↔ carrier echo', { timeout: 90_000, skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} missing (apt-get install chromium)` }, () => {
   let fx: Awaited<ReturnType<typeof startTestStack>>;
@@ -27,18 +27,7 @@ describe('Chromium ↔ rtpengine ↔ carrier echo', { timeout: 90_000, skip: exi
   before(async () => {
     fx = await startTestStack(PORT_BASE);
     profile = mkdtempSync(join(tmpdir(), 'clearline-browser-media-'));
-    mkdirSync(join(profile, 'Default'));
-    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ webrtc: { udp_port_range: BROWSER_UDP_PORTS } }));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      timeout: 30_000,
-      args: [
-        ...HEADLESS_CHROMIUM_ARGS,
-        ...FAKE_MEDIA_ARGS,
-        '--allow-loopback-in-peer-connection',
-      ],
-    });
+    browser = await launchAgentBrowser({ userDataDir: profile, udpPorts: BROWSER_UDP_PORTS });
     page = browser.pages()[0] ?? (await browser.newPage());
     // A loopback http origin is a secure context: getUserMedia and WebRTC work there.
     await page.goto(`${fx.stack.endpoints.controlPlane.url}/healthz`);
