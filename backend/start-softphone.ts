@@ -7,23 +7,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { findElectronBinary } from './electron-binary.js';
 import { startStack } from './stack.js';
 
 const root = resolve(import.meta.dirname, '..');
 const stateDir = process.env.CLEARLINE_STATE_DIR ?? join(root, '.state', 'local');
-
-/** Path of the Electron binary, or why there is none. */
-function electronBinary(): { path: string } | { missing: string } {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown as string;
-    return existsSync(path) ? { path } : { missing: `${path} does not exist` };
-  } catch {
-    // electron's index.js throws when its postinstall could not download the binary.
-    return { missing: 'node_modules/electron has no binary: its download failed or was skipped at install time' };
-  }
-}
 
 function run(command: string, args: string[]): void {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
@@ -36,7 +25,7 @@ const { endpoints } = stack;
 const demo = endpoints.agents.map((a) => `${a.username} / ${a.password}`).join(',  ');
 
 let ui: ChildProcess | undefined;
-const electron = electronBinary();
+const electron = findElectronBinary();
 if ('path' in electron) {
   run('npm', ['run', '--silent', 'build:electron']);
   ui = spawn(electron.path, [root, `--provisioning-url=${endpoints.controlPlane.url}`], { stdio: 'inherit' });

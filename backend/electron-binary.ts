@@ -10,8 +10,9 @@ export function findElectronBinary(): { path: string } | { missing: string } {
   let path: unknown;
   try {
     path = createRequire(import.meta.url)('electron');
-  } catch (error) {
-    return { missing: `require('electron') failed: ${(error as Error).message.split('\n')[0]}` };
+  } catch {
+    // electron's index.js throws (with advice to reinstall) when its postinstall got no binary.
+    return { missing: "node_modules/electron has no binary: its download failed or was skipped at install time" };
   }
   if (typeof path !== 'string') return { missing: `require('electron') returned ${typeof path}, not a path` };
   if (!existsSync(path)) return { missing: `the Electron binary ${path} does not exist` };
