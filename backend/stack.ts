@@ -16,7 +16,7 @@ import { rtpengineNgProbe, sipOptionsProbe, stunBindingProbe, tcpOpenProbe } fro
 import { NUMBERS, resolveStackOptions, type StackOptions } from './stack-options.js';
 import { writeStackFiles } from './stack-files.js';
 
-export { NUMBERS, SIP_REALM, resolveStackOptions, rtpengineInstances, type StackOptions } from './stack-options.js';
+export { resolveStackOptions, type StackOptions } from './stack-options.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
