@@ -47,36 +47,23 @@ export function dispositionOf(code: number, outcome: string): Disposition {
   return 'failed';
 }
 
+function startedCall(event: SipEvent, now: number): CallRecord {
+  return { callId: event.callId, from: event.from, to: event.to, startedAt: now, answeredAt: null, endedAt: null, durationMs: null, disposition: 'ringing' };
+}
+
 /** The call record after `event` at time `now`, or `prev` unchanged when the event is unrelated. */
 export function applySipEvent(prev: CallRecord | undefined, event: SipEvent, now: number): CallRecord | undefined {
   if (event.method === 'INVITE' && !event.inDialog) {
     if (NOT_A_CALL.has(event.outcome)) return prev;
-    if (event.code === 0) {
-      return prev ?? {
-        callId: event.callId,
-        from: event.from,
-        to: event.to,
-        startedAt: now,
-        answeredAt: null,
-        endedAt: null,
-        durationMs: null,
-        disposition: 'ringing',
-      };
-    }
+    if (event.code === 0) return prev ?? startedCall(event, now);
     if (event.code >= 200 && event.code < 300) {
       if (!prev || prev.answeredAt !== null || prev.endedAt !== null) return prev;
       return { ...prev, answeredAt: now, disposition: 'answered' };
     }
     if (event.code >= 300) {
       if (prev && (prev.answeredAt !== null || prev.endedAt !== null)) return prev;
-      const base = prev ?? {
-        callId: event.callId,
-        from: event.from,
-        to: event.to,
-        startedAt: now,
-        answeredAt: null,
-      };
-      return { ...base, endedAt: now, durationMs: 0, disposition: dispositionOf(event.code, event.outcome) };
+      // A failure without a relayed INVITE before it (e.g. 404) is a call that ended as it began.
+      return { ...(prev ?? startedCall(event, now)), endedAt: now, durationMs: 0, disposition: dispositionOf(event.code, event.outcome) };
     }
     return prev;
   }
