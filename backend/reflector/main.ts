@@ -2,6 +2,7 @@
  * `tsx backend/reflector/main.ts --listen ADDR --port P`: runs the reflector until SIGTERM/SIGINT.
  * Prints `reflector ready on ADDR:PORT` once the socket is bound (the supervisor waits for it).
  */
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { startReflector } from './reflector.js';
 
@@ -17,7 +18,7 @@ try {
 } catch (e) {
   fail((e as Error).message);
 }
-if (!values.listen || !/^\d{1,3}(\.\d{1,3}){3}$/.test(values.listen)) fail('--listen must be an IPv4 address');
+if (!values.listen || isIP(values.listen) !== 4) fail('--listen must be an IPv4 address');
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be an integer 0-65535');
 
