@@ -45,7 +45,6 @@ export interface KamailioConfigInput {
   readonly wsAllowedOrigins: readonly string[];
   /** Audit events held while the control plane is unreachable; beyond it the oldest are dropped. */
   readonly auditQueueSize?: number;
-  readonly children?: number;
 }
 
 export const DEFAULT_AUDIT_QUEUE_SIZE = 10_000;
@@ -117,8 +116,8 @@ debug=2
 log_stderror=yes
 log_prefix="{$mt $hdr(CSeq) $ci} "
 fork=yes
-children=${input.children ?? 2}
-tcp_children=${input.children ?? 2}
+children=2
+tcp_children=2
 auto_aliases=no
 listen=udp:${listen}:${sipUdpPort}
 listen=tcp:${listen}:${sipWsPort}
