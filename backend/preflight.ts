@@ -8,6 +8,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import type { PortMap, PortName } from './ports.js';
+import { KAMAILIO_MODULE_DIR } from './config/kamailio.js';
 
 /** Binary → the Debian package that provides it. */
 export const REQUIRED_BINARIES: Readonly<Record<string, string>> = {
@@ -17,7 +18,6 @@ export const REQUIRED_BINARIES: Readonly<Record<string, string>> = {
   openssl: 'openssl',
 };
 
-const KAMAILIO_MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
 /** Kamailio modules shipped in separate Debian packages → that package. */
 export const REQUIRED_KAMAILIO_MODULES: Readonly<Record<string, string>> = {
   'websocket.so': 'kamailio-websocket-modules',
@@ -43,7 +43,7 @@ export function missingPackages(
 ): string[] {
   const pkgs = missingBinaries(isPresent).map((b) => REQUIRED_BINARIES[b]!);
   for (const [mod, pkg] of Object.entries(REQUIRED_KAMAILIO_MODULES)) {
-    if (!hasFile(`${KAMAILIO_MODULES}/${mod}`)) pkgs.push(pkg);
+    if (!hasFile(`${KAMAILIO_MODULE_DIR}/${mod}`)) pkgs.push(pkg);
   }
   return [...new Set(pkgs)];
 }

@@ -52,7 +52,8 @@ export const DEFAULT_AUDIT_QUEUE_SIZE = 10_000;
 export const AUDIT_DRAIN_INTERVAL_MS = 50;
 export const AUDIT_DRAIN_BATCH = 90;
 
-const MPATH = '/usr/lib/x86_64-linux-gnu/kamailio/modules/';
+/** Where Debian installs Kamailio's modules (preflight checks the separately packaged ones here). */
+export const KAMAILIO_MODULE_DIR = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
 
 /** Failed digest attempts (per source address + username) before Kamailio stops checking. */
 export const MAX_AUTH_FAILURES = 10;
@@ -131,7 +132,7 @@ tcp_connection_lifetime=3605
 server_header="Server: Clearline"
 user_agent_header="User-Agent: Clearline"
 
-mpath="${MPATH}"
+mpath="${KAMAILIO_MODULE_DIR}/"
 loadmodule "kex.so"
 loadmodule "corex.so"
 loadmodule "tm.so"
