@@ -48,16 +48,6 @@ export function headerValues(msg: SipMessage, name: string): string[] {
   return out;
 }
 
-export function setHeader(msg: SipMessage, name: string, value: string): void {
-  removeHeader(msg, name);
-  msg.headers.push({ name, value });
-}
-
-export function removeHeader(msg: SipMessage, name: string): void {
-  const lower = name.toLowerCase();
-  msg.headers = msg.headers.filter((h) => h.name.toLowerCase() !== lower);
-}
-
 /** Splits `a, "b,c" <sip:x;y=1,2>, d` on the commas that are outside quotes and angle brackets. */
 export function splitHeaderList(value: string): string[] {
   const parts: string[] = [];
