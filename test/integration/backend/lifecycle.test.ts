@@ -188,11 +188,12 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
   describe('running stack with WSS and two rtpengine instances', () => {
     let fx: Awaited<ReturnType<typeof startTestStack>>;
     let pkiDir: string;
+    let caFile: string;
     before(async () => {
       pkiDir = tmp('pki');
       const pki = await ensureLocalPki(pkiDir, '127.0.0.1');
+      caFile = pki.caCertFile;
       fx = await startTestStack(28000, { tlsCert: pki.certFile, tlsKey: pki.keyFile, rtpengineInstances: 2 });
-      (fx as { caFile?: string }).caFile = pki.caCertFile;
     });
     after(async () => {
       await fx?.dispose();
@@ -202,7 +203,7 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
     test('an agent registers over wss:// with a certificate from the local CA', async () => {
       const e = fx.stack.endpoints;
       assert.equal(e.sip.wssUrl, 'wss://127.0.0.1:28002');
-      const ca = readFileSync((fx as { caFile?: string }).caFile!);
+      const ca = readFileSync(caFile);
       const alice = await WsSipAgent.connect(e.sip.wssUrl!, { username: 'alice', password: e.agents[0]!.password, domain: e.sip.domain, ca });
       try {
         assert.equal((await alice.register()).status, 200);
