@@ -120,6 +120,7 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
       assert.equal(badCert.code, 1);
       assert.match(badCert.stderr, /--tls-cert \/nonexistent\.pem: file does not exist or is not readable/);
       const noDir = await run([]);
+      assert.equal(noDir.code, 1);
       assert.match(noDir.stderr, /--state-dir DIR is required/);
       const fileAsDir = join(dir, 'a-file');
       writeFileSync(fileAsDir, '');
