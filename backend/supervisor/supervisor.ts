@@ -5,11 +5,13 @@ export interface SupervisorOptions {
   readonly log: (line: string) => void;
   /** Called once when a child cannot be kept running; the owner then stops the stack. */
   readonly onFatal: (error: Error) => void;
-  /** More restarts than this within `restartWindowMs` is fatal (a crash loop). */
-  readonly maxRestarts?: number;
-  readonly restartWindowMs?: number;
-  readonly stopGraceMs?: number;
 }
+
+/** More restarts than this within the window is fatal (a crash loop). */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+/** SIGTERM → SIGKILL grace on stop: the CLI promises the whole stack is down within 10 s. */
+const STOP_GRACE_MS = 4000;
 
 interface Supervised {
   readonly spec: ChildSpec;
@@ -56,11 +58,10 @@ export class Supervisor {
       killGroupLeftovers(watched.pid);
       const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
       const now = Date.now();
-      const windowMs = this.opts.restartWindowMs ?? 60_000;
-      entry.restarts = entry.restarts.filter((t) => now - t < windowMs);
-      if (entry.restarts.length >= (this.opts.maxRestarts ?? 5)) {
+      entry.restarts = entry.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+      if (entry.restarts.length >= MAX_RESTARTS) {
         this.opts.onFatal(
-          new Error(`${entry.spec.name} ${why} and keeps crashing (${entry.restarts.length} restarts in ${windowMs / 1000} s). See its log: ${entry.spec.logFile}`),
+          new Error(`${entry.spec.name} ${why} and keeps crashing (${entry.restarts.length} restarts in ${RESTART_WINDOW_MS / 1000} s). See its log: ${entry.spec.logFile}`),
         );
         return;
       }
@@ -88,7 +89,7 @@ export class Supervisor {
     this.stopping = true;
     await Promise.all(
       this.children.map(async (entry) => {
-        await killGroup(entry.current.process, entry.current.exited, this.opts.stopGraceMs ?? 4000);
+        await killGroup(entry.current.process, entry.current.exited, STOP_GRACE_MS);
         this.opts.log(`${entry.spec.name} stopped`);
       }),
     );
