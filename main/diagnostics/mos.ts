@@ -18,7 +18,7 @@ export interface PathFigures {
   lossPercent: number;
 }
 
-export function mouthToEarMs({ rttMs, jitterMs }: Pick<PathFigures, 'rttMs' | 'jitterMs'>): number {
+function mouthToEarMs({ rttMs, jitterMs }: Pick<PathFigures, 'rttMs' | 'jitterMs'>): number {
   return rttMs / 2 + JITTER_BUFFER_FACTOR * jitterMs + FIXED_DELAY_MS;
 }
 

@@ -8,8 +8,8 @@
  * A reply is never longer than its request, so the reflector cannot amplify spoofed traffic:
  * requests shorter than REPLY_BYTES are dropped.
  */
-export const REFLECTOR_MAGIC = Buffer.from('CLRF');
-export const REFLECTOR_VERSION = 1;
+const REFLECTOR_MAGIC = Buffer.from('CLRF');
+const REFLECTOR_VERSION = 1;
 export const REPLY_BYTES = 36;
 /** Probe size: close to a 20 ms Opus voice frame with RTP header. */
 export const PROBE_BYTES = 160;

@@ -16,7 +16,7 @@ export interface SipEndpointFinding {
 }
 
 /** The renderer waits for this before it shows the failure, so it stays short. */
-export const SIP_ENDPOINT_PROBE_TIMEOUT_MS = 3000;
+const SIP_ENDPOINT_PROBE_TIMEOUT_MS = 3000;
 
 /** TLS failures that are not about the certificate (protocol/cipher mismatch, alert, plain port). */
 const TLS_HANDSHAKE_ERROR = /TLS handshake|SSL routines|ssl3_|tlsv1 alert|wrong version number/i;

@@ -4,7 +4,7 @@ import type { Dispatch } from './dispatcher.js';
 import type { SenderInfo } from './sender.js';
 
 /** Reduces Electron's event to what the pure sender check needs. */
-export function senderInfoOf(event: IpcMainInvokeEvent): SenderInfo {
+function senderInfoOf(event: IpcMainInvokeEvent): SenderInfo {
   const frame = event.senderFrame;
   return {
     webContentsId: event.sender.id,

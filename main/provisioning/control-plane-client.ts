@@ -21,7 +21,7 @@ export interface ControlPlaneAccount {
 }
 
 /** A hung control plane must not leave the sign-in spinner turning forever. */
-export const CONTROL_PLANE_TIMEOUT_MS = 10_000;
+const CONTROL_PLANE_TIMEOUT_MS = 10_000;
 
 const basicAuth = (username: string, password: string) =>
   `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;

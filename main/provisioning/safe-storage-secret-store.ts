@@ -5,7 +5,7 @@ import { FileSecretStore, type SecretCodec, type SecretStore } from './secret-st
 export type Encryptor = Pick<SafeStorage, 'encryptString' | 'decryptString'>;
 
 /** Encrypts with the OS key (macOS Keychain, Windows DPAPI, Linux libsecret/kwallet). */
-export const safeStorageCodec = (encryptor: Encryptor): SecretCodec => ({
+const safeStorageCodec = (encryptor: Encryptor): SecretCodec => ({
   encrypted: true,
   seal: (secret) => encryptor.encryptString(secret).toString('base64'),
   open: (sealed) => encryptor.decryptString(Buffer.from(sealed, 'base64')),

@@ -71,7 +71,7 @@ export class FileSecretStore implements SecretStore {
  * Used only where Electron's safeStorage is unavailable — the Node unit tests, the Playwright
  * host bridge, and (logged as a warning) an Electron on Linux with no keyring.
  */
-export const plainCodec: SecretCodec = {
+const plainCodec: SecretCodec = {
   encrypted: false,
   seal: (secret) => secret,
   open: (sealed) => sealed,

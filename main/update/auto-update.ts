@@ -1,7 +1,7 @@
 import type { AppUpdater } from 'electron-updater';
 import type { ScopedLogger } from '../logging/logger.js';
 
-export const UPDATE_CHECK_INTERVAL_MS = 4 * 60 * 60 * 1000;
+const UPDATE_CHECK_INTERVAL_MS = 4 * 60 * 60 * 1000;
 
 /**
  * Whether and where to look for updates. Unpackaged (development, tests) never updates; a

@@ -47,7 +47,7 @@ export async function openDatagram(now: () => number): Promise<DatagramChannel> 
  * (Node ≥ 22.15, as in Electron: enterprise CAs live there, and Chromium trusts them too), and
  * an extra CA given by the caller.
  */
-export function trustedCas(extra?: string | Buffer): string[] | undefined {
+function trustedCas(extra?: string | Buffer): string[] | undefined {
   const readSystem = (tls as { getCACertificates?: (which: string) => string[] }).getCACertificates;
   const system = readSystem ? readSystem('system') : [];
   if (!extra && system.length === 0) return undefined;

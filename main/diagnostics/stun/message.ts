@@ -4,7 +4,7 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 
-export const MAGIC_COOKIE = 0x2112a442;
+const MAGIC_COOKIE = 0x2112a442;
 const HEADER = 20;
 
 export const Method = {
@@ -59,7 +59,7 @@ function splitType(type: number): { method: number; cls: MessageClass } {
   return { method, cls };
 }
 
-export function newTransactionId(): Buffer {
+function newTransactionId(): Buffer {
   return randomBytes(12);
 }
 
