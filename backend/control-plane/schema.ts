@@ -27,6 +27,8 @@ export function schemaStatements(dialect: Dialect): string[] {
       outcome VARCHAR(128) NOT NULL,
       in_dialog INTEGER NOT NULL
     )`,
+    // Kamailio's id of an audit event: unique, so a re-delivered event is stored once.
+    'CREATE UNIQUE INDEX IF NOT EXISTS audit_events_event_id ON audit_events (event_id)',
     'CREATE INDEX IF NOT EXISTS audit_events_call_id ON audit_events (call_id)',
     'CREATE INDEX IF NOT EXISTS audit_events_at ON audit_events (at_ms)',
     `CREATE TABLE IF NOT EXISTS calls (
@@ -43,17 +45,6 @@ export function schemaStatements(dialect: Dialect): string[] {
   ];
 }
 
-/** Kamailio's id of an audit event: unique, so a re-delivered event is stored once. */
-const EVENT_ID_INDEX = 'CREATE UNIQUE INDEX IF NOT EXISTS audit_events_event_id ON audit_events (event_id)';
-
 export async function migrate(db: Db): Promise<void> {
   for (const stmt of schemaStatements(db.dialect)) await db.run(stmt);
-  // Databases made before event ids existed: add the column (old rows keep NULL, which a unique
-  // index allows any number of times).
-  const columns =
-    db.dialect === 'postgres'
-      ? await db.all<{ name: string }>("SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'audit_events'")
-      : await db.all<{ name: string }>("SELECT name FROM pragma_table_info('audit_events')");
-  if (!columns.some((c) => c.name === 'event_id')) await db.run('ALTER TABLE audit_events ADD COLUMN event_id VARCHAR(64)');
-  await db.run(EVENT_ID_INDEX);
 }
