@@ -21,12 +21,25 @@ class Matcher {
   private readonly pending = new Map<string, (m: StunMessage) => void>();
   private readonly indicationListeners = new Set<(m: StunMessage) => void>();
 
-  expect(msg: StunMessage): { done: Promise<StunMessage>; cancel(): void } {
+  /**
+   * The answer to `msg`, rejected after REQUEST_TIMEOUT_MS or by `fail` (a closed stream);
+   * `cancel` must be called once the caller stops waiting.
+   */
+  expect(msg: StunMessage, kind: string, server: string): { done: Promise<StunMessage>; fail(e: Error): void; cancel(): void } {
     const key = msg.transactionId.toString('hex');
     let resolve!: (m: StunMessage) => void;
-    const done = new Promise<StunMessage>((r) => (resolve = r));
+    let fail!: (e: Error) => void;
+    const done = new Promise<StunMessage>((res, rej) => ((resolve = res), (fail = rej)));
+    const timeout = setTimeout(() => fail(timeoutError(kind, server)), REQUEST_TIMEOUT_MS);
     this.pending.set(key, resolve);
-    return { done, cancel: () => this.pending.delete(key) };
+    return {
+      done,
+      fail,
+      cancel: () => {
+        clearTimeout(timeout);
+        this.pending.delete(key);
+      },
+    };
   }
 
   deliver(buf: Buffer): void {
@@ -69,17 +82,12 @@ export function udpTransport(channel: DatagramChannel, server: TransportAddress)
     kind: 'udp',
     async request(msg, key) {
       const bytes = encode(msg, key);
-      const { done, cancel } = matcher.expect(msg);
+      const { done, cancel } = matcher.expect(msg, 'UDP', label);
       const timers = UDP_RETRANSMIT_MS.map((at) => setTimeout(() => channel.send(bytes, server.address, server.port), at));
-      let timeout: NodeJS.Timeout | undefined;
-      const expired = new Promise<never>((_, reject) => {
-        timeout = setTimeout(() => reject(timeoutError('UDP', label)), REQUEST_TIMEOUT_MS);
-      });
       try {
-        return await Promise.race([done, expired]);
+        return await done;
       } finally {
         timers.forEach(clearTimeout);
-        clearTimeout(timeout);
         cancel();
       }
     },
@@ -109,20 +117,13 @@ export function streamTransport(channel: StreamChannel, kind: 'tcp' | 'tls', lab
     kind,
     async request(msg, key) {
       if (closedError) throw closedError;
-      const { done, cancel } = matcher.expect(msg);
-      let timeout: NodeJS.Timeout | undefined;
-      let fail!: (e: Error) => void;
-      const failed = new Promise<never>((_, reject) => {
-        fail = reject;
-        timeout = setTimeout(() => reject(timeoutError(kind.toUpperCase(), label)), REQUEST_TIMEOUT_MS);
-      });
+      const { done, fail, cancel } = matcher.expect(msg, kind.toUpperCase(), label);
       failures.add(fail);
       channel.send(encode(msg, key));
       try {
-        return await Promise.race([done, failed]);
+        return await done;
       } finally {
         failures.delete(fail);
-        clearTimeout(timeout);
         cancel();
       }
     },
