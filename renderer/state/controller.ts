@@ -84,6 +84,17 @@ export function createController({ host, phone, store, mediaDevices, timers, log
     dispatch({ type: 'notice', message });
   };
 
+  /** Runs a phone action; a failure becomes a notice headed `prefix`. Resolves whether it worked. */
+  const attempt = async (prefix: string, action: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await action();
+      return true;
+    } catch (error) {
+      notice(prefix, error);
+      return false;
+    }
+  };
+
   // --- TURN credentials: refreshed at 80% of their ttl while signed in ----------------------------
   const stopTurnRefresh = () => {
     if (turnTimer !== null) timers.clearTimeout(turnTimer);
@@ -164,11 +175,7 @@ export function createController({ host, phone, store, mediaDevices, timers, log
   };
 
   const applyDevices = async (settings: Settings) => {
-    try {
-      await phone.setDevices(settings);
-    } catch (error) {
-      notice('Could not switch audio device', error);
-    }
+    await attempt('Could not switch audio device', () => phone.setDevices(settings));
   };
 
   // --- Session -----------------------------------------------------------------------------------
@@ -296,41 +303,25 @@ export function createController({ host, phone, store, mediaDevices, timers, log
 
     async call(target) {
       dispatch({ type: 'notice', message: null });
-      try {
-        await phone.call(target);
-      } catch (error) {
-        notice('Call failed', error);
-      }
+      await attempt('Call failed', () => phone.call(target));
     },
     async answer(callId) {
-      try {
+      await attempt('Could not answer', async () => {
         await holdOthers(callId);
         await phone.answer(callId);
-      } catch (error) {
-        notice('Could not answer', error);
-      }
+      });
     },
     async switchTo(callId) {
-      try {
+      await attempt('Could not switch calls', async () => {
         await holdOthers(callId);
         await phone.setHeld(callId, false);
-      } catch (error) {
-        notice('Could not switch calls', error);
-      }
+      });
     },
     async decline(callId) {
-      try {
-        await phone.decline(callId);
-      } catch (error) {
-        notice('Could not decline', error);
-      }
+      await attempt('Could not decline', () => phone.decline(callId));
     },
     async hangup(callId) {
-      try {
-        await phone.hangup(callId);
-      } catch (error) {
-        notice('Could not hang up', error);
-      }
+      await attempt('Could not hang up', () => phone.hangup(callId));
     },
     setMuted(callId, muted) {
       try {
@@ -340,27 +331,15 @@ export function createController({ host, phone, store, mediaDevices, timers, log
       }
     },
     async setHeld(callId, held) {
-      try {
-        await phone.setHeld(callId, held);
-      } catch (error) {
-        notice(held ? 'Could not put the call on hold' : 'Could not resume the call', error);
-      }
+      await attempt(held ? 'Could not put the call on hold' : 'Could not resume the call', () =>
+        phone.setHeld(callId, held),
+      );
     },
     async sendDtmf(callId, digits) {
-      try {
-        await phone.sendDtmf(callId, digits);
-      } catch (error) {
-        notice('Could not send the digit', error);
-      }
+      await attempt('Could not send the digit', () => phone.sendDtmf(callId, digits));
     },
     async transfer(callId, target) {
-      try {
-        await phone.transfer(callId, target);
-        return true;
-      } catch (error) {
-        notice('Transfer failed', error);
-        return false;
-      }
+      return attempt('Transfer failed', () => phone.transfer(callId, target));
     },
     async chooseDevice(field, deviceId) {
       let settings: Settings;
