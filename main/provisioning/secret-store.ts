@@ -1,5 +1,5 @@
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { writeJsonAtomic } from '../storage/json-file.js';
 
 /** Where the agent's SIP/control-plane password lives between runs. */
 export interface SecretStore {
@@ -41,12 +41,8 @@ export class FileSecretStore implements SecretStore {
     }
   }
 
-  async #writeAll(all: Record<string, string>): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    const temp = `${this.path}.tmp`;
-    await writeFile(temp, JSON.stringify(all), { mode: 0o600 });
-    await chmod(temp, 0o600); // `mode` is ignored when a stale temp file already existed
-    await rename(temp, this.path);
+  #writeAll(all: Record<string, string>): Promise<void> {
+    return writeJsonAtomic(this.path, all, 0o600);
   }
 
   async get(key: string): Promise<string | null> {
