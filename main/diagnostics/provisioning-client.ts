@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { z } from 'zod';
 import { ClientConfigSchema, TurnCredentialsSchema } from '../../preload/contract/index.js';
+import { apiUrl } from '../provisioning/control-plane-client.js';
 import type { DiagnosticsConfig } from './types.js';
 
 const REQUEST_TIMEOUT_MS = 8000;
@@ -59,10 +60,9 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
 
 export async function fetchDiagnosticsConfig(baseUrl: string, user: string, password: string, ca?: string | Buffer): Promise<DiagnosticsConfig> {
   const auth = Buffer.from(`${user}:${password}`).toString('base64');
-  const base = baseUrl.replace(/\/+$/, '');
   const [client, turn] = await Promise.all([
-    getJson(new URL(`${base}/api/client-config`), auth, ca),
-    getJson(new URL(`${base}/api/turn-credentials`), auth, ca),
+    getJson(apiUrl(baseUrl, 'client-config'), auth, ca),
+    getJson(apiUrl(baseUrl, 'turn-credentials'), auth, ca),
   ]);
   return { client: parse(ClientConfigSchema, client, 'client-config'), turn: parse(TurnCredentialsSchema, turn, 'turn-credentials') };
 }
