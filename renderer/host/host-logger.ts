@@ -1,16 +1,14 @@
 import type { HostApi } from '../../preload/contract/index.js';
+import type { CallingLogger } from '../calling/logging.js';
 
 /**
  * Logging that ends in the host's `log.write` (the main process's log file in Electron; the
  * console, redacted, on the web). Never throws and never awaits: logging must not break a call.
  */
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
-
-/** The shape the calling core's `createPhone({ logger })` takes. */
-export interface HostLogWriter {
-  write(level: LogLevel, scope: string, message: string): void;
-}
+/** The writer is the calling core's own logger shape, so `createPhone({ logger })` takes it as is. */
+export type HostLogWriter = CallingLogger;
+export type LogLevel = Parameters<CallingLogger['write']>[0];
 
 /** A logger bound to one scope, for UI code. */
 export type Logger = Record<LogLevel, (message: string) => void>;
