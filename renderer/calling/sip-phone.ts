@@ -8,7 +8,7 @@ import {
   type SessionDescriptionHandlerFactory,
   type SessionDescriptionHandlerModifier,
 } from 'sip.js';
-import type { Session, Settings, TurnCredentials } from '../../preload/contract/index.js';
+import { SettingsSchema, type Session, type Settings, type TurnCredentials } from '../../preload/contract/index.js';
 import { playRemoteAudio, Ringer, routeToDevice, stopAudio } from './audio-output.js';
 import { callOutcome, type EndEvidence } from './call-outcome.js';
 import { initialCallState, transition, type CallEvent } from './call-state.js';
@@ -87,7 +87,7 @@ export class SipPhone implements Phone {
 
   private session: Session | null = null;
   private iceServers: RTCIceServer[] = [];
-  private devices: Settings = { microphoneId: 'default', speakerId: 'default', ringerId: 'default' };
+  private devices: Settings = SettingsSchema.parse({});
 
   constructor(options: PhoneOptions = {}) {
     this.logger = options.logger ?? silentLogger;

@@ -1,9 +1,10 @@
 import type { CallStats, CallSnapshot, PhoneSnapshot } from '../calling/phone-api.js';
-import type {
-  CallHistoryEntry,
-  ClientConfig,
-  DiagnosticProgress,
-  Settings,
+import {
+  SettingsSchema,
+  type CallHistoryEntry,
+  type ClientConfig,
+  type DiagnosticProgress,
+  type Settings,
 } from '../../preload/contract/index.js';
 import { NO_DEVICES, type DeviceLists } from './devices.js';
 import {
@@ -55,7 +56,7 @@ export const initialState: AppState = {
   lastEndedCall: null,
   stats: {},
   history: [],
-  settings: { microphoneId: 'default', speakerId: 'default', ringerId: 'default' },
+  settings: SettingsSchema.parse({}), // the contract's defaults, as the host's settings store has them
   devices: NO_DEVICES,
   diagnostics: DIAGNOSTICS_IDLE,
   notice: null,
