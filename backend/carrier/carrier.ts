@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startApi, type ApiServer } from './api.js';
 import { ANSWER_DELAY_MS, behaviourFor, type CarrierNumbers } from './behaviours.js';
 import { ALLOW, Call, type CallContext, type OutgoingCallOptions } from './call.js';
@@ -178,7 +179,7 @@ class Carrier implements TransactionUser {
     for (const t of this.answerTimers) clearTimeout(t);
     const active = this.calls.active();
     for (const call of active) call.hangup();
-    if (active.length > 0) await new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS));
+    if (active.length > 0) await sleep(SHUTDOWN_GRACE_MS);
     for (const call of this.calls.active()) call.terminateLocally();
   }
 

@@ -13,6 +13,7 @@ import { startCarrier, type RunningCarrier } from '../../backend/carrier/carrier
 import { serializeSipMessage, createRequest } from '../../backend/carrier/sip/message.js';
 import type { Call } from '../../backend/carrier/call.js';
 import type { Bench } from './index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** In the carrier suite's block (30000–31999), clear of the ports its tests use. */
 const SIP = { a: 30080, b: 30082, probe: 30084 };
@@ -22,7 +23,6 @@ const CALLS = 5;
 const OPTIONS_PROBES = 20;
 
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function whenAnswered(call: Call, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_NUMBERS } from '../../../backend/carrier/behaviours.js';
 import { TONE_HZ } from '../../../backend/carrier/media/tone.js';
-import { INSTANCE_PORTS, SIPP_PORTS, startCarrierProcess, waitFor, type CarrierProcess } from './carrier-process.js';
+import { INSTANCE_PORTS, SIPP_PORTS, sleep, startCarrierProcess, waitFor, type CarrierProcess } from './carrier-process.js';
 import { runSipp, SCENARIO_DIR, sippInstalled } from './sipp.js';
 import { TORTURE_DIR, tortureMissing } from '../../unit/carrier/torture-vectors.js';
 
@@ -88,7 +88,7 @@ test('record number counts SIPp\'s RFC 2833 capture (digit 0, three end packets)
 test('carrier calls SIPp\'s echoing UAS: its tone comes back at 1000 Hz', { timeout: 20_000 }, async (t) => {
   if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
   const sipp = runSipp(['-sn', 'uas', '-rtp_echo']);
-  await new Promise((r) => setTimeout(r, 500)); // SIPp binds its port
+  await sleep(500); // SIPp binds its port
   const placed = await b.post<{ id: string }>('/calls', { to: 'sipp' });
   assert.equal(placed.status, 201);
   const id = placed.body.id;

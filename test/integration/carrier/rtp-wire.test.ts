@@ -13,6 +13,7 @@ import { ToneGenerator } from '../../../backend/carrier/media/tone.js';
 import { createRequest, headerValue, serializeSipMessage, type SipResponse } from '../../../backend/carrier/sip/message.js';
 import { parseSipMessage } from '../../../backend/carrier/sip/parser.js';
 import { INSTANCE_PORTS, SIPP_PORTS, startCarrierProcess, type CarrierProcess } from './carrier-process.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const SIP_PORT = SIPP_PORTS.sip + 2;
 const RTP_PORT = SIPP_PORTS.media + 2;
@@ -36,7 +37,6 @@ after(async () => {
   await carrier?.stop();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sends one request and waits for its final response (ignoring 1xx). */
 function transact(buf: Buffer): Promise<SipResponse> {

@@ -11,6 +11,7 @@ import { createRequest, createResponse, serializeSipMessage, type SipRequest } f
 import { parseSipMessage } from '../../../backend/carrier/sip/parser.js';
 import { UdpTransport } from '../../../backend/carrier/sip/udp-transport.js';
 import { SUITE_PORTS } from './carrier-process.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const UA_PORT = SUITE_PORTS.carrierSip + 30;
 const PEER_PORT = SUITE_PORTS.carrierSip + 31;
@@ -47,7 +48,6 @@ after(async () => {
   peer.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function invite(callId: string, branch: string, method = 'INVITE', seq = 1): Buffer {
   return serializeSipMessage(
