@@ -17,6 +17,8 @@ import { TORTURE_DIR, tortureMissing } from '../../unit/carrier/torture-vectors.
 let b: CarrierProcess;
 const target = () => `127.0.0.1:${INSTANCE_PORTS.b.sip}`;
 const scenario = (name: string) => ['-sf', join(SCENARIO_DIR, name)];
+/** SIPp tests skip loudly, with the reason, when SIPp is absent (checked once, not per test). */
+const withSipp = { timeout: 20_000, skip: sippInstalled() ? false : 'sipp not installed (Debian package sip-tester)' };
 
 before(async () => {
   // b's proxy is where SIPp listens, so calls b places go to SIPp.
@@ -27,8 +29,7 @@ after(async () => {
   await b?.stop();
 });
 
-test('SIPp built-in UAC completes a call to the echo number (100/180/200, ACK, BYE)', { timeout: 20_000 }, async (t) => {
-  if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
+test('SIPp built-in UAC completes a call to the echo number (100/180/200, ACK, BYE)', withSipp, async () => {
   const r = await runSipp(['-sn', 'uac', '-s', DEFAULT_NUMBERS.echo, '-d', '500', target()]);
   assert.equal(r.code, 0, r.errors);
   const call = await waitFor('the echo call record', async () => (await b.calls()).find((c) => c.role === 'echo' && c.state === 'ended'));
@@ -36,14 +37,12 @@ test('SIPp built-in UAC completes a call to the echo number (100/180/200, ACK, B
   assert.ok(call.answeredAt);
 });
 
-test('busy number: SIPp gets 486 Busy Here and ACKs it', { timeout: 20_000 }, async (t) => {
-  if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
+test('busy number: SIPp gets 486 Busy Here and ACKs it', withSipp, async () => {
   const r = await runSipp([...scenario('invite-expect-486.xml'), '-s', DEFAULT_NUMBERS.busy, target()]);
   assert.equal(r.code, 0, r.errors);
 });
 
-test('noAnswer: SIPp CANCELs after 180 and gets 200 + 487', { timeout: 20_000 }, async (t) => {
-  if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
+test('noAnswer: SIPp CANCELs after 180 and gets 200 + 487', withSipp, async () => {
   const r = await runSipp([...scenario('invite-cancel.xml'), '-s', DEFAULT_NUMBERS.noAnswer, target()]);
   assert.equal(r.code, 0, r.errors);
   const call = (await b.calls()).find((c) => c.role === 'noAnswer');
@@ -51,8 +50,7 @@ test('noAnswer: SIPp CANCELs after 180 and gets 200 + 487', { timeout: 20_000 },
   assert.equal(call?.finalStatus, 487);
 });
 
-test('re-INVITEs from SIPp: hold → recvonly, inactive → inactive, resume, unchanged SDP, offerless', { timeout: 20_000 }, async (t) => {
-  if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
+test('re-INVITEs from SIPp: hold → recvonly, inactive → inactive, resume, unchanged SDP, offerless', withSipp, async () => {
   const r = await runSipp([...scenario('reinvite.xml'), '-s', DEFAULT_NUMBERS.tone, target()]);
   assert.equal(r.code, 0, r.errors);
   const call = await waitFor('the tone call to end', async () => (await b.calls()).find((c) => c.role === 'tone' && c.remote.includes('sipp') && c.state === 'ended'));
@@ -60,8 +58,7 @@ test('re-INVITEs from SIPp: hold → recvonly, inactive → inactive, resume, un
   assert.ok(call.sentPackets > 0, 'the tone played while not on hold');
 });
 
-test('Record-Route: the carrier\'s BYE goes through the Route to the caller\'s Contact', { timeout: 20_000 }, async (t) => {
-  if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
+test('Record-Route: the carrier\'s BYE goes through the Route to the caller\'s Contact', withSipp, async () => {
   const sipp = runSipp([...scenario('record-route-bye.xml'), '-s', DEFAULT_NUMBERS.tone, target()]);
   const call = await waitFor('the routed call to be answered', async () =>
     (await b.calls()).find((c) => c.role === 'tone' && c.state === 'answered' && c.remote.includes('sipp')),
@@ -71,22 +68,19 @@ test('Record-Route: the carrier\'s BYE goes through the Route to the caller\'s C
   assert.equal(r.code, 0, `SIPp got the BYE via the Route: ${r.errors}`);
 });
 
-test('OPTIONS gets 200', { timeout: 20_000 }, async (t) => {
-  if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
+test('OPTIONS gets 200', withSipp, async () => {
   const r = await runSipp([...scenario('options.xml'), '-s', 'anyone', target()]);
   assert.equal(r.code, 0, r.errors);
 });
 
-test('record number counts SIPp\'s RFC 2833 capture (digit 0, three end packets) once', { timeout: 20_000 }, async (t) => {
-  if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
+test('record number counts SIPp\'s RFC 2833 capture (digit 0, three end packets) once', withSipp, async () => {
   const r = await runSipp([...scenario('dtmf-pcap.xml'), '-s', DEFAULT_NUMBERS.record, target()]);
   assert.equal(r.code, 0, r.errors);
   const call = await waitFor('the record call to end', async () => (await b.calls()).find((c) => c.role === 'record' && c.state === 'ended'));
   assert.equal(call.dtmf, '0');
 });
 
-test('carrier calls SIPp\'s echoing UAS: its tone comes back at 1000 Hz', { timeout: 20_000 }, async (t) => {
-  if (!sippInstalled()) return t.skip('sipp not installed (Debian package sip-tester)');
+test('carrier calls SIPp\'s echoing UAS: its tone comes back at 1000 Hz', withSipp, async () => {
   const sipp = runSipp(['-sn', 'uas', '-rtp_echo']);
   await sleep(500); // SIPp binds its port
   const placed = await b.post<{ id: string }>('/calls', { to: 'sipp' });
