@@ -12,6 +12,7 @@ import { ANSWER_DELAY_MS, DEFAULT_NUMBERS } from '../../backend/carrier/behaviou
 import { startCarrier, type RunningCarrier } from '../../backend/carrier/carrier.js';
 import { serializeSipMessage, createRequest } from '../../backend/carrier/sip/message.js';
 import type { Call } from '../../backend/carrier/call.js';
+import { PACKET_MS } from '../../backend/carrier/media/rtp-session.js';
 import type { Bench } from './index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -90,7 +91,7 @@ const bench: Bench = {
         signallingMs: Number((median(setups) - ANSWER_DELAY_MS).toFixed(1)),
         calls: CALLS,
         tonePacketsPerSecond: packetsPerSecond,
-        nominalPacketsPerSecond: 50,
+        nominalPacketsPerSecond: 1000 / PACKET_MS,
       };
     } finally {
       await Promise.all(carriers.map((c) => c.stop()));
