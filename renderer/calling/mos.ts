@@ -1,6 +1,8 @@
 /**
  * Mean Opinion Score estimate from network figures, with the simplified ITU-T G.107 E-model
- * (the approach widely used for WebRTC call-quality meters). Pure: stats → number.
+ * (the approach widely used for WebRTC call-quality meters). Pure: stats → number. The one model
+ * for the whole product: the in-call quality panel and the network test's path-quality step
+ * (main/diagnostics) both score with it, so the same path gets the same score in both.
  *
  *   R = R0 − Id(one-way delay) − Ie,eff(loss)      MOS = 1 + 0.035·R + 7·10⁻⁶·R·(R−60)·(100−R)
  */
@@ -21,15 +23,24 @@ const CODEC_DELAY_MS = 10;
 // Packet-loss robustness (Bpl) of a codec with concealment (G.711 Appendix I PLC; Opus is better).
 const LOSS_ROBUSTNESS = 25.1;
 
+/** Id: impairment of a one-way (mouth-to-ear) delay in ms; steeper past 177.3 ms. */
+export function delayImpairment(oneWayMs: number): number {
+  const d = Math.max(0, oneWayMs);
+  return 0.024 * d + (d > 177.3 ? 0.11 * (d - 177.3) : 0);
+}
+
+/** Ie,eff: impairment of a packet loss in percent (0..100). */
+export function lossImpairment(lossPercent: number): number {
+  const p = Math.min(Math.max(lossPercent, 0), 100);
+  return (95 * p) / (p + LOSS_ROBUSTNESS);
+}
+
 export function rFactor({ rttMs, jitterMs, lossFraction }: NetworkFigures): number {
   if (![rttMs, jitterMs, lossFraction].every(Number.isFinite) || rttMs < 0 || jitterMs < 0) {
     throw new RangeError(`rFactor: invalid figures rtt=${rttMs} jitter=${jitterMs} loss=${lossFraction}`);
   }
-  const delay = rttMs / 2 + JITTER_BUFFER_FACTOR * jitterMs + CODEC_DELAY_MS;
-  const delayImpairment = 0.024 * delay + (delay > 177.3 ? 0.11 * (delay - 177.3) : 0);
-  const lossPercent = Math.min(Math.max(lossFraction, 0), 1) * 100;
-  const lossImpairment = (95 * lossPercent) / (lossPercent + LOSS_ROBUSTNESS);
-  return R0 - delayImpairment - lossImpairment;
+  const oneWay = rttMs / 2 + JITTER_BUFFER_FACTOR * jitterMs + CODEC_DELAY_MS;
+  return R0 - delayImpairment(oneWay) - lossImpairment(lossFraction * 100);
 }
 
 export function mosFromR(r: number): number {

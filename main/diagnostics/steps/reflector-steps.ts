@@ -1,4 +1,5 @@
-import { mos } from '../mos.js';
+// The calling core's model, so this step predicts the score the in-call quality panel will show.
+import { estimateMos } from '../../../renderer/calling/mos.js';
 import { clockOffset, pathStats } from '../path-stats.js';
 import { exchange, type Exchange, type ExchangeOptions } from '../reflector-client.js';
 import { errorText, outcome, type StepContext, type StepDefinition } from '../step.js';
@@ -92,7 +93,7 @@ export const pathQualityStep: StepDefinition = {
       const echoes = await run({ kind: 'probe', count: PROBES, intervalMs: INTERVAL_MS, drainMs: 1000 });
       const stats = pathStats(echoes);
       if (!stats.received) return unreachable(where);
-      const score = mos({ rttMs: stats.rttAvgMs!, jitterMs: stats.jitterMs!, lossPercent: stats.lossPercent });
+      const score = estimateMos({ rttMs: stats.rttAvgMs!, jitterMs: stats.jitterMs!, lossFraction: stats.lossPercent / 100 });
       const values = { ...stats, mos: score };
       const figures = `RTT ${stats.rttAvgMs} ms, jitter ${stats.jitterMs} ms, loss ${stats.lossPercent}%, MOS ${score}`;
       const fix = 'voice needs RTT < 300 ms, jitter < 30 ms and loss < 1%: check Wi-Fi, VPN and link congestion on this path';

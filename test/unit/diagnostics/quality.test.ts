@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { delayImpairment, lossImpairment, mos, mosFromR } from '../../../main/diagnostics/mos.js';
+import { delayImpairment, estimateMos, lossImpairment, mosFromR } from '../../../renderer/calling/mos.js';
+
+/** The path-quality step's view of the model: loss in percent, as the probe stream measures it. */
+const mos = ({ lossPercent, ...rest }: { rttMs: number; jitterMs: number; lossPercent: number }) =>
+  estimateMos({ ...rest, lossFraction: lossPercent / 100 });
 import { clockOffset, pathStats, type ProbeSample } from '../../../main/diagnostics/path-stats.js';
 
 describe('MOS (simplified E-model)', () => {
