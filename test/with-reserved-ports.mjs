@@ -19,10 +19,16 @@ if (!command) {
   process.exit(1);
 }
 
+// `previous` is what to restore, or null to leave the setting alone: when the blocks are already
+// reserved (another run in progress holds them), this run neither adds nor restores, so the
+// last run to finish cannot put back a reservation nobody holds any more.
 let previous = null;
 try {
-  previous = readFileSync(SYSCTL, 'utf8').trim();
-  writeFileSync(SYSCTL, previous ? `${previous},${TEST_PORT_BLOCKS}` : TEST_PORT_BLOCKS);
+  const current = readFileSync(SYSCTL, 'utf8').trim();
+  if (!current.split(',').includes(TEST_PORT_BLOCKS)) {
+    writeFileSync(SYSCTL, current ? `${current},${TEST_PORT_BLOCKS}` : TEST_PORT_BLOCKS);
+    previous = current;
+  }
 } catch (error) {
   previous = null;
   console.warn(`[ports] WARNING: could not reserve ports ${TEST_PORT_BLOCKS} (${error.code ?? error.message}; needs root).`);
