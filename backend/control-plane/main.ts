@@ -1,30 +1,61 @@
 /**
  * Control plane process: `tsx backend/control-plane/main.ts --config FILE`.
- * Opens the database, applies the schema, provisions the demo agents, serves the HTTP API, and
- * prints `control-plane ready` once listening.
+ * Serves the HTTP API at once (/healthz answers 503 while the database is not usable), then
+ * connects to the database — retrying with backoff while it is down, so a control plane restarted
+ * during a database outage waits for it instead of crash-looping — applies the schema, provisions
+ * the demo agents, and prints `control-plane ready` once the API can serve.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ControlPlaneConfigSchema } from './config.js';
-import { openDb } from './db.js';
+import { DatabaseUnavailableError, openDb, type Db } from './db.js';
 import { migrate } from './schema.js';
 import { AgentStore } from './agents.js';
 import { AuditStore } from './audit-store.js';
 import { buildControlPlane } from './server.js';
+import { backoffDelayMs, type BackoffPolicy } from '../supervisor/backoff.js';
+
+/** Reconnect quickly after a blip, at most every 5 s during a long outage. */
+const DB_RETRY: BackoffPolicy = { baseMs: 250, maxMs: 5000 };
+
+const log = (line: string) => console.error(`control-plane: ${line}`);
+
+/** Applies the schema and the demo agents, retrying while the database is unavailable. */
+async function prepareDatabase(db: Db, agents: AgentStore, demoAgents: ReadonlyArray<{ username: string; password: string; displayName: string }>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrate(db);
+      for (const a of demoAgents) {
+        if (!(await agents.verify(a.username, a.password))) await agents.upsert(a.username, a.password, a.displayName);
+      }
+      return;
+    } catch (err) {
+      if (!(err instanceof DatabaseUnavailableError)) throw err;
+      const delayMs = backoffDelayMs(DB_RETRY, attempt);
+      const cause = err.cause as { code?: string } | undefined;
+      log(`database unavailable (${cause?.code ?? 'no code'}), attempt ${attempt}; retrying in ${(delayMs / 1000).toFixed(1)} s`);
+      await sleep(delayMs);
+    }
+  }
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { config: { type: 'string' } } });
   if (!values.config) throw new Error('--config FILE is required');
   const config = ControlPlaneConfigSchema.parse(JSON.parse(readFileSync(values.config, 'utf8')));
-  const db = openDb(config.dbUrl);
-  await migrate(db);
-  const agents = new AgentStore(db, config.realm);
-  for (const a of config.demoAgents) {
-    if (!(await agents.verify(a.username, a.password))) await agents.upsert(a.username, a.password, a.displayName);
-  }
-  const app = buildControlPlane({ config, db, agents, audit: new AuditStore(db) });
-  await app.listen({ host: config.listen, port: config.port });
-  console.log(`control-plane ready on http://${config.listen}:${config.port}`);
+  const db = openDb(config.dbUrl, log);
+  let schemaReady = false;
+  // Until the schema is applied the API cannot serve: /healthz says so like any other outage.
+  const served: Db = {
+    ...db,
+    ping: async () => {
+      if (!schemaReady) throw new DatabaseUnavailableError(new Error('schema not applied yet'));
+      await db.ping();
+    },
+  };
+  const agents = new AgentStore(served, config.realm);
+  const app = buildControlPlane({ config, db: served, agents, audit: new AuditStore(served) });
 
   const shutdown = async () => {
     await app.close();
@@ -33,6 +64,11 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+
+  await app.listen({ host: config.listen, port: config.port });
+  await prepareDatabase(db, agents, config.demoAgents);
+  schemaReady = true;
+  console.log(`control-plane ready on http://${config.listen}:${config.port}`);
 }
 
 main().catch((err: Error) => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { RotatingLog, type LogLimits } from './rotating-log.js';
 
 /** How a child shows it is ready: a line on stdout/stderr, or a probe that succeeds. */
 export type Readiness =
@@ -16,6 +17,15 @@ export interface ChildSpec {
   readonly readyTimeoutMs: number;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** Size cap and rotated-file count of its log; DEFAULT_LOG_LIMITS when absent. */
+  readonly logLimits?: LogLimits;
+}
+
+export interface StartOptions {
+  /** Aborting gives up waiting for readiness: the child is killed and startChild rejects. */
+  readonly signal?: AbortSignal;
+  /** Where notes about the log itself go (a full disk): the supervisor's own log. */
+  readonly notice?: (line: string) => void;
 }
 
 export class ChildStartError extends Error {
@@ -28,9 +38,24 @@ export class ChildStartError extends Error {
   }
 }
 
+/** The last lines of a log, read from its last 16 KiB (a regular file only: never /dev/…). */
 function tailOf(logFile: string, lines = 8): string {
-  if (!existsSync(logFile)) return '';
-  const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines);
+  let text: string;
+  try {
+    const st = statSync(logFile);
+    if (!st.isFile()) return '';
+    const fd = openSync(logFile, 'r');
+    try {
+      const buf = Buffer.alloc(Math.min(st.size, 16 * 1024));
+      const n = readSync(fd, buf, 0, buf.length, st.size - buf.length);
+      text = buf.subarray(0, n).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+  const tail = text.trimEnd().split('\n').slice(-lines);
   return tail.length ? `\n  last lines of the log:\n    ${tail.join('\n    ')}` : '';
 }
 
@@ -46,12 +71,14 @@ export interface RunningChild {
 }
 
 /**
- * Starts one child in its own process group, appends its stdout/stderr to its log file, and
- * resolves once it is ready. Rejects with ChildStartError (naming the component and its log) if
- * it exits or misses the deadline first; the child is killed in that case.
+ * Starts one child in its own process group, appends its stdout/stderr to its (rotating) log
+ * file, and resolves once it is ready. Rejects with ChildStartError (naming the component and its
+ * log) if it exits or misses the deadline first, or plainly if `signal` aborts; the child is
+ * killed in those cases.
  */
-export async function startChild(spec: ChildSpec): Promise<RunningChild> {
-  const log: WriteStream = createWriteStream(spec.logFile, { flags: 'a', mode: 0o600 });
+export async function startChild(spec: ChildSpec, opts: StartOptions = {}): Promise<RunningChild> {
+  const notice = opts.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = new RotatingLog(spec.logFile, notice, spec.logLimits);
   log.write(`\n=== ${new Date().toISOString()} starting ${spec.name}: ${spec.command} ${spec.args.join(' ')}\n`);
   const [cmd, args] = SETPRIV
     ? [SETPRIV, ['--pdeathsig', 'TERM', '--', spec.command, ...spec.args]]
@@ -69,14 +96,21 @@ export async function startChild(spec: ChildSpec): Promise<RunningChild> {
       resolve({ code: -1, signal: null });
     });
   });
-  exited.then(() => setTimeout(() => log.end(), 100));
 
   let sawLine = false;
   const pattern = spec.readiness.kind === 'line' ? spec.readiness.pattern : null;
+  // Both pipes are read for the child's whole life whatever the log does (a full disk drops
+  // lines): an undrained pipe would block the engine on its next write.
+  let openPipes = 0;
   for (const stream of [proc.stdout, proc.stderr]) {
-    stream?.on('data', (chunk: Buffer) => {
+    if (!stream) continue;
+    openPipes++;
+    stream.on('data', (chunk: Buffer) => {
       log.write(chunk);
       if (pattern && !sawLine && pattern.test(chunk.toString('utf8'))) sawLine = true;
+    });
+    stream.once('close', () => {
+      if (--openPipes === 0) log.close();
     });
   }
 
@@ -88,6 +122,10 @@ export async function startChild(spec: ChildSpec): Promise<RunningChild> {
       const e = exitInfo as { code: number | null; signal: NodeJS.Signals | null };
       killGroupLeftovers(proc.pid!);
       throw new ChildStartError(spec.name, spec.logFile, `exited during startup (code ${e.code}, signal ${e.signal})`);
+    }
+    if (opts.signal?.aborted) {
+      await killGroup(proc, exited, 1000);
+      throw new Error(`${spec.name}: start abandoned (the stack is stopping)`);
     }
     const ready = spec.readiness.kind === 'line' ? sawLine : await spec.readiness.probe().catch(() => false);
     if (ready && !exitInfo) break;
