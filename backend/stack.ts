@@ -56,13 +56,9 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
 
   let stopped = false;
   let stopPromise: Promise<void> | null = null;
-  const supervisor = new Supervisor({
-    log,
-    onFatal: (err) => {
-      log(`FATAL: ${err.message}`);
-      void stop().then(() => opts.onFatal?.(err));
-    },
-  });
+  // A component that dies after start-up is retried with backoff for as long as the stack runs:
+  // the others, and the calls they carry, are never stopped because of it.
+  const supervisor = new Supervisor({ log });
   const stop = (): Promise<void> => {
     stopPromise ??= (async () => {
       stopped = true;

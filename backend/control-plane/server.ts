@@ -93,12 +93,15 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
     return false;
   }
 
+  // 503 whenever the database cannot take a write (down, locked by a backup, schema not applied
+  // yet), so a load balancer or operator sees what agents would. The body never carries the
+  // driver's message: it names hosts, users and files.
   app.get('/healthz', async (_req, reply) => {
     try {
-      await deps.db.get('SELECT 1 AS ok');
+      await deps.db.ping();
       return { status: 'ok' };
-    } catch (err) {
-      return reply.code(503).send({ status: 'unavailable', error: `database: ${(err as Error).message}` });
+    } catch {
+      return reply.code(503).send({ status: 'unavailable' });
     }
   });
 
