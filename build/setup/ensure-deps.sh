@@ -29,11 +29,8 @@ fi
 # npm dependencies: (re)install when node_modules is absent or older than the lock file.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "[setup] installing npm dependencies (npm ci)"
-  if ! npm ci --no-audit --no-fund; then
-    # The Electron binary comes from a host some networks cannot reach; everything but the Electron
-    # window works without it (npm start then opens the web softphone), so retry without it.
-    echo "[setup] WARNING: npm ci failed (usually: the Electron binary download is blocked)." >&2
-    echo "[setup] WARNING: retrying with ELECTRON_SKIP_BINARY_DOWNLOAD=1; Electron suites will be skipped." >&2
-    ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
-  fi
+  # Electron >= 42 has no postinstall: npm ci never downloads its binary (so it cannot fail on a
+  # network that blocks GitHub). The binary comes on first use: `npm start` fetches it, or
+  # `npx install-electron --no`; without it npm start opens the web softphone instead.
+  npm ci --no-audit --no-fund
 fi

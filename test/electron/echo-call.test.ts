@@ -20,7 +20,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PORT_BASE = 44000;
 const TONE_HZ = 440;
 const XVFB = '/usr/bin/Xvfb';
-const binary = findElectronBinary();
+// Never download here: tests reach only loopback (npm start or `npx install-electron` fetch it).
+const binary = findElectronBinary({ download: false });
 // Electron (unlike Chromium) has no headless mode: it needs an X display, or Xvfb to make one.
 const electron: ReturnType<typeof findElectronBinary> =
   'path' in binary && !process.env['DISPLAY'] && !existsSync(XVFB)
@@ -35,7 +36,7 @@ if ('missing' in electron) {
       '# ELECTRON SUITE SKIPPED: Electron cannot run on this machine.',
       `# ${electron.missing}`,
       '# The shell logic is covered by test/unit/main in plain Node; run this suite where',
-      '# `npm ci` could download Electron (not behind ELECTRON_SKIP_BINARY_DOWNLOAD).',
+      '# the Electron binary is installed (`npx install-electron --no`, needs GitHub access).',
       '#'.repeat(78),
       '',
     ].join('\n'),

@@ -104,3 +104,10 @@ test('electronegativity: the scan really detects an insecure window (guards agai
   assert.ok(high.includes('CONTEXT_ISOLATION_JS_CHECK'), `expected a HIGH context-isolation finding, got ${JSON.stringify(findings)}`);
   assert.ok(findings.some((f) => f.check === 'SANDBOX_JS_CHECK'));
 });
+
+test('electronegativity: scans for the Electron version actually installed', () => {
+  // Version-sensitive checks (e.g. defaults that changed between majors) must judge the Electron
+  // that ships; a dependency bump that forgets this file would silently scan for an old one.
+  const installed = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(ROOT, 'node_modules/electron/package.json'), 'utf8')));
+  assert.equal(config.electronVersion, installed.version, 'update electronVersion in .electronegativity.json');
+});
