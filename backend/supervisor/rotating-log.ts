@@ -67,7 +67,8 @@ export class RotatingLog {
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (data.length === 0) return;
     try {
-      if (this.fd !== null && this.regular && this.size > 0 && this.size + data.length > this.limits.maxBytes) this.rotate();
+      this.ensureOpen();
+      if (this.regular && this.size > 0 && this.size + data.length > this.limits.maxBytes) this.rotate();
       const fd = this.ensureOpen();
       for (let off = 0; off < data.length; ) off += this.fs.write(fd, data, off);
       this.size += data.length;
