@@ -5,61 +5,33 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openPostgres, type Db } from '../../../backend/control-plane/db.js';
 import { migrate } from '../../../backend/control-plane/schema.js';
 import { AgentStore } from '../../../backend/control-plane/agents.js';
 import { AuditStore } from '../../../backend/control-plane/audit-store.js';
 import { adminGet, startTestStack, waitFor } from './support/stack-fixture.js';
+import { PrivatePostgres, postgresUnavailable } from './support/private-postgres.js';
 import { WsSipAgent } from './support/ws-sip-agent.js';
 import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
 
-const PG_BIN = '/usr/lib/postgresql/15/bin';
 const PG_PORT = 29900;
 const STACK_PORT_BASE = 26000;
 
-/** Why this machine cannot run a private PostgreSQL, or null when it can. */
-function unavailable(): string | null {
-  if (!existsSync(`${PG_BIN}/initdb`)) return `PostgreSQL 15 is not installed (${PG_BIN}/initdb missing): apt-get install postgresql`;
-  if (process.getuid?.() !== 0) return 'needs root to run initdb/pg_ctl as the postgres user (runuser)';
-  if (spawnSync('id', ['postgres'], { stdio: 'ignore' }).status !== 0) return 'no postgres system user';
-  return null;
-}
-
-const skip = unavailable();
+const skip = postgresUnavailable();
 if (skip) console.warn(`[postgres.test] SKIPPED: ${skip}`);
 
 describe('PostgreSQL backend', { timeout: 90_000, skip: skip ?? false }, () => {
-  let dir: string;
+  let pg: PrivatePostgres;
   let db: Db;
-  const asPostgres = (cmd: string, args: string[]) =>
-    execFileSync('runuser', ['-u', 'postgres', '--', `${PG_BIN}/${cmd}`, ...args], { stdio: 'pipe', timeout: 30_000 });
 
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'clearline-pg-'));
-    execFileSync('chown', ['postgres:postgres', dir]);
-    asPostgres('initdb', ['-D', join(dir, 'data'), '--auth=trust', '-U', 'postgres', '--no-sync']);
-    asPostgres('pg_ctl', [
-      '-D', join(dir, 'data'), '-l', join(dir, 'pg.log'), '-w', '-t', '30',
-      '-o', `-p ${PG_PORT} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start',
-    ]);
-    asPostgres('createdb', ['-h', '127.0.0.1', '-p', String(PG_PORT), 'clearline']);
-    db = openPostgres(`postgres://postgres@127.0.0.1:${PG_PORT}/clearline`);
+    pg = PrivatePostgres.create(PG_PORT);
+    db = openPostgres(pg.url);
   });
 
   after(async () => {
     await db?.close();
-    if (dir && existsSync(join(dir, 'data'))) {
-      try {
-        asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
-      } catch {
-        /* already stopped */
-      }
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    pg?.dispose();
   });
 
   test('the schema applies (twice: idempotent) and the stores work on PostgreSQL', async () => {
@@ -86,7 +58,7 @@ describe('PostgreSQL backend', { timeout: 90_000, skip: skip ?? false }, () => {
   });
 
   test('the whole stack on --db postgres://: Kamailio authenticates via db_postgres, audit lands in PostgreSQL', async () => {
-    const fx = await startTestStack(STACK_PORT_BASE, { dbUrl: `postgres://postgres@127.0.0.1:${PG_PORT}/clearline` });
+    const fx = await startTestStack(STACK_PORT_BASE, { dbUrl: pg.url });
     try {
       const e = fx.stack.endpoints;
       const bob = await WsSipAgent.connect(e.sip.wsUrl, { username: 'bob', password: e.agents[1]!.password, domain: e.sip.domain });
