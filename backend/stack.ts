@@ -69,7 +69,14 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     return stopPromise;
   };
 
-  const spec = (name: string, command: string, args: string[], readiness: ChildSpec['readiness'], readyTimeoutMs = 15000): ChildSpec => ({
+  const spec = (
+    name: string,
+    command: string,
+    args: string[],
+    readiness: ChildSpec['readiness'],
+    readyTimeoutMs = 15000,
+    runAs?: ChildSpec['runAs'],
+  ): ChildSpec => ({
     name,
     command,
     args,
@@ -77,6 +84,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     readiness,
     readyTimeoutMs,
     cwd: REPO_ROOT,
+    ...(runAs ? { runAs } : {}),
   });
 
   // Every start settles before a failure is reported, so stop() then sees every child started.
@@ -95,23 +103,31 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       ),
       ...o.rtpengines.map((r) =>
         supervisor.start(
+          // rtpengine reads no file (--config-file=none) and binds unprivileged ports: it runs as
+          // its Debian system user from the first instruction.
           spec(r.name, 'rtpengine', rtpengineArgs({ listen, ngPort: r.ngPort, portMin: r.portMin, portMax: r.portMax }), {
             kind: 'probe',
             probe: () => rtpengineNgProbe(listen, r.ngPort),
-          }),
+          }, undefined, { user: 'rtpengine', group: 'rtpengine' }),
         ),
       ),
       supervisor.start(
-        spec('coturn', 'turnserver', ['-c', files.coturnConfig], {
+        // coturn reads its config and TLS key as root, then drops to its Debian system user.
+        spec('coturn', 'turnserver', ['-c', files.coturnConfig, '--proc-user', 'turnserver', '--proc-group', 'turnserver'], {
           kind: 'probe',
           probe: async () => (await stunBindingProbe(listen, ports.turn)) && (await tcpOpenProbe(listen, ports.turns)),
         }),
       ),
     ]);
+    // Kamailio loads its config and TLS key as root, then its workers switch to the kamailio user
+    // before opening the database. With SQLite that file is in the root-only state dir (and WAL
+    // readers need write access to its -shm file), so Kamailio stays root there; with PostgreSQL
+    // it connects over the network and drops root.
+    const kamailioDropRoot = /^postgres(ql)?:\/\//.test(o.dbUrl) ? ['-u', 'kamailio', '-g', 'kamailio'] : [];
     // Kamailio reads the agents table the control plane created and needs rtpengine up.
     const later: Promise<unknown>[] = [
       supervisor.start(
-        spec('kamailio', 'kamailio', ['-f', files.kamailioConfig, '-DD', '-E', '-Y', runDir, '-w', runDir, '-m', '64', '-M', '8'], {
+        spec('kamailio', 'kamailio', ['-f', files.kamailioConfig, '-DD', '-E', '-Y', runDir, '-w', runDir, '-m', '64', '-M', '8', ...kamailioDropRoot], {
           kind: 'probe',
           probe: async () => (await sipOptionsProbe(listen, ports.sipUdp)) && (await tcpOpenProbe(listen, ports.sipWs)),
         }),

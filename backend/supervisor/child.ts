@@ -17,6 +17,11 @@ export interface ChildSpec {
   readonly readyTimeoutMs: number;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /**
+   * Run as this system user and group instead of root (when we are root; otherwise it already
+   * runs unprivileged). For engines that cannot drop root by themselves after start-up.
+   */
+  readonly runAs?: { readonly user: string; readonly group: string };
   /** Size cap and rotated-file count of its log; DEFAULT_LOG_LIMITS when absent. */
   readonly logLimits?: LogLimits;
 }
@@ -63,6 +68,21 @@ function tailOf(logFile: string, lines = 8): string {
 // up (SIGKILL, crash), so no component outlives it. Used where util-linux provides it.
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
+/**
+ * How to exec the child: through setpriv for the parent-death signal and, when asked and we are
+ * root, to switch to its system user (setpriv sets the death signal after the switch, which
+ * would otherwise clear it).
+ */
+function launchCommand(spec: ChildSpec): [string, string[]] {
+  const dropTo = spec.runAs && process.getuid?.() === 0 ? spec.runAs : undefined;
+  if (!SETPRIV) {
+    if (dropTo) throw new ChildStartError(spec.name, spec.logFile, `running it as ${dropTo.user} needs setpriv (Debian package util-linux)`);
+    return [spec.command, [...spec.args]];
+  }
+  const credentials = dropTo ? [`--reuid=${dropTo.user}`, `--regid=${dropTo.group}`, '--clear-groups'] : [];
+  return [SETPRIV, [...credentials, '--pdeathsig', 'TERM', '--', spec.command, ...spec.args]];
+}
+
 export interface RunningChild {
   readonly process: ChildProcess;
   readonly pid: number;
@@ -80,9 +100,7 @@ export async function startChild(spec: ChildSpec, opts: StartOptions = {}): Prom
   const notice = opts.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
   const log = new RotatingLog(spec.logFile, notice, spec.logLimits);
   log.write(`\n=== ${new Date().toISOString()} starting ${spec.name}: ${spec.command} ${spec.args.join(' ')}\n`);
-  const [cmd, args] = SETPRIV
-    ? [SETPRIV, ['--pdeathsig', 'TERM', '--', spec.command, ...spec.args]]
-    : [spec.command, [...spec.args]];
+  const [cmd, args] = launchCommand(spec);
   const proc = spawn(cmd, args, {
     detached: true, // own process group: stop() signals the whole group (Kamailio forks workers)
     stdio: ['ignore', 'pipe', 'pipe'],

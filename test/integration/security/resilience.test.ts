@@ -13,6 +13,7 @@ import { REPO_ROOT } from '../../../backend/stack.js';
 import { rtpengineNgProbe, sipOptionsProbe, stunBindingProbe } from '../../../backend/supervisor/probes.js';
 import { isAlive, startTestStack, waitFor } from '../backend/support/stack-fixture.js';
 import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
+import { systemUid, uidOf } from '../backend/support/proc-status.js';
 
 const PORT_BASE = 54000;
 
@@ -46,6 +47,21 @@ describe('one failure does not stop everything', { timeout: 120_000 }, () => {
   });
   after(async () => {
     await fx?.dispose();
+  });
+
+  test('engines that can drop root run as their Debian system users (rtpengine, coturn)', (t) => {
+    if (process.getuid?.() !== 0) {
+      t.skip('SKIPPED: not root, so every component already runs unprivileged');
+      return;
+    }
+    const pids = fx.stack.pids();
+    for (const [component, user] of [['rtpengine', 'rtpengine'], ['coturn', 'turnserver']] as const) {
+      const uid = systemUid(user);
+      assert.ok(uid !== undefined && uid !== 0, `the Debian package's system user ${user} exists`);
+      assert.equal(uidOf(pids[component]!), uid, `${component} runs as ${user}`);
+    }
+    // With SQLite Kamailio must open the root-only state dir's database: it stays root (see
+    // postgres-outage.test.ts for Kamailio dropping root on PostgreSQL).
   });
 
   test('a Kamailio that cannot restart is retried with backoff, each attempt logged; the others keep running; it returns once the cause is gone', async () => {
