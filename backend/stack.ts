@@ -112,22 +112,23 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         ),
       ),
       supervisor.start(
-        // coturn reads its config and TLS key as root, then drops to its Debian system user.
-        spec('coturn', 'turnserver', ['-c', files.coturnConfig, '--proc-user', 'turnserver', '--proc-group', 'turnserver'], {
+        // coturn stays root: its own --proc-user switch happens after setpriv set the parent-death
+        // signal, and the kernel clears that signal on a uid change (a SIGKILLed supervisor would
+        // leave it running); starting it as turnserver needs its config, TLS key and pid file
+        // reachable by that user inside the 0700 state dir.
+        spec('coturn', 'turnserver', ['-c', files.coturnConfig], {
           kind: 'probe',
           probe: async () => (await stunBindingProbe(listen, ports.turn)) && (await tcpOpenProbe(listen, ports.turns)),
         }),
       ),
     ]);
-    // Kamailio loads its config and TLS key as root, then its workers switch to the kamailio user
-    // before opening the database. With SQLite that file is in the root-only state dir (and WAL
-    // readers need write access to its -shm file), so Kamailio stays root there; with PostgreSQL
-    // it connects over the network and drops root.
-    const kamailioDropRoot = /^postgres(ql)?:\/\//.test(o.dbUrl) ? ['-u', 'kamailio', '-g', 'kamailio'] : [];
+    // Kamailio stays root: its -u/-g switch works (with PostgreSQL; with SQLite the database is in
+    // the 0700 state dir and WAL readers need write access to its -shm file) but, like coturn's,
+    // clears the parent-death signal, so a SIGKILLed supervisor would leave Kamailio running.
     // Kamailio reads the agents table the control plane created and needs rtpengine up.
     const later: Promise<unknown>[] = [
       supervisor.start(
-        spec('kamailio', 'kamailio', ['-f', files.kamailioConfig, '-DD', '-E', '-Y', runDir, '-w', runDir, '-m', '64', '-M', '8', ...kamailioDropRoot], {
+        spec('kamailio', 'kamailio', ['-f', files.kamailioConfig, '-DD', '-E', '-Y', runDir, '-w', runDir, '-m', '64', '-M', '8'], {
           kind: 'probe',
           probe: async () => (await sipOptionsProbe(listen, ports.sipUdp)) && (await tcpOpenProbe(listen, ports.sipWs)),
         }),

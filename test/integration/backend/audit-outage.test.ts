@@ -6,7 +6,6 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import Sqlite from 'better-sqlite3';
 import { join } from 'node:path';
 import { WsSipAgent } from './support/ws-sip-agent.js';
 import { browserSdp } from './support/webrtc-sdp.js';
@@ -197,17 +196,18 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
     await untilAuditDelivered(fx.stack, alice);
     const logLines = (re: RegExp) => readFileSync(join(fx.stack.logDir, 'kamailio.log'), 'utf8').split('\n').filter((l) => re.test(l)).length;
     const redeliveriesBefore = logLines(/audit: event re-delivered; the control plane had already stored it/);
-    // A writer holding the database for 3 s: the control plane's insert waits (busy_timeout 5 s)
-    // past Kamailio's 2 s timeout, then commits; Kamailio, having seen no 200, sends it again.
-    const lock = new Sqlite(join(fx.stack.stateDir, 'clearline.db'));
+    // The control plane frozen (SIGSTOP) for 3 s: Kamailio's POST sits unread in the socket past
+    // Kamailio's 2 s timeout; once resumed the control plane reads and stores it, but Kamailio has
+    // seen no 200 and sends it again. (A database lock no longer delays the insert: it fails
+    // fast with 503 and the event simply stays queued.)
     const since = Date.now();
+    heldPid = fx.stack.pids()['control-plane']!;
+    process.kill(-heldPid, 'SIGSTOP');
     try {
-      lock.exec('BEGIN IMMEDIATE');
       assert.equal((await alice.register()).status, 200, 'SIP does not wait on the audit trail');
       await new Promise((r) => setTimeout(r, 3000));
-      lock.exec('COMMIT');
     } finally {
-      lock.close();
+      resume();
     }
     await waitFor(async () => logLines(/audit: event re-delivered/) > redeliveriesBefore, 'Kamailio re-sending an event the control plane had stored', 10_000);
     await untilAuditDelivered(fx.stack, alice);

@@ -13,7 +13,6 @@ import { isAlive, startTestStack, waitFor } from '../backend/support/stack-fixtu
 import { PrivatePostgres, postgresUnavailable } from '../backend/support/private-postgres.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
-import { systemUid, uidOf } from '../backend/support/proc-status.js';
 
 const PORT_BASE = 54000;
 /** In this test's port block, above the stack's highest port (base + 1499). */
@@ -54,17 +53,6 @@ describe('a PostgreSQL outage stops nothing', { timeout: 120_000, skip: skip ?? 
   after(async () => {
     await fx?.dispose();
     pg?.dispose();
-  });
-
-  test('on PostgreSQL every engine runs unprivileged: Kamailio (all its processes), rtpengine, coturn', () => {
-    const pids = fx.stack.pids();
-    const kamailioUid = systemUid('kamailio');
-    assert.ok(kamailioUid !== undefined && kamailioUid !== 0);
-    assert.equal(uidOf(pids.kamailio!), kamailioUid, 'Kamailio main process');
-    const workers = readFileSync(`/proc/${pids.kamailio}/task/${pids.kamailio}/children`, 'utf8').trim().split(/\s+/).map(Number);
-    assert.ok(workers.length > 0 && workers.every((w) => uidOf(w) === kamailioUid), `Kamailio workers ${workers.join(',')} run as kamailio`);
-    assert.equal(uidOf(pids.rtpengine!), systemUid('rtpengine'));
-    assert.equal(uidOf(pids.coturn!), systemUid('turnserver'));
   });
 
   test('PostgreSQL restarted under a live call: no component restarts, /healthz 503 without detail, the call survives, all recovers', async () => {

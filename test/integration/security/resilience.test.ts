@@ -49,19 +49,15 @@ describe('one failure does not stop everything', { timeout: 120_000 }, () => {
     await fx?.dispose();
   });
 
-  test('engines that can drop root run as their Debian system users (rtpengine, coturn)', (t) => {
+  test('rtpengine runs as its Debian system user, and still dies with a SIGKILLed supervisor (lifecycle.test)', (t) => {
     if (process.getuid?.() !== 0) {
       t.skip('SKIPPED: not root, so every component already runs unprivileged');
       return;
     }
-    const pids = fx.stack.pids();
-    for (const [component, user] of [['rtpengine', 'rtpengine'], ['coturn', 'turnserver']] as const) {
-      const uid = systemUid(user);
-      assert.ok(uid !== undefined && uid !== 0, `the Debian package's system user ${user} exists`);
-      assert.equal(uidOf(pids[component]!), uid, `${component} runs as ${user}`);
-    }
-    // With SQLite Kamailio must open the root-only state dir's database: it stays root (see
-    // postgres-outage.test.ts for Kamailio dropping root on PostgreSQL).
+    const uid = systemUid('rtpengine');
+    assert.ok(uid !== undefined && uid !== 0, "the Debian package's system user rtpengine exists");
+    assert.equal(uidOf(fx.stack.pids().rtpengine!), uid, 'rtpengine runs as rtpengine');
+    // Kamailio and coturn stay root for now: see the comments on their specs in backend/stack.ts.
   });
 
   test('a Kamailio that cannot restart is retried with backoff, each attempt logged; the others keep running; it returns once the cause is gone', async () => {
