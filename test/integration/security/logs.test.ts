@@ -131,7 +131,8 @@ describe('component logs', { timeout: 120_000 }, () => {
       }
     } finally {
       await fx?.stack.stop();
-      execFileSync('umount', [logDir]);
+      // Lazy: the supervisor may close a log fd a moment after its child exited.
+      execFileSync('umount', ['--lazy', logDir]);
       rmSync(stateDir, { recursive: true, force: true });
       await fx?.dispose();
     }
