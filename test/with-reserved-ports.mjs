@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Usage: node test/with-reserved-ports.mjs COMMAND [ARGS...]
 //
-// The test stacks listen on fixed port blocks (backend/ports.ts; tests use bases 20000–52000),
+// The test stacks listen on fixed port blocks (backend/ports.ts; tests use bases 20000–58000),
 // most of them inside Linux's ephemeral range (32768–60999). Any outgoing connection made
 // meanwhile — Chromium, Kamailio's HTTP client, a test's own fetch — may be handed one of those
 // ports by the kernel and make the next stack fail with "port in use". Reserving the blocks takes
@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const SYSCTL = '/proc/sys/net/ipv4/ip_local_reserved_ports';
-const TEST_PORT_BLOCKS = '20000-53999';
+const TEST_PORT_BLOCKS = '20000-59999';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
