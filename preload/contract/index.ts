@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { SessionSchema, SignInRequestSchema, TurnCredentialsSchema } from './provisioning.js';
 
 export * from './provisioning.js';
+export * from './transport-policy.js';
+export * from './lockout.js';
 
 /**
  * The ONE typed IPC contract between the renderer and the main process. Main registers a handler
@@ -142,6 +144,8 @@ export const HostErrorCodeSchema = z.enum([
   'unreachable', // the control plane cannot be reached
   'invalid-config', // the control plane answered something that is not a valid configuration
   'server-error', // the control plane answered with another HTTP error
+  'insecure-transport', // http:// or ws:// to a server that is not this computer (transport-policy.ts)
+  'locked', // too many failed sign-ins: the control plane answered 429 with Retry-After
   'not-signed-in',
   'not-available', // the feature does not exist in this shell (e.g. native diagnostics on the web)
   'forbidden-url', // shell.openExternal with a non-http(s) URL

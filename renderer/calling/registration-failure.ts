@@ -1,3 +1,4 @@
+import { LOCKED_OUT_TEXT, lockoutWaitSeconds } from '../../preload/contract/index.js';
 import type { RegistrationFailure } from './phone-api.js';
 
 /**
@@ -8,10 +9,29 @@ import type { RegistrationFailure } from './phone-api.js';
 export interface Classified {
   readonly reason: RegistrationFailure;
   readonly message: string;
+  /** The server said when to try again (a lockout): wait exactly this, not the reconnect backoff. */
+  readonly retryAfterMs?: number;
 }
 
-/** A final non-2xx answer to REGISTER, after SIP.js already answered the digest challenge once. */
-export function classifyRegisterRejection(statusCode: number, reasonPhrase: string, username: string): Classified {
+/**
+ * The server's lockout answer: `403 Locked` (the reason phrase is the signal; a plain 403 is a wrong
+ * password). The phrase is compared case-insensitively: proxies on the way may re-case it.
+ */
+const isLockout = (statusCode: number, reasonPhrase: string) => statusCode === 403 && reasonPhrase.trim().toLowerCase() === 'locked';
+
+/**
+ * A final non-2xx answer to REGISTER, after SIP.js already answered the digest challenge once.
+ * `retryAfter` is the response's Retry-After header, if any.
+ */
+export function classifyRegisterRejection(
+  statusCode: number,
+  reasonPhrase: string,
+  username: string,
+  retryAfter?: string,
+): Classified {
+  if (isLockout(statusCode, reasonPhrase)) {
+    return { reason: 'locked', message: LOCKED_OUT_TEXT, retryAfterMs: lockoutWaitSeconds(retryAfter) * 1000 };
+  }
   if (statusCode === 401 || statusCode === 403 || statusCode === 407) {
     return {
       reason: 'wrong-credentials',

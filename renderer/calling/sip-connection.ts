@@ -200,7 +200,8 @@ export class SipConnection {
             onReject: (response: Core.IncomingResponse) =>
               settle(() => {
                 const { statusCode, reasonPhrase } = response.message;
-                const failure = classifyRegisterRejection(statusCode ?? 0, reasonPhrase ?? '', session.config.agent.username);
+                const retryAfter = response.message.getHeader('Retry-After');
+                const failure = classifyRegisterRejection(statusCode ?? 0, reasonPhrase ?? '', session.config.agent.username, retryAfter);
                 if (failure.reason === 'wrong-credentials') {
                   // Retrying a wrong password only locks the account; wait for the user.
                   this.setRegistration({ kind: 'failed', ...failure, retryInMs: null });
@@ -258,7 +259,8 @@ export class SipConnection {
   private scheduleReconnect(generation: number, failure: Classified): void {
     if (generation !== this.generation) return;
     this.clearReconnect();
-    const delay = backoffDelayMs(this.reconnectAttempt++, RECONNECT_BACKOFF, this.deps.random);
+    // A lockout says when to come back; retrying sooner would only extend it.
+    const delay = failure.retryAfterMs ?? backoffDelayMs(this.reconnectAttempt++, RECONNECT_BACKOFF, this.deps.random);
     this.setRegistration({ kind: 'failed', reason: failure.reason, message: failure.message, retryInMs: delay });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;

@@ -60,9 +60,12 @@ export function selectRegistrationText(state: AppState): string {
     case 'unregistered':
       return 'Not connected';
     case 'failed': {
-      const retry =
-        registration.retryInMs === null ? '' : ` Retrying in ${Math.max(1, Math.round(registration.retryInMs / 1000))} s.`;
-      return `${registration.message}${retry}`;
+      if (registration.retryInMs === null) return registration.message;
+      const seconds = Math.max(1, Math.round(registration.retryInMs / 1000));
+      // The lockout sentence reads as one: "…: locked, retrying in 300 s".
+      return registration.reason === 'locked'
+        ? `${registration.message}, retrying in ${seconds} s`
+        : `${registration.message} Retrying in ${seconds} s.`;
     }
   }
 }

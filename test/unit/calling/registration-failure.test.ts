@@ -5,6 +5,7 @@ import {
   classifyTransportFailure,
   closeCodeFromError,
 } from '../../../renderer/calling/registration-failure.js';
+import { DEFAULT_LOCKOUT_WAIT_S, MAX_LOCKOUT_WAIT_S } from '../../../preload/contract/index.js';
 
 test('401/403/407 after digest → wrong-credentials naming the user; 5xx → server-error', () => {
   for (const code of [401, 403, 407]) {
@@ -58,4 +59,29 @@ test('tls names the certificate problem a host probe found, and what IT should d
 
 test('losing an established connection → network-lost, whatever the code', () => {
   assert.equal(classifyTransportFailure({ ...base, wasConnected: true, probe: 'http-answered' }).reason, 'network-lost');
+});
+
+test('403 Locked + Retry-After → locked, retried after the server’s delay; a plain 403 stays a wrong password', () => {
+  const locked = classifyRegisterRejection(403, 'Locked', 'alice', '300');
+  assert.deepEqual(locked, {
+    reason: 'locked',
+    message: 'Too many failed sign-ins for this account from this network: locked',
+    retryAfterMs: 300_000,
+  });
+  const plain = classifyRegisterRejection(403, 'Forbidden', 'alice', '300');
+  assert.equal(plain.reason, 'wrong-credentials');
+  assert.equal(plain.retryAfterMs, undefined, 'a wrong password is never retried on its own');
+  assert.equal(classifyRegisterRejection(404, 'Locked', 'alice', '5').reason, 'server-error', 'only a 403 is a lockout');
+});
+
+test('the lockout wait: RFC 3261 Retry-After forms, capped at 15 min, a default when unreadable', () => {
+  const waitMs = (retryAfter?: string) => classifyRegisterRejection(403, 'Locked', 'alice', retryAfter).retryAfterMs;
+  assert.equal(waitMs('120 (too many failures);duration=60'), 120_000);
+  assert.equal(waitMs('45;duration=10'), 45_000);
+  assert.equal(waitMs('999999'), MAX_LOCKOUT_WAIT_S * 1000, 'a hostile Retry-After cannot park the phone for days');
+  assert.equal(waitMs('0'), 1000, 'never an immediate retry storm');
+  assert.equal(waitMs(undefined), DEFAULT_LOCKOUT_WAIT_S * 1000);
+  assert.equal(waitMs('Fri, 31 Dec 1999 23:59:59 GMT'), DEFAULT_LOCKOUT_WAIT_S * 1000);
+  assert.equal(waitMs('-5'), DEFAULT_LOCKOUT_WAIT_S * 1000);
+  assert.equal(MAX_LOCKOUT_WAIT_S, 900);
 });

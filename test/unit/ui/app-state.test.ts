@@ -54,6 +54,10 @@ test('registration text contains "Registered" exactly when registered, else the 
   assert.equal(failed, 'Cannot reach the phone server Retrying in 4 s.');
   assert.doesNotMatch(failed, /Registered/);
   assert.equal(at({ kind: 'failed', reason: 'wrong-credentials', message: 'Wrong password', retryInMs: null }), 'Wrong password');
+  assert.equal(
+    at({ kind: 'failed', reason: 'locked', message: 'Too many failed sign-ins for this account from this network: locked', retryInMs: 300_000 }),
+    'Too many failed sign-ins for this account from this network: locked, retrying in 300 s',
+  );
 });
 
 test('the current call is the newest live call that is not ringing in; incoming calls are listed apart', () => {
