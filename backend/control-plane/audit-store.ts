@@ -22,6 +22,7 @@ interface AuditRow {
 
 interface CallRow {
   call_id: string;
+  from_tag: string;
   from_uri: string;
   to_uri: string;
   started_at: number;
@@ -48,19 +49,19 @@ export class AuditStore {
         [event.eventId ?? null, now, event.method, event.from, event.to, event.target ?? null, event.callId, event.code, event.outcome, event.inDialog ? 1 : 0],
       );
       if (inserted.changes === 0) return false;
-      const prevRow = await tx.get<CallRow>('SELECT * FROM calls WHERE call_id = ?', [event.callId]);
+      const prevRow = await findCall(tx, event);
       const prev = prevRow && toCall(prevRow);
       const next = applySipEvent(prev, event, now);
       if (!next || next === prev) return true;
-      const values = [next.from, next.to, next.startedAt, next.answeredAt, next.endedAt, next.durationMs, next.disposition, next.callId];
+      const values = [next.from, next.to, next.startedAt, next.answeredAt, next.endedAt, next.durationMs, next.disposition, next.callId, next.fromTag];
       if (prev) {
         await tx.run(
-          'UPDATE calls SET from_uri = ?, to_uri = ?, started_at = ?, answered_at = ?, ended_at = ?, duration_ms = ?, disposition = ? WHERE call_id = ?',
+          'UPDATE calls SET from_uri = ?, to_uri = ?, started_at = ?, answered_at = ?, ended_at = ?, duration_ms = ?, disposition = ? WHERE call_id = ? AND from_tag = ?',
           values,
         );
       } else {
         await tx.run(
-          'INSERT INTO calls (from_uri, to_uri, started_at, answered_at, ended_at, duration_ms, disposition, call_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO calls (from_uri, to_uri, started_at, answered_at, ended_at, duration_ms, disposition, call_id, from_tag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
           values,
         );
       }
@@ -96,10 +97,27 @@ export class AuditStore {
   }
 }
 
+/**
+ * The call an event belongs to. The dialog-creating INVITE and the caller's in-dialog requests
+ * carry the caller's From tag; a BYE from the callee carries it as its To tag. Events without tags
+ * (earlier Kamailio configs) fall back to the one open call with that Call-ID.
+ */
+async function findCall(tx: Db, event: SipEvent): Promise<CallRow | undefined> {
+  const byTag = (tag: string) => tx.get<CallRow>('SELECT * FROM calls WHERE call_id = ? AND from_tag = ?', [event.callId, tag]);
+  if (!event.inDialog) return byTag(event.fromTag ?? '');
+  for (const tag of [event.fromTag, event.toTag]) {
+    const row = tag !== undefined ? await byTag(tag) : undefined;
+    if (row) return row;
+  }
+  const open = await tx.all<CallRow>('SELECT * FROM calls WHERE call_id = ? AND ended_at IS NULL LIMIT 2', [event.callId]);
+  return open.length === 1 ? open[0] : undefined;
+}
+
 function toCall(r: CallRow): CallRecord {
   const n = (v: number | null) => (v === null ? null : Number(v));
   return {
     callId: r.call_id,
+    fromTag: r.from_tag,
     from: r.from_uri,
     to: r.to_uri,
     startedAt: Number(r.started_at),

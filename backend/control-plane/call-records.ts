@@ -1,5 +1,6 @@
 /**
- * Call records derived from SIP audit events (pure). One record per Call-ID of an initial INVITE:
+ * Call records derived from SIP audit events (pure). One record per dialog-creating INVITE — its
+ * Call-ID and the caller's From tag, so a Call-ID reused by another dialog gets its own record:
  * started when Kamailio accepted and relayed it, answered on its 2xx, ended on a final failure,
  * a CANCEL's 487, or a BYE.
  */
@@ -9,6 +10,10 @@ export interface SipEvent {
   readonly code: number;
   readonly outcome: string;
   readonly callId: string;
+  /** The From tag of the request (absent from Kamailio configs of earlier releases). */
+  readonly fromTag?: string;
+  /** The To tag of the request, when it has one: lets a BYE from the callee find the call. */
+  readonly toTag?: string;
   readonly from: string;
   readonly to: string;
   readonly inDialog: boolean;
@@ -26,6 +31,8 @@ export type Disposition =
 
 export interface CallRecord {
   readonly callId: string;
+  /** The caller's From tag ('' for records of earlier releases). */
+  readonly fromTag: string;
   readonly from: string;
   readonly to: string;
   readonly startedAt: number;
@@ -48,7 +55,7 @@ export function dispositionOf(code: number, outcome: string): Disposition {
 }
 
 function startedCall(event: SipEvent, now: number): CallRecord {
-  return { callId: event.callId, from: event.from, to: event.to, startedAt: now, answeredAt: null, endedAt: null, durationMs: null, disposition: 'ringing' };
+  return { callId: event.callId, fromTag: event.fromTag ?? '', from: event.from, to: event.to, startedAt: now, answeredAt: null, endedAt: null, durationMs: null, disposition: 'ringing' };
 }
 
 /** The call record after `event` at time `now`, or `prev` unchanged when the event is unrelated. */

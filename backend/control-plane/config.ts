@@ -29,5 +29,12 @@ export const ControlPlaneConfigSchema = z.object({
   corsOrigins: z.array(z.string()),
   webRoot: z.string(),
   demoAgents: z.array(z.object({ username: z.string(), password: z.string(), displayName: z.string() })),
+  /**
+   * Kamailio's ctl socket (`kamcmd -s unix:PATH`): disabling, deleting or resetting an agent drops
+   * its registrations through it. Without it they stay until they expire.
+   */
+  kamailioCtlSocket: z.string().optional(),
+  /** Audit events, call records and admin actions older than this are purged (default 90). */
+  auditRetentionDays: z.number().int().min(1).max(3650).optional(),
 });
 export type ControlPlaneConfig = z.infer<typeof ControlPlaneConfigSchema>;

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ClientConfigSchema, TurnCredentialsSchema } from '../../preload/contract/provisioning.js';
 import type { AgentStore, Agent } from './agents.js';
@@ -11,7 +12,7 @@ import type { ControlPlaneConfig } from './config.js';
 import type { Db } from './db.js';
 import { turnRestCredentials } from './turn-rest.js';
 import { SipEventInputSchema, toStoredEvent } from './sip-event-input.js';
-import { FailureLimiter } from './failure-limiter.js';
+import { DEFAULT_LIMITER_POLICY, FailureLimiter } from './failure-limiter.js';
 import { mimeTypeFor, resolveRendererPath } from '../../main/security/renderer-assets.js';
 import { isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from './http-policy.js';
 
@@ -67,18 +68,24 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
     if (req.method === 'OPTIONS') return reply.code(204).send();
   });
 
-  const limiter = deps.limiter ?? new FailureLimiter();
+  const limiter = deps.limiter ?? new FailureLimiter(DEFAULT_LIMITER_POLICY, now);
   async function requireAgent(req: FastifyRequest, reply: FastifyReply): Promise<Agent | null> {
     const creds = parseBasicAuth(req.headers.authorization);
-    const key = `${req.ip}|${creds?.username ?? ''}`;
-    const wait = creds ? limiter.blockedForSec(key) : 0;
-    if (wait > 0) {
-      await reply.code(429).header('Retry-After', String(wait)).send({ error: `too many failed sign-ins; try again in ${wait} s` });
-      return null;
+    if (creds) {
+      const admission = limiter.admit(req.ip, creds.username);
+      if (!admission.allowed) {
+        // The same words and header the SIP side uses: the client waits N s and retries by itself.
+        await reply.code(429).header('Retry-After', String(admission.retryAfterSec)).send({ error: `locked, retry after ${admission.retryAfterSec} s` });
+        return null;
+      }
+      if (admission.delayMs > 0) await sleep(admission.delayMs);
+      const agent = await agents.verify(creds.username, creds.password);
+      if (agent) {
+        limiter.succeed(req.ip, creds.username);
+        return agent;
+      }
+      limiter.fail(req.ip, creds.username);
     }
-    const agent = creds && (await agents.verify(creds.username, creds.password));
-    if (agent) return agent;
-    if (creds) limiter.fail(key);
     await reply
       .code(401)
       .header('WWW-Authenticate', 'Basic realm="clearline", charset="UTF-8"')

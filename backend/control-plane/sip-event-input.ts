@@ -5,6 +5,13 @@
  */
 import { z } from 'zod';
 import type { SipEvent } from './call-records.js';
+import { AUDIT_FIELD_LIMITS } from './schema.js';
+
+/**
+ * A field cut to its column size. An over-long Call-ID, From or To is an attacker's favourite way
+ * out of the record: the event is stored truncated, never refused.
+ */
+const truncated = (max: number) => z.string().transform((v) => v.slice(0, max));
 
 /** Kamailio's `$TV(Sn)`: "seconds.microseconds" (microseconds zero-padded to 6 digits). */
 const KAMAILIO_TIME = /^([0-9]{9,11})\.([0-9]{6})$/;
@@ -19,17 +26,19 @@ export const SipEventInputSchema = z.object({
   token: z.string(),
   eventId: z.string().min(1).max(64),
   at: z.string().refine((v) => kamailioTimeToMs(v) !== null, 'at must be "seconds.microseconds" ($TV(Sn))'),
-  method: z.string().min(1).max(16),
+  method: z.string().min(1).pipe(truncated(AUDIT_FIELD_LIMITS.method)),
   code: z.number().int(),
-  outcome: z.string().max(128),
-  callId: z.string().min(1).max(256),
-  from: z.string().max(512),
-  to: z.string().max(512),
-  target: z.string().max(128).optional(),
+  outcome: truncated(AUDIT_FIELD_LIMITS.outcome),
+  callId: z.string().min(1).pipe(truncated(AUDIT_FIELD_LIMITS.callId)),
+  fromTag: truncated(AUDIT_FIELD_LIMITS.fromTag).optional(),
+  toTag: truncated(AUDIT_FIELD_LIMITS.fromTag).optional(),
+  from: truncated(AUDIT_FIELD_LIMITS.from),
+  to: truncated(AUDIT_FIELD_LIMITS.to),
+  target: truncated(AUDIT_FIELD_LIMITS.target).optional(),
   inDialog: z.number().int(),
 });
 
-export type SipEventInput = z.infer<typeof SipEventInputSchema>;
+export type SipEventInput = z.output<typeof SipEventInputSchema>;
 
 export interface StoredSipEvent extends SipEvent {
   readonly eventId: string;

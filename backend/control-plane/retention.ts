@@ -1,0 +1,34 @@
+import type { Db } from './db.js';
+
+export const DEFAULT_AUDIT_RETENTION_DAYS = 90;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Purging hourly keeps each purge small; retention is counted in days. */
+export const RETENTION_PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+/** Deletes audit events, call records and admin audit rows older than `retentionDays` before `nowMs`; returns how many of each. */
+export async function purgeExpiredAudit(db: Db, retentionDays: number, nowMs: number): Promise<{ events: number; calls: number; adminActions: number }> {
+  const cutoff = nowMs - retentionDays * DAY_MS;
+  return db.transaction(async (tx) => ({
+    events: (await tx.run('DELETE FROM audit_events WHERE at_ms < ?', [cutoff])).changes,
+    calls: (await tx.run('DELETE FROM calls WHERE started_at < ?', [cutoff])).changes,
+    adminActions: (await tx.run('DELETE FROM admin_audit WHERE at_ms < ?', [cutoff])).changes,
+  }));
+}
+
+/**
+ * Purges now and then every `intervalMs`; returns the function that stops it. A purge that fails
+ * (database down, schema not applied yet) is logged and retried at the next tick.
+ */
+export function scheduleRetention(o: { db: Db; retentionDays: number; now: () => number; log: (line: string) => void; intervalMs?: number }): () => void {
+  const purge = () =>
+    purgeExpiredAudit(o.db, o.retentionDays, o.now()).then(
+      (n) => {
+        if (n.events + n.calls + n.adminActions > 0) o.log(`retention: purged ${n.events} audit events, ${n.calls} call records, ${n.adminActions} admin actions older than ${o.retentionDays} days`);
+      },
+      (err: Error) => o.log(`retention: purge failed (${err.message}); retried at the next purge`),
+    );
+  void purge();
+  const timer = setInterval(purge, o.intervalMs ?? RETENTION_PURGE_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
