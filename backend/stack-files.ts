@@ -67,6 +67,8 @@ export async function writeStackFiles(
     corsOrigins: [controlPlaneUrl, ...corsOrigins],
     webRoot: join(repoRoot, 'dist/renderer'),
     demoAgents: secrets.demoAgents,
+    // Kamailio's ctl socket (its cfg binds it here): revoking an agent drops its registrations through it.
+    kamailioCtlSocket: join(runDir, 'kamailio_ctl'),
   };
   writeFileSync(cpConfigFile, JSON.stringify(cpConfig, null, 2), { mode: 0o600 });
 

@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PORT_BASE, portsFor, type PortMap } from './ports.js';
+import { DEFAULT_TURN_TTL_SEC } from './control-plane/turn-rest.js';
 import { normalizeWsOrigin } from './config/ws-origins.js';
 
 export const NUMBERS = {
@@ -85,7 +86,7 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     }
     tls = { cert: resolve(opts.tlsCert), key: resolve(opts.tlsKey) };
   }
-  const turnTtlSec = opts.turnTtlSec ?? 3600;
+  const turnTtlSec = opts.turnTtlSec ?? DEFAULT_TURN_TTL_SEC;
   if (!Number.isInteger(turnTtlSec) || turnTtlSec < 60 || turnTtlSec > 86400) {
     throw new Error(`--turn-ttl must be an integer number of seconds between 60 and 86400 (got ${turnTtlSec})`);
   }

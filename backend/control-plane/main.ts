@@ -3,7 +3,7 @@
  * Serves the HTTP API at once (/healthz answers 503 while the database is not usable), then
  * connects to the database — retrying with backoff while it is down, so a control plane restarted
  * during a database outage waits for it instead of crash-looping — applies the schema, provisions
- * the demo agents, and prints `control-plane ready` once the API can serve.
+ * the demo agents, starts the audit retention purge, and prints `control-plane ready` once the API can serve.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -14,6 +14,7 @@ import { migrate } from './schema.js';
 import { AgentStore } from './agents.js';
 import { AuditStore } from './audit-store.js';
 import { buildControlPlane } from './server.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, scheduleRetention } from './retention.js';
 import { backoffDelayMs, type BackoffPolicy } from '../supervisor/backoff.js';
 
 /** Reconnect quickly after a blip, at most every 5 s during a long outage. */
@@ -55,9 +56,11 @@ async function main(): Promise<void> {
     },
   };
   const agents = new AgentStore(served, config.realm);
-  const app = buildControlPlane({ config, db: served, agents, audit: new AuditStore(served) });
+  const app = buildControlPlane({ config, db: served, agents, audit: new AuditStore(served), log });
 
+  let stopRetention = () => {};
   const shutdown = async () => {
+    stopRetention();
     await app.close();
     await db.close();
     process.exit(0);
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
   await app.listen({ host: config.listen, port: config.port });
   await prepareDatabase(db, agents, config.demoAgents);
   schemaReady = true;
+  stopRetention = scheduleRetention({ db, retentionDays: config.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS, now: Date.now, log });
   console.log(`control-plane ready on http://${config.listen}:${config.port}`);
 }
 

@@ -26,3 +26,9 @@ export async function dropRegistrations(ctlSocket: string, username: string, run
   if (/not found/i.test(said)) return;
   throw new Error(`kamcmd ul.rm location ${username} failed (exit ${code}): ${said.slice(0, 200) || 'no output'}`);
 }
+
+/** The control plane's registration dropper: through `ctlSocket`, or a refusal saying none is configured. */
+export function registrationDropper(ctlSocket: string | undefined, run: CommandRunner = execRunner): (username: string) => Promise<void> {
+  if (!ctlSocket) return async () => Promise.reject(new Error('no Kamailio ctl socket configured (kamailioCtlSocket)'));
+  return (username) => dropRegistrations(ctlSocket, username, run);
+}

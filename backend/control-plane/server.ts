@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
 import { ClientConfigSchema, TurnCredentialsSchema } from '../../preload/contract/provisioning.js';
 import type { AgentStore, Agent } from './agents.js';
 import type { AuditStore } from './audit-store.js';
@@ -12,9 +11,13 @@ import type { ControlPlaneConfig } from './config.js';
 import type { Db } from './db.js';
 import { turnRestCredentials } from './turn-rest.js';
 import { SipEventInputSchema, toStoredEvent } from './sip-event-input.js';
+import { registrationDropper } from './registrations.js';
 import { DEFAULT_LIMITER_POLICY, FailureLimiter } from './failure-limiter.js';
 import { mimeTypeFor, resolveRendererPath } from '../../main/security/renderer-assets.js';
-import { isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from './http-policy.js';
+import { isAllowedOrigin, parseBasicAuth, softphoneCsp } from './http-policy.js';
+import { registerAdminApi, type AdminApiDeps } from './admin-api.js';
+import { AdminAuditStore } from './admin-audit.js';
+import { AdminTokens } from './admin-token.js';
 
 export interface ControlPlaneDeps {
   readonly config: ControlPlaneConfig;
@@ -23,19 +26,13 @@ export interface ControlPlaneDeps {
   readonly audit: AuditStore;
   readonly now?: () => number;
   readonly limiter?: FailureLimiter;
+  /** Default: Kamailio's ctl socket from the config (a no-op refusal when none is configured). */
+  readonly dropRegistrations?: AdminApiDeps['dropRegistrations'];
+  readonly log?: (line: string) => void;
 }
 
-const NewAgentSchema = z.object({
-  username: z.string(),
-  password: z.string(),
-  displayName: z.string().max(128).default(''),
-});
-
-const ListQuerySchema = z.object({
-  since: z.coerce.number().int().nonnegative().optional(),
-  callId: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(10000).optional(),
-});
+/** Every route refuses a larger body with 413 before reading it: no request costs more memory than this. */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -49,9 +46,10 @@ const NO_BUILD_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>C
 export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
   const { config, agents, audit } = deps;
   const now = deps.now ?? Date.now;
+  const log = deps.log ?? ((line: string) => console.error(`control-plane: ${line}`));
   // Fastify's logger is off: its request lines would carry Authorization-adjacent data. We log
   // nothing per request; audit data goes to the database.
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });
 
   app.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
@@ -82,7 +80,10 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
       const agent = await agents.verify(creds.username, creds.password);
       if (agent) {
         limiter.succeed(req.ip, creds.username);
-        return agent;
+        if (!agent.disabled) return agent;
+        // Only someone who knows the password learns the account is disabled (and stops retrying).
+        await reply.code(403).send({ error: 'account disabled' });
+        return null;
       }
       limiter.fail(req.ip, creds.username);
     }
@@ -91,13 +92,6 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
       .header('WWW-Authenticate', 'Basic realm="clearline", charset="UTF-8"')
       .send({ error: 'sign in with your SIP username and password (HTTP Basic)' });
     return null;
-  }
-
-  async function requireAdmin(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
-    const token = parseBearer(req.headers.authorization);
-    if (token && sameSecret(token, config.adminToken)) return true;
-    await reply.code(401).header('WWW-Authenticate', 'Bearer realm="clearline-admin"').send({ error: 'admin token required (Authorization: Bearer …)' });
-    return false;
   }
 
   // 503 whenever the database cannot take a write (down, locked by a backup, schema not applied
@@ -132,35 +126,14 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
     );
   });
 
-  app.get('/api/agents', async (req, reply) => {
-    if (!(await requireAdmin(req, reply))) return;
-    return { agents: await agents.list() };
-  });
-
-  app.post('/api/agents', async (req, reply) => {
-    if (!(await requireAdmin(req, reply))) return;
-    const parsed = NewAgentSchema.safeParse(req.body);
-    if (!parsed.success) return reply.code(400).send({ error: `invalid agent: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
-    try {
-      const agent = await agents.upsert(parsed.data.username, parsed.data.password, parsed.data.displayName || parsed.data.username);
-      return reply.code(201).send({ agent });
-    } catch (err) {
-      return reply.code(400).send({ error: (err as Error).message });
-    }
-  });
-
-  app.get('/api/audit', async (req, reply) => {
-    if (!(await requireAdmin(req, reply))) return;
-    const q = ListQuerySchema.safeParse(req.query);
-    if (!q.success) return reply.code(400).send({ error: 'query: since (epoch ms), callId, limit (1-10000)' });
-    return { events: await audit.listEvents({ sinceMs: q.data.since, callId: q.data.callId, limit: q.data.limit }) };
-  });
-
-  app.get('/api/calls', async (req, reply) => {
-    if (!(await requireAdmin(req, reply))) return;
-    const q = ListQuerySchema.safeParse(req.query);
-    if (!q.success) return reply.code(400).send({ error: 'query: since (epoch ms), limit (1-10000)' });
-    return { calls: await audit.listCalls({ sinceMs: q.data.since, limit: q.data.limit }) };
+  registerAdminApi(app, {
+    agents,
+    audit,
+    adminAudit: new AdminAuditStore(deps.db),
+    adminTokens: new AdminTokens(deps.db, config.adminToken),
+    dropRegistrations: deps.dropRegistrations ?? registrationDropper(config.kamailioCtlSocket),
+    now,
+    log,
   });
 
   // Kamailio's audit timer process posts each queued event here: 200 means "committed to the

@@ -2,6 +2,13 @@ import { createHmac } from 'node:crypto';
 import type { TurnCredentials } from '../../preload/contract/provisioning.js';
 
 /**
+ * Lifetime of TURN credentials unless the operator says otherwise: credentials already handed out
+ * cannot be revoked, so this bounds how long a disabled or deleted agent can still relay media.
+ * The desktop client refreshes them before they expire.
+ */
+export const DEFAULT_TURN_TTL_SEC = 600;
+
+/**
  * TURN REST credentials (draft-uberti-behave-turn-rest, coturn `use-auth-secret`): the username
  * is `<expiry unix seconds>:<agent>`, the password base64(HMAC-SHA1(secret, username)). coturn
  * recomputes the password and refuses the credential once the expiry has passed.

@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildControlPlane } from '../../../backend/control-plane/server.js';
-import { openSqlite, type Db } from '../../../backend/control-plane/db.js';
+import { buildControlPlane, MAX_BODY_BYTES } from '../../../backend/control-plane/server.js';
+import { DatabaseUnavailableError, openSqlite, type Db } from '../../../backend/control-plane/db.js';
 import { migrate } from '../../../backend/control-plane/schema.js';
 import { AgentStore } from '../../../backend/control-plane/agents.js';
 import { AuditStore } from '../../../backend/control-plane/audit-store.js';
@@ -27,14 +27,25 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
   let app: FastifyInstance;
   let config: ControlPlaneConfig;
 
+  /** Usernames whose registrations the API asked Kamailio to drop. */
+  const dropped: string[] = [];
   const open = async () => {
     db = openSqlite(dbFile);
     await migrate(db);
-    app = buildControlPlane({ config, db, agents: new AgentStore(db, 'clearline'), audit: new AuditStore(db), now: () => 1_800_000_000_000 });
+    app = buildControlPlane({
+      config,
+      db,
+      agents: new AgentStore(db, 'clearline'),
+      audit: new AuditStore(db),
+      now: () => 1_800_000_000_000,
+      dropRegistrations: async (username) => void dropped.push(username),
+      log: () => {},
+    });
     await app.ready();
   };
   const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
-  const admin = { authorization: `Bearer ${ADMIN}` };
+  /** The admin token in force: the rotation test replaces it, and the restart test then proves the rotation persisted. */
+  let admin = { authorization: `Bearer ${ADMIN}` };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'clearline-cp-'));
@@ -148,7 +159,116 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     const locked = await app.inject({ url: '/api/client-config', headers: basic('erin', 'erin-password') });
     assert.equal(locked.statusCode, 429);
     assert.ok(Number(locked.headers['retry-after']) > 0);
+    assert.deepEqual(locked.json(), { error: `locked, retry after ${locked.headers['retry-after']} s` });
     assert.equal((await app.inject({ url: '/api/client-config', headers: basic('dave', 'dave-password') })).statusCode, 200, 'other agents unaffected');
+  });
+
+  test('admin changes and revokes an agent: validated PATCH, disable → 403 and no TURN, registrations dropped, DELETE', async () => {
+    await app.inject({ method: 'POST', url: '/api/agents', headers: admin, payload: { username: 'fay', password: 'fay-password' } });
+    const patch = (payload: object, who = 'fay') => app.inject({ method: 'PATCH', url: `/api/agents/${who}`, headers: admin, payload });
+    const bad = await patch({ maxCalls: -1, allowedDestinations: ['mars'], colour: 'red' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.json().error, /unknown destination class "mars"; use internal, national, international, premium/);
+    assert.match(bad.json().error, /maxCalls/);
+    assert.match((await patch({})).json().error, /nothing to change; give one of displayName, password, disabled/);
+    assert.match((await patch({ password: 'short' })).json().error, /password must be at least 8 characters/);
+    assert.equal((await patch({ disabled: true }, 'nobody')).statusCode, 404);
+    assert.equal((await app.inject({ method: 'PATCH', url: '/api/agents/fay', payload: { disabled: true } })).statusCode, 401);
+
+    const changed = await patch({ displayName: 'Fay F', allowedDestinations: ['internal', 'premium', 'internal'], maxCalls: 4, maxCps: 2 });
+    assert.equal(changed.statusCode, 200);
+    assert.deepEqual(
+      [changed.json().agent.displayName, changed.json().agent.allowedDestinations, changed.json().agent.maxCalls, changed.json().agent.maxCps],
+      ['Fay F', ['internal', 'premium'], 4, 2],
+    );
+    assert.deepEqual(dropped, [], 'a policy change leaves registrations alone');
+
+    const disabled = await patch({ disabled: true });
+    assert.equal(disabled.json().agent.disabled, true);
+    assert.equal(disabled.json().registrations, 'dropped');
+    assert.deepEqual(dropped, ['fay']);
+    for (const url of ['/api/client-config', '/api/turn-credentials']) {
+      const r = await app.inject({ url, headers: basic('fay', 'fay-password') });
+      assert.deepEqual([r.statusCode, r.json()], [403, { error: 'account disabled' }], url);
+    }
+    assert.equal((await app.inject({ url: '/api/client-config', headers: basic('fay', 'wrong-password') })).statusCode, 401, 'a wrong password learns nothing more');
+
+    await patch({ disabled: false, password: 'fay-new-password' });
+    assert.deepEqual(dropped, ['fay', 'fay'], 'a password reset drops the sessions of the old password');
+    assert.equal((await app.inject({ url: '/api/turn-credentials', headers: basic('fay', 'fay-new-password') })).statusCode, 200);
+    assert.equal((await app.inject({ url: '/api/turn-credentials', headers: basic('fay', 'fay-password') })).statusCode, 401);
+
+    const del = await app.inject({ method: 'DELETE', url: '/api/agents/fay', headers: admin });
+    assert.deepEqual(del.json(), { deleted: 'fay', registrations: 'dropped' });
+    assert.equal((await app.inject({ method: 'DELETE', url: '/api/agents/fay', headers: admin })).statusCode, 404);
+    assert.equal((await app.inject({ url: '/api/client-config', headers: basic('fay', 'fay-new-password') })).statusCode, 401);
+  });
+
+  test('admin audit: who (token fingerprint), what (field names), target and source address of each change; never a secret', async () => {
+    const { actions } = (await app.inject({ url: '/api/admin-audit', headers: admin })).json() as { actions: Array<Record<string, unknown>> };
+    const fay = actions.filter((a) => a.target === 'fay').map((a) => [a.action, a.detail]);
+    assert.deepEqual(fay, [
+      ['agent created', 'password, username'],
+      ['agent changed', 'allowedDestinations, displayName, maxCalls, maxCps'],
+      ['agent disabled', 'disabled'],
+      ['agent enabled', 'disabled, password'],
+      ['agent deleted', null],
+    ]);
+    assert.ok(actions.every((a) => /^admin#[0-9a-f]{8}$/.test(String(a.actor)) && a.sourceAddress === '127.0.0.1'));
+    const everything = JSON.stringify(await db.all('SELECT * FROM admin_audit'));
+    for (const secret of [ADMIN, 'fay-password', 'fay-new-password']) assert.ok(!everything.includes(secret), 'no secret in the admin audit');
+    assert.equal((await app.inject({ url: '/api/admin-audit', headers: basic('dave', 'dave-password') })).statusCode, 401, 'admins only');
+  });
+
+  test('oversized and reused SIP identifiers still get their record: fields truncated, a reused Call-ID its own call', async () => {
+    const post = (payload: object) => app.inject({ method: 'POST', url: '/internal/sip-events', payload: { token: INTERNAL, ...payload } });
+    const long = (n: number) => 'x'.repeat(n);
+    const invite = { at: '1700000100.000000', method: 'INVITE', code: 0, outcome: long(300), callId: `reused-${long(400)}`, from: `sip:${long(900)}@x`, to: `sip:${long(700)}@y`, target: long(200), inDialog: 0 };
+    assert.equal((await post({ ...invite, eventId: 'big-1', fromTag: 'tag-a' })).statusCode, 200);
+    assert.equal((await post({ ...invite, eventId: 'big-2', fromTag: 'tag-b', at: '1700000200.000000' })).statusCode, 200);
+    assert.equal((await post({ ...invite, eventId: 'big-3', fromTag: 'tag-b', method: 'BYE', inDialog: 1, at: '1700000210.000000' })).statusCode, 200);
+    const { calls } = (await app.inject({ url: '/api/calls', headers: admin })).json() as { calls: Array<{ callId: string; fromTag: string; from: string; to: string; endedAt: number | null }> };
+    const reused = calls.filter((c) => c.callId.startsWith('reused-'));
+    assert.deepEqual(reused.map((c) => [c.fromTag, c.callId.length, c.from.length, c.to.length, c.endedAt]), [
+      ['tag-a', 256, 512, 512, null],
+      ['tag-b', 256, 512, 512, 1700000210000],
+    ]);
+    const { events } = (await app.inject({ url: '/api/audit?since=1700000100000&limit=3', headers: admin })).json() as { events: Array<{ outcome: string; target: string }> };
+    assert.deepEqual([events[0]!.outcome.length, events[0]!.target.length], [128, 128]);
+  });
+
+  test('bodies over the size limit are refused with 413 on every route, before anything is parsed', async () => {
+    const big = JSON.stringify({ username: 'gil', password: 'x'.repeat(MAX_BODY_BYTES) });
+    for (const [method, url] of [['POST', '/api/agents'], ['PATCH', '/api/agents/dave'], ['POST', '/internal/sip-events']] as const) {
+      const r = await app.inject({ method, url, headers: { ...admin, 'content-type': 'application/json' }, payload: big });
+      assert.equal(r.statusCode, 413, `${method} ${url}`);
+    }
+    assert.equal((await app.inject({ url: '/api/agents/gil', headers: admin, method: 'DELETE' })).statusCode, 404, 'nothing was created');
+  });
+
+  test('a database outage while creating an agent is a 503, not the admin\'s bad input', async () => {
+    const down: Db = { ...db, get: async () => Promise.reject(new DatabaseUnavailableError(new Error('SQLITE_BUSY'))), transaction: async () => Promise.reject(new DatabaseUnavailableError(new Error('SQLITE_BUSY'))) };
+    const outage = buildControlPlane({ config, db, agents: new AgentStore(down, 'clearline'), audit: new AuditStore(db), log: () => {} });
+    const r = await outage.inject({ method: 'POST', url: '/api/agents', headers: admin, payload: { username: 'hal', password: 'hal-password' } });
+    assert.deepEqual([r.statusCode, r.json().message], [503, 'database unavailable; retry shortly']);
+    await outage.close();
+  });
+
+  test('admin token rotation: the new token is returned once, the old one stops at once, only a hash is stored', async () => {
+    const rotated = await app.inject({ method: 'POST', url: '/api/admin/token/rotate', headers: admin });
+    assert.equal(rotated.statusCode, 200);
+    const fresh = rotated.json().token as string;
+    assert.match(fresh, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal((await app.inject({ url: '/api/agents', headers: admin })).statusCode, 401, 'the old token is refused');
+    const next = { authorization: `Bearer ${fresh}` };
+    assert.equal((await app.inject({ url: '/api/agents', headers: next })).statusCode, 200);
+    const stored = JSON.stringify(await db.all('SELECT * FROM admin_token'));
+    assert.ok(!stored.includes(fresh) && !stored.includes(ADMIN), 'neither token is stored, only a hash');
+    const { actions } = (await app.inject({ url: '/api/admin-audit', headers: next })).json() as { actions: Array<{ action: string; actor: string }> };
+    const rotation = actions.find((a) => a.action === 'token rotated');
+    assert.ok(rotation, 'the rotation is audited');
+    assert.ok(!JSON.stringify(actions).includes(fresh));
+    admin = next;
   });
 
   test('nothing acknowledged is lost across a restart (close + reopen the database)', async () => {
@@ -157,6 +277,7 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     await db.close();
     await open();
     const afterRestart = (await app.inject({ url: '/api/audit', headers: admin })).json();
+    assert.equal((await app.inject({ url: '/api/audit', headers: { authorization: `Bearer ${ADMIN}` } })).statusCode, 401, 'the configured token stays retired');
     assert.deepEqual(afterRestart, before);
     assert.ok(before.events.length >= 2);
   });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import { TurnCredentialsSchema, type TurnCredentials } from '../../../preload/contract/provisioning.js';
-import { turnRestCredentials } from '../../../backend/control-plane/turn-rest.js';
+import { DEFAULT_TURN_TTL_SEC, turnRestCredentials } from '../../../backend/control-plane/turn-rest.js';
 import { allocate, createPermission, StunError } from '../../../main/diagnostics/stun/turn-client.js';
 import { streamTransport, udpTransport, type StunTransport } from '../../../main/diagnostics/stun/transaction.js';
 import { connectSocket, openDatagram, streamChannel } from '../../../main/diagnostics/probes/node-channels.js';
@@ -58,8 +58,8 @@ describe('coturn: TURN REST credentials, transports, hardening', { timeout: 60_0
   test('the API hands out draft-uberti TURN REST credentials for the three transports', () => {
     const expiry = Number(creds.username.split(':')[0]);
     assert.match(creds.username, /^\d+:alice$/);
-    assert.equal(creds.ttl, 3600);
-    assert.ok(Math.abs(expiry - (Date.now() / 1000 + 3600)) < 60, 'expiry = now + ttl');
+    assert.equal(creds.ttl, DEFAULT_TURN_TTL_SEC);
+    assert.ok(Math.abs(expiry - (Date.now() / 1000 + DEFAULT_TURN_TTL_SEC)) < 60, 'expiry = now + ttl');
     const { turn, turns } = fx.stack.ports;
     const host = fx.stack.endpoints.sip.domain;
     assert.deepEqual(creds.uris, [
