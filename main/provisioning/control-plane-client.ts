@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import {
   ClientConfigSchema,
+  clientConfigTransportProblem,
+  insecureTransportProblem,
+  lockedSignInMessage,
   TurnCredentialsSchema,
   type ClientConfig,
   type TurnCredentials,
@@ -41,6 +44,9 @@ async function getJson<S extends z.ZodType>(
   path: string,
   schema: S,
 ): Promise<z.output<S>> {
+  // Checked before the request: the Authorization header below carries the SIP password.
+  const insecure = insecureTransportProblem(account.url, 'provisioning URL');
+  if (insecure) throw new HostError('insecure-transport', insecure);
   const url = apiUrl(account.url, path);
   let response: Response;
   try {
@@ -55,6 +61,10 @@ async function getJson<S extends z.ZodType>(
   }
   if (response.status === 401 || response.status === 403) {
     throw new HostError('unauthorized', 'wrong username or password');
+  }
+  if (response.status === 429) {
+    // A lockout, possibly tripped by someone else's attempts: not a wrong password.
+    throw new HostError('locked', lockedSignInMessage(response.headers.get('retry-after')));
   }
   if (!response.ok) {
     throw new HostError('server-error', `${url.host} answered HTTP ${response.status} for ${url.pathname}`);
@@ -73,8 +83,13 @@ async function getJson<S extends z.ZodType>(
   return parsed.data;
 }
 
-export const fetchClientConfig = (fetchImpl: Fetch, account: ControlPlaneAccount): Promise<ClientConfig> =>
-  getJson(fetchImpl, account, 'client-config', ClientConfigSchema);
+/** The agent's configuration; refused when it would send the SIP password in clear to another host. */
+export async function fetchClientConfig(fetchImpl: Fetch, account: ControlPlaneAccount): Promise<ClientConfig> {
+  const config = await getJson(fetchImpl, account, 'client-config', ClientConfigSchema);
+  const insecure = clientConfigTransportProblem(config);
+  if (insecure) throw new HostError('insecure-transport', insecure);
+  return config;
+}
 
 export const fetchTurnCredentials = (fetchImpl: Fetch, account: ControlPlaneAccount): Promise<TurnCredentials> =>
   getJson(fetchImpl, account, 'turn-credentials', TurnCredentialsSchema);

@@ -29,3 +29,7 @@ export function lockoutWaitSeconds(retryAfter: string | null | undefined): numbe
 
 /** What the agent reads: who is locked out and why, so they do not start resetting a good password. */
 export const LOCKED_OUT_TEXT = 'Too many failed sign-ins for this account from this network: locked';
+
+/** A refused sign-in (control plane 429): the lockout and the wait, for an agent who retries by hand. */
+export const lockedSignInMessage = (retryAfter: string | null | undefined): string =>
+  `${LOCKED_OUT_TEXT}; try again in ${lockoutWaitSeconds(retryAfter)} s (your password may well be right)`;

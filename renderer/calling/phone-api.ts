@@ -10,6 +10,7 @@ import type { Session, TurnCredentials, Settings } from '../../preload/contract/
 export type RegistrationFailure =
   | 'wrong-credentials' // 401/403 after digest: the password or username is wrong
   | 'locked' // 403 Locked + Retry-After: too many failed sign-ins; retried after the server's delay
+  | 'insecure-transport' // ws:// to a server that is not this computer: refused, never retried
   | 'unreachable' // WebSocket could not connect (server down, port closed, DNS)
   | 'tls' // wss:// handshake failed (certificate untrusted or expired)
   | 'websocket-blocked' // TCP reached something that refused the upgrade (proxy, firewall)

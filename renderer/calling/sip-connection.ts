@@ -8,7 +8,7 @@ import {
   type Invitation,
   type SessionDescriptionHandlerFactory,
 } from 'sip.js';
-import type { Session } from '../../preload/contract/index.js';
+import { insecureTransportProblem, type Session } from '../../preload/contract/index.js';
 import { backoffDelayMs, RECONNECT_BACKOFF } from './backoff.js';
 import type { EndpointProber } from './endpoint-probe.js';
 import { sipJsLogConnector, type CallingLogger } from './logging.js';
@@ -65,6 +65,13 @@ export class SipConnection {
   /** Connects and registers; resolves once the first attempt settled (registered or failed). */
   async start(session: Session): Promise<void> {
     await this.stop();
+    // The digest REGISTER would cross the network in clear: refuse before any socket opens, and
+    // never retry (only a new configuration can fix it).
+    const insecure = insecureTransportProblem(session.config.sip.wsUrl, 'SIP WebSocket URL');
+    if (insecure) {
+      this.setRegistration({ kind: 'failed', reason: 'insecure-transport', message: insecure, retryInMs: null });
+      return;
+    }
     this.session = session;
     const generation = this.buildUserAgent(session);
     this.setRegistration({ kind: 'connecting' });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { insecureTransportProblem, lockedSignInMessage } from '../../preload/contract/index.js';
 import { hostError } from './host-error.js';
 
 /**
@@ -38,7 +39,10 @@ export function apiUrl(provisioningUrl: string, path: string): URL {
   return new URL(path.replace(/^\//, ''), base);
 }
 
-/** The provisioning URL, checked before any request: a clear error naming the field. */
+/**
+ * The provisioning URL, checked before any request: a clear error naming the field. http:// is
+ * accepted only to this computer (transport-policy.ts): the request carries the SIP password.
+ */
 export function checkProvisioningUrl(raw: string): URL {
   let url: URL;
   try {
@@ -49,6 +53,8 @@ export function checkProvisioningUrl(raw: string): URL {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw hostError('invalid-request', `Provisioning URL must start with https:// (got ${url.protocol}//)`);
   }
+  const insecure = insecureTransportProblem(url.href, 'provisioning URL');
+  if (insecure) throw hostError('insecure-transport', insecure);
   return url;
 }
 
@@ -87,6 +93,8 @@ export async function fetchProvisioned<S extends z.ZodType>(
     );
   }
   if (response.status === 401) throw hostError('unauthorized', WRONG_CREDENTIALS);
+  // A lockout, possibly tripped by someone else's attempts: not a wrong password.
+  if (response.status === 429) throw hostError('locked', lockedSignInMessage(response.headers.get('Retry-After')));
   if (response.status === 403) {
     throw hostError('unauthorized', 'This account is not allowed to use the softphone (403 Forbidden)');
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   CallHistoryEntrySchema,
   ClientConfigSchema,
+  clientConfigTransportProblem,
   invokeChannels,
   SessionSchema,
   SettingsSchema,
@@ -88,6 +89,8 @@ export function createWebHost(deps: WebHostDeps): HostApi {
       const base = checkProvisioningUrl(url).href;
       const credentials = { username, password };
       const config = await fetchProvisioned(deps.fetch, base, 'api/client-config', credentials, ClientConfigSchema);
+      const insecure = clientConfigTransportProblem(config);
+      if (insecure) throw hostError('insecure-transport', insecure);
       const turn = await fetchProvisioned(deps.fetch, base, 'api/turn-credentials', credentials, TurnCredentialsSchema);
       const session: Session = { config, password, turn };
       storedSession.write({ url: base, username, session });

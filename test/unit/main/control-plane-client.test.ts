@@ -65,3 +65,35 @@ test('other HTTP errors are reported with their status', { timeout: 5_000 }, asy
   t.after(() => plane.override.clear());
   await assert.rejects(fetchClientConfig(fetch, account()), rejectsWith('server-error', /answered HTTP 503/));
 });
+
+test('429 + Retry-After → locked with the wait, never "wrong password"', { timeout: 5_000 }, async (t) => {
+  plane.override.set('/api/client-config', { status: 429, body: '{"error":"too many"}', headers: { 'retry-after': '120' } });
+  t.after(() => plane.override.clear());
+  await assert.rejects(
+    fetchClientConfig(fetch, account()),
+    rejectsWith('locked', /^Too many failed sign-ins for this account from this network: locked; try again in 120 s /),
+  );
+});
+
+test('http:// to another host is refused before the password is sent', { timeout: 5_000 }, async () => {
+  const sent: string[] = [];
+  const spy = async (url: string) => {
+    sent.push(url);
+    return new Response('{}');
+  };
+  await assert.rejects(
+    fetchClientConfig(spy, { ...account(), url: 'http://pbx.example.com:8080' }),
+    rejectsWith('insecure-transport', /provisioning URL http:\/\/pbx\.example\.com:8080 is http:\/\/ to pbx\.example\.com/),
+  );
+  assert.deepEqual(sent, [], 'no request left the machine');
+});
+
+test('a configuration that puts SIP on ws:// to another host is refused', { timeout: 5_000 }, async (t) => {
+  const config = sampleConfig(plane.url);
+  plane.override.set('/api/client-config', {
+    status: 200,
+    body: JSON.stringify({ ...config, sip: { ...config.sip, wsUrl: 'ws://sip.example.com:8088/ws' } }),
+  });
+  t.after(() => plane.override.clear());
+  await assert.rejects(fetchClientConfig(fetch, account()), rejectsWith('insecure-transport', /SIP WebSocket URL ws:\/\/sip\.example\.com:8088/));
+});

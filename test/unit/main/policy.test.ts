@@ -53,3 +53,10 @@ test('--provisioning-url pre-sets the URL; a malformed one is reported, not fata
     problem: '--provisioning-url must be an http(s) URL (got "file:///etc/passwd"); ignored',
   });
 });
+
+test('--provisioning-url http:// to another computer is refused (the password would travel in clear)', () => {
+  const { url, problem } = provisioningUrlFromArgs(['--provisioning-url=http://pbx.example.com']);
+  assert.equal(url, null);
+  assert.match(problem ?? '', /^the server must use https:\/\/ .*--provisioning-url http:\/\/pbx\.example\.com .*; ignored$/);
+  assert.deepEqual(provisioningUrlFromArgs(['--provisioning-url=https://pbx.example.com']), { url: 'https://pbx.example.com', problem: null });
+});

@@ -26,9 +26,11 @@ let turnIssued = 0;
 const seen: Array<{ url: string; authorization: string | undefined }> = [];
 
 // Which Basic user gets which kind of answer.
-function answer(req: IncomingMessage): { status: number; body: string } {
+function answer(req: IncomingMessage): { status: number; body: string; headers?: Record<string, string> } {
   const auth = req.headers.authorization ?? '';
   const [user, password] = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString('utf8').split(':');
+  if (user === 'locked') return { status: 429, body: '{"error":"too many failed sign-ins"}', headers: { 'retry-after': '300' } };
+  if (user === 'cleartext') return { status: 200, body: JSON.stringify({ ...config, sip: { ...config.sip, wsUrl: 'ws://sip.example.com/ws' } }) };
   if (password !== 's3crét' && user !== 'garbage' && user !== 'shape' && user !== 'broken') return { status: 401, body: '{}' };
   if (user === 'garbage') return { status: 200, body: '<html>proxy login</html>' };
   if (user === 'shape') return { status: 200, body: JSON.stringify({ ...config, sip: { ...config.sip, wsUrl: 'http://x' } }) };
@@ -48,8 +50,8 @@ let server: Server;
 before(async () => {
   server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
-    const { status, body } = answer(req);
-    res.writeHead(status, { 'content-type': 'application/json', ...(status === 401 ? { 'www-authenticate': 'Basic realm="clearline"' } : {}) });
+    const { status, body, headers } = answer(req);
+    res.writeHead(status, { 'content-type': 'application/json', ...(status === 401 ? { 'www-authenticate': 'Basic realm="clearline"' } : {}), ...headers });
     res.end(body);
   });
   await new Promise<void>((resolve, reject) => {
@@ -142,6 +144,11 @@ test('provisioning failures become sentences the agent can act on', { timeout: 1
     `Cannot reach 127.0.0.1:${CLOSED_PORT}. Check the provisioning URL and your network or VPN connection.`);
   await rejectsWith(signIn('alice', 'x', 'ftp://pbx.example'), 'invalid-request', /Provisioning URL must start with https:\/\//);
   await rejectsWith(signIn('alice', 'x', 'not a url'), 'invalid-request', /^provisioning\.signIn: url: /);
+  await rejectsWith(signIn('locked'), 'locked', /^Too many failed sign-ins for this account from this network: locked; try again in 300 s /);
+  await rejectsWith(signIn('cleartext'), 'insecure-transport', /SIP WebSocket URL ws:\/\/sip\.example\.com is ws:\/\/ to sip\.example\.com/);
+  seen.length = 0;
+  await rejectsWith(signIn('alice', 's3crét', 'http://pbx.example.com'), 'insecure-transport', /provisioning URL http:\/\/pbx\.example\.com is http:\/\//);
+  assert.deepEqual(seen, [], 'the password was not sent');
   assert.equal(await host.invoke('provisioning.restore', undefined), null, 'a failed sign-in stores nothing');
 });
 
