@@ -26,6 +26,11 @@ interface Pending {
 
 export interface OutgoingCall {
   readonly callId: string;
+  readonly fromTag: string;
+  /** Credentials sent with the latest INVITE attempt (what a network sniffer would capture). */
+  authorization(): Array<[string, string]>;
+  /** The established dialog (null until a 2xx): what an attacker must know to forge in-dialog requests. */
+  dialog(): { remoteUri: string; routes: string[]; to: string } | null;
   /** Final response to the INVITE (after digest auth if challenged). */
   readonly final: Promise<SipMessage>;
   readonly provisional: SipMessage[];
@@ -121,11 +126,7 @@ export class WsSipAgent {
         });
       });
       o.onBranch?.(branch, auth);
-      const cseq = o.cseq.n;
-      this.send(buildRequest(`${method} ${ruri} SIP/2.0`, [this.via(branch), ['Max-Forwards', '70'], ...base, ['CSeq', `${cseq} ${method}`], ...auth], body));
-      const res = await withTimeout(final, `final response to ${method} ${ruri}`);
-      this.pending.delete(branch);
-      if (method === 'INVITE' && res.status! >= 300) this.ackNon2xx(ruri, branch, base, res, cseq);
+      const res = await this.once(method, ruri, branch, [...base, ['CSeq', `${o.cseq.n} ${method}`], ...auth], body, final);
       if ((res.status === 401 || res.status === 407) && attempt === 0) {
         const challenge = header(res, res.status === 401 ? 'www-authenticate' : 'proxy-authenticate') ?? '';
         const name = res.status === 401 ? 'Authorization' : 'Proxy-Authorization';
@@ -138,8 +139,28 @@ export class WsSipAgent {
     throw new Error('unreachable');
   }
 
-  private ackNon2xx(ruri: string, branch: string, base: Array<[string, string]>, res: SipMessage, cseq: number): void {
-    const keep = base.filter(([n]) => n === 'From' || n === 'Call-ID' || n === 'Route');
+  /** Sends one request (headers include CSeq) and awaits `final`; ACKs a failed INVITE. */
+  private async once(method: string, ruri: string, branch: string, headers: Array<[string, string]>, body: string, final: Promise<SipMessage>): Promise<SipMessage> {
+    this.send(buildRequest(`${method} ${ruri} SIP/2.0`, [this.via(branch), ['Max-Forwards', '70'], ...headers], body));
+    const res = await withTimeout(final, `final response to ${method} ${ruri}`);
+    this.pending.delete(branch);
+    if (method === 'INVITE' && res.status! >= 300) this.ackNon2xx(ruri, branch, headers, res);
+    return res;
+  }
+
+  /**
+   * One request exactly as given, with no digest retry: what an attacker (or a replayed capture)
+   * sends. `headers` must include From, To, Call-ID and CSeq; Via and Max-Forwards are added.
+   */
+  request(method: string, ruri: string, headers: Array<[string, string]>, body = ''): Promise<SipMessage> {
+    const branch = `z9hG4bK${rand(8)}`;
+    const final = new Promise<SipMessage>((resolve) => this.pending.set(branch, { onResponse: (m) => m.status! >= 200 && resolve(m) }));
+    return this.once(method, ruri, branch, headers, body, final);
+  }
+
+  private ackNon2xx(ruri: string, branch: string, sent: Array<[string, string]>, res: SipMessage): void {
+    const keep = sent.filter(([n]) => n === 'From' || n === 'Call-ID' || n === 'Route');
+    const cseq = (sent.find(([n]) => n === 'CSeq')?.[1] ?? '1').split(' ')[0];
     this.send(buildRequest(`ACK ${ruri} SIP/2.0`, [this.via(branch), ['Max-Forwards', '70'], ...keep, ['To', header(res, 'to')!], ['CSeq', `${cseq} ACK`]]));
   }
 
@@ -162,13 +183,16 @@ export class WsSipAgent {
     return res;
   }
 
-  invite(target: string, sdp: string): OutgoingCall {
-    const callId = rand(10);
+  /** `callId`: a chosen Call-ID; `uriParams`: appended to the From and To URIs (e.g. oversized ones). */
+  invite(target: string, sdp: string, o: { callId?: string; uriParams?: string } = {}): OutgoingCall {
+    const callId = o.callId ?? rand(10);
     const ruri = `sip:${target}@${this.domain}`;
     const fromTag = rand(4);
+    const params = o.uriParams ?? '';
+    const from = `<${this.aor}${params}>;tag=${fromTag}`;
     const base: Array<[string, string]> = [
-      ['From', `<${this.aor}>;tag=${fromTag}`],
-      ['To', `<${ruri}>`],
+      ['From', from],
+      ['To', `<${ruri}${params}>`],
       ['Call-ID', callId],
       ['Contact', this.contact],
       ['Content-Type', 'application/sdp'],
@@ -193,7 +217,7 @@ export class WsSipAgent {
             this.via(`z9hG4bK${rand(8)}`),
             ['Max-Forwards', '70'],
             ...dialog.routes.map((r) => ['Route', r] as [string, string]),
-            ['From', `<${this.aor}>;tag=${fromTag}`],
+            ['From', from],
             ['To', dialog.to],
             ['Call-ID', callId],
             ['CSeq', `${cseq.n} ACK`],
@@ -204,6 +228,9 @@ export class WsSipAgent {
     });
     return {
       callId,
+      fromTag,
+      authorization: () => (current as { auth: Array<[string, string]> } | null)?.auth ?? [],
+      dialog: () => dialog,
       final,
       provisional,
       cancel: async () => {
@@ -214,8 +241,8 @@ export class WsSipAgent {
           buildRequest(`CANCEL ${ruri} SIP/2.0`, [
             this.via(c.branch),
             ['Max-Forwards', '70'],
-            ['From', `<${this.aor}>;tag=${fromTag}`],
-            ['To', `<${ruri}>`],
+            ['From', from],
+            ['To', `<${ruri}${params}>`],
             ['Call-ID', callId],
             ['CSeq', `${cseq.n} CANCEL`],
             ...c.auth,
@@ -234,7 +261,7 @@ export class WsSipAgent {
             this.via(branch),
             ['Max-Forwards', '70'],
             ...d.routes.map((r) => ['Route', r] as [string, string]),
-            ['From', `<${this.aor}>;tag=${fromTag}`],
+            ['From', from],
             ['To', d.to],
             ['Call-ID', callId],
             ['CSeq', `${cseq.n} BYE`],

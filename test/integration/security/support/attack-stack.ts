@@ -1,0 +1,94 @@
+/**
+ * The real stack as the attack suites see it: the simulated carrier plays the SIP trunk and traces
+ * every SIP message it receives (CARRIER_SIP_TRACE), so a test can prove an attack never reached
+ * the trunk; helpers connect agents, list rtpengine's calls and read call records.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunningStack } from '../../../../backend/stack.js';
+import type { CallRecord } from '../../../../backend/control-plane/call-records.js';
+import { adminGet, startTestStack, waitFor } from '../../backend/support/stack-fixture.js';
+import { WsSipAgent } from '../../backend/support/ws-sip-agent.js';
+import { browserSdp } from '../../backend/support/webrtc-sdp.js';
+import { rtpengineCallIds } from './rtpengine-ng.js';
+
+/** The port block of every stack engineer KT's attack suites start (one suite at a time). */
+export const ATTACK_PORT_BASE = 56000;
+/** A free offset in that block (backend/ports.ts leaves 51-999 unused) for the foreign host. */
+export const FOREIGN_SINK_PORT = ATTACK_PORT_BASE + 60;
+
+export type AttackStack = Awaited<ReturnType<typeof startAttackStack>>;
+
+export async function startAttackStack() {
+  // Read by the carrier child process (inherits our environment): trace every SIP message.
+  process.env.CARRIER_SIP_TRACE = '1';
+  const fx = await startTestStack(ATTACK_PORT_BASE);
+  const { stack } = fx;
+  const agents: WsSipAgent[] = [];
+  return {
+    ...fx,
+    /** A WebSocket SIP agent (closed by closeAgents); the demo password unless one is given. */
+    async agent(username: string, password?: string): Promise<WsSipAgent> {
+      const e = stack.endpoints;
+      const a = await WsSipAgent.connect(e.sip.wsUrl, {
+        username,
+        password: password ?? e.agents.find((x) => x.username === username)!.password,
+        domain: e.sip.domain,
+      });
+      agents.push(a);
+      return a;
+    },
+    /** Unregisters and closes every agent connected so far. */
+    async closeAgents(): Promise<void> {
+      for (const a of agents.splice(0)) {
+        if (a.registered) await a.register(0).catch(() => undefined);
+        a.close();
+      }
+    },
+    rtpengineCalls: () => rtpengineCallIds(stack.endpoints.sip.domain, stack.ports.rtpengineNg),
+    /** SIP messages the trunk (simulated carrier) received that contain `marker`. */
+    trunkReceived: (marker: string) => trunkReceived(stack, marker),
+    /** Waits until the trunk received a message containing `marker` (a barrier: see below). */
+    untilTrunkReceived: (marker: string) => waitFor(async () => trunkReceived(stack, marker).length > 0, `the trunk to receive ${marker}`),
+    callRecord: (callId: string) => callRecord(stack, callId),
+    /** The simulated carrier's state of a call it carries ('answered' while up), or null. */
+    async trunkCallState(callId: string): Promise<string | null> {
+      const res = await fetch(`${stack.endpoints.carrier.apiUrl}/calls/${encodeURIComponent(callId)}`, { signal: AbortSignal.timeout(5000) });
+      return res.ok ? ((await res.json()) as { state: string }).state : null;
+    },
+    /**
+     * A legitimate call from `agent` to the echo number, answered, seen by the trunk, then hung
+     * up: legitimate use still works, and (see trunkReceived) a barrier after earlier attacks.
+     */
+    async legitimateTrunkCall(agent: WsSipAgent): Promise<{ status: number; callId: string }> {
+      const call = agent.invite(stack.endpoints.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+      const res = await call.final;
+      if (res.status === 200) {
+        await waitFor(async () => trunkReceived(stack, call.callId).length > 0, `the trunk to receive ${call.callId}`);
+        await call.bye();
+      }
+      return { status: res.status!, callId: call.callId };
+    },
+  };
+}
+
+/**
+ * Messages the carrier traced as received ("SIP ← host:port" then the message). The trace reaches
+ * the log through a pipe, so absence alone proves little; but an attack that was answered before a
+ * legitimate call started, and is still missing once that call shows up here, was never relayed
+ * (a relayed request reaches the carrier before any answer to it can come back).
+ */
+function trunkReceived(stack: RunningStack, marker: string): string[] {
+  let log: string;
+  try {
+    log = readFileSync(join(stack.logDir, 'carrier.log'), 'utf8');
+  } catch {
+    return [];
+  }
+  return log.split(/(?=SIP [←→] )/).filter((entry) => entry.startsWith('SIP ←') && entry.includes(marker));
+}
+
+async function callRecord(stack: RunningStack, callId: string): Promise<CallRecord | undefined> {
+  const { calls } = await adminGet<{ calls: CallRecord[] }>(stack, '/api/calls?limit=10000');
+  return calls.find((c) => c.callId === callId);
+}
