@@ -32,7 +32,7 @@ describe('hole 1: forged in-dialog requests are refused and relayed nowhere', { 
     const e = fx.stack.endpoints;
     domain = e.sip.domain;
     ourRoute = `<sip:${domain}:${fx.stack.ports.sipUdp};lr>`;
-    trunkRoute = `<sip:${domain}:${e.carrier.sipPort};lr>`;
+    trunkRoute = `<sip:${domain}:${fx.trunk.sipPort};lr>`;
     sink = await ForeignSipSink.listen('127.0.0.1', FOREIGN_SINK_PORT);
     attacker = await UdpSipClient.open({ host: domain, port: fx.stack.ports.sipUdp }, ATTACKER_ADDRESS);
   });
@@ -54,7 +54,7 @@ describe('hole 1: forged in-dialog requests are refused and relayed nowhere', { 
   test('a forged INVITE with a To tag and a Route to the trunk is refused: nothing reaches the trunk, rtpengine allocates nothing', AWAITS_DEFENCE, async () => {
     const callId = `forged-invite-trunk-${rand(6)}`;
     const res = await attacker.request(
-      `INVITE sip:${fx.stack.endpoints.numbers.echo}@${domain}:${fx.stack.endpoints.carrier.sipPort} SIP/2.0`,
+      `INVITE sip:${fx.stack.endpoints.numbers.echo}@${domain}:${fx.trunk.sipPort} SIP/2.0`,
       [
         ...dialogHeaders({ method: 'INVITE', from: `sip:mallory@${ATTACKER_ADDRESS}`, to: `sip:${fx.stack.endpoints.numbers.echo}@${domain}`, toTag: rand(4), callId }),
         ['Route', trunkRoute],
@@ -170,13 +170,13 @@ describe('hole 1: forged in-dialog requests are refused and relayed nowhere', { 
     ]);
     assert.equal(wsForged.status, 481, `BYE for a dialog that does not exist refused with 481 (got ${wsForged.startLine})`);
 
-    assert.equal(await fx.trunkCallState(call.callId), 'answered', 'the trunk still carries the call');
+    assert.equal((await fx.trunkCall(call.callId))?.state, 'answered', 'the trunk still carries the call');
     assert.ok((await fx.rtpengineCalls()).includes(call.callId), 'rtpengine still relays its media');
     assert.equal((await fx.callRecord(call.callId))?.endedAt, null, 'its record is not ended');
 
     assert.equal((await call.bye()).status, 200, 'the real BYE still ends the call');
     await waitFor(async () => (await fx.callRecord(call.callId))?.endedAt, 'the call record ended by the real BYE');
-    assert.equal(await fx.trunkCallState(call.callId), 'ended');
+    assert.equal((await fx.trunkCall(call.callId))?.state, 'ended');
   });
 
   test('a forged in-dialog INVITE over WebSocket for a dialog that does not exist skips no authentication', AWAITS_DEFENCE, async () => {
@@ -185,7 +185,7 @@ describe('hole 1: forged in-dialog requests are refused and relayed nowhere', { 
     const echo = fx.stack.endpoints.numbers.echo;
     const res = await mallory.request(
       'INVITE',
-      `sip:${echo}@${domain}:${fx.stack.endpoints.carrier.sipPort}`,
+      `sip:${echo}@${domain}:${fx.trunk.sipPort}`,
       [
         ['Route', ourRoute],
         ...dialogHeaders({ method: 'INVITE', from: `sip:mallory@${domain}`, to: `sip:${echo}@${domain}`, toTag: rand(4), callId }),

@@ -17,6 +17,13 @@ export const ATTACK_PORT_BASE = 56000;
 /** A free offset in that block (backend/ports.ts leaves 51-999 unused) for the foreign host. */
 export const FOREIGN_SINK_PORT = ATTACK_PORT_BASE + 60;
 
+/** The part of the carrier's call view (backend/carrier/README.md) the attack tests read. */
+export interface TrunkCallView {
+  readonly state: 'ringing' | 'answered' | 'ended' | 'failed';
+  readonly direction: 'incoming' | 'outgoing';
+  readonly finalStatus: number | null;
+}
+
 export type AttackStack = Awaited<ReturnType<typeof startAttackStack>>;
 
 export async function startAttackStack() {
@@ -24,9 +31,16 @@ export async function startAttackStack() {
   process.env.CARRIER_SIP_TRACE = '1';
   const fx = await startTestStack(ATTACK_PORT_BASE);
   const { stack } = fx;
+  const trunk = stack.endpoints.carrier;
+  if (!trunk) {
+    await fx.dispose();
+    throw new Error('the attack suites need the simulated carrier as their trunk: a loopback stack in demo mode');
+  }
   const agents: WsSipAgent[] = [];
   return {
     ...fx,
+    /** The simulated carrier: the trunk's SIP port and its HTTP API. */
+    trunk,
     /** A WebSocket SIP agent (closed by closeAgents); the demo password unless one is given. */
     async agent(username: string, password?: string): Promise<WsSipAgent> {
       const e = stack.endpoints;
@@ -46,15 +60,33 @@ export async function startAttackStack() {
       }
     },
     rtpengineCalls: () => rtpengineCallIds(stack.endpoints.sip.domain, stack.ports.rtpengineNg),
-    /** SIP messages the trunk (simulated carrier) received that contain `marker`. */
+    /** SIP messages (requests and responses) the trunk (simulated carrier) received containing `marker`. */
     trunkReceived: (marker: string) => trunkReceived(stack, marker),
+    /** Requests of `method` the trunk received that contain `marker`. */
+    trunkReceivedRequests: (method: string, marker: string) =>
+      trunkReceived(stack, marker).filter((entry) => entry.split('\n')[1]?.startsWith(`${method} `)),
     /** Waits until the trunk received a message containing `marker` (a barrier: see below). */
     untilTrunkReceived: (marker: string) => waitFor(async () => trunkReceived(stack, marker).length > 0, `the trunk to receive ${marker}`),
     callRecord: (callId: string) => callRecord(stack, callId),
-    /** The simulated carrier's state of a call it carries ('answered' while up), or null. */
-    async trunkCallState(callId: string): Promise<string | null> {
-      const res = await fetch(`${stack.endpoints.carrier.apiUrl}/calls/${encodeURIComponent(callId)}`, { signal: AbortSignal.timeout(5000) });
-      return res.ok ? ((await res.json()) as { state: string }).state : null;
+    /** The simulated carrier's view of a call it carries or carried, or null if it has none. */
+    async trunkCall(callId: string): Promise<TrunkCallView | null> {
+      const res = await fetch(`${trunk.apiUrl}/calls/${encodeURIComponent(callId)}`, { signal: AbortSignal.timeout(5000) });
+      return res.ok ? ((await res.json()) as TrunkCallView) : null;
+    },
+    /** An inbound PSTN call: the simulated carrier calls `to` (an agent) through Kamailio. */
+    async placeTrunkCall(to: string): Promise<string> {
+      const res = await fetch(`${trunk.apiUrl}/calls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to, from: '+15551230000' }),
+        signal: AbortSignal.timeout(5000),
+      });
+      if (res.status !== 201) throw new Error(`carrier POST /calls: HTTP ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { id: string }).id;
+    },
+    /** Hangs up a carrier call (BYE, CANCEL or 480, whatever its state needs). */
+    async hangUpTrunkCall(callId: string): Promise<void> {
+      await fetch(`${trunk.apiUrl}/calls/${encodeURIComponent(callId)}`, { method: 'DELETE', signal: AbortSignal.timeout(5000) });
     },
     /**
      * A legitimate call from `agent` to the echo number, answered, seen by the trunk, then hung

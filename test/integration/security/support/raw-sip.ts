@@ -5,7 +5,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { connect, type Socket as TcpSocket } from 'node:net';
-import { buildRequest, parseSip, rand, type SipMessage } from '../../backend/support/sip-message.js';
+import { buildRequest, digestAnswer, header, parseSip, rand, type SipMessage } from '../../backend/support/sip-message.js';
 
 export type Headers = ReadonlyArray<[string, string]>;
 
@@ -17,6 +17,20 @@ export function dialogHeaders(o: { method: string; from: string; to: string; cal
     ['Call-ID', o.callId ?? rand(10)],
     ['CSeq', `${o.cseq ?? 1} ${o.method}`],
   ];
+}
+
+/**
+ * Sends a request through `send(auth, cseq)` and answers one digest challenge (401/407) with the
+ * given credentials, the way any SIP client would: the final answer after that, or null if none.
+ */
+export async function withDigest(
+  creds: { username: string; password: string; method: string; uri: string },
+  send: (auth: Headers, cseq: number) => Promise<SipMessage | null>,
+): Promise<SipMessage | null> {
+  const first = await send([], 1);
+  if (!first || (first.status !== 401 && first.status !== 407)) return first;
+  const challenge = header(first, first.status === 401 ? 'www-authenticate' : 'proxy-authenticate') ?? '';
+  return send([[first.status === 401 ? 'Authorization' : 'Proxy-Authorization', digestAnswer(challenge, creds)]], 2);
 }
 
 const FINAL_TIMEOUT_MS = 5000;
