@@ -1,0 +1,102 @@
+/**
+ * Hole 9 against the real stack: an admin disables, then deletes, an agent that is registered over
+ * WebSocket. At once its registration is gone (calls to it are not delivered), its new REGISTER
+ * and INVITE are refused, HTTP sign-in and new TURN credentials are refused. Re-enabled, it works
+ * again; other agents keep working throughout.
+ */
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestStack } from '../backend/support/stack-fixture.js';
+import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
+import { browserSdp } from '../backend/support/webrtc-sdp.js';
+import { admin, api, createAgent } from './support/control-plane-http.js';
+
+const PORT_BASE = 32000;
+const NORA = { username: 'nora', password: 'nora-password-1' };
+const OTTO = { username: 'otto', password: 'otto-password-1' };
+
+describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
+  let fx: Awaited<ReturnType<typeof startTestStack>>;
+  const agents: WsSipAgent[] = [];
+
+  const connect = async (who: { username: string; password: string }) => {
+    const e = fx.stack.endpoints;
+    const a = await WsSipAgent.connect(e.sip.wsUrl, { ...who, domain: e.sip.domain });
+    agents.push(a);
+    return a;
+  };
+  /** The final status of a call from `caller` to `callee` (a registered callee answers 486 Busy Here). */
+  const callStatus = async (caller: WsSipAgent, callee: string) => (await caller.invite(callee, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' })).final).status!;
+  const signIn = (path: string) => api(fx.stack, { path, auth: NORA });
+
+  /** What nora can still do: [registration reachable, REGISTER, INVITE, client-config, TURN credentials]. */
+  async function noraCan(otto: WsSipAgent, nora: WsSipAgent): Promise<number[]> {
+    return [
+      await callStatus(otto, NORA.username),
+      (await nora.register()).status!,
+      await callStatus(nora, OTTO.username),
+      (await signIn('/api/client-config')).status,
+      (await signIn('/api/turn-credentials')).status,
+    ];
+  }
+
+  before(async () => {
+    fx = await startTestStack(PORT_BASE);
+    await createAgent(fx.stack, NORA.username, NORA.password);
+    await createAgent(fx.stack, OTTO.username, OTTO.password);
+    // These tests place calls back to back: above the default one call per second.
+    for (const who of [NORA, OTTO]) assert.equal((await admin(fx.stack, 'PATCH', `/api/agents/${who.username}`, { maxCps: 50 })).status, 200);
+  });
+  afterEach(async () => {
+    for (const a of agents.splice(0)) {
+      if (a.registered) await a.register(0).catch(() => undefined);
+      a.close();
+    }
+  });
+  after(async () => {
+    await fx?.dispose();
+  });
+
+  test('disabled: registration dropped, REGISTER/INVITE/sign-in/TURN refused; re-enabled: all back', async () => {
+    const otto = await connect(OTTO);
+    const nora = await connect(NORA);
+    assert.equal((await otto.register()).status, 200);
+    assert.equal((await nora.register()).status, 200);
+    assert.equal(await callStatus(otto, NORA.username), 486, 'before: a call reaches nora (busy)');
+    const delivered = nora.incomingInvites.length;
+
+    const disabled = await admin(fx.stack, 'PATCH', `/api/agents/${NORA.username}`, { disabled: true });
+    assert.equal(disabled.status, 200);
+    assert.equal((disabled.body as { registrations: string }).registrations, 'dropped');
+    assert.equal(await callStatus(otto, NORA.username), 404, 'the registration is gone at once: not delivered');
+    assert.equal(nora.incomingInvites.length, delivered, 'nora received nothing');
+
+    assert.deepEqual(await noraCan(otto, nora), [404, 403, 403, 403, 403]);
+    assert.deepEqual((await signIn('/api/turn-credentials')).body, { error: 'account disabled' });
+    assert.equal(await callStatus(otto, NORA.username), 404, 'the refused REGISTER left no registration');
+
+    assert.equal((await admin(fx.stack, 'PATCH', `/api/agents/${NORA.username}`, { disabled: false })).status, 200);
+    assert.deepEqual(await noraCan(otto, nora), [404, 200, 486, 200, 200], 'enabled again (registered by the REGISTER in that list)');
+    assert.equal(await callStatus(otto, NORA.username), 486, 're-registered nora is reachable again');
+  });
+
+  test('deleted: registration dropped, REGISTER/INVITE refused, sign-in and TURN 401 like any unknown user', async () => {
+    const otto = await connect(OTTO);
+    const nora = await connect(NORA);
+    assert.equal((await otto.register()).status, 200);
+    assert.equal((await nora.register()).status, 200);
+    assert.equal(await callStatus(otto, NORA.username), 486);
+
+    const deleted = await admin(fx.stack, 'DELETE', `/api/agents/${NORA.username}`);
+    assert.deepEqual(deleted.body, { deleted: NORA.username, registrations: 'dropped' });
+    assert.deepEqual(await noraCan(otto, nora), [404, 403, 403, 401, 401]);
+    assert.equal((await otto.register()).status, 200, 'otto is unaffected');
+    assert.equal((await admin(fx.stack, 'GET', '/api/agents')).status, 200);
+  });
+
+  test('revoking an agent that has no registration is not an error', async () => {
+    await createAgent(fx.stack, 'pia', 'pia-password-1');
+    const disabled = await admin(fx.stack, 'PATCH', '/api/agents/pia', { disabled: true });
+    assert.deepEqual([disabled.status, (disabled.body as { registrations: string }).registrations], [200, 'dropped']);
+  });
+});
