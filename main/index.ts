@@ -3,6 +3,7 @@
  * app:// protocol + CSP → security guards → logging → policy → secrets → host handlers behind the
  * typed IPC dispatcher → the window → power/network transitions → auto-update.
  */
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
@@ -23,6 +24,7 @@ import { createAppProtocolHandler } from './security/app-protocol-handler.js';
 import { buildCsp } from './security/csp.js';
 import { installSecurityGuards } from './security/install-guards.js';
 import { startAutoUpdate, updatePlan } from './update/auto-update.js';
+import { checkDownloadedUpdate, UPDATE_PUBLIC_KEY_FILE } from './update/update-signature.js';
 import { bringToFront } from './windows/bring-to-front.js';
 import { createMainWindow } from './windows/main-window.js';
 
@@ -125,8 +127,17 @@ async function start(): Promise<void> {
   });
   const stopUpdates = startAutoUpdate(
     electronUpdater.autoUpdater,
-    updatePlan({ isPackaged: app.isPackaged, policyFeedUrl: policy.updateFeedUrl }),
+    updatePlan({ isPackaged: app.isPackaged, policyFeedUrl: policy.updateFeedUrl, platform: process.platform }),
     logger.scope('update'),
+    {
+      // The public key ships as a resource next to app.asar (electron-builder.yml extraResources).
+      check: (file, feedUrl) =>
+        checkDownloadedUpdate(file, feedUrl, join(process.resourcesPath, UPDATE_PUBLIC_KEY_FILE), {
+          readFile,
+          fetch: (url, init) => net.fetch(url, init),
+        }),
+      onQuit: (handler) => app.once('quit', (_event, exitCode) => handler(exitCode)),
+    },
   );
 
   app.on('window-all-closed', () => app.quit());

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { networkFingerprint, watchNetwork } from '../../../main/devices/network-fingerprint.js';
-import { updatePlan } from '../../../main/update/auto-update.js';
 import { bringToFront } from '../../../main/windows/bring-to-front.js';
 
 const nic = (address: string, family: 'IPv4' | 'IPv6' = 'IPv4', internal = false): NetworkInterfaceInfo =>
@@ -34,12 +33,6 @@ test('watchNetwork reports each change once', () => {
   tick();
   assert.equal(changes, 1);
   stop();
-});
-
-test('auto-update: off when unpackaged; policy feed overrides the built-in one', () => {
-  assert.deepEqual(updatePlan({ isPackaged: false, policyFeedUrl: 'https://u.example/' }), { enabled: false, reason: 'not a packaged build' });
-  assert.deepEqual(updatePlan({ isPackaged: true, policyFeedUrl: undefined }), { enabled: true, feedUrl: null });
-  assert.deepEqual(updatePlan({ isPackaged: true, policyFeedUrl: 'https://u.example/' }), { enabled: true, feedUrl: 'https://u.example/' });
 });
 
 test('second instance: the running window is restored if minimised, shown and focused', () => {
