@@ -1,14 +1,15 @@
 /**
- * `npm run backend -- --state-dir DIR [--port-base N] [--listen ADDR] [--tls-cert F --tls-key F]
- *  [--db URL] [--turn-ttl S] [--cors-origin O ...]`
- * Starts the stack, prints one ready line, stops everything on SIGINT/SIGTERM.
+ * `npm run backend -- --state-dir DIR [options]` (USAGE below): starts the stack, prints one ready
+ * line, stops everything on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import { startStack, type RunningStack } from './stack.js';
 
 const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--listen ADDR]
+       [--media-address ADDR] [--management-address ADDR] [--demo] [--trunk ADDR:PORT]
        [--tls-cert FILE --tls-key FILE] [--db sqlite:///file|postgres://…] [--turn-ttl SECONDS]
-       [--rtpengine-instances N] [--cors-origin ORIGIN]...`;
+       [--rtpengine-instances N] [--cors-origin ORIGIN]...
+A loopback --listen (the default) is the demo; any other is production unless --demo is given.`;
 
 function parseIntOption(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -24,6 +25,10 @@ async function main(): Promise<void> {
         'state-dir': { type: 'string' },
         'port-base': { type: 'string' },
         listen: { type: 'string' },
+        'media-address': { type: 'string' },
+        'management-address': { type: 'string' },
+        demo: { type: 'boolean' },
+        trunk: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         db: { type: 'string' },
@@ -60,13 +65,17 @@ async function main(): Promise<void> {
     stateDir: values['state-dir'],
     portBase: parseIntOption('--port-base', values['port-base']),
     listen: values.listen,
+    mediaAddress: values['media-address'],
+    managementAddress: values['management-address'],
+    // Absent = the default for the listen address; the flag only ever turns demo mode on.
+    demo: values.demo || undefined,
+    trunk: values.trunk,
     tlsCert: values['tls-cert'],
     tlsKey: values['tls-key'],
     dbUrl: values.db,
     turnTtlSec: parseIntOption('--turn-ttl', values['turn-ttl']),
     rtpengineInstances: parseIntOption('--rtpengine-instances', values['rtpengine-instances']),
     corsOrigins: values['cors-origin'],
-    onFatal: () => process.exit(1),
   });
   if (stopping) await stack.stop();
   const e = stack.endpoints;

@@ -14,7 +14,8 @@ export const EndpointsSchema = z.object({
   turn: z.object({ urls: z.array(z.string()).min(1), secret: z.string().optional() }),
   controlPlane: z.object({ url: z.string() }),
   admin: z.object({ token: z.string() }),
-  agents: z.array(z.object({ username: z.string(), password: z.string() })).min(2),
+  /** The demo agents and their passwords; empty outside demo mode (the admin creates agents). */
+  agents: z.array(z.object({ username: z.string(), password: z.string() })),
   numbers: z.object({
     echo: z.string(),
     tone: z.string(),
@@ -22,10 +23,19 @@ export const EndpointsSchema = z.object({
     busy: z.string(),
     noAnswer: z.string(),
   }),
-  carrier: z.object({ apiUrl: z.string(), sipPort: z.number().int() }),
+  /** The simulated carrier (demo mode only), on the management address. */
+  carrier: z.object({ apiUrl: z.string(), sipPort: z.number().int() }).optional(),
   reflector: z.object({ host: z.string(), port: z.number().int() }).optional(),
   caCertPath: z.string().optional(),
   pid: z.number().int(),
 });
 
 export type Endpoints = z.infer<typeof EndpointsSchema>;
+
+/** The simulated carrier's API URL; throws when the stack runs without it (not in demo mode). */
+export function carrierApiUrl(endpoints: Endpoints): string {
+  if (!endpoints.carrier) {
+    throw new Error('this stack runs without the simulated carrier: it starts only in demo mode (a loopback --listen, or --demo) without --trunk');
+  }
+  return endpoints.carrier.apiUrl;
+}

@@ -51,3 +51,18 @@ export async function ensureLocalPki(dir: string, host: string): Promise<LocalPk
   chmodSync(keyFile, 0o600);
   return { caCertFile, certFile, keyFile };
 }
+
+/**
+ * What an operator does so agents trust the local CA (printed at start when HTTPS/WSS use it, and
+ * in README): install ca.crt as a trusted root on each agent machine, or bring a certificate.
+ */
+export function localCaTrustSteps(caCertFile: string): string[] {
+  return [
+    `HTTPS and WSS use a certificate from the local CA ${caCertFile}. Agents' machines must trust it:`,
+    `  Debian/Ubuntu: cp ${caCertFile} /usr/local/share/ca-certificates/clearline-local-ca.crt && update-ca-certificates`,
+    `  Linux desktop app (Chromium's NSS store): certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n clearline -i ${caCertFile}`,
+    `  Windows:       certutil -addstore -f Root clearline-ca.crt   (a copy of ${caCertFile})`,
+    `  macOS:         security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain clearline-ca.crt`,
+    '  Or give a certificate from your own CA with --tls-cert FILE --tls-key FILE.',
+  ];
+}

@@ -8,13 +8,14 @@ export const PORT_BLOCK_SIZE = 2000;
 export const PORT_OFFSETS = {
   sipUdp: 0, // Kamailio plain SIP/UDP (trunk side)
   sipWs: 1, // Kamailio SIP over WebSocket (agents)
-  sipWss: 2, // Kamailio SIP over secure WebSocket (when a certificate is given)
-  controlPlane: 10, // control plane HTTP API + web softphone
+  sipWss: 2, // Kamailio SIP over secure WebSocket (always when the listen is not loopback)
+  controlPlane: 10, // control plane API + web softphone (HTTPS unless the listen is loopback)
+  controlPlaneInternal: 11, // control plane over plain HTTP on the management address: Kamailio's audit feed
   turn: 20, // coturn UDP + TCP
   turns: 21, // coturn TLS
-  rtpengineNg: 30, // rtpengine ng control protocol (UDP)
-  carrierSip: 40, // simulated carrier SIP/UDP
-  carrierApi: 41, // simulated carrier HTTP API (place inbound calls, read recordings)
+  rtpengineNg: 30, // rtpengine ng control protocol (UDP, management address)
+  carrierSip: 40, // simulated carrier SIP/UDP (demo mode, management address)
+  carrierApi: 41, // simulated carrier HTTP API: place inbound calls, read recordings (demo, management address)
   reflector: 50, // diagnostics reflector (UDP echo reporting DSCP + timestamps)
   rtpengineMediaMin: 1000,
   rtpengineMediaMax: 1199,

@@ -1,13 +1,13 @@
 /**
  * Checks before anything starts: system binaries (installed on Debian as root, otherwise the
- * exact command to run), and every port of the block free on the listen address.
+ * exact command to run), every address configured here, and every socket of the stack free.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
-import type { PortMap, PortName } from './ports.js';
+import type { Binding } from './bindings.js';
 import { KAMAILIO_MODULE_DIR } from './config/kamailio.js';
 
 /** Binary → the Debian package that provides it. */
@@ -75,9 +75,7 @@ export function ensureSystemPackages(repoRoot: string, log: (line: string) => vo
   throw new Error(`missing system packages: ${missing.join(' ')}. Install them with:\n  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`);
 }
 
-type Proto = 'tcp' | 'udp';
-
-function canBind(proto: Proto, host: string, port: number): Promise<boolean> {
+function canBind(proto: Binding['proto'], host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     if (proto === 'tcp') {
       const srv = createServer();
@@ -94,29 +92,9 @@ function canBind(proto: Proto, host: string, port: number): Promise<boolean> {
   });
 }
 
-export const PORT_PROTOCOLS: ReadonlyArray<[PortName, Proto]> = [
-  ['sipUdp', 'udp'],
-  ['sipWs', 'tcp'],
-  ['sipWss', 'tcp'],
-  ['controlPlane', 'tcp'],
-  ['turn', 'udp'],
-  ['turn', 'tcp'],
-  ['turns', 'tcp'],
-  ['rtpengineNg', 'udp'],
-  ['carrierSip', 'udp'],
-  ['carrierApi', 'tcp'],
-  ['reflector', 'udp'],
-];
-
-/** Throws naming the option (--port-base / --listen) when a port of the block is taken. */
-export async function assertPortsFree(
-  ports: PortMap,
-  base: number,
-  host: string,
-  extra: ReadonlyArray<{ name: string; proto: Proto; port: number }> = [],
-): Promise<void> {
-  const all = [...PORT_PROTOCOLS.map(([name, proto]) => ({ name, proto, port: ports[name] })), ...extra];
-  for (const { name, proto, port } of all) {
+/** Throws naming the option (--port-base / the address's flag) when a socket of the stack cannot bind. */
+export async function assertPortsFree(bindings: readonly Binding[], base: number): Promise<void> {
+  for (const { name, proto, port, host } of bindings) {
     if (!(await canBind(proto, host, port))) {
       throw new Error(
         `--port-base ${base}: ${proto.toUpperCase()} port ${port} (${name}) on ${host} is already in use ` +
@@ -126,14 +104,14 @@ export async function assertPortsFree(
   }
 }
 
-/** Throws naming --listen when the address is not assignable on this host. */
-export async function assertListenAddress(host: string): Promise<void> {
+/** Throws naming `flag` (--listen, --media-address, --management-address) when `host` is not an address of this host. */
+export async function assertLocalAddress(flag: string, host: string): Promise<void> {
   const ok = await new Promise<boolean>((resolve) => {
     const srv = createServer();
     srv.once('error', () => resolve(false));
     srv.listen({ host, port: 0 }, () => srv.close(() => resolve(true)));
   });
-  if (!ok) throw new Error(`--listen ${host}: this address is not configured on any interface of this host (or namespace)`);
+  if (!ok) throw new Error(`${flag} ${host}: this address is not configured on any interface of this host (or namespace)`);
 }
 
 /**

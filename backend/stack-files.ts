@@ -17,6 +17,9 @@ import { NUMBERS, SIP_REALM, type ResolvedOptions } from './stack-options.js';
 export interface StackFiles {
   readonly secrets: StackSecrets;
   readonly pki: LocalPki;
+  /** The certificate agents see on HTTPS/WSS; `local-ca` = one the state dir's CA signed. */
+  readonly serverCert: { readonly cert: string; readonly key: string; readonly from: 'operator' | 'local-ca' } | null;
+  /** The SIP WebSocket URL agents use: wss:// unless the listen is loopback. */
   readonly wsUrl: string;
   readonly wssUrl: string | undefined;
   readonly controlPlaneUrl: string;
@@ -33,23 +36,33 @@ export async function writeStackFiles(
   dirs: { repoRoot: string; confDir: string; runDir: string },
   corsOrigins: readonly string[],
 ): Promise<StackFiles> {
-  const { ports, listen, stateDir } = o;
+  const { ports, listen, stateDir, managementAddress: mgmt } = o;
   const { repoRoot, confDir, runDir } = dirs;
   const secrets = loadOrCreateSecrets(stateDir);
   const pki = await ensureLocalPki(join(stateDir, 'pki'), listen);
-  const wsUrl = `ws://${listen}:${ports.sipWs}`;
-  const wssUrl = o.tls ? `wss://${listen}:${ports.sipWss}` : undefined;
-  const controlPlaneUrl = `http://${listen}:${ports.controlPlane}`;
+  // Off loopback, agents get HTTPS and WSS only: the operator's certificate, else the local CA's.
+  const serverCert: StackFiles['serverCert'] = o.tls
+    ? { ...o.tls, from: 'operator' }
+    : o.tlsOnly
+      ? { cert: pki.certFile, key: pki.keyFile, from: 'local-ca' }
+      : null;
+  const wssUrl = serverCert ? `wss://${listen}:${ports.sipWss}` : undefined;
+  const wsUrl = o.tlsOnly ? wssUrl! : `ws://${listen}:${ports.sipWs}`;
+  const controlPlaneUrl = `${o.tlsOnly ? 'https' : 'http'}://${listen}:${ports.controlPlane}`;
+  const internalUrl = `http://${mgmt}:${ports.controlPlaneInternal}`;
   const uris = turnUris(listen, ports.turn, ports.turns);
   const carrierMain = join(repoRoot, 'backend/carrier/main.ts');
   const reflectorMain = join(repoRoot, 'backend/reflector/main.ts');
-  const hasCarrier = existsSync(carrierMain);
+  // The simulated carrier is the demo's trunk: never outside demo mode, nor when a trunk is given.
+  const hasCarrier = o.demo && !o.trunk && existsSync(carrierMain);
   const hasReflector = existsSync(reflectorMain);
 
   const cpConfigFile = join(confDir, 'control-plane.json');
   const cpConfig: ControlPlaneConfig = {
     listen,
     port: ports.controlPlane,
+    ...(o.tlsOnly && serverCert ? { tls: { certFile: serverCert.cert, keyFile: serverCert.key } } : {}),
+    internal: { listen: mgmt, port: ports.controlPlaneInternal },
     dbUrl: o.dbUrl,
     realm: SIP_REALM,
     adminToken: secrets.adminToken,
@@ -63,10 +76,11 @@ export async function writeStackFiles(
       ...(hasReflector ? { reflector: { host: listen, port: ports.reflector } } : {}),
     },
     publicUrl: controlPlaneUrl,
-    wsUrls: [wsUrl, ...(wssUrl ? [wssUrl] : [])],
+    wsUrls: [...new Set([wsUrl, ...(wssUrl ? [wssUrl] : [])])],
     corsOrigins: [controlPlaneUrl, ...corsOrigins],
     webRoot: join(repoRoot, 'dist/renderer'),
-    demoAgents: secrets.demoAgents,
+    // Outside demo mode there are no demo agents: the admin creates agents.
+    demoAgents: o.demo ? secrets.demoAgents : [],
     // Kamailio's ctl socket (its cfg binds it here): revoking an agent drops its registrations through it.
     kamailioCtlSocket: join(runDir, 'kamailio_ctl'),
   };
@@ -74,19 +88,19 @@ export async function writeStackFiles(
 
   const kamailioCfg = join(confDir, 'kamailio.cfg');
   const kamailioTlsCfg = join(confDir, 'kamailio-tls.cfg');
-  if (o.tls) writeFileSync(kamailioTlsCfg, renderKamailioTlsConfig({ certFile: o.tls.cert, keyFile: o.tls.key }), { mode: 0o600 });
+  if (serverCert) writeFileSync(kamailioTlsCfg, renderKamailioTlsConfig({ certFile: serverCert.cert, keyFile: serverCert.key }), { mode: 0o600 });
   writeFileSync(
     kamailioCfg,
     renderKamailioConfig({
       listen,
       sipUdpPort: ports.sipUdp,
       sipWsPort: ports.sipWs,
-      ...(o.tls ? { wss: { port: ports.sipWss, tlsConfigFile: kamailioTlsCfg } } : {}),
+      ...(serverCert ? { wss: { port: ports.sipWss, tlsConfigFile: kamailioTlsCfg } } : {}),
       realm: SIP_REALM,
       dbUrl: o.dbUrl,
-      rtpengineSockets: o.rtpengines.map((r) => rtpengineSocket(listen, r.ngPort)),
-      trunk: hasCarrier ? { address: listen, port: ports.carrierSip } : null,
-      auditUrl: `${controlPlaneUrl}/internal/sip-events`,
+      rtpengineSockets: o.rtpengines.map((r) => rtpengineSocket(mgmt, r.ngPort)),
+      trunk: o.trunk ?? (hasCarrier ? { address: mgmt, port: ports.carrierSip } : null),
+      auditUrl: `${internalUrl}/internal/sip-events`,
       auditToken: secrets.internalToken,
       nonceSecret: secrets.nonceSecret,
       // The web softphone the control plane serves, the desktop app, and any --cors-origin.
@@ -109,8 +123,11 @@ export async function writeStackFiles(
       authSecret: secrets.turnSecret,
       certFile: pki.certFile,
       keyFile: pki.keyFile,
-      // rtpengine's media address: the one peer a browser's relayed candidate must reach.
-      allowedPeers: [listen],
+      // rtpengine's media address: the one peer a browser's relayed candidate must reach. The
+      // stack's other addresses are denied even when public (unless media shares one: a gap
+      // startStack warns about).
+      allowedPeers: [o.mediaAddress],
+      deniedPeers: [...new Set([listen, mgmt])].filter((a) => a !== o.mediaAddress),
       pidFile: join(runDir, 'turnserver.pid'),
     }),
     { mode: 0o600 },
@@ -119,6 +136,7 @@ export async function writeStackFiles(
   return {
     secrets,
     pki,
+    serverCert,
     wsUrl,
     wssUrl,
     controlPlaneUrl,

@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_PORT_BASE, portsFor, type PortMap } from './ports.js';
 import { DEFAULT_TURN_TTL_SEC } from './control-plane/turn-rest.js';
 import { normalizeWsOrigin } from './config/ws-origins.js';
+import type { SipTrunk } from './config/kamailio.js';
+import { isLoopbackAddress } from './loopback.js';
 
 export const NUMBERS = {
   echo: '5550100',
@@ -20,9 +22,29 @@ export const SIP_REALM = 'clearline';
 export interface StackOptions {
   readonly stateDir: string;
   readonly portBase?: number;
-  /** Address every component listens on and advertises (default 127.0.0.1). */
+  /**
+   * Address the agent- and trunk-facing services listen on and advertise (default 127.0.0.1).
+   * Loopback means the local demo; any other address means production (see `demo`).
+   */
   readonly listen?: string;
-  /** Certificate + key for WSS toward agents (PEM files). Both or neither. */
+  /**
+   * rtpengine's media address: the one address a TURN allocation may relay to. Defaults to
+   * `listen` on loopback; required on any other listen so TURN cannot reach the backend's ports.
+   */
+  readonly mediaAddress?: string;
+  /** Address of the internal control interfaces (rtpengine ng, carrier API, audit feed); default 127.0.0.1. */
+  readonly managementAddress?: string;
+  /**
+   * Demo mode: the simulated carrier and the demo agents. Default: true on a loopback listen,
+   * false on any other (production: the admin creates agents, numbers go to `trunk`).
+   */
+  readonly demo?: boolean;
+  /** The SIP trunk, `ADDR:PORT` (SIP/UDP). Without it, outside demo mode, numbers get 503. */
+  readonly trunk?: string;
+  /**
+   * Certificate + key for HTTPS and WSS toward agents (PEM files). Both or neither. Without them a
+   * non-loopback listen gets a certificate from the state dir's local CA.
+   */
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   /** Control plane database; default sqlite in the state dir. */
@@ -36,15 +58,20 @@ export interface StackOptions {
   readonly auditQueueSize?: number;
   /** Progress lines (default: stderr with a `[backend]` prefix). */
   readonly log?: (line: string) => void;
-  /** Called if the stack had to stop itself after start (a component cannot be kept running). */
-  readonly onFatal?: (error: Error) => void;
 }
 
 export interface ResolvedOptions {
   readonly stateDir: string;
   readonly portBase: number;
   readonly listen: string;
+  readonly mediaAddress: string;
+  readonly managementAddress: string;
+  readonly demo: boolean;
+  readonly trunk: SipTrunk | null;
+  /** True unless `listen` is loopback: agents then get HTTPS and WSS only, never http:// or ws://. */
+  readonly tlsOnly: boolean;
   readonly ports: PortMap;
+  /** The operator's certificate; null = the local CA's (when `tlsOnly`) or none. */
   readonly tls: { cert: string; key: string } | null;
   readonly dbUrl: string;
   readonly turnTtlSec: number;
@@ -64,16 +91,45 @@ export function rtpengineInstances(ports: PortMap, count: number): ResolvedOptio
   }));
 }
 
+function ipv4(flag: string, value: string): string {
+  if (isIP(value) !== 4) throw new Error(`${flag} must be an IPv4 address (got "${value}")`);
+  return value;
+}
+
+/** `ADDR:PORT` of the SIP trunk → its address and port. */
+export function parseTrunk(value: string): SipTrunk {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[2]);
+  if (!m || isIP(m[1]!) !== 4 || port < 1 || port > 65535) {
+    throw new Error(`--trunk must be the trunk's IPv4 ADDR:PORT for SIP/UDP, e.g. 198.51.100.7:5060 (got "${value}")`);
+  }
+  return { address: m[1]!, port };
+}
+
 /** Validates options; every error names the option at fault. */
 export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   if (!opts.stateDir) throw new Error('--state-dir DIR is required');
   const stateDir = resolve(opts.stateDir);
-  const listen = opts.listen ?? '127.0.0.1';
-  if (isIP(listen) !== 4) throw new Error(`--listen must be an IPv4 address (got "${listen}")`);
+  const listen = ipv4('--listen', opts.listen ?? '127.0.0.1');
+  const tlsOnly = !isLoopbackAddress(listen);
+  const managementAddress = ipv4('--management-address', opts.managementAddress ?? '127.0.0.1');
+  if (opts.mediaAddress === undefined && tlsOnly) {
+    throw new Error(
+      `--media-address is required with --listen ${listen}: rtpengine's media needs an address of its own, the only one ` +
+        'TURN relays to (on the listen address a TURN allocation would reach Kamailio, the control plane and coturn). ' +
+        'Add a second address to this host for media, or pass --media-address equal to --listen to accept that risk.',
+    );
+  }
+  const mediaAddress = ipv4('--media-address', opts.mediaAddress ?? listen);
+  if (mediaAddress === managementAddress && mediaAddress !== listen) {
+    throw new Error(`--media-address ${mediaAddress} must differ from --management-address: TURN may relay to the media address`);
+  }
+  const demo = opts.demo ?? !tlsOnly;
+  const trunk = opts.trunk === undefined ? null : parseTrunk(opts.trunk);
   const portBase = opts.portBase ?? DEFAULT_PORT_BASE;
   const ports = portsFor(portBase);
   if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
-    throw new Error('--tls-cert and --tls-key must be given together (WSS needs both)');
+    throw new Error('--tls-cert and --tls-key must be given together (HTTPS and WSS need both)');
   }
   let tls: ResolvedOptions['tls'] = null;
   if (opts.tlsCert && opts.tlsKey) {
@@ -87,8 +143,9 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     tls = { cert: resolve(opts.tlsCert), key: resolve(opts.tlsKey) };
   }
   const turnTtlSec = opts.turnTtlSec ?? DEFAULT_TURN_TTL_SEC;
-  if (!Number.isInteger(turnTtlSec) || turnTtlSec < 60 || turnTtlSec > 86400) {
-    throw new Error(`--turn-ttl must be an integer number of seconds between 60 and 86400 (got ${turnTtlSec})`);
+  // Handed-out TURN credentials cannot be revoked: the cap bounds how long a disabled agent relays.
+  if (!Number.isInteger(turnTtlSec) || turnTtlSec < 60 || turnTtlSec > 3600) {
+    throw new Error(`--turn-ttl must be an integer number of seconds between 60 and 3600 (got ${turnTtlSec})`);
   }
   const dbUrl = opts.dbUrl ?? `sqlite://${join(stateDir, 'clearline.db')}`;
   if (!/^(sqlite:\/\/\/|postgres(ql)?:\/\/)/.test(dbUrl)) {
@@ -101,5 +158,8 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   if (auditQueueSize !== undefined && (!Number.isInteger(auditQueueSize) || auditQueueSize < 1 || auditQueueSize > 1_000_000)) {
     throw new Error(`auditQueueSize must be an integer from 1 to 1000000 (got ${auditQueueSize})`);
   }
-  return { stateDir, portBase, listen, ports, tls, dbUrl, turnTtlSec, rtpengines, auditQueueSize };
+  return {
+    stateDir, portBase, listen, mediaAddress, managementAddress, demo, trunk, tlsOnly,
+    ports, tls, dbUrl, turnTtlSec, rtpengines, auditQueueSize,
+  };
 }

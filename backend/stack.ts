@@ -1,7 +1,7 @@
 /**
  * The whole backend on one machine: writes every configuration into the state dir, starts and
- * supervises Kamailio, rtpengine, coturn, the control plane, the simulated carrier and the
- * diagnostics reflector, and writes DIR/endpoints.json once all are ready.
+ * supervises Kamailio, rtpengine, coturn, the control plane, the diagnostics reflector and, in
+ * demo mode, the simulated carrier, and writes DIR/endpoints.json once all are ready.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import type { PortMap } from './ports.js';
 import { EndpointsSchema, type Endpoints } from './endpoints.js';
 import { rtpengineArgs } from './config/rtpengine.js';
-import { assertListenAddress, assertPortsFree, ensureSystemPackages, ensureWritableDir } from './preflight.js';
+import { assertLocalAddress, assertPortsFree, ensureSystemPackages, ensureWritableDir } from './preflight.js';
+import { stackBindings } from './bindings.js';
+import { localCaTrustSteps } from './pki.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import type { ChildSpec } from './supervisor/child.js';
 import { rtpengineNgProbe, sipOptionsProbe, stunBindingProbe, tcpOpenProbe } from './supervisor/probes.js';
@@ -37,12 +39,12 @@ const TSX_ARGS = ['--import', 'tsx'];
 export async function startStack(opts: StackOptions): Promise<RunningStack> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`[backend] ${line}\n`));
   const o = resolveStackOptions(opts);
-  const { ports, listen, stateDir } = o;
+  const { ports, listen, stateDir, managementAddress: mgmt } = o;
   ensureSystemPackages(REPO_ROOT, log);
   ensureWritableDir(stateDir, '--state-dir');
-  await assertListenAddress(listen);
-  const extraNgPorts = o.rtpengines.slice(1).map((r) => ({ name: `${r.name} ng`, proto: 'udp' as const, port: r.ngPort }));
-  await assertPortsFree(ports, o.portBase, listen, extraNgPorts);
+  await assertLocalAddress('--listen', listen);
+  await assertLocalAddress('--media-address', o.mediaAddress);
+  await assertLocalAddress('--management-address', mgmt);
 
   const logDir = join(stateDir, 'logs');
   const runDir = join(stateDir, 'run');
@@ -53,6 +55,13 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
 
   const files = await writeStackFiles(o, { repoRoot: REPO_ROOT, confDir, runDir }, opts.corsOrigins ?? []);
   const { secrets, pki, wsUrl, wssUrl, controlPlaneUrl, carrierMain, reflectorMain } = files;
+  await assertPortsFree(stackBindings(o, { carrier: carrierMain !== null, reflector: reflectorMain !== null }), o.portBase);
+  log(`${o.demo ? 'demo mode: simulated carrier and demo agents' : 'production mode: no demo agents (create agents with the admin API)'}; ` +
+    `numbers go to ${o.trunk ? `the trunk ${o.trunk.address}:${o.trunk.port}` : carrierMain ? 'the simulated carrier' : 'no trunk (503)'}`);
+  if (files.serverCert?.from === 'local-ca') for (const line of localCaTrustSteps(pki.caCertFile)) log(line);
+  if (o.tlsOnly && o.mediaAddress === listen) {
+    log(`WARNING: --media-address is --listen (${listen}): a TURN allocation can relay to every port of it (Kamailio, the control plane, coturn); give media an address of its own`);
+  }
 
   let stopped = false;
   let stopPromise: Promise<void> | null = null;
@@ -105,9 +114,9 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         supervisor.start(
           // rtpengine reads no file (--config-file=none) and binds unprivileged ports: it runs as
           // its Debian system user from the first instruction.
-          spec(r.name, 'rtpengine', rtpengineArgs({ listen, ngPort: r.ngPort, portMin: r.portMin, portMax: r.portMax }), {
+          spec(r.name, 'rtpengine', rtpengineArgs({ mediaAddress: o.mediaAddress, ngAddress: mgmt, ngPort: r.ngPort, portMin: r.portMin, portMax: r.portMax }), {
             kind: 'probe',
-            probe: () => rtpengineNgProbe(listen, r.ngPort),
+            probe: () => rtpengineNgProbe(mgmt, r.ngPort),
           }, undefined, { user: 'rtpengine', group: 'rtpengine' }),
         ),
       ),
@@ -130,7 +139,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       supervisor.start(
         spec('kamailio', 'kamailio', ['-f', files.kamailioConfig, '-DD', '-E', '-Y', runDir, '-w', runDir, '-m', '64', '-M', '8'], {
           kind: 'probe',
-          probe: async () => (await sipOptionsProbe(listen, ports.sipUdp)) && (await tcpOpenProbe(listen, ports.sipWs)),
+          probe: async () => (await sipOptionsProbe(listen, ports.sipUdp)) && (await tcpOpenProbe(listen, wssUrl ? ports.sipWss : ports.sipWs)),
         }),
       ),
     ];
@@ -142,7 +151,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
             process.execPath,
             [
               ...TSX_ARGS, carrierMain,
-              '--listen', listen,
+              // Demo/test only, and internal: its API places calls and serves recordings.
+              '--listen', mgmt,
               '--sip-port', String(ports.carrierSip),
               '--api-port', String(ports.carrierApi),
               '--media-min', String(ports.carrierMediaMin),
@@ -156,10 +166,12 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
           ),
         ),
       );
-    } else {
+    } else if (o.demo && !o.trunk) {
       log(`WARNING: ${join(REPO_ROOT, 'backend/carrier/main.ts')} is missing: starting WITHOUT the simulated carrier; calls to numbers get 503`);
     }
     if (reflectorMain) {
+      // Agent-facing by design: the network test measures the path to it. It has no control port
+      // and answers no more bytes than it received.
       later.push(
         supervisor.start(
           spec('reflector', process.execPath, [...TSX_ARGS, reflectorMain, '--listen', listen, '--port', String(ports.reflector)], {
@@ -183,9 +195,9 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     turn: { urls: files.turnUris, secret: secrets.turnSecret },
     controlPlane: { url: controlPlaneUrl },
     admin: { token: secrets.adminToken },
-    agents: secrets.demoAgents.map(({ username, password }) => ({ username, password })),
+    agents: o.demo ? secrets.demoAgents.map(({ username, password }) => ({ username, password })) : [],
     numbers: { ...NUMBERS },
-    carrier: { apiUrl: `http://${listen}:${ports.carrierApi}`, sipPort: ports.carrierSip },
+    ...(carrierMain ? { carrier: { apiUrl: `http://${mgmt}:${ports.carrierApi}`, sipPort: ports.carrierSip } } : {}),
     ...(reflectorMain ? { reflector: { host: listen, port: ports.reflector } } : {}),
     caCertPath: pki.caCertFile,
     pid: process.pid,

@@ -5,8 +5,8 @@ import { z } from 'zod';
 
 /**
  * Secrets generated once per state dir and kept in DIR/secrets.json (0600): tokens, the TURN REST
- * secret, the nonce secret, and the demo agents' passwords (which endpoints.json lists: it is a
- * local demo/test file). The database itself keeps only digest HA1 values.
+ * secret, the nonce secret, and the demo agents' passwords (which endpoints.json lists in demo
+ * mode only: it is a local demo/test file). The database itself keeps only digest HA1 values.
  */
 export const StackSecretsSchema = z.object({
   adminToken: z.string(),
@@ -25,21 +25,33 @@ export const DEMO_AGENTS = [
 
 const secret = (bytes = 24) => randomBytes(bytes).toString('base64url');
 
+/** Demo passwords: 24 random bytes, 32 base64url characters (an earlier release made 16). */
+export const DEMO_PASSWORD_MIN_LENGTH = 32;
+const demoPassword = () => secret(24);
+
 export function loadOrCreateSecrets(stateDir: string): StackSecrets {
   const file = join(stateDir, 'secrets.json');
   if (existsSync(file)) {
     const parsed = StackSecretsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     if (!parsed.success) throw new Error(`--state-dir: ${file} is not a valid secrets file; remove it to regenerate`);
-    return parsed.data;
+    if (parsed.data.demoAgents.every((a) => a.password.length >= DEMO_PASSWORD_MIN_LENGTH)) return parsed.data;
+    // Short passwords from an earlier release: the control plane re-provisions the new ones.
+    const upgraded = { ...parsed.data, demoAgents: parsed.data.demoAgents.map((a) => ({ ...a, password: demoPassword() })) };
+    writeSecrets(file, upgraded);
+    return upgraded;
   }
   const secrets: StackSecrets = {
     adminToken: secret(),
     internalToken: secret(),
     turnSecret: secret(),
     nonceSecret: secret(16),
-    demoAgents: DEMO_AGENTS.map((a) => ({ ...a, password: secret(12) })),
+    demoAgents: DEMO_AGENTS.map((a) => ({ ...a, password: demoPassword() })),
   };
+  writeSecrets(file, secrets);
+  return secrets;
+}
+
+function writeSecrets(file: string, secrets: StackSecrets): void {
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600);
-  return secrets;
 }

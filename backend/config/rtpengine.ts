@@ -3,7 +3,10 @@
  * needed, which is what a plain Debian host or CI machine has.
  */
 export interface RtpengineInput {
-  readonly listen: string;
+  /** Where media flows (agents, TURN and the trunk reach it): the one address TURN may relay to. */
+  readonly mediaAddress: string;
+  /** The ng control socket's address: loopback or a management network, never the media address. */
+  readonly ngAddress: string;
   readonly ngPort: number;
   readonly portMin: number;
   readonly portMax: number;
@@ -13,11 +16,13 @@ export interface RtpengineInput {
 
 export function rtpengineArgs(input: RtpengineInput): string[] {
   if (input.portMin > input.portMax) throw new RangeError('rtpengine: portMin must not exceed portMax');
-  const iface = input.advertise && input.advertise !== input.listen ? `${input.listen}!${input.advertise}` : input.listen;
+  const { mediaAddress, advertise } = input;
+  const iface = advertise && advertise !== mediaAddress ? `${mediaAddress}!${advertise}` : mediaAddress;
   return [
     '--config-file=none',
     `--interface=${iface}`,
-    `--listen-ng=${input.listen}:${input.ngPort}`,
+    // ng has no authentication: whoever reaches it can create, read and delete any call's media.
+    `--listen-ng=${input.ngAddress}:${input.ngPort}`,
     `--port-min=${input.portMin}`,
     `--port-max=${input.portMax}`,
     '--table=-1',
@@ -30,6 +35,6 @@ export function rtpengineArgs(input: RtpengineInput): string[] {
 }
 
 /** Kamailio's rtpengine_sock entry for one instance. */
-export function rtpengineSocket(listen: string, ngPort: number): string {
-  return `udp:${listen}:${ngPort}`;
+export function rtpengineSocket(ngAddress: string, ngPort: number): string {
+  return `udp:${ngAddress}:${ngPort}`;
 }

@@ -7,6 +7,13 @@ import { z } from 'zod';
 export const ControlPlaneConfigSchema = z.object({
   listen: z.string(),
   port: z.number().int().min(1).max(65535),
+  /** HTTPS on listen:port (PEM files). Without it the API is plain HTTP, which the stack allows on loopback only. */
+  tls: z.object({ certFile: z.string(), keyFile: z.string() }).optional(),
+  /**
+   * A second listener, plain HTTP, on the management address: Kamailio's audit feed posts here
+   * (its http_client then needs no CA), and it never faces agents.
+   */
+  internal: z.object({ listen: z.string(), port: z.number().int().min(1).max(65535) }).optional(),
   dbUrl: z.string(),
   realm: z.string(),
   adminToken: z.string().min(16),

@@ -14,6 +14,7 @@ import { migrate } from './schema.js';
 import { AgentStore } from './agents.js';
 import { AuditStore } from './audit-store.js';
 import { buildControlPlane } from './server.js';
+import { serveControlPlane, type Listeners } from './listeners.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS, scheduleRetention } from './retention.js';
 import { backoffDelayMs, type BackoffPolicy } from '../supervisor/backoff.js';
 
@@ -59,8 +60,10 @@ async function main(): Promise<void> {
   const app = buildControlPlane({ config, db: served, agents, audit: new AuditStore(served), log });
 
   let stopRetention = () => {};
+  let listeners: Listeners | null = null;
   const shutdown = async () => {
     stopRetention();
+    await listeners?.close();
     await app.close();
     await db.close();
     process.exit(0);
@@ -68,11 +71,11 @@ async function main(): Promise<void> {
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 
-  await app.listen({ host: config.listen, port: config.port });
+  listeners = await serveControlPlane(app, config);
   await prepareDatabase(db, agents, config.demoAgents);
   schemaReady = true;
   stopRetention = scheduleRetention({ db, retentionDays: config.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS, now: Date.now, log });
-  console.log(`control-plane ready on http://${config.listen}:${config.port}`);
+  console.log(`control-plane ready on ${listeners.description}`);
 }
 
 main().catch((err: Error) => {

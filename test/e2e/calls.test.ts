@@ -6,6 +6,7 @@ import { Agent } from '../support/agent.js';
 import { approxHz, inboundPacketsReceived, measureHeardAudio, playedMedia, receivingCodec } from '../support/audio-probe.js';
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
 import { CarrierApi, isLive } from '../support/carrier-api.js';
+import { carrierApiUrl } from '../../backend/endpoints.js';
 
 /**
  * Two agents in Debian Chromium against the real backend, with real audio: A's microphone is a
@@ -49,7 +50,7 @@ const provisioningFetch = async (url: string, init: RequestInit): Promise<Respon
 
 before(async () => {
   backend = await startTestBackend(PORT_BASE);
-  carrier = new CarrierApi(backend.endpoints.carrier.apiUrl);
+  carrier = new CarrierApi(carrierApiUrl(backend.endpoints));
   [alice, bob] = backend.endpoints.agents as [typeof alice, typeof bob];
   const controlPlaneUrl = backend.endpoints.controlPlane.url;
   [a, b] = await Promise.all([

@@ -8,6 +8,7 @@ import { approxHz, measureHeardAudio } from '../support/audio-probe.js';
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
 import { CarrierApi, isLive } from '../support/carrier-api.js';
 import { withoutTelephoneEvent } from '../support/sdp-rewrite.js';
+import { carrierApiUrl } from '../../backend/endpoints.js';
 
 /**
  * The calling core against a hostile or failing server, in Chromium against the real stack:
@@ -76,7 +77,7 @@ test('garbage on the SIP WebSocket (RFC 4475 torture, 1 MiB frame, binary frames
 });
 
 test('DTMF falls back to SIP INFO when the far end’s answer has no telephone-event', { timeout: 40_000 }, async () => {
-  const carrier = new CarrierApi(backend.endpoints.carrier.apiUrl);
+  const carrier = new CarrierApi(carrierApiUrl(backend.endpoints));
   a.rewriteFromServer = withoutTelephoneEvent;
   try {
     await a.phone.dial(backend.endpoints.numbers.record);

@@ -8,6 +8,7 @@ import { launchAgentBrowser } from '../support/chromium.js';
 import { toneWav } from '../support/tones.js';
 import { axeViolations } from './axe.js';
 import { REPO_ROOT } from '../../backend/stack.js';
+import { carrierApiUrl } from '../../backend/endpoints.js';
 
 /**
  * The call views of the web softphone against the real backend (Kamailio, rtpengine, coturn,
@@ -141,7 +142,7 @@ test('echo call: live meters refresh ≤ 500 ms, timer runs, quality shown, DTMF
   const deadline = Date.now() + 5_000;
   let heard = '';
   while (!heard.includes('1#5') && Date.now() < deadline) {
-    const res = await fetch(`${backend.endpoints.carrier.apiUrl}/calls`, { signal: AbortSignal.timeout(3_000) });
+    const res = await fetch(`${carrierApiUrl(backend.endpoints)}/calls`, { signal: AbortSignal.timeout(3_000) });
     const body = (await res.json()) as Array<{ number: string; dtmf: string; state: string }> | { calls: Array<{ number: string; dtmf: string; state: string }> };
     const calls = Array.isArray(body) ? body : body.calls;
     heard = calls.filter((c) => c.number === backend.endpoints.numbers.echo).map((c) => c.dtmf).join(',');
@@ -173,7 +174,7 @@ test('incoming call from the carrier: Answer has focus, Enter answers, Hang up e
   if (await activeCall().count()) await activeCall().getByRole('button', { name: 'Hang up', exact: true }).click();
   await activeCall().waitFor({ state: 'detached', timeout: 10_000 });
   const agent = backend.endpoints.agents[0]!;
-  const res = await fetch(`${backend.endpoints.carrier.apiUrl}/calls`, {
+  const res = await fetch(`${carrierApiUrl(backend.endpoints)}/calls`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ to: agent.username, mode: 'tone' }),

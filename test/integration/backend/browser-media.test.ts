@@ -14,6 +14,7 @@ import { startTestStack, waitFor } from './support/stack-fixture.js';
 import { WsSipAgent } from './support/ws-sip-agent.js';
 import { sdpFacts } from './support/webrtc-sdp.js';
 import { CHROMIUM_PATH, launchAgentBrowser } from '../../support/chromium.js';
+import { carrierApiUrl } from '../../../backend/endpoints.js';
 
 const PORT_BASE = 24000;
 const BROWSER_UDP_PORTS = [25600, 25699] as const; // inside this test's port block, outside every component's range
@@ -126,7 +127,7 @@ describe('Chromium ↔ rtpengine ↔ carrier echo', { timeout: 90_000, skip: exi
           { offer, reInvite },
         ),
     };
-    const api = e.carrier.apiUrl;
+    const api = carrierApiUrl(e);
     try {
       assert.equal((await alice.register()).status, 200);
       const placed = await fetch(`${api}/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'alice', mode: 'tone' }) });

@@ -14,6 +14,7 @@ import { browserSdp, sdpFacts } from './support/webrtc-sdp.js';
 import { adminGet, startTestStack, untilAuditDelivered, waitFor } from './support/stack-fixture.js';
 import type { CallRecord } from '../../../backend/control-plane/call-records.js';
 import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
+import { carrierApiUrl } from '../../../backend/endpoints.js';
 
 const PORT_BASE = 22000;
 const hasCarrier = existsSync(join(REPO_ROOT, 'backend/carrier/main.ts'));
@@ -153,7 +154,7 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
       const bob = await connect('bob');
       assert.equal((await bob.register()).status, 200);
       bob.answerMode = { kind: 'answer', sdp: browserSdp({ address: '127.0.0.1', port: 9, setup: 'active' }) };
-      const api = fx.stack.endpoints.carrier.apiUrl;
+      const api = carrierApiUrl(fx.stack.endpoints);
       const placed = await fetch(`${api}/calls`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

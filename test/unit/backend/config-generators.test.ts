@@ -90,6 +90,7 @@ const coturnBase: CoturnInput = {
   certFile: '/pki/server.crt',
   keyFile: '/pki/server.key',
   allowedPeers: ['127.0.0.1'],
+  deniedPeers: [],
   pidFile: '/run/turn.pid',
 };
 
@@ -113,17 +114,24 @@ test('coturn: every private/special range denied; only the stack address allowed
   }
   assert.match(conf, /^allowed-peer-ip=127\.0\.0\.1$/m);
   assert.match(conf, /^allow-loopback-peers$/m);
-  const server = renderCoturnConfig({ ...coturnBase, listen: '203.0.113.10', allowedPeers: ['203.0.113.10'] });
+  const server = renderCoturnConfig({ ...coturnBase, listen: '198.51.100.10', allowedPeers: ['198.51.100.11'], deniedPeers: ['198.51.100.10', '127.0.0.1'] });
   assert.doesNotMatch(server, /allow-loopback-peers/);
+  // The stack's own public listen address is denied explicitly: it is in no special range.
+  assert.match(server, /^denied-peer-ip=198\.51\.100\.10$/m);
+  assert.match(server, /^allowed-peer-ip=198\.51\.100\.11$/m);
+  assert.throws(
+    () => renderCoturnConfig({ ...coturnBase, allowedPeers: ['10.0.0.1'], deniedPeers: ['10.0.0.1'] }),
+    /10\.0\.0\.1 cannot be both an allowed and a denied peer/,
+  );
   assert.throws(() => renderCoturnConfig({ ...coturnBase, realm: 'a\nno-auth' }), /realm must not contain newlines/);
 });
 
-test('rtpengine: userspace-only arguments, advertised address, ng socket', () => {
-  const args = rtpengineArgs({ listen: '10.1.1.1', ngPort: 20030, portMin: 21000, portMax: 21199, advertise: '198.51.100.1' });
+test('rtpengine: userspace-only arguments, media on its address, ng on the management address', () => {
+  const args = rtpengineArgs({ mediaAddress: '10.1.1.1', ngAddress: '127.0.0.1', ngPort: 20030, portMin: 21000, portMax: 21199, advertise: '198.51.100.1' });
   assert.ok(args.includes('--table=-1'));
   assert.ok(args.includes('--interface=10.1.1.1!198.51.100.1'));
-  assert.ok(args.includes('--listen-ng=10.1.1.1:20030'));
+  assert.ok(args.includes('--listen-ng=127.0.0.1:20030'));
   assert.ok(args.includes('--port-min=21000') && args.includes('--port-max=21199'));
   assert.equal(rtpengineSocket('127.0.0.1', 20030), 'udp:127.0.0.1:20030');
-  assert.throws(() => rtpengineArgs({ listen: 'x', ngPort: 1, portMin: 5, portMax: 4 }), /portMin/);
+  assert.throws(() => rtpengineArgs({ mediaAddress: 'x', ngAddress: 'y', ngPort: 1, portMin: 5, portMax: 4 }), /portMin/);
 });

@@ -6,7 +6,6 @@ import { turnRestCredentials, turnUris } from '../../../backend/control-plane/tu
 import { digestHa1 } from '../../../backend/control-plane/agents.js';
 import { isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from '../../../backend/control-plane/http-policy.js';
 import { toPostgresPlaceholders } from '../../../backend/control-plane/db.js';
-import { resolveStackOptions } from '../../../backend/stack.js';
 import { ensureSystemPackages, missingBinaries, missingPackages } from '../../../backend/preflight.js';
 
 const ev = (over: Partial<SipEvent>): SipEvent => ({
@@ -75,19 +74,6 @@ test('credentials parsing: Basic keeps colons in the password; junk is rejected'
 
 test('SQL placeholders are renumbered for PostgreSQL', () => {
   assert.equal(toPostgresPlaceholders('SELECT * FROM t WHERE a = ? AND b = ?'), 'SELECT * FROM t WHERE a = $1 AND b = $2');
-});
-
-test('stack options: every bad value is reported naming its option', () => {
-  assert.throws(() => resolveStackOptions({ stateDir: '' }), /--state-dir DIR is required/);
-  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', listen: 'localhost' }), /--listen must be an IPv4 address/);
-  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', portBase: 80 }), /--port-base must be an integer between 1024/);
-  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', tlsCert: '/a' }), /--tls-cert and --tls-key must be given together/);
-  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', tlsCert: '/nope.pem', tlsKey: '/nope.key' }), /--tls-cert \/nope\.pem: file does not exist/);
-  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', turnTtlSec: 5 }), /--turn-ttl/);
-  assert.throws(() => resolveStackOptions({ stateDir: '/tmp/x', dbUrl: 'mysql://x' }), /--db must be/);
-  const ok = resolveStackOptions({ stateDir: '/tmp/x', portBase: 30000, listen: '10.9.8.7' });
-  assert.equal(ok.ports.sipWs, 30001);
-  assert.equal(ok.dbUrl, 'sqlite:///tmp/x/clearline.db');
 });
 
 test('preflight names exactly the missing binaries', () => {
