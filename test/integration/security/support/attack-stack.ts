@@ -3,6 +3,7 @@
  * every SIP message it receives (CARRIER_SIP_TRACE), so a test can prove an attack never reached
  * the trunk; helpers connect agents, list rtpengine's calls and read call records.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningStack } from '../../../../backend/stack.js';
@@ -51,6 +52,18 @@ export async function startAttackStack() {
       });
       agents.push(a);
       return a;
+    },
+    /** Provisions a new agent through the admin API; resolves with its (long, random) password. */
+    async createAgent(username: string): Promise<string> {
+      const password = `pw-${randomBytes(16).toString('hex')}`;
+      const res = await fetch(`${stack.endpoints.controlPlane.url}/api/agents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.endpoints.admin.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password, displayName: username }),
+        signal: AbortSignal.timeout(5000),
+      });
+      if (res.status !== 201) throw new Error(`POST /api/agents ${username}: HTTP ${res.status} ${await res.text()}`);
+      return password;
     },
     /** Unregisters and closes every agent connected so far. */
     async closeAgents(): Promise<void> {
