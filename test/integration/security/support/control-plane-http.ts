@@ -2,8 +2,11 @@
  * Requests to a running stack's control plane as the security suites need them: as the admin, as
  * an agent (HTTP Basic), or as anyone, and from a chosen loopback source address (all of 127/8 is
  * local on Linux), so one test can play an attacker and the real user on different addresses.
+ * An https:// control plane (any non-loopback listen) is verified against the stack's local CA.
  */
-import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { RunningStack } from '../../../../backend/stack.js';
 
 export interface ApiAnswer {
@@ -32,11 +35,15 @@ export function authorization(auth: NonNullable<ApiRequest['auth']>): string {
 export function api(stack: RunningStack, r: ApiRequest): Promise<ApiAnswer> {
   const url = new URL(r.path, stack.endpoints.controlPlane.url);
   const payload = r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+  const tls = url.protocol === 'https:';
+  const request = tls ? httpsRequest : httpRequest;
+  const ca = tls && stack.endpoints.caCertPath ? readFileSync(stack.endpoints.caCertPath) : undefined;
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
         method: r.method ?? 'GET',
+        ...(ca ? { ca } : {}),
         ...(r.from ? { localAddress: r.from } : {}),
         headers: {
           ...(r.auth ? { authorization: authorization(r.auth) } : {}),
