@@ -12,9 +12,11 @@
  *   attempt from an address that has not signed in as that user recently is answered after a
  *   delay (doubling, capped at `slowdownMaxMs`). An address with a working session is exempt.
  *
- * Memory is bounded: each table holds at most its cap of entries (`maxEntries`). When a table is
- * full, expired entries are swept, then the oldest entry that is not locked is evicted; a locked
- * entry is never evicted, so no amount of junk unlocks a victim.
+ * Memory and CPU are bounded: each table holds at most its cap of entries (`maxEntries`); when a
+ * table is full, the oldest entry that is not locked is evicted; a locked entry is never evicted,
+ * so no amount of junk unlocks a victim. A table full of locked entries (an attacker holding tens
+ * of thousands of addresses) leaves new keys untracked until locks expire; the per-user slow-down
+ * still applies to them.
  */
 
 export interface LimiterPolicy {
@@ -146,17 +148,19 @@ export class FailureLimiter {
     if (c.count >= maxFailures) c.lockedUntil = t + this.policy.windowMs;
   }
 
-  /** Frees a slot in a full table; false when every candidate is locked (the new key goes untracked). */
+  /**
+   * Frees a slot in a full table by evicting the oldest entry that is not locked (expired ones are
+   * the oldest). Locked entries met on the way move to the back, so the next scan starts past them:
+   * each insert costs at most EVICTION_SCAN steps, never a walk of the whole table (junk requests
+   * must not buy CPU). False when only locked entries were met: the new key goes untracked.
+   */
   private makeRoom(table: Map<string, Counter>, t: number): boolean {
-    if (table.size < this.policy.maxEntries) return true;
-    for (const [key, c] of table) if (this.expired(c, t)) table.delete(key);
     if (table.size < this.policy.maxEntries) return true;
     let scanned = 0;
     for (const [key, c] of table) {
-      if (c.lockedUntil <= t) {
-        table.delete(key);
-        return true;
-      }
+      table.delete(key);
+      if (c.lockedUntil <= t) return true;
+      table.set(key, c);
       if (++scanned >= EVICTION_SCAN) break;
     }
     return false;

@@ -70,3 +70,13 @@ test('a right password forgives the pair its failures', () => {
   lim.fail('10.0.0.9', 'alice');
   assert.equal(lim.admit('10.0.0.9', 'alice').allowed, true);
 });
+
+test('a full table still tracks and locks a new guesser: the oldest unlocked entry makes room, locked ones are skipped', () => {
+  const maxEntries = 8;
+  const { lim, policy } = limiter({ maxEntries, addressMaxFailures: 1_000 });
+  for (let i = 0; i < policy.pairMaxFailures; i++) lim.fail('10.0.0.9', 'victim'); // the oldest entry, locked
+  for (let i = 0; i < 3 * maxEntries; i++) lim.fail('10.0.0.8', `junk-${i}`);
+  for (let i = 0; i < policy.pairMaxFailures; i++) lim.fail('10.0.0.7', 'guessed');
+  assert.equal(lim.admit('10.0.0.7', 'guessed').allowed, false, 'the new guesser is locked');
+  assert.equal(lim.admit('10.0.0.9', 'victim').allowed, false, 'the old lock is kept');
+});
