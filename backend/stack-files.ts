@@ -103,6 +103,7 @@ export async function writeStackFiles(
       auditUrl: `${internalUrl}/internal/sip-events`,
       auditToken: secrets.internalToken,
       nonceSecret: secrets.nonceSecret,
+      ctlSocket: join(runDir, 'kamailio_ctl'),
       // The web softphone the control plane serves, the desktop app, and any --cors-origin.
       wsAllowedOrigins: [controlPlaneUrl, APP_ORIGIN, ...corsOrigins],
       ...(o.auditQueueSize !== undefined ? { auditQueueSize: o.auditQueueSize } : {}),

@@ -173,7 +173,7 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
       await waitFor(async () => ((await (await fetch(`${api}/calls/${id}`)).json()) as { state: string }).state === 'ended', 'carrier hangs up');
     });
 
-    test('an INVITE from any other UDP source than the trunk is challenged (trunk allow-list)', async () => {
+    test('an INVITE from any other UDP source than the trunk is refused: agents use WebSocket (trunk allow-list)', async () => {
       const sock = createSocket('udp4');
       try {
         const { domain } = fx.stack.endpoints.sip;
@@ -187,7 +187,7 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
         sock.send(invite, fx.stack.endpoints.sip.udp.port, domain);
         const first = await Promise.race([reply, new Promise<string>((_, rej) => setTimeout(() => rej(new Error('no reply')), 3000))]);
         const status = first.startsWith('SIP/2.0 100') ? await new Promise<string>((r) => sock.once('message', (m) => r(m.toString()))) : first;
-        assert.match(status, /^SIP\/2\.0 407 /);
+        assert.match(status, /^SIP\/2\.0 403 Agents Use WebSocket Only/);
       } finally {
         sock.close();
       }

@@ -12,5 +12,6 @@ export const KAMAILIO_INPUT: KamailioConfigInput = {
   auditUrl: 'http://127.0.0.1:20010/internal/sip-events',
   auditToken: 'token-token-token-token',
   nonceSecret: 'nonce-secret',
+  ctlSocket: '/var/lib/clearline/run/kamailio_ctl',
   wsAllowedOrigins: ['http://127.0.0.1:20010', 'app://clearline'],
 };

@@ -1,0 +1,140 @@
+/**
+ * Kamailio's configuration: the generated defines carry every installation-specific value
+ * (checked so none can break out of the cfg), the static routing reads them, and Kamailio itself
+ * (`kamailio -c`) accepts the pair — a syntax error in backend/config/kamailio.cfg fails here.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  KAMAILIO_STATIC_CFG,
+  renderKamailioConfig,
+  renderKamailioDefines,
+  renderKamailioTlsConfig,
+  RTPENGINE_FLAGS,
+  type KamailioConfigInput,
+} from '../../../backend/config/kamailio.js';
+import { DIAL_PLAN_PATTERNS } from '../../../backend/config/dial-plan.js';
+import { KAMAILIO_INPUT } from './kamailio-input.js';
+
+const routing = readFileSync(KAMAILIO_STATIC_CFG, 'utf8');
+/** The body of one route block of the static cfg, e.g. `route[AUTH]`. */
+const block = (name: string) => {
+  const start = routing.indexOf(`${name} {`);
+  assert.ok(start >= 0, `${name} exists`);
+  return routing.slice(start, routing.indexOf('\n}\n', start));
+};
+const hasKamailio = spawnSync('kamailio', ['-v']).status === 0;
+
+/** Runs `kamailio -c` on the generated config; resolves with its output (throws on an error). */
+function kamailioCheck(input: KamailioConfigInput): string {
+  const dir = mkdtempSync(join(tmpdir(), 'clearline-kamailio-check-'));
+  try {
+    const cfg = join(dir, 'kamailio.cfg');
+    const tlsCfg = join(dir, 'tls.cfg');
+    writeFileSync(tlsCfg, renderKamailioTlsConfig({ certFile: join(dir, 'c.pem'), keyFile: join(dir, 'k.pem') }));
+    writeFileSync(cfg, renderKamailioConfig({ ...input, ...(input.wss ? { wss: { port: input.wss.port, tlsConfigFile: tlsCfg } } : {}) }));
+    return execFileSync('kamailio', ['-c', '-f', cfg], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('kamailio -c accepts the generated config: SQLite + trunk, and PostgreSQL + WSS without a trunk', { skip: hasKamailio ? false : 'kamailio is not installed' }, () => {
+  kamailioCheck(KAMAILIO_INPUT);
+  kamailioCheck({ ...KAMAILIO_INPUT, dbUrl: 'postgres://kam:pw@db.internal/clearline', wss: { port: 20002, tlsConfigFile: 'set-by-check' }, trunk: null });
+});
+
+test('the generated file is only values, then the static routing by its absolute path', () => {
+  const cfg = renderKamailioConfig(KAMAILIO_INPUT);
+  const lines = cfg.trimEnd().split('\n');
+  assert.equal(lines[0], '#!KAMAILIO');
+  assert.equal(lines.at(-1), `include_file "${KAMAILIO_STATIC_CFG}"`);
+  for (const line of lines.slice(1, -1)) assert.match(line, /^(#!define |#!substdef |# |$)/, line);
+  assert.doesNotMatch(routing, /^\s*(listen|alias)=udp:127/m, 'no value is hard-coded in the routing');
+});
+
+test('listens on UDP + WS with port-qualified aliases; WSS only with a certificate', () => {
+  const defines = renderKamailioDefines(KAMAILIO_INPUT);
+  assert.match(defines, /^#!substdef "!CL_LISTEN_ADDR!127\.0\.0\.1!g"$/m);
+  assert.match(defines, /^#!substdef "!CL_SIP_UDP_PORT!20000!g"$/m);
+  assert.match(defines, /^#!substdef "!CL_SIP_WS_PORT!20001!g"$/m);
+  assert.doesNotMatch(defines, /WITH_WSS/);
+  assert.match(routing, /^alias="CL_LISTEN_ADDR:CL_SIP_UDP_PORT"$/m, 'a bare-address alias breaks loose_route on a shared host');
+  const wss = renderKamailioDefines({ ...KAMAILIO_INPUT, wss: { port: 20002, tlsConfigFile: '/s/tls.cfg' } });
+  assert.match(wss, /^#!define WITH_WSS$/m);
+  assert.match(wss, /^#!define CL_TLS_CONFIG "\/s\/tls\.cfg"$/m);
+  assert.match(wss, /^#!define IS_WS_PORT \(\$Rp == 20001 \|\| \$Rp == 20002\)$/m);
+  const tls = renderKamailioTlsConfig({ certFile: '/c.pem', keyFile: '/k.pem' });
+  assert.match(tls, /method = TLSv1\.2\+/);
+  assert.match(tls, /certificate = \/c\.pem/);
+});
+
+test("digest reads HA1 and the agent's policy from the agents table; SQLite path gets Kamailio's four slashes", () => {
+  const defines = renderKamailioDefines(KAMAILIO_INPUT);
+  assert.match(defines, /^#!define CL_DB_URL "sqlite:\/\/\/\/var\/lib\/clearline\/clearline\.db"$/m);
+  assert.match(defines, /^#!define WITH_SQLITE$/m);
+  assert.match(routing, /modparam\("auth_db", "load_credentials", "\$avp\(cl_disabled\)=disabled;\$avp\(cl_allowed\)=allowed_destinations;\$avp\(cl_max_calls\)=max_calls;\$avp\(cl_max_cps\)=max_cps"\)/);
+  const pg = renderKamailioDefines({ ...KAMAILIO_INPUT, dbUrl: 'postgres://kam:pw@db.internal/clearline' });
+  assert.doesNotMatch(pg, /WITH_SQLITE|CL_SQLITE_FILE/);
+  assert.match(pg, /^#!define CL_DB_URL "postgres:\/\/kam:pw@db\.internal\/clearline"$/m);
+});
+
+test('digest: qop=auth with nonce counting; a replayed or expired nonce gets a stale challenge', () => {
+  assert.match(routing, /modparam\("auth", "qop", "auth"\)/);
+  assert.match(routing, /modparam\("auth", "nonce_count", 1\)/);
+  const auth = block('route[AUTH]');
+  assert.ok(auth.indexOf('t_newtran()') < auth.indexOf('auth_check('), 'stateful before the nonce is counted');
+  assert.match(auth, /if \(\$var\(auth_rc\) == -4 \|\| \$var\(auth_rc\) == -6\) auth_challenge\("CL_REALM", "17"\);/);
+});
+
+test('several rtpengine instances form one set; per-leg flags as measured', () => {
+  const defines = renderKamailioDefines({ ...KAMAILIO_INPUT, rtpengineSockets: ['udp:10.0.0.5:22222', 'udp:10.0.0.6:22222'] });
+  assert.match(defines, /^#!define CL_RTPENGINE_SOCKETS "udp:10\.0\.0\.5:22222 udp:10\.0\.0\.6:22222"$/m);
+  assert.ok(defines.includes(`#!define CL_RTP_WEBRTC_OFFER "${RTPENGINE_FLAGS.common} ${RTPENGINE_FLAGS.toWebrtcOffer}"`));
+  assert.ok(defines.includes(`#!define CL_RTP_PLAIN "${RTPENGINE_FLAGS.common} ${RTPENGINE_FLAGS.toPlain}"`));
+  assert.match(RTPENGINE_FLAGS.toWebrtcOffer, /ICE=force/);
+  assert.match(RTPENGINE_FLAGS.toPlain, /ICE=remove RTP\/AVP DTLS=off/);
+  assert.throws(() => renderKamailioDefines({ ...KAMAILIO_INPUT, rtpengineSockets: [] }), /at least one rtpengine socket/);
+});
+
+test('SDP toward browsers gets a BUNDLE group; Record-Route after the rewrite and after dlg_manage', () => {
+  assert.equal(routing.match(/route\(BROWSER_BUNDLE\)/g)?.length, 2);
+  const invite = block('route[INVITE]');
+  assert.ok(invite.indexOf('route(RTP_OFFER)') < invite.indexOf('record_route()'), 'record_route() after the body rewrite');
+  assert.ok(invite.indexOf('dlg_manage()') < invite.indexOf('record_route()'), "the dialog's cookie goes into Record-Route");
+});
+
+test('trunk allow-list by source address AND port; the trunk as a destination likewise', () => {
+  const defines = renderKamailioDefines({ ...KAMAILIO_INPUT, trustedTrunks: [{ address: '192.0.2.7', port: 5060 }] });
+  assert.match(defines, /^#!define IS_FROM_TRUNK \(\(\$si == "127\.0\.0\.1" && \$sp == 20040\) \|\| \(\$si == "192\.0\.2\.7" && \$sp == 5060\)\)$/m);
+  assert.match(defines, /^#!define IS_TRUNK_RURI \(\(\$rd == "127\.0\.0\.1" && \$rp == 20040\) \|\| \(\$rd == "192\.0\.2\.7" && \$rp == 5060\)\)$/m);
+  assert.match(defines, /^#!define CL_TRUNK_URI "sip:127\.0\.0\.1:20040"$/m);
+  const noTrunk = renderKamailioDefines({ ...KAMAILIO_INPUT, trunk: null });
+  assert.match(noTrunk, /^#!define IS_FROM_TRUNK \(0\)$/m);
+  assert.doesNotMatch(noTrunk, /WITH_TRUNK|CL_TRUNK_URI/);
+});
+
+test('the dial plan patterns reach Kamailio unchanged and are tested in the documented order', () => {
+  const defines = renderKamailioDefines(KAMAILIO_INPUT);
+  for (const [name, key] of [['CL_DP_NUMBER', 'number'], ['CL_DP_PREMIUM', 'premium'], ['CL_DP_HOME_E164', 'homeE164'], ['CL_DP_INTERNATIONAL', 'international'], ['CL_DP_NATIONAL', 'national']] as const) {
+    assert.ok(defines.includes(`#!define ${name} "${DIAL_PLAN_PATTERNS[key]}"`), name);
+  }
+  const plan = block('route[DIAL_PLAN]');
+  const order = ['CL_DP_NUMBER', 'CL_DP_PREMIUM', 'CL_DP_HOME_E164', 'CL_DP_INTERNATIONAL', 'CL_DP_NATIONAL'].map((n) => plan.indexOf(n));
+  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.match(plan, /send_reply\("403", "Destination Not Allowed"\)/);
+});
+
+test('refuses values that would break out of the cfg, and out-of-range limits', () => {
+  assert.throws(() => renderKamailioDefines({ ...KAMAILIO_INPUT, auditToken: 'a"b' }), /auditToken must not contain quotes/);
+  assert.throws(() => renderKamailioDefines({ ...KAMAILIO_INPUT, realm: 'x\ny' }), /realm/);
+  assert.throws(() => renderKamailioDefines({ ...KAMAILIO_INPUT, realm: 'a!b' }), /realm must not contain "!"/);
+  assert.throws(() => renderKamailioDefines({ ...KAMAILIO_INPUT, ctlSocket: '/run/a b' }), /ctlSocket must not contain "!" or whitespace/);
+  assert.throws(() => renderKamailioDefines({ ...KAMAILIO_INPUT, maxCallSeconds: 0 }), /maxCallSeconds must be an integer from 1 to 604800/);
+  assert.match(renderKamailioDefines({ ...KAMAILIO_INPUT, maxCallSeconds: 90 }), /^#!substdef "!CL_MAX_CALL_SECONDS!90!g"$/m);
+  assert.match(renderKamailioDefines(KAMAILIO_INPUT), /^#!substdef "!CL_MAX_CALL_SECONDS!14400!g"$/m, 'four hours by default');
+});
