@@ -8,7 +8,7 @@ import { startStack, type RunningStack } from './stack.js';
 const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--listen ADDR]
        [--media-address ADDR] [--management-address ADDR] [--demo] [--trunk ADDR:PORT]
        [--tls-cert FILE --tls-key FILE] [--db sqlite:///file|postgres://…] [--turn-ttl SECONDS]
-       [--rtpengine-instances N] [--cors-origin ORIGIN]...
+       [--audit-retention-days N] [--rtpengine-instances N] [--cors-origin ORIGIN]...
 A loopback --listen (the default) is the demo; any other is production unless --demo is given.`;
 
 function parseIntOption(flag: string, v: string | undefined): number | undefined {
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
         'tls-key': { type: 'string' },
         db: { type: 'string' },
         'turn-ttl': { type: 'string' },
+        'audit-retention-days': { type: 'string' },
         'rtpengine-instances': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true },
         help: { type: 'boolean' },
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     tlsKey: values['tls-key'],
     dbUrl: values.db,
     turnTtlSec: parseIntOption('--turn-ttl', values['turn-ttl']),
+    auditRetentionDays: parseIntOption('--audit-retention-days', values['audit-retention-days']),
     rtpengineInstances: parseIntOption('--rtpengine-instances', values['rtpengine-instances']),
     corsOrigins: values['cors-origin'],
   });

@@ -83,6 +83,7 @@ export async function writeStackFiles(
     demoAgents: o.demo ? secrets.demoAgents : [],
     // Kamailio's ctl socket (its cfg binds it here): revoking an agent drops its registrations through it.
     kamailioCtlSocket: join(runDir, 'kamailio_ctl'),
+    auditRetentionDays: o.auditRetentionDays,
   };
   writeFileSync(cpConfigFile, JSON.stringify(cpConfig, null, 2), { mode: 0o600 });
 

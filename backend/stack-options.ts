@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PORT_BASE, portsFor, type PortMap } from './ports.js';
 import { DEFAULT_TURN_TTL_SEC } from './control-plane/turn-rest.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from './control-plane/retention.js';
 import { normalizeWsOrigin } from './config/ws-origins.js';
 import type { SipTrunk } from './config/kamailio.js';
 import { isLoopbackAddress } from './loopback.js';
@@ -50,6 +51,8 @@ export interface StackOptions {
   /** Control plane database; default sqlite in the state dir. */
   readonly dbUrl?: string;
   readonly turnTtlSec?: number;
+  /** Days the control plane keeps audit events, call records and admin actions (default 90). */
+  readonly auditRetentionDays?: number;
   /** rtpengine instances behind Kamailio (1-10): each its own ng port and share of the media range. */
   readonly rtpengineInstances?: number;
   /** Extra browser origins allowed to call the API (the web softphone's own origin always is). */
@@ -75,6 +78,7 @@ export interface ResolvedOptions {
   readonly tls: { cert: string; key: string } | null;
   readonly dbUrl: string;
   readonly turnTtlSec: number;
+  readonly auditRetentionDays: number;
   readonly rtpengines: ReadonlyArray<{ name: string; ngPort: number; portMin: number; portMax: number }>;
   readonly auditQueueSize: number | undefined;
 }
@@ -147,6 +151,10 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   if (!Number.isInteger(turnTtlSec) || turnTtlSec < 60 || turnTtlSec > 3600) {
     throw new Error(`--turn-ttl must be an integer number of seconds between 60 and 3600 (got ${turnTtlSec})`);
   }
+  const auditRetentionDays = opts.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
+  if (!Number.isInteger(auditRetentionDays) || auditRetentionDays < 1 || auditRetentionDays > MAX_AUDIT_RETENTION_DAYS) {
+    throw new Error(`--audit-retention-days must be an integer number of days between 1 and ${MAX_AUDIT_RETENTION_DAYS} (got ${auditRetentionDays})`);
+  }
   const dbUrl = opts.dbUrl ?? `sqlite://${join(stateDir, 'clearline.db')}`;
   if (!/^(sqlite:\/\/\/|postgres(ql)?:\/\/)/.test(dbUrl)) {
     throw new Error('--db must be sqlite:///absolute/path.db or postgres://user:pass@host:port/db');
@@ -160,6 +168,6 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   }
   return {
     stateDir, portBase, listen, mediaAddress, managementAddress, demo, trunk, tlsOnly,
-    ports, tls, dbUrl, turnTtlSec, rtpengines, auditQueueSize,
+    ports, tls, dbUrl, turnTtlSec, auditRetentionDays, rtpengines, auditQueueSize,
   };
 }

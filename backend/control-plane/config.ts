@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_AUDIT_RETENTION_DAYS } from './retention.js';
 
 /**
  * The control plane's configuration file (written by the supervisor, mode 0600: it holds
@@ -42,6 +43,6 @@ export const ControlPlaneConfigSchema = z.object({
    */
   kamailioCtlSocket: z.string().optional(),
   /** Audit events, call records and admin actions older than this are purged (default 90). */
-  auditRetentionDays: z.number().int().min(1).max(3650).optional(),
+  auditRetentionDays: z.number().int().min(1).max(MAX_AUDIT_RETENTION_DAYS).optional(),
 });
 export type ControlPlaneConfig = z.infer<typeof ControlPlaneConfigSchema>;

@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 90;
+export const MAX_AUDIT_RETENTION_DAYS = 3650;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Purging hourly keeps each purge small; retention is counted in days. */
 export const RETENTION_PURGE_INTERVAL_MS = 60 * 60 * 1000;

@@ -23,6 +23,7 @@ test('stack options: every bad value is reported naming its option', () => {
   assert.throws(() => resolveStackOptions({ stateDir, turnTtlSec: 5 }), /--turn-ttl/);
   assert.throws(() => resolveStackOptions({ stateDir, turnTtlSec: 86400 }), /--turn-ttl must be an integer number of seconds between 60 and 3600/);
   assert.throws(() => resolveStackOptions({ stateDir, dbUrl: 'mysql://x' }), /--db must be/);
+  assert.throws(() => resolveStackOptions({ stateDir, auditRetentionDays: 0 }), /--audit-retention-days must be an integer number of days between 1 and 3650 \(got 0\)/);
   assert.throws(() => resolveStackOptions({ stateDir, mediaAddress: 'media' }), /--media-address must be an IPv4 address/);
   assert.throws(() => resolveStackOptions({ stateDir, managementAddress: '::1' }), /--management-address must be an IPv4 address/);
   for (const trunk of ['198.51.100.7', 'sip.example.com:5060', '198.51.100.7:0', '198.51.100.7:70000', '300.1.1.1:5060']) {
@@ -31,6 +32,7 @@ test('stack options: every bad value is reported naming its option', () => {
   const ok = resolveStackOptions({ stateDir, portBase: 30000, listen: '10.9.8.7', mediaAddress: '10.9.8.8' });
   assert.equal(ok.ports.sipWs, 30001);
   assert.equal(ok.dbUrl, 'sqlite:///tmp/x/clearline.db');
+  assert.equal(ok.auditRetentionDays, 90);
 });
 
 test('a loopback listen is the demo: plain HTTP/WS allowed, media on the listen address, 10-minute TURN credentials', () => {
