@@ -3,6 +3,7 @@
  * before anything starts and README's exposure table describes: agent- and trunk-facing services
  * on the listen address, media on the media address, control interfaces on the management address.
  */
+import type { PortName } from './ports.js';
 import type { ResolvedOptions } from './stack-options.js';
 
 export type Facing = 'agents' | 'trunk' | 'internal';
@@ -15,22 +16,21 @@ export interface Binding {
   readonly faces: Facing;
 }
 
+/** Each binding is named by its port's name in backend/ports.ts (what preflight errors print). */
 export function stackBindings(o: ResolvedOptions, with_: { carrier: boolean; reflector: boolean }): Binding[] {
   const { ports, listen, managementAddress: mgmt } = o;
-  const b = (name: string, proto: Binding['proto'], host: string, port: number, faces: Facing): Binding => ({ name, proto, host, port, faces });
+  const b = (name: PortName, proto: Binding['proto'], host: string, faces: Facing): Binding => ({ name, proto, host, port: ports[name], faces });
   return [
-    b('SIP/UDP', 'udp', listen, ports.sipUdp, 'trunk'),
-    b('SIP WebSocket', 'tcp', listen, ports.sipWs, 'agents'),
-    ...(o.tlsOnly || o.tls ? [b('SIP secure WebSocket', 'tcp', listen, ports.sipWss, 'agents')] : []),
-    b(o.tlsOnly ? 'control plane HTTPS' : 'control plane HTTP', 'tcp', listen, ports.controlPlane, 'agents'),
-    b('control plane internal HTTP', 'tcp', mgmt, ports.controlPlaneInternal, 'internal'),
-    b('TURN/UDP', 'udp', listen, ports.turn, 'agents'),
-    b('TURN/TCP', 'tcp', listen, ports.turn, 'agents'),
-    b('TURN/TLS', 'tcp', listen, ports.turns, 'agents'),
-    ...o.rtpengines.map((r) => b(`${r.name} ng`, 'udp', mgmt, r.ngPort, 'internal')),
-    ...(with_.carrier
-      ? [b('simulated carrier SIP', 'udp', mgmt, ports.carrierSip, 'internal'), b('simulated carrier API', 'tcp', mgmt, ports.carrierApi, 'internal')]
-      : []),
-    ...(with_.reflector ? [b('diagnostics reflector', 'udp', listen, ports.reflector, 'agents')] : []),
+    b('sipUdp', 'udp', listen, 'trunk'),
+    b('sipWs', 'tcp', listen, 'agents'),
+    ...(o.tlsOnly || o.tls ? [b('sipWss', 'tcp', listen, 'agents')] : []),
+    b('controlPlane', 'tcp', listen, 'agents'),
+    b('controlPlaneInternal', 'tcp', mgmt, 'internal'),
+    b('turn', 'udp', listen, 'agents'),
+    b('turn', 'tcp', listen, 'agents'),
+    b('turns', 'tcp', listen, 'agents'),
+    ...o.rtpengines.map((r, i) => ({ name: i === 0 ? 'rtpengineNg' : `${r.name} ng`, proto: 'udp' as const, host: mgmt, port: r.ngPort, faces: 'internal' as const })),
+    ...(with_.carrier ? [b('carrierSip', 'udp', mgmt, 'internal'), b('carrierApi', 'tcp', mgmt, 'internal')] : []),
+    ...(with_.reflector ? [b('reflector', 'udp', listen, 'agents')] : []),
   ];
 }
