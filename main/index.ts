@@ -17,7 +17,7 @@ import { registerIpc } from './ipc/register-ipc.js';
 import { configureFileLogging, DEFAULT_FILE_LOG } from './logging/logger.js';
 import { provisioningUrlFromArgs } from './provisioning/launch-options.js';
 import { loadPolicy, policyPath } from './provisioning/policy.js';
-import { createSafeStorageSecretStore } from './provisioning/safe-storage-secret-store.js';
+import { createSafeStorageSecretStore, safeStorageProtection } from './provisioning/safe-storage-secret-store.js';
 import { createPlainFileSecretStore } from './provisioning/secret-store.js';
 import { APP_ORIGIN, APP_SCHEME } from './security/app-origin.js';
 import { createAppProtocolHandler } from './security/app-protocol-handler.js';
@@ -77,10 +77,16 @@ async function start(): Promise<void> {
 
   const dataDir = app.getPath('userData');
   const secretsPath = join(dataDir, 'secrets.json');
+  // getSelectedStorageBackend exists on Linux only: 'basic_text' there is obfuscation, not encryption.
+  const linuxBackend = process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : null;
   const secrets = safeStorage.isEncryptionAvailable()
-    ? createSafeStorageSecretStore(secretsPath, safeStorage)
+    ? createSafeStorageSecretStore(secretsPath, safeStorage, safeStorageProtection(process.platform, linuxBackend))
     : createPlainFileSecretStore(secretsPath);
-  if (!secrets.encrypted) shellLog.warn('OS encryption (safeStorage) unavailable: the password file is protected by file mode only');
+  if (secrets.protection !== 'os-encrypted') {
+    shellLog.warn(
+      `no OS keyring for the saved password (safeStorage backend: ${linuxBackend ?? 'none'}): it is ${secrets.protection === 'obfuscated' ? 'obfuscated only' : 'in clear text'}, protected by file mode 0600`,
+    );
+  }
 
   let window: BrowserWindow | null = null;
   let csp = buildCsp(null);

@@ -74,7 +74,7 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
   const newId = deps.newId ?? randomUUID;
 
   const table: HandlerTable = {
-    'app.info': async () => deps.appInfo,
+    'app.info': async () => ({ ...deps.appInfo, passwordStorage: deps.secrets.protection }),
     'provisioning.defaults': async () => ({
       policyUrl: deps.policyUrl,
       lastUsername: await sessions.lastUsername(),

@@ -11,7 +11,7 @@ import { HostError } from '../ipc/host-error.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from '../storage/json-file.js';
 import { fetchClientConfig, fetchTurnCredentials, type ControlPlaneAccount, type Fetch } from './control-plane-client.js';
-import type { SecretStore } from './secret-store.js';
+import { UnreadableSecretError, type SecretStore } from './secret-store.js';
 import { TurnKeeper, type Timers } from './turn-keeper.js';
 
 /**
@@ -55,30 +55,48 @@ export class SessionService {
     return (await this.#readAccount())?.username ?? null;
   }
 
-  /** The active configuration, else the one remembered from the last session (for the CSP). */
+  /**
+   * The active configuration, else the one remembered from the last session (for the CSP). An
+   * unreadable saved password counts as signed out: start-up must go on to the sign-in form.
+   */
   async currentConfig(): Promise<ClientConfig | null> {
     if (this.#active) return this.#active.session.config;
     const saved = await this.#readAccount();
-    return saved && (await this.deps.secrets.get(PASSWORD_SECRET_KEY)) ? saved.config : null;
+    return saved && (await this.#savedPassword()) ? saved.config : null;
   }
 
   async signIn(request: SignInRequest): Promise<Session> {
     const account = { url: request.url, username: request.username, password: request.password };
     const session = await this.#open(account);
     await this.deps.secrets.set(PASSWORD_SECRET_KEY, account.password);
-    if (!this.deps.secrets.encrypted) {
-      this.deps.log.warn('password stored WITHOUT OS encryption (safeStorage unavailable), file mode 0600 only');
+    if (this.deps.secrets.protection !== 'os-encrypted') {
+      this.deps.log.warn(`password stored WITHOUT OS encryption (${this.deps.secrets.protection}): readable by anyone who can read the file`);
     }
     this.deps.log.info(`signed in as ${account.username} at ${new URL(account.url).host}`);
     return session;
   }
 
-  /** The remembered session, or null when nobody is signed in. A rejected password is forgotten. */
+  /**
+   * The remembered session, or null when nobody is signed in. A rejected password is forgotten.
+   * A saved password that cannot be read is a 'secret-unreadable' error the sign-in form shows;
+   * the next sign-in overwrites it.
+   */
   async restore(): Promise<Session | null> {
     if (this.#active) return this.#active.session;
     const saved = await this.#readAccount();
-    const password = saved && (await this.deps.secrets.get(PASSWORD_SECRET_KEY));
-    if (!saved || !password) return null;
+    if (!saved) return null;
+    let password: string | null;
+    try {
+      password = await this.deps.secrets.get(PASSWORD_SECRET_KEY);
+    } catch (error) {
+      if (!(error instanceof UnreadableSecretError)) throw error;
+      this.deps.log.error(`saved password unreadable, sign-in needed: ${error.message}`);
+      throw new HostError(
+        'secret-unreadable',
+        `Your saved password could not be read (the file is damaged or was sealed with another system key). Sign in again as ${saved.username}.`,
+      );
+    }
+    if (!password) return null;
     try {
       return await this.#open({ ...saved, password });
     } catch (error) {
@@ -127,6 +145,16 @@ export class SessionService {
   #close(): void {
     this.#active?.turn.stop();
     this.#active = null;
+  }
+
+  /** The saved password; null when there is none or it cannot be read (restore() reports that). */
+  async #savedPassword(): Promise<string | null> {
+    try {
+      return await this.deps.secrets.get(PASSWORD_SECRET_KEY);
+    } catch (error) {
+      if (error instanceof UnreadableSecretError) return null;
+      throw error;
+    }
   }
 
   #readAccount(): Promise<AccountFile | null> {

@@ -72,11 +72,25 @@ const channel = <Req extends z.ZodType, Res extends z.ZodType>(request: Req, res
   response,
 });
 
+/**
+ * How the saved password is protected at rest, for the agent to read: a keyring-backed key
+ * ('os-encrypted'), Electron's Linux fallback with a key built into Chromium ('obfuscated'), a
+ * 0600 clear-text file ('plain-file', never in a shipped app), or only for the browser tab's
+ * lifetime ('browser-session', the web softphone).
+ */
+export const PasswordStorageSchema = z.enum(['os-encrypted', 'obfuscated', 'plain-file', 'browser-session']);
+export type PasswordStorage = z.infer<typeof PasswordStorageSchema>;
+
 /** renderer → main, request/response (`ipcRenderer.invoke`). */
 export const invokeChannels = {
   'app.info': channel(
     none,
-    z.object({ version: z.string(), platform: z.string(), shell: z.enum(['electron', 'web']) }),
+    z.object({
+      version: z.string(),
+      platform: z.string(),
+      shell: z.enum(['electron', 'web']),
+      passwordStorage: PasswordStorageSchema,
+    }),
   ),
   /** Provisioning URL pre-set by enterprise policy, and the remembered account if any. */
   'provisioning.defaults': channel(
@@ -146,6 +160,7 @@ export const HostErrorCodeSchema = z.enum([
   'server-error', // the control plane answered with another HTTP error
   'insecure-transport', // http:// or ws:// to a server that is not this computer (transport-policy.ts)
   'locked', // too many failed sign-ins: the control plane answered 429 with Retry-After
+  'secret-unreadable', // the saved password cannot be read back (damaged file, another OS key): sign in again
   'not-signed-in',
   'not-available', // the feature does not exist in this shell (e.g. native diagnostics on the web)
   'forbidden-url', // shell.openExternal with a non-http(s) URL

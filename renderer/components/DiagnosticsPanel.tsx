@@ -1,6 +1,7 @@
 import type { AppState } from '../state/app-state.js';
 import { useController } from '../state/use-app-state.js';
 import { DIAGNOSTICS_NEED_DESKTOP } from '../host/web-host.js';
+import { selectPasswordStorageText } from '../state/selectors.js';
 
 const VERDICT_TEXT = { pass: 'Pass', warn: 'Warning', fail: 'Fail', skip: 'Skipped' } as const;
 
@@ -19,9 +20,15 @@ export function DiagnosticsPanel({ state }: { state: AppState }) {
     );
   }
   const running = diagnostics.phase === 'running';
+  const passwordStorage = selectPasswordStorageText(state);
   return (
     <section className="card diagnostics" aria-label="Network test" aria-busy={running}>
       <h2 className="section-title">Network test</h2>
+      {passwordStorage && (
+        <p className={state.passwordStorage === 'os-encrypted' ? 'muted' : 'field-error'} aria-label="Saved password protection">
+          {passwordStorage}
+        </p>
+      )}
       <button type="button" className="button primary" disabled={running} onClick={() => void controller.runDiagnostics()}>
         {running ? 'Testing…' : 'Run network test'}
       </button>

@@ -83,7 +83,7 @@ export function createWebHost(deps: WebHostDeps): HostApi {
   const defaultUrl = /^https?:/.test(deps.origin) ? deps.origin : null;
 
   const handlers: Handlers = {
-    'app.info': () => ({ version: deps.version, platform: deps.platform, shell: 'web' }),
+    'app.info': () => ({ version: deps.version, platform: deps.platform, shell: 'web', passwordStorage: 'browser-session' }),
     'provisioning.defaults': () => ({ policyUrl: defaultUrl, lastUsername: lastUsername.read() }),
     'provisioning.signIn': async ({ url, username, password }) => {
       const base = checkProvisioningUrl(url).href;

@@ -4,6 +4,7 @@ import {
   type CallHistoryEntry,
   type ClientConfig,
   type DiagnosticProgress,
+  type PasswordStorage,
   type Settings,
 } from '../../preload/contract/index.js';
 import { NO_DEVICES, type DeviceLists } from './devices.js';
@@ -24,6 +25,8 @@ export type AuthPhase = 'starting' | 'signed-out' | 'signing-in' | 'signed-in';
 export interface AppState {
   readonly shell: 'electron' | 'web' | null;
   readonly version: string | null;
+  /** How the host keeps the saved password (said to the agent: obfuscation is not encryption). */
+  readonly passwordStorage: PasswordStorage | null;
   readonly auth: {
     readonly phase: AuthPhase;
     /** Why the last sign-in failed, in words for the agent. */
@@ -50,6 +53,7 @@ export const HISTORY_LIMIT = 200;
 export const initialState: AppState = {
   shell: null,
   version: null,
+  passwordStorage: null,
   auth: { phase: 'starting', error: null, defaultUrl: '', defaultUsername: '' },
   config: null,
   phone: { registration: { kind: 'unregistered' }, calls: [] },
@@ -63,7 +67,7 @@ export const initialState: AppState = {
 };
 
 export type Action =
-  | { type: 'host-info'; shell: 'electron' | 'web'; version: string }
+  | { type: 'host-info'; shell: 'electron' | 'web'; version: string; passwordStorage: PasswordStorage }
   | { type: 'sign-in-defaults'; url: string; username: string }
   | { type: 'sign-in-started' }
   | { type: 'sign-in-failed'; message: string }
@@ -108,7 +112,7 @@ function withHistoryEntry(history: readonly CallHistoryEntry[], entry: CallHisto
 export function reduce(state: AppState, action: Action): AppState {
   switch (action.type) {
     case 'host-info':
-      return { ...state, shell: action.shell, version: action.version };
+      return { ...state, shell: action.shell, version: action.version, passwordStorage: action.passwordStorage };
     case 'sign-in-defaults':
       return {
         ...state,
@@ -134,6 +138,7 @@ export function reduce(state: AppState, action: Action): AppState {
         ...initialState,
         shell: state.shell,
         version: state.version,
+        passwordStorage: state.passwordStorage,
         auth: { ...state.auth, phase: 'signed-out', error: null },
         settings: state.settings,
         devices: state.devices,

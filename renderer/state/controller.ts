@@ -238,7 +238,7 @@ export function createController({ host, phone, store, mediaDevices, timers, log
       };
       try {
         const info = await host.invoke('app.info', undefined);
-        dispatch({ type: 'host-info', shell: info.shell, version: info.version });
+        dispatch({ type: 'host-info', shell: info.shell, version: info.version, passwordStorage: info.passwordStorage });
         dispatch({ type: 'settings-changed', settings: await host.invoke('settings.get', undefined) });
       } catch (error) {
         startFailed(error);
@@ -248,13 +248,23 @@ export function createController({ host, phone, store, mediaDevices, timers, log
       // The stored session is looked for before the sign-in form is shown, so a returning agent
       // goes straight to the phone instead of seeing the form flash.
       let session: Session | null = null;
+      let restoreProblem: string | null = null;
       try {
         session = await host.invoke('provisioning.restore', undefined);
       } catch (error) {
-        log.warn(`session restore failed: ${userMessage(error)}`);
+        restoreProblem = userMessage(error);
+        log.warn(`session restore failed: ${restoreProblem}`);
       }
       if (session === null) {
-        await loadDefaults().catch(startFailed);
+        try {
+          await loadDefaults();
+        } catch (error) {
+          startFailed(error);
+          return;
+        }
+        // Say why the saved session is gone (its password unreadable, the server unreachable…):
+        // the agent signs in again knowing why instead of wondering where the session went.
+        if (restoreProblem !== null) dispatch({ type: 'sign-in-failed', message: restoreProblem });
         return;
       }
       // A stored session's TURN credentials may have expired while the app was closed.

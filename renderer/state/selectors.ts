@@ -70,6 +70,28 @@ export function selectRegistrationText(state: AppState): string {
   }
 }
 
+/**
+ * Where the saved password is and what protects it, in the agent's words (null until the host
+ * said). Obfuscation must never read as encryption: it names the missing keyring to install.
+ */
+export function selectPasswordStorageText(state: AppState): string | null {
+  switch (state.passwordStorage) {
+    case null:
+      return null;
+    case 'os-encrypted':
+      return 'Saved password: encrypted with your system keyring.';
+    case 'obfuscated':
+      return (
+        'Saved password: obfuscated only, NOT encrypted: this computer has no system keyring ' +
+        '(GNOME Keyring or KWallet), so anyone who can read your profile can recover it. Ask IT to set one up.'
+      );
+    case 'plain-file':
+      return 'Saved password: stored in clear text in your profile (no system encryption available).';
+    case 'browser-session':
+      return 'Password kept only while this browser tab is open.';
+  }
+}
+
 export type RegistrationTone = 'ok' | 'busy' | 'error' | 'idle';
 
 export function selectRegistrationTone(state: AppState): RegistrationTone {

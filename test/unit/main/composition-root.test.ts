@@ -82,6 +82,11 @@ describe('composition root (main/index.ts) wired against a recording electron', 
       logLevel: 'error',
       plugins: [{ name: 'fake-electron', setup: (b) => b.onResolve({ filter: /^electron$/ }, () => ({ path: FAKE_ELECTRON, external: true })) }],
     });
+    // A returning agent whose saved password was torn (disk full mid-write): start-up must still
+    // reach the window and the sign-in form.
+    mkdirSync(userData, { recursive: true });
+    writeFileSync(join(userData, 'account.json'), JSON.stringify({ url: plane.url, username: AGENT.username, config: null }));
+    writeFileSync(join(userData, 'secrets.json'), '{"provisioning.password": "AAAA', { mode: 0o600 });
     process.env['CLEARLINE_USER_DATA_DIR'] = userData;
     process.env['CLEARLINE_POLICY_FILE'] = policyFile;
     await import(pathToFileURL(join(work, 'dist', 'main', 'index.js')).href);
@@ -125,8 +130,23 @@ describe('composition root (main/index.ts) wired against a recording electron', 
     assert.match(log, /enterprise policy: .*unknown key "provisioningURL"/);
   });
 
+  test('a damaged secrets file at start-up: the window opened, restore says why, the form is pre-filled', async () => {
+    const restored = await invoke('provisioning.restore');
+    assert.equal(restored.error?.code, 'secret-unreadable', JSON.stringify(restored));
+    assert.deepEqual((await invoke('provisioning.defaults')).value, { policyUrl: null, lastUsername: AGENT.username });
+  });
+
+  test('safeStorage on basic_text: the agent is told the password is obfuscated only, and the log says so', async () => {
+    assert.equal((await invoke('app.info')).value?.passwordStorage, 'obfuscated');
+    const log = readFileSync(join(userData, 'logs', 'main.log'), 'utf8');
+    assert.match(log, /no OS keyring for the saved password \(safeStorage backend: basic_text\): it is obfuscated only/);
+  });
+
   test('IPC: our window answers; another webContents, a subframe, another origin are refused', async () => {
-    assert.deepEqual(await invoke('app.info'), { ok: true, value: { version: '0.1.0', platform: process.platform, shell: 'electron' } });
+    assert.deepEqual(await invoke('app.info'), {
+      ok: true,
+      value: { version: '0.1.0', platform: process.platform, shell: 'electron', passwordStorage: 'obfuscated' },
+    });
     const stranger = { ...window.webContents, id: 999 } as FakeWebContents;
     assert.equal((await invoke('app.info', undefined, stranger)).error?.code, 'forbidden-sender');
     assert.equal((await invoke('app.info', undefined, window.webContents, frameOf('app://clearline/index.html', false))).error?.code, 'forbidden-sender');

@@ -56,6 +56,7 @@ describe('test/support/host-bridge: real handlers served to Chromium', { skip: !
       version: '0.0.0-test',
       platform: process.platform,
       shell: 'web',
+      passwordStorage: 'plain-file',
     });
     assert.deepEqual((await invokeIn(page, 'provisioning.defaults')).value, { policyUrl: plane.url, lastUsername: null });
   });

@@ -75,7 +75,10 @@ describe('dispatcher + createHandlers', () => {
   });
 
   test('a valid call answers through the response schema', async () => {
-    assert.deepEqual(await call('app.info'), { ok: true, value: { version: '1.2.3', platform: 'linux', shell: 'electron' } });
+    assert.deepEqual(await call('app.info'), {
+      ok: true,
+      value: { version: '1.2.3', platform: 'linux', shell: 'electron', passwordStorage: 'plain-file' },
+    });
   });
 
   for (const [name, sender] of [

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientConfig } from '../../../preload/contract/index.js';
@@ -57,4 +57,30 @@ test('restore after the password was changed server-side: unauthorized, secret f
   assert.equal(await s.restore(), null);
   assert.equal(await s.lastUsername(), 'alice', 'the form is still pre-filled');
   assert.equal(await s.currentConfig(), null, 'no remembered hosts for the CSP once signed out');
+});
+
+test('a damaged secrets file at start-up: no hang, a clear error, and signing in again repairs it', { timeout: 10_000 }, async () => {
+  const changes: Array<ClientConfig | null> = [];
+  const log = memoryLogger();
+  // account.json says alice was signed in; her secrets file was torn (e.g. disk full mid-write).
+  await service([]).signIn({ url: plane.url, ...AGENT });
+  writeFileSync(join(dataDir, 'secrets.json'), '{"provisioning.password": "s3cret-p');
+  const s = service(changes, log);
+  assert.equal(await s.currentConfig(), null, 'start-up goes on as signed out');
+  await assert.rejects(
+    s.restore(),
+    (e: unknown) =>
+      e instanceof HostError &&
+      e.code === 'secret-unreadable' &&
+      e.message === 'Your saved password could not be read (the file is damaged or was sealed with another system key). Sign in again as alice.',
+  );
+  assert.match(log.lines.join('\n'), /error \(provisioning\) saved password unreadable, sign-in needed: .*secrets\.json is damaged/);
+  assert.doesNotMatch(log.lines.join('\n'), /s3cret-p/, 'the damaged content is not logged');
+  assert.equal(await s.lastUsername(), 'alice', 'the form is pre-filled for the new sign-in');
+
+  await s.signIn({ url: plane.url, ...AGENT });
+  s.dispose();
+  const next = service([]);
+  assert.equal((await next.restore())?.config.agent.username, 'alice', 'repaired: the next start restores the session');
+  next.dispose();
 });

@@ -41,7 +41,7 @@ function render(element: ReactElement): string {
 }
 
 const stateWith = (...actions: Action[]): AppState =>
-  [{ type: 'host-info', shell: 'web', version: '1' } as Action, { type: 'signed-in', config } as Action, ...actions].reduce(reduce, initialState);
+  [{ type: 'host-info', shell: 'web', version: '1', passwordStorage: 'browser-session' } as Action, { type: 'signed-in', config } as Action, ...actions].reduce(reduce, initialState);
 const phone = (...calls: ReturnType<typeof call>[]): Action => ({
   type: 'phone-changed',
   snapshot: { registration: { kind: 'registered', since: 1 }, calls },
@@ -129,8 +129,15 @@ test('network test: unavailable in the web shell with the reason; runnable with 
   assert.ok(web.includes(DIAGNOSTICS_NEED_DESKTOP));
   assert.doesNotMatch(web, /<button/);
 
-  const desktop = (...actions: Action[]) => render(<DiagnosticsPanel state={stateWith({ type: 'host-info', shell: 'electron', version: '1' }, ...actions)} />);
+  const desktop = (...actions: Action[]) =>
+    render(<DiagnosticsPanel state={stateWith({ type: 'host-info', shell: 'electron', version: '1', passwordStorage: 'os-encrypted' }, ...actions)} />);
   assert.match(desktop(), />Run network test</);
+  assert.match(desktop(), /aria-label="Saved password protection">Saved password: encrypted with your system keyring\.</);
+  const obfuscated = render(
+    <DiagnosticsPanel state={stateWith({ type: 'host-info', shell: 'electron', version: '1', passwordStorage: 'obfuscated' })} />,
+  );
+  assert.match(obfuscated, /class="field-error" aria-label="Saved password protection">Saved password: obfuscated only, NOT encrypted/);
+  assert.doesNotMatch(obfuscated, /encrypted with your system keyring/);
   const step = { id: 'turn-udp', title: 'TURN over UDP', verdict: 'fail' as const, explanation: 'UDP 3478 is blocked', fix: 'Allow UDP 3478 to turn.example', values: {}, durationMs: 40 };
   const running = desktop(
     { type: 'diagnostics-started', runId: 'r' },

@@ -29,7 +29,7 @@ function harness(overrides: Partial<Record<InvokeChannel, (request: unknown) => 
   const calls: Array<[string, unknown]> = [];
   let turnCount = 1;
   const table: Partial<Record<InvokeChannel, (request: unknown) => unknown>> = {
-    'app.info': () => ({ version: '1', platform: 'linux', shell: 'electron' }),
+    'app.info': () => ({ version: '1', platform: 'linux', shell: 'electron', passwordStorage: 'os-encrypted' }),
     'settings.get': () => ({ microphoneId: 'default', speakerId: 'default', ringerId: 'default' }),
     'provisioning.defaults': () => ({ policyUrl: null, lastUsername: 'alice' }),
     'provisioning.restore': () => session,
@@ -244,6 +244,20 @@ test('start-up: with a stored session the sign-in form is never shown; without o
   const { auth } = fresh.store.getState();
   assert.deepEqual([auth.phase, auth.defaultUrl, auth.defaultUsername], ['signed-out', 'https://pbx.example', 'bob']);
   fresh.controller.dispose();
+
+  const unreadable = harness({
+    'provisioning.restore': () => {
+      throw new Error('[secret-unreadable] Your saved password could not be read (the file is damaged or was sealed with another system key). Sign in again as alice.');
+    },
+  });
+  await unreadable.controller.start();
+  assert.deepEqual(
+    [unreadable.store.getState().auth.phase, unreadable.store.getState().auth.defaultUsername, unreadable.store.getState().auth.error],
+    ['signed-out', 'alice', 'Your saved password could not be read (the file is damaged or was sealed with another system key). Sign in again as alice.'],
+    'the sign-in form, pre-filled, says why the session is gone',
+  );
+  assert.equal(unreadable.store.getState().passwordStorage, 'os-encrypted');
+  unreadable.controller.dispose();
 
   const broken = harness({ 'app.info': () => { throw new Error('[internal] preload missing'); } });
   await broken.controller.start();

@@ -216,7 +216,7 @@ test('diagnostics say they need the desktop app; links only open for http(s); lo
   assert.deepEqual(opened, ['https://help.example/turn']);
   await host.invoke('log.write', { scope: 'sip', level: 'debug', message: 'Authorization: Digest response="abc123"' });
   assert.deepEqual(lines.at(-1), ['debug', '[sip] Authorization: [redacted]']);
-  assert.deepEqual(await host.invoke('app.info', undefined), { version: '0.1.0', platform: 'test', shell: 'web' });
+  assert.deepEqual(await host.invoke('app.info', undefined), { version: '0.1.0', platform: 'test', shell: 'web', passwordStorage: 'browser-session' });
 });
 
 test('browser network and lifecycle events become system.transition events', () => {
