@@ -12,3 +12,10 @@ export function systemUid(user: string): number | undefined {
   const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
   return line ? Number(line.split(':')[2]) : undefined;
 }
+
+/** Resident memory of a running process in KiB (/proc/PID/status `VmRSS:` line). */
+export function vmRssKiB(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS line in /proc/${pid}/status`);
+  return Number(m[1]);
+}
