@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from './db.js';
 
-export function sha256Hex(value: string): string {
+function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
@@ -41,6 +41,6 @@ export class AdminTokens {
 }
 
 /** "admin#1a2b3c4d": which token generation acted, without anything that helps guess the token. */
-export function fingerprint(tokenSha256: string): string {
+function fingerprint(tokenSha256: string): string {
   return `admin#${tokenSha256.slice(0, 8)}`;
 }
