@@ -2,7 +2,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { z } from 'zod';
-import { ClientConfigSchema, TurnCredentialsSchema } from '../../preload/contract/index.js';
+import {
+  ClientConfigSchema,
+  clientConfigTransportProblem,
+  insecureTransportProblem,
+  lockedSignInMessage,
+  TurnCredentialsSchema,
+} from '../../preload/contract/index.js';
 import { apiUrl } from '../provisioning/control-plane-client.js';
 import type { DiagnosticsConfig } from './types.js';
 
@@ -31,7 +37,7 @@ function getJson(url: URL, auth: string, ca?: string | Buffer): Promise<unknown>
         if (res.statusCode === 401 || res.statusCode === 403)
           return reject(new ProvisioningError(`${url.pathname}: the control plane rejected the username or password (HTTP ${res.statusCode})`, "check the agent's username and password (the same as the softphone's sign-in)"));
         if (res.statusCode === 429)
-          return reject(new ProvisioningError(`${url.pathname}: too many failed sign-ins (HTTP 429)`, 'wait a few minutes before trying again, then check the password'));
+          return reject(new ProvisioningError(`${url.pathname}: ${lockedSignInMessage(res.headers['retry-after'])} (HTTP 429)`, 'wait that long before trying again; if it keeps happening, someone else is failing to sign in as this agent from this network'));
         if (res.statusCode !== 200)
           return reject(new ProvisioningError(`${url.pathname}: HTTP ${res.statusCode}`, `the control plane at ${url.host} answered with an error: check its logs`));
         try {
@@ -58,11 +64,20 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
   return r.data;
 }
 
+const HTTPS_FIX = 'use the https:// address of the control plane (http:// is only for a backend on this computer)';
+
 export async function fetchDiagnosticsConfig(baseUrl: string, user: string, password: string, ca?: string | Buffer): Promise<DiagnosticsConfig> {
+  // The same rule as the app (transport-policy.ts): the Basic credentials below are the SIP password.
+  const insecure = insecureTransportProblem(baseUrl, 'control plane URL (--config)');
+  if (insecure) throw new ProvisioningError(insecure, HTTPS_FIX);
   const auth = Buffer.from(`${user}:${password}`).toString('base64');
   const [client, turn] = await Promise.all([
     getJson(apiUrl(baseUrl, 'client-config'), auth, ca),
     getJson(apiUrl(baseUrl, 'turn-credentials'), auth, ca),
   ]);
-  return { client: parse(ClientConfigSchema, client, 'client-config'), turn: parse(TurnCredentialsSchema, turn, 'turn-credentials') };
+  const config = { client: parse(ClientConfigSchema, client, 'client-config'), turn: parse(TurnCredentialsSchema, turn, 'turn-credentials') };
+  // A configuration the app would refuse must not pass the network test.
+  const provisioned = clientConfigTransportProblem(config.client);
+  if (provisioned) throw new ProvisioningError(provisioned, 'the control plane must provision wss:// and https:// addresses: see the backend README on certificates');
+  return config;
 }

@@ -173,7 +173,7 @@ describe('network diagnostics in namespaces', { skip: canRun ? false : 'needs ro
     const p = run.step('proxy');
     assert.equal(p.verdict, 'pass', p.explanation);
     assert.equal(p.values.resolved.sipWebSocket, `PROXY ${ADDR.front}:${PORTS.proxy}`);
-    assert.equal(p.values.resolved.controlPlane, 'DIRECT', 'http:// control plane follows HTTP_PROXY, which is unset');
+    assert.equal(p.values.resolved.controlPlane, `PROXY ${ADDR.front}:${PORTS.proxy}`, 'the https:// control plane follows HTTPS_PROXY too');
     assert.equal(p.values.upgradeThroughProxy, true);
     assert.match(p.explanation, /survives it/);
   });

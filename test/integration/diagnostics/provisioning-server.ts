@@ -1,10 +1,11 @@
 /**
  * Test stand-in for the control plane + the SIP WebSocket front, run inside the server namespace:
- * serves /api/client-config and /api/turn-credentials (HTTP Basic, TURN REST credentials for the
+ * serves /api/client-config and /api/turn-credentials over HTTPS (the clients refuse http:// to
+ * another computer; HTTP Basic, TURN REST credentials for the
  * real coturn next to it), answers WebSocket upgrades that ask for `sip` on a TLS port, and runs a
  * plain HTTP CONNECT proxy. Prints "provisioning ready" when all three listen.
  *
- *   --listen ADDR --http-port N --wss-port N --proxy-port N --cert F --key F --config-json JSON
+ *   --listen ADDR --api-port N --wss-port N --proxy-port N --cert F --key F --config-json JSON
  *   --turn-secret S
  */
 import { createHash, createHmac } from 'node:crypto';
@@ -17,7 +18,7 @@ import { parseArgs } from 'node:util';
 const { values: a } = parseArgs({
   options: {
     listen: { type: 'string' },
-    'http-port': { type: 'string' },
+    'api-port': { type: 'string' },
     'wss-port': { type: 'string' },
     'proxy-port': { type: 'string' },
     cert: { type: 'string' },
@@ -36,7 +37,9 @@ function authorised(req: http.IncomingMessage): boolean {
   return req.headers.authorization === `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 }
 
-const api = http.createServer((req, res) => {
+const tls = { cert: readFileSync(a.cert!), key: readFileSync(a.key!) };
+
+const api = https.createServer(tls, (req, res) => {
   if (!authorised(req)) {
     res.writeHead(401, { 'www-authenticate': 'Basic realm="clearline"' }).end();
     return;
@@ -52,7 +55,7 @@ const api = http.createServer((req, res) => {
   }
 });
 
-const wss = https.createServer({ cert: readFileSync(a.cert!), key: readFileSync(a.key!) }, (_req, res) => res.writeHead(426).end());
+const wss = https.createServer(tls, (_req, res) => res.writeHead(426).end());
 wss.on('upgrade', (req, socket) => {
   const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
   if (req.headers.upgrade?.toLowerCase() !== 'websocket' || !protocols.includes('sip')) {
@@ -77,7 +80,7 @@ proxy.on('connect', (req, client) => {
 
 await Promise.all(
   [
-    [api, a['http-port']],
+    [api, a['api-port']],
     [wss, a['wss-port']],
     [proxy, a['proxy-port']],
   ].map(([server, port]) => new Promise<void>((r) => (server as net.Server).listen(Number(port), listen, r))),

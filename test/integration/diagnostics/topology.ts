@@ -138,7 +138,7 @@ export class Topology {
     const clientConfig = {
       agent: { username: AGENT.user, displayName: 'Agent One' },
       sip: { wsUrl: `wss://${ADDR.front}:${PORTS.wss}/`, domain: 'clearline.test', registerExpiresSec: 300 },
-      controlPlaneUrl: `http://${ADDR.front}:${PORTS.api}/`,
+      controlPlaneUrl: `https://${ADDR.front}:${PORTS.api}/`,
       numbers: {},
       diagnostics: { reflector: { host: ADDR.media, port: PORTS.reflector } },
     };
@@ -149,7 +149,7 @@ export class Topology {
     ];
     const provisioning = this.spawnIn(NS.server, process.execPath, [
       '--import', 'tsx', 'test/integration/diagnostics/provisioning-server.ts',
-      '--listen', ADDR.front, '--http-port', String(PORTS.api), '--wss-port', String(PORTS.wss), '--proxy-port', String(PORTS.proxy),
+      '--listen', ADDR.front, '--api-port', String(PORTS.api), '--wss-port', String(PORTS.wss), '--proxy-port', String(PORTS.proxy),
       '--cert', cert, '--key', key, '--config-json', JSON.stringify(clientConfig),
       '--turn-secret', TURN_SECRET, '--turn-uris', JSON.stringify(turnUris),
     ]);
@@ -194,7 +194,7 @@ export class Topology {
 
   /** `npm run diag -- --json` inside the client namespace, signed in to the stand-in control plane. */
   runCli(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<CliRun> {
-    const args = ['--config', `http://${ADDR.front}:${PORTS.api}`, '--user', AGENT.user, '--password', AGENT.password, '--ca', this.caPath];
+    const args = ['--config', `https://${ADDR.front}:${PORTS.api}`, '--user', AGENT.user, '--password', AGENT.password, '--ca', this.caPath];
     return runCli([...args, ...extraArgs], { netns: NS.client, env });
   }
 
