@@ -18,12 +18,17 @@ export const execRunner: CommandRunner = (file, args) =>
  * Drops every current registration of an agent from Kamailio's location table, through its ctl
  * socket (`kamcmd ul.rm location <user>`), so a disabled or deleted agent stops receiving calls at
  * once instead of when its registration expires. An agent with no registration is not an error.
+ *
+ * kamcmd exits 0 even when the RPC fails: the failure is an `error: <code> - <reason>` line on
+ * stdout (e.g. `error: 500 - Domain table not found`). Kamailio releases differ on an unknown AOR:
+ * 5.6 answers nothing, others `error: 404 - AOR not found`.
  */
 export async function dropRegistrations(ctlSocket: string, username: string, run: CommandRunner): Promise<void> {
   const { code, stdout, stderr } = await run('kamcmd', ['-s', `unix:${ctlSocket}`, 'ul.rm', 'location', username]);
-  if (code === 0) return;
+  const rpcError = /^error: (\d+) - (.*)$/m.exec(stdout);
+  if (code === 0 && !rpcError) return;
+  if (rpcError?.[1] === '404') return;
   const said = `${stdout} ${stderr}`.trim();
-  if (/not found/i.test(said)) return;
   throw new Error(`kamcmd ul.rm location ${username} failed (exit ${code}): ${said.slice(0, 200) || 'no output'}`);
 }
 

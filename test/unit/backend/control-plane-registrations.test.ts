@@ -16,10 +16,14 @@ test('kamcmd ul.rm location <user> on the configured socket; "not found" (no reg
   const ok = runner({ code: 0 });
   await dropRegistrations('/state/run/kamailio_ctl', 'alice', ok.run);
   assert.deepEqual(ok.calls, [['kamcmd', ['-s', 'unix:/state/run/kamailio_ctl', 'ul.rm', 'location', 'alice']]]);
-  await dropRegistrations('/s', 'bob', runner({ code: 1, stdout: 'error: 404 - AOR not found' }).run);
+  await dropRegistrations('/s', 'bob', runner({ code: 0, stdout: 'error: 404 - AOR not found\n' }).run);
 });
 
-test('any other failure is reported with the exit code and what kamcmd said', async () => {
+test('any other failure is reported with the exit code and what kamcmd said, also an RPC error kamcmd exits 0 on', async () => {
+  await assert.rejects(
+    dropRegistrations('/s', 'alice', runner({ code: 0, stdout: 'error: 500 - Domain table not found\n' }).run),
+    /kamcmd ul\.rm location alice failed \(exit 0\): error: 500 - Domain table not found/,
+  );
   await assert.rejects(
     dropRegistrations('/s', 'alice', runner({ code: 255, stderr: 'ERROR: connect_unix_sock: connect(/s): Connection refused' }).run),
     /kamcmd ul\.rm location alice failed \(exit 255\): ERROR: connect_unix_sock: connect\(\/s\): Connection refused/,
