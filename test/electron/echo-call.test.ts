@@ -135,11 +135,18 @@ else describe(SUITE, () => {
     while (!existsSync(historyFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const history = JSON.parse(readFileSync(historyFile, 'utf8')) as Array<{ peer: string }>;
     assert.ok(history[0]?.peer.includes(backend.endpoints.numbers.echo), `history: ${JSON.stringify(history[0])}`);
-    // With OS encryption the password file holds ciphertext; without it the shell must have said so.
+    // Sealed by safeStorage the password file holds no clear text; without any encryption the shell
+    // must have said so. Whatever protects it, the agent is told which (never "encrypted" on basic_text).
     const secrets = readFileSync(join(userData, 'secrets.json'), 'utf8');
+    const { passwordStorage } = await window.evaluate(() => (window as any).clearline.invoke('app.info'));
+    const log = readFileSync(join(userData, 'logs', 'main.log'), 'utf8');
     if (secrets.includes(agent.password)) {
-      const log = readFileSync(join(userData, 'logs', 'main.log'), 'utf8');
-      assert.match(log, /safeStorage\) unavailable/);
+      assert.equal(passwordStorage, 'plain-file');
+      assert.match(log, /no OS keyring for the saved password .*: it is in clear text/);
+    } else if (passwordStorage === 'obfuscated') {
+      assert.match(log, /no OS keyring for the saved password \(safeStorage backend: basic_text\): it is obfuscated only/);
+    } else {
+      assert.equal(passwordStorage, 'os-encrypted');
     }
   });
 });
