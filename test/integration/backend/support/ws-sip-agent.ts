@@ -63,19 +63,19 @@ export class WsSipAgent {
   /** True after a successful REGISTER with a non-zero expiry. */
   registered = false;
   private readonly ringing = new Map<string, { req: SipMessage; toTag: string }>();
-
-  private constructor(
   /** Settles when the WebSocket closes (e.g. the server dropped the connection). */
   readonly closed: Promise<void>;
+
+  private constructor(
     private readonly ws: WebSocket,
     readonly username: string,
     private readonly password: string,
     readonly domain: string,
   ) {
     ws.on('message', (data) => this.onMessage(parseSip(data.toString())));
+    this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
   }
 
-    this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
   /** `origin`: the Origin header a browser page would send (none by default, like a native client). */
   static async connect(url: string, o: { username: string; password: string; domain: string; ca?: Buffer; origin?: string }): Promise<WsSipAgent> {
     const ws = new WebSocket(url, 'sip', { ...(o.ca ? { ca: o.ca } : {}), ...(o.origin ? { origin: o.origin } : {}) });
