@@ -144,7 +144,7 @@ else describe(SUITE, () => {
       assert.equal(passwordStorage, 'plain-file');
       assert.match(log, /no OS keyring for the saved password .*: it is in clear text/);
     } else if (passwordStorage === 'obfuscated') {
-      assert.match(log, /no OS keyring for the saved password \(safeStorage backend: basic_text\): it is obfuscated only/);
+      assert.match(log, /no OS keyring for the saved password \(safeStorage backend: \w+\): it is obfuscated only/);
     } else {
       assert.equal(passwordStorage, 'os-encrypted');
     }
