@@ -7,10 +7,15 @@
  *   user on another address is not affected.
  * - LOCK per source address: `addressMaxFailures` failures for any usernames refuse the address,
  *   so spraying usernames (or flushing the tables with them) from one address stops early.
- *   IPv6 sources count per /64: one host can hold a whole /64.
+ *   IPv6 sources count per /64: one host can hold a whole /64. A user with a working session
+ *   from that address (signed in there within `knownGoodMs`) is not refused by it: a spray
+ *   from a shared office address does not lock out every colleague.
  * - SLOW-DOWN per username, never a lock: after `userSlowdownAfter` failures from anywhere, each
  *   attempt from an address that has not signed in as that user recently is answered after a
  *   delay (doubling, capped at `slowdownMaxMs`). An address with a working session is exempt.
+ *
+ * Left to an attacker behind the same address as the user: failing as that user locks the pair,
+ * which is the same as the attacker's, so the real user waits out the window there.
  *
  * Memory and CPU are bounded: each table holds at most its cap of entries (`maxEntries`); when a
  * table is full, the oldest entry that is not locked is evicted; a locked entry is never evicted,
@@ -82,10 +87,14 @@ export class FailureLimiter {
   /** Whether a sign-in attempt may be checked now, and after what delay. */
   admit(ip: string, username: string): Admission {
     const t = this.now();
-    const lockedUntil = Math.max(this.lockedUntil(this.addresses, addressKey(ip), t), this.lockedUntil(this.pairs, pairKey(ip, username), t));
+    const pair = pairKey(ip, username);
+    const goodAt = this.knownGood.get(pair);
+    const workingSession = goodAt !== undefined && t - goodAt < this.policy.knownGoodMs;
+    // A working session is spared its address's lock (colleagues behind one NAT), never its own pair's.
+    const addressLock = workingSession ? 0 : this.lockedUntil(this.addresses, addressKey(ip), t);
+    const lockedUntil = Math.max(addressLock, this.lockedUntil(this.pairs, pair, t));
     if (lockedUntil > t) return { allowed: false, retryAfterSec: Math.max(1, Math.ceil((lockedUntil - t) / 1000)) };
-    const goodAt = this.knownGood.get(pairKey(ip, username));
-    if (goodAt !== undefined && t - goodAt < this.policy.knownGoodMs) return { allowed: true, delayMs: 0 };
+    if (workingSession) return { allowed: true, delayMs: 0 };
     const user = this.live(this.users, userKey(username), t);
     const over = (user?.count ?? 0) - this.policy.userSlowdownAfter;
     if (over < 0) return { allowed: true, delayMs: 0 };

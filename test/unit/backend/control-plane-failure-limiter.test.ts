@@ -27,11 +27,22 @@ test('pair lock: N failures lock (address, user) for the window, right password 
   assert.equal(lim.admit('10.0.0.9', 'alice').allowed, true, 'the lock ends with its window');
 });
 
+test('a working session on a locked address still signs in; guessing its password there is still capped by the pair lock', () => {
+  const { lim, policy } = limiter();
+  lim.succeed('192.0.2.10', 'colleague');
+  for (let i = 0; i < policy.addressMaxFailures; i++) lim.fail('192.0.2.10', `sprayed-${i}`);
+  assert.equal(lim.admit('192.0.2.10', 'newcomer').allowed, false, 'the address is locked');
+  assert.deepEqual(lim.admit('192.0.2.10', 'colleague'), { allowed: true, delayMs: 0 }, 'the colleague who signed in there is not');
+  for (let i = 0; i < policy.pairMaxFailures; i++) lim.fail('192.0.2.10', 'colleague');
+  assert.equal(lim.admit('192.0.2.10', 'colleague').allowed, false, 'ten wrong passwords for the colleague from there lock the pair');
+});
+
 test('address lock: spraying usernames from one address locks that address (IPv6 counted per /64)', () => {
   const { lim, policy } = limiter();
   for (let i = 0; i < policy.addressMaxFailures; i++) lim.fail(`2001:db8:1:2::${(i + 1).toString(16)}`, `user${i}`);
   assert.equal(lim.admit('2001:db8:1:2:ffff::1', 'fresh-user').allowed, false, 'any host of the /64, any user');
   assert.equal(lim.admit('2001:db8:1:3::1', 'fresh-user').allowed, true, 'the next /64 is another address');
+  assert.equal(lim.admit('2001:db8:1:2::1', 'user0').allowed, false, 'a sprayed user on the locked address');
   assert.equal(addressKey('2001:0db8:0001:0002:0:0:0:1'), '2001:db8:1:2::/64');
   assert.equal(addressKey('::ffff:192.0.2.4'), '192.0.2.4');
   assert.equal(addressKey('192.0.2.4'), '192.0.2.4');
