@@ -108,6 +108,7 @@ export async function writeStackFiles(
       // The web softphone the control plane serves, the desktop app, and any --cors-origin.
       wsAllowedOrigins: [controlPlaneUrl, APP_ORIGIN, ...corsOrigins],
       ...(o.auditQueueSize !== undefined ? { auditQueueSize: o.auditQueueSize } : {}),
+      ...(o.maxCallSeconds !== undefined ? { maxCallSeconds: o.maxCallSeconds } : {}),
     }),
     { mode: 0o600 },
   );

@@ -59,6 +59,8 @@ export interface StackOptions {
   readonly corsOrigins?: readonly string[];
   /** Audit events Kamailio holds while the control plane is unreachable (default 10000). */
   readonly auditQueueSize?: number;
+  /** Longest call, in seconds, before Kamailio ends it with a BYE to both sides (default 4 h). */
+  readonly maxCallSeconds?: number;
   /** Progress lines (default: stderr with a `[backend]` prefix). */
   readonly log?: (line: string) => void;
 }
@@ -81,6 +83,7 @@ export interface ResolvedOptions {
   readonly auditRetentionDays: number;
   readonly rtpengines: ReadonlyArray<{ name: string; ngPort: number; portMin: number; portMax: number }>;
   readonly auditQueueSize: number | undefined;
+  readonly maxCallSeconds: number | undefined;
 }
 
 /** Splits the rtpengine media range evenly; ng ports follow rtpengineNg (offsets 30-39 are free). */
@@ -168,6 +171,6 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   }
   return {
     stateDir, portBase, listen, mediaAddress, managementAddress, demo, trunk, tlsOnly,
-    ports, tls, dbUrl, turnTtlSec, auditRetentionDays, rtpengines, auditQueueSize,
+    ports, tls, dbUrl, turnTtlSec, auditRetentionDays, rtpengines, auditQueueSize, maxCallSeconds: opts.maxCallSeconds,
   };
 }

@@ -55,6 +55,8 @@ export class WsSipAgent {
   private readonly host = `${rand(4)}.invalid`;
   /** Every out-of-dialog INVITE this agent received. */
   readonly incomingInvites: SipMessage[] = [];
+  /** Every BYE this agent received (the other side or the server ended a call). */
+  readonly byes: SipMessage[] = [];
   /** Every in-dialog INVITE (re-INVITE: hold, resume) this agent received. */
   readonly reInvites: SipMessage[] = [];
   /** Why the last incoming offer was refused with 488 (for test diagnostics). */
@@ -186,8 +188,11 @@ export class WsSipAgent {
     return res;
   }
 
-  /** `callId`: a chosen Call-ID; `uriParams`: appended to the From and To URIs (e.g. oversized ones). */
-  invite(target: string, sdp: string, o: { callId?: string; uriParams?: string } = {}): OutgoingCall {
+  /**
+   * `callId`: a chosen Call-ID; `uriParams`: appended to the From and To URIs (e.g. oversized ones);
+   * `headers`: extra headers on the INVITE (e.g. a forged P-Asserted-Identity).
+   */
+  invite(target: string, sdp: string, o: { callId?: string; uriParams?: string; headers?: ReadonlyArray<[string, string]> } = {}): OutgoingCall {
     const callId = o.callId ?? rand(10);
     const ruri = `sip:${target}@${this.domain}`;
     const fromTag = rand(4);
@@ -199,6 +204,7 @@ export class WsSipAgent {
       ['Call-ID', callId],
       ['Contact', this.contact],
       ['Content-Type', 'application/sdp'],
+      ...(o.headers ?? []),
     ];
     const cseq = { n: 1 };
     const provisional: SipMessage[] = [];
@@ -328,6 +334,9 @@ export class WsSipAgent {
         return;
       }
       case 'BYE':
+        this.byes.push(msg);
+        this.send(buildResponse(msg, 200, 'OK'));
+        return;
       case 'OPTIONS':
         this.send(buildResponse(msg, 200, 'OK'));
         return;
