@@ -13,7 +13,6 @@ import type { WsSipAgent } from '../backend/support/ws-sip-agent.js';
 import { startAttackStack, type AttackStack } from './support/attack-stack.js';
 import { TcpSipClient, UdpSipClient, withDigest, type Headers } from './support/raw-sip.js';
 
-const AWAITS_DEFENCE = { todo: 'waits for the Kamailio defence (issue 8 hole 3)' };
 const MAX_CONTACTS = 5;
 
 describe('hole 3: registration contacts cannot hijack calls toward the trunk', { timeout: 180_000 }, () => {
@@ -67,7 +66,7 @@ describe('hole 3: registration contacts cannot hijack calls toward the trunk', {
     return { id, view };
   };
 
-  test('REGISTER over UDP and TCP is refused (403 Register Over WebSocket Only) even with the right password; the inbound call never loops to the trunk', AWAITS_DEFENCE, async () => {
+  test('REGISTER over UDP and TCP is refused (403 Register Over WebSocket Only) even with the right password; the inbound call never loops to the trunk', async () => {
     const target = { host: domain, port: fx.stack.ports.sipUdp };
     const udp = await UdpSipClient.open(target);
     const tcp = await TcpSipClient.open({ host: domain, port: fx.stack.ports.sipWs });
@@ -93,7 +92,7 @@ describe('hole 3: registration contacts cannot hijack calls toward the trunk', {
     assert.equal(legit.view.state, 'answered', 'an inbound call reaches bob over WebSocket and is answered');
   });
 
-  test(`an agent holds at most ${MAX_CONTACTS} contacts: one more registration is refused`, AWAITS_DEFENCE, async () => {
+  test(`an agent holds at most ${MAX_CONTACTS} contacts: one more registration is refused`, async () => {
     const statuses: number[] = [];
     for (let i = 0; i <= MAX_CONTACTS; i++) {
       const carol = await fx.agent('carol');

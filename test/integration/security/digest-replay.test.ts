@@ -10,7 +10,6 @@ import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { startAttackStack, type AttackStack } from './support/attack-stack.js';
 import { withDigest, type Headers } from './support/raw-sip.js';
 
-const AWAITS_DEFENCE = { todo: 'waits for the Kamailio defence (issue 8 hole 5)' };
 /** A replay must be challenged again (401/407, typically stale=true) or refused (403). */
 const REFUSED = [401, 403, 407];
 
@@ -38,7 +37,7 @@ describe('hole 5: captured digest credentials cannot be replayed', { timeout: 18
     ['Expires', String(expires)],
   ];
 
-  test('REGISTER and INVITE challenges offer qop="auth"', AWAITS_DEFENCE, async () => {
+  test('REGISTER and INVITE challenges offer qop="auth"', async () => {
     const alice = await fx.agent('alice');
     const reg = await alice.request('REGISTER', `sip:${domain}`, registerHeaders(`<sip:alice@${rand(4)}.invalid;transport=ws>`, rand(10), 1));
     assert.equal(reg.status, 401);
@@ -62,7 +61,7 @@ describe('hole 5: captured digest credentials cannot be replayed', { timeout: 18
     assert.match(header(inv, 'proxy-authenticate') ?? '', /qop="?auth\b/, 'the INVITE challenge offers qop=auth');
   });
 
-  test("a captured INVITE credential replayed from another connection is refused and never reaches the trunk", AWAITS_DEFENCE, async () => {
+  test("a captured INVITE credential replayed from another connection is refused and never reaches the trunk", async () => {
     const alice = await fx.agent('alice');
     const echo = fx.stack.endpoints.numbers.echo;
     const call = alice.invite(echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
@@ -96,7 +95,7 @@ describe('hole 5: captured digest credentials cannot be replayed', { timeout: 18
     assert.deepEqual(fx.trunkReceivedRequests('INVITE', replayId), [], 'the replayed INVITE never reached the trunk');
   });
 
-  test('a captured REGISTER credential replayed from another connection does not bind the attacker', AWAITS_DEFENCE, async () => {
+  test('a captured REGISTER credential replayed from another connection does not bind the attacker', async () => {
     const alice = await fx.agent('alice');
     const uri = `sip:${domain}`;
     const password = fx.stack.endpoints.agents.find((a) => a.username === 'alice')!.password;

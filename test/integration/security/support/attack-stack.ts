@@ -10,11 +10,14 @@ import type { RunningStack } from '../../../../backend/stack.js';
 import type { CallRecord } from '../../../../backend/control-plane/call-records.js';
 import { adminGet, startTestStack, waitFor } from '../../backend/support/stack-fixture.js';
 import { WsSipAgent } from '../../backend/support/ws-sip-agent.js';
+import { header } from '../../backend/support/sip-message.js';
 import { browserSdp } from '../../backend/support/webrtc-sdp.js';
 import { rtpengineCallIds } from './rtpengine-ng.js';
 
 /** The port block of every stack engineer KT's attack suites start (one suite at a time). */
 export const ATTACK_PORT_BASE = 56000;
+/** Where the stack binds its control interfaces (rtpengine ng, carrier API) unless told otherwise. */
+const MANAGEMENT_ADDRESS = '127.0.0.1';
 /** A free offset in that block (backend/ports.ts leaves 51-999 unused) for the foreign host. */
 export const FOREIGN_SINK_PORT = ATTACK_PORT_BASE + 60;
 
@@ -24,6 +27,9 @@ export interface TrunkCallView {
   readonly direction: 'incoming' | 'outgoing';
   readonly finalStatus: number | null;
 }
+
+/** The longest calls-per-second back-off a legitimate test call waits for. */
+const MAX_RETRY_AFTER_S = 5;
 
 export type AttackStack = Awaited<ReturnType<typeof startAttackStack>>;
 
@@ -72,7 +78,7 @@ export async function startAttackStack() {
         a.close();
       }
     },
-    rtpengineCalls: () => rtpengineCallIds(stack.endpoints.sip.domain, stack.ports.rtpengineNg),
+    rtpengineCalls: () => rtpengineCallIds(MANAGEMENT_ADDRESS, stack.ports.rtpengineNg),
     /** SIP messages (requests and responses) the trunk (simulated carrier) received containing `marker`. */
     trunkReceived: (marker: string) => trunkReceived(stack, marker),
     /** Requests of `method` the trunk received that contain `marker`. */
@@ -103,11 +109,18 @@ export async function startAttackStack() {
     },
     /**
      * A legitimate call from `agent` to the echo number, answered, seen by the trunk, then hung
-     * up: legitimate use still works, and (see trunkReceived) a barrier after earlier attacks.
+     * up: legitimate use still works, and (see trunkReceived) a barrier after earlier attacks. Like
+     * a real client it honours the calls-per-second limit: a 503 with Retry-After is retried once.
      */
     async legitimateTrunkCall(agent: WsSipAgent): Promise<{ status: number; callId: string }> {
-      const call = agent.invite(stack.endpoints.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
-      const res = await call.final;
+      let call = agent.invite(stack.endpoints.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+      let res = await call.final;
+      const retryAfter = Number(header(res, 'retry-after'));
+      if (res.status === 503 && retryAfter > 0 && retryAfter <= MAX_RETRY_AFTER_S) {
+        await new Promise((r) => setTimeout(r, retryAfter * 1000));
+        call = agent.invite(stack.endpoints.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+        res = await call.final;
+      }
       if (res.status === 200) {
         await waitFor(async () => trunkReceived(stack, call.callId).length > 0, `the trunk to receive ${call.callId}`);
         await call.bye();
