@@ -15,12 +15,15 @@ import WebSocket from 'ws';
 import { ClientConfigSchema } from '../../../preload/contract/provisioning.js';
 import { startTestStack } from '../backend/support/stack-fixture.js';
 import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
+import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { api, createAgent } from './support/control-plane-http.js';
 import { addTestAddresses, type TestAddresses } from './support/test-addresses.js';
 
 const PORT_BASE = 34000;
 const LISTEN = '10.213.0.1';
 const MEDIA = '10.213.0.2';
+const DEMO_LISTEN = '10.213.0.3';
+const DEMO_MEDIA = '10.213.0.4';
 const AGENT = { username: 'transport-agent', password: randomBytes(24).toString('base64url') };
 const TIMEOUT_MS = 5000;
 
@@ -103,6 +106,37 @@ describe('transport: off loopback the control plane is HTTPS and SIP is WSS, wit
       assert.equal(res.status, 200, res.startLine);
     } finally {
       agent.close();
+    }
+  });
+});
+
+describe('transport: --demo off loopback keeps WSS and HTTPS; the simulated carrier stays internal', { timeout: 120_000 }, () => {
+  let addresses: TestAddresses;
+  let fx: Awaited<ReturnType<typeof startTestStack>>;
+
+  before(async () => {
+    addresses = addTestAddresses('clbdemo', [DEMO_LISTEN, DEMO_MEDIA]);
+    fx = await startTestStack(PORT_BASE, { listen: DEMO_LISTEN, mediaAddress: DEMO_MEDIA, demo: true });
+  });
+  after(async () => {
+    await fx?.dispose();
+    addresses?.remove();
+  });
+
+  test('a demo agent registers over wss:// and calls the echo number through the carrier on the management address', async () => {
+    const e = fx.stack.endpoints;
+    assert.match(e.sip.wsUrl, /^wss:\/\//);
+    assert.match(e.controlPlane.url, /^https:\/\//);
+    assert.equal(new URL(e.carrier!.apiUrl).hostname, '127.0.0.1');
+    const alice = await WsSipAgent.connect(e.sip.wsUrl, { username: 'alice', password: e.agents.find((a) => a.username === 'alice')!.password, domain: e.sip.domain, ca: readFileSync(e.caCertPath!) });
+    try {
+      assert.equal((await alice.register()).status, 200);
+      const call = alice.invite(e.numbers.echo, browserSdp({ address: DEMO_LISTEN, port: 9, setup: 'actpass' }));
+      const final = await call.final;
+      assert.equal(final.status, 200, final.startLine);
+      await call.bye();
+    } finally {
+      alice.close();
     }
   });
 });
