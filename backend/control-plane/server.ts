@@ -26,7 +26,7 @@ export interface ControlPlaneDeps {
   readonly audit: AuditStore;
   readonly now?: () => number;
   readonly limiter?: FailureLimiter;
-  /** Default: Kamailio's ctl socket from the config (a no-op refusal when none is configured). */
+  /** Default: through Kamailio's ctl socket from the config; refuses, naming the setting, when there is none. */
   readonly dropRegistrations?: AdminApiDeps['dropRegistrations'];
   readonly log?: (line: string) => void;
 }
