@@ -79,8 +79,10 @@ export async function writeStackFiles(
     wsUrls: [...new Set([wsUrl, ...(wssUrl ? [wssUrl] : [])])],
     corsOrigins: [controlPlaneUrl, ...corsOrigins],
     webRoot: join(repoRoot, 'dist/renderer'),
-    // Outside demo mode there are no demo agents: the admin creates agents.
+    // Outside demo mode there are no demo agents (the admin creates agents), not even from an
+    // earlier demo run in this state dir.
     demoAgents: o.demo ? secrets.demoAgents : [],
+    ...(o.demo ? {} : { retiredDemoAgents: secrets.demoAgents.map(({ username, password }) => ({ username, password })) }),
     // Kamailio's ctl socket (its cfg binds it here): revoking an agent drops its registrations through it.
     kamailioCtlSocket: join(runDir, 'kamailio_ctl'),
     auditRetentionDays: o.auditRetentionDays,

@@ -38,6 +38,11 @@ export const ControlPlaneConfigSchema = z.object({
   webRoot: z.string(),
   demoAgents: z.array(z.object({ username: z.string(), password: z.string(), displayName: z.string() })),
   /**
+   * Outside demo mode: the demo agents an earlier demo run may have left in the database. Removed at
+   * start while they still have their demo password (one the admin has changed since is kept).
+   */
+  retiredDemoAgents: z.array(z.object({ username: z.string(), password: z.string() })).optional(),
+  /**
    * Kamailio's ctl socket (`kamcmd -s unix:PATH`): disabling, deleting or resetting an agent drops
    * its registrations through it. Without it they stay until they expire.
    */

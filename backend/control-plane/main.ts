@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ControlPlaneConfigSchema } from './config.js';
+import { ControlPlaneConfigSchema, type ControlPlaneConfig } from './config.js';
 import { DatabaseUnavailableError, openDb, type Db } from './db.js';
 import { migrate } from './schema.js';
 import { AgentStore } from './agents.js';
@@ -23,13 +23,21 @@ const DB_RETRY: BackoffPolicy = { baseMs: 250, maxMs: 5000 };
 
 const log = (line: string) => console.error(`control-plane: ${line}`);
 
-/** Applies the schema and the demo agents, retrying while the database is unavailable. */
-async function prepareDatabase(db: Db, agents: AgentStore, demoAgents: ReadonlyArray<{ username: string; password: string; displayName: string }>): Promise<void> {
+/**
+ * Applies the schema, provisions the demo agents (demo mode) or removes those a demo run left
+ * behind (production), retrying while the database is unavailable.
+ */
+async function prepareDatabase(db: Db, agents: AgentStore, config: Pick<ControlPlaneConfig, 'demoAgents' | 'retiredDemoAgents'>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await migrate(db);
-      for (const a of demoAgents) {
+      for (const a of config.demoAgents) {
         if (!(await agents.verify(a.username, a.password))) await agents.upsert(a.username, a.password, a.displayName);
+      }
+      for (const a of config.retiredDemoAgents ?? []) {
+        if ((await agents.verify(a.username, a.password)) && (await agents.remove(a.username))) {
+          log(`removed demo agent ${a.username}: this stack is not in demo mode`);
+        }
       }
       return;
     } catch (err) {
@@ -72,7 +80,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', shutdown);
 
   listeners = await serveControlPlane(app, config);
-  await prepareDatabase(db, agents, config.demoAgents);
+  await prepareDatabase(db, agents, config);
   schemaReady = true;
   stopRetention = scheduleRetention({ db, retentionDays: config.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS, now: Date.now, log });
   console.log(`control-plane ready on ${listeners.description}`);

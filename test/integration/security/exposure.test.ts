@@ -9,11 +9,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TurnCredentialsSchema, type TurnCredentials } from '../../../preload/contract/provisioning.js';
 import { allocate, createPermission, onPeerData, sendToPeer, StunError, type Allocation } from '../../../main/diagnostics/stun/turn-client.js';
 import { udpTransport, type StunTransport } from '../../../main/diagnostics/stun/transaction.js';
 import { openDatagram } from '../../../main/diagnostics/probes/node-channels.js';
 import { PORT_BLOCK_SIZE } from '../../../backend/ports.js';
+import { startStack } from '../../../backend/stack.js';
 import { startTestStack, waitFor } from '../backend/support/stack-fixture.js';
 import { admin, api, createAgent } from './support/control-plane-http.js';
 import { addTestAddresses, type TestAddresses } from './support/test-addresses.js';
@@ -23,6 +27,8 @@ const PORT_BASE = 34000;
 const LISTEN = '10.213.1.1';
 const MEDIA = '10.213.1.2';
 const MANAGEMENT = '127.0.0.1';
+const REUSED_LISTEN = '10.213.1.3';
+const REUSED_MEDIA = '10.213.1.4';
 const AGENT = { username: 'exposure-agent', password: randomBytes(24).toString('base64url') };
 /** How long a sink waits for a datagram that must never arrive. */
 const SILENCE_MS = 1000;
@@ -154,5 +160,46 @@ describe('exposure: a production stack shows the network only its agent- and tru
     assert.ok(got);
     media.socket.send(Buffer.from('reply'), a.relayed.port, a.relayed.address);
     await waitFor(async () => fromPeer.some((d) => d.toString() === 'reply'), 'the media address answer through the relay', 5000);
+  });
+});
+
+describe('exposure: a state dir that ran the demo starts production without its demo agents', { timeout: 120_000 }, () => {
+  let addresses: TestAddresses;
+  let stateDir: string;
+
+  before(() => {
+    addresses = addTestAddresses('clbreuse', [REUSED_LISTEN, REUSED_MEDIA]);
+    stateDir = mkdtempSync(join(tmpdir(), `clearline-stack-${PORT_BASE}-reused-`));
+  });
+  after(() => {
+    rmSync(stateDir, { recursive: true, force: true });
+    addresses?.remove();
+  });
+
+  test('the demo agents (still on their demo passwords) are removed; an agent the admin made is kept', async () => {
+    const logs: string[] = [];
+    const log = (l: string) => logs.push(l);
+    const demo = await startStack({ stateDir, portBase: PORT_BASE, log });
+    let demoAgents: Array<{ username: string; password: string }>;
+    try {
+      demoAgents = demo.endpoints.agents;
+      assert.ok(demoAgents.length >= 2, 'the demo has its agents');
+      await createAgent(demo, AGENT.username, AGENT.password);
+    } finally {
+      await demo.stop();
+    }
+    const prod = await startStack({ stateDir, portBase: PORT_BASE, listen: REUSED_LISTEN, mediaAddress: REUSED_MEDIA, log });
+    try {
+      const listed = await admin(prod, 'GET', '/api/agents');
+      assert.equal(listed.status, 200);
+      assert.deepEqual((listed.body as { agents: Array<{ username: string }> }).agents.map((a) => a.username), [AGENT.username]);
+      for (const a of demoAgents) {
+        const res = await api(prod, { path: '/api/client-config', auth: a });
+        assert.equal(res.status, 401, `${a.username} can no longer sign in`);
+      }
+      assert.equal((await api(prod, { path: '/api/client-config', auth: AGENT })).status, 200, 'the admin-made agent still signs in');
+    } finally {
+      await prod.stop();
+    }
   });
 });
