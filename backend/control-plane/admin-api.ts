@@ -11,6 +11,7 @@ import type { AdminAction, AdminAuditStore } from './admin-audit.js';
 import type { AdminTokens } from './admin-token.js';
 import { DatabaseUnavailableError } from './db.js';
 import { parseBearer } from './http-policy.js';
+import type { ActiveCall, KamailioRevoker } from './kamailio-revocation.js';
 import { AgentChangesSchema, describeIssues, NewAgentSchema, type AgentChanges } from './agent-input.js';
 
 export interface AdminApiDeps {
@@ -19,11 +20,11 @@ export interface AdminApiDeps {
   readonly adminAudit: AdminAuditStore;
   readonly adminTokens: AdminTokens;
   /**
-   * Drops the agent's current SIP registrations (Kamailio's location table), so a revoked agent
-   * stops receiving calls now rather than when its registration expires. Rejects with the reason
+   * Revokes the agent inside Kamailio: drops its registrations (it stops receiving calls now, not
+   * when they expire) and ends the calls it is placing, which it returns. Rejects with the reason
    * when it could not.
    */
-  readonly dropRegistrations: (username: string) => Promise<void>;
+  readonly revoke: KamailioRevoker;
   readonly now: () => number;
   readonly log: (line: string) => void;
 }
@@ -49,6 +50,11 @@ export function changedFields(changes: object): string {
   return Object.keys(changes).sort().join(', ');
 }
 
+/** The audit event that closes the record of a call Kamailio ended because its agent was revoked. */
+export function revokedCallEnd(call: ActiveCall) {
+  return { method: 'BYE', code: 0, outcome: 'agent revoked', callId: call.callId, fromTag: call.fromTag, toTag: call.toTag, from: call.from, to: call.to, inDialog: true };
+}
+
 /** A database outage is a 503 (Fastify's error handler), not the admin's bad input. */
 function rethrowUnavailable(err: unknown): void {
   if (err instanceof DatabaseUnavailableError) throw err;
@@ -70,18 +76,20 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
     adminAudit.record({ actor, action, target, sourceAddress: req.ip, detail }, now());
 
   /**
-   * Revocation takes effect at once: the agent's registrations are dropped. When that fails the
-   * change still stands (Kamailio refuses the agent's next REGISTER and INVITE); the answer says
-   * the old registrations live until they expire.
+   * Revocation takes effect at once: registrations dropped, calls in progress ended and their
+   * records closed. When Kamailio cannot be reached the change still stands (Kamailio refuses the
+   * agent's next REGISTER and INVITE); the answer says what is left until registrations expire.
    */
-  async function revokeRegistrations(username: string): Promise<string> {
+  async function revokeInKamailio(username: string): Promise<{ registrationsDropped: true; callsEnded: number } | { error: string }> {
+    let ended: ActiveCall[];
     try {
-      await deps.dropRegistrations(username);
-      return 'dropped';
+      ended = await deps.revoke(username);
     } catch (err) {
-      deps.log(`could not drop the registrations of ${username}: ${(err as Error).message}`);
-      return `not dropped (${(err as Error).message}); they end when they expire`;
+      deps.log(`could not revoke ${username} in Kamailio: ${(err as Error).message}`);
+      return { error: `${(err as Error).message}; registrations end when they expire, calls at the maximum call duration` };
     }
+    for (const call of ended) await audit.record(revokedCallEnd(call), now());
+    return { registrationsDropped: true, callsEnded: ended.length };
   }
 
   app.get('/api/agents', async (req, reply) => {
@@ -101,7 +109,7 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
       await record(req, actor, existed ? 'agent replaced' : 'agent created', username, changedFields(req.body as object));
       // (The body's own fields: the strict schema admitted only known ones; defaults are not changes.)
       // Replacing an agent sets a new password: sessions signed in with the old one end.
-      if (existed) return reply.code(200).send({ agent, registrations: await revokeRegistrations(username) });
+      if (existed) return reply.code(200).send({ agent, kamailio: await revokeInKamailio(username) });
       return reply.code(201).send({ agent });
     } catch (err) {
       rethrowUnavailable(err);
@@ -126,7 +134,7 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
     if (!agent) return reply.code(404).send({ error: 'no such agent' });
     await record(req, actor, actionOf(changes), username, changedFields(changes));
     const revoked = changes.disabled === true || changes.password !== undefined;
-    return { agent, ...(revoked ? { registrations: await revokeRegistrations(username) } : {}) };
+    return { agent, ...(revoked ? { kamailio: await revokeInKamailio(username) } : {}) };
   });
 
   app.delete('/api/agents/:username', async (req, reply) => {
@@ -135,7 +143,7 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
     const { username } = UsernameParamSchema.parse(req.params);
     if (!(await agents.remove(username))) return reply.code(404).send({ error: 'no such agent' });
     await record(req, actor, 'agent deleted', username, null);
-    return { deleted: username, registrations: await revokeRegistrations(username) };
+    return { deleted: username, kamailio: await revokeInKamailio(username) };
   });
 
   // The new token is in this answer and nowhere else (only its hash is stored); the token that

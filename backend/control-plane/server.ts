@@ -11,7 +11,7 @@ import type { ControlPlaneConfig } from './config.js';
 import type { Db } from './db.js';
 import { turnRestCredentials } from './turn-rest.js';
 import { SipEventInputSchema, toStoredEvent } from './sip-event-input.js';
-import { registrationDropper } from './registrations.js';
+import { kamailioRevoker } from './kamailio-revocation.js';
 import { DEFAULT_LIMITER_POLICY, FailureLimiter } from './failure-limiter.js';
 import { mimeTypeFor, resolveRendererPath } from '../../main/security/renderer-assets.js';
 import { isAllowedOrigin, parseBasicAuth, softphoneCsp } from './http-policy.js';
@@ -27,7 +27,7 @@ export interface ControlPlaneDeps {
   readonly now?: () => number;
   readonly limiter?: FailureLimiter;
   /** Default: through Kamailio's ctl socket from the config; refuses, naming the setting, when there is none. */
-  readonly dropRegistrations?: AdminApiDeps['dropRegistrations'];
+  readonly revoke?: AdminApiDeps['revoke'];
   readonly log?: (line: string) => void;
 }
 
@@ -131,7 +131,7 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
     audit,
     adminAudit: new AdminAuditStore(deps.db),
     adminTokens: new AdminTokens(deps.db, config.adminToken),
-    dropRegistrations: deps.dropRegistrations ?? registrationDropper(config.kamailioCtlSocket),
+    revoke: deps.revoke ?? kamailioRevoker(config.kamailioCtlSocket),
     now,
     log,
   });

@@ -27,7 +27,7 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
   let app: FastifyInstance;
   let config: ControlPlaneConfig;
 
-  /** Usernames whose registrations the API asked Kamailio to drop. */
+  /** Usernames the API asked Kamailio to revoke. */
   const dropped: string[] = [];
   const open = async () => {
     db = openSqlite(dbFile);
@@ -38,7 +38,7 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
       agents: new AgentStore(db, 'clearline'),
       audit: new AuditStore(db),
       now: () => 1_800_000_000_000,
-      dropRegistrations: async (username) => void dropped.push(username),
+      revoke: async (username) => (dropped.push(username), []),
       log: () => {},
     });
     await app.ready();
@@ -185,7 +185,7 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
 
     const disabled = await patch({ disabled: true });
     assert.equal(disabled.json().agent.disabled, true);
-    assert.equal(disabled.json().registrations, 'dropped');
+    assert.deepEqual(disabled.json().kamailio, { registrationsDropped: true, callsEnded: 0 });
     assert.deepEqual(dropped, ['fay']);
     for (const url of ['/api/client-config', '/api/turn-credentials']) {
       const r = await app.inject({ url, headers: basic('fay', 'fay-password') });
@@ -199,7 +199,7 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     assert.equal((await app.inject({ url: '/api/turn-credentials', headers: basic('fay', 'fay-password') })).statusCode, 401);
 
     const del = await app.inject({ method: 'DELETE', url: '/api/agents/fay', headers: admin });
-    assert.deepEqual(del.json(), { deleted: 'fay', registrations: 'dropped' });
+    assert.deepEqual(del.json(), { deleted: 'fay', kamailio: { registrationsDropped: true, callsEnded: 0 } });
     assert.equal((await app.inject({ method: 'DELETE', url: '/api/agents/fay', headers: admin })).statusCode, 404);
     assert.equal((await app.inject({ url: '/api/client-config', headers: basic('fay', 'fay-new-password') })).statusCode, 401);
   });

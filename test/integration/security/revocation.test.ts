@@ -1,13 +1,17 @@
 /**
  * Hole 9 against the real stack: an admin disables, then deletes, an agent that is registered over
  * WebSocket. At once its registration is gone (calls to it are not delivered), its new REGISTER
- * and INVITE are refused, HTTP sign-in and new TURN credentials are refused. Re-enabled, it works
+ * and INVITE are refused, HTTP sign-in and new TURN credentials are refused, and the calls it is
+ * placing are ended with their records closed. Re-enabled, it works
  * again; other agents keep working throughout.
  */
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestStack } from '../backend/support/stack-fixture.js';
+import { adminGet, startTestStack, waitFor } from '../backend/support/stack-fixture.js';
+import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
+import type { CallRecord } from '../../../backend/control-plane/call-records.js';
 import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
+import { header } from '../backend/support/sip-message.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { admin, api, createAgent } from './support/control-plane-http.js';
 
@@ -27,6 +31,7 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
   };
   /** The final status of a call from `caller` to `callee` (a registered callee answers 486 Busy Here). */
   const callStatus = async (caller: WsSipAgent, callee: string) => (await caller.invite(callee, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' })).final).status!;
+  const callRecord = async (callId: string) => (await adminGet<{ calls: CallRecord[] }>(fx.stack, '/api/calls?limit=10000')).calls.find((c) => c.callId === callId);
   const signIn = (path: string) => api(fx.stack, { path, auth: NORA });
 
   /** What nora can still do: [registration reachable, REGISTER, INVITE, client-config, TURN credentials]. */
@@ -67,7 +72,7 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
 
     const disabled = await admin(fx.stack, 'PATCH', `/api/agents/${NORA.username}`, { disabled: true });
     assert.equal(disabled.status, 200);
-    assert.equal((disabled.body as { registrations: string }).registrations, 'dropped');
+    assert.deepEqual((disabled.body as { kamailio: unknown }).kamailio, { registrationsDropped: true, callsEnded: 0 });
     assert.equal(await callStatus(otto, NORA.username), 404, 'the registration is gone at once: not delivered');
     assert.equal(nora.incomingInvites.length, delivered, 'nora received nothing');
 
@@ -80,6 +85,25 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
     assert.equal(await callStatus(otto, NORA.username), 486, 're-registered nora is reachable again');
   });
 
+  test('disabled mid-call: the calls it is placing are ended (BYE to both sides) and their records closed', async () => {
+    const otto = await connect(OTTO);
+    const nora = await connect(NORA);
+    assert.equal((await otto.register()).status, 200);
+    otto.answerMode = { kind: 'answer', sdp: browserSdp({ address: '127.0.0.1', port: 9, setup: 'active' }) };
+    const call = nora.invite(OTTO.username, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+    assert.equal((await call.final).status, 200);
+    await waitFor(async () => (await callRecord(call.callId))?.answeredAt, 'the call record to show the answer');
+
+    const disabled = await admin(fx.stack, 'PATCH', `/api/agents/${NORA.username}`, { disabled: true });
+    assert.deepEqual((disabled.body as { kamailio: unknown }).kamailio, { registrationsDropped: true, callsEnded: 1 });
+    await waitFor(async () => otto.byes.some((b) => header(b, 'call-id') === call.callId) && nora.byes.length > 0, 'a BYE to both sides');
+    const record = await callRecord(call.callId);
+    assert.ok(record?.endedAt !== null && record?.disposition === 'answered', `record closed: ${JSON.stringify(record)}`);
+    const { events } = await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?callId=${encodeURIComponent(call.callId)}`);
+    assert.ok(events.some((e) => e.method === 'BYE' && e.outcome === 'agent revoked'));
+    assert.equal((await admin(fx.stack, 'PATCH', `/api/agents/${NORA.username}`, { disabled: false })).status, 200);
+  });
+
   test('deleted: registration dropped, REGISTER/INVITE refused, sign-in and TURN 401 like any unknown user', async () => {
     const otto = await connect(OTTO);
     const nora = await connect(NORA);
@@ -88,7 +112,7 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
     assert.equal(await callStatus(otto, NORA.username), 486);
 
     const deleted = await admin(fx.stack, 'DELETE', `/api/agents/${NORA.username}`);
-    assert.deepEqual(deleted.body, { deleted: NORA.username, registrations: 'dropped' });
+    assert.deepEqual(deleted.body, { deleted: NORA.username, kamailio: { registrationsDropped: true, callsEnded: 0 } });
     assert.deepEqual(await noraCan(otto, nora), [404, 403, 403, 401, 401]);
     assert.equal((await otto.register()).status, 200, 'otto is unaffected');
     assert.equal((await admin(fx.stack, 'GET', '/api/agents')).status, 200);
@@ -97,6 +121,6 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
   test('revoking an agent that has no registration is not an error', async () => {
     await createAgent(fx.stack, 'pia', 'pia-password-1');
     const disabled = await admin(fx.stack, 'PATCH', '/api/agents/pia', { disabled: true });
-    assert.deepEqual([disabled.status, (disabled.body as { registrations: string }).registrations], [200, 'dropped']);
+    assert.deepEqual([disabled.status, (disabled.body as { kamailio: unknown }).kamailio], [200, { registrationsDropped: true, callsEnded: 0 }]);
   });
 });
