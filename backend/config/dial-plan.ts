@@ -1,7 +1,8 @@
 /**
- * The dial plan: which class of destination a dialled number is. Kamailio applies it (the
- * patterns below go into its defines file and route DIAL_PLAN tests them in this order); each
- * agent's `allowed_destinations` lists the classes it may call. This module is the one source of
+ * The dial plan: which class of destination (control-plane/schema.ts DESTINATION_CLASSES) a
+ * dialled number is. Kamailio applies it (the patterns below go into its defines file and route
+ * DIAL_PLAN tests them in this order); each agent's `allowed_destinations` lists the classes it
+ * may call. This module is the one source of
  * the patterns: `classifyDestination` is the same decision in TypeScript, for the control plane's
  * validation and for tests.
  *
@@ -9,11 +10,7 @@
  * lookahead, no backslashes (a `+` is written `[+]`), so they pass into Kamailio's cfg unchanged.
  */
 
-export const DESTINATION_CLASSES = ['internal', 'national', 'international', 'premium'] as const;
-export type DestinationClass = (typeof DESTINATION_CLASSES)[number];
-
-/** What a new agent may call unless the admin says otherwise (matches the agents table default). */
-export const DEFAULT_ALLOWED_DESTINATIONS: readonly DestinationClass[] = ['internal', 'national'];
+import type { DestinationClass } from '../control-plane/schema.js';
 
 /** Home country calling code (NANP): `+1…`/`001…` numbers are national, not international. */
 export const HOME_COUNTRY_CODE = '1';
