@@ -2,7 +2,7 @@
  * Issue 8 hole 7, end to end against the real stack: calls must not escape the record, and the
  * record must not be the attacker's lever. Over-long Call-ID/From/To are stored truncated; a
  * reused Call-ID gets its own record; a flood of unauthenticated requests costs a few audit rows,
- * not one each; a message over 16 KiB is refused (513) and never relayed.
+ * not one each; a message over 16 KiB is refused (513, or the stream dropped) and never relayed.
  */
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +13,8 @@ import { vmRssKiB } from '../backend/support/proc-status.js';
 import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
 import type { CallRecord } from '../../../backend/control-plane/call-records.js';
 import type { WsSipAgent } from '../backend/support/ws-sip-agent.js';
+import { MAX_SIP_MESSAGE_BYTES as MAX_MESSAGE_BYTES } from '../../../backend/config/kamailio.js';
+import { AUDIT_FIELD_LIMITS as FIELD_LIMITS } from '../../../backend/control-plane/schema.js';
 import { startAttackStack, type AttackStack } from './support/attack-stack.js';
 import { dialogHeaders, UdpSipClient } from './support/raw-sip.js';
 
@@ -24,10 +26,8 @@ const FLOOD_TICK_MS = 200;
 const MAX_FLOOD_ROWS = 50;
 /** The flooding host: its own loopback address, so per-source flood control spares the agents. */
 const FLOODER_ADDRESS = '127.0.0.3';
-const MAX_MESSAGE_BYTES = 16 * 1024;
 /** Sends the oversized UDP INVITE: not the flooder, not the agents. */
 const OVERSIZE_SENDER_ADDRESS = '127.0.0.5';
-const FIELD_LIMITS = { callId: 256, from: 512, to: 512 };
 
 describe('hole 7: calls do not escape the record, and floods do not fill it', { timeout: 240_000 }, () => {
   let fx: AttackStack;

@@ -10,10 +10,10 @@ import { rand, type SipMessage } from '../backend/support/sip-message.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { waitFor } from '../backend/support/stack-fixture.js';
 import type { WsSipAgent } from '../backend/support/ws-sip-agent.js';
+import { MAX_CONTACTS_PER_AGENT as MAX_CONTACTS } from '../../../backend/config/kamailio.js';
 import { startAttackStack, type AttackStack } from './support/attack-stack.js';
 import { TcpSipClient, UdpSipClient, withDigest, type Headers } from './support/raw-sip.js';
 
-const MAX_CONTACTS = 5;
 
 describe('hole 3: registration contacts cannot hijack calls toward the trunk', { timeout: 180_000 }, () => {
   let fx: AttackStack;

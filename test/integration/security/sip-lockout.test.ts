@@ -7,10 +7,10 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { header, rand } from '../backend/support/sip-message.js';
+import { MAX_AUTH_FAILURES } from '../../../backend/config/kamailio.js';
 import { startAttackStack, type AttackStack } from './support/attack-stack.js';
 import { UdpSipClient, withDigest } from './support/raw-sip.js';
 
-const MAX_AUTH_FAILURES = 10;
 
 describe('hole 6: SIP lockout slows guessing without locking the real agent out', { timeout: 180_000 }, () => {
   let fx: AttackStack;
