@@ -84,8 +84,6 @@ export async function startAttackStack() {
     /** Requests of `method` the trunk received that contain `marker`. */
     trunkReceivedRequests: (method: string, marker: string) =>
       trunkReceived(stack, marker).filter((entry) => entry.split('\n')[1]?.startsWith(`${method} `)),
-    /** Waits until the trunk received a message containing `marker` (a barrier: see below). */
-    untilTrunkReceived: (marker: string) => waitFor(async () => trunkReceived(stack, marker).length > 0, `the trunk to receive ${marker}`),
     callRecord: (callId: string) => callRecord(stack, callId),
     /** The simulated carrier's view of a call it carries or carried, or null if it has none. */
     async trunkCall(callId: string): Promise<TrunkCallView | null> {
