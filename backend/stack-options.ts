@@ -120,6 +120,12 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   const listen = ipv4('--listen', opts.listen ?? '127.0.0.1');
   const tlsOnly = !isLoopbackAddress(listen);
   const managementAddress = ipv4('--management-address', opts.managementAddress ?? '127.0.0.1');
+  if (tlsOnly && managementAddress === listen) {
+    throw new Error(
+      `--management-address must not be --listen (${listen}): rtpengine's ng port (no authentication) and the control plane's ` +
+        'plain-HTTP internal listener would face the network; keep the default 127.0.0.1 or use a private management network',
+    );
+  }
   if (opts.mediaAddress === undefined && tlsOnly) {
     throw new Error(
       `--media-address is required with --listen ${listen}: rtpengine's media needs an address of its own, the only one ` +

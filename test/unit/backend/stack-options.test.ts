@@ -56,6 +56,10 @@ test('any other listen is production with HTTPS/WSS only, unless --demo; media n
   // Accepting the shared-address risk is explicit (startStack then warns).
   assert.equal(resolveStackOptions({ stateDir, listen: '10.9.8.7', mediaAddress: '10.9.8.7' }).mediaAddress, '10.9.8.7');
   assert.throws(
+    () => resolveStackOptions({ stateDir, listen: '10.9.8.7', mediaAddress: '10.9.8.8', managementAddress: '10.9.8.7' }),
+    /--management-address must not be --listen \(10\.9\.8\.7\)/,
+  );
+  assert.throws(
     () => resolveStackOptions({ stateDir, listen: '10.9.8.7', mediaAddress: '10.9.8.9', managementAddress: '10.9.8.9' }),
     /--media-address 10\.9\.8\.9 must differ from --management-address/,
   );
