@@ -73,6 +73,8 @@ export const MAX_CONTACTS_PER_AGENT = 5;
 export const MAX_SIP_MESSAGE_BYTES = 16 * 1024;
 /** Flood control: requests per source per 2-second window (~30/s), and how long a flooder is ignored. */
 export const FLOOD_REQUESTS_PER_WINDOW = 60;
+/** The same for a connection that authenticated (an agent's working session): ~300/s. */
+export const FLOOD_SESSION_REQUESTS_PER_WINDOW = 600;
 export const FLOOD_BAN_SECONDS = 30;
 export const DEFAULT_MAX_CALL_SECONDS = 4 * 3600;
 /** agents.max_cps is averaged over windows of this many seconds (a burst of max_cps x this). */
@@ -149,6 +151,7 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
     CL_MAX_AUTH_FAILURES: MAX_AUTH_FAILURES,
     CL_LOCKOUT_SECONDS: LOCKOUT_SECONDS,
     CL_FLOOD_REQUESTS: FLOOD_REQUESTS_PER_WINDOW,
+    CL_FLOOD_SESSION_REQUESTS: FLOOD_SESSION_REQUESTS_PER_WINDOW,
     CL_FLOOD_BAN_SECONDS: FLOOD_BAN_SECONDS,
     CL_MAX_MESSAGE_BYTES: MAX_SIP_MESSAGE_BYTES,
     CL_CPS_WINDOW_SECONDS: CPS_WINDOW_SECONDS,

@@ -216,6 +216,13 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
 
     test('Kamailio spreads calls over both rtpengine instances', async () => {
       const e = fx.stack.endpoints;
+      // Up to 16 calls at once from one agent: above the default per-agent limits (2 at once, 1 per second).
+      const raised = await fetch(`${e.controlPlane.url}/api/agents/alice`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${e.admin.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ maxCalls: 16, maxCps: 16 }),
+      });
+      assert.equal(raised.status, 200);
       const alice = await WsSipAgent.connect(e.sip.wsUrl, { username: 'alice', password: e.agents[0]!.password, domain: e.sip.domain });
       const calls = [];
       /** Call-IDs an rtpengine instance is handling now (ng `list`). */
