@@ -31,6 +31,6 @@ export function stackBindings(o: ResolvedOptions, with_: { carrier: boolean; ref
     b('turns', 'tcp', listen, 'agents'),
     ...o.rtpengines.map((r, i) => ({ name: i === 0 ? 'rtpengineNg' : `${r.name} ng`, proto: 'udp' as const, host: mgmt, port: r.ngPort, faces: 'internal' as const })),
     ...(with_.carrier ? [b('carrierSip', 'udp', mgmt, 'internal'), b('carrierApi', 'tcp', mgmt, 'internal')] : []),
-    ...(with_.reflector ? [b('reflector', 'udp', listen, 'agents')] : []),
+    ...(with_.reflector ? [b('reflector', 'udp', o.mediaAddress, 'agents')] : []),
   ];
 }

@@ -73,7 +73,7 @@ export async function writeStackFiles(
       domain: listen,
       registerExpiresSec: 300,
       numbers: { ...NUMBERS },
-      ...(hasReflector ? { reflector: { host: listen, port: ports.reflector } } : {}),
+      ...(hasReflector ? { reflector: { host: o.mediaAddress, port: ports.reflector } } : {}),
     },
     publicUrl: controlPlaneUrl,
     wsUrls: [...new Set([wsUrl, ...(wssUrl ? [wssUrl] : [])])],

@@ -170,11 +170,12 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       log(`WARNING: ${join(REPO_ROOT, 'backend/carrier/main.ts')} is missing: starting WITHOUT the simulated carrier; calls to numbers get 503`);
     }
     if (reflectorMain) {
-      // Agent-facing by design: the network test measures the path to it. It has no control port
-      // and answers no more bytes than it received.
+      // Agent-facing by design: the network test measures the path to it, directly and through
+      // TURN, so it lives on the media address (TURN's only allowed peer) where call media flows.
+      // It has no control port and answers no more bytes than it received.
       later.push(
         supervisor.start(
-          spec('reflector', process.execPath, [...TSX_ARGS, reflectorMain, '--listen', listen, '--port', String(ports.reflector)], {
+          spec('reflector', process.execPath, [...TSX_ARGS, reflectorMain, '--listen', o.mediaAddress, '--port', String(ports.reflector)], {
             kind: 'line',
             pattern: /reflector ready/,
           }),
@@ -198,7 +199,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     agents: o.demo ? secrets.demoAgents.map(({ username, password }) => ({ username, password })) : [],
     numbers: { ...NUMBERS },
     ...(carrierMain ? { carrier: { apiUrl: `http://${mgmt}:${ports.carrierApi}`, sipPort: ports.carrierSip } } : {}),
-    ...(reflectorMain ? { reflector: { host: listen, port: ports.reflector } } : {}),
+    ...(reflectorMain ? { reflector: { host: o.mediaAddress, port: ports.reflector } } : {}),
     caCertPath: pki.caCertFile,
     pid: process.pid,
   });

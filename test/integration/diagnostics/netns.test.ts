@@ -162,7 +162,7 @@ describe('network diagnostics in namespaces', { skip: canRun ? false : 'needs ro
       const rule = ['FORWARD', '-p', 'tcp', '--dport', String(wsPort), '-j', 'DROP'];
       const run = await topo.withRules(NS.nat, [rule], () => runCli([...args, '--only', 'targets,sip-websocket'], { netns: NS.client }));
       assert.equal(run.step('sip-websocket').verdict, 'fail');
-      assert.match(run.step('sip-websocket').fix ?? '', new RegExp(`TCP ${wsPort} to ${ADDR.stack.replaceAll('.', '\\.')}`));
+      assert.match(run.step('sip-websocket').fix ?? '', new RegExp(`TCP ${wsPort} \\(TLS\\) to ${ADDR.stack.replaceAll('.', '\\.')}`));
       assert.equal(run.code, 2);
     });
   });

@@ -24,6 +24,8 @@ export const ADDR = {
   front: '10.231.2.3',
   /** Where the real backend stack listens, when a case starts it. */
   stack: '10.231.2.4',
+  /** The real stack's media address: off loopback rtpengine's media (TURN's only peer) needs its own. */
+  stackMedia: '10.231.2.5',
 } as const;
 /** The NAT router's interface toward the client (rules matching client → server traffic use it). */
 export const NAT_INSIDE_IF = 'cldiag-n0';
@@ -106,6 +108,7 @@ export class Topology {
     inNs(NS.server, 'ip', 'addr', 'add', `${ADDR.media}/24`, 'dev', 'cldiag-s0');
     inNs(NS.server, 'ip', 'addr', 'add', `${ADDR.front}/24`, 'dev', 'cldiag-s0');
     inNs(NS.server, 'ip', 'addr', 'add', `${ADDR.stack}/24`, 'dev', 'cldiag-s0');
+    inNs(NS.server, 'ip', 'addr', 'add', `${ADDR.stackMedia}/24`, 'dev', 'cldiag-s0');
     for (const [ns, dev] of [[NS.client, 'cldiag-c0'], [NS.nat, NAT_INSIDE_IF], [NS.nat, NAT_OUTSIDE_IF], [NS.server, 'cldiag-s0']] as const) {
       inNs(ns, 'ip', 'link', 'set', dev, 'up');
     }
@@ -162,12 +165,12 @@ export class Topology {
   }
 
   /**
-   * The real backend stack (`npm run backend`) inside the server namespace on ADDR.stack: Kamailio,
+   * The real backend stack (`npm run backend --demo`: agents to sign in with) inside the server namespace on ADDR.stack: Kamailio,
    * rtpengine, coturn, the control plane and the supervised reflector. Stopped by destroy().
    */
   async startRealStack(): Promise<Endpoints> {
     const stateDir = join(this.dir, 'stack');
-    const backend = this.spawnIn(NS.server, process.execPath, ['--import', 'tsx', 'backend/cli.ts', '--state-dir', stateDir, '--listen', ADDR.stack]);
+    const backend = this.spawnIn(NS.server, process.execPath, ['--import', 'tsx', 'backend/cli.ts', '--state-dir', stateDir, '--listen', ADDR.stack, '--media-address', ADDR.stackMedia, '--demo']);
     await waitForLine(backend, /clearline backend ready/, 'backend stack', 60_000);
     return EndpointsSchema.parse(JSON.parse(readFileSync(join(stateDir, 'endpoints.json'), 'utf8')));
   }

@@ -92,8 +92,8 @@ describe('exposure: a production stack shows the network only its agent- and tru
     const last = PORT_BASE + PORT_BLOCK_SIZE - 1;
     // Agents: WSS, HTTPS, TURN over TCP and TLS. Trunk: nothing over TCP.
     assert.deepEqual(await openPorts('tcp', LISTEN, PORT_BASE, last), [p.sipWss, p.controlPlane, p.turn, p.turns]);
-    // Trunk: SIP/UDP. Agents: TURN/UDP and the diagnostics reflector.
-    assert.deepEqual(await openPorts('udp', LISTEN, PORT_BASE, last), [p.sipUdp, p.turn, p.reflector]);
+    // Trunk: SIP/UDP. Agents: TURN/UDP.
+    assert.deepEqual(await openPorts('udp', LISTEN, PORT_BASE, last), [p.sipUdp, p.turn]);
   });
 
   test('no control interface is on the listen address: rtpengine ng, the internal audit listener are on the management address', async () => {
@@ -107,10 +107,11 @@ describe('exposure: a production stack shows the network only its agent- and tru
     assert.deepEqual(await openPorts('tcp', MANAGEMENT, p.controlPlaneInternal, p.controlPlaneInternal), [p.controlPlaneInternal]);
   });
 
-  test('the media address carries nothing but media (no port open while no call runs)', async () => {
+  test('the media address carries nothing but media and the diagnostics reflector (while no call runs)', async () => {
     const last = PORT_BASE + PORT_BLOCK_SIZE - 1;
     assert.deepEqual(await openPorts('tcp', MEDIA, PORT_BASE, last), []);
-    assert.deepEqual(await openPorts('udp', MEDIA, PORT_BASE, last), []);
+    // The reflector is where the network test measures the media path, directly and through TURN.
+    assert.deepEqual(await openPorts('udp', MEDIA, PORT_BASE, last), [fx.stack.ports.reflector]);
   });
 
   test('TURN refuses every backend port and loopback (403), and relays nothing there', async () => {
@@ -123,7 +124,6 @@ describe('exposure: a production stack shows the network only its agent- and tru
       { what: 'control plane', address: LISTEN, port: p.controlPlane },
       { what: 'coturn itself', address: LISTEN, port: p.turn },
       { what: 'coturn TLS', address: LISTEN, port: p.turns },
-      { what: 'reflector', address: LISTEN, port: p.reflector },
       { what: 'rtpengine ng', address: MANAGEMENT, port: p.rtpengineNg },
       { what: 'control plane internal', address: MANAGEMENT, port: p.controlPlaneInternal },
       { what: 'loopback', address: '127.0.0.2', port: 22 },
