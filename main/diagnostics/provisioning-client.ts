@@ -7,6 +7,7 @@ import {
   clientConfigTransportProblem,
   insecureTransportProblem,
   lockedSignInMessage,
+  ACCOUNT_DISABLED_TEXT,
   TurnCredentialsSchema,
 } from '../../preload/contract/index.js';
 import { apiUrl } from '../provisioning/control-plane-client.js';
@@ -34,7 +35,9 @@ function getJson(url: URL, auth: string, ca?: string | Buffer): Promise<unknown>
       res.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         // The server answered, so the path to it works: the fix lies with the account or the server.
-        if (res.statusCode === 401 || res.statusCode === 403)
+        if (res.statusCode === 403)
+          return reject(new ProvisioningError(`${url.pathname}: ${ACCOUNT_DISABLED_TEXT} (HTTP 403)`, 'an administrator must enable the agent (PATCH /api/agents/NAME {"disabled": false})'));
+        if (res.statusCode === 401)
           return reject(new ProvisioningError(`${url.pathname}: the control plane rejected the username or password (HTTP ${res.statusCode})`, "check the agent's username and password (the same as the softphone's sign-in)"));
         if (res.statusCode === 429)
           return reject(new ProvisioningError(`${url.pathname}: ${lockedSignInMessage(res.headers['retry-after'])} (HTTP 429)`, 'wait that long before trying again; if it keeps happening, someone else is failing to sign in as this agent from this network'));

@@ -4,6 +4,7 @@ import {
   clientConfigTransportProblem,
   insecureTransportProblem,
   lockedSignInMessage,
+  ACCOUNT_DISABLED_TEXT,
   TurnCredentialsSchema,
   type ClientConfig,
   type TurnCredentials,
@@ -59,9 +60,8 @@ async function getJson<S extends z.ZodType>(
     const why = (error as Error).name === 'TimeoutError' ? 'no answer within 10 s' : 'connection failed';
     throw new HostError('unreachable', `cannot reach ${url.host} (${why}); check the provisioning URL and your network`);
   }
-  if (response.status === 401 || response.status === 403) {
-    throw new HostError('unauthorized', 'wrong username or password');
-  }
+  if (response.status === 401) throw new HostError('unauthorized', 'wrong username or password');
+  if (response.status === 403) throw new HostError('unauthorized', ACCOUNT_DISABLED_TEXT);
   if (response.status === 429) {
     // A lockout, possibly tripped by someone else's attempts: not a wrong password.
     throw new HostError('locked', lockedSignInMessage(response.headers.get('retry-after')));

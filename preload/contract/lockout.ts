@@ -33,3 +33,9 @@ export const LOCKED_OUT_TEXT = 'Too many failed sign-ins for this account from t
 /** A refused sign-in (control plane 429): the lockout and the wait, for an agent who retries by hand. */
 export const lockedSignInMessage = (retryAfter: string | null | undefined): string =>
   `${LOCKED_OUT_TEXT}; try again in ${lockoutWaitSeconds(retryAfter)} s (your password may well be right)`;
+
+/**
+ * A sign-in refused because the admin disabled the account (control plane 403): no password will
+ * help, so the agent is sent to the administrator rather than told the password is wrong.
+ */
+export const ACCOUNT_DISABLED_TEXT = 'this account is disabled: ask your administrator to enable it (a new password will not help)';

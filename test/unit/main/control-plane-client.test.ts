@@ -75,6 +75,12 @@ test('429 + Retry-After → locked with the wait, never "wrong password"', { tim
   );
 });
 
+test('403 (account disabled) → says so and sends the agent to the administrator, not "wrong password"', { timeout: 5_000 }, async (t) => {
+  plane.override.set('/api/client-config', { status: 403, body: '{"error":"account disabled"}' });
+  t.after(() => plane.override.clear());
+  await assert.rejects(fetchClientConfig(fetch, account()), rejectsWith('unauthorized', /^this account is disabled: ask your administrator/));
+});
+
 test('http:// to another host is refused before the password is sent', { timeout: 5_000 }, async () => {
   const sent: string[] = [];
   const spy = async (url: string) => {
