@@ -148,6 +148,7 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
     ...(sqliteFile ? { CL_SQLITE_FILE: sqliteFile } : {}),
     CL_MAX_CONTACTS: MAX_CONTACTS_PER_AGENT,
     CL_MAX_CALL_SECONDS: maxCallSeconds,
+    CL_PARTY_EXPIRE_SECONDS: maxCallSeconds + 120,
     CL_MAX_AUTH_FAILURES: MAX_AUTH_FAILURES,
     CL_LOCKOUT_SECONDS: LOCKOUT_SECONDS,
     CL_FLOOD_REQUESTS: FLOOD_REQUESTS_PER_WINDOW,

@@ -91,6 +91,14 @@ test('digest: qop=auth with nonce counting; a replayed or expired nonce gets a s
   assert.match(auth, /if \(\$var\(auth_rc\) == -4 \|\| \$var\(auth_rc\) == -6\) auth_challenge\("CL_REALM", "17"\);/);
 });
 
+test('in-dialog requests: the sender must be a party before the dialog module sees them, then a known dialog along our Route', () => {
+  const within = block('route[WITHINDLG]');
+  const order = ['!isflagset(FLT_SRC_WEBRTC) && !isflagset(FLT_FROM_TRUNK)', '!is_myself("$route_uri")', 'route(DIALOG_PARTY)', 'if (!loose_route())', 'if (!is_known_dlg())', 'route(RELAY)'].map((s) => within.indexOf(s));
+  assert.ok(order.every((i) => i >= 0), `all checks present: ${order.join(' ')}`);
+  assert.deepEqual(order, [...order].sort((x, y) => x - y), 'in this order');
+  assert.match(block('route[NO_DIALOG]'), /sl_send_reply\("481", "Call\/Transaction Does Not Exist"\)/);
+});
+
 test('several rtpengine instances form one set; per-leg flags as measured', () => {
   const defines = renderKamailioDefines({ ...KAMAILIO_INPUT, rtpengineSockets: ['udp:10.0.0.5:22222', 'udp:10.0.0.6:22222'] });
   assert.match(defines, /^#!define CL_RTPENGINE_SOCKETS "udp:10\.0\.0\.5:22222 udp:10\.0\.0\.6:22222"$/m);
