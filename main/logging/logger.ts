@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { NodeLogger } from 'electron-log';
-import { redactData } from './redact.js';
+import { redactData } from '../../common/log-redaction.js';
 
 /** What every module logs through: one scope per module, so a line says where it came from. */
 export interface ScopedLogger {

@@ -1,4 +1,5 @@
 import type { LogConnector } from 'sip.js';
+import { redact } from '../../common/log-redaction.js';
 
 /** Where the core's logs go; the UI connects it to the host's `log.write`. */
 export interface CallingLogger {
@@ -10,14 +11,11 @@ export const silentLogger: CallingLogger = { write: () => {} };
 const MAX_LOG_MESSAGE = 8000; // log.write accepts up to 8192 characters
 
 /**
- * Removes secrets from a log line: digest `response=`/`nonce`-bound hashes in (Proxy-)Authorization
- * headers and any literal occurrence of the known secrets (SIP password, TURN password).
+ * A SIP.js log line as the host may receive it: redacted by the common rules plus every literal
+ * occurrence of the known secrets (SIP password, TURN password), and clamped to log.write's limit.
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/^((?:Proxy-)?Authorization:\s*Digest\s).*$/gim, '$1[redacted]');
-  for (const secret of secrets) {
-    if (secret.length >= 3) out = out.split(secret).join('[redacted]');
-  }
+  const out = redact(text, secrets);
   return out.length > MAX_LOG_MESSAGE ? `${out.slice(0, MAX_LOG_MESSAGE)}… [${out.length} chars]` : out;
 }
 

@@ -16,7 +16,7 @@ import {
   type Session,
 } from '../../preload/contract/index.js';
 import { fetchProvisioned, checkProvisioningUrl, type FetchLike } from './provisioning-client.js';
-import { redactSecrets } from './redact.js';
+import { redact } from '../../common/log-redaction.js';
 import { storedValue, type StorageLike } from './validated-storage.js';
 import { createEventHub } from './event-hub.js';
 import { hostError, isHostError } from './host-error.js';
@@ -137,7 +137,7 @@ export function createWebHost(deps: WebHostDeps): HostApi {
       deps.openWindow(target.href);
     },
     'log.write': ({ scope, level, message }) => {
-      deps.console[level](`[${scope}] ${redactSecrets(message)}`);
+      deps.console[level](`[${scope}] ${redact(message)}`);
     },
   };
 

@@ -6,6 +6,7 @@
 import dgram from 'node:dgram';
 import { parseSipMessage } from './parser.js';
 import { createResponse, serializeSipMessage, type SipMessage } from './message.js';
+import { redact } from '../../../common/log-redaction.js';
 
 export interface RemoteAddress {
   readonly address: string;
@@ -44,7 +45,7 @@ export class UdpTransport {
 
   send(msg: SipMessage, to: RemoteAddress): void {
     const data = serializeSipMessage(msg);
-    if (this.trace) this.log(`SIP → ${to.address}:${to.port}\n${redact(data)}`);
+    if (this.trace) this.log(`SIP → ${to.address}:${to.port}\n${redact(data.toString('utf8')).trimEnd()}`);
     this.socket.send(data, to.port, to.address, (err) => {
       if (err) this.log(`SIP send to ${to.address}:${to.port} failed: ${err.message}`);
     });
@@ -55,7 +56,7 @@ export class UdpTransport {
   }
 
   private receive(data: Buffer, from: RemoteAddress): void {
-    if (this.trace) this.log(`SIP ← ${from.address}:${from.port}\n${redact(data)}`);
+    if (this.trace) this.log(`SIP ← ${from.address}:${from.port}\n${redact(data.toString('utf8')).trimEnd()}`);
     const parsed = parseSipMessage(data);
     if (parsed.ok) {
       try {
@@ -71,9 +72,4 @@ export class UdpTransport {
     const canAnswer = req && req.method !== 'ACK' && ['Via', 'From', 'To', 'Call-ID', 'CSeq'].every((n) => req.headers.some((h) => h.name === n));
     if (parsed.status && canAnswer) this.send(createResponse(req, parsed.status, { reason: parsed.error.slice(0, 80).replace(/[\r\n]/g, ' ') }), from);
   }
-}
-
-/** Message text for a trace, with credentials blanked. */
-function redact(data: Buffer): string {
-  return data.toString('utf8').replace(/^((?:Proxy-)?Authorization\s*:).*$/gim, '$1 [redacted]').trimEnd();
 }

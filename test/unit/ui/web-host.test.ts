@@ -215,7 +215,7 @@ test('diagnostics say they need the desktop app; links only open for http(s); lo
   await rejectsWith(host.invoke('shell.openExternal', { url: 'file:///etc/passwd' }), 'forbidden-url', /Only web links/);
   assert.deepEqual(opened, ['https://help.example/turn']);
   await host.invoke('log.write', { scope: 'sip', level: 'debug', message: 'Authorization: Digest response="abc123"' });
-  assert.deepEqual(lines.at(-1), ['debug', '[sip] Authorization: [redacted]']);
+  assert.deepEqual(lines.at(-1), ['debug', '[sip] Authorization: Digest [redacted]']);
   assert.deepEqual(await host.invoke('app.info', undefined), { version: '0.1.0', platform: 'test', shell: 'web', passwordStorage: 'browser-session' });
 });
 

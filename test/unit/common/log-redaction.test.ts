@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redact, redactData } from '../../../main/logging/redact.js';
+import { redact, redactData } from '../../../common/log-redaction.js';
 
 const cases: Array<[string, string, RegExp]> = [
   ['Basic credentials header', 'Authorization: Basic YWxpY2U6czNjcmV0', /^Authorization: Basic \[redacted\]$/],
@@ -53,4 +53,19 @@ test('redactData: secret keys in objects, strings inside arrays, errors, cycles'
   assert.equal(err.message, 'login failed for password=[redacted]');
   assert.ok(!err.stack?.includes('p4'));
   assert.equal(cyc.self, '[circular]');
+});
+
+test('redact: digest parameters, escaped JSON, "token:" text and a full SIP message', () => {
+  assert.equal(redact('cnonce="x1", response=abcd'), 'cnonce="[redacted]", response=[redacted]');
+  assert.equal(redact('{"password":"s3cr\\"et","turn":{"credential":"c"}}'), '{"password":"[redacted]","turn":{"credential":"[redacted]"}}');
+  assert.equal(redact('token: abc.def, next'), 'token: [redacted], next');
+  const sip = ['REGISTER sip:pbx SIP/2.0', 'Authorization: Digest username="alice", response="0123456789abcdef"', 'Contact: <sip:alice@x;transport=ws>'].join('\r\n');
+  const out = redact(sip);
+  assert.match(out, /^Authorization: Digest \[redacted\]\r$/m);
+  assert.match(out, /Contact: <sip:alice@x;transport=ws>$/, 'the rest of the message stays readable');
+});
+
+test('redact: known secrets are removed wherever they appear; very short ones are left alone', () => {
+  const out = redact('X-Pw: hunter22 then hunter22 again; ab stays', ['hunter22', 'ab']);
+  assert.equal(out, 'X-Pw: [redacted] then [redacted] again; ab stays');
 });
