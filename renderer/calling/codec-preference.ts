@@ -1,49 +1,36 @@
+import { parse, write, type MediaDescription } from 'sdp-transform';
+
 /**
  * Opus first, G.711 (PCMU, PCMA) accepted, telephone-event kept for RFC 4733 DTMF; every other
  * audio codec (G722, iLBC, CN, …) is removed from our SDP so the gateway never picks one we do not
- * support. Pure SDP rewrite, applied as a SIP.js description modifier to our own offers/answers.
+ * support. Pure SDP rewrite (parsed and written by sdp-transform), applied as a SIP.js description
+ * modifier to our own offers/answers.
  */
 export const AUDIO_CODEC_PREFERENCE = ['opus', 'pcmu', 'pcma', 'telephone-event'] as const;
 
+/** Static payload types may come without an rtpmap line (RFC 3551). */
+const STATIC_PAYLOAD_CODECS: Readonly<Record<number, string>> = { 0: 'pcmu', 8: 'pcma' };
+
 /** Reorders/filters the payload types of every `m=audio` section. Throws if none would be left. */
 export function preferAudioCodecs(sdp: string, preference: readonly string[] = AUDIO_CODEC_PREFERENCE): string {
-  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
-  const lines = sdp.split(/\r?\n/);
-  const out: string[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i]!;
-    if (!line.startsWith('m=audio ')) {
-      out.push(line);
-      i++;
-      continue;
-    }
-    let end = i + 1;
-    while (end < lines.length && !lines[end]!.startsWith('m=')) end++;
-    out.push(...rewriteAudioSection(lines.slice(i, end), preference));
-    i = end;
+  const session = parse(sdp);
+  for (const media of session.media) {
+    if (media.type === 'audio') rewriteAudioSection(media, preference);
   }
-  return out.join(eol);
+  // sdp-transform writes CRLF; keep the line ends we were given.
+  const out = write(session);
+  return sdp.includes('\r\n') ? out : out.replace(/\r\n/g, '\n');
 }
 
-function rewriteAudioSection(section: string[], preference: readonly string[]): string[] {
-  const [mLine, ...attributes] = section as [string, ...string[]];
-  const fields = mLine.split(' ');
-  const header = fields.slice(0, 3);
-  const payloads = fields.slice(3);
-  const codecOf = new Map<string, string>();
-  for (const a of attributes) {
-    const m = /^a=rtpmap:(\d+) ([^/]+)\//.exec(a);
-    if (m) codecOf.set(m[1]!, m[2]!.toLowerCase());
-  }
-  // Static payload types may come without an rtpmap line.
-  const staticName: Record<string, string> = { '0': 'pcmu', '8': 'pcma' };
-  const nameOf = (pt: string) => codecOf.get(pt) ?? staticName[pt] ?? '';
-  const rank = (pt: string) => preference.indexOf(nameOf(pt));
+function rewriteAudioSection(media: MediaDescription, preference: readonly string[]): void {
+  const payloads = String(media.payloads ?? '').split(' ').filter(Boolean).map(Number);
+  const codecOf = new Map(media.rtp.map((r) => [r.payload, r.codec.toLowerCase()]));
+  const nameOf = (pt: number) => codecOf.get(pt) ?? STATIC_PAYLOAD_CODECS[pt] ?? '';
+  const rank = (pt: number) => preference.indexOf(nameOf(pt));
   const kept = payloads.filter((pt) => rank(pt) >= 0);
   if (!kept.some((pt) => nameOf(pt) !== 'telephone-event')) {
     throw new Error(
-      `no supported audio codec in SDP (offered: ${payloads.map((pt) => nameOf(pt) || pt).join(', ')}; ` +
+      `no supported audio codec in SDP (offered: ${payloads.map((pt) => nameOf(pt) || String(pt)).join(', ')}; ` +
         `supported: ${preference.join(', ')})`,
     );
   }
@@ -53,10 +40,9 @@ function rewriteAudioSection(section: string[], preference: readonly string[]): 
     .sort((a, b) => rank(a.pt) - rank(b.pt) || a.index - b.index)
     .map((x) => x.pt);
   const keptSet = new Set(ordered);
-  const payloadAttribute = /^a=(?:rtpmap|fmtp|rtcp-fb):(\d+|\*)[ ]/;
-  const filtered = attributes.filter((a) => {
-    const m = payloadAttribute.exec(a);
-    return !m || m[1] === '*' || keptSet.has(m[1]!);
-  });
-  return [[...header, ...ordered].join(' '), ...filtered];
+  media.payloads = ordered.join(' ');
+  media.rtp = media.rtp.filter((r) => keptSet.has(r.payload));
+  media.fmtp = media.fmtp.filter((f) => keptSet.has(f.payload));
+  // '*' feedback applies to every payload type, so it stays.
+  if (media.rtcpFb) media.rtcpFb = media.rtcpFb.filter((f) => f.payload === '*' || keptSet.has(Number(f.payload)));
 }
