@@ -1,23 +1,7 @@
 /**
- * HTTP policies of the control plane (pure): the web softphone's Content-Security-Policy, CORS
- * origin matching, and credential parsing.
+ * HTTP policies of the control plane (pure): CORS origin matching and credential parsing. The web
+ * softphone's Content-Security-Policy is common/content-security-policy.ts, shared with the desktop app.
  */
-
-/** Strict CSP for the web softphone: same-origin everything, plus the stack's SIP WebSocket(s). */
-export function softphoneCsp(wsUrls: readonly string[]): string {
-  return [
-    "default-src 'self'",
-    `connect-src 'self' ${wsUrls.join(' ')}`.trim(),
-    "media-src 'self' blob:",
-    "img-src 'self' data:",
-    "style-src 'self'",
-    "script-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-  ].join('; ');
-}
 
 /** Origins allowed to call the API cross-origin: configured ones and the desktop app's `app://`. */
 export function isAllowedOrigin(origin: string, allowed: readonly string[]): boolean {

@@ -14,7 +14,8 @@ import { SipEventInputSchema, toStoredEvent } from './sip-event-input.js';
 import { kamailioRevoker } from './kamailio-revocation.js';
 import { DEFAULT_LIMITER_POLICY, FailureLimiter } from './failure-limiter.js';
 import { mimeTypeFor, resolveRendererPath } from '../../main/security/renderer-assets.js';
-import { isAllowedOrigin, parseBasicAuth, softphoneCsp } from './http-policy.js';
+import { isAllowedOrigin, parseBasicAuth } from './http-policy.js';
+import { softphoneCsp } from '../../common/content-security-policy.js';
 import { registerAdminApi, type AdminApiDeps } from './admin-api.js';
 import { AdminAuditStore } from './admin-audit.js';
 import { AdminTokens } from './admin-token.js';
@@ -148,7 +149,7 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
     return { stored: true, duplicate: !stored };
   });
 
-  const csp = softphoneCsp(config.wsUrls);
+  const csp = softphoneCsp({ sipWsUrls: config.wsUrls });
   app.get('/*', async (req, reply) => {
     reply.header('Content-Security-Policy', csp);
     reply.header('X-Frame-Options', 'DENY');

@@ -4,7 +4,9 @@ import { createHmac } from 'node:crypto';
 import { applySipEvent, dispositionOf, type CallRecord, type SipEvent } from '../../../backend/control-plane/call-records.js';
 import { turnRestCredentials, turnUris } from '../../../backend/control-plane/turn-rest.js';
 import { digestHa1 } from '../../../backend/control-plane/agents.js';
-import { isAllowedOrigin, parseBasicAuth, parseBearer, softphoneCsp } from '../../../backend/control-plane/http-policy.js';
+import { isAllowedOrigin, parseBasicAuth, parseBearer } from '../../../backend/control-plane/http-policy.js';
+import { softphoneCsp } from '../../../common/content-security-policy.js';
+import { buildCsp } from '../../../main/security/csp.js';
 import { toPostgresPlaceholders } from '../../../backend/control-plane/db.js';
 import { ensureSystemPackages, missingBinaries, missingPackages } from '../../../backend/preflight.js';
 
@@ -51,8 +53,10 @@ test('digest HA1 is MD5(user:realm:password) (RFC 2617 test vector)', () => {
 });
 
 test('CSP: self only, the stack websocket, no inline styles; CORS: configured origins and app://', () => {
-  const csp = softphoneCsp(['ws://127.0.0.1:20001']);
-  assert.match(csp, /connect-src 'self' ws:\/\/127\.0\.0\.1:20001/);
+  const csp = softphoneCsp({ sipWsUrls: ['ws://127.0.0.1:20001/'] });
+  assert.match(csp, /connect-src 'self' http:\/\/127\.0\.0\.1:20001 ws:\/\/127\.0\.0\.1:20001(;|$)/);
+  const withoutConnect = (policy: string) => policy.split('; ').filter((d) => !d.startsWith('connect-src'));
+  assert.deepEqual(withoutConnect(csp), withoutConnect(buildCsp(null)), 'the web softphone gets the desktop window\'s policy');
   assert.match(csp, /style-src 'self'(;|$)/);
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
   for (const d of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "media-src 'self' blob:", "img-src 'self' data:"]) assert.ok(csp.includes(d), d);

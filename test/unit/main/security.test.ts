@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { APP_ORIGIN, originOf } from '../../../main/security/app-origin.js';
 import { resolveAppAsset } from '../../../main/security/app-protocol.js';
-import { buildCsp, connectSources } from '../../../main/security/csp.js';
+import { buildCsp } from '../../../main/security/csp.js';
+import { connectSources } from '../../../common/content-security-policy.js';
 import { isSafeExternalUrl } from '../../../main/security/external-links.js';
 import { decideNavigation, decideWindowOpen } from '../../../main/security/navigation.js';
 import { decidePermissionCheck, decidePermissionRequest } from '../../../main/security/permissions.js';
@@ -42,7 +43,7 @@ describe('CSP from the provisioned config', () => {
     controlPlaneUrl: 'https://voice.example.com/tenant',
   };
   test('connect-src: self + the SIP WebSocket origin (and its HTTPS twin) + the control plane, nothing else', () => {
-    assert.deepEqual(connectSources(config), ['https://sip.example.com:7443', 'https://voice.example.com', 'wss://sip.example.com:7443']);
+    assert.deepEqual(connectSources({ sipWsUrls: [config.sip.wsUrl], controlPlaneUrl: config.controlPlaneUrl }), ['https://sip.example.com:7443', 'https://voice.example.com', 'wss://sip.example.com:7443']);
     const csp = buildCsp(config);
     assert.match(csp, /(^|; )connect-src 'self' https:\/\/sip\.example\.com:7443 https:\/\/voice\.example\.com wss:\/\/sip\.example\.com:7443(;|$)/);
   });
