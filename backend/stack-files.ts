@@ -98,6 +98,8 @@ export async function writeStackFiles(
       listen,
       sipUdpPort: ports.sipUdp,
       sipWsPort: ports.sipWs,
+      // Off loopback agents get WSS only: plain ws:// stays on the management address.
+      ...(o.tlsOnly ? { plainWsListen: mgmt } : {}),
       ...(serverCert ? { wss: { port: ports.sipWss, tlsConfigFile: kamailioTlsCfg } } : {}),
       realm: SIP_REALM,
       dbUrl: o.dbUrl,

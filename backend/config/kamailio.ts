@@ -25,6 +25,11 @@ export interface KamailioConfigInput {
   readonly listen: string;
   readonly sipUdpPort: number;
   readonly sipWsPort: number;
+  /**
+   * Address of the plain ws:// listener (default: `listen`). Off loopback the stack puts it on
+   * the management address: agents get WSS only, and ws:// never faces the network.
+   */
+  readonly plainWsListen?: string;
   /** Present when a certificate was given: enables WSS on this port. */
   readonly wss?: { readonly port: number; readonly tlsConfigFile: string };
   /** Digest realm. Kept independent of the listen address so stored HA1 values survive --listen. */
@@ -117,7 +122,8 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
   for (const [k, v] of Object.entries({ dbUrl: input.dbUrl, auditUrl: input.auditUrl, auditToken: input.auditToken, nonceSecret: input.nonceSecret })) {
     assertSafe(k, v);
   }
-  for (const [k, v] of Object.entries({ listen: input.listen, realm: input.realm, ctlSocket: input.ctlSocket })) assertSubstitutable(k, v);
+  const plainWsListen = input.plainWsListen ?? input.listen;
+  for (const [k, v] of Object.entries({ listen: input.listen, plainWsListen, realm: input.realm, ctlSocket: input.ctlSocket })) assertSubstitutable(k, v);
   if (input.rtpengineSockets.length === 0) throw new Error('kamailio config: at least one rtpengine socket is required');
   for (const s of input.rtpengineSockets) assertSafe('rtpengineSockets', s);
   if (input.wss) assertSafe('wss.tlsConfigFile', input.wss.tlsConfigFile);
@@ -142,6 +148,7 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
     CL_LISTEN_ADDR: listen,
     CL_SIP_UDP_PORT: sipUdpPort,
     CL_SIP_WS_PORT: sipWsPort,
+    CL_PLAIN_WS_ADDR: plainWsListen,
     ...(wss ? { CL_SIP_WSS_PORT: wss.port } : {}),
     CL_MODULE_DIR: KAMAILIO_MODULE_DIR,
     CL_REALM: input.realm,

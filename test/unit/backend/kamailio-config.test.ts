@@ -68,6 +68,11 @@ test('listens on UDP + WS with port-qualified aliases; WSS only with a certifica
   assert.match(wss, /^#!define WITH_WSS$/m);
   assert.match(wss, /^#!define CL_TLS_CONFIG "\/s\/tls\.cfg"$/m);
   assert.match(wss, /^#!define IS_WS_PORT \(\$Rp == 20001 \|\| \$Rp == 20002\)$/m);
+  assert.match(defines, /^#!substdef "!CL_PLAIN_WS_ADDR!127\.0\.0\.1!g"$/m, 'plain ws:// on the listen address by default');
+  assert.match(routing, /^listen=tcp:CL_PLAIN_WS_ADDR:CL_SIP_WS_PORT$/m);
+  const mgmtWs = renderKamailioDefines({ ...KAMAILIO_INPUT, listen: '198.51.100.10', plainWsListen: '127.0.0.1' });
+  assert.match(mgmtWs, /^#!substdef "!CL_PLAIN_WS_ADDR!127\.0\.0\.1!g"$/m);
+  assert.match(mgmtWs, /^#!substdef "!CL_LISTEN_ADDR!198\.51\.100\.10!g"$/m);
   const tls = renderKamailioTlsConfig({ certFile: '/c.pem', keyFile: '/k.pem' });
   assert.match(tls, /method = TLSv1\.2\+/);
   assert.match(tls, /certificate = \/c\.pem/);
