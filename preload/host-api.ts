@@ -1,4 +1,4 @@
-import { formatHostErrorMessage, type HostApi, type HostErrorInfo } from './contract/index.js';
+import { formatHostErrorMessage, type HostApi, type HostErrorInfo } from '../common/contract/index.js';
 
 type Envelope = { ok: true; value: unknown } | { ok: false; error: HostErrorInfo };
 

@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { HOST_API_GLOBAL, eventChannels, invokeChannels } from './contract/index.js';
+import { HOST_API_GLOBAL, eventChannels, invokeChannels } from '../common/contract/index.js';
 import { createHostApi } from './host-api.js';
 
 /**

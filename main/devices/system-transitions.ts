@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import type { PowerMonitor } from 'electron';
-import type { EventOf } from '../../preload/contract/index.js';
+import type { EventOf } from '../../common/contract/index.js';
 import { watchNetwork } from './network-fingerprint.js';
 
 export type SystemTransition = EventOf<'system.transition'>;

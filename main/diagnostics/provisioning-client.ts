@@ -9,7 +9,7 @@ import {
   lockedSignInMessage,
   ACCOUNT_DISABLED_TEXT,
   TurnCredentialsSchema,
-} from '../../preload/contract/index.js';
+} from '../../common/contract/index.js';
 import { apiUrl } from '../provisioning/control-plane-client.js';
 import type { DiagnosticsConfig } from './types.js';
 

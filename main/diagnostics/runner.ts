@@ -2,7 +2,7 @@
  * Runs step definitions as a dependency graph: every step whose `after` steps are done starts at
  * once, so independent checks overlap. Each start and finish is reported as it happens.
  */
-import type { DiagnosticStepResult } from '../../preload/contract/index.js';
+import type { DiagnosticStepResult } from '../../common/contract/index.js';
 import { withTimeout } from './channels.js';
 import { overallVerdict } from './verdict.js';
 import { errorText, type StepContext, type StepDefinition } from './step.js';

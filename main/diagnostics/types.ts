@@ -1,4 +1,4 @@
-import type { ClientConfig, DiagnosticProgress, DiagnosticStepResult, TurnCredentials } from '../../preload/contract/index.js';
+import type { ClientConfig, DiagnosticProgress, DiagnosticStepResult, TurnCredentials } from '../../common/contract/index.js';
 import type { DatagramChannel, StreamChannel } from './channels.js';
 import type { ProxyServer } from './proxy.js';
 import type { AdapterAddress } from './vpn.js';

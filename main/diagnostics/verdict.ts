@@ -1,4 +1,4 @@
-import type { DiagnosticStepResult } from '../../preload/contract/index.js';
+import type { DiagnosticStepResult } from '../../common/contract/index.js';
 import type { Verdict } from './types.js';
 
 /**

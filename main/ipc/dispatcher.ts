@@ -4,7 +4,7 @@ import {
   type EventChannel,
   type HostErrorInfo,
   type InvokeChannel,
-} from '../../preload/contract/index.js';
+} from '../../common/contract/index.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import type { HandlerContext, HandlerTable } from './handler-table.js';
 import { HostError, toHostErrorInfo } from './host-error.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { EventChannel, EventOf, InvokeChannel, invokeChannels } from '../../preload/contract/index.js';
+import type { EventChannel, EventOf, InvokeChannel, invokeChannels } from '../../common/contract/index.js';
 
 /** What a handler may do besides answering: push events to the window that called it. */
 export interface HandlerContext {

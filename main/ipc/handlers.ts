@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ClientConfig, DiagnosticProgress, Session } from '../../preload/contract/index.js';
+import type { ClientConfig, DiagnosticProgress, Session } from '../../common/contract/index.js';
 import type { SipEndpointFinding } from '../diagnostics/sip-endpoint-probe.js';
 import type { Logger } from '../logging/logger.js';
 import type { Fetch } from '../provisioning/control-plane-client.js';

@@ -1,4 +1,4 @@
-import type { HostErrorCode, HostErrorInfo } from '../../preload/contract/index.js';
+import type { HostErrorCode, HostErrorInfo } from '../../common/contract/index.js';
 
 /** An error meant for the user: its code and message cross IPC as they are. */
 export class HostError extends Error {

@@ -1,5 +1,5 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { invokeChannels } from '../../preload/contract/index.js';
+import { invokeChannels } from '../../common/contract/index.js';
 import type { Dispatch } from './dispatcher.js';
 import type { SenderInfo } from './sender.js';
 

@@ -8,7 +8,7 @@ import {
   TurnCredentialsSchema,
   type ClientConfig,
   type TurnCredentials,
-} from '../../preload/contract/index.js';
+} from '../../common/contract/index.js';
 import { HostError } from '../ipc/host-error.js';
 
 /**

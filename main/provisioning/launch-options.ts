@@ -1,4 +1,4 @@
-import { insecureTransportProblem } from '../../preload/contract/index.js';
+import { insecureTransportProblem } from '../../common/contract/index.js';
 
 /**
  * `--provisioning-url=<url>` on the command line (the `npm start` launcher, a desktop shortcut

@@ -6,7 +6,7 @@ import {
   type Session,
   type SignInRequest,
   type TurnCredentials,
-} from '../../preload/contract/index.js';
+} from '../../common/contract/index.js';
 import { HostError } from '../ipc/host-error.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from '../storage/json-file.js';

@@ -1,4 +1,4 @@
-import type { TurnCredentials } from '../../preload/contract/index.js';
+import type { TurnCredentials } from '../../common/contract/index.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { DEFAULT_TURN_REFRESH, isFresh, nextRefreshDelayMs, type TurnRefreshPolicy } from './turn-refresh-schedule.js';
 

@@ -1,4 +1,4 @@
-import type { ClientConfig } from '../../preload/contract/index.js';
+import type { ClientConfig } from '../../common/contract/index.js';
 import { softphoneCsp } from '../../common/content-security-policy.js';
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CallHistoryEntrySchema, type CallHistoryEntry } from '../../preload/contract/index.js';
+import { CallHistoryEntrySchema, type CallHistoryEntry } from '../../common/contract/index.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from './json-file.js';
 import { serialQueue } from './serial-queue.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { SettingsSchema, type Settings } from '../../preload/contract/index.js';
+import { SettingsSchema, type Settings } from '../../common/contract/index.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from './json-file.js';
 import { serialQueue } from './serial-queue.js';

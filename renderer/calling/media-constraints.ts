@@ -1,4 +1,4 @@
-import type { TurnCredentials } from '../../preload/contract/index.js';
+import type { TurnCredentials } from '../../common/contract/index.js';
 
 /**
  * Microphone constraints. Echo cancellation, noise suppression and AGC stay ON for agents; tests

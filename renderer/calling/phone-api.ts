@@ -1,4 +1,4 @@
-import type { Session, TurnCredentials, Settings } from '../../preload/contract/index.js';
+import type { Session, TurnCredentials, Settings } from '../../common/contract/index.js';
 
 /**
  * The calling core's public face: everything the React UI (and nothing else) uses. The core owns

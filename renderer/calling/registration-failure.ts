@@ -1,4 +1,4 @@
-import { LOCKED_OUT_TEXT, lockoutWaitSeconds } from '../../preload/contract/index.js';
+import { LOCKED_OUT_TEXT, lockoutWaitSeconds } from '../../common/contract/index.js';
 import type { RegistrationFailure } from './phone-api.js';
 
 /**

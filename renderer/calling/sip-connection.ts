@@ -8,7 +8,7 @@ import {
   type Invitation,
   type SessionDescriptionHandlerFactory,
 } from 'sip.js';
-import { insecureTransportProblem, type Session } from '../../preload/contract/index.js';
+import { insecureTransportProblem, type Session } from '../../common/contract/index.js';
 import { backoffDelayMs, RECONNECT_BACKOFF } from './backoff.js';
 import type { EndpointProber } from './endpoint-probe.js';
 import { sipJsLogConnector, type CallingLogger } from './logging.js';

@@ -8,7 +8,7 @@ import {
   type SessionDescriptionHandlerFactory,
   type SessionDescriptionHandlerModifier,
 } from 'sip.js';
-import { SettingsSchema, type Session, type Settings, type TurnCredentials } from '../../preload/contract/index.js';
+import { SettingsSchema, type Session, type Settings, type TurnCredentials } from '../../common/contract/index.js';
 import { playRemoteAudio, Ringer, routeToDevice, stopAudio } from './audio-output.js';
 import { callOutcome, type EndEvidence } from './call-outcome.js';
 import { initialCallState, transition, type CallEvent } from './call-state.js';

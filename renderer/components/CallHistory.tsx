@@ -1,4 +1,4 @@
-import type { CallHistoryEntry } from '../../preload/contract/index.js';
+import type { CallHistoryEntry } from '../../common/contract/index.js';
 import { DISPOSITION_TEXT } from '../state/call-status.js';
 import { formatDuration, formatTarget, formatWhen } from '../state/format.js';
 import { useController } from '../state/use-app-state.js';

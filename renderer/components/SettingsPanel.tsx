@@ -1,4 +1,4 @@
-import type { Settings } from '../../preload/contract/index.js';
+import type { Settings } from '../../common/contract/index.js';
 import { optionsWithSaved, type DeviceLists, type DeviceOption } from '../state/devices.js';
 import type { DeviceField } from '../state/controller.js';
 import { useController } from '../state/use-app-state.js';

@@ -1,4 +1,4 @@
-import { parseHostError } from '../../preload/contract/index.js';
+import { parseHostError } from '../../common/contract/index.js';
 
 /**
  * The sentence to show for a failed host or phone command: a host rejection's text without its

@@ -1,4 +1,4 @@
-import type { EventChannel, EventOf } from '../../preload/contract/index.js';
+import type { EventChannel, EventOf } from '../../common/contract/index.js';
 
 /** Typed fan-out of host events to listeners; one listener's exception does not starve the rest. */
 export interface EventHub {

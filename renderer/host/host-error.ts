@@ -1,4 +1,4 @@
-import { formatHostErrorMessage, type HostErrorCode } from '../../preload/contract/index.js';
+import { formatHostErrorMessage, type HostErrorCode } from '../../common/contract/index.js';
 
 /**
  * A rejection shaped like the desktop host's (contract: name 'HostError', message `[code] text`),

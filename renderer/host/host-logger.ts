@@ -1,4 +1,4 @@
-import type { HostApi } from '../../preload/contract/index.js';
+import type { HostApi } from '../../common/contract/index.js';
 import type { CallingLogger } from '../calling/logging.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { insecureTransportProblem, lockedSignInMessage } from '../../preload/contract/index.js';
+import { insecureTransportProblem, lockedSignInMessage } from '../../common/contract/index.js';
 import { hostError } from './host-error.js';
 
 /**

@@ -1,4 +1,4 @@
-import { HOST_API_GLOBAL, type HostApi } from '../../preload/contract/index.js';
+import { HOST_API_GLOBAL, type HostApi } from '../../common/contract/index.js';
 import { createWebHost } from './web-host.js';
 
 /**

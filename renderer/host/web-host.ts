@@ -14,7 +14,7 @@ import {
   type RequestOf,
   type ResponseOf,
   type Session,
-} from '../../preload/contract/index.js';
+} from '../../common/contract/index.js';
 import { fetchProvisioned, checkProvisioningUrl, type FetchLike } from './provisioning-client.js';
 import { redact } from '../../common/log-redaction.js';
 import { storedValue, type StorageLike } from './validated-storage.js';

@@ -6,7 +6,7 @@ import {
   type DiagnosticProgress,
   type PasswordStorage,
   type Settings,
-} from '../../preload/contract/index.js';
+} from '../../common/contract/index.js';
 import { NO_DEVICES, type DeviceLists } from './devices.js';
 import {
   applyDiagnosticsProgress,

@@ -1,5 +1,5 @@
 import type { CallSnapshot, CallEndReason } from '../calling/phone-api.js';
-import type { CallHistoryEntry } from '../../preload/contract/index.js';
+import type { CallHistoryEntry } from '../../common/contract/index.js';
 
 /**
  * What the "Call status" line says for a call, and how a finished call is filed in the history.

@@ -1,4 +1,4 @@
-import type { HostApi, Session, Settings, DiagnosticProgress } from '../../preload/contract/index.js';
+import type { HostApi, Session, Settings, DiagnosticProgress } from '../../common/contract/index.js';
 import type { CallSnapshot, Phone, PhoneSnapshot } from '../calling/phone-api.js';
 import { userMessage } from '../host/error-message.js';
 import type { Logger } from '../host/host-logger.js';

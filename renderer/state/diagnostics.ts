@@ -1,4 +1,4 @@
-import type { DiagnosticProgress, DiagnosticStepResult } from '../../preload/contract/index.js';
+import type { DiagnosticProgress, DiagnosticStepResult } from '../../common/contract/index.js';
 
 /** The network test's progress as the Diagnostics panel shows it. */
 export type DiagnosticsState =

@@ -1,4 +1,4 @@
-import type { SignInRequest } from '../../preload/contract/index.js';
+import type { SignInRequest } from '../../common/contract/index.js';
 
 /**
  * Checks the sign-in form before anything is sent, with messages that name the field. A bare host

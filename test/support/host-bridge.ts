@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import nodeLog from 'electron-log/node';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
-import { HOST_API_GLOBAL, eventChannels, type EventChannel, type EventOf } from '../../preload/contract/index.js';
+import { HOST_API_GLOBAL, eventChannels, type EventChannel, type EventOf } from '../../common/contract/index.js';
 import { defaultProbes, probeSipEndpoint } from '../../main/diagnostics/index.js';
 import { createDispatcher, type Envelope } from '../../main/ipc/dispatcher.js';
 import { createHandlers, type DiagnosticsRunner, type HostHandlers } from '../../main/ipc/handlers.js';

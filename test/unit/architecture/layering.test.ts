@@ -54,7 +54,7 @@ const rules: Rule[] = [
     why: 'the renderer reaches the host only through the preload API',
   },
   {
-    files: 'preload/contract',
+    files: 'common/contract',
     forbid: (s) => !s.startsWith('.') && s !== 'zod',
     why: 'the contract is shared by every process, so it imports only zod',
   },

@@ -5,7 +5,7 @@ import {
   classifyTransportFailure,
   closeCodeFromError,
 } from '../../../renderer/calling/registration-failure.js';
-import { DEFAULT_LOCKOUT_WAIT_S, MAX_LOCKOUT_WAIT_S } from '../../../preload/contract/index.js';
+import { DEFAULT_LOCKOUT_WAIT_S, MAX_LOCKOUT_WAIT_S } from '../../../common/contract/index.js';
 
 test('401/403/407 after digest → wrong-credentials naming the user; 5xx → server-error', () => {
   for (const code of [401, 403, 407]) {

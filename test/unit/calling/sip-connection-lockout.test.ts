@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { SipConnection } from '../../../renderer/calling/sip-connection.js';
 import type { RegistrationState } from '../../../renderer/calling/phone-api.js';
 import { silentLogger } from '../../../renderer/calling/logging.js';
-import { LOCKED_OUT_TEXT, type Session } from '../../../preload/contract/index.js';
+import { LOCKED_OUT_TEXT, type Session } from '../../../common/contract/index.js';
 
 /**
  * The phone's answer to a lockout (hole 6), through SipConnection and the real SIP.js stack over a

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DiagnosticProgressSchema, type DiagnosticProgress } from '../../../preload/contract/index.js';
+import { DiagnosticProgressSchema, type DiagnosticProgress } from '../../../common/contract/index.js';
 import { STEPS, renderReport, runDiagnostics, selectSteps } from '../../../main/diagnostics/index.js';
 import { outcome, type StepDefinition } from '../../../main/diagnostics/step.js';
 import { config, fakeProbes } from './fakes.js';

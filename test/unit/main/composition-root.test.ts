@@ -5,7 +5,7 @@ import Module from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { invokeChannels } from '../../../preload/contract/index.js';
+import { invokeChannels } from '../../../common/contract/index.js';
 import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fixtures/control-plane-fixture.js';
 
 /**

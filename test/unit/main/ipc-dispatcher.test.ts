@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DiagnosticProgress } from '../../../preload/contract/index.js';
+import type { DiagnosticProgress } from '../../../common/contract/index.js';
 import { createDispatcher, type Envelope } from '../../../main/ipc/dispatcher.js';
 import type { HandlerTable } from '../../../main/ipc/handler-table.js';
 import { createHandlers, type DiagnosticsRunner, type HostHandlers } from '../../../main/ipc/handlers.js';

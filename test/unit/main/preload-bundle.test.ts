@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { bundleElectron } from '../../../build/bundle-electron.mjs';
-import { HOST_API_GLOBAL } from '../../../preload/contract/index.js';
+import { HOST_API_GLOBAL } from '../../../common/contract/index.js';
 
 /**
  * The preload as Electron's sandbox runs it: a CommonJS script whose `require` knows `electron`

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventChannels, invokeChannels, parseHostError } from '../../../preload/contract/index.js';
+import { eventChannels, invokeChannels, parseHostError } from '../../../common/contract/index.js';
 import { createHostApi } from '../../../preload/host-api.js';
 
 function fakeTransport(answer: unknown) {

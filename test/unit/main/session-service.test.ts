@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientConfig } from '../../../preload/contract/index.js';
+import type { ClientConfig } from '../../../common/contract/index.js';
 import { HostError } from '../../../main/ipc/host-error.js';
 import { createPlainFileSecretStore } from '../../../main/provisioning/secret-store.js';
 import { PASSWORD_SECRET_KEY, SessionService } from '../../../main/provisioning/session-service.js';

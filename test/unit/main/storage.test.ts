@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallHistoryEntry } from '../../../preload/contract/index.js';
+import type { CallHistoryEntry } from '../../../common/contract/index.js';
 import { appendBounded, HistoryStore } from '../../../main/storage/history-store.js';
 import { writeJsonAtomic } from '../../../main/storage/json-file.js';
 import { SettingsStore } from '../../../main/storage/settings-store.js';

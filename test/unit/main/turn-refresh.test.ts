@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TurnCredentials } from '../../../preload/contract/index.js';
+import type { TurnCredentials } from '../../../common/contract/index.js';
 import { TurnKeeper, type Timers } from '../../../main/provisioning/turn-keeper.js';
 import { isFresh, nextRefreshDelayMs, refreshDueAt } from '../../../main/provisioning/turn-refresh-schedule.js';
 import { memoryLogger } from './fixtures/memory-logger.js';

@@ -9,7 +9,7 @@ import {
   selectRegistrationText,
   selectRegistrationTone,
 } from '../../../renderer/state/selectors.js';
-import type { ClientConfig } from '../../../preload/contract/index.js';
+import type { ClientConfig } from '../../../common/contract/index.js';
 import { documentTitle } from '../../../renderer/state/document-title.js';
 import { call, stats } from './fixtures.js';
 

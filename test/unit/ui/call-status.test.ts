@@ -7,7 +7,7 @@ import {
   dispositionOf,
   toHistoryEntry,
 } from '../../../renderer/state/call-status.js';
-import { CallHistoryEntrySchema } from '../../../preload/contract/index.js';
+import { CallHistoryEntrySchema } from '../../../common/contract/index.js';
 import { call } from './fixtures.js';
 
 test('call status words follow the call state and direction', () => {

@@ -11,7 +11,7 @@ import { DiagnosticsPanel } from '../../../renderer/components/DiagnosticsPanel.
 import { SettingsPanel } from '../../../renderer/components/SettingsPanel.js';
 import { CallHistory } from '../../../renderer/components/CallHistory.js';
 import { DIAGNOSTICS_NEED_DESKTOP } from '../../../renderer/host/web-host.js';
-import type { ClientConfig } from '../../../preload/contract/index.js';
+import type { ClientConfig } from '../../../common/contract/index.js';
 import { call, stats } from './fixtures.js';
 
 /**

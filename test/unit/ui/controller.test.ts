@@ -4,7 +4,7 @@ import { createController, STATS_INTERVAL_MS, type Timers } from '../../../rende
 import { createStore } from '../../../renderer/state/store.js';
 import { createEventHub } from '../../../renderer/host/event-hub.js';
 import type { Phone, PhoneSnapshot } from '../../../renderer/calling/phone-api.js';
-import type { HostApi, InvokeChannel, Session, TurnCredentials } from '../../../preload/contract/index.js';
+import type { HostApi, InvokeChannel, Session, TurnCredentials } from '../../../common/contract/index.js';
 import { call, stats } from './fixtures.js';
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HostApi } from '../../../preload/contract/index.js';
+import type { HostApi } from '../../../common/contract/index.js';
 import type { EndpointFinding } from '../../../renderer/calling/index.js';
 import { hostEndpointProber } from '../../../renderer/host/host-endpoint-probe.js';
 

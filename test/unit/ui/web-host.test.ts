@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createWebHost, DIAGNOSTICS_NEED_DESKTOP, STORAGE_KEYS, WEB_HISTORY_LIMIT } from '../../../renderer/host/web-host.js';
 import { apiUrl, basicAuthorization } from '../../../renderer/host/provisioning-client.js';
 import type { StorageLike } from '../../../renderer/host/validated-storage.js';
-import { parseHostError, type HostErrorCode } from '../../../preload/contract/index.js';
+import { parseHostError, type HostErrorCode } from '../../../common/contract/index.js';
 
 /**
  * The web host against a real HTTP server on loopback that answers like the control plane does —
