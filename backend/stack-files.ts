@@ -12,6 +12,7 @@ import { loadOrCreateSecrets, type StackSecrets } from './state.js';
 import { turnUris } from './control-plane/turn-rest.js';
 import type { ControlPlaneConfig } from './control-plane/config.js';
 import { APP_ORIGIN } from '../main/security/app-origin.js';
+import { originAllowList } from '../common/origin-allow-list.js';
 import { NUMBERS, SIP_REALM, type ResolvedOptions } from './stack-options.js';
 
 export interface StackFiles {
@@ -57,6 +58,9 @@ export async function writeStackFiles(
   const hasCarrier = o.demo && !o.trunk && existsSync(carrierMain);
   const hasReflector = existsSync(reflectorMain);
 
+  // One allow-list for CORS and the SIP WebSocket: the web softphone the control plane serves,
+  // the desktop app, and any --cors-origin.
+  const browserOrigins = originAllowList([controlPlaneUrl, APP_ORIGIN, ...corsOrigins], '--cors-origin');
   const cpConfigFile = join(confDir, 'control-plane.json');
   const cpConfig: ControlPlaneConfig = {
     listen,
@@ -77,7 +81,7 @@ export async function writeStackFiles(
     },
     publicUrl: controlPlaneUrl,
     wsUrls: [...new Set([wsUrl, ...(wssUrl ? [wssUrl] : [])])],
-    corsOrigins: [controlPlaneUrl, ...corsOrigins],
+    corsOrigins: browserOrigins,
     webRoot: join(repoRoot, 'dist/renderer'),
     // Outside demo mode there are no demo agents (the admin creates agents), not even from an
     // earlier demo run in this state dir.
@@ -109,8 +113,7 @@ export async function writeStackFiles(
       auditToken: secrets.internalToken,
       nonceSecret: secrets.nonceSecret,
       ctlSocket: join(runDir, 'kamailio_ctl'),
-      // The web softphone the control plane serves, the desktop app, and any --cors-origin.
-      wsAllowedOrigins: [controlPlaneUrl, APP_ORIGIN, ...corsOrigins],
+      wsAllowedOrigins: browserOrigins,
       ...(o.auditQueueSize !== undefined ? { auditQueueSize: o.auditQueueSize } : {}),
       ...(o.maxCallSeconds !== undefined ? { maxCallSeconds: o.maxCallSeconds } : {}),
     }),

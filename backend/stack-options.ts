@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_PORT_BASE, portsFor, type PortMap } from './ports.js';
 import { DEFAULT_TURN_TTL_SEC } from './control-plane/turn-rest.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from './control-plane/retention.js';
-import { normalizeWsOrigin } from './config/ws-origins.js';
+import { originAllowList } from '../common/origin-allow-list.js';
 import type { SipTrunk } from './config/kamailio.js';
 import { isLoopbackAddress } from './loopback.js';
 
@@ -169,8 +169,9 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     throw new Error('--db must be sqlite:///absolute/path.db or postgres://user:pass@host:port/db');
   }
   const rtpengines = rtpengineInstances(ports, opts.rtpengineInstances ?? 1);
-  // Checked here, before anything starts: these also go into Kamailio's WebSocket Origin allow-list.
-  for (const origin of opts.corsOrigins ?? []) normalizeWsOrigin(origin, '--cors-origin');
+  // Checked here, before anything starts: these go into the browser-origin allow-list (CORS and
+  // Kamailio's WebSocket upgrade), which also lands in the Kamailio cfg.
+  originAllowList(opts.corsOrigins ?? [], '--cors-origin');
   const auditQueueSize = opts.auditQueueSize;
   if (auditQueueSize !== undefined && (!Number.isInteger(auditQueueSize) || auditQueueSize < 1 || auditQueueSize > 1_000_000)) {
     throw new Error(`auditQueueSize must be an integer from 1 to 1000000 (got ${auditQueueSize})`);

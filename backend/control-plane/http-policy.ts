@@ -1,13 +1,7 @@
 /**
- * HTTP policies of the control plane (pure): CORS origin matching and credential parsing. The web
- * softphone's Content-Security-Policy is common/content-security-policy.ts, shared with the desktop app.
+ * Credential parsing of the control plane (pure). Its web softphone's Content-Security-Policy is
+ * common/content-security-policy.ts and its CORS rule common/origin-allow-list.ts, both shared.
  */
-
-/** Origins allowed to call the API cross-origin: configured ones and the desktop app's `app://`. */
-export function isAllowedOrigin(origin: string, allowed: readonly string[]): boolean {
-  if (allowed.includes(origin)) return true;
-  return /^app:\/\/[a-z0-9.-]+$/i.test(origin);
-}
 
 export function parseBasicAuth(header: string | undefined): { username: string; password: string } | null {
   const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '');

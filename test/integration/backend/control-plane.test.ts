@@ -65,7 +65,7 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
       client: { wsUrl: 'ws://127.0.0.1:20001', domain: '127.0.0.1', registerExpiresSec: 300, numbers: { echo: '5550100' } },
       publicUrl: 'http://127.0.0.1:20010',
       wsUrls: ['ws://127.0.0.1:20001'],
-      corsOrigins: ['http://127.0.0.1:20010'],
+      corsOrigins: ['http://127.0.0.1:20010', 'app://clearline'],
       webRoot: join(dir, 'web'),
       demoAgents: [],
     };

@@ -4,7 +4,8 @@ import { createHmac } from 'node:crypto';
 import { applySipEvent, dispositionOf, type CallRecord, type SipEvent } from '../../../backend/control-plane/call-records.js';
 import { turnRestCredentials, turnUris } from '../../../backend/control-plane/turn-rest.js';
 import { digestHa1 } from '../../../backend/control-plane/agents.js';
-import { isAllowedOrigin, parseBasicAuth, parseBearer } from '../../../backend/control-plane/http-policy.js';
+import { parseBasicAuth, parseBearer } from '../../../backend/control-plane/http-policy.js';
+import { isAllowedOrigin, originAllowList } from '../../../common/origin-allow-list.js';
 import { softphoneCsp } from '../../../common/content-security-policy.js';
 import { buildCsp } from '../../../main/security/csp.js';
 import { toPostgresPlaceholders } from '../../../backend/control-plane/db.js';
@@ -52,7 +53,7 @@ test('digest HA1 is MD5(user:realm:password) (RFC 2617 test vector)', () => {
   assert.equal(digestHa1('Mufasa', 'testrealm@host.com', 'Circle Of Life'), '939e7578ed9e3c518a452acee763bce9');
 });
 
-test('CSP: self only, the stack websocket, no inline styles; CORS: configured origins and app://', () => {
+test('CSP: self only, the stack websocket, no inline styles', () => {
   const csp = softphoneCsp({ sipWsUrls: ['ws://127.0.0.1:20001/'] });
   assert.match(csp, /connect-src 'self' http:\/\/127\.0\.0\.1:20001 ws:\/\/127\.0\.0\.1:20001(;|$)/);
   const withoutConnect = (policy: string) => policy.split('; ').filter((d) => !d.startsWith('connect-src'));
@@ -60,10 +61,18 @@ test('CSP: self only, the stack websocket, no inline styles; CORS: configured or
   assert.match(csp, /style-src 'self'(;|$)/);
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
   for (const d of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "media-src 'self' blob:", "img-src 'self' data:"]) assert.ok(csp.includes(d), d);
-  assert.ok(isAllowedOrigin('app://clearline', []));
-  assert.ok(isAllowedOrigin('http://127.0.0.1:20010', ['http://127.0.0.1:20010']));
-  assert.ok(!isAllowedOrigin('http://evil.example', ['http://127.0.0.1:20010']));
-  assert.ok(!isAllowedOrigin('app://x/../y', []));
+});
+
+test('origin allow-list: exact members only (CORS and the SIP WebSocket share it)', () => {
+  const list = originAllowList(['http://127.0.0.1:20010/', 'app://clearline', 'HTTPS://Web.Example'], '--cors-origin');
+  assert.deepEqual(list, ['http://127.0.0.1:20010', 'app://clearline', 'https://web.example']);
+  assert.ok(isAllowedOrigin('app://clearline', list));
+  assert.ok(isAllowedOrigin('http://127.0.0.1:20010', list));
+  assert.ok(isAllowedOrigin('https://web.example', list));
+  assert.ok(!isAllowedOrigin('app://other-app', list), 'another custom-scheme app is not the desktop app');
+  assert.ok(!isAllowedOrigin('http://evil.example', list));
+  assert.ok(!isAllowedOrigin('http://127.0.0.1:20010.evil.example', list));
+  assert.throws(() => originAllowList(['https://x.example/app'], '--cors-origin'), /--cors-origin: "https:\/\/x\.example\/app" is not a browser origin/);
 });
 
 test('credentials parsing: Basic keeps colons in the password; junk is rejected', () => {
