@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import type { Bench } from './index.js';
 import { Agent } from '../support/agent.js';
 import { startTestBackend } from '../support/backend-fixture.js';
+import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
 
 /**
  * Call setup through the whole product path next to a bare WebRTC baseline, both measured in the
@@ -12,7 +13,7 @@ import { startTestBackend } from '../support/backend-fixture.js';
  *   first packet received.
  * Medians of RUNS runs after one warm-up each (the first getUserMedia costs ~450 ms).
  */
-const PORT_BASE = 44000;
+const PORT_BASE = TEST_PORT_BASES.echoCall;
 const RUNS = 5;
 
 const median = (xs: number[]) => {
@@ -106,7 +107,7 @@ const bench: Bench = {
         scratch: backend.scratch,
         controlPlaneUrl: backend.endpoints.controlPlane.url,
         toneHz: 440,
-        udpPorts: [45300, 45499],
+        udpPorts: spareTestPorts('echoCall', 1500, 1699),
       });
       const account = backend.endpoints.agents[0]!;
       await agent.phone.signIn(backend.endpoints.controlPlane.url, account.username, account.password);

@@ -15,11 +15,12 @@ import type { Call } from '../../backend/carrier/call.js';
 import { PACKET_MS } from '../../backend/carrier/media/rtp-session.js';
 import type { Bench } from './index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spareTestPort, spareTestPorts } from '../support/port-registry.js';
 
-/** In the carrier suite's block (30000–31999), clear of the ports its tests use. */
-const SIP = { a: 30080, b: 30082, probe: 30084 };
-const API = { a: 30081, b: 30083 };
-const MEDIA = { a: [31000, 31049], b: [31050, 31099] } as const;
+/** Spare ports of the carrier suite's block, clear of the ports its tests use. */
+const SIP = { a: spareTestPort('carrier', 80), b: spareTestPort('carrier', 82), probe: spareTestPort('carrier', 84) };
+const API = { a: spareTestPort('carrier', 81), b: spareTestPort('carrier', 83) };
+const MEDIA = { a: spareTestPorts('carrier', 1500, 1549), b: spareTestPorts('carrier', 1550, 1599) };
 const CALLS = 5;
 const OPTIONS_PROBES = 20;
 

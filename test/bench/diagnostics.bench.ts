@@ -11,9 +11,9 @@ import { startStack } from '../../backend/stack.js';
 import { defaultProbes, runDiagnostics } from '../../main/diagnostics/index.js';
 import { fetchDiagnosticsConfig } from '../../main/diagnostics/provisioning-client.js';
 import type { Bench } from './index.js';
+import { TEST_PORT_BASES } from '../support/port-registry.js';
 
-/** In the diagnostics port range (32000–39999), clear of the test suites' bases. */
-const PORT_BASE = 38000;
+const PORT_BASE = TEST_PORT_BASES.diagnosticsBench;
 
 const bench: Bench = {
   key: 'diagnostics',

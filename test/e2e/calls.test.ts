@@ -7,6 +7,7 @@ import { approxHz, inboundPacketsReceived, measureHeardAudio, playedMedia, recei
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
 import { CarrierApi, isLive } from '../support/carrier-api.js';
 import { carrierApiUrl } from '../../backend/endpoints.js';
+import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
 
 /**
  * Two agents in Debian Chromium against the real backend, with real audio: A's microphone is a
@@ -14,7 +15,7 @@ import { carrierApiUrl } from '../../backend/endpoints.js';
  * measured (dominant frequency + level of the received track, and the UI's own meters); the
  * PSTN side is read from the carrier's API.
  */
-const PORT_BASE = 40000;
+const PORT_BASE = TEST_PORT_BASES.e2eCalls;
 const A_HZ = 440;
 const B_HZ = 880;
 const CARRIER_TONE_HZ = 1000;
@@ -54,8 +55,8 @@ before(async () => {
   [alice, bob] = backend.endpoints.agents as [typeof alice, typeof bob];
   const controlPlaneUrl = backend.endpoints.controlPlane.url;
   [a, b] = await Promise.all([
-    Agent.launch({ name: 'a', scratch: backend.scratch, controlPlaneUrl, toneHz: A_HZ, udpPorts: [45000, 45099], fetch: provisioningFetch }),
-    Agent.launch({ name: 'b', scratch: backend.scratch, controlPlaneUrl, toneHz: B_HZ, udpPorts: [45100, 45199] }),
+    Agent.launch({ name: 'a', scratch: backend.scratch, controlPlaneUrl, toneHz: A_HZ, udpPorts: spareTestPorts('e2eCalls', 1500, 1599), fetch: provisioningFetch }),
+    Agent.launch({ name: 'b', scratch: backend.scratch, controlPlaneUrl, toneHz: B_HZ, udpPorts: spareTestPorts('e2eCalls', 1600, 1699) }),
   ]);
 }, { timeout: 90_000 });
 

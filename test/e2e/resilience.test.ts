@@ -9,6 +9,7 @@ import { startTestBackend, type TestBackend } from '../support/backend-fixture.j
 import { CarrierApi, isLive } from '../support/carrier-api.js';
 import { withoutTelephoneEvent } from '../support/sdp-rewrite.js';
 import { carrierApiUrl } from '../../backend/endpoints.js';
+import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
 
 /**
  * The calling core against a hostile or failing server, in Chromium against the real stack:
@@ -16,7 +17,7 @@ import { carrierApiUrl } from '../../backend/endpoints.js';
  * frames) through a tap on the page's socket, and Kamailio killed under it. The core must not
  * crash, must stay (or get back to) "Registered", and the next call must carry audio.
  */
-const PORT_BASE = 42000;
+const PORT_BASE = TEST_PORT_BASES.e2eResilience;
 const A_HZ = 440;
 const TORTURE_DIR = '/work/shared/test-vectors/sip-torture-rfc4475';
 
@@ -31,7 +32,7 @@ before(async () => {
     scratch: backend.scratch,
     controlPlaneUrl: backend.endpoints.controlPlane.url,
     toneHz: A_HZ,
-    udpPorts: [45200, 45299],
+    udpPorts: spareTestPorts('e2eResilience', 1500, 1599),
     tapSipPort: sipPort,
   });
   const alice = backend.endpoints.agents[0]!;

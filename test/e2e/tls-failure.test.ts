@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { defaultProbes, probeSipEndpoint } from '../../main/diagnostics/index.js';
 import { Agent } from '../support/agent.js';
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
+import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
 
 /**
  * The real stack with the SIP WebSocket over TLS, its certificate issued by the stack's own local
@@ -12,7 +13,7 @@ import { startTestBackend, type TestBackend } from '../support/backend-fixture.j
  * the failed wss:// is only close code 1006; the host's `sip.probeEndpoint` (the real main-process
  * handler behind the host bridge) sees the certificate error, and the agent is told which.
  */
-const PORT_BASE = 48000;
+const PORT_BASE = TEST_PORT_BASES.e2eTls;
 
 let backend: TestBackend;
 let agent: Agent;
@@ -24,7 +25,7 @@ before(async () => {
     scratch: backend.scratch,
     controlPlaneUrl: backend.endpoints.controlPlane.url,
     toneHz: 440,
-    udpPorts: [48600, 48699],
+    udpPorts: spareTestPorts('e2eTls', 600, 699),
   });
 }, { timeout: 60_000 });
 

@@ -9,6 +9,7 @@ import { toneWav } from '../support/tones.js';
 import { axeViolations } from './axe.js';
 import { REPO_ROOT } from '../../backend/stack.js';
 import { carrierApiUrl } from '../../backend/endpoints.js';
+import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
 
 /**
  * The call views of the web softphone against the real backend (Kamailio, rtpengine, coturn,
@@ -19,8 +20,8 @@ import { carrierApiUrl } from '../../backend/endpoints.js';
  */
 
 const SCREENSHOTS = join(REPO_ROOT, 'dist', 'screenshots');
-const PORT_BASE = 46000; // block 46000–47999; offsets used by the stack stay clear of 46400–46699
-const UDP_PORTS: [number, number] = [46600, 46699];
+const PORT_BASE = TEST_PORT_BASES.e2eUi;
+const UDP_PORTS = spareTestPorts('e2eUi', 600, 699);
 
 let backend: TestBackend;
 let context: BrowserContext;

@@ -10,6 +10,7 @@ import { buildCsp } from '../../main/security/csp.js';
 import { mimeTypeFor, resolveRendererPath } from '../../main/security/renderer-assets.js';
 import { axeViolations } from './axe.js';
 import { CHROMIUM_PATH, FAKE_MEDIA_ARGS, HEADLESS_CHROMIUM_ARGS } from '../support/chromium.js';
+import { spareTestPort } from '../support/port-registry.js';
 
 /**
  * The built renderer (`npm run build`) in Debian Chromium, served from dist/renderer by a tiny
@@ -22,9 +23,9 @@ import { CHROMIUM_PATH, FAKE_MEDIA_ARGS, HEADLESS_CHROMIUM_ARGS } from '../suppo
 
 const DIST = join(REPO_ROOT, 'dist', 'renderer');
 const SHOTS = join(REPO_ROOT, 'dist', 'screenshots');
-const PORT = 46500;
-const DEAD_PORT = 46501; // nothing listens here: the "unreachable" provisioning server
-const DEAD_SIP_PORT = 46502; // nothing listens here either: the SIP WebSocket in the stand-in config
+const PORT = spareTestPort('e2eUi', 500);
+const DEAD_PORT = spareTestPort('e2eUi', 501); // nothing listens here: the "unreachable" provisioning server
+const DEAD_SIP_PORT = spareTestPort('e2eUi', 502); // nothing listens here either: the SIP WebSocket in the stand-in config
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 
 

@@ -10,6 +10,7 @@ import { startTestBackend, type TestBackend } from '../support/backend-fixture.j
 import { Softphone } from '../support/softphone.js';
 import { toneWav } from '../support/tones.js';
 import { findElectronBinary } from '../../backend/electron-binary.js';
+import { TEST_PORT_BASES } from '../support/port-registry.js';
 
 /**
  * The packaged shape of the app, for real: Playwright launches Electron on dist/main/index.js
@@ -17,7 +18,7 @@ import { findElectronBinary } from '../../backend/electron-binary.js';
  * against the real backend stack and calls the echo number, and hears its own tone back.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PORT_BASE = 44000;
+const PORT_BASE = TEST_PORT_BASES.echoCall;
 const TONE_HZ = 440;
 const XVFB = '/usr/bin/Xvfb';
 // Never download here: tests reach only loopback (npm start or `npx install-electron` fetch it).

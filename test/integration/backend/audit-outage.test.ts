@@ -12,8 +12,9 @@ import { browserSdp } from './support/webrtc-sdp.js';
 import { adminGet, startTestStack, untilAuditDelivered, waitFor } from './support/stack-fixture.js';
 import type { CallRecord } from '../../../backend/control-plane/call-records.js';
 import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-const PORT_BASE = 52000;
+const PORT_BASE = TEST_PORT_BASES.auditOutage;
 const SAMPLES = 15;
 /** Small enough to overflow in a test, large enough for the first test's outage (~35 events). */
 const QUEUE_SIZE = 50;

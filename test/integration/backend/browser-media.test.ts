@@ -15,9 +15,10 @@ import { WsSipAgent } from './support/ws-sip-agent.js';
 import { sdpFacts } from './support/webrtc-sdp.js';
 import { CHROMIUM_PATH, launchAgentBrowser } from '../../support/chromium.js';
 import { carrierApiUrl } from '../../../backend/endpoints.js';
+import { TEST_PORT_BASES, spareTestPorts } from '../../support/port-registry.js';
 
-const PORT_BASE = 24000;
-const BROWSER_UDP_PORTS = [25600, 25699] as const; // inside this test's port block, outside every component's range
+const PORT_BASE = TEST_PORT_BASES.backendMedia;
+const BROWSER_UDP_PORTS = spareTestPorts('backendMedia', 1600, 1699);
 
 describe('Chromium ↔ rtpengine ↔ carrier echo', { timeout: 90_000, skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} missing (apt-get install chromium)` }, () => {
   let fx: Awaited<ReturnType<typeof startTestStack>>;

@@ -18,6 +18,8 @@ import { sipOptionsProbe, udpExchange } from '../../../backend/supervisor/probes
 import { browserSdp } from './support/webrtc-sdp.js';
 import { isAlive, startTestStack, waitFor } from './support/stack-fixture.js';
 import { WsSipAgent } from './support/ws-sip-agent.js';
+import { portsFor } from '../../../backend/ports.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
 /** Pids of processes whose command line mentions `needle` (our state dir or port). */
 function pidsMentioning(needle: string): number[] {
@@ -33,12 +35,18 @@ function pidsMentioning(needle: string): number[] {
   return out;
 }
 
+const BASE = TEST_PORT_BASES.backendLifecycle;
+const P = portsFor(BASE);
+/** The TLS stack with two rtpengines gets a block of its own. */
+const TLS_BASE = TEST_PORT_BASES.backendLifecycleTls;
+const TLS = portsFor(TLS_BASE);
+
 const tmp = (label: string) => mkdtempSync(join(tmpdir(), `clearline-${label}-`));
 
 describe('backend lifecycle', { timeout: 120_000 }, () => {
   test('npm run backend: clean state dir → ready line + endpoints.json; SIGINT stops everything within 10 s', async () => {
     const stateDir = tmp('cli');
-    const child = spawn('npm', ['run', '--silent', 'backend', '--', '--state-dir', stateDir, '--port-base', '26000'], {
+    const child = spawn('npm', ['run', '--silent', 'backend', '--', '--state-dir', stateDir, '--port-base', String(BASE)], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -52,15 +60,15 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
       await waitFor(async () => /clearline backend ready/.test(stdout), `ready line (stderr: ${stderr.slice(-500)})`, 30_000);
       const ready = stdout.split('\n').find((l) => l.includes('clearline backend ready'))!;
       const endpointsFile = join(stateDir, 'endpoints.json');
-      assert.equal(ready, `clearline backend ready: endpoints=${endpointsFile} controlPlane=http://127.0.0.1:26010 sip=ws://127.0.0.1:26001`);
+      assert.equal(ready, `clearline backend ready: endpoints=${endpointsFile} controlPlane=http://127.0.0.1:${P.controlPlane} sip=ws://127.0.0.1:${P.sipWs}`);
       const endpoints = EndpointsSchema.parse(JSON.parse(readFileSync(endpointsFile, 'utf8')));
       assert.deepEqual(endpoints.agents.map((a) => a.username), ['alice', 'bob', 'carol']);
       assert.ok(endpoints.agents.every((a) => a.password.length >= 12));
       assert.equal(endpoints.sip.domain, '127.0.0.1');
       assert.equal((await fetch(`${endpoints.controlPlane.url}/healthz`)).status, 200);
-      assert.ok(await sipOptionsProbe('127.0.0.1', 26000), 'Kamailio answers OPTIONS');
+      assert.ok(await sipOptionsProbe('127.0.0.1', P.sipUdp), 'Kamailio answers OPTIONS');
 
-      const components = [...pidsMentioning(stateDir), ...pidsMentioning('127.0.0.1:26030')];
+      const components = [...pidsMentioning(stateDir), ...pidsMentioning(`127.0.0.1:${P.rtpengineNg}`)];
       assert.ok(components.length >= 4, `component processes found: ${components.length}`);
 
       const t0 = Date.now();
@@ -73,7 +81,7 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
       assert.ok(stopMs < 10_000, `stopped in ${stopMs} ms`);
       const left = components.filter(isAlive);
       assert.deepEqual(left, [], 'no component process left');
-      assert.deepEqual([...pidsMentioning(stateDir), ...pidsMentioning('127.0.0.1:26030')], []);
+      assert.deepEqual([...pidsMentioning(stateDir), ...pidsMentioning(`127.0.0.1:${P.rtpengineNg}`)], []);
       assert.equal(existsSync(endpointsFile), false, 'endpoints.json removed on stop');
     } finally {
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
@@ -83,7 +91,7 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
 
   test('a supervisor killed with SIGKILL takes every component with it (parent-death signal)', async () => {
     const stateDir = tmp('sigkill');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'backend/cli.ts', '--state-dir', stateDir, '--port-base', '26000'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'backend/cli.ts', '--state-dir', stateDir, '--port-base', String(BASE)], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -91,13 +99,13 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
     child.stdout.on('data', (d) => (stdout += d));
     try {
       await waitFor(async () => stdout.includes('clearline backend ready'), 'ready line', 30_000);
-      const components = [...pidsMentioning(stateDir), ...pidsMentioning('127.0.0.1:26030')];
+      const components = [...pidsMentioning(stateDir), ...pidsMentioning(`127.0.0.1:${P.rtpengineNg}`)];
       assert.ok(components.length >= 4);
       child.kill('SIGKILL');
       await waitFor(async () => components.every((p) => !isAlive(p)), 'every component gone', 8000);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      for (const p of [...pidsMentioning(stateDir), ...pidsMentioning('127.0.0.1:26030')]) process.kill(p, 'SIGKILL');
+      for (const p of [...pidsMentioning(stateDir), ...pidsMentioning(`127.0.0.1:${P.rtpengineNg}`)]) process.kill(p, 'SIGKILL');
       rmSync(stateDir, { recursive: true, force: true });
     }
   });
@@ -134,10 +142,10 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
 
   test('a taken port is reported naming --port-base, the port and its role; nothing is left running', async () => {
     const squatter = createServer();
-    await new Promise<void>((r) => squatter.listen(26001, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => squatter.listen(P.sipWs, '127.0.0.1', () => r()));
     try {
-      await assert.rejects(startTestStack(26000), /--port-base 26000: TCP port 26001 \(sipWs\) on 127\.0\.0\.1 is already in use/);
-      assert.deepEqual(pidsMentioning('127.0.0.1:26030'), []);
+      await assert.rejects(startTestStack(BASE), new RegExp(`--port-base ${BASE}: TCP port ${P.sipWs} \\(sipWs\\) on 127\\.0\\.0\\.1 is already in use`));
+      assert.deepEqual(pidsMentioning(`127.0.0.1:${P.rtpengineNg}`), []);
     } finally {
       squatter.close();
     }
@@ -149,25 +157,25 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
     writeFileSync(cert, 'this is not a certificate\n');
     try {
       await assert.rejects(
-        startTestStack(26000, { tlsCert: cert, tlsKey: cert }),
+        startTestStack(BASE, { tlsCert: cert, tlsKey: cert }),
         (e: Error) => /^kamailio failed to start: .*See its log: .*kamailio\.log/s.test(e.message),
       );
-      assert.deepEqual(pidsMentioning('127.0.0.1:26030'), [], 'rtpengine stopped with the rest');
-      assert.deepEqual(pidsMentioning('clearline-stack-26000-'), [], 'no process of this stack left');
+      assert.deepEqual(pidsMentioning(`127.0.0.1:${P.rtpengineNg}`), [], 'rtpengine stopped with the rest');
+      assert.deepEqual(pidsMentioning(`clearline-stack-${BASE}-`), [], 'no process of this stack left');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   test('--listen moves every component to that address and it is what they advertise', async () => {
-    const fx = await startTestStack(26000, { listen: '127.0.0.2' });
+    const fx = await startTestStack(BASE, { listen: '127.0.0.2' });
     try {
       const e = fx.stack.endpoints;
-      assert.equal(e.sip.wsUrl, 'ws://127.0.0.2:26001');
+      assert.equal(e.sip.wsUrl, `ws://127.0.0.2:${P.sipWs}`);
       assert.equal(e.sip.domain, '127.0.0.2');
-      assert.equal(e.controlPlane.url, 'http://127.0.0.2:26010');
+      assert.equal(e.controlPlane.url, `http://127.0.0.2:${P.controlPlane}`);
       assert.ok(e.turn.urls.every((u) => u.includes('127.0.0.2:')));
-      assert.equal(await sipOptionsProbe('127.0.0.1', 26000), false, 'nothing listens on 127.0.0.1');
+      assert.equal(await sipOptionsProbe('127.0.0.1', P.sipUdp), false, 'nothing listens on 127.0.0.1');
       const alice = await WsSipAgent.connect(e.sip.wsUrl, { username: 'alice', password: e.agents[0]!.password, domain: e.sip.domain });
       try {
         assert.equal((await alice.register()).status, 200);
@@ -194,7 +202,7 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
       pkiDir = tmp('pki');
       const pki = await ensureLocalPki(pkiDir, '127.0.0.1');
       caFile = pki.caCertFile;
-      fx = await startTestStack(28000, { tlsCert: pki.certFile, tlsKey: pki.keyFile, rtpengineInstances: 2 });
+      fx = await startTestStack(TLS_BASE, { tlsCert: pki.certFile, tlsKey: pki.keyFile, rtpengineInstances: 2 });
     });
     after(async () => {
       await fx?.dispose();
@@ -203,7 +211,7 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
 
     test('an agent registers over wss:// with a certificate from the local CA', async () => {
       const e = fx.stack.endpoints;
-      assert.equal(e.sip.wssUrl, 'wss://127.0.0.1:28002');
+      assert.equal(e.sip.wssUrl, `wss://127.0.0.1:${TLS.sipWss}`);
       const ca = readFileSync(caFile);
       const alice = await WsSipAgent.connect(e.sip.wssUrl!, { username: 'alice', password: e.agents[0]!.password, domain: e.sip.domain, ca });
       try {
@@ -233,10 +241,10 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
           const call = alice.invite(e.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
           assert.equal((await call.final).status, 200);
           calls.push(call);
-          const [a, b] = [await handled(28030), await handled(28031)];
+          const [a, b] = [await handled(TLS.rtpengineNg), await handled(TLS.rtpengineNg + 1)];
           if (calls.some((c) => a.includes(c.callId)) && calls.some((c) => b.includes(c.callId))) break;
         }
-        const [a, b] = [await handled(28030), await handled(28031)];
+        const [a, b] = [await handled(TLS.rtpengineNg), await handled(TLS.rtpengineNg + 1)];
         const onA = calls.filter((c) => a.includes(c.callId)).length;
         const onB = calls.filter((c) => b.includes(c.callId)).length;
         assert.ok(onA > 0 && onB > 0, `calls per instance: ${onA} / ${onB}`);
@@ -252,7 +260,7 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
       process.kill(-pid, 'SIGKILL');
       await waitFor(async () => fx.stack.pids().kamailio !== pid, 'kamailio restart', 15_000);
       assert.ok(fx.logs.some((l) => l === 'kamailio killed by SIGKILL unexpectedly; restarting it (restart 1)'), fx.logs.join('\n'));
-      assert.ok(await sipOptionsProbe('127.0.0.1', 28000), 'Kamailio answers after the restart');
+      assert.ok(await sipOptionsProbe('127.0.0.1', TLS.sipUdp), 'Kamailio answers after the restart');
       const e = fx.stack.endpoints;
       const bob = await WsSipAgent.connect(e.sip.wsUrl, { username: 'bob', password: e.agents[1]!.password, domain: e.sip.domain });
       try {

@@ -13,9 +13,10 @@ import { adminGet, startTestStack, waitFor } from './support/stack-fixture.js';
 import { PrivatePostgres, postgresUnavailable } from './support/private-postgres.js';
 import { WsSipAgent } from './support/ws-sip-agent.js';
 import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
+import { TEST_PORT_BASES, spareTestPort } from '../../support/port-registry.js';
 
-const PG_PORT = 29900;
-const STACK_PORT_BASE = 26000;
+const PG_PORT = spareTestPort('backendLifecycle', 1900);
+const STACK_PORT_BASE = TEST_PORT_BASES.backendLifecycle;
 
 const skip = postgresUnavailable();
 if (skip) console.warn(`[postgres.test] SKIPPED: ${skip}`);

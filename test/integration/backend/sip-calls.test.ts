@@ -15,8 +15,9 @@ import { adminGet, startTestStack, untilAuditDelivered, waitFor } from './suppor
 import type { CallRecord } from '../../../backend/control-plane/call-records.js';
 import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
 import { carrierApiUrl } from '../../../backend/endpoints.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-const PORT_BASE = 22000;
+const PORT_BASE = TEST_PORT_BASES.sipCalls;
 const hasCarrier = existsSync(join(REPO_ROOT, 'backend/carrier/main.ts'));
 
 describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 }, () => {

@@ -14,8 +14,9 @@ import { allocate, createPermission, StunError } from '../../../main/diagnostics
 import { streamTransport, udpTransport, type StunTransport } from '../../../main/diagnostics/stun/transaction.js';
 import { connectSocket, openDatagram, streamChannel } from '../../../main/diagnostics/probes/node-channels.js';
 import { startTestStack } from './support/stack-fixture.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-const PORT_BASE = 24000;
+const PORT_BASE = TEST_PORT_BASES.backendMedia;
 
 describe('coturn: TURN REST credentials, transports, hardening', { timeout: 60_000 }, () => {
   let fx: Awaited<ReturnType<typeof startTestStack>>;

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { WsSipAgent } from './support/ws-sip-agent.js';
 import { startTestStack } from './support/stack-fixture.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-const PORT_BASE = 50000;
+const PORT_BASE = TEST_PORT_BASES.wsOrigin;
 const EXTRA_ORIGIN = 'https://softphone.example.com';
 
 /** Opens a SIP WebSocket with `origin` (or none): the HTTP status of a refused upgrade, or 101. */

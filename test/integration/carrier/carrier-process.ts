@@ -1,6 +1,6 @@
 /**
  * Test harness: runs the carrier through its real CLI (a child process) and talks to its HTTP
- * API. Ports come from this suite's block (portsFor(30000)), split between two instances.
+ * API. Ports come from this suite's block in test/support/port-registry.ts, split between two instances.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { portsFor } from '../../../backend/ports.js';
 import type { CallView } from '../../../backend/carrier/call.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-export const SUITE_PORTS = portsFor(30000);
+export const SUITE_PORTS = portsFor(TEST_PORT_BASES.carrier);
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** Two carriers side by side: "a" drives calls, "b" is the carrier under test. */

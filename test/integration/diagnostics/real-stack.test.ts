@@ -10,9 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningStack } from '../../../backend/stack.js';
 import { startTestStack } from '../backend/support/stack-fixture.js';
 import { runCli, runCliRaw } from './run-cli.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-/** Inside this suite's port range (32000–39999): the stack takes PORT_BLOCK_SIZE ports from here. */
-const PORT_BASE = 36000;
+const PORT_BASE = TEST_PORT_BASES.diagnosticsRealStack;
 
 const missing = ['kamailio', 'rtpengine', 'turnserver'].filter((bin) => {
   try {

@@ -9,8 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { openDatagram } from '../../../main/diagnostics/probes/node-channels.js';
 import { decodeReply, encodeRequest, type ReflectorReply } from '../../../main/diagnostics/reflector-protocol.js';
 import { REPO } from './run-cli.js';
+import { spareTestPort } from '../../support/port-registry.js';
 
-const PORT = 32150;
+const PORT = spareTestPort('securityApi', 150);
 const now = () => performance.timeOrigin + performance.now();
 
 /** One probe; `truncateTo` cuts the datagram short (an amplification attempt). */
@@ -40,7 +41,7 @@ describe('reflector', { skip: process.platform !== 'linux' ? 'the TOS-reading re
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('reflector not ready in 10 s')), 10_000);
       child.stdout!.on('data', (d: Buffer) => {
-        if (/reflector ready on 127\.0\.0\.1:32150/.test(d.toString())) {
+        if (d.toString().includes(`reflector ready on 127.0.0.1:${PORT}`)) {
           clearTimeout(timer);
           resolve();
         }

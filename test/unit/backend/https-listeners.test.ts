@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { serveControlPlane } from '../../../backend/control-plane/listeners.js';
 import { ensureLocalPki } from '../../../backend/pki.js';
+import { spareTestPort } from '../../support/port-registry.js';
 
-// Engineer B's port block (34000-35999), outside the stack's own offsets.
-const PUBLIC_PORT = 34090;
-const INTERNAL_PORT = 34091;
+// Spare ports of the exposure suite's block: unit tests run one at a time, never beside that stack.
+const PUBLIC_PORT = spareTestPort('securityExposure', 90);
+const INTERNAL_PORT = spareTestPort('securityExposure', 91);
 
 function get(url: string, ca?: Buffer): Promise<{ status: number; body: string; hooked: unknown }> {
   const request = url.startsWith('https:') ? httpsRequest : httpRequest;

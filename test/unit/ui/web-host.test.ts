@@ -6,14 +6,15 @@ import { createWebHost, DIAGNOSTICS_NEED_DESKTOP, STORAGE_KEYS, WEB_HISTORY_LIMI
 import { apiUrl, basicAuthorization } from '../../../renderer/host/provisioning-client.js';
 import type { StorageLike } from '../../../renderer/host/validated-storage.js';
 import { parseHostError, type HostErrorCode } from '../../../common/contract/index.js';
+import { spareTestPort } from '../../support/port-registry.js';
 
 /**
  * The web host against a real HTTP server on loopback that answers like the control plane does —
  * and like a broken one does (401, garbage, wrong shape, 500) — plus a port nobody listens on.
  */
 
-const PORT = 46401;
-const CLOSED_PORT = 46402;
+const PORT = spareTestPort('e2eUi', 401);
+const CLOSED_PORT = spareTestPort('e2eUi', 402);
 const base = `http://127.0.0.1:${PORT}`;
 
 const config = {
