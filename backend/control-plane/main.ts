@@ -16,7 +16,7 @@ import { AuditStore } from './audit-store.js';
 import { buildControlPlane } from './server.js';
 import { serveControlPlane, type Listeners } from './listeners.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS, scheduleRetention } from './retention.js';
-import { backoffDelayMs, type BackoffPolicy } from '../supervisor/backoff.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../common/backoff.js';
 
 /** Reconnect quickly after a blip, at most every 5 s during a long outage. */
 const DB_RETRY: BackoffPolicy = { baseMs: 250, maxMs: 5000 };

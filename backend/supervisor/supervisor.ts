@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startChild, killGroup, killGroupLeftovers, type ChildSpec, type RunningChild, type StartOptions } from './child.js';
-import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../common/backoff.js';
 
 export interface SupervisorOptions {
   /** One line per event (start, ready, crash, each restart attempt, stop). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelayMs } from '../../../backend/supervisor/backoff.js';
+import { backoffDelayMs } from '../../../common/backoff.js';
 import { RESTART_BACKOFF } from '../../../backend/supervisor/supervisor.js';
 
 const policy = { baseMs: 500, maxMs: 30_000 };

@@ -1,7 +1,10 @@
 /**
- * Retry delays (pure): exponential from `baseMs`, capped at `maxMs`, with "full jitter" (a uniform
- * draw in [delay/2, delay]) so components or control planes that failed together do not retry in
- * lock-step against the same recovering dependency.
+ * Retry delays (pure) — the one backoff every process uses: the stack supervisor's restarts, the
+ * control plane's database connect, the calling core's SIP reconnect and the host's TURN
+ * credential refresh. Exponential from `baseMs`, capped at `maxMs`, with jitter (a uniform draw in
+ * [delay/2, delay]) so components, control planes or a fleet of agents that failed together do
+ * not retry in lock-step against the same recovering dependency; never below half the ceiling,
+ * because a retry storm of near-zero delays helps nobody.
  */
 export interface BackoffPolicy {
   readonly baseMs: number;
