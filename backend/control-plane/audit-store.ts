@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
-import { applySipEvent, type CallRecord, type SipEvent } from './call-records.js';
+import { AUDIT_COLUMNS, type SipEvent, type StoredAuditField } from './audit-event.js';
+import { applySipEvent, type CallRecord } from './call-records.js';
 
 export interface AuditEntry extends SipEvent {
   readonly id: number;
@@ -7,18 +8,29 @@ export interface AuditEntry extends SipEvent {
   readonly target: string | null;
 }
 
-interface AuditRow {
-  id: number;
-  at_ms: number;
-  method: string;
-  from_uri: string;
-  to_uri: string;
-  target: string | null;
-  call_id: string;
-  code: number;
-  outcome: string;
-  in_dialog: number;
+type AuditColumn = (typeof AUDIT_COLUMNS)[StoredAuditField];
+
+/** An `audit_events` row: the event's stored fields under their columns (audit-event.ts), and its id. */
+type AuditRow = { id: number } & { [C in AuditColumn]: C extends 'target' | 'event_id' ? string | null : C extends 'at_ms' | 'code' | 'in_dialog' ? number : string };
+
+/** The event as a row, ready for INSERT: `at` is the time in ms, `inDialog` 0 or 1. */
+function toAuditRow(event: SipEvent & { target?: string | null; eventId?: string }, atMs: number): Omit<AuditRow, 'id'> {
+  const c = AUDIT_COLUMNS;
+  return {
+    [c.eventId]: event.eventId ?? null,
+    [c.at]: atMs,
+    [c.method]: event.method,
+    [c.from]: event.from,
+    [c.to]: event.to,
+    [c.target]: event.target ?? null,
+    [c.callId]: event.callId,
+    [c.code]: event.code,
+    [c.outcome]: event.outcome,
+    [c.inDialog]: event.inDialog ? 1 : 0,
+  } satisfies Record<AuditColumn, unknown> as Omit<AuditRow, 'id'>;
 }
+
+const AUDIT_INSERT_COLUMNS = Object.values(AUDIT_COLUMNS);
 
 interface CallRow {
   call_id: string;
@@ -44,9 +56,10 @@ export class AuditStore {
     return this.db.transaction(async (tx) => {
       // The unique index on event_id decides, so concurrent deliveries to several control-plane
       // nodes over one PostgreSQL also store an event once.
+      const row = toAuditRow(event, now);
       const inserted = await tx.run(
-        'INSERT INTO audit_events (event_id, at_ms, method, from_uri, to_uri, target, call_id, code, outcome, in_dialog) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
-        [event.eventId ?? null, now, event.method, event.from, event.to, event.target ?? null, event.callId, event.code, event.outcome, event.inDialog ? 1 : 0],
+        `INSERT INTO audit_events (${AUDIT_INSERT_COLUMNS.join(', ')}) VALUES (${AUDIT_INSERT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (${AUDIT_COLUMNS.eventId}) DO NOTHING`,
+        AUDIT_INSERT_COLUMNS.map((column) => row[column]),
       );
       if (inserted.changes === 0) return false;
       const prevRow = await findCall(tx, event);
@@ -74,17 +87,18 @@ export class AuditStore {
       `SELECT * FROM audit_events WHERE at_ms >= ? ${opts.callId ? 'AND call_id = ?' : ''} ORDER BY id DESC LIMIT ?`,
       [opts.sinceMs ?? 0, ...(opts.callId ? [opts.callId] : []), opts.limit ?? 1000],
     );
+    const c = AUDIT_COLUMNS;
     return rows.reverse().map((r) => ({
       id: Number(r.id),
-      at: Number(r.at_ms),
-      method: r.method,
-      from: r.from_uri,
-      to: r.to_uri,
-      target: r.target,
-      callId: r.call_id,
-      code: r.code,
-      outcome: r.outcome,
-      inDialog: r.in_dialog === 1,
+      at: Number(r[c.at]),
+      method: r[c.method],
+      from: r[c.from],
+      to: r[c.to],
+      target: r[c.target],
+      callId: r[c.callId],
+      code: r[c.code],
+      outcome: r[c.outcome],
+      inDialog: r[c.inDialog] === 1,
     }));
   }
 

@@ -1,11 +1,12 @@
 import type { Db, Dialect } from './db.js';
+import { AUDIT_FIELD_LIMITS, auditColumnDefinitions } from './audit-event.js';
 
 /** The destination classes of the dial plan; Kamailio reads `agents.allowed_destinations` as a comma list of these. */
 export const DESTINATION_CLASSES = ['internal', 'national', 'international', 'premium'] as const;
 export type DestinationClass = (typeof DESTINATION_CLASSES)[number];
 
-/** Column sizes of the audit tables: Kamailio's events are truncated to these, never refused. */
-export const AUDIT_FIELD_LIMITS = { callId: 256, fromTag: 128, from: 512, to: 512, target: 128, outcome: 128, method: 16 } as const;
+/** Column sizes of the audit tables (defined with the audit event): Kamailio's events are truncated to these, never refused. */
+export { AUDIT_FIELD_LIMITS };
 
 /**
  * Agent columns added after the first release, with their definitions: `migrate` adds each one an
@@ -52,16 +53,7 @@ export function schemaStatements(dialect: Dialect): string[] {
     )`,
     `CREATE TABLE IF NOT EXISTS audit_events (
       id ${autoId},
-      event_id VARCHAR(64),
-      at_ms BIGINT NOT NULL,
-      method VARCHAR(16) NOT NULL,
-      from_uri VARCHAR(512) NOT NULL,
-      to_uri VARCHAR(512) NOT NULL,
-      target VARCHAR(128),
-      call_id VARCHAR(256) NOT NULL,
-      code INTEGER NOT NULL,
-      outcome VARCHAR(128) NOT NULL,
-      in_dialog INTEGER NOT NULL
+      ${auditColumnDefinitions().join(',\n      ')}
     )`,
     // Kamailio's id of an audit event: unique, so a re-delivered event is stored once.
     'CREATE UNIQUE INDEX IF NOT EXISTS audit_events_event_id ON audit_events (event_id)',

@@ -4,8 +4,7 @@
  * re-delivery, and `at` is when Kamailio saw the event, not when it arrived here.
  */
 import { z } from 'zod';
-import type { SipEvent } from './call-records.js';
-import { AUDIT_FIELD_LIMITS } from './schema.js';
+import { AUDIT_EVENT_FIELDS as F, type AuditEventField, type SipEvent } from './audit-event.js';
 
 /**
  * A field cut to its column size. An over-long Call-ID, From or To is an attacker's favourite way
@@ -22,21 +21,24 @@ export function kamailioTimeToMs(value: string): number | null {
   return Number(m[1]) * 1000 + Math.floor(Number(m[2]) / 1000);
 }
 
-export const SipEventInputSchema = z.object({
+/** One validator per field of the audit event (audit-event.ts): `satisfies` keeps the two in step. */
+const FIELD_SCHEMAS = {
   token: z.string(),
-  eventId: z.string().min(1).max(64),
+  eventId: z.string().min(1).max(F.eventId.max),
   at: z.string().refine((v) => kamailioTimeToMs(v) !== null, 'at must be "seconds.microseconds" ($TV(Sn))'),
-  method: z.string().min(1).pipe(truncated(AUDIT_FIELD_LIMITS.method)),
+  method: z.string().min(1).pipe(truncated(F.method.max)),
   code: z.number().int(),
-  outcome: truncated(AUDIT_FIELD_LIMITS.outcome),
-  callId: z.string().min(1).pipe(truncated(AUDIT_FIELD_LIMITS.callId)),
-  fromTag: truncated(AUDIT_FIELD_LIMITS.fromTag).optional(),
-  toTag: truncated(AUDIT_FIELD_LIMITS.fromTag).optional(),
-  from: truncated(AUDIT_FIELD_LIMITS.from),
-  to: truncated(AUDIT_FIELD_LIMITS.to),
-  target: truncated(AUDIT_FIELD_LIMITS.target).optional(),
+  outcome: truncated(F.outcome.max),
+  callId: z.string().min(1).pipe(truncated(F.callId.max)),
+  fromTag: truncated(F.fromTag.max).optional(),
+  toTag: truncated(F.toTag.max).optional(),
+  from: truncated(F.from.max),
+  to: truncated(F.to.max),
+  target: truncated(F.target.max).optional(),
   inDialog: z.number().int(),
-});
+} satisfies { [K in AuditEventField]: (typeof F)[K]['optional'] extends true ? z.ZodOptional<z.ZodType> : z.ZodType };
+
+export const SipEventInputSchema = z.object(FIELD_SCHEMAS);
 
 export type SipEventInput = z.output<typeof SipEventInputSchema>;
 

@@ -29,12 +29,12 @@ test('call record: received → 200 → BYE gives an answered call with its dura
   assert.equal(applySipEvent(c, ev({ inDialog: true }), 5000), c);
 });
 
-test('call record: failures end the call with a disposition; challenges are not calls', () => {
+test('call record: failures end the call with a disposition; refused credentials and lockouts are not calls', () => {
   const ringing = applySipEvent(undefined, ev({}), 10)!;
   assert.equal(applySipEvent(ringing, ev({ code: 486, outcome: 'Busy Here' }), 20)?.disposition, 'busy');
   assert.equal(applySipEvent(ringing, ev({ code: 487, outcome: 'cancelled' }), 20)?.disposition, 'cancelled');
   assert.equal(applySipEvent(ringing, ev({ code: 480, outcome: 'Temporarily Unavailable' }), 20)?.disposition, 'no-answer');
-  assert.equal(applySipEvent(undefined, ev({ code: 407, outcome: 'challenge' }), 5), undefined);
+  assert.equal(applySipEvent(undefined, ev({ code: 403, outcome: 'too many failures' }), 5), undefined);
   assert.equal(applySipEvent(undefined, ev({ code: 403, outcome: 'wrong password' }), 5), undefined);
   const notFound = applySipEvent(undefined, ev({ code: 404, outcome: 'not registered' }), 5)!;
   assert.deepEqual([notFound.disposition, notFound.startedAt, notFound.endedAt, notFound.durationMs], ['not-found', 5, 5, 0]);
