@@ -15,35 +15,50 @@ export async function routeToDevice(element: HTMLAudioElement, deviceId: string,
   }
 }
 
+/** The far end's audio of one call, playing on a speaker device. */
+export interface RemotePlayback {
+  setDevice(speakerId: string): Promise<void>;
+  stop(): void;
+}
+
+/** Starts playing a call's remote stream; injected so the calling core runs without a DOM in tests. */
+export type RemoteAudioPlayer = (stream: MediaStream, speakerId: string) => RemotePlayback;
+
 /**
  * The far end's audio: an unmuted, autoplaying <audio> element on the speaker device (Chromium
  * reports a receiver's audioLevel only while its stream plays in an unmuted element).
  */
-export function playRemoteAudio(stream: MediaStream, speakerId: string, logger: CallingLogger): HTMLAudioElement {
-  const audio = document.createElement('audio');
-  audio.autoplay = true;
-  audio.muted = false;
-  audio.srcObject = stream;
-  void routeToDevice(audio, speakerId, logger);
-  audio.play().catch((error) => logger.write('warn', 'calling.audio', `remote audio did not start: ${String(error)}`));
-  return audio;
+export function domRemoteAudio(logger: CallingLogger): RemoteAudioPlayer {
+  return (stream, speakerId) => {
+    const audio = document.createElement('audio');
+    audio.autoplay = true;
+    audio.muted = false;
+    audio.srcObject = stream;
+    void routeToDevice(audio, speakerId, logger);
+    audio.play().catch((error) => logger.write('warn', 'calling.audio', `remote audio did not start: ${String(error)}`));
+    return {
+      setDevice: (id) => routeToDevice(audio, id, logger),
+      stop: () => {
+        audio.pause();
+        audio.srcObject = null;
+      },
+    };
+  };
 }
 
-export function stopAudio(audio: HTMLAudioElement): void {
-  audio.pause();
-  audio.srcObject = null;
+/** What rings while a call comes in (the phone starts and stops it; tests pass a fake). */
+export interface CallRinger {
+  start(ringerId: string): void;
+  setDevice(ringerId: string): void;
+  stop(): void;
 }
 
 /** Loops the generated ringtone on the separately chosen ringer device while a call rings in. */
-export class Ringer {
+export class Ringer implements CallRinger {
   private audio: HTMLAudioElement | null = null;
   private url: string | null = null;
 
   constructor(private readonly logger: CallingLogger) {}
-
-  get ringing(): boolean {
-    return this.audio !== null;
-  }
 
   start(ringerId: string): void {
     if (this.audio) return;

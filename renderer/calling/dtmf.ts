@@ -1,6 +1,7 @@
 import type { Session as SipSession } from 'sip.js';
 import type { CallingLogger } from './logging.js';
 import { PhoneError } from './phone-api.js';
+import { sleep, type Timers } from './timers.js';
 
 const DTMF_DIGITS = /^[0-9*#A-Da-d]+$/;
 const TONE_MS = 120;
@@ -26,14 +27,15 @@ export async function sendDtmfDigits(
   pc: RTCPeerConnection | undefined,
   digits: string,
   logger: CallingLogger,
+  timers: Timers,
 ): Promise<void> {
   const dtmf = pc?.getSenders().find((s) => s.track?.kind === 'audio' || s.dtmf)?.dtmf;
   if (dtmf?.canInsertDTMF) {
     dtmf.insertDTMF(digits, TONE_MS, GAP_MS);
     const deadline = Date.now() + digits.length * (TONE_MS + GAP_MS) + 2000;
-    while (dtmf.toneBuffer !== '' && Date.now() < deadline) await sleep(50);
+    while (dtmf.toneBuffer !== '' && Date.now() < deadline) await sleep(timers, 50);
     // The last tone is still playing when the buffer empties.
-    await sleep(TONE_MS + GAP_MS);
+    await sleep(timers, TONE_MS + GAP_MS);
     return;
   }
   logger.write('info', 'calling.dtmf', 'telephone-event not negotiated; sending DTMF as SIP INFO');
@@ -53,5 +55,3 @@ export async function sendDtmfDigits(
     });
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

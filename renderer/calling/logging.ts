@@ -26,3 +26,12 @@ export function sipJsLogConnector(logger: CallingLogger, secrets: () => readonly
     logger.write(ours, category, redactSecrets(content, secrets()));
   };
 }
+
+/** Nothing the server sends may take the core down: a handler that throws is logged, not thrown. */
+export function guarded(logger: CallingLogger, what: string, action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    logger.write('error', 'calling', `${what} failed: ${String(error)}`);
+  }
+}

@@ -7,6 +7,7 @@ import {
   type Core,
   type Invitation,
   type SessionDescriptionHandlerFactory,
+  type UserAgentOptions,
 } from 'sip.js';
 import { insecureTransportProblem, type Session } from '../../common/contract/index.js';
 import { backoffDelayMs, RECONNECT_BACKOFF } from './backoff.js';
@@ -19,7 +20,9 @@ import {
   closeCodeFromError,
   type Classified,
 } from './registration-failure.js';
+import { nextRegistration, type RegistrationEvent } from './registration-state.js';
 import { checkSipShape } from './sip-sanity.js';
+import type { TimerHandle, Timers } from './timers.js';
 import { withTimeout } from './with-timeout.js';
 
 const REGISTER_TIMEOUT_MS = 10_000;
@@ -29,6 +32,9 @@ export interface SipConnectionDeps {
   readonly logger: CallingLogger;
   readonly probe: EndpointProber;
   readonly random: () => number;
+  readonly timers: Timers;
+  /** SIP.js's WebSocket transport unless given (unit tests pass a transport fake). */
+  readonly transportConstructor?: UserAgentOptions['transportConstructor'];
   /** Secrets to keep out of SIP.js logs (SIP password, current TURN password). */
   readonly secrets: () => readonly string[];
   /** Builds each call's media handler (the phone owns ICE servers and codec policy). */
@@ -48,7 +54,7 @@ export class SipConnection {
   private registerer: Registerer | null = null;
   private registration: RegistrationState = { kind: 'unregistered' };
   private reconnectAttempt = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconnectTimer: TimerHandle | null = null;
   private wasConnected = false;
   private generation = 0; // bumps on start/stop/rebuild so callbacks of an old UA are ignored
 
@@ -69,12 +75,12 @@ export class SipConnection {
     // never retry (only a new configuration can fix it).
     const insecure = insecureTransportProblem(session.config.sip.wsUrl, 'SIP WebSocket URL');
     if (insecure) {
-      this.setRegistration({ kind: 'failed', reason: 'insecure-transport', message: insecure, retryInMs: null });
+      this.apply({ type: 'refuse', reason: 'insecure-transport', message: insecure });
       return;
     }
     this.session = session;
     const generation = this.buildUserAgent(session);
-    this.setRegistration({ kind: 'connecting' });
+    this.apply({ type: 'connect' });
     await this.connectAndRegister(generation);
   }
 
@@ -90,11 +96,11 @@ export class SipConnection {
     this.reconnectAttempt = 0;
     if (ua) {
       if (registerer && registerer.state === RegistererState.Registered && ua.isConnected()) {
-        await withTimeout(registerer.unregister().catch(() => undefined), 2000);
+        await withTimeout(registerer.unregister().catch(() => undefined), 2000, this.deps.timers);
       }
-      await withTimeout(ua.stop().catch(() => undefined), 3000);
+      await withTimeout(ua.stop().catch(() => undefined), 3000, this.deps.timers);
     }
-    if (this.registration.kind !== 'unregistered') this.setRegistration({ kind: 'unregistered' });
+    if (this.registration.kind !== 'unregistered') this.apply({ type: 'stop' });
   }
 
   /** Reconnect/re-register right away (resume, network change) instead of waiting for keep-alives. */
@@ -102,7 +108,7 @@ export class SipConnection {
     if (!this.ua || !this.session) return;
     this.clearReconnect();
     this.reconnectAttempt = 0;
-    this.setRegistration({ kind: 'connecting' });
+    this.apply({ type: 'connect' });
     void this.connectAndRegister(this.generation);
   }
 
@@ -120,6 +126,7 @@ export class SipConnection {
       authorizationUsername: config.agent.username,
       authorizationPassword: session.password,
       transportOptions: { server: config.sip.wsUrl, connectionTimeout: CONNECT_TIMEOUT_S, keepAliveInterval: 25 },
+      ...(this.deps.transportConstructor ? { transportConstructor: this.deps.transportConstructor } : {}),
       logBuiltinEnabled: false,
       logConfiguration: false,
       logLevel: 'log',
@@ -141,7 +148,7 @@ export class SipConnection {
         void this.register(generation);
       }
     });
-    if (previous) void withTimeout(previous.stop().catch(() => undefined), 3000);
+    if (previous) void withTimeout(previous.stop().catch(() => undefined), 3000, this.deps.timers);
     return generation;
   }
 
@@ -154,7 +161,7 @@ export class SipConnection {
     try {
       if (!ua.isConnected()) {
         const attempt = ua.state === UserAgentState.Started ? ua.reconnect() : ua.start();
-        const settled = await withTimeout(attempt.then(() => 'connected' as const), (CONNECT_TIMEOUT_S + 1) * 1000);
+        const settled = await withTimeout(attempt.then(() => 'connected' as const), (CONNECT_TIMEOUT_S + 1) * 1000, this.deps.timers);
         if (settled !== 'connected') throw new Error(`WebSocket ${session.config.sip.wsUrl} did not open`);
       }
     } catch (error) {
@@ -182,7 +189,7 @@ export class SipConnection {
     const session = this.session;
     if (!registerer || !session) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.deps.timers.setTimeout(() => {
         settle(() => this.scheduleReconnect(generation, {
           reason: 'server-error',
           message: `The phone server (${session.config.sip.wsUrl}) did not answer the registration within ${REGISTER_TIMEOUT_MS / 1000} s.`,
@@ -192,7 +199,7 @@ export class SipConnection {
       const settle = (apply: () => void) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        this.deps.timers.clearTimeout(timer);
         if (generation === this.generation) apply();
         resolve();
       };
@@ -202,7 +209,7 @@ export class SipConnection {
             onAccept: () =>
               settle(() => {
                 this.reconnectAttempt = 0;
-                this.setRegistration({ kind: 'registered', since: Date.now() });
+                this.apply({ type: 'accepted', since: Date.now() });
               }),
             onReject: (response: Core.IncomingResponse) =>
               settle(() => {
@@ -211,7 +218,7 @@ export class SipConnection {
                 const failure = classifyRegisterRejection(statusCode ?? 0, reasonPhrase ?? '', session.config.agent.username, retryAfter);
                 if (failure.reason === 'wrong-credentials') {
                   // Retrying a wrong password only locks the account; wait for the user.
-                  this.setRegistration({ kind: 'failed', ...failure, retryInMs: null });
+                  this.apply({ type: 'fail', reason: failure.reason, message: failure.message, retryInMs: null });
                 } else {
                   this.scheduleReconnect(generation, failure);
                 }
@@ -268,23 +275,28 @@ export class SipConnection {
     this.clearReconnect();
     // A lockout says when to come back; retrying sooner would only extend it.
     const delay = failure.retryAfterMs ?? backoffDelayMs(this.reconnectAttempt++, RECONNECT_BACKOFF, this.deps.random);
-    this.setRegistration({ kind: 'failed', reason: failure.reason, message: failure.message, retryInMs: delay });
-    this.reconnectTimer = setTimeout(() => {
+    this.apply({ type: 'fail', reason: failure.reason, message: failure.message, retryInMs: delay });
+    this.reconnectTimer = this.deps.timers.setTimeout(() => {
       this.reconnectTimer = null;
       if (generation !== this.generation) return;
-      this.setRegistration({ kind: 'connecting' });
+      this.apply({ type: 'connect' });
       void this.connectAndRegister(generation);
     }, delay);
   }
 
   private clearReconnect(): void {
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.reconnectTimer !== null) this.deps.timers.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
   }
 
-  private setRegistration(state: RegistrationState): void {
-    this.registration = state;
-    this.deps.onRegistration(state);
+  /** Every registration change goes through the drawn state machine (registration-state.ts). */
+  private apply(event: RegistrationEvent): void {
+    const result = nextRegistration(this.registration, event);
+    if (!result.ok) {
+      this.deps.logger.write('debug', 'calling.registration', `${result.error} (ignored)`);
+      return;
+    }
+    this.registration = result.state;
+    this.deps.onRegistration(result.state);
   }
-
 }

@@ -5,6 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { SipConnection } from '../../../renderer/calling/sip-connection.js';
 import type { RegistrationState } from '../../../renderer/calling/phone-api.js';
 import { silentLogger } from '../../../renderer/calling/logging.js';
+import { systemTimers } from '../../../renderer/calling/timers.js';
 import { LOCKED_OUT_TEXT, type Session } from '../../../common/contract/index.js';
 
 /**
@@ -74,6 +75,7 @@ function connection() {
     logger: silentLogger,
     probe: async () => ({ result: 'not-run', detail: '' }),
     random: () => 0.5,
+    timers: systemTimers,
     secrets: () => ['alice-password'],
     sessionDescriptionHandlerFactory: () => {
       throw new Error('no call is made in this test');

@@ -1,0 +1,444 @@
+import {
+  Invitation,
+  Inviter,
+  SessionState,
+  type Session as SipSession,
+  type SessionDescriptionHandlerModifier,
+  type URI,
+  type UserAgent,
+  type Web,
+} from 'sip.js';
+import type { RemoteAudioPlayer, RemotePlayback } from './audio-output.js';
+import { callOutcome, type EndEvidence } from './call-outcome.js';
+import { initialCallState, transition, type CallEvent } from './call-state.js';
+import { summarizeStats, type StatsRecord } from './call-stats.js';
+import { preferAudioCodecs } from './codec-preference.js';
+import { sendDtmfDigits, validateDtmf } from './dtmf.js';
+import { guarded, type CallingLogger } from './logging.js';
+import { PhoneError, type CallDirection, type CallSnapshot, type CallState, type CallStats } from './phone-api.js';
+import type { TimerHandle, Timers } from './timers.js';
+
+/** After the far end accepted a blind transfer it normally hangs up on us; past this, we do. */
+const TRANSFER_HANGUP_MS = 5000;
+
+/** What a call needs from the phone around it. */
+export interface PhoneCallDeps {
+  readonly logger: CallingLogger;
+  readonly timers: Timers;
+  readonly remoteAudio: RemoteAudioPlayer;
+  readonly getUserMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+  /** Microphone constraints for the devices chosen now. */
+  readonly constraints: () => MediaStreamConstraints;
+  readonly speakerId: () => string;
+  /** A dialled target as a SIP URI; throws PhoneError('invalid-target') when it forms none. */
+  readonly targetUri: (target: string) => URI;
+  /** After every change a snapshot shows. */
+  readonly onChange: (call: PhoneCall) => void;
+  /** Once, when the call has ended (after the last `onChange`). */
+  readonly onEnded: (call: PhoneCall) => void;
+}
+
+/**
+ * The media side of a call as SIP.js's WebRTC handler exposes it — the part a call touches for
+ * hold, mute, device swap, stats and ICE restart (unit tests give a fake with the same shape).
+ */
+type CallMedia = Pick<
+  Web.SessionDescriptionHandler,
+  'peerConnection' | 'remoteMediaStream' | 'localMediaStream' | 'enableSenderTracks' | 'enableReceiverTracks'
+>;
+
+const codecModifier: SessionDescriptionHandlerModifier = async (description) => ({
+  type: description.type,
+  sdp: description.sdp === undefined ? undefined : preferAudioCodecs(description.sdp),
+});
+
+/**
+ * One call: its SIP session (Inviter or Invitation), its state machine (call-state.ts), its media
+ * (remote audio, hold/mute track enablement, microphone swap, ICE restart, stats), its commands and
+ * its end. The phone keeps the registry of calls; a call knows nothing of the others.
+ */
+export class PhoneCall {
+  readonly id = crypto.randomUUID();
+  readonly startedAt = Date.now();
+  private current: CallState;
+  private muted = false;
+  private held = false;
+  /** We accepted; the ringer may stop even before the answer is confirmed. */
+  private answering = false;
+  private answeredAt: number | null = null;
+  private endedAt: number | null = null;
+  private endReason: CallSnapshot['endReason'] = null;
+  private message: string | null = null;
+  private playback: RemotePlayback | null = null;
+  private finalStatus: EndEvidence['finalStatus'] = null;
+  private localAction: EndEvidence['localAction'] = null;
+  private transferTarget: string | undefined;
+  private readonly timers = new Set<TimerHandle>();
+  /** Keypad presses queue here: a new insertDTMF would overwrite digits still being played. */
+  private dtmfQueue: Promise<void> = Promise.resolve();
+
+  /** An outbound call to `uri`; `dial` sends the INVITE. */
+  static outbound(ua: UserAgent, uri: URI, peer: string, deps: PhoneCallDeps): PhoneCall {
+    const inviter = new Inviter(ua, uri, {
+      sessionDescriptionHandlerOptions: { constraints: deps.constraints() },
+      sessionDescriptionHandlerModifiers: [codecModifier],
+    });
+    return new PhoneCall(inviter, 'outbound', peer, null, deps);
+  }
+
+  /** An incoming INVITE, ringing here until answered, declined or cancelled by the caller. */
+  static inbound(invitation: Invitation, deps: PhoneCallDeps): PhoneCall {
+    const identity = invitation.remoteIdentity;
+    return new PhoneCall(invitation, 'inbound', identity.uri.user ?? String(identity.uri), identity.displayName || null, deps);
+  }
+
+  private constructor(
+    private readonly session: SipSession,
+    readonly direction: CallDirection,
+    private readonly peer: string,
+    private readonly peerDisplayName: string | null,
+    private readonly deps: PhoneCallDeps,
+  ) {
+    this.current = initialCallState(direction);
+    session.sessionDescriptionHandlerModifiersReInvite = [codecModifier];
+    session.stateChange.addListener((state) =>
+      guarded(deps.logger, `call ${this.id} → ${state}`, () => {
+        if (state === SessionState.Established) this.onEstablished();
+        // SIP.js reports Terminated before it hands the final response to our request delegate:
+        // let that land first so the outcome ("Busy", "Not found") uses the real status.
+        if (state === SessionState.Terminated) this.after(0, () => this.finish());
+      }),
+    );
+  }
+
+  get state(): CallState {
+    return this.current;
+  }
+
+  /** An incoming call still waiting for the agent: what keeps the ringer ringing. */
+  get ringingIn(): boolean {
+    return this.direction === 'inbound' && this.current === 'ringing' && !this.answering;
+  }
+
+  snapshot(): CallSnapshot {
+    return {
+      id: this.id,
+      direction: this.direction,
+      peer: this.peer,
+      peerDisplayName: this.peerDisplayName,
+      state: this.current,
+      muted: this.muted,
+      held: this.held,
+      startedAt: this.startedAt,
+      answeredAt: this.answeredAt,
+      endedAt: this.endedAt,
+      endReason: this.endReason,
+      message: this.message,
+    };
+  }
+
+  // ── setting up ──────────────────────────────────────────────────────────────────────────────
+
+  /** Sends the INVITE of an outbound call; gives up with "No answer" after `ringTimeoutMs`. */
+  async dial(ringTimeoutMs: number): Promise<void> {
+    const inviter = this.session;
+    if (!(inviter instanceof Inviter)) throw new PhoneError('invalid-state', 'Only an outbound call can be dialled.');
+    this.after(ringTimeoutMs, () => {
+      if (this.current === 'dialing' || this.current === 'ringing') {
+        this.localAction = 'ring-timeout';
+        void inviter.cancel().catch(() => undefined);
+      }
+    });
+    try {
+      await inviter.invite({
+        requestDelegate: {
+          onProgress: (response) => {
+            const code = response.message.statusCode ?? 0;
+            if (code === 180 || code === 183) this.apply({ type: 'provisional' });
+          },
+          onReject: (response) => {
+            this.finalStatus = { code: response.message.statusCode ?? 0, reason: response.message.reasonPhrase ?? '' };
+          },
+        },
+      });
+    } catch (error) {
+      this.finish();
+      throw mediaError(error);
+    }
+  }
+
+  /** Tells the caller we are ringing (180). */
+  ring(): void {
+    if (this.session instanceof Invitation) void this.session.progress().catch(() => undefined);
+  }
+
+  async answer(): Promise<void> {
+    const invitation = this.ringingInvitation('answered');
+    this.answering = true;
+    this.deps.onChange(this);
+    try {
+      await invitation.accept({
+        sessionDescriptionHandlerOptions: { constraints: this.deps.constraints() },
+        sessionDescriptionHandlerModifiers: [codecModifier],
+      });
+    } catch (error) {
+      throw mediaError(error);
+    }
+  }
+
+  async decline(): Promise<void> {
+    const invitation = this.ringingInvitation('declined');
+    this.localAction = 'decline';
+    await invitation.reject({ statusCode: 603 });
+  }
+
+  private ringingInvitation(verb: string): Invitation {
+    if (!(this.session instanceof Invitation) || this.current !== 'ringing') {
+      throw new PhoneError('invalid-state', `Only a ringing incoming call can be ${verb}.`);
+    }
+    return this.session;
+  }
+
+  private onEstablished(): void {
+    this.clearTimers();
+    this.answeredAt = Date.now();
+    this.apply({ type: 'answered' });
+    const media = this.media;
+    const pc = media?.peerConnection;
+    if (!media || !pc) return;
+    this.playback = this.deps.remoteAudio(media.remoteMediaStream, this.deps.speakerId());
+    const onIce = () => {
+      if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') {
+        if (this.current === 'connecting' || this.current === 'active') this.apply({ type: 'media-up' });
+      }
+    };
+    pc.addEventListener('iceconnectionstatechange', onIce);
+    onIce();
+  }
+
+  // ── in the call ─────────────────────────────────────────────────────────────────────────────
+
+  /** Hangs up an answered call, cancels one ringing out, declines one ringing in. */
+  async hangup(): Promise<void> {
+    const session = this.session;
+    if (session.state === SessionState.Established) {
+      this.localAction = 'hangup';
+      await session.bye();
+    } else if (session instanceof Inviter) {
+      this.localAction = 'cancel';
+      await session.cancel();
+    } else if (session instanceof Invitation) {
+      this.localAction = 'decline';
+      await session.reject({ statusCode: 603 });
+    }
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    this.applyTrackEnablement();
+    this.deps.onChange(this);
+  }
+
+  /** Hold/resume by re-INVITE; a refusal leaves the call as it was and says why. */
+  async setHeld(held: boolean): Promise<void> {
+    if (this.current !== 'active' && this.current !== 'connecting') {
+      throw new PhoneError('invalid-state', 'Only a connected call can be put on hold.');
+    }
+    if (this.held === held) return;
+    const options = { hold: held, constraints: this.deps.constraints() };
+    const session = this.session;
+    const what = held ? 'Hold' : 'Resume';
+    await new Promise<void>((resolve, reject) => {
+      session
+        .invite({
+          sessionDescriptionHandlerOptions: options,
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (response) =>
+              reject(
+                new PhoneError(
+                  'invalid-state',
+                  `${what} was refused by the far end (${response.message.statusCode} ${response.message.reasonPhrase}).`,
+                ),
+              ),
+          },
+        })
+        .catch((error: unknown) => reject(new PhoneError('invalid-state', `${what} failed: ${String(error)}`)));
+    });
+    // Re-INVITEs the far end sends later must keep our hold direction.
+    session.sessionDescriptionHandlerOptionsReInvite = options;
+    this.held = held;
+    this.applyTrackEnablement();
+    this.deps.onChange(this);
+  }
+
+  /** Sender silent when muted or held; receiver silent when held — media stops both ways. */
+  private applyTrackEnablement(): void {
+    const media = this.media;
+    if (!media?.peerConnection) return;
+    media.enableSenderTracks(!this.held && !this.muted);
+    media.enableReceiverTracks(!this.held);
+  }
+
+  async sendDtmf(digits: string): Promise<void> {
+    validateDtmf(digits);
+    if (this.current !== 'active') throw new PhoneError('invalid-state', 'Keypad tones can only be sent on a connected call.');
+    const pc = this.media?.peerConnection;
+    const send = this.dtmfQueue.then(() => sendDtmfDigits(this.session, pc, digits, this.deps.logger, this.deps.timers));
+    this.dtmfQueue = send.catch(() => undefined);
+    await send;
+  }
+
+  /** Blind transfer (REFER); a refusal leaves the call connected and says why. */
+  async transfer(target: string): Promise<void> {
+    if (this.current !== 'active') throw new PhoneError('invalid-state', 'Only a connected call can be transferred.');
+    const uri = this.deps.targetUri(target);
+    this.localAction = 'transfer';
+    this.transferTarget = target.trim();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.session
+          .refer(uri, {
+            requestDelegate: {
+              onAccept: () => resolve(),
+              onReject: (response) =>
+                reject(new PhoneError('invalid-state', `Transfer refused (${response.message.statusCode} ${response.message.reasonPhrase}).`)),
+            },
+          })
+          .catch((error: unknown) => reject(new PhoneError('invalid-state', `Transfer failed: ${String(error)}`)));
+      });
+    } catch (error) {
+      this.localAction = null;
+      this.transferTarget = undefined;
+      throw error;
+    }
+    this.after(TRANSFER_HANGUP_MS, () => {
+      if (this.current !== 'ended' && this.session.state === SessionState.Established) void this.session.bye().catch(() => undefined);
+    });
+  }
+
+  async stats(): Promise<CallStats> {
+    const pc = this.media?.peerConnection;
+    if (!pc) throw new PhoneError('invalid-state', 'The call has no media yet.');
+    const report = await pc.getStats();
+    return summarizeStats([...report.values()] as StatsRecord[]);
+  }
+
+  // ── devices, network ────────────────────────────────────────────────────────────────────────
+
+  async routeAudio(speakerId: string): Promise<void> {
+    await this.playback?.setDevice(speakerId);
+  }
+
+  /** Sends from the microphone chosen now: a new track replaces the old one without renegotiating. */
+  async useMicrophone(): Promise<void> {
+    const media = this.media;
+    const sender = media?.peerConnection?.getSenders().find((s) => s.track?.kind === 'audio');
+    if (!media || !sender) return;
+    let stream: MediaStream;
+    try {
+      stream = await this.deps.getUserMedia(this.deps.constraints());
+    } catch (error) {
+      throw mediaError(error);
+    }
+    const track = stream.getAudioTracks()[0]!;
+    track.enabled = !this.held && !this.muted;
+    const old = sender.track;
+    await sender.replaceTrack(track);
+    if (old) {
+      media.localMediaStream.removeTrack(old);
+      old.stop();
+    }
+    media.localMediaStream.addTrack(track);
+  }
+
+  /** Refreshed TURN credentials: ICE restarts of this call use them. */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    const pc = this.media?.peerConnection;
+    if (pc) pc.setConfiguration({ ...pc.getConfiguration(), iceServers });
+  }
+
+  /** The old 5-tuple may be gone (new Wi-Fi, VPN up): a re-INVITE with an ICE restart. */
+  restartIce(): void {
+    if (this.current !== 'active' && this.current !== 'connecting') return;
+    void this.session
+      .invite({
+        sessionDescriptionHandlerOptions: {
+          hold: this.held,
+          constraints: this.deps.constraints(),
+          offerOptions: { iceRestart: true },
+        } satisfies Web.SessionDescriptionHandlerOptions as object,
+      })
+      .catch((error: unknown) => this.deps.logger.write('warn', 'calling', `ICE restart of call ${this.id} failed: ${String(error)}`));
+  }
+
+  // ── the end ─────────────────────────────────────────────────────────────────────────────────
+
+  /** The phone stops: silence the call and drop its timers (the SIP stack ends the session). */
+  dispose(): void {
+    this.clearTimers();
+    this.stopPlayback();
+  }
+
+  private finish(): void {
+    if (this.current === 'ended') return;
+    this.clearTimers();
+    const outcome = callOutcome({
+      direction: this.direction,
+      wasAnswered: this.answeredAt !== null,
+      finalStatus: this.finalStatus,
+      localAction: this.localAction,
+      ...(this.transferTarget !== undefined ? { transferTarget: this.transferTarget } : {}),
+    });
+    this.endedAt = Date.now();
+    this.endReason = outcome.reason;
+    this.message = outcome.message;
+    this.stopPlayback();
+    this.apply({ type: 'end' });
+    this.deps.onEnded(this);
+  }
+
+  private apply(event: CallEvent): void {
+    const result = transition(this.current, event);
+    if (!result.ok) {
+      this.deps.logger.write('debug', 'calling', `call ${this.id}: ${result.error} (ignored)`);
+      return;
+    }
+    if (result.state !== this.current) {
+      this.current = result.state;
+      this.deps.onChange(this);
+    }
+  }
+
+  private stopPlayback(): void {
+    this.playback?.stop();
+    this.playback = null;
+  }
+
+  private get media(): CallMedia | undefined {
+    return this.session.sessionDescriptionHandler as CallMedia | undefined;
+  }
+
+  private after(ms: number, action: () => void): void {
+    const handle = this.deps.timers.setTimeout(() => {
+      this.timers.delete(handle);
+      action();
+    }, ms);
+    this.timers.add(handle);
+  }
+
+  private clearTimers(): void {
+    for (const handle of this.timers) this.deps.timers.clearTimeout(handle);
+    this.timers.clear();
+  }
+}
+
+function mediaError(error: unknown): PhoneError {
+  if (error instanceof PhoneError) return error;
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'NotAllowedError') return new PhoneError('media', 'Microphone access was denied. Allow the microphone and try again.');
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') {
+    return new PhoneError('media', 'The selected microphone is not available. Choose another one in Settings.');
+  }
+  return new PhoneError('media', `The call could not start: ${String(error)}`);
+}
