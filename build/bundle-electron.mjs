@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the Electron main process (ESM, dist/main/index.js) and the preload (CommonJS,
-// dist/preload/index.cjs: sandboxed preloads cannot load ES modules or node_modules, so zod and
-// the contract are inlined). npm dependencies of main stay external (shipped in node_modules).
+// dist/preload/index.cjs: sandboxed preloads cannot load ES modules or node_modules, so what it
+// imports is inlined: the contract's channel names, not its zod schemas). npm dependencies of main
+// stay external (shipped in node_modules).
 // Usage: node build/bundle-electron.mjs [outDir]     (default: dist)
 import { build } from 'esbuild';
 import { join, resolve } from 'node:path';
@@ -13,7 +14,7 @@ const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const NODE_TARGET = 'node22';
 
 export async function bundleElectron(outDir = join(root, 'dist')) {
-  await Promise.all([
+  const [, preloadBuild] = await Promise.all([
     build({
       entryPoints: [join(root, 'main', 'index.ts')],
       outfile: join(outDir, 'main', 'index.js'),
@@ -33,12 +34,17 @@ export async function bundleElectron(outDir = join(root, 'dist')) {
       format: 'cjs',
       target: NODE_TARGET,
       external: ['electron'],
-      // Inlined zod is most of it; minified it parses in a few ms at every window load.
       minify: true,
+      metafile: true,
       logLevel: 'warning',
     }),
   ]);
-  return { main: join(outDir, 'main', 'index.js'), preload: join(outDir, 'preload', 'index.cjs') };
+  return {
+    main: join(outDir, 'main', 'index.js'),
+    preload: join(outDir, 'preload', 'index.cjs'),
+    /** The source files inlined into the preload, relative to the repository root. */
+    preloadInputs: Object.keys(preloadBuild.metafile.inputs),
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

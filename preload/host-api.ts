@@ -1,4 +1,6 @@
-import { formatHostErrorMessage, type HostApi, type HostErrorInfo } from '../common/contract/index.js';
+import { formatHostErrorMessage } from '../common/contract/host-error-message.js';
+// Types only: the schemas (and zod) stay out of the preload bundle.
+import type { HostApi, HostErrorInfo } from '../common/contract/index.js';
 
 type Envelope = { ok: true; value: unknown } | { ok: false; error: HostErrorInfo };
 

@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { HOST_API_GLOBAL, eventChannels, invokeChannels } from '../common/contract/index.js';
+import { EVENT_CHANNEL_NAMES, HOST_API_GLOBAL, INVOKE_CHANNEL_NAMES } from '../common/contract/channels.js';
 import { createHostApi } from './host-api.js';
 
 /**
@@ -9,8 +9,8 @@ import { createHostApi } from './host-api.js';
 contextBridge.exposeInMainWorld(
   HOST_API_GLOBAL,
   createHostApi({
-    invokeChannels: Object.keys(invokeChannels),
-    eventChannels: Object.keys(eventChannels),
+    invokeChannels: INVOKE_CHANNEL_NAMES,
+    eventChannels: EVENT_CHANNEL_NAMES,
     invoke: (channel, request) => ipcRenderer.invoke(channel, request),
     subscribe: (channel, deliver) => {
       // Hand the page the payload only — never the IpcRendererEvent (it carries `sender`).

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { SessionSchema, SignInRequestSchema, TurnCredentialsSchema } from './provisioning.js';
 
+import type { EventChannel, InvokeChannel } from './channels.js';
+
+export * from './channels.js';
+export * from './host-error-message.js';
 export * from './provisioning.js';
 export * from './transport-policy.js';
 export * from './lockout.js';
@@ -9,7 +13,7 @@ export * from './lockout.js';
  * The ONE typed IPC contract between the renderer and the main process. Main registers a handler
  * per `invoke` channel (sender check → `request.parse` → impl → `response.parse`), the preload
  * exposes exactly these channels, and the web softphone implements the same `HostApi` in-page.
- * Imports only zod, so every side can share it.
+ * Imports only zod, so every side can share it; the names alone are in channels.ts.
  */
 
 export const SettingsSchema = z.object({
@@ -81,7 +85,7 @@ const channel = <Req extends z.ZodType, Res extends z.ZodType>(request: Req, res
 export const PasswordStorageSchema = z.enum(['os-encrypted', 'obfuscated', 'plain-file', 'browser-session']);
 export type PasswordStorage = z.infer<typeof PasswordStorageSchema>;
 
-/** renderer → main, request/response (`ipcRenderer.invoke`). */
+/** renderer → main, request/response (`ipcRenderer.invoke`), one per name in channels.ts. */
 export const invokeChannels = {
   'app.info': channel(
     none,
@@ -120,17 +124,14 @@ export const invokeChannels = {
     z.object({ scope: z.string().max(64), level: LogLevelSchema, message: z.string().max(8192) }),
     none,
   ),
-} as const;
+} as const satisfies Record<InvokeChannel, ReturnType<typeof channel>>;
 
-/** main → renderer events (`webContents.send`). */
+/** main → renderer events (`webContents.send`), one per name in channels.ts. */
 export const eventChannels = {
   'diagnostics.progress': DiagnosticProgressSchema,
   /** Power and network transitions the calling core reacts to (re-register, ICE restart). */
   'system.transition': z.object({ kind: z.enum(['suspend', 'resume', 'network-changed']) }),
-} as const;
-
-export type InvokeChannel = keyof typeof invokeChannels;
-export type EventChannel = keyof typeof eventChannels;
+} as const satisfies Record<EventChannel, z.ZodType>;
 export type RequestOf<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['request']>;
 export type ResponseOf<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['response']>;
 export type EventOf<C extends EventChannel> = z.output<(typeof eventChannels)[C]>;
@@ -140,9 +141,6 @@ export interface HostApi {
   invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
   on<C extends EventChannel>(channel: C, listener: (event: EventOf<C>) => void): () => void;
 }
-
-/** The preload's global name. */
-export const HOST_API_GLOBAL = 'clearline';
 
 /**
  * How a failed `invoke` rejects: an Error whose `name` is 'HostError' and whose message starts with
@@ -169,8 +167,6 @@ export const HostErrorCodeSchema = z.enum([
 export type HostErrorCode = z.infer<typeof HostErrorCodeSchema>;
 export const HostErrorSchema = z.object({ code: HostErrorCodeSchema, message: z.string() });
 export type HostErrorInfo = z.infer<typeof HostErrorSchema>;
-
-export const formatHostErrorMessage = (e: HostErrorInfo): string => `[${e.code}] ${e.message}`;
 
 /** The code and message of a rejection from `HostApi.invoke`, or null for any other error. */
 export function parseHostError(error: unknown): HostErrorInfo | null {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { bundleElectron } from '../../../build/bundle-electron.mjs';
-import { HOST_API_GLOBAL } from '../../../common/contract/index.js';
+import { HOST_API_GLOBAL } from '../../../common/contract/channels.js';
 
 /**
  * The preload as Electron's sandbox runs it: a CommonJS script whose `require` knows `electron`
@@ -14,7 +14,9 @@ import { HOST_API_GLOBAL } from '../../../common/contract/index.js';
 test('build:electron preload bundle runs under a sandbox-like require and exposes only the HostApi', { timeout: 30_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'clearline-bundle-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
-  const { main, preload } = await bundleElectron(out);
+  const { main, preload, preloadInputs } = await bundleElectron(out);
+  assert.ok(preloadInputs.includes('common/contract/channels.ts'), 'the preload takes the channel names from the contract');
+  assert.deepEqual(preloadInputs.filter((input) => input.includes('node_modules') || input.endsWith('contract/index.ts')), [], 'no zod and no schemas in the sandboxed preload');
   assert.match(readFileSync(main, 'utf8'), /from "electron"/, 'main is an ES module importing electron');
 
   const exposed = new Map<string, { invoke: Function; on: Function }>();
