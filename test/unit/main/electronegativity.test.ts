@@ -76,7 +76,7 @@ test(`electronegativity: no finding >= ${config.failAtSeverity} in ${config.inpu
   await build({ entryPoints, outdir: out, outbase: ROOT, format: 'esm', platform: 'node', target: 'es2022', supported: noPrivateMembers, logLevel: 'error' });
 
   const findings = scan(out, join(work, 'report.json'));
-  // Back to repository paths: <tmp>/js/main/x.js → main/x.ts
+  // Back to repository paths: <tmp>/js/main/<file>.js → main/<file>.ts
   const withSource = findings.map((f) => ({ ...f, file: f.file === 'N/A' ? 'N/A' : relative(out, f.file).replace(/\.js$/, '.ts') }));
   const isAccepted = (f: Finding) => config.accepted.some((a) => a.check === f.check && a.file === f.file);
   const blocking = withSource.filter((f) => atOrAbove(f.severity) && !isAccepted(f));
