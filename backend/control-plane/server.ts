@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClientConfigSchema, TurnCredentialsSchema } from '../../common/contract/provisioning.js';
+import { ClientConfigSchema, TurnCredentialsSchema } from '../../common/provisioning-api.js';
 import type { AgentStore, Agent } from './agents.js';
 import type { AuditStore } from './audit-store.js';
 import type { ControlPlaneConfig } from './config.js';

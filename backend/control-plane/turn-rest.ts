@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { TurnCredentials } from '../../common/contract/provisioning.js';
+import type { TurnCredentials } from '../../common/provisioning-api.js';
 
 /**
  * Lifetime of TURN credentials unless the operator says otherwise: credentials already handed out

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { SessionSchema, SignInRequestSchema, TurnCredentialsSchema } from './provisioning.js';
+import { SessionSchema, SignInRequestSchema, TurnCredentialsSchema } from '../provisioning-api.js';
 
 import type { EventChannel, InvokeChannel } from './channels.js';
 
 export * from './channels.js';
 export * from './host-error-message.js';
-export * from './provisioning.js';
+export * from '../provisioning-api.js';
 export * from './transport-policy.js';
 export * from './lockout.js';
 

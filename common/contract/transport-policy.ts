@@ -1,4 +1,4 @@
-import type { ClientConfig } from './provisioning.js';
+import type { ClientConfig } from '../provisioning-api.js';
 
 /**
  * The clients' transport rule, in the one place every process imports (main, renderer, the

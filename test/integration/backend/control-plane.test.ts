@@ -15,7 +15,7 @@ import { migrate } from '../../../backend/control-plane/schema.js';
 import { AgentStore } from '../../../backend/control-plane/agents.js';
 import { AuditStore } from '../../../backend/control-plane/audit-store.js';
 import type { ControlPlaneConfig } from '../../../backend/control-plane/config.js';
-import { ClientConfigSchema, TurnCredentialsSchema } from '../../../common/contract/provisioning.js';
+import { ClientConfigSchema, TurnCredentialsSchema } from '../../../common/provisioning-api.js';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 const INTERNAL = 'internal-token-0123456789abcdef';

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
-import { TurnCredentialsSchema, type TurnCredentials } from '../../../common/contract/provisioning.js';
+import { TurnCredentialsSchema, type TurnCredentials } from '../../../common/provisioning-api.js';
 import { DEFAULT_TURN_TTL_SEC, turnRestCredentials } from '../../../backend/control-plane/turn-rest.js';
 import { allocate, createPermission, StunError } from '../../../main/diagnostics/stun/turn-client.js';
 import { streamTransport, udpTransport, type StunTransport } from '../../../main/diagnostics/stun/transaction.js';

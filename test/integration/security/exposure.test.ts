@@ -12,7 +12,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TurnCredentialsSchema, type TurnCredentials } from '../../../common/contract/provisioning.js';
+import { TurnCredentialsSchema, type TurnCredentials } from '../../../common/provisioning-api.js';
 import { allocate, createPermission, onPeerData, sendToPeer, StunError, type Allocation } from '../../../main/diagnostics/stun/turn-client.js';
 import { udpTransport, type StunTransport } from '../../../main/diagnostics/stun/transaction.js';
 import { openDatagram } from '../../../main/diagnostics/probes/node-channels.js';

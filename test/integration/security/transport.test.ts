@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import WebSocket from 'ws';
-import { ClientConfigSchema } from '../../../common/contract/provisioning.js';
+import { ClientConfigSchema } from '../../../common/provisioning-api.js';
 import { startTestStack } from '../backend/support/stack-fixture.js';
 import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
