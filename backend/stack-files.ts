@@ -11,7 +11,7 @@ import { ensureLocalPki, type LocalPki } from './pki.js';
 import { loadOrCreateSecrets, type StackSecrets } from './state.js';
 import { turnUris } from './control-plane/turn-rest.js';
 import type { ControlPlaneConfig } from './control-plane/config.js';
-import { APP_ORIGIN } from '../main/security/app-origin.js';
+import { APP_ORIGIN } from '../common/app-origin.js';
 import { originAllowList } from '../common/origin-allow-list.js';
 import { NUMBERS, SIP_REALM, type ResolvedOptions } from './stack-options.js';
 

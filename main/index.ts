@@ -19,7 +19,7 @@ import { provisioningUrlFromArgs } from './provisioning/launch-options.js';
 import { loadPolicy, policyPath } from './provisioning/policy.js';
 import { createSafeStorageSecretStore, safeStorageProtection } from './provisioning/safe-storage-secret-store.js';
 import { createPlainFileSecretStore } from './provisioning/secret-store.js';
-import { APP_ORIGIN, APP_SCHEME } from './security/app-origin.js';
+import { APP_ORIGIN, APP_SCHEME } from '../common/app-origin.js';
 import { createAppProtocolHandler } from './security/app-protocol-handler.js';
 import { buildCsp } from './security/csp.js';
 import { installSecurityGuards } from './security/install-guards.js';

@@ -1,4 +1,4 @@
-import { isSameOrigin } from '../security/app-origin.js';
+import { isSameOrigin } from '../../common/app-origin.js';
 
 /** Who sent an IPC message, reduced to what the trust decision needs (Electron-free). */
 export interface SenderInfo {

@@ -1,4 +1,4 @@
-import { APP_HOST, APP_SCHEME } from './app-origin.js';
+import { APP_HOST, APP_SCHEME } from '../../common/app-origin.js';
 import { resolveRendererPath } from './renderer-assets.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { App, Session, WebContents } from 'electron';
-import { APP_ORIGIN } from './app-origin.js';
+import { APP_ORIGIN } from '../../common/app-origin.js';
 import { decideNavigation, decideWindowOpen } from './navigation.js';
 import { decidePermissionCheck, decidePermissionRequest } from './permissions.js';
 

@@ -1,4 +1,4 @@
-import { isSameOrigin } from './app-origin.js';
+import { isSameOrigin } from '../../common/app-origin.js';
 import { isSafeExternalUrl } from './external-links.js';
 
 /**

@@ -1,4 +1,4 @@
-import { isSameOrigin } from './app-origin.js';
+import { isSameOrigin } from '../../common/app-origin.js';
 
 /**
  * Deny by default. A softphone needs exactly two things from the browser: the microphone and

@@ -1,5 +1,5 @@
 import { BrowserWindow } from 'electron';
-import { APP_ENTRY_URL } from '../security/app-origin.js';
+import { APP_ENTRY_URL } from '../../common/app-origin.js';
 import { secureWebPreferences } from '../security/web-preferences.js';
 
 /** The one app window: hidden until painted (no white flash), loading our app:// entry page. */

@@ -10,7 +10,7 @@ import { createHandlers, type DiagnosticsRunner, type HostHandlers } from '../..
 import { configureFileLogging, DEFAULT_FILE_LOG, type Logger } from '../../main/logging/logger.js';
 import type { Fetch } from '../../main/provisioning/control-plane-client.js';
 import { createPlainFileSecretStore } from '../../main/provisioning/secret-store.js';
-import { isSameOrigin } from '../../main/security/app-origin.js';
+import { isSameOrigin } from '../../common/app-origin.js';
 
 /**
  * Serves the REAL main-process handlers (`createHandlers`, the same dispatcher with its sender

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { APP_ORIGIN } from '../../security/app-origin.js';
+import { APP_ORIGIN } from '../../../common/app-origin.js';
 import type { ProxyServer } from '../proxy.js';
 import { connectSocket, startTls } from './node-channels.js';
 

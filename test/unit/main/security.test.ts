@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { APP_ORIGIN, originOf } from '../../../main/security/app-origin.js';
+import { APP_ORIGIN, originOf } from '../../../common/app-origin.js';
 import { resolveAppAsset } from '../../../main/security/app-protocol.js';
 import { buildCsp } from '../../../main/security/csp.js';
 import { connectSources } from '../../../common/content-security-policy.js';
