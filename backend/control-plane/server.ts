@@ -13,7 +13,7 @@ import { turnRestCredentials } from './turn-rest.js';
 import { SipEventInputSchema, toStoredEvent } from './sip-event-input.js';
 import { kamailioRevoker } from './kamailio-revocation.js';
 import { DEFAULT_LIMITER_POLICY, FailureLimiter } from './failure-limiter.js';
-import { mimeTypeFor, resolveRendererPath } from '../../main/security/renderer-assets.js';
+import { mimeTypeFor, resolveRendererPath } from '../../common/node/static-files.js';
 import { parseBasicAuth } from './http-policy.js';
 import { isAllowedOrigin } from '../../common/origin-allow-list.js';
 import { softphoneCsp } from '../../common/content-security-policy.js';

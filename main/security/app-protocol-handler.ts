@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolveAppAsset } from './app-protocol.js';
-import { mimeTypeFor } from './renderer-assets.js';
+import { mimeTypeFor } from '../../common/node/static-files.js';
 
 /**
  * The `app://clearline/` request handler (given to `protocol.handle`): files from the renderer

@@ -1,5 +1,5 @@
 import { APP_HOST, APP_SCHEME } from '../../common/app-origin.js';
-import { resolveRendererPath } from './renderer-assets.js';
+import { resolveRendererPath } from '../../common/node/static-files.js';
 
 /**
  * Maps an `app://clearline/<path>` request to a file inside the renderer build directory, or

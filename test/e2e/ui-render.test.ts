@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { REPO_ROOT } from '../../backend/stack.js';
 import { buildRendererOnce } from '../support/backend-fixture.js';
 import { buildCsp } from '../../main/security/csp.js';
-import { mimeTypeFor, resolveRendererPath } from '../../main/security/renderer-assets.js';
+import { mimeTypeFor, resolveRendererPath } from '../../common/node/static-files.js';
 import { axeViolations } from './axe.js';
 import { CHROMIUM_PATH, FAKE_MEDIA_ARGS, HEADLESS_CHROMIUM_ARGS } from '../support/chromium.js';
 import { spareTestPort } from '../support/port-registry.js';
