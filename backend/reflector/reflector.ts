@@ -3,8 +3,8 @@
  * packet carried when it reached the server, the server's receive time (for RTT, jitter and clock
  * skew), and the source address it saw (the client's NAT mapping).
  */
-import { TosReportingSocket } from '../../main/diagnostics/native/ip-tos.js';
-import { decodeRequest, encodeReply } from '../../main/diagnostics/reflector-protocol.js';
+import { TosReportingSocket } from '../../common/node/ip-tos.js';
+import { decodeRequest, encodeReply } from '../../common/node/reflector-protocol.js';
 
 export interface Reflector {
   port: number;

@@ -1,6 +1,6 @@
 /** Sends reflector requests on one datagram channel and collects the echoes. */
 import type { DatagramChannel } from './channels.js';
-import { decodeReply, encodeRequest, type ReflectorKind, type ReflectorReply } from './reflector-protocol.js';
+import { decodeReply, encodeRequest, type ReflectorKind, type ReflectorReply } from '../../common/node/reflector-protocol.js';
 import type { ProbeSample } from './path-stats.js';
 
 export interface Exchange extends ProbeSample {

@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { DatagramChannel, StreamChannel } from '../channels.js';
-import { setSocketTos } from '../native/ip-tos.js';
+import { setSocketTos } from '../../../common/node/ip-tos.js';
 
 const CONNECT_TIMEOUT_MS = 4000;
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { openDatagram } from '../../../main/diagnostics/probes/node-channels.js';
-import { decodeReply, encodeRequest, type ReflectorReply } from '../../../main/diagnostics/reflector-protocol.js';
+import { decodeReply, encodeRequest, type ReflectorReply } from '../../../common/node/reflector-protocol.js';
 import { REPO } from './run-cli.js';
 import { spareTestPort } from '../../support/port-registry.js';
 

@@ -1,6 +1,6 @@
 /** In-memory probes and channels for unit tests of verdict logic (never proof a check works). */
 import type { DatagramChannel } from '../../../main/diagnostics/channels.js';
-import { decodeRequest, encodeReply } from '../../../main/diagnostics/reflector-protocol.js';
+import { decodeRequest, encodeReply } from '../../../common/node/reflector-protocol.js';
 import type { DiagnosticsConfig, Probes } from '../../../main/diagnostics/types.js';
 
 export const config: DiagnosticsConfig = {

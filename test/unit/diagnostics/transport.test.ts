@@ -8,7 +8,7 @@ import {
   decodeRequest,
   encodeReply,
   encodeRequest,
-} from '../../../main/diagnostics/reflector-protocol.js';
+} from '../../../common/node/reflector-protocol.js';
 import { Attr, Method, decode, encode, message, xorAddress } from '../../../main/diagnostics/stun/message.js';
 import { streamTransport, udpTransport } from '../../../main/diagnostics/stun/transaction.js';
 import { binding } from '../../../main/diagnostics/stun/turn-client.js';
