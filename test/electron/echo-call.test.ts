@@ -9,7 +9,7 @@ import { approxHz, measureHeardAudio, recordPeerConnections } from '../support/a
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
 import { Softphone } from '../support/softphone.js';
 import { toneWav } from '../support/tones.js';
-import { findElectronBinary } from '../../backend/electron-binary.js';
+import { findElectronBinary } from '../../tools/electron-binary.js';
 import { TEST_PORT_BASES } from '../support/port-registry.js';
 
 /**

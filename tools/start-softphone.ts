@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findElectronBinary } from './electron-binary.js';
-import { startStack } from './stack.js';
+import { startStack } from '../backend/stack.js';
 
 const root = resolve(import.meta.dirname, '..');
 const stateDir = process.env.CLEARLINE_STATE_DIR ?? join(root, '.state', 'local');
