@@ -1,5 +1,5 @@
 import type { CallStats } from './phone-api.js';
-import { estimateMos } from './mos.js';
+import { estimateMos } from '../../common/quality/mos.js';
 
 /**
  * One `RTCPeerConnection.getStats()` report → `CallStats`. Pure over plain records so it is unit

@@ -1,5 +1,5 @@
 // The calling core's model, so this step predicts the score the in-call quality panel will show.
-import { estimateMos } from '../../../renderer/calling/mos.js';
+import { estimateMos } from '../../../common/quality/mos.js';
 import { clockOffset, pathStats } from '../path-stats.js';
 import { exchange, type Exchange, type ExchangeOptions } from '../reflector-client.js';
 import { errorText, outcome, type StepContext, type StepDefinition } from '../step.js';

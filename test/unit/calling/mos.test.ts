@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateMos, mosFromR, rFactor } from '../../../renderer/calling/mos.js';
+import { estimateMos, mosFromR, rFactor } from '../../../common/quality/mos.js';
 
 test('a clean LAN call scores near the E-model ceiling (~4.4)', () => {
   const mos = estimateMos({ rttMs: 2, jitterMs: 1, lossFraction: 0 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { delayImpairment, estimateMos, lossImpairment, mosFromR } from '../../../renderer/calling/mos.js';
+import { delayImpairment, estimateMos, lossImpairment, mosFromR } from '../../../common/quality/mos.js';
 
 /** The path-quality step's view of the model: loss in percent, as the probe stream measures it. */
 const mos = ({ lossPercent, ...rest }: { rttMs: number; jitterMs: number; lossPercent: number }) =>
