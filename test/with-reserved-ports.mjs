@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Usage: node test/with-reserved-ports.mjs COMMAND [ARGS...]
 //
-// The test stacks listen on fixed port blocks (backend/ports.ts; tests use bases 20000–58000),
+// The test stacks listen on fixed port blocks (backend/ports.ts; bases in test/support/port-registry.ts),
 // most of them inside Linux's ephemeral range (32768–60999). Any outgoing connection made
 // meanwhile — Chromium, Kamailio's HTTP client, a test's own fetch — may be handed one of those
 // ports by the kernel and make the next stack fail with "port in use". Reserving the blocks takes
