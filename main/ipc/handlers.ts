@@ -85,8 +85,16 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
     'turn.refresh': () => sessions.turnCredentials(),
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.update(patch),
-    'history.list': () => history.list(),
-    'history.add': (entry) => history.add(entry),
+    // Per agent: desktops are shared, and one agent must not see another's calls.
+    'history.list': async () => {
+      const agent = sessions.agent;
+      return agent ? history.list(agent) : [];
+    },
+    'history.add': async (entry) => {
+      const agent = sessions.agent;
+      if (!agent) throw new HostError('not-signed-in', 'Not signed in: the call cannot be added to a history');
+      await history.add(agent, entry);
+    },
     'diagnostics.run': async (_request, context) => {
       const run = deps.runDiagnostics;
       if (!run) throw new HostError('not-available', 'network diagnostics are not available in this shell');

@@ -51,6 +51,11 @@ export class SessionService {
     return this.#active?.session ?? null;
   }
 
+  /** Who is signed in (control plane and username), or null: what per-agent data is keyed by. */
+  get agent(): { url: string; username: string } | null {
+    return this.#active ? { url: this.#active.account.url, username: this.#active.account.username } : null;
+  }
+
   async lastUsername(): Promise<string | null> {
     return (await this.#readAccount())?.username ?? null;
   }

@@ -1,40 +1,46 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CallHistoryEntrySchema, type CallHistoryEntry } from '../../common/contract/index.js';
+import { CALL_HISTORY_LIMIT, withHistoryEntry } from '../../common/call-history.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from './json-file.js';
 import { serialQueue } from './serial-queue.js';
 
-/** Enough for weeks of an agent's calls, small enough to rewrite on every call. */
-export const HISTORY_LIMIT = 500;
-
 const HistoryFileSchema = z.array(CallHistoryEntrySchema);
 
-/** Newest first; an entry with an id already present replaces it (a retried `history.add`). */
-export function appendBounded(
-  history: readonly CallHistoryEntry[],
-  entry: CallHistoryEntry,
-  limit = HISTORY_LIMIT,
-): CallHistoryEntry[] {
-  return [entry, ...history.filter((e) => e.id !== entry.id)].slice(0, limit);
+/** Whose history: the same username at two control planes is two agents. */
+export interface HistoryOwner {
+  readonly url: string;
+  readonly username: string;
 }
 
-/** Call history in `<userData>/history.json`, newest first, bounded. */
+/**
+ * The file of one agent's history under `<userData>/history/`. Named by a hash, so a username
+ * never becomes a path (no traversal, no characters a file system refuses).
+ */
+export function historyFileName(owner: HistoryOwner): string {
+  return `${createHash('sha256').update(`${owner.url}\n${owner.username}`).digest('hex').slice(0, 32)}.json`;
+}
+
+/** Call history per agent in `<userData>/history/<hash>.json`, newest first, bounded. */
 export class HistoryStore {
-  readonly #path: string;
+  readonly #dir: string;
   readonly #log: ScopedLogger;
   readonly #serial = serialQueue();
 
-  constructor(dataDir: string, log: ScopedLogger, readonly limit = HISTORY_LIMIT) {
-    this.#path = join(dataDir, 'history.json');
+  constructor(dataDir: string, log: ScopedLogger, readonly limit = CALL_HISTORY_LIMIT) {
+    this.#dir = join(dataDir, 'history');
     this.#log = log;
   }
 
-  list(): Promise<CallHistoryEntry[]> {
-    return readJsonOrReset(this.#path, HistoryFileSchema, () => [], this.#log);
+  list(owner: HistoryOwner): Promise<CallHistoryEntry[]> {
+    return readJsonOrReset(join(this.#dir, historyFileName(owner)), HistoryFileSchema, () => [], this.#log);
   }
 
-  add(entry: CallHistoryEntry): Promise<void> {
-    return this.#serial(async () => writeJsonAtomic(this.#path, appendBounded(await this.list(), entry, this.limit)));
+  add(owner: HistoryOwner, entry: CallHistoryEntry): Promise<void> {
+    return this.#serial(async () =>
+      writeJsonAtomic(join(this.#dir, historyFileName(owner)), withHistoryEntry(await this.list(owner), entry, this.limit)),
+    );
   }
 }

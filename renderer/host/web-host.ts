@@ -17,6 +17,7 @@ import {
 } from '../../common/contract/index.js';
 import { fetchProvisioned, checkProvisioningUrl, type FetchLike } from './provisioning-client.js';
 import { redact } from '../../common/log-redaction.js';
+import { withHistoryEntry } from '../../common/call-history.js';
 import { storedValue, type StorageLike } from './validated-storage.js';
 import { createEventHub } from './event-hub.js';
 import { hostError, isHostError } from './host-error.js';
@@ -38,8 +39,6 @@ export const STORAGE_KEYS = {
   lastUsername: 'clearline.lastUsername',
   session: 'clearline.session',
 } as const;
-
-export const WEB_HISTORY_LIMIT = 200;
 
 const StoredSessionSchema = z.object({ url: z.string().url(), username: z.string().min(1), session: SessionSchema });
 
@@ -121,8 +120,7 @@ export function createWebHost(deps: WebHostDeps): HostApi {
       const stored = storedSession.read();
       if (stored === null) throw hostError('not-signed-in', 'Not signed in: the call cannot be added to a history');
       const history = historyOf(stored.username);
-      const kept = history.read().filter((e) => e.id !== entry.id);
-      history.write([entry, ...kept].slice(0, WEB_HISTORY_LIMIT));
+      history.write(withHistoryEntry(history.read(), entry));
     },
     'diagnostics.run': () => {
       throw hostError('not-available', DIAGNOSTICS_NEED_DESKTOP);

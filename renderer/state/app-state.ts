@@ -7,6 +7,7 @@ import {
   type PasswordStorage,
   type Settings,
 } from '../../common/contract/index.js';
+import { newestFirst, withHistoryEntry } from '../../common/call-history.js';
 import { NO_DEVICES, type DeviceLists } from './devices.js';
 import {
   applyDiagnosticsProgress,
@@ -47,8 +48,6 @@ export interface AppState {
   /** A transient problem with a command (e.g. "Transfer failed: …"), shown until dismissed. */
   readonly notice: string | null;
 }
-
-export const HISTORY_LIMIT = 200;
 
 export const initialState: AppState = {
   shell: null,
@@ -105,10 +104,6 @@ function onPhoneChanged(state: AppState, snapshot: PhoneSnapshot): AppState {
   };
 }
 
-function withHistoryEntry(history: readonly CallHistoryEntry[], entry: CallHistoryEntry): CallHistoryEntry[] {
-  return [entry, ...history.filter((e) => e.id !== entry.id)].slice(0, HISTORY_LIMIT);
-}
-
 export function reduce(state: AppState, action: Action): AppState {
   switch (action.type) {
     case 'host-info':
@@ -154,7 +149,7 @@ export function reduce(state: AppState, action: Action): AppState {
     case 'history-loaded':
       return {
         ...state,
-        history: [...action.entries].sort((a, b) => b.startedAt - a.startedAt).slice(0, HISTORY_LIMIT),
+        history: newestFirst(action.entries),
       };
     case 'history-added':
       return { ...state, history: withHistoryEntry(state.history, action.entry) };

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallHistoryEntry } from '../../../common/contract/index.js';
-import { appendBounded, HistoryStore } from '../../../main/storage/history-store.js';
+import { historyFileName, HistoryStore } from '../../../main/storage/history-store.js';
 import { writeJsonAtomic } from '../../../main/storage/json-file.js';
 import { SettingsStore } from '../../../main/storage/settings-store.js';
 import { memoryLogger } from './fixtures/memory-logger.js';
@@ -14,6 +14,8 @@ const tempDir = (t: { after(fn: () => void): void }) => {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 };
+
+const alice = { url: 'https://cp.example', username: 'alice' };
 
 const entry = (n: number): CallHistoryEntry => ({
   id: `call-${n}`,
@@ -60,28 +62,33 @@ test('corrupt settings file: backed up, reset to defaults, warning logged — no
 test('a schema-invalid file names the bad field in the warning', async (t) => {
   const dir = tempDir(t);
   const log = memoryLogger();
-  writeFileSync(join(dir, 'history.json'), JSON.stringify([{ ...entry(1), direction: 'sideways' }]));
-  assert.deepEqual(await new HistoryStore(dir, log.scope('history')).list(), []);
+  mkdirSync(join(dir, 'history'));
+  writeFileSync(join(dir, 'history', historyFileName(alice)), JSON.stringify([{ ...entry(1), direction: 'sideways' }]));
+  assert.deepEqual(await new HistoryStore(dir, log.scope('history')).list(alice), []);
   assert.match(log.lines.join('\n'), /0\.direction: /);
 });
 
 test('history: newest first, bounded, same id replaces', async (t) => {
   const dir = tempDir(t);
   const store = new HistoryStore(dir, memoryLogger().scope('history'), 3);
-  await Promise.all([1, 2, 3, 4, 5].map((n) => store.add(entry(n)))); // concurrent adds: none lost
-  assert.deepEqual((await store.list()).map((e) => e.id), ['call-5', 'call-4', 'call-3']);
-  await store.add({ ...entry(4), disposition: 'answered' });
-  const list = await store.list();
+  await Promise.all([1, 2, 3, 4, 5].map((n) => store.add(alice, entry(n)))); // concurrent adds: none lost
+  assert.deepEqual((await store.list(alice)).map((e) => e.id), ['call-5', 'call-4', 'call-3']);
+  await store.add(alice, { ...entry(4), disposition: 'answered' });
+  const list = await store.list(alice);
   assert.deepEqual(list.map((e) => e.id), ['call-4', 'call-5', 'call-3']);
   assert.equal(list[0]!.disposition, 'answered');
 });
 
-test('appendBounded default limit is 500', () => {
-  let history: CallHistoryEntry[] = [];
-  for (let n = 0; n < 520; n += 1) history = appendBounded(history, entry(n));
-  assert.equal(history.length, 500);
-  assert.equal(history[0]!.id, 'call-519');
-  assert.equal(history[499]!.id, 'call-20');
+test('history is per agent: another agent on the same desktop, or alice at another control plane, sees none of it', async (t) => {
+  const dir = tempDir(t);
+  const store = new HistoryStore(dir, memoryLogger().scope('history'));
+  await store.add(alice, entry(1));
+  await store.add({ ...alice, username: 'bob' }, entry(2));
+  assert.deepEqual((await store.list(alice)).map((e) => e.id), ['call-1']);
+  assert.deepEqual((await store.list({ ...alice, username: 'bob' })).map((e) => e.id), ['call-2']);
+  assert.deepEqual(await store.list({ ...alice, url: 'https://other.example' }), []);
+  // A username is never a path: the file is named by a hash of control plane and username.
+  assert.match(historyFileName({ url: alice.url, username: '../../etc/passwd' }), /^[0-9a-f]{32}\.json$/);
 });
 
 test('writeJsonAtomic leaves no temp file behind and replaces the content whole', async (t) => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HISTORY_LIMIT, initialState, reduce, type Action, type AppState } from '../../../renderer/state/app-state.js';
+import { initialState, reduce, type Action, type AppState } from '../../../renderer/state/app-state.js';
 import {
   selectCallStatus,
   selectCurrentCall,
@@ -12,6 +12,7 @@ import {
 import type { ClientConfig } from '../../../common/contract/index.js';
 import { documentTitle } from '../../../renderer/state/document-title.js';
 import { call, stats } from './fixtures.js';
+import { CALL_HISTORY_LIMIT } from '../../../common/call-history.js';
 
 const config: ClientConfig = {
   agent: { username: 'alice', displayName: 'Alice' },
@@ -133,10 +134,10 @@ test('history: loaded newest first, an added entry replaces its duplicate, cappe
   state = reduce(state, { type: 'history-added', entry: { ...entry('a', 1), disposition: 'answered' } });
   assert.deepEqual(state.history.map((e) => e.id), ['a', 'c', 'b']);
   assert.equal(state.history[0]?.disposition, 'answered');
-  const many = Array.from({ length: HISTORY_LIMIT + 5 }, (_, i) => entry(`e${i}`, i));
+  const many = Array.from({ length: CALL_HISTORY_LIMIT + 5 }, (_, i) => entry(`e${i}`, i));
   state = reduce(state, { type: 'history-loaded', entries: many });
-  assert.equal(state.history.length, HISTORY_LIMIT);
-  assert.equal(state.history[0]?.id, `e${HISTORY_LIMIT + 4}`);
+  assert.equal(state.history.length, CALL_HISTORY_LIMIT);
+  assert.equal(state.history[0]?.id, `e${CALL_HISTORY_LIMIT + 4}`);
 });
 
 test('sign-out forgets the account, calls and history but keeps device settings', () => {

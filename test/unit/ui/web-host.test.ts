@@ -2,11 +2,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createWebHost, DIAGNOSTICS_NEED_DESKTOP, STORAGE_KEYS, WEB_HISTORY_LIMIT } from '../../../renderer/host/web-host.js';
+import { createWebHost, DIAGNOSTICS_NEED_DESKTOP, STORAGE_KEYS } from '../../../renderer/host/web-host.js';
 import { apiUrl, basicAuthorization } from '../../../renderer/host/provisioning-client.js';
 import type { StorageLike } from '../../../renderer/host/validated-storage.js';
 import { parseHostError, type HostErrorCode } from '../../../common/contract/index.js';
 import { spareTestPort } from '../../support/port-registry.js';
+import { CALL_HISTORY_LIMIT } from '../../../common/call-history.js';
 
 /**
  * The web host against a real HTTP server on loopback that answers like the control plane does —
@@ -177,11 +178,11 @@ test('settings and history persist in localStorage; corrupt or invalid data rese
   await rejectsWith(host.invoke('history.add', entry(0)), 'not-signed-in', /Not signed in/);
   assert.deepEqual(await host.invoke('history.list', undefined), []);
   await host.invoke('provisioning.signIn', { url: base, username: 'alice', password: 's3crét' });
-  for (let i = 0; i < WEB_HISTORY_LIMIT + 3; i++) await host.invoke('history.add', entry(i));
-  await host.invoke('history.add', { ...entry(WEB_HISTORY_LIMIT + 2), disposition: 'answered' });
+  for (let i = 0; i < CALL_HISTORY_LIMIT + 3; i++) await host.invoke('history.add', entry(i));
+  await host.invoke('history.add', { ...entry(CALL_HISTORY_LIMIT + 2), disposition: 'answered' });
   const history = await host.invoke('history.list', undefined);
-  assert.equal(history.length, WEB_HISTORY_LIMIT);
-  assert.equal(history[0]?.id, `c${WEB_HISTORY_LIMIT + 2}`);
+  assert.equal(history.length, CALL_HISTORY_LIMIT);
+  assert.equal(history[0]?.id, `c${CALL_HISTORY_LIMIT + 2}`);
   assert.equal(history[0]?.disposition, 'answered', 'a re-added call replaces its entry');
 
   const key = `${STORAGE_KEYS.history}:alice`;
