@@ -1,3 +1,4 @@
+import { mosBand } from '../../common/quality/mos-bands.js';
 import type { CallStats } from '../calling/phone-api.js';
 
 /** Call-quality figures as the Call quality panel shows them. Pure. */
@@ -11,14 +12,8 @@ export interface QualityView {
 
 const UNKNOWN = '—';
 
-/** ITU-T G.107 user-satisfaction bands for the E-model MOS. */
-export function mosLabel(mos: number): string {
-  if (mos >= 4.3) return 'Excellent';
-  if (mos >= 4.0) return 'Good';
-  if (mos >= 3.6) return 'Fair';
-  if (mos >= 3.1) return 'Poor';
-  return 'Bad';
-}
+/** The MOS band's name (common/quality/mos-bands.ts, the table the network test judges by). */
+export const mosLabel = (mos: number): string => mosBand(mos).label;
 
 /** Lost packets as a share of all the far end sent us (received + lost), or null before any. */
 export function lossPercent(stats: Pick<CallStats, 'packetsLost' | 'packetsReceived'>): number | null {

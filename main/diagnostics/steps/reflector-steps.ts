@@ -1,4 +1,5 @@
 // The calling core's model, so this step predicts the score the in-call quality panel will show.
+import { mosBand } from '../../../common/quality/mos-bands.js';
 import { estimateMos } from '../../../common/quality/mos.js';
 import { clockOffset, pathStats } from '../path-stats.js';
 import { exchange, type Exchange, type ExchangeOptions } from '../reflector-client.js';
@@ -97,9 +98,10 @@ export const pathQualityStep: StepDefinition = {
       const values = { ...stats, mos: score };
       const figures = `RTT ${stats.rttAvgMs} ms, jitter ${stats.jitterMs} ms, loss ${stats.lossPercent}%, MOS ${score}`;
       const fix = 'voice needs RTT < 300 ms, jitter < 30 ms and loss < 1%: check Wi-Fi, VPN and link congestion on this path';
-      if (score >= 4.0) return outcome('pass', `good path: ${figures}`, values);
-      if (score >= 3.5) return outcome('warn', `fair path: ${figures}`, values, fix);
-      return outcome('fail', `poor path: ${figures}`, values, fix);
+      // The in-call panel's bands: the label it would show, the verdict that goes with it.
+      const band = mosBand(score);
+      const explanation = `${band.label.toLowerCase()} path: ${figures}`;
+      return band.verdict === 'pass' ? outcome('pass', explanation, values) : outcome(band.verdict, explanation, values, fix);
     });
   },
 };

@@ -6,6 +6,7 @@ import type { StepDefinition } from '../../../main/diagnostics/step.js';
 import { outcome } from '../../../main/diagnostics/step.js';
 import { dnsStep } from '../../../main/diagnostics/steps/dns.js';
 import { proxyStep } from '../../../main/diagnostics/steps/proxy.js';
+import { mosBand } from '../../../common/quality/mos-bands.js';
 import { clockStep, dscpStep, pathQualityStep } from '../../../main/diagnostics/steps/reflector-steps.js';
 import { sipWebSocketStep } from '../../../main/diagnostics/steps/sip-websocket.js';
 import { mediaPathStep } from '../../../main/diagnostics/steps/turn.js';
@@ -132,6 +133,10 @@ describe('reflector checks', () => {
     const r = await only(pathQualityStep, probes({ dropEvery: 10 }));
     assert.equal(r.values.lossPercent, 10);
     assert.equal(r.values.sent, 200);
+    // Judged by the in-call panel's bands: 10 % loss is a "Poor" path, and the verdict says so.
+    assert.equal(mosBand(r.values.mos as number).label, 'Poor');
+    assert.equal(r.verdict, 'fail');
+    assert.match(r.explanation, /^poor path: /);
   });
 
   it('skips when no reflector is provisioned', async () => {
