@@ -1,6 +1,6 @@
 import type { AppState } from '../state/app-state.js';
 import { useController } from '../state/use-app-state.js';
-import { DIAGNOSTICS_NEED_DESKTOP } from '../host/web-host.js';
+import { DIAGNOSTICS_NEED_DESKTOP } from '../state/diagnostics.js';
 import { selectPasswordStorageText } from '../state/selectors.js';
 
 const VERDICT_TEXT = { pass: 'Pass', warn: 'Warning', fail: 'Fail', skip: 'Skipped' } as const;

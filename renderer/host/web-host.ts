@@ -1,3 +1,4 @@
+import { DIAGNOSTICS_NEED_DESKTOP } from '../state/diagnostics.js';
 import { z } from 'zod';
 import {
   CallHistoryEntrySchema,
@@ -28,9 +29,6 @@ import { hostError, isHostError } from './host-error.js';
  * localStorage; the session (with the SIP password) only in sessionStorage — a browser has no OS
  * keychain, so the tab forgets the password when it closes.
  */
-
-export const DIAGNOSTICS_NEED_DESKTOP =
-  'Network checks need the Clearline desktop app: a browser tab cannot see VPN routes, DSCP marking, firewall ports or proxy settings.';
 
 export const STORAGE_KEYS = {
   settings: 'clearline.settings',

@@ -13,6 +13,10 @@ export type DiagnosticsState =
     }
   | { readonly phase: 'failed'; readonly message: string };
 
+/** Why the web softphone has no network test: its host's 'not-available' error and the panel say it. */
+export const DIAGNOSTICS_NEED_DESKTOP =
+  'Network checks need the Clearline desktop app: a browser tab cannot see VPN routes, DSCP marking, firewall ports or proxy settings.';
+
 export const DIAGNOSTICS_IDLE: DiagnosticsState = { phase: 'idle' };
 
 export function diagnosticsStarted(runId: string): DiagnosticsState {

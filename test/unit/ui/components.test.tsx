@@ -10,7 +10,7 @@ import { CallStage } from '../../../renderer/components/CallStage.js';
 import { DiagnosticsPanel } from '../../../renderer/components/DiagnosticsPanel.js';
 import { SettingsPanel } from '../../../renderer/components/SettingsPanel.js';
 import { CallHistory } from '../../../renderer/components/CallHistory.js';
-import { DIAGNOSTICS_NEED_DESKTOP } from '../../../renderer/host/web-host.js';
+import { DIAGNOSTICS_NEED_DESKTOP } from '../../../renderer/state/diagnostics.js';
 import type { ClientConfig } from '../../../common/contract/index.js';
 import { call, stats } from './fixtures.js';
 
