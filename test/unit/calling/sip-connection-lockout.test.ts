@@ -6,7 +6,8 @@ import { SipConnection } from '../../../renderer/calling/sip-connection.js';
 import type { RegistrationState } from '../../../renderer/calling/phone-api.js';
 import { silentLogger } from '../../../renderer/calling/logging.js';
 import { systemTimers } from '../../../renderer/calling/timers.js';
-import { LOCKED_OUT_TEXT, type Session } from '../../../common/contract/index.js';
+import { LOCKED_OUT_TEXT } from '../../../common/contract/index.js';
+import { agentSession } from './fakes/agent-session.js';
 
 /**
  * The phone's answer to a lockout (hole 6), through SipConnection and the real SIP.js stack over a
@@ -56,17 +57,6 @@ async function startRegistrar(answer: Answer) {
   };
 }
 
-const sessionFor = (wsUrl: string): Session => ({
-  config: {
-    agent: { username: 'alice', displayName: 'Alice' },
-    sip: { wsUrl, domain: 'clearline.test', registerExpiresSec: 300 },
-    controlPlaneUrl: 'http://127.0.0.1:1',
-    numbers: {},
-  },
-  password: 'alice-password',
-  turn: { username: '1:alice', password: 't', ttl: 600, uris: ['turn:127.0.0.1:3478'] },
-});
-
 /** A SipConnection with test doubles for everything but SIP.js and the socket; its states, in order. */
 function connection() {
   const states: RegistrationState[] = [];
@@ -109,7 +99,7 @@ test('403 Locked + Retry-After: "locked, retrying in N s", then registers by its
     await registrar.close();
   });
 
-  await sip.start(sessionFor(registrar.wsUrl));
+  await sip.start(agentSession(registrar.wsUrl));
   const failed = states.find((s) => s.kind === 'failed');
   assert.deepEqual(failed, { kind: 'failed', reason: 'locked', message: LOCKED_OUT_TEXT, retryInMs: 1000 });
 
@@ -129,7 +119,7 @@ test('a plain 403 is a wrong password: shown, never retried on its own', { timeo
     await registrar.close();
   });
 
-  await sip.start(sessionFor(registrar.wsUrl));
+  await sip.start(agentSession(registrar.wsUrl));
   const last = states.at(-1);
   assert.equal(last?.kind, 'failed');
   assert.equal(last?.kind === 'failed' && last.reason, 'wrong-credentials');
@@ -139,7 +129,7 @@ test('a plain 403 is a wrong password: shown, never retried on its own', { timeo
 test('ws:// to another computer: refused before any socket opens, never retried', { timeout: 5_000 }, async (t) => {
   const { sip, states } = connection();
   t.after(() => sip.stop());
-  await sip.start(sessionFor('ws://sip.example.com:8088/ws'));
+  await sip.start(agentSession('ws://sip.example.com:8088/ws'));
   assert.equal(sip.userAgent, null, 'no SIP stack was built, so no REGISTER could leave');
   assert.equal(states.length, 1);
   const [only] = states;

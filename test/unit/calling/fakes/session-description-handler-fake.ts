@@ -1,0 +1,173 @@
+import type {
+  SessionDescriptionHandler,
+  SessionDescriptionHandlerFactory,
+  SessionDescriptionHandlerModifier,
+  SessionDescriptionHandlerOptions,
+} from 'sip.js';
+
+/**
+ * An audio description as Chromium offers it (trimmed): opus, G722, PCMU, PCMA, CN and
+ * telephone-event, so the phone's codec preference has something to remove.
+ */
+export const BROWSER_AUDIO_SDP = [
+  'v=0',
+  'o=- 1 2 IN IP4 127.0.0.1',
+  's=-',
+  't=0 0',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111 9 0 8 13 126',
+  'c=IN IP4 0.0.0.0',
+  'a=rtpmap:111 opus/48000/2',
+  'a=rtpmap:9 G722/8000',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:13 CN/8000',
+  'a=rtpmap:126 telephone-event/8000',
+  '',
+].join('\r\n');
+
+/** An audio track that remembers whether it is enabled and whether it was stopped. */
+export class TrackFake {
+  readonly kind = 'audio';
+  enabled = true;
+  stopped = false;
+  constructor(readonly label: string) {}
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+export class StreamFake {
+  constructor(private tracks: TrackFake[] = []) {}
+  getAudioTracks(): TrackFake[] {
+    return [...this.tracks];
+  }
+  getTracks(): TrackFake[] {
+    return [...this.tracks];
+  }
+  addTrack(track: TrackFake): void {
+    this.tracks.push(track);
+  }
+  removeTrack(track: TrackFake): void {
+    this.tracks = this.tracks.filter((t) => t !== track);
+  }
+}
+
+/** The audio sender: which track goes out, and every track it was switched to. */
+export class SenderFake {
+  readonly replacedWith: TrackFake[] = [];
+  readonly dtmf = null;
+  constructor(public track: TrackFake | null) {}
+  async replaceTrack(track: TrackFake): Promise<void> {
+    this.replacedWith.push(track);
+    this.track = track;
+  }
+}
+
+/** The peer connection a call's media runs on: ICE already connected, one audio sender. */
+export class PeerConnectionFake {
+  iceConnectionState: RTCIceConnectionState = 'connected';
+  configuration: RTCConfiguration = {};
+  constructor(readonly sender: SenderFake) {}
+  getSenders(): SenderFake[] {
+    return [this.sender];
+  }
+  addEventListener(): void {}
+  getConfiguration(): RTCConfiguration {
+    return this.configuration;
+  }
+  setConfiguration(configuration: RTCConfiguration): void {
+    this.configuration = configuration;
+  }
+  async getStats(): Promise<Map<string, unknown>> {
+    return new Map();
+  }
+}
+
+type Signaling = 'stable' | 'has-local-offer' | 'has-remote-offer';
+
+/**
+ * A call's media handler without WebRTC, after SIP.js's own SessionDescriptionHandler mock: it
+ * keeps the offer/answer state (stable → has-local-offer → stable, or has-remote-offer → stable)
+ * and refuses out-of-order calls as a real one would, applies the phone's SDP modifiers to what
+ * it describes, and exposes the WebRTC parts the phone touches (peer connection, streams, track
+ * enablement) as fakes the test can inspect.
+ */
+export class SessionDescriptionHandlerFake implements SessionDescriptionHandler {
+  readonly localMediaStream: StreamFake;
+  readonly remoteMediaStream = new StreamFake([new TrackFake('far end')]);
+  readonly peerConnection: PeerConnectionFake;
+  /** The options of each description we produced (a hold re-offer says `hold: true`). */
+  readonly describedWith: Array<SessionDescriptionHandlerOptions | undefined> = [];
+  /** The next `getDescription` fails with this (no microphone, a codec we cannot accept, …). */
+  failNextDescription: Error | null = null;
+  sendersEnabled: boolean | null = null;
+  receiversEnabled: boolean | null = null;
+  closed = false;
+  private signaling: Signaling = 'stable';
+
+  constructor() {
+    const microphone = new TrackFake('microphone default');
+    this.localMediaStream = new StreamFake([microphone]);
+    this.peerConnection = new PeerConnectionFake(new SenderFake(microphone));
+  }
+
+  async getDescription(
+    options?: SessionDescriptionHandlerOptions,
+    modifiers: SessionDescriptionHandlerModifier[] = [],
+  ): Promise<{ body: string; contentType: string }> {
+    this.assertOpen('getDescription');
+    const failure = this.failNextDescription;
+    this.failNextDescription = null;
+    if (failure) throw failure;
+    if (this.signaling === 'has-local-offer') throw new Error('getDescription while an offer of ours is outstanding');
+    const type = this.signaling === 'stable' ? 'offer' : 'answer';
+    this.signaling = this.signaling === 'stable' ? 'has-local-offer' : 'stable';
+    let description: RTCSessionDescriptionInit = { type, sdp: BROWSER_AUDIO_SDP };
+    for (const modify of modifiers) description = await modify(description);
+    this.describedWith.push(options);
+    return { body: description.sdp ?? '', contentType: 'application/sdp' };
+  }
+
+  hasDescription(contentType: string): boolean {
+    return contentType === 'application/sdp';
+  }
+
+  async setDescription(): Promise<void> {
+    this.assertOpen('setDescription');
+    if (this.signaling === 'has-remote-offer') throw new Error('setDescription while a remote offer is unanswered');
+    this.signaling = this.signaling === 'stable' ? 'has-remote-offer' : 'stable';
+  }
+
+  async rollbackDescription(): Promise<void> {
+    this.signaling = 'stable';
+  }
+
+  sendDtmf(): boolean {
+    return false;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  enableSenderTracks(enable: boolean): void {
+    this.sendersEnabled = enable;
+  }
+
+  enableReceiverTracks(enable: boolean): void {
+    this.receiversEnabled = enable;
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closed) throw new Error(`${what} on a closed media handler`);
+  }
+}
+
+/** The phone's media-handler factory for tests; every handler it makes is appended to `made`. */
+export function sessionDescriptionHandlerFakeFactory(made: SessionDescriptionHandlerFake[]): SessionDescriptionHandlerFactory {
+  return () => {
+    const handler = new SessionDescriptionHandlerFake();
+    made.push(handler);
+    return handler;
+  };
+}
