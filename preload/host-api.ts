@@ -1,8 +1,7 @@
-import { formatHostErrorMessage } from '../common/contract/host-error-message.js';
+import { hostRejection } from '../common/host-error.js';
 // Types only: the schemas (and zod) stay out of the preload bundle.
-import type { HostApi, HostErrorInfo } from '../common/contract/index.js';
-
-type Envelope = { ok: true; value: unknown } | { ok: false; error: HostErrorInfo };
+import type { HostApi } from '../common/contract/index.js';
+import type { Envelope } from '../common/validating-dispatch.js';
 
 export interface HostTransport {
   invokeChannels: readonly string[];
@@ -21,21 +20,15 @@ export function createHostApi(transport: HostTransport): HostApi {
   const allowedEvents = new Set(transport.eventChannels);
   const api = {
     async invoke(channel: string, request: unknown): Promise<unknown> {
-      if (!allowedInvoke.has(channel)) throw hostError({ code: 'unknown-channel', message: `no host channel named "${channel}"` });
+      if (!allowedInvoke.has(channel)) throw hostRejection({ code: 'unknown-channel', message: `no host channel named "${channel}"` });
       const envelope = (await transport.invoke(channel, request)) as Envelope;
       if (envelope.ok) return envelope.value;
-      throw hostError(envelope.error);
+      throw hostRejection(envelope.error);
     },
     on(channel: string, listener: (event: unknown) => void): () => void {
-      if (!allowedEvents.has(channel)) throw hostError({ code: 'unknown-channel', message: `no host event named "${channel}"` });
+      if (!allowedEvents.has(channel)) throw hostRejection({ code: 'unknown-channel', message: `no host event named "${channel}"` });
       return transport.subscribe(channel, listener);
     },
   };
   return api as HostApi;
-}
-
-function hostError(info: HostErrorInfo): Error {
-  const error = new Error(formatHostErrorMessage(info));
-  error.name = 'HostError';
-  return error;
 }

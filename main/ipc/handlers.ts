@@ -9,8 +9,8 @@ import { realTimers, type Timers } from '../provisioning/turn-keeper.js';
 import { isSafeExternalUrl } from '../security/external-links.js';
 import { HistoryStore } from '../storage/history-store.js';
 import { SettingsStore } from '../storage/settings-store.js';
-import type { HandlerTable } from './handler-table.js';
-import { HostError } from './host-error.js';
+import type { HandlerTable } from '../../common/validating-dispatch.js';
+import { HostError } from '../../common/host-error.js';
 
 /**
  * Runs the network diagnostics for a session, reporting each step; settles when done. (The

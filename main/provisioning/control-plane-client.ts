@@ -9,7 +9,7 @@ import {
   type ClientConfig,
   type TurnCredentials,
 } from '../../common/contract/index.js';
-import { HostError } from '../ipc/host-error.js';
+import { HostError } from '../../common/host-error.js';
 
 /**
  * The HTTP client: Electron's `net.fetch` in the app (Chromium's stack, so the system proxy and

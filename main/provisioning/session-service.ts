@@ -7,7 +7,7 @@ import {
   type SignInRequest,
   type TurnCredentials,
 } from '../../common/contract/index.js';
-import { HostError } from '../ipc/host-error.js';
+import { HostError } from '../../common/host-error.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from '../storage/json-file.js';
 import { fetchClientConfig, fetchTurnCredentials, type ControlPlaneAccount, type Fetch } from './control-plane-client.js';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { insecureTransportProblem, lockedSignInMessage } from '../../common/contract/index.js';
-import { hostError } from './host-error.js';
+import { HostError } from '../../common/host-error.js';
 
 /**
  * Talks to the control plane's provisioning API over `fetch` (HTTP Basic) and turns every way it
@@ -48,13 +48,13 @@ export function checkProvisioningUrl(raw: string): URL {
   try {
     url = new URL(raw.trim());
   } catch {
-    throw hostError('invalid-request', 'Provisioning URL must be a full address like https://pbx.example.com');
+    throw new HostError('invalid-request', 'Provisioning URL must be a full address like https://pbx.example.com');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw hostError('invalid-request', `Provisioning URL must start with https:// (got ${url.protocol}//)`);
+    throw new HostError('invalid-request', `Provisioning URL must start with https:// (got ${url.protocol}//)`);
   }
   const insecure = insecureTransportProblem(url.href, 'provisioning URL');
-  if (insecure) throw hostError('insecure-transport', insecure);
+  if (insecure) throw new HostError('insecure-transport', insecure);
   return url;
 }
 
@@ -86,20 +86,20 @@ export async function fetchProvisioned<S extends z.ZodType>(
     });
   } catch (cause) {
     const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
-    throw hostError(
+    throw new HostError(
       'unreachable',
       `Cannot reach ${url.host}${timedOut ? ` (no answer within ${REQUEST_TIMEOUT_MS / 1000} s)` : ''}. ` +
         'Check the provisioning URL and your network or VPN connection.',
     );
   }
-  if (response.status === 401) throw hostError('unauthorized', WRONG_CREDENTIALS);
+  if (response.status === 401) throw new HostError('unauthorized', WRONG_CREDENTIALS);
   // A lockout, possibly tripped by someone else's attempts: not a wrong password.
-  if (response.status === 429) throw hostError('locked', lockedSignInMessage(response.headers.get('Retry-After')));
+  if (response.status === 429) throw new HostError('locked', lockedSignInMessage(response.headers.get('Retry-After')));
   if (response.status === 403) {
-    throw hostError('unauthorized', 'This account is not allowed to use the softphone (403 Forbidden)');
+    throw new HostError('unauthorized', 'This account is not allowed to use the softphone (403 Forbidden)');
   }
   if (!response.ok) {
-    throw hostError(
+    throw new HostError(
       'server-error',
       `The provisioning server at ${url.host} answered ${response.status} ${response.statusText}`.trim(),
     );
@@ -108,9 +108,9 @@ export async function fetchProvisioned<S extends z.ZodType>(
   try {
     body = JSON.parse(await response.text());
   } catch {
-    throw hostError('invalid-config', `${INVALID_CONFIG} (not JSON)`);
+    throw new HostError('invalid-config', `${INVALID_CONFIG} (not JSON)`);
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw hostError('invalid-config', `${INVALID_CONFIG} (${describeIssues(parsed.error)})`);
+  if (!parsed.success) throw new HostError('invalid-config', `${INVALID_CONFIG} (${describeIssues(parsed.error)})`);
   return parsed.data;
 }

@@ -4,7 +4,6 @@ import {
   CallHistoryEntrySchema,
   ClientConfigSchema,
   clientConfigTransportProblem,
-  invokeChannels,
   SessionSchema,
   SettingsSchema,
   TurnCredentialsSchema,
@@ -21,7 +20,8 @@ import { redact } from '../../common/log-redaction.js';
 import { withHistoryEntry } from '../../common/call-history.js';
 import { storedValue, type StorageLike } from './validated-storage.js';
 import { createEventHub } from './event-hub.js';
-import { hostError, isHostError } from './host-error.js';
+import { HostError, hostRejection } from '../../common/host-error.js';
+import { createValidatingDispatch, type SyncOrAsyncHandlerTable } from '../../common/validating-dispatch.js';
 
 /**
  * The host of the web softphone: the same `HostApi` the Electron preload exposes, implemented
@@ -56,12 +56,6 @@ export interface WebHostDeps {
   readonly lifecycleEvents?: Pick<EventTarget, 'addEventListener'>;
 }
 
-type Handlers = {
-  [C in InvokeChannel]: (
-    request: z.output<(typeof invokeChannels)[C]['request']>,
-  ) => Promise<ResponseOf<C>> | ResponseOf<C>;
-};
-
 export function createWebHost(deps: WebHostDeps): HostApi {
   const events = createEventHub((error) => deps.console.error('[host] event listener failed', error));
   const warnCorrupt = (key: string, reason: string) =>
@@ -79,7 +73,7 @@ export function createWebHost(deps: WebHostDeps): HostApi {
 
   const defaultUrl = /^https?:/.test(deps.origin) ? deps.origin : null;
 
-  const handlers: Handlers = {
+  const handlers: SyncOrAsyncHandlerTable = {
     'app.info': () => ({ version: deps.version, platform: deps.platform, shell: 'web', passwordStorage: 'browser-session' }),
     'provisioning.defaults': () => ({ policyUrl: defaultUrl, lastUsername: lastUsername.read() }),
     'provisioning.signIn': async ({ url, username, password }) => {
@@ -87,7 +81,7 @@ export function createWebHost(deps: WebHostDeps): HostApi {
       const credentials = { username, password };
       const config = await fetchProvisioned(deps.fetch, base, 'api/client-config', credentials, ClientConfigSchema);
       const insecure = clientConfigTransportProblem(config);
-      if (insecure) throw hostError('insecure-transport', insecure);
+      if (insecure) throw new HostError('insecure-transport', insecure);
       const turn = await fetchProvisioned(deps.fetch, base, 'api/turn-credentials', credentials, TurnCredentialsSchema);
       const session: Session = { config, password, turn };
       storedSession.write({ url: base, username, session });
@@ -98,7 +92,7 @@ export function createWebHost(deps: WebHostDeps): HostApi {
     'provisioning.signOut': () => storedSession.clear(),
     'turn.refresh': async () => {
       const stored = storedSession.read();
-      if (stored === null) throw hostError('not-signed-in', 'Not signed in: sign in again to get TURN credentials');
+      if (stored === null) throw new HostError('not-signed-in', 'Not signed in: sign in again to get TURN credentials');
       const credentials = { username: stored.username, password: stored.session.password };
       const turn = await fetchProvisioned(deps.fetch, stored.url, 'api/turn-credentials', credentials, TurnCredentialsSchema);
       storedSession.write({ ...stored, session: { ...stored.session, turn } });
@@ -116,19 +110,19 @@ export function createWebHost(deps: WebHostDeps): HostApi {
     },
     'history.add': (entry) => {
       const stored = storedSession.read();
-      if (stored === null) throw hostError('not-signed-in', 'Not signed in: the call cannot be added to a history');
+      if (stored === null) throw new HostError('not-signed-in', 'Not signed in: the call cannot be added to a history');
       const history = historyOf(stored.username);
       history.write(withHistoryEntry(history.read(), entry));
     },
     'diagnostics.run': () => {
-      throw hostError('not-available', DIAGNOSTICS_NEED_DESKTOP);
+      throw new HostError('not-available', DIAGNOSTICS_NEED_DESKTOP);
     },
     // A page sees no more than the calling core's own in-page probe does.
     'sip.probeEndpoint': () => ({ result: 'not-run', detail: 'a browser tab cannot see TLS errors' }),
     'shell.openExternal': ({ url }) => {
       const target = new URL(url);
       if (target.protocol !== 'https:' && target.protocol !== 'http:') {
-        throw hostError('forbidden-url', `Only web links can be opened (got ${target.protocol})`);
+        throw new HostError('forbidden-url', `Only web links can be opened (got ${target.protocol})`);
       }
       deps.openWindow(target.href);
     },
@@ -137,27 +131,16 @@ export function createWebHost(deps: WebHostDeps): HostApi {
     },
   };
 
+  const dispatch = createValidatingDispatch(handlers, {
+    shell: 'the web host',
+    logError: (message, detail) => deps.console.error(`[host] ${message}`, detail),
+  });
+
   return {
     async invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
-      const spec = invokeChannels[channel];
-      if (!spec) throw hostError('unknown-channel', `no host channel named "${String(channel)}"`);
-      const parsed = spec.request.safeParse(request);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(argument)'}: ${i.message}`);
-        throw hostError('invalid-request', `${channel}: ${issues.join('; ')}`);
-      }
-      const handler = handlers[channel] as (request: unknown) => Promise<ResponseOf<C>> | ResponseOf<C>;
-      let result: ResponseOf<C>;
-      try {
-        result = await handler(parsed.data);
-      } catch (error) {
-        if (isHostError(error)) throw error;
-        deps.console.error(`[host] ${channel} failed`, error);
-        throw hostError('internal', `${channel} failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      const response = spec.response.safeParse(result);
-      if (!response.success) throw hostError('invalid-response', `${channel}: the web host produced an invalid answer`);
-      return response.data as ResponseOf<C>;
+      const envelope = await dispatch(channel, request, (name, event) => events.emit(name, event as never));
+      if (!envelope.ok) throw hostRejection(envelope.error);
+      return envelope.value as ResponseOf<C>;
     },
     on<C extends EventChannel>(channel: C, listener: (event: EventOf<C>) => void): () => void {
       return events.on(channel, listener);

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiUrl, fetchClientConfig, fetchTurnCredentials } from '../../../main/provisioning/control-plane-client.js';
-import { HostError } from '../../../main/ipc/host-error.js';
+import { HostError } from '../../../common/host-error.js';
 import { AGENT, sampleConfig, startControlPlaneFixture, type ControlPlaneFixture } from './fixtures/control-plane-fixture.js';
 
 let plane: ControlPlaneFixture;

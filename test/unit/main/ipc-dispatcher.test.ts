@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DiagnosticProgress } from '../../../common/contract/index.js';
 import { createDispatcher, type Envelope } from '../../../main/ipc/dispatcher.js';
-import type { HandlerTable } from '../../../main/ipc/handler-table.js';
+import type { HandlerTable } from '../../../common/validating-dispatch.js';
 import { createHandlers, type DiagnosticsRunner, type HostHandlers } from '../../../main/ipc/handlers.js';
 import { checkSender, type SenderInfo } from '../../../main/ipc/sender.js';
 import { createPlainFileSecretStore } from '../../../main/provisioning/secret-store.js';

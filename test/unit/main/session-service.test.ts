@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientConfig } from '../../../common/contract/index.js';
-import { HostError } from '../../../main/ipc/host-error.js';
+import { HostError } from '../../../common/host-error.js';
 import { createPlainFileSecretStore } from '../../../main/provisioning/secret-store.js';
 import { PASSWORD_SECRET_KEY, SessionService } from '../../../main/provisioning/session-service.js';
 import { realTimers } from '../../../main/provisioning/turn-keeper.js';
