@@ -7,14 +7,15 @@ import { createReadStream, existsSync } from 'node:fs';
 import http from 'node:http';
 import { z } from 'zod';
 import type { Call } from './call.js';
-import type { CallRegistry, PlaceCallRequest } from './carrier.js';
+import type { CallRegistry } from './call-registry.js';
 import { MEDIA_MODES } from './behaviours.js';
 
+/** Where the API listens, and what it serves: the carrier's calls and a way to place one. */
 export interface ApiOptions {
   readonly address: string;
   readonly port: number;
   readonly calls: CallRegistry;
-  placeCall(req: PlaceCallRequest): Promise<Call>;
+  placeCall(req: PlaceCallBody): Promise<Call>;
   /** `alice` → `sip:alice@<domain>`; a sip: URI is kept. */
   targetUri(to: string): string;
 }
@@ -27,9 +28,10 @@ const SIP_USER = /^[A-Za-z0-9+._~-]+$/;
 const PlaceCallBody = z.strictObject({
   to: z.string().min(1).max(256).refine((s) => SIP_USER.test(s) || /^sip:\S+$/.test(s), 'must be a user (e.g. "alice") or a sip: URI'),
   from: z.string().regex(SIP_USER, 'must be a SIP user part such as +15551230000').max(64).optional(),
-  mode: z.enum(MEDIA_MODES as [string, ...string[]]).optional(),
+  mode: z.enum(MEDIA_MODES).optional(),
   toneHz: z.number().min(100).max(3800).optional(),
 });
+export type PlaceCallBody = z.output<typeof PlaceCallBody>;
 const DtmfBody = z.strictObject({
   digits: z.string().regex(/^[0-9*#A-Da-d]{1,32}$/, 'must be 1-32 of 0-9 * # A-D'),
   method: z.enum(['rfc4733', 'info']).optional(),
@@ -97,7 +99,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
     if (path === '/calls' && method === 'GET') return send(res, 200, opts.calls.all().map((c) => c.view()));
     if (path === '/calls' && method === 'POST') {
       const body = parseBody(PlaceCallBody, await readBody(req));
-      const call = await opts.placeCall(body as PlaceCallRequest);
+      const call = await opts.placeCall(body);
       return send(res, 201, { id: call.id });
     }
     if (!callMatch) throw new HttpError(404, `no route ${method} ${path}`);

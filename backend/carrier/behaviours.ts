@@ -18,8 +18,8 @@ export const DEFAULT_NUMBERS: CarrierNumbers = {
 };
 
 /** What an answered call does with its audio. */
-export type MediaMode = 'echo' | 'tone' | 'record';
-export const MEDIA_MODES: readonly MediaMode[] = ['echo', 'tone', 'record'];
+export const MEDIA_MODES = ['echo', 'tone', 'record'] as const;
+export type MediaMode = (typeof MEDIA_MODES)[number];
 
 export type Behaviour =
   | { readonly kind: 'answer'; readonly role: NumberRole; readonly mode: MediaMode }

@@ -1,14 +1,15 @@
 /**
- * Composition of the simulated carrier: SIP transport + transactions, the calls, the per-number
- * behaviours, and the HTTP API. `startCarrier` is the programmatic entry point (main.ts is the
- * CLI around it).
+ * Composition of the simulated carrier's SIP side: transport + transactions, the calls and the
+ * per-number behaviours. `startCarrier` is the programmatic entry point; the HTTP API (api.ts) is
+ * handed what it serves (the calls, placing a call) by whoever starts both — main.ts, the CLI.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startApi, type ApiServer } from './api.js';
-import { ANSWER_DELAY_MS, behaviourFor, type CarrierNumbers } from './behaviours.js';
-import { ALLOW, Call, type CallContext, type OutgoingCallOptions } from './call.js';
+import { ANSWER_DELAY_MS, behaviourFor, type CarrierNumbers, type MediaMode } from './behaviours.js';
+import { Call, type CarrierCallContext, type OutgoingCallOptions } from './call.js';
+import { ALLOW } from './call-core.js';
+import { CallRegistry } from './call-registry.js';
 import { MediaPortAllocator } from './media/port-allocator.js';
 import { parseSipUri } from './sip/address.js';
 import { SipEndpoint, type ServerTransaction, type TransactionUser } from './sip/endpoint.js';
@@ -19,7 +20,6 @@ import { runBlindTransfer } from './transfer.js';
 export interface CarrierOptions {
   readonly listen: string;
   readonly sipPort: number;
-  readonly apiPort: number;
   readonly mediaMin: number;
   readonly mediaMax: number;
   readonly proxy: RemoteAddress;
@@ -33,61 +33,30 @@ export interface CarrierOptions {
 
 export interface RunningCarrier {
   readonly sipPort: number;
-  readonly apiPort: number;
   readonly calls: CallRegistry;
   /** Places a call towards `to` (a user at --domain, or a full sip: URI) through the proxy. */
   placeCall(req: PlaceCallRequest): Promise<Call>;
+  /** `alice` → `sip:alice@<domain>`; a sip: URI is kept. */
+  targetUri(to: string): string;
   stop(): Promise<void>;
 }
 
 export interface PlaceCallRequest {
   readonly to: string;
   readonly from?: string;
-  readonly mode?: 'tone' | 'echo' | 'record';
+  readonly mode?: MediaMode;
   readonly toneHz?: number;
 }
 
 export const DEFAULT_CALLER = '+15551230000';
 const KNOWN_UNSUPPORTED = new Set(['REGISTER', 'MESSAGE', 'SUBSCRIBE', 'PUBLISH', 'UPDATE', 'PRACK']);
-/** Bound on remembered calls, so a long-running demo does not grow without limit. */
-const MAX_REMEMBERED_CALLS = 500;
 /** How long shutdown waits for BYE/CANCEL answers before closing sockets (CLI exits within 2 s). */
 const SHUTDOWN_GRACE_MS = 600;
-
-export class CallRegistry {
-  private readonly calls: Call[] = [];
-
-  add(call: Call): void {
-    this.calls.push(call);
-    while (this.calls.length > MAX_REMEMBERED_CALLS) {
-      const i = this.calls.findIndex((c) => c.state === 'ended' || c.state === 'failed');
-      if (i < 0) break;
-      this.calls.splice(i, 1);
-    }
-  }
-
-  all(): readonly Call[] {
-    return this.calls;
-  }
-
-  byId(id: string): Call | undefined {
-    return this.calls.find((c) => c.id === id);
-  }
-
-  /** The call an in-dialog request belongs to (Call-ID + tags). */
-  forDialog(req: SipRequest): Call | undefined {
-    return this.calls.find((c) => c.matches(req));
-  }
-
-  active(): Call[] {
-    return this.calls.filter((c) => c.state === 'ringing' || c.state === 'answered');
-  }
-}
 
 class Carrier implements TransactionUser {
   readonly calls = new CallRegistry();
   private readonly answerTimers = new Set<NodeJS.Timeout>();
-  readonly context: CallContext;
+  readonly context: CarrierCallContext;
 
   constructor(
     private readonly opts: CarrierOptions,
@@ -227,24 +196,17 @@ export async function startCarrier(opts: CarrierOptions): Promise<RunningCarrier
   const carrier = new Carrier(opts, endpoint, log);
   endpoint.setUser(carrier);
   await transport.listen(opts.listen, opts.sipPort);
-  let api: ApiServer;
-  try {
-    api = await startApi({ address: opts.listen, port: opts.apiPort, calls: carrier.calls, placeCall: (r) => carrier.placeCall(r), targetUri: (t) => carrier.targetUri(t) });
-  } catch (err) {
-    await transport.close();
-    throw err;
-  }
   let stopped: Promise<void> | undefined;
   return {
     sipPort: opts.sipPort,
-    apiPort: opts.apiPort,
     calls: carrier.calls,
     placeCall: (r) => carrier.placeCall(r),
+    targetUri: (t) => carrier.targetUri(t),
     stop: () =>
       (stopped ??= (async () => {
         await carrier.stop();
         endpoint.close();
-        await Promise.all([transport.close(), api.close()]);
+        await transport.close();
       })()),
   };
 }

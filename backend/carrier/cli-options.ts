@@ -46,7 +46,10 @@ function numbers(raw: string | undefined): CarrierNumbers {
   return merged;
 }
 
-export function parseCarrierArgs(argv: string[]): Omit<CarrierOptions, 'log'> {
+/** The SIP side's options and the HTTP API's port. */
+export type CarrierCliOptions = Omit<CarrierOptions, 'log'> & { readonly apiPort: number };
+
+export function parseCarrierArgs(argv: string[]): CarrierCliOptions {
   let values: Record<string, string | undefined>;
   try {
     ({ values } = parseArgs({

@@ -2,6 +2,7 @@
  * CLI of the simulated carrier. Prints one `carrier ready ...` line on stdout once the SIP and
  * API sockets listen; logs go to stderr. SIGTERM/SIGINT hang up every call, then exit (< 2 s).
  */
+import { startApi, type ApiServer } from './api.js';
 import { CliError, parseCarrierArgs, USAGE } from './cli-options.js';
 import { startCarrier } from './carrier.js';
 
@@ -18,10 +19,24 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const carrier = await startCarrier({ ...opts, sipTrace: process.env.CARRIER_SIP_TRACE === '1' });
+  let api: ApiServer;
+  try {
+    api = await startApi({
+      address: opts.listen,
+      port: opts.apiPort,
+      calls: carrier.calls,
+      placeCall: (r) => carrier.placeCall(r),
+      targetUri: (t) => carrier.targetUri(t),
+    });
+  } catch (err) {
+    await carrier.stop();
+    throw err;
+  }
   process.stdout.write(`carrier ready sip=udp:${opts.listen}:${opts.sipPort} api=http://${opts.listen}:${opts.apiPort}\n`);
   const shutdown = () => {
     setTimeout(() => process.exit(0), EXIT_DEADLINE_MS).unref();
-    carrier.stop().then(
+    // Calls are hung up first: the API answers until signalling had its chance.
+    carrier.stop().then(() => api.close()).then(
       () => process.exit(0),
       () => process.exit(0),
     );

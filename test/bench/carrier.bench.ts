@@ -19,7 +19,6 @@ import { spareTestPort, spareTestPorts } from '../support/port-registry.js';
 
 /** Spare ports of the carrier suite's block, clear of the ports its tests use. */
 const SIP = { a: spareTestPort('carrier', 80), b: spareTestPort('carrier', 82), probe: spareTestPort('carrier', 84) };
-const API = { a: spareTestPort('carrier', 81), b: spareTestPort('carrier', 83) };
 const MEDIA = { a: spareTestPorts('carrier', 1500, 1549), b: spareTestPorts('carrier', 1550, 1599) };
 const CALLS = 5;
 const OPTIONS_PROBES = 20;
@@ -65,8 +64,8 @@ const bench: Bench = {
     const carriers: RunningCarrier[] = [];
     try {
       carriers.push(
-        await startCarrier({ ...common, sipPort: SIP.a, apiPort: API.a, mediaMin: MEDIA.a[0], mediaMax: MEDIA.a[1], proxy: { address: '127.0.0.1', port: SIP.b }, stateDir: dirs[0]! }),
-        await startCarrier({ ...common, sipPort: SIP.b, apiPort: API.b, mediaMin: MEDIA.b[0], mediaMax: MEDIA.b[1], proxy: { address: '127.0.0.1', port: SIP.a }, stateDir: dirs[1]! }),
+        await startCarrier({ ...common, sipPort: SIP.a, mediaMin: MEDIA.a[0], mediaMax: MEDIA.a[1], proxy: { address: '127.0.0.1', port: SIP.b }, stateDir: dirs[0]! }),
+        await startCarrier({ ...common, sipPort: SIP.b, mediaMin: MEDIA.b[0], mediaMax: MEDIA.b[1], proxy: { address: '127.0.0.1', port: SIP.a }, stateDir: dirs[1]! }),
       );
       const [a] = carriers as [RunningCarrier, RunningCarrier];
       const rtts = await optionsRtt(SIP.b);
