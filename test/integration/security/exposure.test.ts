@@ -87,7 +87,7 @@ describe('exposure: a production stack shows the network only its agent- and tru
     assert.deepEqual(await openPorts('udp', MANAGEMENT, carrierSip, carrierSip), [], 'nothing answers as the carrier');
   });
 
-  test('a scan of the listen address finds exactly the agent- and trunk-facing ports', { todo: 'Kamailio still binds plain ws:// on the listen address (needs a Kamailio input to bind it to loopback off loopback: engineer K)' }, async () => {
+  test('a scan of the listen address finds exactly the agent- and trunk-facing ports', async () => {
     const p = fx.stack.ports;
     const last = PORT_BASE + PORT_BLOCK_SIZE - 1;
     // Agents: WSS, HTTPS, TURN over TCP and TLS. Trunk: nothing over TCP.

@@ -93,7 +93,7 @@ describe('transport: off loopback the control plane is HTTPS and SIP is WSS, wit
     assert.match(config.controlPlaneUrl, /^https:\/\//);
   });
 
-  test('ws:// is not served on the listen address', { todo: 'Kamailio still binds plain ws:// on the listen address (needs a Kamailio input to bind it to loopback off loopback: engineer K)' }, async () => {
+  test('ws:// is not served on the listen address', async () => {
     assert.equal(await wsOpens(`ws://${LISTEN}:${fx.stack.ports.sipWs}`), false);
   });
 
