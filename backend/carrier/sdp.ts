@@ -1,7 +1,10 @@
 /**
  * SDP (RFC 4566) for one plain-RTP audio stream, and offer/answer (RFC 3264) over the codecs
- * the carrier speaks: PCMU (0), PCMA (8) and telephone-event (RFC 4733, offered as 101).
+ * the carrier speaks: PCMU (0), PCMA (8) and telephone-event (RFC 4733, offered as 101). The
+ * text is read and written by sdp-transform; this module decides what it means.
  */
+import { parse, write } from 'sdp-transform';
+
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 export type CodecName = 'PCMU' | 'PCMA';
 
@@ -39,60 +42,26 @@ const STATIC_ENCODINGS: Record<number, string> = { 0: 'PCMU/8000', 8: 'PCMA/8000
 /** Browsers also offer telephone-event/48000 (for Opus); G.711 calls need the 8 kHz one. */
 const TELEPHONE_EVENT = 'TELEPHONE-EVENT/8000';
 const SUPPORTED_CODECS: readonly CodecName[] = ['PCMU', 'PCMA'];
-const DIRECTIONS: readonly Direction[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive'];
 
+/** The first audio stream of `text`, read by sdp-transform; undefined when it is not SDP (no v=0). */
 export function parseSdp(text: string): SessionDescription | undefined {
-  let sessionId = '';
-  let version = 0;
-  let sessionAddress: string | undefined;
-  let sessionDirection: Direction = 'sendrecv';
-  let audio: { address?: string; port: number; formats: number[]; encodings: Map<number, string>; direction?: Direction } | undefined;
-  let inOtherMedia = false;
-  let sawVersion = false;
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim();
-    if (line === '') continue;
-    const m = /^([a-z])=(.*)$/.exec(line);
-    if (!m) return undefined;
-    const [, type, value] = m as unknown as [string, string, string];
-    if (type === 'v') sawVersion = value === '0';
-    else if (type === 'o') {
-      const parts = value.split(/\s+/);
-      sessionId = parts[1] ?? '';
-      version = Number(parts[2] ?? 0) || 0;
-    } else if (type === 'c') {
-      const addr = /^IN\s+IP[46]\s+([^\s/]+)/.exec(value)?.[1];
-      if (audio && !inOtherMedia) audio.address = addr;
-      else if (!audio && !inOtherMedia) sessionAddress = addr;
-    } else if (type === 'm') {
-      const parts = value.split(/\s+/);
-      if (parts[0] === 'audio' && !audio) {
-        inOtherMedia = false;
-        const formats = parts.slice(3).map(Number).filter((n) => Number.isInteger(n) && n >= 0 && n <= 127);
-        const encodings = new Map<number, string>();
-        for (const pt of formats) if (STATIC_ENCODINGS[pt]) encodings.set(pt, STATIC_ENCODINGS[pt]!);
-        audio = { port: Number(parts[1]) || 0, formats, encodings };
-      } else inOtherMedia = true;
-    } else if (type === 'a') {
-      const dir = DIRECTIONS.find((d) => d === value);
-      if (dir) {
-        if (audio && !inOtherMedia) audio.direction = dir;
-        else if (!audio) sessionDirection = dir;
-        continue;
-      }
-      const rtpmap = /^rtpmap:(\d+)\s+([^/\s]+)\/(\d+)/.exec(value);
-      if (rtpmap && audio && !inOtherMedia) audio.encodings.set(Number(rtpmap[1]), `${rtpmap[2]!.toUpperCase()}/${rtpmap[3]}`);
-    }
-  }
-  if (!sawVersion) return undefined;
-  const address = audio?.address ?? sessionAddress;
+  const session = parse(text);
+  if (session.version !== 0) return undefined;
+  const media = session.media.find((m) => m.type === 'audio');
+  const address = media?.connection?.ip ?? session.connection?.ip;
+  const base = { sessionId: String(session.origin?.sessionId ?? ''), version: Number(session.origin?.sessionVersion ?? 0) || 0 };
+  if (!media || !address) return base;
+  const formats = String(media.payloads ?? '')
+    .split(/\s+/)
+    .filter((pt) => /^\d{1,3}$/.test(pt))
+    .map(Number)
+    .filter((pt) => pt <= 127);
+  const encodings = new Map<number, string>();
+  for (const pt of formats) if (STATIC_ENCODINGS[pt]) encodings.set(pt, STATIC_ENCODINGS[pt]!);
+  for (const r of media.rtp) encodings.set(r.payload, `${r.codec.toUpperCase()}/${r.rate ?? ''}`);
   return {
-    sessionId,
-    version,
-    audio:
-      audio && address
-        ? { address, port: audio.port, formats: audio.formats, encodings: audio.encodings, direction: audio.direction ?? sessionDirection }
-        : undefined,
+    ...base,
+    audio: { address, port: media.port, formats, encodings, direction: media.direction ?? session.direction ?? 'sendrecv' },
   };
 }
 
@@ -150,22 +119,30 @@ export interface LocalDescription {
 }
 
 export function buildSdp(d: LocalDescription): string {
-  const pts = [...d.codecs.map((c) => c.pt), ...(d.telephoneEventPayloadType !== undefined ? [d.telephoneEventPayloadType] : [])];
-  const lines = [
-    'v=0',
-    `o=clearline-carrier ${d.sessionId} ${d.version} IN IP4 ${d.address}`,
-    's=clearline carrier',
-    `c=IN IP4 ${d.address}`,
-    't=0 0',
-    `m=audio ${d.port} RTP/AVP ${pts.join(' ')}`,
-    ...d.codecs.map((c) => `a=rtpmap:${c.pt} ${c.name}/8000`),
-    ...(d.telephoneEventPayloadType !== undefined
-      ? [`a=rtpmap:${d.telephoneEventPayloadType} telephone-event/8000`, `a=fmtp:${d.telephoneEventPayloadType} 0-16`]
-      : []),
-    'a=ptime:20',
-    `a=${d.direction}`,
-  ];
-  return lines.join('\r\n') + '\r\n';
+  const te = d.telephoneEventPayloadType;
+  const pts = [...d.codecs.map((c) => c.pt), ...(te !== undefined ? [te] : [])];
+  return write({
+    version: 0,
+    origin: { username: 'clearline-carrier', sessionId: d.sessionId, sessionVersion: d.version, netType: 'IN', ipVer: 4, address: d.address },
+    name: 'clearline carrier',
+    connection: { version: 4, ip: d.address },
+    timing: { start: 0, stop: 0 },
+    media: [
+      {
+        type: 'audio',
+        port: d.port,
+        protocol: 'RTP/AVP',
+        payloads: pts.join(' '),
+        rtp: [
+          ...d.codecs.map((c) => ({ payload: c.pt, codec: c.name, rate: 8000 })),
+          ...(te !== undefined ? [{ payload: te, codec: 'telephone-event', rate: 8000 }] : []),
+        ],
+        fmtp: te !== undefined ? [{ payload: te, config: '0-16' }] : [],
+        ptime: 20,
+        direction: d.direction,
+      },
+    ],
+  });
 }
 
 /** Every codec we can speak, for offers. */

@@ -1,41 +1,47 @@
 import { randomBytes } from 'node:crypto';
+import { parse, write } from 'sdp-transform';
 
 /**
  * An SDP shaped like Chromium's for one audio m-line: ICE credentials and a host candidate,
  * DTLS fingerprint, rtcp-mux, Opus + PCMU. What rtpengine sees from a browser leg.
  */
 export function browserSdp(o: { address: string; port: number; setup: 'actpass' | 'active' }): string {
-  const fp = [...randomBytes(32)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
-  const sess = BigInt('0x' + randomBytes(6).toString('hex')).toString();
-  return (
-    [
-      'v=0',
-      `o=- ${sess} 2 IN IP4 127.0.0.1`,
-      's=-',
-      't=0 0',
-      'a=group:BUNDLE 0',
-      'a=msid-semantic: WMS',
-      `m=audio ${o.port} UDP/TLS/RTP/SAVPF 111 0 126`,
-      `c=IN IP4 ${o.address}`,
-      `a=rtcp:${o.port} IN IP4 ${o.address}`,
-      `a=candidate:1 1 udp 2122260223 ${o.address} ${o.port} typ host generation 0`,
-      `a=ice-ufrag:${randomBytes(3).toString('hex')}`,
-      `a=ice-pwd:${randomBytes(12).toString('hex')}`,
-      'a=ice-options:trickle',
-      `a=fingerprint:sha-256 ${fp}`,
-      `a=setup:${o.setup}`,
-      'a=mid:0',
-      'a=sendrecv',
-      'a=rtcp-mux',
-      'a=rtpmap:111 opus/48000/2',
-      'a=fmtp:111 minptime=10;useinbandfec=1',
-      'a=rtpmap:0 PCMU/8000',
-      'a=rtpmap:126 telephone-event/8000',
-    ].join('\r\n') + '\r\n'
-  );
+  const fingerprint = [...randomBytes(32)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
+  return write({
+    version: 0,
+    origin: { username: '-', sessionId: BigInt('0x' + randomBytes(6).toString('hex')).toString(), sessionVersion: 2, netType: 'IN', ipVer: 4, address: '127.0.0.1' },
+    name: '-',
+    timing: { start: 0, stop: 0 },
+    groups: [{ type: 'BUNDLE', mids: '0' }],
+    media: [
+      {
+        type: 'audio',
+        port: o.port,
+        protocol: 'UDP/TLS/RTP/SAVPF',
+        payloads: '111 0 126',
+        connection: { version: 4, ip: o.address },
+        rtcp: { port: o.port, netType: 'IN', ipVer: 4, address: o.address },
+        candidates: [{ foundation: '1', component: 1, transport: 'udp', priority: 2122260223, ip: o.address, port: o.port, type: 'host', generation: 0 }],
+        iceUfrag: randomBytes(3).toString('hex'),
+        icePwd: randomBytes(12).toString('hex'),
+        iceOptions: 'trickle',
+        fingerprint: { type: 'sha-256', hash: fingerprint },
+        setup: o.setup,
+        mid: '0',
+        direction: 'sendrecv',
+        rtcpMux: 'rtcp-mux',
+        rtp: [
+          { payload: 111, codec: 'opus', rate: 48000, encoding: 2 },
+          { payload: 0, codec: 'PCMU', rate: 8000 },
+          { payload: 126, codec: 'telephone-event', rate: 8000 },
+        ],
+        fmtp: [{ payload: 111, config: 'minptime=10;useinbandfec=1' }],
+      },
+    ],
+  });
 }
 
-/** The media line facts a test asserts on. */
+/** The media line facts a test asserts on (the first audio m-line, read by sdp-transform). */
 export function sdpFacts(sdp: string): {
   address: string | null;
   port: number | null;
@@ -45,14 +51,15 @@ export function sdpFacts(sdp: string): {
   rtcpMux: boolean;
   codecs: string[];
 } {
-  const m = /^m=audio (\d+) (\S+) /m.exec(sdp);
+  const session = parse(sdp);
+  const audio = session.media.find((m) => m.type === 'audio');
   return {
-    address: /^c=IN IP4 (\S+)/m.exec(sdp)?.[1] ?? null,
-    port: m ? Number(m[1]) : null,
-    proto: m ? m[2]! : null,
-    hasFingerprint: /^a=fingerprint:/m.test(sdp),
-    hasIce: /^a=ice-ufrag:/m.test(sdp) && /^a=candidate:/m.test(sdp),
-    rtcpMux: /^a=rtcp-mux/m.test(sdp),
-    codecs: [...sdp.matchAll(/^a=rtpmap:\d+ ([^/\s]+)/gm)].map((x) => x[1]!),
+    address: audio?.connection?.ip ?? session.connection?.ip ?? null,
+    port: audio?.port ?? null,
+    proto: audio?.protocol ?? null,
+    hasFingerprint: (audio?.fingerprint ?? session.fingerprint) !== undefined,
+    hasIce: (audio?.iceUfrag ?? session.iceUfrag) !== undefined && (audio?.candidates?.length ?? 0) > 0,
+    rtcpMux: audio?.rtcpMux !== undefined,
+    codecs: audio?.rtp.map((r) => r.codec) ?? [],
   };
 }
