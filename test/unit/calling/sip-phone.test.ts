@@ -13,7 +13,7 @@ import {
   TrackFake,
   type SessionDescriptionHandlerFake,
 } from './fakes/session-description-handler-fake.js';
-import { header, inDialogRequest, methodOf, registered, responseTo } from './fakes/sip-messages.js';
+import { header, incomingInvite, inDialogRequest, methodOf, registered, responseTo, startLine } from './fakes/sip-messages.js';
 import { FakeSipServer } from './fakes/transport-fake.js';
 
 /**
@@ -38,6 +38,7 @@ async function phoneOverFakes(t: TestContext) {
   const microphoneRequests: MediaStreamConstraints[] = [];
   const microphone = { denied: false };
   const speakers: string[] = [];
+  const ringer: string[] = [];
   const farEnd: FarEnd = { answerInvite: true, reInvite: '200 OK', refer: '202 Accepted' };
   let ringingInvite = '';
   server.script = (message, reply) => {
@@ -73,13 +74,14 @@ async function phoneOverFakes(t: TestContext) {
       speakers.push(speakerId);
       return { setDevice: async (id) => void speakers.push(id), stop: () => undefined };
     },
-    ringer: { start: () => undefined, setDevice: () => undefined, stop: () => undefined },
+    ringer: { start: () => void ringer.push('start'), setDevice: () => undefined, stop: () => void ringer.push('stop') },
   });
   t.after(() => phone.stop());
   await phone.start(agentSession('wss://sip.clearline.test/ws'));
   assert.equal(phone.snapshot().registration.kind, 'registered');
+  ringer.splice(0); // start() silences the ringer first; tests look at what calls do to it
   const callState = (id: string): CallSnapshot | undefined => phone.snapshot().calls.find((c) => c.id === id);
-  return { server, timers, handlers, microphoneRequests, microphone, speakers, farEnd, phone, callState };
+  return { server, timers, handlers, microphoneRequests, microphone, speakers, ringer, farEnd, phone, callState };
 }
 
 /** A phone with one outbound call to bob, answered and with media up. */
@@ -218,4 +220,33 @@ test('ring timeout: an outbound call nobody answers is cancelled after the timeo
   assert.equal(server.requests('CANCEL').length, 1);
   assert.equal(callState(id)?.endReason, 'no-answer');
   assert.equal(callState(id)?.message, 'No answer — nobody picked up');
+});
+
+test('incoming call: it rings (180, ringer on), answering stops the ringer and sends 200 with our codecs; a second answer is refused', async (t) => {
+  const { phone, server, ringer, callState } = await phoneOverFakes(t);
+  server.push(incomingInvite('carol', 'in-1', BROWSER_AUDIO_SDP));
+  await until(() => phone.snapshot().calls.length === 1, 'the call is listed');
+  const [call] = phone.snapshot().calls;
+  assert.deepEqual([call!.direction, call!.state, call!.peer, call!.peerDisplayName], ['inbound', 'ringing', 'carol', 'carol']);
+  await until(() => server.received.some((m) => startLine(m) === 'SIP/2.0 180 Ringing'), '180 sent');
+  assert.deepEqual(ringer, ['start']);
+
+  await phone.answer(call!.id);
+  assert.equal(ringer.at(-1), 'stop');
+  const ok = server.received.find((m) => startLine(m) === 'SIP/2.0 200 OK' && header(m, 'CSeq') === '1 INVITE');
+  assert.match(ok ?? '', /^m=audio 9 UDP\/TLS\/RTP\/SAVPF 111 0 8 126$/m);
+  await until(() => callState(call!.id)?.state === 'active', 'the answered call is active');
+  await assert.rejects(phone.answer(call!.id), { code: 'invalid-state', message: 'Only a ringing incoming call can be answered.' });
+});
+
+test('incoming call declined: 603 to the caller, ringer off, the call ends as declined', async (t) => {
+  const { phone, server, ringer, timers, callState } = await phoneOverFakes(t);
+  server.push(incomingInvite('carol', 'in-2', BROWSER_AUDIO_SDP));
+  await until(() => phone.snapshot().calls.length === 1, 'the call is listed');
+  const id = phone.snapshot().calls[0]!.id;
+  await phone.decline(id);
+  await until(() => server.received.some((m) => startLine(m) === 'SIP/2.0 603 Decline'), '603 sent');
+  await timers.advance(0);
+  assert.equal(callState(id)?.endReason, 'declined');
+  assert.equal(ringer.at(-1), 'stop');
 });

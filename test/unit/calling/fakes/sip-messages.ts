@@ -67,3 +67,21 @@ export function inDialogRequest(invite: string, method: string, cseq: number): s
     '',
   ].join('\r\n');
 }
+
+/** An INVITE from `caller` to alice, with an SDP offer, as the proxy delivers it over the WebSocket. */
+export function incomingInvite(caller: string, callId: string, sdp: string): string {
+  return [
+    `INVITE sip:alice@clearline.test;transport=ws SIP/2.0`,
+    `Via: SIP/2.0/WSS far-end.invalid;branch=z9hG4bK-${callId}`,
+    'Max-Forwards: 70',
+    `From: "${caller}" <sip:${caller}@clearline.test>;tag=${FAR_END_TAG}`,
+    'To: <sip:alice@clearline.test>',
+    `Call-ID: ${callId}`,
+    'CSeq: 1 INVITE',
+    `Contact: <sip:${caller}@far-end.invalid;transport=ws>`,
+    'Content-Type: application/sdp',
+    `Content-Length: ${Buffer.byteLength(sdp)}`,
+    '',
+    sdp,
+  ].join('\r\n');
+}
