@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { STEPS, defaultProbes, renderReport, runDiagnostics, selectSteps } from './index.js';
-import { fetchDiagnosticsConfig, ProvisioningError } from './provisioning-client.js';
+import { fetchDiagnosticsConfig } from './provisioning-client.js';
+import { ControlPlaneError } from '../../common/control-plane-client.js';
 import type { Report } from './types.js';
 
 const USAGE = `usage: npm run diag -- --config <control-plane URL> --user <username> --password <password>
@@ -107,7 +108,7 @@ try {
 } catch (e) {
   report = provisioningFailure(
     (e as Error).message,
-    e instanceof ProvisioningError ? e.fix : 'an unexpected error stopped the test: report it to Clearline support with this output',
+    e instanceof ControlPlaneError ? e.fix : 'an unexpected error stopped the test: report it to Clearline support with this output',
   );
 }
 console.log(json ? JSON.stringify(report) : renderReport(report));

@@ -1,86 +1,45 @@
-/** Fetches the agent's provisioned configuration from the control plane (HTTP Basic). */
+/**
+ * The network test's sign-in: the agent's provisioned configuration and TURN credentials, read
+ * with the app's own control-plane client (same transport rules, same errors and fixes) over a
+ * Node fetch that also trusts the operator's `--ca` (a private PKI the system store lacks).
+ */
 import http from 'node:http';
 import https from 'node:https';
-import type { z } from 'zod';
-import {
-  ClientConfigSchema,
-  clientConfigTransportProblem,
-  insecureTransportProblem,
-  lockedSignInMessage,
-  ACCOUNT_DISABLED_TEXT,
-  TurnCredentialsSchema,
-} from '../../common/contract/index.js';
-import { apiUrl } from '../provisioning/control-plane-client.js';
+import { checkProvisioningUrl, fetchClientConfig, fetchTurnCredentials, type ControlPlaneFetch } from '../../common/control-plane-client.js';
 import type { DiagnosticsConfig } from './types.js';
 
-const REQUEST_TIMEOUT_MS = 8000;
-
-/** Why the configuration could not be read, and the fix that follows from it. */
-export class ProvisioningError extends Error {
-  constructor(
-    message: string,
-    readonly fix: string,
-  ) {
-    super(message);
-    this.name = 'ProvisioningError';
-  }
-}
-
-function getJson(url: URL, auth: string, ca?: string | Buffer): Promise<unknown> {
-  const lib = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = lib.get(url, { headers: { authorization: `Basic ${auth}`, accept: 'application/json' }, ca, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        // The server answered, so the path to it works: the fix lies with the account or the server.
-        if (res.statusCode === 403)
-          return reject(new ProvisioningError(`${url.pathname}: ${ACCOUNT_DISABLED_TEXT} (HTTP 403)`, 'an administrator must enable the agent (PATCH /api/agents/NAME {"disabled": false})'));
-        if (res.statusCode === 401)
-          return reject(new ProvisioningError(`${url.pathname}: the control plane rejected the username or password (HTTP ${res.statusCode})`, "check the agent's username and password (the same as the softphone's sign-in)"));
-        if (res.statusCode === 429)
-          return reject(new ProvisioningError(`${url.pathname}: ${lockedSignInMessage(res.headers['retry-after'])} (HTTP 429)`, 'wait that long before trying again; if it keeps happening, someone else is failing to sign in as this agent from this network'));
-        if (res.statusCode !== 200)
-          return reject(new ProvisioningError(`${url.pathname}: HTTP ${res.statusCode}`, `the control plane at ${url.host} answered with an error: check its logs`));
-        try {
-          resolve(JSON.parse(body));
-        } catch {
-          reject(new ProvisioningError(`${url.pathname}: the response is not JSON`, `check that --config names the control plane (the provisioning URL), not another server at ${url.host}`));
-        }
+/** A fetch over node:http(s) trusting `ca` besides the system store; redirects are not followed. */
+export function fetchTrusting(ca?: string | Buffer): ControlPlaneFetch {
+  return (url, init) =>
+    new Promise<Response>((resolve, reject) => {
+      const target = new URL(url);
+      const lib = target.protocol === 'https:' ? https : http;
+      const headers = Object.fromEntries(new Headers(init.headers).entries());
+      const req = lib.get(target, { headers, ...(ca ? { ca } : {}) }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const answer = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') answer.set(name, value);
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 502, headers: answer }));
+        });
       });
+      req.on('error', reject);
+      const signal = init.signal;
+      if (signal) {
+        if (signal.aborted) req.destroy(signal.reason as Error);
+        signal.addEventListener('abort', () => req.destroy(signal.reason as Error), { once: true });
+      }
     });
-    const unreachable = (message: string) =>
-      new ProvisioningError(message, `make ${url.host} reachable from this desktop (firewall, proxy or VPN), and check that --config is the provisioning URL`);
-    req.on('timeout', () => req.destroy(unreachable(`${url.origin} did not answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', (e) => reject(e instanceof ProvisioningError ? e : unreachable(`${url.origin}: ${e.message}`)));
-  });
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
-  const r = schema.safeParse(value);
-  if (!r.success)
-    throw new ProvisioningError(
-      `${what} does not match the expected schema: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      'the control plane and this tool disagree on the configuration format: update one of them',
-    );
-  return r.data;
-}
-
-const HTTPS_FIX = 'use the https:// address of the control plane (http:// is only for a backend on this computer)';
-
-export async function fetchDiagnosticsConfig(baseUrl: string, user: string, password: string, ca?: string | Buffer): Promise<DiagnosticsConfig> {
-  // The same rule as the app (transport-policy.ts): the Basic credentials below are the SIP password.
-  const insecure = insecureTransportProblem(baseUrl, 'control plane URL (--config)');
-  if (insecure) throw new ProvisioningError(insecure, HTTPS_FIX);
-  const auth = Buffer.from(`${user}:${password}`).toString('base64');
-  const [client, turn] = await Promise.all([
-    getJson(apiUrl(baseUrl, 'client-config'), auth, ca),
-    getJson(apiUrl(baseUrl, 'turn-credentials'), auth, ca),
-  ]);
-  const config = { client: parse(ClientConfigSchema, client, 'client-config'), turn: parse(TurnCredentialsSchema, turn, 'turn-credentials') };
-  // A configuration the app would refuse must not pass the network test.
-  const provisioned = clientConfigTransportProblem(config.client);
-  if (provisioned) throw new ProvisioningError(provisioned, 'the control plane must provision wss:// and https:// addresses: see the backend README on certificates');
-  return config;
+export async function fetchDiagnosticsConfig(baseUrl: string, username: string, password: string, ca?: string | Buffer): Promise<DiagnosticsConfig> {
+  // The same rule as the app (transport-policy.ts), naming the CLI's option.
+  checkProvisioningUrl(baseUrl, 'control plane URL (--config)');
+  const fetchImpl = fetchTrusting(ca);
+  const account = { url: baseUrl, username, password };
+  // A configuration the app would refuse fails the network test the same way.
+  const [client, turn] = await Promise.all([fetchClientConfig(fetchImpl, account), fetchTurnCredentials(fetchImpl, account)]);
+  return { client, turn };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClientConfig, DiagnosticProgress, Session } from '../../common/contract/index.js';
 import type { SipEndpointFinding } from '../diagnostics/sip-endpoint-probe.js';
 import type { Logger } from '../logging/logger.js';
-import type { Fetch } from '../provisioning/control-plane-client.js';
+import type { ControlPlaneFetch } from '../../common/control-plane-client.js';
 import type { SecretStore } from '../provisioning/secret-store.js';
 import { SessionService } from '../provisioning/session-service.js';
 import { realTimers, type Timers } from '../provisioning/turn-keeper.js';
@@ -25,7 +25,7 @@ export interface HandlerDeps {
   /** userData in Electron; a temp dir in tests and the host bridge. */
   dataDir: string;
   secrets: SecretStore;
-  fetch: Fetch;
+  fetch: ControlPlaneFetch;
   now: () => number;
   logger: Logger;
   appInfo: { version: string; platform: string; shell: 'electron' | 'web' };

@@ -10,7 +10,7 @@ import {
 import { HostError } from '../../common/host-error.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from '../storage/json-file.js';
-import { fetchClientConfig, fetchTurnCredentials, type ControlPlaneAccount, type Fetch } from './control-plane-client.js';
+import { fetchClientConfig, fetchTurnCredentials, type ControlPlaneAccount, type ControlPlaneFetch } from '../../common/control-plane-client.js';
 import { UnreadableSecretError, type SecretStore } from './secret-store.js';
 import { TurnKeeper, type Timers } from './turn-keeper.js';
 
@@ -30,7 +30,7 @@ export const PASSWORD_SECRET_KEY = 'provisioning.password';
 export interface SessionServiceDeps {
   dataDir: string;
   secrets: SecretStore;
-  fetch: Fetch;
+  fetch: ControlPlaneFetch;
   now: () => number;
   timers: Timers;
   log: ScopedLogger;

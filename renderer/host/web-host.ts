@@ -2,11 +2,8 @@ import { DIAGNOSTICS_NEED_DESKTOP } from '../state/diagnostics.js';
 import { z } from 'zod';
 import {
   CallHistoryEntrySchema,
-  ClientConfigSchema,
-  clientConfigTransportProblem,
   SessionSchema,
   SettingsSchema,
-  TurnCredentialsSchema,
   type EventChannel,
   type EventOf,
   type HostApi,
@@ -15,7 +12,7 @@ import {
   type ResponseOf,
   type Session,
 } from '../../common/contract/index.js';
-import { fetchProvisioned, checkProvisioningUrl, type FetchLike } from './provisioning-client.js';
+import { checkProvisioningUrl, fetchClientConfig, fetchTurnCredentials, type ControlPlaneFetch } from '../../common/control-plane-client.js';
 import { redact } from '../../common/log-redaction.js';
 import { withHistoryEntry } from '../../common/call-history.js';
 import { storedValue, type StorageLike } from './validated-storage.js';
@@ -41,7 +38,7 @@ export const STORAGE_KEYS = {
 const StoredSessionSchema = z.object({ url: z.string().url(), username: z.string().min(1), session: SessionSchema });
 
 export interface WebHostDeps {
-  readonly fetch: FetchLike;
+  readonly fetch: ControlPlaneFetch;
   readonly localStorage: StorageLike;
   readonly sessionStorage: StorageLike;
   /** The page's origin: the default provisioning URL (the control plane serves the web softphone). */
@@ -78,11 +75,9 @@ export function createWebHost(deps: WebHostDeps): HostApi {
     'provisioning.defaults': () => ({ policyUrl: defaultUrl, lastUsername: lastUsername.read() }),
     'provisioning.signIn': async ({ url, username, password }) => {
       const base = checkProvisioningUrl(url).href;
-      const credentials = { username, password };
-      const config = await fetchProvisioned(deps.fetch, base, 'api/client-config', credentials, ClientConfigSchema);
-      const insecure = clientConfigTransportProblem(config);
-      if (insecure) throw new HostError('insecure-transport', insecure);
-      const turn = await fetchProvisioned(deps.fetch, base, 'api/turn-credentials', credentials, TurnCredentialsSchema);
+      const account = { url: base, username, password };
+      const config = await fetchClientConfig(deps.fetch, account);
+      const turn = await fetchTurnCredentials(deps.fetch, account);
       const session: Session = { config, password, turn };
       storedSession.write({ url: base, username, session });
       lastUsername.write(username);
@@ -93,8 +88,7 @@ export function createWebHost(deps: WebHostDeps): HostApi {
     'turn.refresh': async () => {
       const stored = storedSession.read();
       if (stored === null) throw new HostError('not-signed-in', 'Not signed in: sign in again to get TURN credentials');
-      const credentials = { username: stored.username, password: stored.session.password };
-      const turn = await fetchProvisioned(deps.fetch, stored.url, 'api/turn-credentials', credentials, TurnCredentialsSchema);
+      const turn = await fetchTurnCredentials(deps.fetch, { url: stored.url, username: stored.username, password: stored.session.password });
       storedSession.write({ ...stored, session: { ...stored.session, turn } });
       return turn;
     },

@@ -5,7 +5,7 @@ import { launchAgentBrowser } from './chromium.js';
 import { installHostBridge, type HostBridge } from './host-bridge.js';
 import { Softphone } from './softphone.js';
 import { toneWav } from './tones.js';
-import type { Fetch } from '../../main/provisioning/control-plane-client.js';
+import type { ControlPlaneFetch } from '../../common/control-plane-client.js';
 
 export interface AgentOptions {
   readonly name: string;
@@ -17,7 +17,7 @@ export interface AgentOptions {
   /** Port of Kamailio's SIP WebSocket: when set, the page's SIP socket runs through a tap. */
   readonly tapSipPort?: number;
   /** Provisioning fetch as the host (main process) does it; defaults to Node's fetch. */
-  readonly fetch?: Fetch;
+  readonly fetch?: ControlPlaneFetch;
 }
 
 /**

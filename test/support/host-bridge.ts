@@ -8,7 +8,7 @@ import { defaultProbes, probeSipEndpoint } from '../../main/diagnostics/index.js
 import { createDispatcher, type Envelope } from '../../main/ipc/dispatcher.js';
 import { createHandlers, type DiagnosticsRunner, type HostHandlers } from '../../main/ipc/handlers.js';
 import { configureFileLogging, DEFAULT_FILE_LOG, type Logger } from '../../main/logging/logger.js';
-import type { Fetch } from '../../main/provisioning/control-plane-client.js';
+import type { ControlPlaneFetch } from '../../common/control-plane-client.js';
 import { createPlainFileSecretStore } from '../../main/provisioning/secret-store.js';
 import { isSameOrigin } from '../../common/app-origin.js';
 
@@ -23,7 +23,7 @@ export interface HostBridgeOptions {
   /** Plays userData: settings, history, account, the (unencrypted) secret file, logs. */
   dataDir: string;
   /** Defaults to Node's global fetch (control-plane calls go out from the test process). */
-  fetch?: Fetch;
+  fetch?: ControlPlaneFetch;
   /** Provisioning URL as if pre-set by enterprise policy. */
   policyUrl?: string | null;
   /** Native diagnostics; null/absent → `diagnostics.run` answers 'not-available'. */

@@ -63,7 +63,7 @@ describe('test/support/host-bridge: real handlers served to Chromium', { skip: !
 
   test('sign-in: wrong password → [unauthorized]; right one → session, remembered', { timeout: 10_000 }, async () => {
     const bad = await invokeIn(page, 'provisioning.signIn', { url: plane.url, username: AGENT.username, password: 'nope' });
-    assert.equal(bad.error, '[unauthorized] wrong username or password');
+    assert.equal(bad.error, '[unauthorized] Wrong username or password');
     assert.equal(bad.name, 'HostError');
     const good = await invokeIn(page, 'provisioning.signIn', { url: plane.url, ...AGENT });
     assert.equal(good.value.config.agent.username, 'alice');

@@ -119,7 +119,7 @@ describe('dispatcher + createHandlers', () => {
 
   test('sign-in → restore after restart → sign-out', { timeout: 10_000 }, async () => {
     const bad = await call('provisioning.signIn', { url: plane.url, username: AGENT.username, password: 'wrong' });
-    assert.deepEqual(bad, { ok: false, error: { code: 'unauthorized', message: 'wrong username or password' } });
+    assert.deepEqual(bad, { ok: false, error: { code: 'unauthorized', message: 'Wrong username or password' } });
     const signedIn = await call('provisioning.signIn', { url: plane.url, ...AGENT });
     assert.equal(signedIn.ok, true);
     assert.equal((await call('turn.refresh')).ok, true);

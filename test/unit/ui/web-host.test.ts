@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createWebHost, STORAGE_KEYS } from '../../../renderer/host/web-host.js';
 import { DIAGNOSTICS_NEED_DESKTOP } from '../../../renderer/state/diagnostics.js';
-import { apiUrl, basicAuthorization } from '../../../renderer/host/provisioning-client.js';
+import { apiUrl, basicAuthorization } from '../../../common/control-plane-client.js';
 import type { StorageLike } from '../../../renderer/host/validated-storage.js';
 import { parseHostError, type HostErrorCode } from '../../../common/contract/index.js';
 import { spareTestPort } from '../../support/port-registry.js';
@@ -136,13 +136,13 @@ test('provisioning failures become sentences the agent can act on', { timeout: 1
   const signIn = (username: string, password = 'nope', url = base) =>
     host.invoke('provisioning.signIn', { url, username, password });
   await rejectsWith(signIn('alice', 'wrong'), 'unauthorized', 'Wrong username or password');
-  await rejectsWith(signIn('garbage'), 'invalid-config', 'The server sent an invalid configuration (not JSON)');
+  await rejectsWith(signIn('garbage'), 'invalid-config', 'The server sent an invalid configuration (/api/client-config is not JSON)');
   await rejectsWith(
     signIn('shape'),
     'invalid-config',
-    'The server sent an invalid configuration (sip.wsUrl: sip.wsUrl must be a ws:// or wss:// URL)',
+    'The server sent an invalid configuration (/api/client-config: sip.wsUrl: sip.wsUrl must be a ws:// or wss:// URL)',
   );
-  await rejectsWith(signIn('broken'), 'server-error', `The provisioning server at 127.0.0.1:${PORT} answered 500 Internal Server Error`);
+  await rejectsWith(signIn('broken'), 'server-error', `The control plane at 127.0.0.1:${PORT} answered HTTP 500 for /api/client-config`);
   await rejectsWith(signIn('alice', 'x', `http://127.0.0.1:${CLOSED_PORT}`), 'unreachable',
     `Cannot reach 127.0.0.1:${CLOSED_PORT}. Check the provisioning URL and your network or VPN connection.`);
   await rejectsWith(signIn('alice', 'x', 'ftp://pbx.example'), 'invalid-request', /Provisioning URL must start with https:\/\//);
@@ -254,7 +254,7 @@ test('a page not served over http(s) proposes no provisioning URL', async () => 
 });
 
 test('API paths keep the prefix the control plane is mounted under', () => {
-  assert.equal(apiUrl('https://pbx.example', 'api/client-config').href, 'https://pbx.example/api/client-config');
-  assert.equal(apiUrl('https://pbx.example/clearline', 'api/client-config').href, 'https://pbx.example/clearline/api/client-config');
-  assert.equal(apiUrl('https://pbx.example/clearline/?x=1#y', '/api/turn-credentials').href, 'https://pbx.example/clearline/api/turn-credentials');
+  assert.equal(apiUrl('https://pbx.example', 'client-config').href, 'https://pbx.example/api/client-config');
+  assert.equal(apiUrl('https://pbx.example/clearline', 'client-config').href, 'https://pbx.example/clearline/api/client-config');
+  assert.equal(apiUrl('https://pbx.example/clearline/?x=1#y', 'turn-credentials').href, 'https://pbx.example/clearline/api/turn-credentials');
 });

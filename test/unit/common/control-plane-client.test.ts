@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiUrl, fetchClientConfig, fetchTurnCredentials } from '../../../main/provisioning/control-plane-client.js';
+import { apiUrl, ControlPlaneError, fetchClientConfig, fetchTurnCredentials } from '../../../common/control-plane-client.js';
 import { HostError } from '../../../common/host-error.js';
-import { AGENT, sampleConfig, startControlPlaneFixture, type ControlPlaneFixture } from './fixtures/control-plane-fixture.js';
+import { AGENT, sampleConfig, startControlPlaneFixture, type ControlPlaneFixture } from '../main/fixtures/control-plane-fixture.js';
 
 let plane: ControlPlaneFixture;
 before(async () => {
@@ -31,11 +31,11 @@ test('valid credentials: config and TURN credentials parsed, Basic auth sent', {
   ]);
 });
 
-test('401 → "wrong username or password"', { timeout: 5_000 }, async () => {
-  await assert.rejects(fetchClientConfig(fetch, { ...account(), password: 'wrong' }), rejectsWith('unauthorized', /^wrong username or password$/));
+test('401 → "Wrong username or password"', { timeout: 5_000 }, async () => {
+  await assert.rejects(fetchClientConfig(fetch, { ...account(), password: 'wrong' }), rejectsWith('unauthorized', /^Wrong username or password$/));
 });
 
-test('unreachable host → "cannot reach <host>"', { timeout: 5_000 }, async () => {
+test('unreachable host → "Cannot reach <host>"', { timeout: 5_000 }, async () => {
   // A port nothing listens on: connection refused on loopback.
   const { createServer } = await import('node:net');
   const srv = createServer();
@@ -44,20 +44,20 @@ test('unreachable host → "cannot reach <host>"', { timeout: 5_000 }, async () 
   await new Promise((r) => srv.close(r));
   await assert.rejects(
     fetchClientConfig(fetch, { ...account(), url: `http://127.0.0.1:${port}` }),
-    rejectsWith('unreachable', new RegExp(`^cannot reach 127\\.0\\.0\\.1:${port} \\(connection failed\\)`)),
+    rejectsWith('unreachable', new RegExp(`^Cannot reach 127\\.0\\.0\\.1:${port}\\. Check the provisioning URL`)),
   );
 });
 
-test('non-JSON body → "server sent an invalid configuration"', { timeout: 5_000 }, async (t) => {
+test('non-JSON body → "The server sent an invalid configuration"', { timeout: 5_000 }, async (t) => {
   plane.override.set('/api/client-config', { status: 200, body: '<html>login portal</html>' });
   t.after(() => plane.override.clear());
-  await assert.rejects(fetchClientConfig(fetch, account()), rejectsWith('invalid-config', /^server sent an invalid configuration \(\/api\/client-config is not JSON\)$/));
+  await assert.rejects(fetchClientConfig(fetch, account()), rejectsWith('invalid-config', /^The server sent an invalid configuration \(\/api\/client-config is not JSON\)$/));
 });
 
-test('schema-invalid JSON names the bad fields', { timeout: 5_000 }, async (t) => {
+test('schema-invalid JSON names the bad field', { timeout: 5_000 }, async (t) => {
   plane.override.set('/api/turn-credentials', { status: 200, body: JSON.stringify({ username: 'u', password: 'p', ttl: -5, uris: ['http://x'] }) });
   t.after(() => plane.override.clear());
-  await assert.rejects(fetchTurnCredentials(fetch, account()), rejectsWith('invalid-config', /bad ttl, uris\.0\)$/));
+  await assert.rejects(fetchTurnCredentials(fetch, account()), rejectsWith('invalid-config', /\(\/api\/turn-credentials: ttl: Too small/));
 });
 
 test('other HTTP errors are reported with their status', { timeout: 5_000 }, async (t) => {
@@ -102,4 +102,15 @@ test('a configuration that puts SIP on ws:// to another host is refused', { time
   });
   t.after(() => plane.override.clear());
   await assert.rejects(fetchClientConfig(fetch, account()), rejectsWith('insecure-transport', /SIP WebSocket URL ws:\/\/sip\.example\.com:8088/));
+});
+
+test('one vocabulary: every failure carries a host error code for the apps and a fix for the CLI', { timeout: 5_000 }, async (t) => {
+  plane.override.set('/api/client-config', { status: 403, body: '{}' });
+  t.after(() => plane.override.clear());
+  await assert.rejects(fetchClientConfig(fetch, account()), (error: unknown) => {
+    assert.ok(error instanceof ControlPlaneError && error instanceof HostError);
+    assert.equal(error.code, 'unauthorized');
+    assert.match(error.fix, /administrator must enable the agent/);
+    return true;
+  });
 });
