@@ -1,6 +1,7 @@
 import type { Session as SipSession } from 'sip.js';
 import type { CallingLogger } from './logging.js';
 import { PhoneError } from './phone-api.js';
+import { accepted } from './sip-request.js';
 import { sleep, type Timers } from './timers.js';
 
 const DTMF_DIGITS = /^[0-9*#A-Da-d]+$/;
@@ -40,18 +41,16 @@ export async function sendDtmfDigits(
   }
   logger.write('info', 'calling.dtmf', 'telephone-event not negotiated; sending DTMF as SIP INFO');
   for (const digit of digits) {
-    await new Promise<void>((resolve, reject) => {
-      session
-        .info({
+    await accepted(
+      (requestDelegate) =>
+        session.info({
           requestOptions: {
             body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: dtmfRelayBody(digit) },
           },
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (r) => reject(new PhoneError('invalid-state', `Keypad tone ${digit} refused (${r.message.statusCode}).`)),
-          },
-        })
-        .catch((error: unknown) => reject(new PhoneError('invalid-state', `Keypad tone ${digit} failed: ${String(error)}`)));
-    });
+          requestDelegate,
+        }),
+      (r) => new PhoneError('invalid-state', `Keypad tone ${digit} refused (${r.message.statusCode}).`),
+      (error) => new PhoneError('invalid-state', `Keypad tone ${digit} failed: ${String(error)}`),
+    );
   }
 }

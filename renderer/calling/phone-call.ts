@@ -16,6 +16,7 @@ import { preferAudioCodecs } from './codec-preference.js';
 import { sendDtmfDigits, validateDtmf } from './dtmf.js';
 import { guarded, type CallingLogger } from './logging.js';
 import { PhoneError, type CallDirection, type CallSnapshot, type CallState, type CallStats } from './phone-api.js';
+import { accepted, statusOf } from './sip-request.js';
 import type { TimerHandle, Timers } from './timers.js';
 
 /** After the far end accepted a blind transfer it normally hangs up on us; past this, we do. */
@@ -248,23 +249,11 @@ export class PhoneCall {
     const options = { hold: held, constraints: this.deps.constraints() };
     const session = this.session;
     const what = held ? 'Hold' : 'Resume';
-    await new Promise<void>((resolve, reject) => {
-      session
-        .invite({
-          sessionDescriptionHandlerOptions: options,
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (response) =>
-              reject(
-                new PhoneError(
-                  'invalid-state',
-                  `${what} was refused by the far end (${response.message.statusCode} ${response.message.reasonPhrase}).`,
-                ),
-              ),
-          },
-        })
-        .catch((error: unknown) => reject(new PhoneError('invalid-state', `${what} failed: ${String(error)}`)));
-    });
+    await accepted(
+      (requestDelegate) => session.invite({ sessionDescriptionHandlerOptions: options, requestDelegate }),
+      (response) => new PhoneError('invalid-state', `${what} was refused by the far end (${statusOf(response)}).`),
+      (error) => new PhoneError('invalid-state', `${what} failed: ${String(error)}`),
+    );
     // Re-INVITEs the far end sends later must keep our hold direction.
     session.sessionDescriptionHandlerOptionsReInvite = options;
     this.held = held;
@@ -296,17 +285,11 @@ export class PhoneCall {
     this.localAction = 'transfer';
     this.transferTarget = target.trim();
     try {
-      await new Promise<void>((resolve, reject) => {
-        this.session
-          .refer(uri, {
-            requestDelegate: {
-              onAccept: () => resolve(),
-              onReject: (response) =>
-                reject(new PhoneError('invalid-state', `Transfer refused (${response.message.statusCode} ${response.message.reasonPhrase}).`)),
-            },
-          })
-          .catch((error: unknown) => reject(new PhoneError('invalid-state', `Transfer failed: ${String(error)}`)));
-      });
+      await accepted(
+        (requestDelegate) => this.session.refer(uri, { requestDelegate }),
+        (response) => new PhoneError('invalid-state', `Transfer refused (${statusOf(response)}).`),
+        (error) => new PhoneError('invalid-state', `Transfer failed: ${String(error)}`),
+      );
     } catch (error) {
       this.localAction = null;
       this.transferTarget = undefined;
