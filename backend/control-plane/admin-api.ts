@@ -13,6 +13,7 @@ import { DatabaseUnavailableError } from './db.js';
 import { parseBearer } from './http-policy.js';
 import type { ActiveCall, KamailioRevoker } from './kamailio-revocation.js';
 import { AgentChangesSchema, describeIssues, NewAgentSchema, type AgentChanges } from './agent-input.js';
+import type { AuditOutcome } from './audit-event.js';
 
 export interface AdminApiDeps {
   readonly agents: AgentStore;
@@ -52,7 +53,7 @@ export function changedFields(changes: object): string {
 
 /** The audit event that closes the record of a call Kamailio ended because its agent was revoked. */
 export function revokedCallEnd(call: ActiveCall) {
-  return { method: 'BYE', code: 0, outcome: 'agent revoked', callId: call.callId, fromTag: call.fromTag, toTag: call.toTag, from: call.from, to: call.to, inDialog: true };
+  return { method: 'BYE', code: 0, outcome: 'agent revoked' satisfies AuditOutcome, callId: call.callId, fromTag: call.fromTag, toTag: call.toTag, from: call.from, to: call.to, inDialog: true };
 }
 
 /** A database outage is a 503 (Fastify's error handler), not the admin's bad input. */
