@@ -3,7 +3,7 @@
  * packet carried when it reached the server, the server's receive time (for RTT, jitter and clock
  * skew), and the source address it saw (the client's NAT mapping).
  */
-import { TosReportingSocket } from '../../common/node/ip-tos.js';
+import { TosReportingSocket } from './tos-reporting-socket.js';
 import { decodeRequest, encodeReply } from '../../common/node/reflector-protocol.js';
 
 export interface Reflector {
