@@ -1,7 +1,8 @@
 /**
  * ESLint flat config: the process and layer boundaries of DESIGN.md as ONE table, checked on every
- * import by the `clearline/layers` rule (tools/lint/layers-rule.mjs). test/unit/architecture holds
- * its unit test: a deliberately wrong import must fail.
+ * import by the `clearline/layers` rule (tools/lint/layers-rule.mjs), plus typescript-eslint's
+ * recommended rules on product code. test/unit/architecture/layers.test.ts is the rule's unit
+ * test: deliberately wrong imports must fail.
  */
 import { clearlinePlugin, tseslint } from './tools/lint/index.mjs';
 
@@ -57,12 +58,19 @@ export const LAYERS = {
 };
 
 export default [
+  // Tests may import across layers (they drive every process) and are not held to the rules below.
   { ignores: ['**/node_modules/**', 'dist/**', 'build/**', 'test/**', '**/*.mjs', '**/*.d.mts'] },
+  ...tseslint.configs.recommended.map((config) => ({ ...config, files: ['**/*.ts', '**/*.tsx'] })),
   {
     files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parser: tseslint.parser, parserOptions: { ecmaFeatures: { jsx: true } } },
     plugins: { clearline: clearlinePlugin },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
-    rules: { 'clearline/layers': ['error', LAYERS] },
+    rules: {
+      'clearline/layers': ['error', LAYERS],
+      // tsc reports unused locals and parameters already (noUnusedLocals/Parameters), and it
+      // rightly allows a rest sibling that drops a field (`const { token: _token, ...rest } = x`).
+      '@typescript-eslint/no-unused-vars': 'off',
+    },
   },
 ];
