@@ -105,6 +105,9 @@ async function start(): Promise<void> {
     openExternal: async (url) => openExternal(url),
     runDiagnostics: diagnostics,
     probeSipEndpoint: (wsUrl) => probeSipEndpoint(wsUrl, probes()),
+    onTurnCredentials: (turn) => {
+      if (window && !window.isDestroyed()) window.webContents.send('turn.credentials', turn);
+    },
     onConfigChange: (config) => {
       // The page's CSP is fixed when it loads: reload so it names the newly provisioned hosts.
       const next = buildCsp(config);

@@ -131,6 +131,8 @@ export const eventChannels = {
   'diagnostics.progress': DiagnosticProgressSchema,
   /** Power and network transitions the calling core reacts to (re-register, ICE restart). */
   'system.transition': z.object({ kind: z.enum(['suspend', 'resume', 'network-changed']) }),
+  /** New TURN credentials from the host's background refresh (the host owns the schedule). */
+  'turn.credentials': TurnCredentialsSchema,
 } as const satisfies Record<EventChannel, z.ZodType>;
 export type RequestOf<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['request']>;
 export type ResponseOf<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['response']>;

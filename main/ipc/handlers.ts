@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ClientConfig, DiagnosticProgress, Session } from '../../common/contract/index.js';
+import type { ClientConfig, DiagnosticProgress, Session, TurnCredentials } from '../../common/contract/index.js';
 import type { SipEndpointFinding } from '../diagnostics/sip-endpoint-probe.js';
 import type { Logger } from '../logging/logger.js';
 import type { ControlPlaneFetch } from '../../common/control-plane-client.js';
 import type { SecretStore } from '../provisioning/secret-store.js';
 import { SessionService } from '../provisioning/session-service.js';
-import { realTimers, type Timers } from '../provisioning/turn-keeper.js';
+import { backgroundTimers, type Timers } from '../../common/timers.js';
 import { isSafeExternalUrl } from '../security/external-links.js';
 import { HistoryStore } from '../storage/history-store.js';
 import { SettingsStore } from '../storage/settings-store.js';
@@ -42,6 +42,8 @@ export interface HandlerDeps {
   probeSipEndpoint?: (wsUrl: string) => Promise<SipEndpointFinding>;
   /** Told when the signed-in configuration changes (Electron rebuilds the window's CSP). */
   onConfigChange?: (config: ClientConfig | null) => void;
+  /** Pushes the background refresh's new TURN credentials to the window (`turn.credentials`). */
+  onTurnCredentials?: (turn: TurnCredentials) => void;
   timers?: Timers;
   newId?: () => string;
 }
@@ -65,7 +67,8 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
     secrets: deps.secrets,
     fetch: deps.fetch,
     now: deps.now,
-    timers: deps.timers ?? realTimers,
+    timers: deps.timers ?? backgroundTimers,
+    onTurnCredentials: deps.onTurnCredentials,
     log: deps.logger.scope('provisioning'),
     onConfigChange: deps.onConfigChange,
   });

@@ -12,7 +12,8 @@ import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from '../storage/json-file.js';
 import { fetchClientConfig, fetchTurnCredentials, type ControlPlaneAccount, type ControlPlaneFetch } from '../../common/control-plane-client.js';
 import { UnreadableSecretError, type SecretStore } from './secret-store.js';
-import { TurnKeeper, type Timers } from './turn-keeper.js';
+import { TurnKeeper } from '../../common/turn-keeper.js';
+import type { Timers } from '../../common/timers.js';
 
 /**
  * Who signed in last and the configuration they got (no secret): restores the session,
@@ -36,6 +37,8 @@ export interface SessionServiceDeps {
   log: ScopedLogger;
   /** Told whenever the active configuration changes (sign-in, restore, sign-out). */
   onConfigChange?: (config: ClientConfig | null) => void;
+  /** Told about each set of TURN credentials the background refresh fetched (pushed to the renderer). */
+  onTurnCredentials?: (turn: TurnCredentials) => void;
 }
 
 /** Sign-in, restore on restart, sign-out, and fresh TURN credentials for the signed-in agent. */
@@ -123,9 +126,7 @@ export class SessionService {
 
   async turnCredentials(): Promise<TurnCredentials> {
     if (!this.#active) throw new HostError('not-signed-in', 'sign in first');
-    const turn = await this.#active.turn.current();
-    this.#active.session = { ...this.#active.session, turn };
-    return turn;
+    return this.#active.turn.current();
   }
 
   /** Stops the background TURN refresh (app quit, harness dispose). */
@@ -139,8 +140,14 @@ export class SessionService {
       fetchTurnCredentials(this.deps.fetch, account),
     ]);
     this.#close();
-    const keeper = new TurnKeeper(turn, () => fetchTurnCredentials(this.deps.fetch, account), this.deps);
     const session: Session = { config, password: account.password, turn };
+    const keeper = new TurnKeeper(turn, () => fetchTurnCredentials(this.deps.fetch, account), {
+      ...this.deps,
+      onUpdate: (next) => {
+        if (this.#active?.turn === keeper) this.#active.session = { ...this.#active.session, turn: next };
+        this.deps.onTurnCredentials?.(next);
+      },
+    });
     this.#active = { account, session, turn: keeper };
     await writeJsonAtomic(this.#accountPath, { url: account.url, username: account.username, config } satisfies AccountFile);
     this.deps.onConfigChange?.(config);

@@ -15,6 +15,8 @@ import {
 import { checkProvisioningUrl, fetchClientConfig, fetchTurnCredentials, type ControlPlaneFetch } from '../../common/control-plane-client.js';
 import { redact } from '../../common/log-redaction.js';
 import { withHistoryEntry } from '../../common/call-history.js';
+import { backgroundTimers, type Timers } from '../../common/timers.js';
+import { TurnKeeper } from '../../common/turn-keeper.js';
 import { storedValue, type StorageLike } from './validated-storage.js';
 import { createEventHub } from './event-hub.js';
 import { HostError, hostRejection } from '../../common/host-error.js';
@@ -36,6 +38,7 @@ export const STORAGE_KEYS = {
 } as const;
 
 const StoredSessionSchema = z.object({ url: z.string().url(), username: z.string().min(1), session: SessionSchema });
+type StoredSession = z.infer<typeof StoredSessionSchema>;
 
 export interface WebHostDeps {
   readonly fetch: ControlPlaneFetch;
@@ -51,6 +54,9 @@ export interface WebHostDeps {
   readonly networkEvents?: Pick<EventTarget, 'addEventListener'>;
   /** Where Page Lifecycle 'freeze'/'resume' are observed (the tab was frozen, e.g. laptop asleep): the document. */
   readonly lifecycleEvents?: Pick<EventTarget, 'addEventListener'>;
+  /** The TURN refresh's clock (the page's own by default; unit tests drive it by hand). */
+  readonly timers?: Timers;
+  readonly now?: () => number;
 }
 
 export function createWebHost(deps: WebHostDeps): HostApi {
@@ -70,6 +76,28 @@ export function createWebHost(deps: WebHostDeps): HostApi {
 
   const defaultUrl = /^https?:/.test(deps.origin) ? deps.origin : null;
 
+  // TURN credentials: kept fresh here, like main does on the desktop, and pushed to the page.
+  let turnKeeper: TurnKeeper | null = null;
+  const keepTurnFresh = (stored: StoredSession, issuedAt?: number) => {
+    turnKeeper?.stop();
+    const account = { url: stored.url, username: stored.username, password: stored.session.password };
+    turnKeeper = new TurnKeeper(
+      stored.session.turn,
+      () => fetchTurnCredentials(deps.fetch, account),
+      {
+        now: deps.now ?? Date.now,
+        timers: deps.timers ?? backgroundTimers,
+        log: { info: (m) => deps.console.info(`[host] ${m}`), warn: (m) => deps.console.warn(`[host] ${m}`) },
+        onUpdate: (turn) => {
+          const current = storedSession.read();
+          if (current !== null) storedSession.write({ ...current, session: { ...current.session, turn } });
+          events.emit('turn.credentials', turn);
+        },
+      },
+      issuedAt,
+    );
+  };
+
   const handlers: SyncOrAsyncHandlerTable = {
     'app.info': () => ({ version: deps.version, platform: deps.platform, shell: 'web', passwordStorage: 'browser-session' }),
     'provisioning.defaults': () => ({ policyUrl: defaultUrl, lastUsername: lastUsername.read() }),
@@ -79,18 +107,26 @@ export function createWebHost(deps: WebHostDeps): HostApi {
       const config = await fetchClientConfig(deps.fetch, account);
       const turn = await fetchTurnCredentials(deps.fetch, account);
       const session: Session = { config, password, turn };
-      storedSession.write({ url: base, username, session });
+      const stored = { url: base, username, session };
+      storedSession.write(stored);
       lastUsername.write(username);
+      keepTurnFresh(stored);
       return session;
     },
-    'provisioning.restore': () => storedSession.read()?.session ?? null,
-    'provisioning.signOut': () => storedSession.clear(),
-    'turn.refresh': async () => {
+    'provisioning.restore': () => {
       const stored = storedSession.read();
-      if (stored === null) throw new HostError('not-signed-in', 'Not signed in: sign in again to get TURN credentials');
-      const turn = await fetchTurnCredentials(deps.fetch, { url: stored.url, username: stored.username, password: stored.session.password });
-      storedSession.write({ ...stored, session: { ...stored.session, turn } });
-      return turn;
+      // Credentials from an earlier page load are of unknown age: due for refresh at once.
+      if (stored !== null) keepTurnFresh(stored, 0);
+      return stored?.session ?? null;
+    },
+    'provisioning.signOut': () => {
+      turnKeeper?.stop();
+      turnKeeper = null;
+      storedSession.clear();
+    },
+    'turn.refresh': async () => {
+      if (turnKeeper === null) throw new HostError('not-signed-in', 'Not signed in: sign in again to get TURN credentials');
+      return turnKeeper.current();
     },
     'settings.get': () => settings.read(),
     'settings.set': (partial) => {

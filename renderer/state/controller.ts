@@ -6,7 +6,6 @@ import { toHistoryEntry } from './call-status.js';
 import { toDeviceLists, type DeviceInfoLike } from './devices.js';
 import type { Store } from './store.js';
 import { checkSignIn } from './sign-in.js';
-import { refreshDelayMs, retryDelayMs } from './turn-refresh.js';
 
 /**
  * Wires the host, the phone and the store together: every side effect of the UI lives here, the
@@ -71,9 +70,6 @@ export function createController({ host, phone, store, mediaDevices, timers, log
   const recordedCalls = new Set<string>();
   const statsInFlight = new Set<string>();
   let statsTimer: unknown = null;
-  let turnTimer: unknown = null;
-  let turnFailures = 0;
-  let turnTtl = 0;
   let awaitingRunId = false;
   let earlyProgress: DiagnosticProgress[] = [];
   const cleanups: Array<() => void> = [];
@@ -92,32 +88,6 @@ export function createController({ host, phone, store, mediaDevices, timers, log
     } catch (error) {
       notice(prefix, error);
       return false;
-    }
-  };
-
-  // --- TURN credentials: refreshed at 80% of their ttl while signed in ----------------------------
-  const stopTurnRefresh = () => {
-    if (turnTimer !== null) timers.clearTimeout(turnTimer);
-    turnTimer = null;
-  };
-  const scheduleTurnRefresh = (delayMs: number) => {
-    stopTurnRefresh();
-    turnTimer = timers.setTimeout(() => void refreshTurn(), delayMs);
-  };
-  const refreshTurn = async () => {
-    turnTimer = null;
-    try {
-      const turn = await host.invoke('turn.refresh', undefined);
-      // Signed out while the request was in flight: nothing to update, nothing to schedule.
-      if (store.getState().auth.phase !== 'signed-in') return;
-      phone.updateTurnCredentials(turn);
-      turnTtl = turn.ttl;
-      turnFailures = 0;
-      scheduleTurnRefresh(refreshDelayMs(turn.ttl));
-    } catch (error) {
-      turnFailures += 1;
-      log.warn(`TURN credential refresh failed (attempt ${turnFailures}): ${userMessage(error)}`);
-      if (store.getState().auth.phase === 'signed-in') scheduleTurnRefresh(retryDelayMs(turnTtl, turnFailures));
     }
   };
 
@@ -181,9 +151,6 @@ export function createController({ host, phone, store, mediaDevices, timers, log
   // --- Session -----------------------------------------------------------------------------------
   const startSession = async (session: Session) => {
     dispatch({ type: 'signed-in', config: session.config });
-    turnTtl = session.turn.ttl;
-    turnFailures = 0;
-    scheduleTurnRefresh(refreshDelayMs(session.turn.ttl));
     host
       .invoke('history.list', undefined)
       .then((entries) => {
@@ -220,6 +187,12 @@ export function createController({ host, phone, store, mediaDevices, timers, log
         host.on('diagnostics.progress', (event) => {
           if (awaitingRunId) earlyProgress.push(event);
           else dispatch({ type: 'diagnostics-progress', event });
+        }),
+      );
+      // The host keeps TURN credentials fresh (one schedule, one retry policy) and pushes each set.
+      cleanups.push(
+        host.on('turn.credentials', (turn) => {
+          if (store.getState().auth.phase === 'signed-in') phone.updateTurnCredentials(turn);
         }),
       );
       cleanups.push(
@@ -295,7 +268,6 @@ export function createController({ host, phone, store, mediaDevices, timers, log
     },
 
     async signOut() {
-      stopTurnRefresh();
       try {
         await phone.stop();
       } catch (error) {
@@ -382,7 +354,6 @@ export function createController({ host, phone, store, mediaDevices, timers, log
       dispatch({ type: 'notice', message: null });
     },
     dispose() {
-      stopTurnRefresh();
       if (statsTimer !== null) timers.clearInterval(statsTimer);
       statsTimer = null;
       for (const cleanup of cleanups.splice(0)) cleanup();

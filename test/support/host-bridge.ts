@@ -98,6 +98,8 @@ export async function installHostBridge(target: BrowserContext | Page, options: 
     runDiagnostics: options.runDiagnostics ?? null,
     // Like main: plain Node sockets and Node's trusted roots; no proxy (the harness's Chromium goes direct).
     probeSipEndpoint: (wsUrl) => probeSipEndpoint(wsUrl, defaultProbes({ env: {} })),
+    // Like main: the background TURN refresh pushes each new set to the page.
+    onTurnCredentials: (turn) => void emitToPages('turn.credentials', turn).catch(() => undefined),
   });
 
   // A page plays a webContents: ids let the shared sender check reason about them. A page is
@@ -142,15 +144,17 @@ export async function installHostBridge(target: BrowserContext | Page, options: 
   });
   await target.addInitScript(inPageSource({ global: HOST_API_GLOBAL, binding: BINDING, eventHook }));
 
+  async function emitToPages<E extends EventChannel>(channel: E, event: EventOf<E>): Promise<void> {
+    const payload = eventChannels[channel].parse(event);
+    // Like webContents.send to our window: top-level documents of our origin only.
+    const pages = 'mainFrame' in target ? [target] : target.pages();
+    const ours = pages.filter((p) => !p.isClosed() && isSameOrigin(p.url(), options.origin));
+    await Promise.all(ours.map((p) => deliver(p.mainFrame(), channel, payload)));
+  }
+
   return {
     handlers,
-    async emit(channel, event) {
-      const payload = eventChannels[channel].parse(event);
-      // Like webContents.send to our window: top-level documents of our origin only.
-      const pages = 'mainFrame' in target ? [target] : target.pages();
-      const ours = pages.filter((p) => !p.isClosed() && isSameOrigin(p.url(), options.origin));
-      await Promise.all(ours.map((p) => deliver(p.mainFrame(), channel, payload)));
-    },
+    emit: emitToPages,
     async dispose() {
       disposed = true;
       handlers.dispose();

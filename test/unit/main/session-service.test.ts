@@ -7,7 +7,7 @@ import type { ClientConfig } from '../../../common/contract/index.js';
 import { HostError } from '../../../common/host-error.js';
 import { createPlainFileSecretStore } from '../../../main/provisioning/secret-store.js';
 import { PASSWORD_SECRET_KEY, SessionService } from '../../../main/provisioning/session-service.js';
-import { realTimers } from '../../../main/provisioning/turn-keeper.js';
+import { backgroundTimers } from '../../../common/timers.js';
 import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fixtures/control-plane-fixture.js';
 import { memoryLogger } from './fixtures/memory-logger.js';
 
@@ -28,7 +28,7 @@ const service = (changes: Array<ClientConfig | null>, log = memoryLogger()) =>
     secrets: createPlainFileSecretStore(join(dataDir, 'secrets.json')),
     fetch,
     now: Date.now,
-    timers: realTimers,
+    timers: backgroundTimers,
     log: log.scope('provisioning'),
     onConfigChange: (c) => void changes.push(c),
   });

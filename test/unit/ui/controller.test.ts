@@ -109,30 +109,18 @@ function harness(overrides: Partial<Record<InvokeChannel, (request: unknown) => 
 
 const registered = (...calls: ReturnType<typeof call>[]): PhoneSnapshot => ({ registration: { kind: 'registered', since: 1 }, calls });
 
-test('a restored session starts the phone with fresh TURN credentials, refreshed again at 80% of ttl', { timeout: 5_000 }, async () => {
+test('a restored session starts the phone with fresh TURN credentials; the host pushes later ones', { timeout: 5_000 }, async () => {
   const h = harness();
   await h.controller.start();
   assert.equal(h.store.getState().auth.phase, 'signed-in');
   const started = h.phoneCalls.find(([name]) => name === 'start')?.[1] as Session;
   assert.equal(started.turn.password, 'p2', 'the stored (possibly expired) credentials were replaced first');
-  const refresh = [...h.pending.values()].find((t) => !t.repeat);
-  assert.equal(refresh?.ms, 480_000);
-  h.fire((t) => t.ms === 480_000);
-  await h.settle();
-  assert.deepEqual(h.phoneCalls.filter(([n]) => n === 'updateTurnCredentials').map(([, c]) => (c as TurnCredentials).password), ['p3']);
-  assert.ok([...h.pending.values()].some((t) => t.ms === 480_000 && !t.repeat), 'the next refresh is scheduled');
-  h.controller.dispose();
-});
-
-test('a failed TURN refresh is retried after 30 s, not dropped', { timeout: 5_000 }, async () => {
-  let fail = false;
-  const h = harness({ 'turn.refresh': () => { if (fail) throw new Error('Cannot reach 127.0.0.1:20000'); return turn(9); } });
-  await h.controller.start();
-  fail = true;
-  h.fire((t) => t.ms === 480_000);
-  await h.settle();
-  assert.ok([...h.pending.values()].some((t) => t.ms === 30_000), 'retry scheduled');
-  assert.ok(h.logged.some((m) => m.includes('TURN credential refresh failed')));
+  assert.equal([...h.pending.values()].filter((t) => !t.repeat).length, 0, 'the renderer schedules no TURN refresh of its own');
+  h.events.emit('turn.credentials', turn(7));
+  assert.deepEqual(h.phoneCalls.filter(([n]) => n === 'updateTurnCredentials').map(([, c]) => (c as TurnCredentials).password), ['p7']);
+  await h.controller.signOut();
+  h.events.emit('turn.credentials', turn(8));
+  assert.equal(h.phoneCalls.filter(([n]) => n === 'updateTurnCredentials').length, 1, 'signed out: not applied');
   h.controller.dispose();
 });
 

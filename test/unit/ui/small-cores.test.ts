@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { optionsWithSaved, toDeviceLists } from '../../../renderer/state/devices.js';
 import { describeQuality, lossPercent, mosLabel } from '../../../renderer/state/quality.js';
-import { refreshDelayMs, retryDelayMs } from '../../../renderer/state/turn-refresh.js';
 import { applyDiagnosticsProgress, diagnosticsStarted, DIAGNOSTICS_IDLE } from '../../../renderer/state/diagnostics.js';
 import { userMessage } from '../../../renderer/host/error-message.js';
 import { checkSignIn } from '../../../renderer/state/sign-in.js';
@@ -56,17 +55,6 @@ test('call quality figures: loss share, MOS bands, clamped meter levels, dashes 
   assert.equal(none.inLevel, 0);
   assert.ok(none.facts.every(([, value]) => value === '—'));
   assert.equal(Object.fromEntries(describeQuality(stats({ rttMs: null, mos: null })).facts)['Round trip'], '—');
-});
-
-test('TURN credentials are refreshed at 80% of their ttl, retries back off and never spin', () => {
-  assert.equal(refreshDelayMs(86_400), 69_120_000);
-  assert.equal(refreshDelayMs(600), 480_000);
-  assert.equal(refreshDelayMs(1), 5_000, 'a tiny ttl still leaves 5 s between refreshes');
-  assert.equal(refreshDelayMs(10 ** 9), 2_147_483_647, 'capped to what setTimeout can wait');
-  assert.equal(retryDelayMs(86_400, 1), 30_000);
-  assert.equal(retryDelayMs(86_400, 2), 60_000);
-  assert.equal(retryDelayMs(86_400, 50), 30_000 * 64);
-  assert.equal(retryDelayMs(20, 3), refreshDelayMs(20), 'never later than the normal refresh');
 });
 
 test('diagnostics progress: steps of the current run accumulate, stale runs are ignored', () => {

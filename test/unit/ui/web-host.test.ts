@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createWebHost, STORAGE_KEYS } from '../../../renderer/host/web-host.js';
+import { createWebHost, STORAGE_KEYS, type WebHostDeps } from '../../../renderer/host/web-host.js';
 import { DIAGNOSTICS_NEED_DESKTOP } from '../../../renderer/state/diagnostics.js';
 import { apiUrl, basicAuthorization } from '../../../common/control-plane-client.js';
 import type { StorageLike } from '../../../renderer/host/validated-storage.js';
@@ -91,7 +91,7 @@ class MemoryStorage implements StorageLike {
   }
 }
 
-function makeHost(origin = base) {
+function makeHost(origin = base, clock: Partial<Pick<WebHostDeps, 'timers' | 'now'>> = {}) {
   const local = new MemoryStorage();
   const session = new MemoryStorage();
   const lines: Array<[string, string]> = [];
@@ -106,6 +106,7 @@ function makeHost(origin = base) {
     platform: 'test',
     console: { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') },
     openWindow: (url) => opened.push(url),
+    ...clock,
   });
   return { host, local, session, lines, opened };
 }
@@ -155,13 +156,32 @@ test('provisioning failures become sentences the agent can act on', { timeout: 1
   assert.equal(await host.invoke('provisioning.restore', undefined), null, 'a failed sign-in stores nothing');
 });
 
-test('turn.refresh re-fetches with the stored credentials and updates the stored session', { timeout: 10_000 }, async () => {
-  const { host } = makeHost();
+test('the web host keeps TURN credentials fresh itself and pushes each new set to the page', { timeout: 10_000 }, async () => {
+  let now = 1_000_000;
+  const pending = new Map<number, { at: number; fn: () => void }>();
+  let nextHandle = 1;
+  const timers = {
+    setTimeout: (fn: () => void, ms: number) => (pending.set(nextHandle, { at: now + ms, fn }), nextHandle++),
+    clearTimeout: (h: unknown) => void pending.delete(h as number),
+  };
+  const { host } = makeHost(base, { timers, now: () => now });
   await rejectsWith(host.invoke('turn.refresh', undefined), 'not-signed-in', /Not signed in/);
+  const pushed: string[] = [];
+  host.on('turn.credentials', (turn) => void pushed.push(turn.password));
   const first = await host.invoke('provisioning.signIn', { url: `${base}/`, username: 'alice', password: 's3crét' });
-  const refreshed = await host.invoke('turn.refresh', undefined);
-  assert.notEqual(refreshed.password, first.turn.password);
-  assert.equal((await host.invoke('provisioning.restore', undefined))?.turn.password, refreshed.password);
+  assert.equal((await host.invoke('turn.refresh', undefined)).password, first.turn.password, 'fresh: answered from memory');
+  const [handle, refresh] = [...pending][0] ?? assert.fail('a refresh is scheduled');
+  assert.equal(refresh.at - now, 480_000, 'refresh at 80% of the 600 s ttl');
+  pending.delete(handle);
+  now = refresh.at;
+  refresh.fn();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(pushed.length, 1, 'the new set was pushed');
+  assert.notEqual(pushed[0], first.turn.password);
+  assert.equal((await host.invoke('turn.refresh', undefined)).password, pushed[0]);
+  assert.equal((await host.invoke('provisioning.restore', undefined))?.turn.password, pushed[0], 'the stored session carries it');
+  await host.invoke('provisioning.signOut', undefined);
+  assert.equal(pending.size, 0, 'sign-out stops the refresh');
 });
 
 test('settings and history persist in localStorage; corrupt or invalid data resets without a crash', async () => {

@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TurnCredentials } from '../../../common/contract/index.js';
-import { TurnKeeper, type Timers } from '../../../main/provisioning/turn-keeper.js';
-import { isFresh, nextRefreshDelayMs, refreshDueAt } from '../../../main/provisioning/turn-refresh-schedule.js';
-import { memoryLogger } from './fixtures/memory-logger.js';
+import type { Timers } from '../../../common/timers.js';
+import { TurnKeeper } from '../../../common/turn-keeper.js';
+import { isFresh, nextRefreshDelayMs, refreshDueAt } from '../../../common/turn-refresh-schedule.js';
+import { memoryLogger } from '../main/fixtures/memory-logger.js';
+
+/** The top of each backoff draw: the ceilings, so expected delays are exact. */
+const ceiling = () => 0.999999;
 
 test('schedule: due at 80% of the ttl', () => {
   const issued = { ttlSec: 600, issuedAt: 1_000_000 };
@@ -15,11 +19,21 @@ test('schedule: due at 80% of the ttl', () => {
   assert.equal(isFresh(issued, 1_480_000), false);
 });
 
-test('schedule: retries back off exponentially, capped', () => {
+test('schedule: retries take the common backoff (2 s doubling to 60 s, jittered down to half)', () => {
   const issued = { ttlSec: 600, issuedAt: 0 };
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 10].map((f) => nextRefreshDelayMs(issued, 500_000, f)), [
+  assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 10].map((f) => nextRefreshDelayMs(issued, 500_000, f, undefined, ceiling)), [
     2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000,
   ]);
+  assert.equal(nextRefreshDelayMs(issued, 500_000, 1, undefined, () => 0), 1_000);
+});
+
+test('schedule: a tiny ttl still leaves 5 s between refreshes; overdue ones are due at once', () => {
+  assert.equal(nextRefreshDelayMs({ ttlSec: 1, issuedAt: 0 }, 0, 0), 5_000);
+  assert.equal(nextRefreshDelayMs({ ttlSec: 600, issuedAt: 0 }, 1_000_000, 0), 0);
+});
+
+test('schedule: a ttl longer than a timer can wait is capped to what setTimeout accepts', () => {
+  assert.equal(nextRefreshDelayMs({ ttlSec: 10 ** 9, issuedAt: 0 }, 0, 0), 2_147_483_647);
 });
 
 /** Manual clock + timers: the test decides when time passes. */
@@ -56,6 +70,7 @@ test('keeper: refreshes at 80%, backs off on failure, recovers, answers from mem
   const time = fakeTime();
   const answers: Array<TurnCredentials | Error> = [new Error('cannot reach cp'), new Error('cannot reach cp'), creds(2)];
   let calls = 0;
+  const pushed: string[] = [];
   const keeper = new TurnKeeper(
     creds(1),
     async () => {
@@ -64,7 +79,7 @@ test('keeper: refreshes at 80%, backs off on failure, recovers, answers from mem
       if (!next || next instanceof Error) throw next ?? new Error('unexpected call');
       return next;
     },
-    { now: time.now, timers: time.timers, log: memoryLogger().scope('turn') },
+    { now: time.now, timers: time.timers, log: memoryLogger().scope('turn'), random: ceiling, onUpdate: (c) => void pushed.push(c.username) },
   );
   assert.equal(time.nextAt, 80_000, 'first refresh at 80% of 100 s');
   assert.equal((await keeper.current()).username, 'u1');
@@ -80,6 +95,7 @@ test('keeper: refreshes at 80%, backs off on failure, recovers, answers from mem
   assert.equal((await keeper.current()).username, 'u2');
   assert.equal(time.nextAt, 86_000 + 80_000, 'next refresh at 80% of the new lifetime');
   assert.equal(calls, 3);
+  assert.deepEqual(pushed, ['u2'], 'only a new set is pushed, once');
   keeper.stop();
   assert.equal(time.nextAt, null, 'stop cancels the pending refresh');
 });
@@ -95,4 +111,25 @@ test('keeper: credentials past the 80% mark are fetched on demand (e.g. after sl
   clock = 81_000;
   assert.equal((await keeper.current()).username, 'u2');
   assert.equal((await keeper.current()).username, 'u2', 'the new ones are fresh again');
+});
+
+test('keeper: concurrent askers share one request; restored credentials of unknown age are due at once', { timeout: 5_000 }, async () => {
+  const time = fakeTime();
+  let calls = 0;
+  let release: (c: TurnCredentials) => void = () => undefined;
+  const keeper = new TurnKeeper(
+    creds(1),
+    () => {
+      calls += 1;
+      return new Promise<TurnCredentials>((resolve) => (release = resolve));
+    },
+    { now: () => 1_000_000, timers: time.timers, log: memoryLogger().scope('turn') },
+    0,
+  );
+  assert.equal(time.nextAt, 0, 'due at once');
+  const both = Promise.all([keeper.current(), keeper.current()]);
+  release(creds(2));
+  assert.deepEqual((await both).map((c) => c.username), ['u2', 'u2']);
+  assert.equal(calls, 1);
+  keeper.stop();
 });
