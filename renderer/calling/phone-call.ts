@@ -74,7 +74,7 @@ export class PhoneCall {
   private finalStatus: EndEvidence['finalStatus'] = null;
   private localAction: EndEvidence['localAction'] = null;
   private transferTarget: string | undefined;
-  private readonly timers = new Set<TimerHandle>();
+  private readonly pendingTimers = new Set<TimerHandle>();
   /** Keypad presses queue here: a new insertDTMF would overwrite digits still being played. */
   private dtmfQueue: Promise<void> = Promise.resolve();
 
@@ -404,15 +404,15 @@ export class PhoneCall {
 
   private after(ms: number, action: () => void): void {
     const handle = this.deps.timers.setTimeout(() => {
-      this.timers.delete(handle);
+      this.pendingTimers.delete(handle);
       action();
     }, ms);
-    this.timers.add(handle);
+    this.pendingTimers.add(handle);
   }
 
   private clearTimers(): void {
-    for (const handle of this.timers) this.deps.timers.clearTimeout(handle);
-    this.timers.clear();
+    for (const handle of this.pendingTimers) this.deps.timers.clearTimeout(handle);
+    this.pendingTimers.clear();
   }
 }
 

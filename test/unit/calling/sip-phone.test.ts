@@ -4,7 +4,7 @@ import { SettingsSchema } from '../../../common/contract/index.js';
 import type { CallSnapshot } from '../../../renderer/calling/phone-api.js';
 import { SipPhone } from '../../../renderer/calling/sip-phone.js';
 import { agentSession } from './fakes/agent-session.js';
-import { until } from './fakes/event-loop.js';
+import { settle, until } from './fakes/event-loop.js';
 import { ManualTimers } from './fakes/manual-timers.js';
 import {
   BROWSER_AUDIO_SDP,
@@ -249,4 +249,26 @@ test('incoming call declined: 603 to the caller, ringer off, the call ends as de
   await timers.advance(0);
   assert.equal(callState(id)?.endReason, 'declined');
   assert.equal(ringer.at(-1), 'stop');
+});
+
+test('network change: re-registers at once and restarts ICE on the live call, keeping it on hold; new TURN credentials reach its peer connection', async (t) => {
+  const { phone, id, media, server } = await phoneInCall(t);
+  await phone.setHeld(id, true);
+  const registers = server.requests('REGISTER').length;
+  phone.handleSystemTransition('network-changed');
+  await until(() => server.requests('INVITE').length === 3, 'the ICE-restart re-INVITE went out');
+  await until(() => server.requests('REGISTER').length === registers + 1, 're-registered');
+  const restart = media.describedWith.at(-1) as { hold?: boolean; offerOptions?: { iceRestart?: boolean } };
+  assert.deepEqual([restart.offerOptions?.iceRestart, restart.hold], [true, true]);
+
+  phone.updateTurnCredentials({ username: '2:alice', password: 'fresh', ttl: 600, uris: ['turn:127.0.0.1:3478'] });
+  assert.deepEqual(media.peerConnection.configuration.iceServers, [{ urls: ['turn:127.0.0.1:3478'], username: '2:alice', credential: 'fresh' }]);
+});
+
+test('suspend does nothing: no REGISTER, no re-INVITE', async (t) => {
+  const { phone, server } = await phoneInCall(t);
+  const before = server.received.length;
+  phone.handleSystemTransition('suspend');
+  await settle();
+  assert.equal(server.received.length, before);
 });
