@@ -110,7 +110,11 @@ export const invokeChannels = {
   'settings.set': channel(SettingsPatchSchema, SettingsSchema),
   'history.list': channel(none, z.array(CallHistoryEntrySchema)),
   'history.add': channel(CallHistoryEntrySchema, none),
-  'diagnostics.run': channel(none, z.object({ runId: z.string() })),
+  /**
+   * Starts the network test; its steps stream as `diagnostics.progress` stamped with the runId the
+   * renderer chose, so the renderer knows the run before the first event can arrive.
+   */
+  'diagnostics.run': channel(z.object({ runId: z.string().min(1).max(64) }), none),
   /**
    * Why the SIP WebSocket of the signed-in account fails, seen from outside the page (a page
    * only ever gets close code 1006): only that URL is probed. 'not-run' where the host cannot.

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ClientConfig, DiagnosticProgress, Session, TurnCredentials } from '../../common/contract/index.js';
 import type { SipEndpointFinding } from '../diagnostics/sip-endpoint-probe.js';
 import type { Logger } from '../logging/logger.js';
@@ -45,7 +44,6 @@ export interface HandlerDeps {
   /** Pushes the background refresh's new TURN credentials to the window (`turn.credentials`). */
   onTurnCredentials?: (turn: TurnCredentials) => void;
   timers?: Timers;
-  newId?: () => string;
 }
 
 export interface HostHandlers {
@@ -74,7 +72,6 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
   });
   const settings = new SettingsStore(deps.dataDir, deps.logger.scope('settings'));
   const history = new HistoryStore(deps.dataDir, deps.logger.scope('history'));
-  const newId = deps.newId ?? randomUUID;
 
   const table: HandlerTable = {
     'app.info': async () => ({ ...deps.appInfo, passwordStorage: deps.secrets.protection }),
@@ -98,20 +95,18 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
       if (!agent) throw new HostError('not-signed-in', 'Not signed in: the call cannot be added to a history');
       await history.add(agent, entry);
     },
-    'diagnostics.run': async (_request, context) => {
+    'diagnostics.run': async ({ runId }, context) => {
       const run = deps.runDiagnostics;
       if (!run) throw new HostError('not-available', 'network diagnostics are not available in this shell');
       const session = sessions.session;
       if (!session) throw new HostError('not-signed-in', 'sign in first: diagnostics test the servers of your account');
-      // Answer at once with our id; steps stream as `diagnostics.progress` events to the window
-      // that asked, stamped with that id (the runner numbers its runs its own way).
-      const runId = newId();
+      // Answer at once; steps stream as `diagnostics.progress` events to the window that asked,
+      // stamped with the id it chose (the runner numbers its runs its own way).
       const emit = (progress: DiagnosticProgress) => context.emit('diagnostics.progress', { ...progress, runId });
       run(session, emit).catch((error: unknown) => {
         log.error(`diagnostics run ${runId} failed`, error);
         emit({ kind: 'done', runId, verdict: 'fail', summary: 'the diagnostics stopped unexpectedly (details in the log)' });
       });
-      return { runId };
     },
     'sip.probeEndpoint': async ({ wsUrl }) => {
       const probe = deps.probeSipEndpoint;

@@ -1,4 +1,4 @@
-import type { HostApi, Session, Settings, DiagnosticProgress } from '../../common/contract/index.js';
+import type { HostApi, Session, Settings } from '../../common/contract/index.js';
 import type { CallSnapshot, Phone, PhoneSnapshot } from '../calling/phone-api.js';
 import { userMessage } from '../host/error-message.js';
 import type { Logger } from '../host/host-logger.js';
@@ -35,6 +35,8 @@ export interface ControllerDeps {
   readonly mediaDevices: MediaDevicesLike | null;
   readonly timers: Timers;
   readonly log: Logger;
+  /** Names network-test runs; a random UUID unless a test fixes it. */
+  readonly newRunId?: () => string;
 }
 
 export type DeviceField = keyof Settings;
@@ -65,13 +67,11 @@ export interface Controller {
 
 const STATS_STATES = new Set<CallSnapshot['state']>(['connecting', 'active']);
 
-export function createController({ host, phone, store, mediaDevices, timers, log }: ControllerDeps): Controller {
+export function createController({ host, phone, store, mediaDevices, timers, log, newRunId = () => crypto.randomUUID() }: ControllerDeps): Controller {
   const { dispatch } = store;
   const recordedCalls = new Set<string>();
   const statsInFlight = new Set<string>();
   let statsTimer: unknown = null;
-  let awaitingRunId = false;
-  let earlyProgress: DiagnosticProgress[] = [];
   const cleanups: Array<() => void> = [];
 
   const notice = (prefix: string, error: unknown) => {
@@ -184,10 +184,7 @@ export function createController({ host, phone, store, mediaDevices, timers, log
       const unsubscribe = phone.subscribe(onPhoneSnapshot);
       cleanups.push(unsubscribe);
       cleanups.push(
-        host.on('diagnostics.progress', (event) => {
-          if (awaitingRunId) earlyProgress.push(event);
-          else dispatch({ type: 'diagnostics-progress', event });
-        }),
+        host.on('diagnostics.progress', (event) => dispatch({ type: 'diagnostics-progress', event })),
       );
       // The host keeps TURN credentials fresh (one schedule, one retry policy) and pushes each set.
       cleanups.push(
@@ -336,18 +333,14 @@ export function createController({ host, phone, store, mediaDevices, timers, log
     },
     refreshDevices,
     async runDiagnostics() {
-      awaitingRunId = true;
-      earlyProgress = [];
+      // The run is named here, before it starts: its first progress event may arrive before the
+      // host's answer does, and is matched by this id.
+      const runId = newRunId();
+      dispatch({ type: 'diagnostics-started', runId });
       try {
-        const { runId } = await host.invoke('diagnostics.run', undefined);
-        dispatch({ type: 'diagnostics-started', runId });
-        // Progress can overtake the reply that names the run; replay what arrived meanwhile.
-        for (const event of earlyProgress) dispatch({ type: 'diagnostics-progress', event });
+        await host.invoke('diagnostics.run', { runId });
       } catch (error) {
         dispatch({ type: 'diagnostics-failed', message: userMessage(error) });
-      } finally {
-        awaitingRunId = false;
-        earlyProgress = [];
       }
     },
     dismissNotice() {

@@ -124,7 +124,7 @@ describe('test/support/host-bridge: real handlers served to Chromium', { skip: !
   });
 
   test('diagnostics.run without a runner says so', { timeout: 10_000 }, async () => {
-    const r = await invokeIn(page, 'diagnostics.run');
+    const r = await invokeIn(page, 'diagnostics.run', { runId: 'r1' });
     assert.equal(r.error, '[not-available] network diagnostics are not available in this shell');
   });
 });

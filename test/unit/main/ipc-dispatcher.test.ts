@@ -59,7 +59,6 @@ describe('dispatcher + createHandlers', () => {
       policyUrl: null,
       openExternal: async (url) => void opened.push(url),
       runDiagnostics: (session, onProgress) => (runner ? runner(session, onProgress) : Promise.resolve()),
-      newId: () => 'run-1',
     });
 
   before(async () => {
@@ -151,7 +150,7 @@ describe('dispatcher + createHandlers', () => {
       await new Promise<void>((r) => (finish = r));
       onProgress({ kind: 'done', runId: 'runner-own-id', verdict: 'pass', summary: 'all good' });
     };
-    assert.deepEqual(await call('diagnostics.run'), { ok: true, value: { runId: 'run-1' } });
+    assert.deepEqual(await call('diagnostics.run', { runId: 'run-1' }), { ok: true, value: undefined });
     assert.deepEqual(events, [['diagnostics.progress', { kind: 'started', runId: 'run-1', stepId: 'dns', title: 'DNS' }]]);
     finish();
     await new Promise((r) => setImmediate(r));
@@ -161,7 +160,7 @@ describe('dispatcher + createHandlers', () => {
     runner = async () => {
       throw new Error('socket exploded /home/alice/secret');
     };
-    await call('diagnostics.run');
+    await call('diagnostics.run', { runId: 'run-2' });
     await new Promise((r) => setImmediate(r));
     const done = events.at(-1)?.[1] as DiagnosticProgress;
     assert.equal(done.kind, 'done');

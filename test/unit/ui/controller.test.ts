@@ -203,18 +203,35 @@ test('answering a second call holds the first; switching back swaps which one is
   h.controller.dispose();
 });
 
-test('diagnostics progress that overtakes the run id reply is not lost', { timeout: 5_000 }, async () => {
+test('the network test is named by the renderer: progress that arrives before the host answers is applied', { timeout: 5_000 }, async () => {
   const h = harness({
-    'diagnostics.run': () => {
-      h.events.emit('diagnostics.progress', { kind: 'started', runId: 'r1', stepId: 's', title: 'TURN over UDP' });
-      return { runId: 'r1' };
+    'diagnostics.run': (request) => {
+      const { runId } = request as { runId: string };
+      h.events.emit('diagnostics.progress', { kind: 'started', runId, stepId: 's', title: 'TURN over UDP' });
+      h.events.emit('diagnostics.progress', { kind: 'started', runId: 'an-older-run', stepId: 'x', title: 'stale' });
+      return undefined;
     },
   });
   await h.controller.start();
   await h.controller.runDiagnostics();
+  const asked = h.calls.find(([channel]) => channel === 'diagnostics.run')?.[1] as { runId: string };
+  assert.match(asked.runId, /^[0-9a-f-]{36}$/, 'a random UUID');
   const d = h.store.getState().diagnostics;
   assert.equal(d.phase, 'running');
-  assert.equal(d.phase === 'running' && d.current, 'TURN over UDP');
+  assert.equal(d.phase === 'running' && d.runId, asked.runId);
+  assert.equal(d.phase === 'running' && d.current, 'TURN over UDP', 'the stale run\'s event was ignored');
+  h.controller.dispose();
+});
+
+test('a refused network test says why', { timeout: 5_000 }, async () => {
+  const h = harness({
+    'diagnostics.run': () => {
+      throw Object.assign(new Error('[not-available] network checks need the desktop app'), { name: 'HostError' });
+    },
+  });
+  await h.controller.start();
+  await h.controller.runDiagnostics();
+  assert.deepEqual(h.store.getState().diagnostics, { phase: 'failed', message: 'network checks need the desktop app' });
   h.controller.dispose();
 });
 

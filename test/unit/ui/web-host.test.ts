@@ -230,7 +230,7 @@ test('call history is per agent: another agent signing in on the same browser do
 
 test('diagnostics say they need the desktop app; links only open for http(s); logs are redacted', async () => {
   const { host, lines, opened } = makeHost();
-  await rejectsWith(host.invoke('diagnostics.run', undefined), 'not-available', DIAGNOSTICS_NEED_DESKTOP);
+  await rejectsWith(host.invoke('diagnostics.run', { runId: 'r1' }), 'not-available', DIAGNOSTICS_NEED_DESKTOP);
   assert.match(DIAGNOSTICS_NEED_DESKTOP, /desktop app/);
   // No TLS insight in a tab: the calling core's in-page probe is all there is.
   assert.equal((await host.invoke('sip.probeEndpoint', { wsUrl: 'wss://pbx:443' })).result, 'not-run');
