@@ -9,7 +9,7 @@ import { clearlinePlugin, tseslint } from './tools/lint/index.mjs';
 const ours = ['common', 'main', 'backend', 'renderer', 'preload', 'tools', 'test'];
 const except = (...dirs) => ours.filter((dir) => !dirs.includes(dir));
 
-export const LAYERS = {
+const LAYERS = {
   layers: [
     {
       dir: 'common',

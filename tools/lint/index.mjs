@@ -8,5 +8,4 @@ import { layersRule } from './layers-rule.mjs';
 
 export { ESLint } from 'eslint';
 export { default as tseslint } from 'typescript-eslint';
-export { layerViolation } from './layers-rule.mjs';
 export const clearlinePlugin = { meta: { name: 'clearline' }, rules: { layers: layersRule } };

@@ -23,7 +23,7 @@ const within = (path, dir) => path === dir || path.startsWith(dir + '/');
 const toPosix = (p) => p.split(sep).join('/');
 
 /** Why `spec`, imported by repo file `file`, breaks the table, or null. Pure. */
-export function layerViolation(table, file, spec) {
+function layerViolation(table, file, spec) {
   if ((table.exempt ?? []).some((e) => e.file === file)) return null;
   const relativeSpec = spec.startsWith('./') || spec.startsWith('../');
   const target = relativeSpec ? posix.normalize(posix.join(posix.dirname(file), spec)) : null;
