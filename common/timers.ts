@@ -1,6 +1,6 @@
 /**
- * The clock a host schedules background work on (TURN credential refresh). Injected so unit
- * tests drive time by hand instead of sleeping.
+ * The clock code schedules on (TURN credential refresh, timeouts). Injected so unit tests drive
+ * time by hand instead of sleeping.
  */
 export type TimerHandle = unknown;
 
@@ -12,9 +12,15 @@ export interface Timers {
 /** setTimeout's limit (2^31-1 ms): a longer delay would fire at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
+/** The platform's timers, as they are. */
+export const systemTimers: Timers = {
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, Math.min(ms, MAX_TIMER_MS)),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]),
+};
+
 /**
- * The platform's timers. In Node a pending background timer is unref'd: it must not keep a test
- * process or the harness alive (browsers have no unref and need none).
+ * The platform's timers for background work. In Node a pending background timer is unref'd: it
+ * must not keep a test process or the harness alive (browsers have no unref and need none).
  */
 export const backgroundTimers: Timers = {
   setTimeout: (callback, ms) => {
@@ -22,5 +28,5 @@ export const backgroundTimers: Timers = {
     handle.unref?.();
     return handle;
   },
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]),
+  clearTimeout: systemTimers.clearTimeout,
 };

@@ -20,12 +20,3 @@ export interface StreamChannel {
   onClose(listener: (error?: Error) => void): () => void;
   close(): void;
 }
-
-/** Rejects with `message` after `ms` unless `promise` settles first. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

@@ -3,7 +3,7 @@
  * once, so independent checks overlap. Each start and finish is reported as it happens.
  */
 import type { DiagnosticStepResult } from '../../common/contract/index.js';
-import { withTimeout } from './channels.js';
+import { rejectAfter } from '../../common/timeout.js';
 import { overallVerdict } from './verdict.js';
 import { errorText, type StepContext, type StepDefinition } from './step.js';
 import type { ProgressListener, Report, StepOutcome } from './types.js';
@@ -41,7 +41,7 @@ export async function runSteps(
     let o: StepOutcome;
     try {
       const timeout = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-      o = await withTimeout(step.run(context), timeout, `did not finish within ${timeout} ms`);
+      o = await rejectAfter(step.run(context), timeout, `did not finish within ${timeout} ms`);
     } catch (e) {
       o = { verdict: 'fail', explanation: `the check itself failed: ${errorText(e)}`, values: {} };
     }

@@ -7,6 +7,7 @@
 import { parsePacResult } from './proxy.js';
 import { certificateProblem, errorText } from './step.js';
 import type { Probes } from './types.js';
+import { settleWithin } from '../../common/timeout.js';
 
 export type SipEndpointResult = 'http-answered' | 'no-answer' | 'tls-rejected';
 export interface SipEndpointFinding {
@@ -48,13 +49,5 @@ export async function probeSipEndpoint(
   };
   // The handshake has its own (longer) connect and read timeouts and closes its socket on them;
   // the caller must not wait that long.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<SipEndpointFinding>((resolve) => {
-    timer = setTimeout(() => resolve({ result: 'no-answer', detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
-  });
-  try {
-    return await Promise.race([attempt(), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return settleWithin(attempt(), timeoutMs, (): SipEndpointFinding => ({ result: 'no-answer', detail: `no answer within ${timeoutMs} ms` }));
 }

@@ -8,7 +8,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import os from 'node:os';
 import { promisify } from 'node:util';
-import { withTimeout } from '../channels.js';
+import { rejectAfter } from '../../../common/timeout.js';
 import { envHasProxy, proxyFromEnv } from '../proxy.js';
 import { parseScutilProxy, parseWindowsInternetSettings, proxyFromSystem, type SystemProxySettings } from '../system-proxy.js';
 import type { Probes } from '../types.js';
@@ -67,7 +67,7 @@ async function route(address: string): Promise<{ device: string; gateway: string
 async function adapterDescriptions(): Promise<Map<string, string>> {
   if (process.platform !== 'win32') return new Map();
   const si = await import('systeminformation');
-  const list = await withTimeout(si.networkInterfaces(), COMMAND_TIMEOUT_MS * 2, 'adapter list timed out').catch(() => []);
+  const list = await rejectAfter(si.networkInterfaces(), COMMAND_TIMEOUT_MS * 2, 'adapter list timed out').catch(() => []);
   return new Map([list].flat().map((i) => [i.iface, i.ifaceName]));
 }
 
