@@ -40,20 +40,29 @@ describe('PostgreSQL backend', { timeout: 90_000, skip: skip ?? false }, () => {
     await migrate(db);
     const agents = new AgentStore(db, 'clearline');
     await agents.upsert('dave', 'correct-horse', 'Dave', 1234);
-    assert.deepEqual(await agents.find('dave'), { username: 'dave', displayName: 'Dave', createdAt: 1234 });
+    // A new agent gets the schema's policy defaults (toll-fraud controls, issue 8), the same as on SQLite.
+    assert.deepEqual(await agents.find('dave'), {
+      username: 'dave',
+      displayName: 'Dave',
+      createdAt: 1234,
+      disabled: false,
+      allowedDestinations: ['internal', 'national'],
+      maxCalls: 2,
+      maxCps: 1,
+    });
     assert.ok(await agents.verify('dave', 'correct-horse'));
     assert.equal(await agents.verify('dave', 'wrong-horse'), undefined);
     await agents.upsert('dave', 'battery-staple', 'Dave B', 1234);
     assert.ok(await agents.verify('dave', 'battery-staple'), 'upsert replaces the HA1');
 
     const audit = new AuditStore(db);
-    const base = { callId: 'pg-call', from: 'sip:dave@x', to: 'sip:5550100@x', inDialog: false };
+    const base = { callId: 'pg-call', fromTag: 'ft-1', from: 'sip:dave@x', to: 'sip:5550100@x', inDialog: false };
     await audit.record({ ...base, method: 'INVITE', code: 0, outcome: 'received' }, 1000);
     await audit.record({ ...base, method: 'INVITE', code: 200, outcome: 'OK' }, 1200);
     await audit.record({ ...base, method: 'BYE', code: 0, outcome: 'relayed', inDialog: true }, 3200);
     const calls = await audit.listCalls();
     assert.deepEqual(calls.find((c) => c.callId === 'pg-call'), {
-      callId: 'pg-call', from: 'sip:dave@x', to: 'sip:5550100@x', startedAt: 1000, answeredAt: 1200, endedAt: 3200, durationMs: 2000, disposition: 'answered',
+      callId: 'pg-call', fromTag: 'ft-1', from: 'sip:dave@x', to: 'sip:5550100@x', startedAt: 1000, answeredAt: 1200, endedAt: 3200, durationMs: 2000, disposition: 'answered',
     });
     assert.deepEqual((await audit.listEvents({ callId: 'pg-call' })).map((e) => [e.method, e.code, e.at]), [['INVITE', 0, 1000], ['INVITE', 200, 1200], ['BYE', 0, 3200]]);
   });
