@@ -44,7 +44,7 @@ export function loadOrCreateSecrets(stateDir: string): StackSecrets {
     adminToken: secret(),
     internalToken: secret(),
     turnSecret: secret(),
-    nonceSecret: secret(16),
+    nonceSecret: secret(), // 32 characters: Kamailio warns below that
     demoAgents: DEMO_AGENTS.map((a) => ({ ...a, password: demoPassword() })),
   };
   writeSecrets(file, secrets);
