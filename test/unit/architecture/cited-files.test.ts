@@ -13,8 +13,8 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
-/** Build output, installed packages and VCS data are not the repository's sources. */
-const NOT_SOURCES = new Set(['node_modules', 'dist', '.git']);
+/** Build output, installed packages (.node: the Node.js ensure-deps installs) and VCS data are not the repository's sources. */
+const NOT_SOURCES = new Set(['node_modules', 'dist', '.git', '.node']);
 
 const CODE = /\.(?:ts|tsx|mjs|cjs)$/;
 const MARKDOWN = /\.md$/;
