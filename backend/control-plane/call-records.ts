@@ -56,7 +56,7 @@ export function applySipEvent(prev: CallRecord | undefined, event: SipEvent, now
   if (event.method === 'INVITE' && !event.inDialog) {
     // Bad credentials, a lockout, a disabled agent or a flood ban: the sender never got to call.
     if (kind === 'access refused' || kind === 'flood') return prev;
-    if (event.code === 0) return kind === 'call started' ? (prev ?? startedCall(event, now)) : prev;
+    if (event.code === 0) return prev ?? startedCall(event, now); // 'received': accepted and relayed
     // Refused before relaying, so it cannot be about a call already under way: another INVITE
     // reusing that call's Call-ID and From tag does not end it.
     if (kind === 'call refused') return prev ?? failed(startedCall(event, now), event, now);
@@ -70,7 +70,8 @@ export function applySipEvent(prev: CallRecord | undefined, event: SipEvent, now
     }
     return prev;
   }
-  if (event.method === 'BYE' && event.code === 0 && (kind === 'relayed' || kind === 'call ended')) {
+  // A BYE relayed, or sent by the system ('max call duration', 'agent revoked'); not a banned flood.
+  if (event.method === 'BYE' && event.code === 0 && kind !== 'flood') {
     if (!prev || prev.endedAt !== null) return prev;
     const durationMs = prev.answeredAt !== null ? now - prev.answeredAt : 0;
     return { ...prev, endedAt: now, durationMs };
