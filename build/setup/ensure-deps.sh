@@ -78,6 +78,7 @@ else
 fi
 # node-gyp compiles native modules against the chosen Node's own headers, instead of downloading
 # them from nodejs.org (unreachable here) or taking a machine-wide nodedir meant for another Node.
+# npm warns that it does not know "nodedir": the setting is node-gyp's, which npm passes on.
 node_prefix=$(dirname "$(dirname "$node_bin")")
 if [[ -d $node_prefix/include/node ]]; then export npm_config_nodedir=$node_prefix; fi
 
