@@ -92,6 +92,35 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
     assert.equal((await alice.register()).status, 200, 'other users are not affected');
   });
 
+  test('password guessing with INVITEs: the lockout is audited, yet no guess becomes a call record; a refused real call still does', async () => {
+    const e = fx.stack.endpoints;
+    const created = await fetch(`${e.controlPlane.url}/api/agents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${e.admin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'frank', password: 'frank-password-1', displayName: 'Frank' }),
+    });
+    assert.equal(created.status, 201);
+    const guesses: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const guess = await connect('frank', `guess-${i}`);
+      const call = guess.invite('alice', browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+      assert.equal((await call.final).status, 403);
+      guesses.push(call.callId);
+    }
+    const alice = await connect('alice');
+    const refused = alice.invite('nobody', browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+    assert.equal((await refused.final).status, 404);
+    await untilAuditDelivered(fx.stack, alice); // events arrive in order: everything above is in
+    const { events } = await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit');
+    assert.ok(
+      events.some((ev) => ev.method === 'INVITE' && ev.outcome === 'too many failures' && guesses.includes(ev.callId)),
+      'the lockout a guessing INVITE caused is audited',
+    );
+    const { calls } = await adminGet<{ calls: CallRecord[] }>(fx.stack, '/api/calls');
+    assert.deepEqual(calls.filter((c) => guesses.includes(c.callId)), [], 'a refused or locked-out guess is no call');
+    assert.equal(calls.find((c) => c.callId === refused.callId)?.disposition, 'not-found', 'a refused call by a signed-in agent is recorded');
+  });
+
   test('agent→agent: 200 OK, both legs DTLS-SRTP + ICE through rtpengine', async () => {
     const alice = await connect('alice');
     const bob = await connect('bob');
