@@ -95,6 +95,15 @@ function describeIssues(error: z.ZodError): string {
   return `${issue.path.length ? issue.path.join('.') : 'response'}: ${issue.message}`;
 }
 
+/** " (no answer within 10 s)", " (ECONNREFUSED)"…: what the network said, when it said something. */
+function unreachableReason(cause: unknown): string {
+  if (cause instanceof Error && cause.name === 'TimeoutError') return ` (no answer within ${CONTROL_PLANE_TIMEOUT_MS / 1000} s)`;
+  // Node's errors carry a code (ECONNREFUSED, ENOTFOUND…), on the error or, from fetch, on its cause.
+  const codeOf = (e: unknown) => (e as { code?: unknown } | null)?.code;
+  const code = codeOf(cause) ?? codeOf((cause as { cause?: unknown } | null)?.cause);
+  return typeof code === 'string' ? ` (${code})` : '';
+}
+
 /** GET `<base>/api/<path>` as the account, parsed by `schema`. */
 export async function getProvisioned<S extends z.ZodType>(
   fetchImpl: ControlPlaneFetch,
@@ -120,8 +129,7 @@ export async function getProvisioned<S extends z.ZodType>(
       signal: AbortSignal.timeout(CONTROL_PLANE_TIMEOUT_MS),
     });
   } catch (cause) {
-    const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
-    const why = timedOut ? ` (no answer within ${CONTROL_PLANE_TIMEOUT_MS / 1000} s)` : '';
+    const why = unreachableReason(cause);
     throw new ControlPlaneError('unreachable', `Cannot reach ${url.host}${why}. Check the provisioning URL and your network or VPN connection.`, unreachableFix);
   }
   // The server answered, so the path to it works: the fix lies with the account or the server.

@@ -140,8 +140,8 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     assert.equal(index.statusCode, 200);
     assert.match(index.body, /softphone/);
     const csp = String(index.headers['content-security-policy']);
-    assert.match(csp, /default-src 'self'/);
-    assert.match(csp, /connect-src 'self' ws:\/\/127\.0\.0\.1:20001/);
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /connect-src 'self' http:\/\/127\.0\.0\.1:20001 ws:\/\/127\.0\.0\.1:20001;/);
     assert.match(csp, /style-src 'self';/);
     assert.match(csp, /frame-ancestors 'none'/);
     const js = await app.inject({ url: '/assets/app.js' });

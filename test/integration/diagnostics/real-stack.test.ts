@@ -60,7 +60,7 @@ describe('diagnostics CLI against the real backend stack', { skip: missing.lengt
     const run = await runCli(args.map((a) => (a.startsWith('--password=') ? '--password=not-the-password' : a)));
     assert.equal(run.code, 2);
     assert.equal(run.step('provisioning').verdict, 'fail');
-    assert.match(run.step('provisioning').explanation, /rejected the username or password/);
+    assert.match(run.step('provisioning').explanation, /Wrong username or password/);
     // The server answered: the fix is the credentials, not the network.
     assert.match(run.step('provisioning').fix ?? '', /username and password/);
     assert.doesNotMatch(run.step('provisioning').fix ?? '', /reachable/);
@@ -70,7 +70,7 @@ describe('diagnostics CLI against the real backend stack', { skip: missing.lengt
   it('nothing listening at --config: the fix is reachability, exit 2', { timeout: 30_000 }, async () => {
     const run = await runCli(args.map((a, i) => (args[i - 1] === '--config' ? 'http://127.0.0.1:1' : a)));
     assert.equal(run.code, 2);
-    assert.match(run.step('provisioning').explanation, /ECONNREFUSED/);
+    assert.match(run.step('provisioning').explanation, /Cannot reach 127\.0\.0\.1:1 \(ECONNREFUSED\)/);
     assert.match(run.step('provisioning').fix ?? '', /make 127\.0\.0\.1:1 reachable/);
   });
 

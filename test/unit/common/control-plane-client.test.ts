@@ -44,7 +44,7 @@ test('unreachable host → "Cannot reach <host>"', { timeout: 5_000 }, async () 
   await new Promise((r) => srv.close(r));
   await assert.rejects(
     fetchClientConfig(fetch, { ...account(), url: `http://127.0.0.1:${port}` }),
-    rejectsWith('unreachable', new RegExp(`^Cannot reach 127\\.0\\.0\\.1:${port}\\. Check the provisioning URL`)),
+    rejectsWith('unreachable', new RegExp(`^Cannot reach 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)\\. Check the provisioning URL`)),
   );
 });
 

@@ -145,7 +145,7 @@ test('provisioning failures become sentences the agent can act on', { timeout: 1
   );
   await rejectsWith(signIn('broken'), 'server-error', `The control plane at 127.0.0.1:${PORT} answered HTTP 500 for /api/client-config`);
   await rejectsWith(signIn('alice', 'x', `http://127.0.0.1:${CLOSED_PORT}`), 'unreachable',
-    `Cannot reach 127.0.0.1:${CLOSED_PORT}. Check the provisioning URL and your network or VPN connection.`);
+    `Cannot reach 127.0.0.1:${CLOSED_PORT} (ECONNREFUSED). Check the provisioning URL and your network or VPN connection.`);
   await rejectsWith(signIn('alice', 'x', 'ftp://pbx.example'), 'invalid-request', /Provisioning URL must start with https:\/\//);
   await rejectsWith(signIn('alice', 'x', 'not a url'), 'invalid-request', /^provisioning\.signIn: url: /);
   await rejectsWith(signIn('locked'), 'locked', /^Too many failed sign-ins for this account from this network: locked; try again in 300 s /);
