@@ -2,7 +2,7 @@ import type { Session as SipSession } from 'sip.js';
 import type { CallingLogger } from './logging.js';
 import { PhoneError } from './phone-api.js';
 import { accepted } from './sip-request.js';
-import { sleep, type Timers } from './timers.js';
+import type { Timers } from '../../common/timers.js';
 
 const DTMF_DIGITS = /^[0-9*#A-Da-d]+$/;
 const TONE_MS = 120;
@@ -54,3 +54,5 @@ export async function sendDtmfDigits(
     );
   }
 }
+
+const sleep = (timers: Timers, ms: number) => new Promise<void>((resolve) => timers.setTimeout(resolve, ms));

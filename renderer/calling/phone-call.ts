@@ -17,7 +17,7 @@ import { sendDtmfDigits, validateDtmf } from './dtmf.js';
 import { guarded, type CallingLogger } from './logging.js';
 import { PhoneError, type CallDirection, type CallSnapshot, type CallState, type CallStats } from './phone-api.js';
 import { accepted, statusOf } from './sip-request.js';
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../../common/timers.js';
 
 /** After the far end accepted a blind transfer it normally hangs up on us; past this, we do. */
 const TRANSFER_HANGUP_MS = 5000;

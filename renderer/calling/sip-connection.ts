@@ -22,7 +22,7 @@ import {
 } from './registration-failure.js';
 import { nextRegistration, type RegistrationEvent } from './registration-state.js';
 import { checkSipShape } from './sip-sanity.js';
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../../common/timers.js';
 import { withTimeout } from './with-timeout.js';
 
 const REGISTER_TIMEOUT_MS = 10_000;

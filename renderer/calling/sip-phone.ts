@@ -9,7 +9,7 @@ import { PhoneCall, type PhoneCallDeps } from './phone-call.js';
 import { PhoneError, type CallStats, type Phone, type PhoneSnapshot } from './phone-api.js';
 import { SipConnection } from './sip-connection.js';
 import { parseTarget, targetToUri } from './target.js';
-import { systemTimers, type Timers } from './timers.js';
+import { systemTimers, type Timers } from '../../common/timers.js';
 
 export interface PhoneOptions {
   logger?: CallingLogger;

@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { SipConnection } from '../../../renderer/calling/sip-connection.js';
 import type { RegistrationState } from '../../../renderer/calling/phone-api.js';
 import { silentLogger } from '../../../renderer/calling/logging.js';
-import { systemTimers } from '../../../renderer/calling/timers.js';
+import { systemTimers } from '../../../common/timers.js';
 import { LOCKED_OUT_TEXT } from '../../../common/contract/index.js';
 import { agentSession } from './fakes/agent-session.js';
 

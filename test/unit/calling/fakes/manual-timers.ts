@@ -1,4 +1,4 @@
-import type { TimerHandle, Timers } from '../../../../renderer/calling/timers.js';
+import type { TimerHandle, Timers } from '../../../../common/timers.js';
 import { settle } from './event-loop.js';
 
 interface Pending {
