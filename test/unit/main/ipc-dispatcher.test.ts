@@ -116,6 +116,27 @@ describe('dispatcher + createHandlers', () => {
     });
   });
 
+  test('call history belongs to the signed-in agent: signed out there is none, another account sees none of it', { timeout: 10_000 }, async () => {
+    const entry = { id: 'call-1', direction: 'outbound', peer: 'sip:5550100@clearline.test', startedAt: 1, answeredAt: null, endedAt: 2, disposition: 'cancelled' };
+    assert.deepEqual(await call('history.add', entry), { ok: false, error: { code: 'not-signed-in', message: 'Not signed in: the call cannot be added to a history' } });
+    assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
+    assert.deepEqual(await call('history.add', entry), { ok: true, value: undefined });
+    assert.deepEqual(await call('history.list'), { ok: true, value: [entry] });
+    // The same username at another control plane is another agent.
+    const other = await startControlPlaneFixture();
+    try {
+      assert.equal((await call('provisioning.signIn', { url: other.url, ...AGENT })).ok, true);
+      assert.deepEqual(await call('history.list'), { ok: true, value: [] });
+    } finally {
+      await call('provisioning.signOut');
+      await other.close();
+    }
+    assert.deepEqual(await call('history.list'), { ok: true, value: [] }, 'signed out: nothing shown');
+    assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
+    assert.deepEqual(await call('history.list'), { ok: true, value: [entry] });
+    await call('provisioning.signOut');
+  });
+
   test('sign-in → restore after restart → sign-out', { timeout: 10_000 }, async () => {
     const bad = await call('provisioning.signIn', { url: plane.url, username: AGENT.username, password: 'wrong' });
     assert.deepEqual(bad, { ok: false, error: { code: 'unauthorized', message: 'Wrong username or password' } });
