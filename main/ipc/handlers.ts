@@ -72,6 +72,7 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
   });
   const settings = new SettingsStore(deps.dataDir, deps.logger.scope('settings'));
   const history = new HistoryStore(deps.dataDir, deps.logger.scope('history'));
+  history.removeSharedHistory().catch((error: unknown) => log.warn('could not remove the shared history.json of an earlier version', error));
 
   const table: HandlerTable = {
     'app.info': async () => ({ ...deps.appInfo, passwordStorage: deps.secrets.protection }),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CallHistoryEntrySchema, type CallHistoryEntry } from '../../common/contract/index.js';
@@ -32,6 +33,14 @@ export class HistoryStore {
   constructor(dataDir: string, log: ScopedLogger, readonly limit = CALL_HISTORY_LIMIT) {
     this.#dir = join(dataDir, 'history');
     this.#log = log;
+  }
+
+  /**
+   * Deletes `<userData>/history.json`, the one history every agent of the machine shared before
+   * history was kept per agent: its calls cannot be told apart, and any agent could read them.
+   */
+  removeSharedHistory(): Promise<void> {
+    return rm(join(this.#dir, '..', 'history.json'), { force: true });
   }
 
   list(owner: HistoryOwner): Promise<CallHistoryEntry[]> {

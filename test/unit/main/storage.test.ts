@@ -79,6 +79,16 @@ test('history: newest first, bounded, same id replaces', async (t) => {
   assert.equal(list[0]!.disposition, 'answered');
 });
 
+test('the history.json every agent shared (earlier versions) is deleted, not handed to anyone', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'history.json'), JSON.stringify([entry(1)]));
+  const store = new HistoryStore(dir, memoryLogger().scope('history'));
+  await store.removeSharedHistory();
+  assert.deepEqual(readdirSync(dir), []);
+  await store.removeSharedHistory(); // nothing there: fine
+  assert.deepEqual(await store.list(alice), []);
+});
+
 test('history is per agent: another agent on the same desktop, or alice at another control plane, sees none of it', async (t) => {
   const dir = tempDir(t);
   const store = new HistoryStore(dir, memoryLogger().scope('history'));
