@@ -10,7 +10,7 @@ import {
   type UserAgentOptions,
 } from 'sip.js';
 import { insecureTransportProblem, type Session } from '../../common/contract/index.js';
-import { backoffDelayMs, RECONNECT_BACKOFF } from './backoff.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../common/backoff.js';
 import type { EndpointProber } from './endpoint-probe.js';
 import { sipJsLogConnector, type CallingLogger } from './logging.js';
 import type { RegistrationState } from './phone-api.js';
@@ -42,6 +42,9 @@ export interface SipConnectionDeps {
   readonly onInvite: (invitation: Invitation) => void;
   readonly onRegistration: (state: RegistrationState) => void;
 }
+
+/** Reconnect waits: the common backoff from 1 s, doubling to 30 s. */
+export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
 
 /**
  * The agent's line to the SIP server: one SIP.js UserAgent + Registerer over WebSocket, the
@@ -274,7 +277,7 @@ export class SipConnection {
     if (generation !== this.generation) return;
     this.clearReconnect();
     // A lockout says when to come back; retrying sooner would only extend it.
-    const delay = failure.retryAfterMs ?? backoffDelayMs(this.reconnectAttempt++, RECONNECT_BACKOFF, this.deps.random);
+    const delay = failure.retryAfterMs ?? backoffDelayMs(RECONNECT_BACKOFF, ++this.reconnectAttempt, this.deps.random);
     this.apply({ type: 'fail', reason: failure.reason, message: failure.message, retryInMs: delay });
     this.reconnectTimer = this.deps.timers.setTimeout(() => {
       this.reconnectTimer = null;
