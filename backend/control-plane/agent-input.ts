@@ -40,7 +40,6 @@ export const AgentChangesSchema = z
   .refine((c) => Object.keys(c).length > 0, { message: `nothing to change; give one of displayName, password, disabled, ${Object.keys(AgentPolicySchema.shape).join(', ')}` });
 
 export type AgentPolicy = z.infer<typeof AgentPolicySchema>;
-export type NewAgent = z.infer<typeof NewAgentSchema>;
 export type AgentChanges = z.infer<typeof AgentChangesSchema>;
 
 /** "field: problem; field: problem" — what a 400 says. */

@@ -19,7 +19,7 @@ import type { DiagnosticsConfig, ProgressListener, Probes, Report } from './type
 
 export { defaultProbes } from './probes/node.js';
 export { renderReport } from './render.js';
-export { probeSipEndpoint, type SipEndpointFinding } from './sip-endpoint-probe.js';
+export { probeSipEndpoint } from './sip-endpoint-probe.js';
 export type { DiagnosticsConfig, Probes, Report, ProgressListener } from './types.js';
 
 export const STEPS: StepDefinition[] = [

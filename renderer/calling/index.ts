@@ -5,9 +5,7 @@ import type { Phone } from './phone-api.js';
 import { SipPhone, type PhoneOptions } from './sip-phone.js';
 
 export * from './phone-api.js';
-export type { CallingLogger } from './logging.js';
 export type { PhoneOptions } from './sip-phone.js';
-export { parseTarget, type CallTarget } from './target.js';
 export { probeEndpoint, type EndpointFinding, type EndpointProber } from './endpoint-probe.js';
 
 export function createPhone(options: PhoneOptions = {}): Phone {
