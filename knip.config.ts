@@ -12,7 +12,7 @@ const config: KnipConfig = {
   workspaces: {
     '.': {
       entry: [
-        // Spawned as processes by backend/supervisor (the control plane, the carrier, the reflector).
+        // Spawned as processes by path: backend/stack.ts and backend/stack-files.ts name them.
         'backend/control-plane/main.ts',
         'backend/carrier/main.ts',
         'backend/reflector/main.ts',
