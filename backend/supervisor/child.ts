@@ -136,6 +136,9 @@ export async function startChild(spec: ChildSpec, opts: StartOptions = {}): Prom
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   exited.then((e) => (exitInfo = e));
   while (true) {
+    // Ready first: a child that announced readiness and exited before this poll (a fast one-shot
+    // under a fast runtime) did start; its exit is reported through `exited` like any later one.
+    if (spec.readiness.kind === 'line' && sawLine) break;
     if (exitInfo) {
       const e = exitInfo as { code: number | null; signal: NodeJS.Signals | null };
       killGroupLeftovers(proc.pid!);
