@@ -12,8 +12,9 @@ import { startTestStack } from '../backend/support/stack-fixture.js';
 import { api, type ApiAnswer } from './support/control-plane-http.js';
 import { MAX_BODY_BYTES } from '../../../backend/control-plane/server.js';
 import type { AdminAuditEntry } from '../../../backend/control-plane/admin-audit.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-const PORT_BASE = 32000;
+const PORT_BASE = TEST_PORT_BASES.securityApi;
 /** The admin's workstation: a loopback address of its own, so the audit's source address is checkable. */
 const ADMIN_HOST = '127.0.0.7';
 

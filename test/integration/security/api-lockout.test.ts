@@ -10,8 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { startTestStack } from '../backend/support/stack-fixture.js';
 import { api, createAgent, type ApiAnswer } from './support/control-plane-http.js';
 import { DEFAULT_LIMITER_POLICY } from '../../../backend/control-plane/failure-limiter.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-const PORT_BASE = 32000;
+const PORT_BASE = TEST_PORT_BASES.securityApi;
 const { pairMaxFailures, addressMaxFailures, userSlowdownAfter } = DEFAULT_LIMITER_POLICY;
 
 describe('control plane sign-in lockout is not a weapon', { timeout: 180_000 }, () => {

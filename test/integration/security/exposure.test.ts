@@ -22,8 +22,9 @@ import { startTestStack, waitFor } from '../backend/support/stack-fixture.js';
 import { admin, api, createAgent } from './support/control-plane-http.js';
 import { addTestAddresses, type TestAddresses } from './support/test-addresses.js';
 import { openPorts } from './support/port-scan.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-const PORT_BASE = 34000;
+const PORT_BASE = TEST_PORT_BASES.securityExposure;
 const LISTEN = '10.213.1.1';
 const MEDIA = '10.213.1.2';
 const MANAGEMENT = '127.0.0.1';

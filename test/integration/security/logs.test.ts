@@ -13,8 +13,9 @@ import { startChild, type ChildSpec } from '../../../backend/supervisor/child.js
 import { isAlive, startTestStack, waitFor } from '../backend/support/stack-fixture.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-const PORT_BASE = 54000;
+const PORT_BASE = TEST_PORT_BASES.securityOutage;
 
 /** A real child that prints `ready`, then `lines` lines of ~100 bytes as fast as it can, then exits 0. */
 function chattyChild(logFile: string, lines: number, logLimits?: ChildSpec['logLimits']): ChildSpec {

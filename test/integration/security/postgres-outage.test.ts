@@ -13,10 +13,11 @@ import { isAlive, startTestStack, waitFor } from '../backend/support/stack-fixtu
 import { PrivatePostgres, postgresUnavailable } from '../backend/support/private-postgres.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
+import { TEST_PORT_BASES, spareTestPort } from '../../support/port-registry.js';
 
-const PORT_BASE = 54000;
+const PORT_BASE = TEST_PORT_BASES.securityOutage;
 /** In this test's port block, above the stack's highest port (base + 1499). */
-const PG_PORT = PORT_BASE + 1900;
+const PG_PORT = spareTestPort('securityOutage', 1900);
 
 const skip = postgresUnavailable();
 if (skip) console.warn(`[postgres-outage.test] SKIPPED: ${skip}`);

@@ -14,8 +14,9 @@ import { rtpengineNgProbe, sipOptionsProbe, stunBindingProbe } from '../../../ba
 import { isAlive, startTestStack, waitFor } from '../backend/support/stack-fixture.js';
 import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
 import { systemUid, uidOf } from '../backend/support/proc-status.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-const PORT_BASE = 54000;
+const PORT_BASE = TEST_PORT_BASES.securityOutage;
 
 /** Binds `port` on 127.0.0.1 over UDP, retrying while its previous owner is still dying. */
 async function squatUdp(port: number, timeoutMs: number): Promise<Socket> {

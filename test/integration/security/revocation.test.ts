@@ -14,8 +14,9 @@ import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
 import { header } from '../backend/support/sip-message.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { admin, api, createAgent } from './support/control-plane-http.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-const PORT_BASE = 32000;
+const PORT_BASE = TEST_PORT_BASES.securityApi;
 const NORA = { username: 'nora', password: 'nora-password-1' };
 const OTTO = { username: 'otto', password: 'otto-password-1' };
 

@@ -20,8 +20,9 @@ import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { header } from '../backend/support/sip-message.js';
 import { admin } from './support/control-plane-http.js';
 import { rtpengineCallIds } from './support/rtpengine-ng.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-const PORT_BASE = 58000;
+const PORT_BASE = TEST_PORT_BASES.tollFraud;
 /** Short enough to watch a call reach it, long enough for the other tests' calls to finish first. */
 const MAX_CALL_SECONDS = 8;
 

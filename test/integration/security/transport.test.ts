@@ -18,8 +18,9 @@ import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { api, createAgent } from './support/control-plane-http.js';
 import { addTestAddresses, type TestAddresses } from './support/test-addresses.js';
+import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
-const PORT_BASE = 34000;
+const PORT_BASE = TEST_PORT_BASES.securityExposure;
 const LISTEN = '10.213.0.1';
 const MEDIA = '10.213.0.2';
 const DEMO_LISTEN = '10.213.0.3';

@@ -13,9 +13,10 @@ import { WsSipAgent } from '../../backend/support/ws-sip-agent.js';
 import { header } from '../../backend/support/sip-message.js';
 import { browserSdp } from '../../backend/support/webrtc-sdp.js';
 import { rtpengineCallIds } from './rtpengine-ng.js';
+import { TEST_PORT_BASES } from '../../../support/port-registry.js';
 
 /** The port block of every stack engineer KT's attack suites start (one suite at a time). */
-export const ATTACK_PORT_BASE = 56000;
+export const ATTACK_PORT_BASE = TEST_PORT_BASES.securityAttack;
 /** Where the stack binds its control interfaces (rtpengine ng, carrier API) unless told otherwise. */
 const MANAGEMENT_ADDRESS = '127.0.0.1';
 /** A free offset in that block (backend/ports.ts leaves 51-999 unused) for the foreign host. */
