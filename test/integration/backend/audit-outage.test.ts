@@ -108,7 +108,8 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
     const events = await waitFor(
       async () => {
         const got = (await adminGet<{ events: AuditEntry[] }>(fx.stack, q)).events;
-        return got.some((e) => e.method === 'BYE') ? got : null;
+        // All of them: the BYE's 200 is queued after the BYE and may land a moment later.
+        return got.length >= CALL_EVENTS.length ? got : null;
       },
       'the call’s events after the control plane is back',
       15_000,
@@ -175,16 +176,24 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
     const registers = 2 * QUEUE_SIZE; // each makes one event (its challenge is not audited)
     for (let i = 0; i < registers; i++) assert.equal((await alice.register()).status, 200);
     resume();
+    const storedRegisters = async () =>
+      (await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?since=${since}&limit=10000`)).events.filter((e) => e.method === 'REGISTER');
+    // Settled: at least the queue's worth, and no more for a whole second (the event the timer
+    // kept retrying may land just after the queue's).
+    let previous = -1;
     const stored = await waitFor(
       async () => {
-        const got = (await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?since=${since}&limit=10000`)).events.filter((e) => e.method === 'REGISTER');
-        return got.length >= QUEUE_SIZE ? got : null;
+        const got = await storedRegisters();
+        const settled = got.length >= QUEUE_SIZE && got.length === previous;
+        previous = got.length;
+        if (!settled) await new Promise((r) => setTimeout(r, 1000));
+        return settled ? got : null;
       },
       'the queued events after the control plane is back',
-      15_000,
+      20_000,
     );
     await new Promise((r) => setTimeout(r, 500));
-    const final = (await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?since=${since}&limit=10000`)).events.filter((e) => e.method === 'REGISTER');
+    const final = await storedRegisters();
     assert.equal(final.length, stored.length, 'nothing more arrives later');
     // The queue's QUEUE_SIZE newest, plus at most the one event the timer had already taken out
     // and kept retrying; everything older was dropped.
