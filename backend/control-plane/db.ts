@@ -143,6 +143,11 @@ export function openPostgres(url: string, log: (line: string) => void = (l) => c
       guarded(async () => {
         const client = await pool.connect();
         let broken: Error | undefined;
+        // A checked-out client has no pool listener: the connection dropping mid-transaction (a
+        // PostgreSQL restart) emits 'error' on it, which would crash the process unhandled. The
+        // failing query rejects anyway; the client is only marked broken.
+        const onLost = (e: Error) => (broken = e);
+        client.on('error', onLost);
         try {
           await client.query('BEGIN');
           const result = await fn(on(client as unknown as { query: pg.Pool['query'] }, async () => {}));
@@ -154,6 +159,7 @@ export function openPostgres(url: string, log: (line: string) => void = (l) => c
           throw err;
         } finally {
           // A broken client is destroyed, not returned to the pool for the next request to trip on.
+          client.removeListener('error', onLost);
           client.release(broken);
         }
       }),
