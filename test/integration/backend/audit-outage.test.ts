@@ -7,7 +7,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WsSipAgent } from './support/ws-sip-agent.js';
+import type { WsSipAgent } from './support/ws-sip-agent.js';
+import { AgentPool } from './support/agent-pool.js';
 import { browserSdp } from './support/webrtc-sdp.js';
 import { adminGet, startTestStack, untilAuditDelivered, waitFor } from './support/stack-fixture.js';
 import type { CallRecord } from '../../../backend/control-plane/call-records.js';
@@ -29,15 +30,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 describe('audit events survive a control-plane outage', { timeout: 90_000 }, () => {
   let fx: Awaited<ReturnType<typeof startTestStack>>;
-  const agents: WsSipAgent[] = [];
+  const pool = new AgentPool(() => fx.stack);
+  const connect = (username: string) => pool.connect(username);
   let heldPid: number | null = null;
 
-  const connect = async (username: string) => {
-    const e = fx.stack.endpoints;
-    const a = await WsSipAgent.connect(e.sip.wsUrl, { username, password: e.agents.find((x) => x.username === username)!.password, domain: e.sip.domain });
-    agents.push(a);
-    return a;
-  };
   /** Median REGISTER round trip (challenge + authenticated REGISTER → 200), in ms. */
   const registerRtt = async (agent: WsSipAgent) => {
     const ms: number[] = [];
@@ -66,10 +62,7 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
   // No registration outlives its test: a stale contact would fork the next test's call to it.
   afterEach(async () => {
     resume();
-    for (const a of agents.splice(0)) {
-      if (a.registered) await a.register(0).catch(() => undefined);
-      a.close();
-    }
+    await pool.closeAll();
   });
   after(async () => {
     await fx?.dispose();

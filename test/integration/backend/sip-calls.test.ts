@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../backend/stack.js';
-import { WsSipAgent } from './support/ws-sip-agent.js';
+import { AgentPool } from './support/agent-pool.js';
 import { browserSdp, sdpFacts } from './support/webrtc-sdp.js';
 import { adminGet, startTestStack, untilAuditDelivered, waitFor } from './support/stack-fixture.js';
 import type { CallRecord } from '../../../backend/control-plane/call-records.js';
@@ -22,19 +22,9 @@ const hasCarrier = existsSync(join(REPO_ROOT, 'backend/carrier/main.ts'));
 
 describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 }, () => {
   let fx: Awaited<ReturnType<typeof startTestStack>>;
-  const agents: WsSipAgent[] = [];
+  const pool = new AgentPool(() => fx.stack);
+  const connect = (username: string, password?: string) => pool.connect(username, password);
   const callIds: Record<string, string> = {};
-
-  const connect = async (username: string, password?: string) => {
-    const e = fx.stack.endpoints;
-    const a = await WsSipAgent.connect(e.sip.wsUrl, {
-      username,
-      password: password ?? e.agents.find((x) => x.username === username)!.password,
-      domain: e.sip.domain,
-    });
-    agents.push(a);
-    return a;
-  };
 
   /** rtpengine's media port range for this stack: proof the SDP points at rtpengine. */
   const inRtpengineRange = (port: number | null) =>
@@ -43,13 +33,7 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
   before(async () => {
     fx = await startTestStack(PORT_BASE);
   });
-  // Each test leaves no registration behind: a stale contact would fork later calls to it.
-  afterEach(async () => {
-    for (const a of agents.splice(0)) {
-      if (a.registered) await a.register(0).catch(() => undefined);
-      a.close();
-    }
-  });
+  afterEach(() => pool.closeAll());
   after(async () => {
     await fx?.dispose();
   });

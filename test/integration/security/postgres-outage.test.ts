@@ -12,7 +12,7 @@ import { udpExchange } from '../../../backend/supervisor/probes.js';
 import { isAlive, startTestStack, waitFor } from '../backend/support/stack-fixture.js';
 import { PrivatePostgres, postgresUnavailable } from '../backend/support/private-postgres.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
-import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
+import { AgentPool } from '../backend/support/agent-pool.js';
 import { TEST_PORT_BASES, spareTestPort } from '../../support/port-registry.js';
 
 const PORT_BASE = TEST_PORT_BASES.securityOutage;
@@ -25,14 +25,8 @@ if (skip) console.warn(`[postgres-outage.test] SKIPPED: ${skip}`);
 describe('a PostgreSQL outage stops nothing', { timeout: 120_000, skip: skip ?? false }, () => {
   let pg: PrivatePostgres;
   let fx: Awaited<ReturnType<typeof startTestStack>>;
-  const agents: WsSipAgent[] = [];
-
-  const connect = async (username: string) => {
-    const e = fx.stack.endpoints;
-    const a = await WsSipAgent.connect(e.sip.wsUrl, { username, password: e.agents.find((x) => x.username === username)!.password, domain: e.sip.domain });
-    agents.push(a);
-    return a;
-  };
+  const pool = new AgentPool(() => fx.stack);
+  const connect = (username: string) => pool.connect(username);
   const healthz = async () => {
     const res = await fetch(`${fx.stack.endpoints.controlPlane.url}/healthz`, { signal: AbortSignal.timeout(5000) });
     return { status: res.status, body: await res.text() };
@@ -45,12 +39,7 @@ describe('a PostgreSQL outage stops nothing', { timeout: 120_000, skip: skip ?? 
     pg = PrivatePostgres.create(PG_PORT);
     fx = await startTestStack(PORT_BASE, { dbUrl: pg.url });
   });
-  afterEach(async () => {
-    for (const a of agents.splice(0)) {
-      if (a.registered) await a.register(0).catch(() => undefined);
-      a.close();
-    }
-  });
+  afterEach(() => pool.closeAll());
   after(async () => {
     await fx?.dispose();
     pg?.dispose();

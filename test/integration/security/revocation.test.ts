@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { adminGet, startTestStack, waitFor } from '../backend/support/stack-fixture.js';
 import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
 import type { CallRecord } from '../../../backend/control-plane/call-records.js';
-import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
+import type { WsSipAgent } from '../backend/support/ws-sip-agent.js';
+import { AgentPool } from '../backend/support/agent-pool.js';
 import { header } from '../backend/support/sip-message.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { admin, api, createAgent } from './support/control-plane-http.js';
@@ -22,14 +23,8 @@ const OTTO = { username: 'otto', password: 'otto-password-1' };
 
 describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
   let fx: Awaited<ReturnType<typeof startTestStack>>;
-  const agents: WsSipAgent[] = [];
-
-  const connect = async (who: { username: string; password: string }) => {
-    const e = fx.stack.endpoints;
-    const a = await WsSipAgent.connect(e.sip.wsUrl, { ...who, domain: e.sip.domain });
-    agents.push(a);
-    return a;
-  };
+  const pool = new AgentPool(() => fx.stack);
+  const connect = (who: { username: string; password: string }) => pool.connect(who.username, who.password);
   /** The final status of a call from `caller` to `callee` (a registered callee answers 486 Busy Here). */
   const callStatus = async (caller: WsSipAgent, callee: string) => (await caller.invite(callee, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' })).final).status!;
   const callRecord = async (callId: string) => (await adminGet<{ calls: CallRecord[] }>(fx.stack, '/api/calls?limit=10000')).calls.find((c) => c.callId === callId);
@@ -53,12 +48,7 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
     // These tests place calls back to back: above the default one call per second.
     for (const who of [NORA, OTTO]) assert.equal((await admin(fx.stack, 'PATCH', `/api/agents/${who.username}`, { maxCps: 50 })).status, 200);
   });
-  afterEach(async () => {
-    for (const a of agents.splice(0)) {
-      if (a.registered) await a.register(0).catch(() => undefined);
-      a.close();
-    }
-  });
+  afterEach(() => pool.closeAll());
   after(async () => {
     await fx?.dispose();
   });

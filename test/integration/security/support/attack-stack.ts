@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { RunningStack } from '../../../../backend/stack.js';
 import type { CallRecord } from '../../../../backend/control-plane/call-records.js';
 import { adminGet, startTestStack, waitFor } from '../../backend/support/stack-fixture.js';
-import { WsSipAgent } from '../../backend/support/ws-sip-agent.js';
+import type { WsSipAgent } from '../../backend/support/ws-sip-agent.js';
+import { AgentPool } from '../../backend/support/agent-pool.js';
 import { header } from '../../backend/support/sip-message.js';
 import { browserSdp } from '../../backend/support/webrtc-sdp.js';
 import { rtpengineCallIds } from './rtpengine-ng.js';
@@ -44,22 +45,13 @@ export async function startAttackStack() {
     await fx.dispose();
     throw new Error('the attack suites need the simulated carrier as their trunk: a loopback stack in demo mode');
   }
-  const agents: WsSipAgent[] = [];
+  const pool = new AgentPool(() => stack);
   return {
     ...fx,
     /** The simulated carrier: the trunk's SIP port and its HTTP API. */
     trunk,
     /** A WebSocket SIP agent (closed by closeAgents); the demo password unless one is given. */
-    async agent(username: string, password?: string): Promise<WsSipAgent> {
-      const e = stack.endpoints;
-      const a = await WsSipAgent.connect(e.sip.wsUrl, {
-        username,
-        password: password ?? e.agents.find((x) => x.username === username)!.password,
-        domain: e.sip.domain,
-      });
-      agents.push(a);
-      return a;
-    },
+    agent: (username: string, password?: string): Promise<WsSipAgent> => pool.connect(username, password),
     /** Provisions a new agent through the admin API; resolves with its (long, random) password. */
     async createAgent(username: string): Promise<string> {
       const password = `pw-${randomBytes(16).toString('hex')}`;
@@ -73,12 +65,7 @@ export async function startAttackStack() {
       return password;
     },
     /** Unregisters and closes every agent connected so far. */
-    async closeAgents(): Promise<void> {
-      for (const a of agents.splice(0)) {
-        if (a.registered) await a.register(0).catch(() => undefined);
-        a.close();
-      }
-    },
+    closeAgents: (): Promise<void> => pool.closeAll(),
     rtpengineCalls: () => rtpengineCallIds(MANAGEMENT_ADDRESS, stack.ports.rtpengineNg),
     /** SIP messages (requests and responses) the trunk (simulated carrier) received containing `marker`. */
     trunkReceived: (marker: string) => trunkReceived(stack, marker),
