@@ -16,29 +16,50 @@ const LAYERS = {
       unless: ['common/node'],
       forbid: [
         { dirs: except('common'), why: 'common is shared by every process, so it imports nothing of ours outside common' },
-        { dirs: ['common/node'], nodeBuiltins: true, onlyPackages: ['zod'], why: 'common outside common/node runs in every process, the renderer too: pure TypeScript and zod only' },
+        {
+          dirs: ['common/node'],
+          nodeBuiltins: true,
+          onlyPackages: ['zod'],
+          why: 'common outside common/node runs in every process, the renderer too: pure TypeScript and zod only',
+        },
       ],
     },
     {
       dir: 'common/node',
-      forbid: [{ dirs: except('common'), why: 'common/node is shared by main and the backend, so it imports nothing of ours outside common' }],
+      forbid: [
+        { dirs: except('common'), why: 'common/node is shared by main and the backend, so it imports nothing of ours outside common' },
+      ],
     },
     {
       dir: 'main',
-      forbid: [{ dirs: except('main', 'common'), why: 'main reaches the backend over HTTP and the renderer over IPC; what they share is in common' }],
+      forbid: [
+        {
+          dirs: except('main', 'common'),
+          why: 'main reaches the backend over HTTP and the renderer over IPC; what they share is in common',
+        },
+      ],
     },
     {
       dir: 'main/diagnostics',
-      forbid: [{ packages: ['electron'], why: 'diagnostics run in plain Node (CLI, netns tests); Electron facts arrive as injected probes' }],
+      forbid: [
+        { packages: ['electron'], why: 'diagnostics run in plain Node (CLI, netns tests); Electron facts arrive as injected probes' },
+      ],
     },
     {
       dir: 'backend',
-      forbid: [{ dirs: except('backend', 'common'), why: 'the backend serves clients, it does not contain them; what they share is in common' }],
+      forbid: [
+        { dirs: except('backend', 'common'), why: 'the backend serves clients, it does not contain them; what they share is in common' },
+      ],
     },
     {
       dir: 'renderer',
       forbid: [
-        { dirs: [...except('renderer', 'common'), 'common/node'], nodeBuiltins: true, packages: ['electron'], why: 'the renderer reaches the host only through the preload API (HostApi)' },
+        {
+          dirs: [...except('renderer', 'common'), 'common/node'],
+          nodeBuiltins: true,
+          packages: ['electron'],
+          why: 'the renderer reaches the host only through the preload API (HostApi)',
+        },
       ],
     },
     {
@@ -51,7 +72,14 @@ const LAYERS = {
     },
     {
       dir: 'preload',
-      forbid: [{ dirs: [...except('preload', 'common'), 'common/node'], nodeBuiltins: true, onlyPackages: ['electron'], why: 'the sandboxed preload can load electron and its own bundle only' }],
+      forbid: [
+        {
+          dirs: [...except('preload', 'common'), 'common/node'],
+          nodeBuiltins: true,
+          onlyPackages: ['electron'],
+          why: 'the sandboxed preload can load electron and its own bundle only',
+        },
+      ],
     },
   ],
   exempt: [{ file: 'renderer/vite.config.ts', why: 'build tooling Vite runs in Node, not part of the renderer' }],

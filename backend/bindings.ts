@@ -19,7 +19,13 @@ export interface Binding {
 /** Each binding is named by its port's name in backend/ports.ts (what preflight errors print). */
 export function stackBindings(o: ResolvedOptions, with_: { carrier: boolean; reflector: boolean }): Binding[] {
   const { ports, listen, managementAddress: mgmt } = o;
-  const b = (name: PortName, proto: Binding['proto'], host: string, faces: Facing): Binding => ({ name, proto, host, port: ports[name], faces });
+  const b = (name: PortName, proto: Binding['proto'], host: string, faces: Facing): Binding => ({
+    name,
+    proto,
+    host,
+    port: ports[name],
+    faces,
+  });
   return [
     b('sipUdp', 'udp', listen, 'trunk'),
     b('sipWs', 'tcp', listen, 'agents'),
@@ -29,7 +35,13 @@ export function stackBindings(o: ResolvedOptions, with_: { carrier: boolean; ref
     b('turn', 'udp', listen, 'agents'),
     b('turn', 'tcp', listen, 'agents'),
     b('turns', 'tcp', listen, 'agents'),
-    ...o.rtpengines.map((r, i) => ({ name: i === 0 ? 'rtpengineNg' : `${r.name} ng`, proto: 'udp' as const, host: mgmt, port: r.ngPort, faces: 'internal' as const })),
+    ...o.rtpengines.map((r, i) => ({
+      name: i === 0 ? 'rtpengineNg' : `${r.name} ng`,
+      proto: 'udp' as const,
+      host: mgmt,
+      port: r.ngPort,
+      faces: 'internal' as const,
+    })),
     ...(with_.carrier ? [b('carrierSip', 'udp', mgmt, 'internal'), b('carrierApi', 'tcp', mgmt, 'internal')] : []),
     ...(with_.reflector ? [b('reflector', 'udp', o.mediaAddress, 'agents')] : []),
   ];

@@ -81,7 +81,9 @@ async function main(): Promise<void> {
   });
   if (stopping) await stack.stop();
   const e = stack.endpoints;
-  console.log(`clearline backend ready: endpoints=${stack.endpointsFile} controlPlane=${e.controlPlane.url} sip=${e.sip.wssUrl ?? e.sip.wsUrl}`);
+  console.log(
+    `clearline backend ready: endpoints=${stack.endpointsFile} controlPlane=${e.controlPlane.url} sip=${e.sip.wssUrl ?? e.sip.wsUrl}`,
+  );
 }
 
 main().catch((err: Error) => {

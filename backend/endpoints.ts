@@ -35,7 +35,9 @@ export type Endpoints = z.infer<typeof EndpointsSchema>;
 /** The simulated carrier's API URL; throws when the stack runs without it (not in demo mode). */
 export function carrierApiUrl(endpoints: Endpoints): string {
   if (!endpoints.carrier) {
-    throw new Error('this stack runs without the simulated carrier: it starts only in demo mode (a loopback --listen, or --demo) without --trunk');
+    throw new Error(
+      'this stack runs without the simulated carrier: it starts only in demo mode (a loopback --listen, or --demo) without --trunk',
+    );
   }
   return endpoints.carrier.apiUrl;
 }

@@ -26,10 +26,22 @@ export async function ensureLocalPki(dir: string, host: string): Promise<LocalPk
   if (!existsSync(caCertFile) || !existsSync(caKey)) {
     await run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', caKey]);
     await run('openssl', [
-      'req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '3650', '-out', caCertFile,
-      '-subj', '/CN=Clearline local CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      caKey,
+      '-sha256',
+      '-days',
+      '3650',
+      '-out',
+      caCertFile,
+      '-subj',
+      '/CN=Clearline local CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
   }
   if (!existsSync(certFile) || !existsSync(keyFile)) {
@@ -43,8 +55,22 @@ export async function ensureLocalPki(dir: string, host: string): Promise<LocalPk
     await run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyFile]);
     await run('openssl', ['req', '-new', '-key', keyFile, '-out', csr, '-subj', `/CN=${host}`]);
     await run('openssl', [
-      'x509', '-req', '-in', csr, '-CA', caCertFile, '-CAkey', caKey, '-CAcreateserial',
-      '-days', '825', '-sha256', '-extfile', ext, '-out', certFile,
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      caCertFile,
+      '-CAkey',
+      caKey,
+      '-CAcreateserial',
+      '-days',
+      '825',
+      '-sha256',
+      '-extfile',
+      ext,
+      '-out',
+      certFile,
     ]);
   }
   chmodSync(caKey, 0o600);

@@ -30,9 +30,7 @@ export type PortMap = { readonly [K in PortName]: number };
 
 export function portsFor(base: number): PortMap {
   if (!Number.isInteger(base) || base < 1024 || base + PORT_BLOCK_SIZE > 65535) {
-    throw new RangeError(
-      `--port-base must be an integer between 1024 and ${65535 - PORT_BLOCK_SIZE} (got ${base})`,
-    );
+    throw new RangeError(`--port-base must be an integer between 1024 and ${65535 - PORT_BLOCK_SIZE} (got ${base})`);
   }
   const out = {} as { [K in PortName]: number };
   for (const [name, offset] of Object.entries(PORT_OFFSETS)) out[name as PortName] = base + offset;

@@ -37,10 +37,7 @@ export function missingBinaries(isPresent: (bin: string) => boolean = onPath): s
 }
 
 /** The Debian packages to install: those of missing binaries and of missing Kamailio modules. */
-export function missingPackages(
-  isPresent: (bin: string) => boolean = onPath,
-  hasFile: (path: string) => boolean = existsSync,
-): string[] {
+export function missingPackages(isPresent: (bin: string) => boolean = onPath, hasFile: (path: string) => boolean = existsSync): string[] {
   const pkgs = missingBinaries(isPresent).map((b) => REQUIRED_BINARIES[b]!);
   for (const [mod, pkg] of Object.entries(REQUIRED_KAMAILIO_MODULES)) {
     if (!hasFile(`${KAMAILIO_MODULE_DIR}/${mod}`)) pkgs.push(pkg);
@@ -72,7 +69,9 @@ export function ensureSystemPackages(repoRoot: string, log: (line: string) => vo
     if (still.length) throw new Error(`still missing after install: ${still.join(' ')}`);
     return;
   }
-  throw new Error(`missing system packages: ${missing.join(' ')}. Install them with:\n  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`);
+  throw new Error(
+    `missing system packages: ${missing.join(' ')}. Install them with:\n  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`,
+  );
 }
 
 function canBind(proto: Binding['proto'], host: string, port: number): Promise<boolean> {

@@ -95,7 +95,8 @@ export async function writeStackFiles(
 
   const kamailioCfg = join(confDir, 'kamailio.cfg');
   const kamailioTlsCfg = join(confDir, 'kamailio-tls.cfg');
-  if (serverCert) writeFileSync(kamailioTlsCfg, renderKamailioTlsConfig({ certFile: serverCert.cert, keyFile: serverCert.key }), { mode: 0o600 });
+  if (serverCert)
+    writeFileSync(kamailioTlsCfg, renderKamailioTlsConfig({ certFile: serverCert.cert, keyFile: serverCert.key }), { mode: 0o600 });
   writeFileSync(
     kamailioCfg,
     renderKamailioConfig({

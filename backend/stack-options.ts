@@ -88,7 +88,8 @@ export interface ResolvedOptions {
 
 /** Splits the rtpengine media range evenly; ng ports follow rtpengineNg (offsets 30-39 are free). */
 export function rtpengineInstances(ports: PortMap, count: number): ResolvedOptions['rtpengines'] {
-  if (!Number.isInteger(count) || count < 1 || count > 10) throw new Error(`--rtpengine-instances must be an integer from 1 to 10 (got ${count})`);
+  if (!Number.isInteger(count) || count < 1 || count > 10)
+    throw new Error(`--rtpengine-instances must be an integer from 1 to 10 (got ${count})`);
   const share = Math.floor((ports.rtpengineMediaMax - ports.rtpengineMediaMin + 1) / count);
   return Array.from({ length: count }, (_, i) => ({
     name: i === 0 ? 'rtpengine' : `rtpengine-${i + 1}`,
@@ -146,7 +147,10 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   }
   let tls: ResolvedOptions['tls'] = null;
   if (opts.tlsCert && opts.tlsKey) {
-    for (const [flag, file] of [['--tls-cert', opts.tlsCert], ['--tls-key', opts.tlsKey]] as const) {
+    for (const [flag, file] of [
+      ['--tls-cert', opts.tlsCert],
+      ['--tls-key', opts.tlsKey],
+    ] as const) {
       try {
         accessSync(file, constants.R_OK);
       } catch {
@@ -162,7 +166,9 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   }
   const auditRetentionDays = opts.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
   if (!Number.isInteger(auditRetentionDays) || auditRetentionDays < 1 || auditRetentionDays > MAX_AUDIT_RETENTION_DAYS) {
-    throw new Error(`--audit-retention-days must be an integer number of days between 1 and ${MAX_AUDIT_RETENTION_DAYS} (got ${auditRetentionDays})`);
+    throw new Error(
+      `--audit-retention-days must be an integer number of days between 1 and ${MAX_AUDIT_RETENTION_DAYS} (got ${auditRetentionDays})`,
+    );
   }
   const dbUrl = opts.dbUrl ?? `sqlite://${join(stateDir, 'clearline.db')}`;
   if (!/^(sqlite:\/\/\/|postgres(ql)?:\/\/)/.test(dbUrl)) {
@@ -177,7 +183,21 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     throw new Error(`auditQueueSize must be an integer from 1 to 1000000 (got ${auditQueueSize})`);
   }
   return {
-    stateDir, portBase, listen, mediaAddress, managementAddress, demo, trunk, tlsOnly,
-    ports, tls, dbUrl, turnTtlSec, auditRetentionDays, rtpengines, auditQueueSize, maxCallSeconds: opts.maxCallSeconds,
+    stateDir,
+    portBase,
+    listen,
+    mediaAddress,
+    managementAddress,
+    demo,
+    trunk,
+    tlsOnly,
+    ports,
+    tls,
+    dbUrl,
+    turnTtlSec,
+    auditRetentionDays,
+    rtpengines,
+    auditQueueSize,
+    maxCallSeconds: opts.maxCallSeconds,
   };
 }

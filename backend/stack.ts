@@ -56,11 +56,15 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   const files = await writeStackFiles(o, { repoRoot: REPO_ROOT, confDir, runDir }, opts.corsOrigins ?? []);
   const { secrets, pki, wsUrl, wssUrl, controlPlaneUrl, carrierMain, reflectorMain } = files;
   await assertPortsFree(stackBindings(o, { carrier: carrierMain !== null, reflector: reflectorMain !== null }), o.portBase);
-  log(`${o.demo ? 'demo mode: simulated carrier and demo agents' : 'production mode: no demo agents (create agents with the admin API)'}; ` +
-    `numbers go to ${o.trunk ? `the trunk ${o.trunk.address}:${o.trunk.port}` : carrierMain ? 'the simulated carrier' : 'no trunk (503)'}`);
+  log(
+    `${o.demo ? 'demo mode: simulated carrier and demo agents' : 'production mode: no demo agents (create agents with the admin API)'}; ` +
+      `numbers go to ${o.trunk ? `the trunk ${o.trunk.address}:${o.trunk.port}` : carrierMain ? 'the simulated carrier' : 'no trunk (503)'}`,
+  );
   if (files.serverCert?.from === 'local-ca') for (const line of localCaTrustSteps(pki.caCertFile)) log(line);
   if (o.tlsOnly && o.mediaAddress === listen) {
-    log(`WARNING: --media-address is --listen (${listen}): a TURN allocation can relay to every port of it (Kamailio, the control plane, coturn); give media an address of its own`);
+    log(
+      `WARNING: --media-address is --listen (${listen}): a TURN allocation can relay to every port of it (Kamailio, the control plane, coturn); give media an address of its own`,
+    );
   }
 
   let stopped = false;
@@ -105,19 +109,31 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   try {
     await startAll([
       supervisor.start(
-        spec('control-plane', process.execPath, [...TSX_ARGS, join(REPO_ROOT, 'backend/control-plane/main.ts'), '--config', files.controlPlaneConfig], {
-          kind: 'line',
-          pattern: /control-plane ready/,
-        }),
+        spec(
+          'control-plane',
+          process.execPath,
+          [...TSX_ARGS, join(REPO_ROOT, 'backend/control-plane/main.ts'), '--config', files.controlPlaneConfig],
+          {
+            kind: 'line',
+            pattern: /control-plane ready/,
+          },
+        ),
       ),
       ...o.rtpengines.map((r) =>
         supervisor.start(
           // rtpengine reads no file (--config-file=none) and binds unprivileged ports: it runs as
           // its Debian system user from the first instruction.
-          spec(r.name, 'rtpengine', rtpengineArgs({ mediaAddress: o.mediaAddress, ngAddress: mgmt, ngPort: r.ngPort, portMin: r.portMin, portMax: r.portMax }), {
-            kind: 'probe',
-            probe: () => rtpengineNgProbe(mgmt, r.ngPort),
-          }, undefined, { user: 'rtpengine', group: 'rtpengine' }),
+          spec(
+            r.name,
+            'rtpengine',
+            rtpengineArgs({ mediaAddress: o.mediaAddress, ngAddress: mgmt, ngPort: r.ngPort, portMin: r.portMin, portMax: r.portMax }),
+            {
+              kind: 'probe',
+              probe: () => rtpengineNgProbe(mgmt, r.ngPort),
+            },
+            undefined,
+            { user: 'rtpengine', group: 'rtpengine' },
+          ),
         ),
       ),
       supervisor.start(
@@ -139,7 +155,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       supervisor.start(
         spec('kamailio', 'kamailio', ['-f', files.kamailioConfig, '-DD', '-E', '-Y', runDir, '-w', runDir, '-m', '64', '-M', '8'], {
           kind: 'probe',
-          probe: async () => (await sipOptionsProbe(listen, ports.sipUdp)) && (await tcpOpenProbe(listen, wssUrl ? ports.sipWss : ports.sipWs)),
+          probe: async () =>
+            (await sipOptionsProbe(listen, ports.sipUdp)) && (await tcpOpenProbe(listen, wssUrl ? ports.sipWss : ports.sipWs)),
         }),
       ),
     ];
@@ -150,24 +167,36 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
             'carrier',
             process.execPath,
             [
-              ...TSX_ARGS, carrierMain,
+              ...TSX_ARGS,
+              carrierMain,
               // Demo/test only, and internal: its API places calls and serves recordings.
-              '--listen', mgmt,
-              '--sip-port', String(ports.carrierSip),
-              '--api-port', String(ports.carrierApi),
-              '--media-min', String(ports.carrierMediaMin),
-              '--media-max', String(ports.carrierMediaMax),
-              '--proxy', `${listen}:${ports.sipUdp}`,
-              '--domain', listen,
-              '--state-dir', join(stateDir, 'carrier'),
-              '--numbers', JSON.stringify(NUMBERS),
+              '--listen',
+              mgmt,
+              '--sip-port',
+              String(ports.carrierSip),
+              '--api-port',
+              String(ports.carrierApi),
+              '--media-min',
+              String(ports.carrierMediaMin),
+              '--media-max',
+              String(ports.carrierMediaMax),
+              '--proxy',
+              `${listen}:${ports.sipUdp}`,
+              '--domain',
+              listen,
+              '--state-dir',
+              join(stateDir, 'carrier'),
+              '--numbers',
+              JSON.stringify(NUMBERS),
             ],
             { kind: 'line', pattern: /carrier ready/ },
           ),
         ),
       );
     } else if (o.demo && !o.trunk) {
-      log(`WARNING: ${join(REPO_ROOT, 'backend/carrier/main.ts')} is missing: starting WITHOUT the simulated carrier; calls to numbers get 503`);
+      log(
+        `WARNING: ${join(REPO_ROOT, 'backend/carrier/main.ts')} is missing: starting WITHOUT the simulated carrier; calls to numbers get 503`,
+      );
     }
     if (reflectorMain) {
       // Agent-facing by design: the network test measures the path to it, directly and through

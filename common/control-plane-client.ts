@@ -130,14 +130,26 @@ export async function getProvisioned<S extends z.ZodType>(
     });
   } catch (cause) {
     const why = unreachableReason(cause);
-    throw new ControlPlaneError('unreachable', `Cannot reach ${url.host}${why}. Check the provisioning URL and your network or VPN connection.`, unreachableFix);
+    throw new ControlPlaneError(
+      'unreachable',
+      `Cannot reach ${url.host}${why}. Check the provisioning URL and your network or VPN connection.`,
+      unreachableFix,
+    );
   }
   // The server answered, so the path to it works: the fix lies with the account or the server.
   if (response.status === 401) {
-    throw new ControlPlaneError('unauthorized', WRONG_CREDENTIALS, "check the agent's username and password (the same as the softphone's sign-in)");
+    throw new ControlPlaneError(
+      'unauthorized',
+      WRONG_CREDENTIALS,
+      "check the agent's username and password (the same as the softphone's sign-in)",
+    );
   }
   if (response.status === 403) {
-    throw new ControlPlaneError('unauthorized', ACCOUNT_DISABLED_TEXT, 'an administrator must enable the agent (PATCH /api/agents/NAME {"disabled": false})');
+    throw new ControlPlaneError(
+      'unauthorized',
+      ACCOUNT_DISABLED_TEXT,
+      'an administrator must enable the agent (PATCH /api/agents/NAME {"disabled": false})',
+    );
   }
   if (response.status === 429) {
     // A lockout, possibly tripped by someone else's attempts: not a wrong password.
@@ -180,7 +192,11 @@ export async function fetchClientConfig(fetchImpl: ControlPlaneFetch, account: C
   const config = await getProvisioned(fetchImpl, account, 'client-config', ClientConfigSchema);
   const insecure = clientConfigTransportProblem(config);
   if (insecure) {
-    throw new ControlPlaneError('insecure-transport', insecure, 'the control plane must provision wss:// and https:// addresses: see the backend README on certificates');
+    throw new ControlPlaneError(
+      'insecure-transport',
+      insecure,
+      'the control plane must provision wss:// and https:// addresses: see the backend README on certificates',
+    );
   }
   return config;
 }

@@ -15,10 +15,7 @@ const RULES: ReadonlyArray<readonly [RegExp, string]> = [
   // Digest `response=` / `cnonce=` outside a header line (WWW-Authenticate echoes, object dumps).
   [/\b((?:response|cnonce)\s*=\s*)("?)(?!\[redacted\])[^\s",;]+\2/gi, `$1$2${REDACTED}$2`],
   // JSON fields: "password": "…", "credential": "…", "token": "…", "secret": "…".
-  [
-    /("(?:[a-z_]*password|passwd|credential|[a-z_]*token|[a-z_]*secret|authorization)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi,
-    `$1"${REDACTED}"`,
-  ],
+  [/("(?:[a-z_]*password|passwd|credential|[a-z_]*token|[a-z_]*secret|authorization)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, `$1"${REDACTED}"`],
   // key=value / key: value pairs in query strings, config dumps and TURN URLs' credential params.
   [
     /\b((?:[a-z_]*password|passwd|credential|access_token|refresh_token|[a-z_-]*secret|token)\s*[=:]\s*)(?!\[redacted\])[^\s&;,"']+/gi,
@@ -61,9 +58,7 @@ export function redactData(data: unknown[]): unknown[] {
     if (seen.has(value)) return '[circular]';
     seen.add(value);
     if (Array.isArray(value)) return value.map(walk);
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? REDACTED : walk(v)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? REDACTED : walk(v)]));
   };
   return data.map(walk);
 }

@@ -15,7 +15,9 @@ const ORIGIN_SYNTAX = /^[a-z][a-z0-9+.-]*:\/\/(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[
 export function normalizeOrigin(origin: string, optionName: string): string {
   const o = origin.trim().toLowerCase().replace(/\/$/, '');
   if (!ORIGIN_SYNTAX.test(o)) {
-    throw new Error(`${optionName}: ${JSON.stringify(origin)} is not a browser origin; give scheme://host[:port] with no path, e.g. https://softphone.example.com`);
+    throw new Error(
+      `${optionName}: ${JSON.stringify(origin)} is not a browser origin; give scheme://host[:port] with no path, e.g. https://softphone.example.com`,
+    );
   }
   return o;
 }

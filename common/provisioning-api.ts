@@ -11,9 +11,7 @@ export const ClientConfigSchema = z.object({
   controlPlaneUrl: z.string().url(),
   /** Test and service numbers the UI offers as one-click dials (echo test, tone). */
   numbers: z.record(z.string(), z.string()),
-  diagnostics: z
-    .object({ reflector: z.object({ host: z.string(), port: z.number().int() }) })
-    .optional(),
+  diagnostics: z.object({ reflector: z.object({ host: z.string(), port: z.number().int() }) }).optional(),
 });
 export type ClientConfig = z.infer<typeof ClientConfigSchema>;
 

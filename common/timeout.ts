@@ -7,7 +7,12 @@ import { systemTimers, type TimerHandle, type Timers } from './timers.js';
  */
 
 /** The promise's value, or whatever `onTimeout` gives (or throws) once `ms` have passed first. */
-export async function settleWithin<T, F>(promise: Promise<T>, ms: number, onTimeout: () => F | Promise<F>, timers: Timers = systemTimers): Promise<T | F> {
+export async function settleWithin<T, F>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => F | Promise<F>,
+  timers: Timers = systemTimers,
+): Promise<T | F> {
   let timer: TimerHandle | undefined;
   const timeout = new Promise<F>((resolve, reject) => {
     timer = timers.setTimeout(() => {
@@ -27,7 +32,12 @@ export async function settleWithin<T, F>(promise: Promise<T>, ms: number, onTime
 
 /** The promise's value, or a rejection with `message` once `ms` have passed first. */
 export function rejectAfter<T>(promise: Promise<T>, ms: number, message: string, timers: Timers = systemTimers): Promise<T> {
-  return settleWithin(promise, ms, (): never => {
-    throw new Error(message);
-  }, timers);
+  return settleWithin(
+    promise,
+    ms,
+    (): never => {
+      throw new Error(message);
+    },
+    timers,
+  );
 }

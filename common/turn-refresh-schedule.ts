@@ -33,8 +33,7 @@ export interface IssuedCredentials {
 export const refreshDueAt = (c: IssuedCredentials, policy = DEFAULT_TURN_REFRESH): number =>
   c.issuedAt + Math.max(c.ttlSec * 1000 * policy.refreshAtFraction, policy.minIntervalMs);
 
-export const isFresh = (c: IssuedCredentials, now: number, policy = DEFAULT_TURN_REFRESH): boolean =>
-  now < refreshDueAt(c, policy);
+export const isFresh = (c: IssuedCredentials, now: number, policy = DEFAULT_TURN_REFRESH): boolean => now < refreshDueAt(c, policy);
 
 /**
  * Delay until the next refresh attempt. `failures` counts consecutive failed attempts since the

@@ -40,7 +40,11 @@ if ('path' in electron) {
 }
 console.log(`[start] Provisioning URL: ${endpoints.controlPlane.url}`);
 console.log(`[start] Demo agents: ${demo}`);
-console.log(`[start] Test numbers: ${Object.entries(endpoints.numbers).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+console.log(
+  `[start] Test numbers: ${Object.entries(endpoints.numbers)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`,
+);
 console.log('[start] Press Ctrl-C to stop.');
 
 let stopping = false;

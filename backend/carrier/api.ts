@@ -26,7 +26,11 @@ export interface ApiServer {
 
 const SIP_USER = /^[A-Za-z0-9+._~-]+$/;
 const PlaceCallBody = z.strictObject({
-  to: z.string().min(1).max(256).refine((s) => SIP_USER.test(s) || /^sip:\S+$/.test(s), 'must be a user (e.g. "alice") or a sip: URI'),
+  to: z
+    .string()
+    .min(1)
+    .max(256)
+    .refine((s) => SIP_USER.test(s) || /^sip:\S+$/.test(s), 'must be a user (e.g. "alice") or a sip: URI'),
   from: z.string().regex(SIP_USER, 'must be a SIP user part such as +15551230000').max(64).optional(),
   mode: z.enum(MEDIA_MODES).optional(),
   toneHz: z.number().min(100).max(3800).optional(),
@@ -96,7 +100,12 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
     const method = req.method ?? 'GET';
     const callMatch = /^\/calls\/([^/]+)(?:\/(dtmf|hold|refer|recording))?$/.exec(path);
     if (path === '/healthz' && method === 'GET') return send(res, 200, { ok: true, activeCalls: opts.calls.active().length });
-    if (path === '/calls' && method === 'GET') return send(res, 200, opts.calls.all().map((c) => c.view()));
+    if (path === '/calls' && method === 'GET')
+      return send(
+        res,
+        200,
+        opts.calls.all().map((c) => c.view()),
+      );
     if (path === '/calls' && method === 'POST') {
       const body = parseBody(PlaceCallBody, await readBody(req));
       const call = await opts.placeCall(body);

@@ -117,6 +117,12 @@ export class CallMedia {
   }
 
   private describe(direction: Direction, codecs: { pt: number; name: 'PCMU' | 'PCMA' }[], tePt: number | undefined): Buffer {
-    return this.sdp.describe({ address: this.opts.localAddress, port: this.rtp.localPort, direction, codecs, telephoneEventPayloadType: tePt });
+    return this.sdp.describe({
+      address: this.opts.localAddress,
+      port: this.rtp.localPort,
+      direction,
+      codecs,
+      telephoneEventPayloadType: tePt,
+    });
   }
 }

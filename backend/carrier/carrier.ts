@@ -113,9 +113,7 @@ class Carrier implements TransactionUser {
         tx.respond(createResponse(req, 481));
         return;
       default:
-        tx.respond(
-          createResponse(req, KNOWN_UNSUPPORTED.has(req.method) ? 405 : 501, { headers: [{ name: 'Allow', value: ALLOW }] }),
-        );
+        tx.respond(createResponse(req, KNOWN_UNSUPPORTED.has(req.method) ? 405 : 501, { headers: [{ name: 'Allow', value: ALLOW }] }));
     }
   }
 
@@ -125,7 +123,10 @@ class Carrier implements TransactionUser {
 
   onCancel(invite: ServerTransaction): void {
     const callId = headerValue(invite.request, 'Call-ID');
-    this.calls.all().find((c) => c.id === callId && c.direction === 'incoming' && c.state === 'ringing')?.handleCancel();
+    this.calls
+      .all()
+      .find((c) => c.id === callId && c.direction === 'incoming' && c.state === 'ringing')
+      ?.handleCancel();
   }
 
   async startOutgoing(o: OutgoingCallOptions): Promise<Call> {

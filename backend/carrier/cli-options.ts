@@ -17,7 +17,15 @@ defaults: --listen 127.0.0.1, ports of base ${DEFAULT_PORT_BASE} (see backend/po
 export class CliError extends Error {}
 
 const NumbersSchema = z.strictObject(
-  Object.fromEntries(NUMBER_ROLES.map((r) => [r, z.string().regex(/^\+?[0-9A-Za-z._-]{1,32}$/, 'must be a SIP user part like 5550100').optional()])),
+  Object.fromEntries(
+    NUMBER_ROLES.map((r) => [
+      r,
+      z
+        .string()
+        .regex(/^\+?[0-9A-Za-z._-]{1,32}$/, 'must be a SIP user part like 5550100')
+        .optional(),
+    ]),
+  ),
 );
 
 function port(name: string, raw: string | undefined, fallback: number): number {
@@ -37,7 +45,9 @@ function numbers(raw: string | undefined): CarrierNumbers {
   }
   const parsed = NumbersSchema.safeParse(json);
   if (!parsed.success) {
-    throw new CliError(`--numbers: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')} (roles: ${NUMBER_ROLES.join(', ')})`);
+    throw new CliError(
+      `--numbers: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')} (roles: ${NUMBER_ROLES.join(', ')})`,
+    );
   }
   const merged = { ...DEFAULT_NUMBERS, ...(parsed.data as Partial<CarrierNumbers>) };
   const values = Object.values(merged);
@@ -57,7 +67,10 @@ export function parseCarrierArgs(argv: string[]): CarrierCliOptions {
       strict: true,
       allowPositionals: false,
       options: Object.fromEntries(
-        ['listen', 'sip-port', 'api-port', 'media-min', 'media-max', 'proxy', 'domain', 'state-dir', 'numbers'].map((n) => [n, { type: 'string' as const }]),
+        ['listen', 'sip-port', 'api-port', 'media-min', 'media-max', 'proxy', 'domain', 'state-dir', 'numbers'].map((n) => [
+          n,
+          { type: 'string' as const },
+        ]),
       ),
     }) as { values: Record<string, string | undefined> });
   } catch (err) {
@@ -76,7 +89,8 @@ export function parseCarrierArgs(argv: string[]): CarrierCliOptions {
   const proxy = /^([A-Za-z0-9.\-]+):(\d+)$/.exec(proxyRaw);
   if (!proxy) throw new CliError(`--proxy must be ADDR:PORT, e.g. 127.0.0.1:20000 (got ${JSON.stringify(proxyRaw)})`);
   const domain = values.domain ?? listen;
-  if (!/^[A-Za-z0-9.\-]+(:\d+)?$/.test(domain)) throw new CliError(`--domain must be a host name or address (got ${JSON.stringify(domain)})`);
+  if (!/^[A-Za-z0-9.\-]+(:\d+)?$/.test(domain))
+    throw new CliError(`--domain must be a host name or address (got ${JSON.stringify(domain)})`);
   const stateDir = values['state-dir'];
   if (!stateDir) throw new CliError('--state-dir is required (recordings go to DIR/recordings)');
   return {

@@ -36,10 +36,13 @@ async function main(): Promise<void> {
   const shutdown = () => {
     setTimeout(() => process.exit(0), EXIT_DEADLINE_MS).unref();
     // Calls are hung up first: the API answers until signalling had its chance.
-    carrier.stop().then(() => api.close()).then(
-      () => process.exit(0),
-      () => process.exit(0),
-    );
+    carrier
+      .stop()
+      .then(() => api.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(0),
+      );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -123,7 +123,14 @@ export function buildSdp(d: LocalDescription): string {
   const pts = [...d.codecs.map((c) => c.pt), ...(te !== undefined ? [te] : [])];
   return write({
     version: 0,
-    origin: { username: 'clearline-carrier', sessionId: d.sessionId, sessionVersion: d.version, netType: 'IN', ipVer: 4, address: d.address },
+    origin: {
+      username: 'clearline-carrier',
+      sessionId: d.sessionId,
+      sessionVersion: d.version,
+      netType: 'IN',
+      ipVer: 4,
+      address: d.address,
+    },
     name: 'clearline carrier',
     connection: { version: 4, ip: d.address },
     timing: { start: 0, stop: 0 },

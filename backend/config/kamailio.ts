@@ -104,7 +104,8 @@ function assertSafe(name: string, value: string): void {
 /** A value substituted into the cfg text (#!substdef "!NAME!value!g"): it must not contain the `!` delimiter either. */
 function assertSubstitutable(name: string, value: string): void {
   assertSafe(name, value);
-  if (value.includes('!') || /\s/.test(value)) throw new Error(`kamailio config: ${name} must not contain "!" or whitespace (got ${JSON.stringify(value)})`);
+  if (value.includes('!') || /\s/.test(value))
+    throw new Error(`kamailio config: ${name} must not contain "!" or whitespace (got ${JSON.stringify(value)})`);
 }
 
 function assertIntegerIn(name: string, value: number, min: number, max: number): void {
@@ -119,11 +120,17 @@ function sqliteFileOf(dbUrl: string): string | null {
 
 /** The defines file kamailio.cfg includes: every installation-specific value, checked. */
 export function renderKamailioDefines(input: KamailioConfigInput): string {
-  for (const [k, v] of Object.entries({ dbUrl: input.dbUrl, auditUrl: input.auditUrl, auditToken: input.auditToken, nonceSecret: input.nonceSecret })) {
+  for (const [k, v] of Object.entries({
+    dbUrl: input.dbUrl,
+    auditUrl: input.auditUrl,
+    auditToken: input.auditToken,
+    nonceSecret: input.nonceSecret,
+  })) {
     assertSafe(k, v);
   }
   const plainWsListen = input.plainWsListen ?? input.listen;
-  for (const [k, v] of Object.entries({ listen: input.listen, plainWsListen, realm: input.realm, ctlSocket: input.ctlSocket })) assertSubstitutable(k, v);
+  for (const [k, v] of Object.entries({ listen: input.listen, plainWsListen, realm: input.realm, ctlSocket: input.ctlSocket }))
+    assertSubstitutable(k, v);
   if (input.rtpengineSockets.length === 0) throw new Error('kamailio config: at least one rtpengine socket is required');
   for (const s of input.rtpengineSockets) assertSafe('rtpengineSockets', s);
   if (input.wss) assertSafe('wss.tlsConfigFile', input.wss.tlsConfigFile);

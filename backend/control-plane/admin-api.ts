@@ -53,7 +53,17 @@ export function changedFields(changes: object): string {
 
 /** The audit event that closes the record of a call Kamailio ended because its agent was revoked. */
 export function revokedCallEnd(call: ActiveCall) {
-  return { method: 'BYE', code: 0, outcome: 'agent revoked' satisfies AuditOutcome, callId: call.callId, fromTag: call.fromTag, toTag: call.toTag, from: call.from, to: call.to, inDialog: true };
+  return {
+    method: 'BYE',
+    code: 0,
+    outcome: 'agent revoked' satisfies AuditOutcome,
+    callId: call.callId,
+    fromTag: call.fromTag,
+    toTag: call.toTag,
+    from: call.from,
+    to: call.to,
+    inDialog: true,
+  };
 }
 
 /** A database outage is a 503 (Fastify's error handler), not the admin's bad input. */
@@ -69,7 +79,10 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
     const token = parseBearer(req.headers.authorization);
     const actor = token ? await adminTokens.verify(token) : null;
     if (actor) return actor;
-    await reply.code(401).header('WWW-Authenticate', 'Bearer realm="clearline-admin"').send({ error: 'admin token required (Authorization: Bearer …)' });
+    await reply
+      .code(401)
+      .header('WWW-Authenticate', 'Bearer realm="clearline-admin"')
+      .send({ error: 'admin token required (Authorization: Bearer …)' });
     return null;
   }
 

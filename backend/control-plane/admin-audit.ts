@@ -48,7 +48,10 @@ export class AdminAuditStore {
   }
 
   async list(opts: { sinceMs?: number; limit?: number } = {}): Promise<AdminAuditEntry[]> {
-    const rows = await this.db.all<AdminAuditRow>('SELECT * FROM admin_audit WHERE at_ms >= ? ORDER BY id DESC LIMIT ?', [opts.sinceMs ?? 0, opts.limit ?? 1000]);
+    const rows = await this.db.all<AdminAuditRow>('SELECT * FROM admin_audit WHERE at_ms >= ? ORDER BY id DESC LIMIT ?', [
+      opts.sinceMs ?? 0,
+      opts.limit ?? 1000,
+    ]);
     return rows.reverse().map((r) => ({
       id: Number(r.id),
       at: Number(r.at_ms),

@@ -20,7 +20,10 @@ export class AdminTokens {
   private async currentHash(): Promise<string> {
     const row = await this.db.get<{ token_sha256: string }>('SELECT token_sha256 FROM admin_token WHERE id = 1');
     if (row) return row.token_sha256;
-    await this.db.run('INSERT INTO admin_token (id, token_sha256, rotated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING', [sha256Hex(this.configuredToken), 0]);
+    await this.db.run('INSERT INTO admin_token (id, token_sha256, rotated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING', [
+      sha256Hex(this.configuredToken),
+      0,
+    ]);
     return (await this.db.get<{ token_sha256: string }>('SELECT token_sha256 FROM admin_token WHERE id = 1'))!.token_sha256;
   }
 

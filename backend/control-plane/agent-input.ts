@@ -37,7 +37,9 @@ export const AgentChangesSchema = z
   .merge(AgentPolicySchema)
   .partial()
   .strict()
-  .refine((c) => Object.keys(c).length > 0, { message: `nothing to change; give one of displayName, password, disabled, ${Object.keys(AgentPolicySchema.shape).join(', ')}` });
+  .refine((c) => Object.keys(c).length > 0, {
+    message: `nothing to change; give one of displayName, password, disabled, ${Object.keys(AgentPolicySchema.shape).join(', ')}`,
+  });
 
 export type AgentPolicy = z.infer<typeof AgentPolicySchema>;
 export type AgentChanges = z.infer<typeof AgentChangesSchema>;

@@ -44,7 +44,13 @@ export class AgentStore {
    * Creates or replaces an agent; only the HA1 of the password is stored. Policy fields not given
    * keep their current value (or the schema's default for a new agent).
    */
-  async upsert(username: string, password: string, displayName: string, now = Date.now(), policy: Partial<AgentPolicy> = {}): Promise<Agent> {
+  async upsert(
+    username: string,
+    password: string,
+    displayName: string,
+    now = Date.now(),
+    policy: Partial<AgentPolicy> = {},
+  ): Promise<Agent> {
     if (!USERNAME_PATTERN.test(username)) {
       throw new Error('username must be 1-64 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit');
     }

@@ -86,7 +86,8 @@ export const AUDIT_COLUMNS = Object.fromEntries(
  * - `registration`: about a REGISTER.
  * - `cancelled`: the caller cancelled before an answer (the INVITE's final 487).
  */
-export type OutcomeKind = 'call started' | 'relayed' | 'call ended' | 'call refused' | 'access refused' | 'flood' | 'registration' | 'cancelled';
+export type OutcomeKind =
+  'call started' | 'relayed' | 'call ended' | 'call refused' | 'access refused' | 'flood' | 'registration' | 'cancelled';
 
 interface OutcomeSpec {
   readonly kind: OutcomeKind;

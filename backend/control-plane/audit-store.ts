@@ -11,7 +11,9 @@ export interface AuditEntry extends SipEvent {
 type AuditColumn = (typeof AUDIT_COLUMNS)[StoredAuditField];
 
 /** An `audit_events` row: the event's stored fields under their columns (audit-event.ts), and its id. */
-type AuditRow = { id: number } & { [C in AuditColumn]: C extends 'target' | 'event_id' ? string | null : C extends 'at_ms' | 'code' | 'in_dialog' ? number : string };
+type AuditRow = { id: number } & {
+  [C in AuditColumn]: C extends 'target' | 'event_id' ? string | null : C extends 'at_ms' | 'code' | 'in_dialog' ? number : string;
+};
 
 /** The event as a row, ready for INSERT: `at` is the time in ms, `inDialog` 0 or 1. */
 function toAuditRow(event: SipEvent & { target?: string | null; eventId?: string }, atMs: number): Omit<AuditRow, 'id'> {
@@ -66,7 +68,17 @@ export class AuditStore {
       const prev = prevRow && toCall(prevRow);
       const next = applySipEvent(prev, event, now);
       if (!next || next === prev) return true;
-      const values = [next.from, next.to, next.startedAt, next.answeredAt, next.endedAt, next.durationMs, next.disposition, next.callId, next.fromTag];
+      const values = [
+        next.from,
+        next.to,
+        next.startedAt,
+        next.answeredAt,
+        next.endedAt,
+        next.durationMs,
+        next.disposition,
+        next.callId,
+        next.fromTag,
+      ];
       if (prev) {
         await tx.run(
           'UPDATE calls SET from_uri = ?, to_uri = ?, started_at = ?, answered_at = ?, ended_at = ?, duration_ms = ?, disposition = ? WHERE call_id = ? AND from_tag = ?',

@@ -9,15 +9,7 @@ import { outcomeKind, type SipEvent } from './audit-event.js';
 
 export type { SipEvent };
 
-export type Disposition =
-  | 'ringing'
-  | 'answered'
-  | 'busy'
-  | 'no-answer'
-  | 'cancelled'
-  | 'not-found'
-  | 'rejected'
-  | 'failed';
+export type Disposition = 'ringing' | 'answered' | 'busy' | 'no-answer' | 'cancelled' | 'not-found' | 'rejected' | 'failed';
 
 export interface CallRecord {
   readonly callId: string;
@@ -42,7 +34,17 @@ export function dispositionOf(code: number, outcome: string): Disposition {
 }
 
 function startedCall(event: SipEvent, now: number): CallRecord {
-  return { callId: event.callId, fromTag: event.fromTag ?? '', from: event.from, to: event.to, startedAt: now, answeredAt: null, endedAt: null, durationMs: null, disposition: 'ringing' };
+  return {
+    callId: event.callId,
+    fromTag: event.fromTag ?? '',
+    from: event.from,
+    to: event.to,
+    startedAt: now,
+    answeredAt: null,
+    endedAt: null,
+    durationMs: null,
+    disposition: 'ringing',
+  };
 }
 
 /** The call (or, without one, a call that ended as it began) failed with `event`'s status. */

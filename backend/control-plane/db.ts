@@ -47,7 +47,16 @@ export const PG_CONNECT_TIMEOUT_MS = 3000;
 /** SQLite error codes meaning "another connection holds the lock" (not a bug in our SQL). */
 const SQLITE_LOCK_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
 /** Socket errors, and PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, restart). */
-const PG_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const PG_UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** Whether a driver error means "the database is not available now" rather than a query bug (pure). */
 export function isUnavailableError(err: unknown): boolean {
@@ -58,7 +67,9 @@ export function isUnavailableError(err: unknown): boolean {
     if (/^(08|57P)/.test(code)) return true;
   }
   // node-postgres reports a dropped or never-made connection without a code.
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused/i.test(err.message);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused/i.test(
+    err.message,
+  );
 }
 
 async function guarded<R>(op: () => Promise<R> | R): Promise<R> {
@@ -136,7 +147,8 @@ export function openPostgres(url: string, log: (line: string) => void = (l) => c
   const on = (q: { query: pg.Pool['query'] }, closeFn: () => Promise<void>): Db => ({
     dialect: 'postgres',
     run: (sql, params = []) => guarded(async () => ({ changes: (await q.query(toPostgresPlaceholders(sql), [...params])).rowCount ?? 0 })),
-    all: <T>(sql: string, params: readonly SqlValue[] = []) => guarded(async () => (await q.query(toPostgresPlaceholders(sql), [...params])).rows as T[]),
+    all: <T>(sql: string, params: readonly SqlValue[] = []) =>
+      guarded(async () => (await q.query(toPostgresPlaceholders(sql), [...params])).rows as T[]),
     get: <T>(sql: string, params: readonly SqlValue[] = []) =>
       guarded(async () => (await q.query(toPostgresPlaceholders(sql), [...params])).rows[0] as T | undefined),
     transaction: (fn) =>

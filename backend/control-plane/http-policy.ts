@@ -16,4 +16,3 @@ export function parseBearer(header: string | undefined): string | null {
   const m = /^Bearer (\S+)$/.exec(header ?? '');
   return m ? m[1]! : null;
 }
-

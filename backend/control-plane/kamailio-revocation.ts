@@ -82,7 +82,15 @@ export function parseDialogs(output: string): ActiveCall[] {
       if (path.length > 0) continue;
       const [hEntry, hId, callId] = [fields.get('h_entry'), fields.get('h_id'), fields.get('call-id')];
       if (hEntry && hId && callId) {
-        calls.push({ hEntry, hId, callId, fromTag: fields.get('caller.tag') ?? '', toTag: fields.get('callee.tag') ?? '', from: fields.get('from_uri') ?? '', to: fields.get('to_uri') ?? '' });
+        calls.push({
+          hEntry,
+          hId,
+          callId,
+          fromTag: fields.get('caller.tag') ?? '',
+          toTag: fields.get('callee.tag') ?? '',
+          from: fields.get('from_uri') ?? '',
+          to: fields.get('to_uri') ?? '',
+        });
       }
       continue;
     }

@@ -26,7 +26,10 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-export async function serveControlPlane(app: FastifyInstance, config: Pick<ControlPlaneConfig, 'listen' | 'port' | 'tls' | 'internal'>): Promise<Listeners> {
+export async function serveControlPlane(
+  app: FastifyInstance,
+  config: Pick<ControlPlaneConfig, 'listen' | 'port' | 'tls' | 'internal'>,
+): Promise<Listeners> {
   await app.ready();
   const handler = (req: Parameters<FastifyInstance['routing']>[0], res: Parameters<FastifyInstance['routing']>[1]) => app.routing(req, res);
   const servers: Server[] = [];

@@ -27,7 +27,11 @@ const log = (line: string) => console.error(`control-plane: ${line}`);
  * Applies the schema, provisions the demo agents (demo mode) or removes those a demo run left
  * behind (production), retrying while the database is unavailable.
  */
-async function prepareDatabase(db: Db, agents: AgentStore, config: Pick<ControlPlaneConfig, 'demoAgents' | 'retiredDemoAgents'>): Promise<void> {
+async function prepareDatabase(
+  db: Db,
+  agents: AgentStore,
+  config: Pick<ControlPlaneConfig, 'demoAgents' | 'retiredDemoAgents'>,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await migrate(db);

@@ -7,7 +7,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const RETENTION_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Deletes audit events, call records and admin audit rows older than `retentionDays` before `nowMs`; returns how many of each. */
-export async function purgeExpiredAudit(db: Db, retentionDays: number, nowMs: number): Promise<{ events: number; calls: number; adminActions: number }> {
+export async function purgeExpiredAudit(
+  db: Db,
+  retentionDays: number,
+  nowMs: number,
+): Promise<{ events: number; calls: number; adminActions: number }> {
   const cutoff = nowMs - retentionDays * DAY_MS;
   return db.transaction(async (tx) => ({
     events: (await tx.run('DELETE FROM audit_events WHERE at_ms < ?', [cutoff])).changes,
@@ -20,11 +24,20 @@ export async function purgeExpiredAudit(db: Db, retentionDays: number, nowMs: nu
  * Purges now and then every `intervalMs`; returns the function that stops it. A purge that fails
  * (database down, schema not applied yet) is logged and retried at the next tick.
  */
-export function scheduleRetention(o: { db: Db; retentionDays: number; now: () => number; log: (line: string) => void; intervalMs?: number }): () => void {
+export function scheduleRetention(o: {
+  db: Db;
+  retentionDays: number;
+  now: () => number;
+  log: (line: string) => void;
+  intervalMs?: number;
+}): () => void {
   const purge = () =>
     purgeExpiredAudit(o.db, o.retentionDays, o.now()).then(
       (n) => {
-        if (n.events + n.calls + n.adminActions > 0) o.log(`retention: purged ${n.events} audit events, ${n.calls} call records, ${n.adminActions} admin actions older than ${o.retentionDays} days`);
+        if (n.events + n.calls + n.adminActions > 0)
+          o.log(
+            `retention: purged ${n.events} audit events, ${n.calls} call records, ${n.adminActions} admin actions older than ${o.retentionDays} days`,
+          );
       },
       (err: Error) => o.log(`retention: purge failed (${err.message}); retried at the next purge`),
     );

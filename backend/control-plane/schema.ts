@@ -83,7 +83,10 @@ export function schemaStatements(dialect: Dialect): string[] {
 async function columnsOf(db: Db, table: string): Promise<Set<string>> {
   const rows =
     db.dialect === 'postgres'
-      ? await db.all<{ name: string }>('SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?', [table])
+      ? await db.all<{ name: string }>(
+          'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?',
+          [table],
+        )
       : await db.all<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`);
   return new Set(rows.map((r) => r.name));
 }

@@ -75,7 +75,10 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
       const admission = limiter.admit(req.ip, creds.username);
       if (!admission.allowed) {
         // The same words and header the SIP side uses: the client waits N s and retries by itself.
-        await reply.code(429).header('Retry-After', String(admission.retryAfterSec)).send({ error: `locked, retry after ${admission.retryAfterSec} s` });
+        await reply
+          .code(429)
+          .header('Retry-After', String(admission.retryAfterSec))
+          .send({ error: `locked, retry after ${admission.retryAfterSec} s` });
         return null;
       }
       if (admission.delayMs > 0) await sleep(admission.delayMs);
@@ -124,7 +127,13 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
     const agent = await requireAgent(req, reply);
     if (!agent) return;
     return TurnCredentialsSchema.parse(
-      turnRestCredentials({ secret: config.turn.secret, agent: agent.username, ttlSec: config.turn.ttlSec, nowMs: now(), uris: config.turn.uris }),
+      turnRestCredentials({
+        secret: config.turn.secret,
+        agent: agent.username,
+        ttlSec: config.turn.ttlSec,
+        nowMs: now(),
+        uris: config.turn.uris,
+      }),
     );
   });
 

@@ -29,9 +29,5 @@ export function turnRestCredentials(input: {
 /** The TURN URIs of one coturn node: UDP and TCP on one port, TLS on another. */
 export function turnUris(host: string, turnPort: number, turnsPort: number): string[] {
   const h = host.includes(':') ? `[${host}]` : host;
-  return [
-    `turn:${h}:${turnPort}?transport=udp`,
-    `turn:${h}:${turnPort}?transport=tcp`,
-    `turns:${h}:${turnsPort}?transport=tcp`,
-  ];
+  return [`turn:${h}:${turnPort}?transport=udp`, `turn:${h}:${turnPort}?transport=tcp`, `turns:${h}:${turnsPort}?transport=tcp`];
 }

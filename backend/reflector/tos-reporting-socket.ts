@@ -48,7 +48,10 @@ export class TosReportingSocket {
   private readonly view: DataView;
   private readonly base: bigint;
 
-  private constructor(private readonly fd: number, readonly port: number) {
+  private constructor(
+    private readonly fd: number,
+    readonly port: number,
+  ) {
     const c = loadLibc();
     const size = 56 + 16 + 16 + 64 + TosReportingSocket.MAX_DATAGRAM;
     this.memory = c.koffi.alloc('uint8_t', size);
@@ -84,7 +87,10 @@ export class TosReportingSocket {
   receive(): Promise<TosDatagram | null> {
     if (this.closed) return Promise.resolve(null);
     const v = this.view;
-    const iov = this.base + 56n, name = iov + 16n, control = name + 16n, data = control + 64n;
+    const iov = this.base + 56n,
+      name = iov + 16n,
+      control = name + 16n,
+      data = control + 64n;
     v.setBigUint64(0, name, true);
     v.setUint32(8, 16, true);
     v.setBigUint64(16, iov, true);
@@ -117,7 +123,7 @@ export class TosReportingSocket {
     // Walk the cmsghdr list: {size_t len; int level; int type; data...} aligned to 8 bytes.
     const controlLength = Number(v.getBigUint64(40, true));
     let tos: number | null = null;
-    for (let off = 0; off + 16 <= controlLength; ) {
+    for (let off = 0; off + 16 <= controlLength;) {
       const len = Number(v.getBigUint64(88 + off, true));
       if (len < 16) break;
       const level = v.getInt32(88 + off + 8, true);

@@ -4,8 +4,7 @@ import { RotatingLog, type LogLimits } from './rotating-log.js';
 
 /** How a child shows it is ready: a line on stdout/stderr, or a probe that succeeds. */
 export type Readiness =
-  | { readonly kind: 'line'; readonly pattern: RegExp }
-  | { readonly kind: 'probe'; readonly probe: () => Promise<boolean> };
+  { readonly kind: 'line'; readonly pattern: RegExp } | { readonly kind: 'probe'; readonly probe: () => Promise<boolean> };
 
 export interface ChildSpec {
   /** Component name used in every log line and error message (e.g. "kamailio"). */
@@ -76,7 +75,8 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 function launchCommand(spec: ChildSpec): [string, string[]] {
   const dropTo = spec.runAs && process.getuid?.() === 0 ? spec.runAs : undefined;
   if (!SETPRIV) {
-    if (dropTo) throw new ChildStartError(spec.name, spec.logFile, `running it as ${dropTo.user} needs setpriv (Debian package util-linux)`);
+    if (dropTo)
+      throw new ChildStartError(spec.name, spec.logFile, `running it as ${dropTo.user} needs setpriv (Debian package util-linux)`);
     return [spec.command, [...spec.args]];
   }
   const credentials = dropTo ? [`--reuid=${dropTo.user}`, `--regid=${dropTo.group}`, '--clear-groups'] : [];
@@ -169,11 +169,7 @@ export function killGroupLeftovers(pid: number): void {
 }
 
 /** SIGTERM to the child's process group, SIGKILL after `graceMs`; resolves once it has exited. */
-export async function killGroup(
-  proc: ChildProcess,
-  exited: Promise<unknown>,
-  graceMs: number,
-): Promise<void> {
+export async function killGroup(proc: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
   if (proc.pid === undefined) return;
   const pid = proc.pid;
   if (proc.exitCode === null && proc.signalCode === null) {

@@ -70,7 +70,7 @@ export class RotatingLog {
       this.ensureOpen();
       if (this.regular && this.size > 0 && this.size + data.length > this.limits.maxBytes) this.rotate();
       const fd = this.ensureOpen();
-      for (let off = 0; off < data.length; ) off += this.fs.write(fd, data, off);
+      for (let off = 0; off < data.length;) off += this.fs.write(fd, data, off);
       this.size += data.length;
     } catch (err) {
       this.drop(data.length, err as NodeJS.ErrnoException);
@@ -116,7 +116,9 @@ export class RotatingLog {
 
   private drop(bytes: number, err: NodeJS.ErrnoException): void {
     if (this.droppedBytes === 0) {
-      this.notice(`log ${this.file}: write failed (${err.code ?? err.message}); dropping this component's log lines until writes work again (the component keeps running)`);
+      this.notice(
+        `log ${this.file}: write failed (${err.code ?? err.message}); dropping this component's log lines until writes work again (the component keeps running)`,
+      );
     }
     this.droppedBytes += bytes;
     // Reopen on the next write: the file may have been removed or the fd invalidated (EIO).

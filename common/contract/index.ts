@@ -26,9 +26,7 @@ export type Settings = z.infer<typeof SettingsSchema>;
  * `settings.set` argument: only the fields to change. Not `SettingsSchema.partial()` — zod 4
  * still applies the defaults inside it, so changing the microphone would reset the speaker.
  */
-export const SettingsPatchSchema = z
-  .object({ microphoneId: z.string(), speakerId: z.string(), ringerId: z.string() })
-  .partial();
+export const SettingsPatchSchema = z.object({ microphoneId: z.string(), speakerId: z.string(), ringerId: z.string() }).partial();
 
 export const CallHistoryEntrySchema = z.object({
   id: z.string().min(1).max(128),
@@ -97,10 +95,7 @@ export const invokeChannels = {
     }),
   ),
   /** Provisioning URL pre-set by enterprise policy, and the remembered account if any. */
-  'provisioning.defaults': channel(
-    none,
-    z.object({ policyUrl: z.string().nullable(), lastUsername: z.string().nullable() }),
-  ),
+  'provisioning.defaults': channel(none, z.object({ policyUrl: z.string().nullable(), lastUsername: z.string().nullable() })),
   'provisioning.signIn': channel(SignInRequestSchema, SessionSchema),
   /** The stored session (secret from the OS keychain), or null when signed out. */
   'provisioning.restore': channel(none, SessionSchema.nullable()),
@@ -124,10 +119,7 @@ export const invokeChannels = {
     z.object({ result: EndpointProbeResultSchema, detail: z.string().max(1024) }),
   ),
   'shell.openExternal': channel(z.object({ url: z.string().max(2048) }), none),
-  'log.write': channel(
-    z.object({ scope: z.string().max(64), level: LogLevelSchema, message: z.string().max(8192) }),
-    none,
-  ),
+  'log.write': channel(z.object({ scope: z.string().max(64), level: LogLevelSchema, message: z.string().max(8192) }), none),
 } as const satisfies Record<InvokeChannel, ReturnType<typeof channel>>;
 
 /** main → renderer events (`webContents.send`), one per name in channels.ts. */

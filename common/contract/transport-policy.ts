@@ -45,7 +45,6 @@ export function insecureTransportProblem(url: string, what: string): string | nu
 /** The first provisioned address that breaks the rule (SIP WebSocket, then control plane), or null. */
 export function clientConfigTransportProblem(config: Pick<ClientConfig, 'sip' | 'controlPlaneUrl'>): string | null {
   return (
-    insecureTransportProblem(config.sip.wsUrl, 'SIP WebSocket URL') ??
-    insecureTransportProblem(config.controlPlaneUrl, 'control plane URL')
+    insecureTransportProblem(config.sip.wsUrl, 'SIP WebSocket URL') ?? insecureTransportProblem(config.controlPlaneUrl, 'control plane URL')
   );
 }

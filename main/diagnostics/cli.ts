@@ -113,4 +113,4 @@ try {
 }
 console.log(json ? JSON.stringify(report) : renderReport(report));
 // Exit explicitly: a check that left a socket open must not keep a fleet-wide script waiting.
-process.exit(report.verdict === "fail" ? 2 : 0);
+process.exit(report.verdict === 'fail' ? 2 : 0);

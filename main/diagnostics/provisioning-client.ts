@@ -5,7 +5,12 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { checkProvisioningUrl, fetchClientConfig, fetchTurnCredentials, type ControlPlaneFetch } from '../../common/control-plane-client.js';
+import {
+  checkProvisioningUrl,
+  fetchClientConfig,
+  fetchTurnCredentials,
+  type ControlPlaneFetch,
+} from '../../common/control-plane-client.js';
 import type { DiagnosticsConfig } from './types.js';
 
 /** A fetch over node:http(s) trusting `ca` besides the system store; redirects are not followed. */
@@ -34,7 +39,12 @@ export function fetchTrusting(ca?: string | Buffer): ControlPlaneFetch {
     });
 }
 
-export async function fetchDiagnosticsConfig(baseUrl: string, username: string, password: string, ca?: string | Buffer): Promise<DiagnosticsConfig> {
+export async function fetchDiagnosticsConfig(
+  baseUrl: string,
+  username: string,
+  password: string,
+  ca?: string | Buffer,
+): Promise<DiagnosticsConfig> {
   // The same rule as the app (transport-policy.ts), naming the CLI's option.
   checkProvisioningUrl(baseUrl, 'control plane URL (--config)');
   const fetchImpl = fetchTrusting(ca);

@@ -26,7 +26,8 @@ export function classifyHandshakeError(err: unknown): SipEndpointFinding {
   const certificate = certificateProblem(err);
   if (certificate) return { result: 'tls-rejected', detail: certificate };
   const text = errorText(err);
-  if (TLS_HANDSHAKE_ERROR.test(text)) return { result: 'tls-rejected', detail: /^TLS handshake/.test(text) ? text : `TLS handshake failed: ${text}` };
+  if (TLS_HANDSHAKE_ERROR.test(text))
+    return { result: 'tls-rejected', detail: /^TLS handshake/.test(text) ? text : `TLS handshake failed: ${text}` };
   return { result: 'no-answer', detail: text };
 }
 
@@ -42,12 +43,21 @@ export async function probeSipEndpoint(
       if (r.status === 101 && r.protocol === 'sip') {
         return { result: 'http-answered', detail: 'the WebSocket upgrade works from the desktop app itself' };
       }
-      return { result: 'http-answered', detail: r.status === 101 ? `upgrade without the sip subprotocol (got ${r.protocol ?? 'none'})` : `HTTP ${r.status} instead of a WebSocket upgrade` };
+      return {
+        result: 'http-answered',
+        detail:
+          r.status === 101
+            ? `upgrade without the sip subprotocol (got ${r.protocol ?? 'none'})`
+            : `HTTP ${r.status} instead of a WebSocket upgrade`,
+      };
     } catch (err) {
       return classifyHandshakeError(err);
     }
   };
   // The handshake has its own (longer) connect and read timeouts and closes its socket on them;
   // the caller must not wait that long.
-  return settleWithin(attempt(), timeoutMs, (): SipEndpointFinding => ({ result: 'no-answer', detail: `no answer within ${timeoutMs} ms` }));
+  return settleWithin(attempt(), timeoutMs, (): SipEndpointFinding => ({
+    result: 'no-answer',
+    detail: `no answer within ${timeoutMs} ms`,
+  }));
 }

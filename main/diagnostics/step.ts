@@ -42,7 +42,8 @@ export function certificateProblem(e: unknown): string | null {
   if (/certificate has expired|CERT_HAS_EXPIRED/i.test(text)) return 'certificate has expired';
   if (/certificate is not yet valid|CERT_NOT_YET_VALID/i.test(text)) return 'certificate is not valid yet (check the computer clock)';
   if (/altnames|Hostname\/IP does not match/i.test(text)) return 'certificate does not match the server name (hostname mismatch)';
-  if (/certificate|self[- ]signed|CERT_|unable to verify|local issuer/i.test(text)) return 'certificate is not trusted (self-signed or unknown CA)';
+  if (/certificate|self[- ]signed|CERT_|unable to verify|local issuer/i.test(text))
+    return 'certificate is not trusted (self-signed or unknown CA)';
   return null;
 }
 

@@ -33,14 +33,18 @@ export function parseWindowsInternetSettings(text: string): SystemProxySettings 
   } else if (server) {
     http = https = server.replace(/^https?:\/\//, '');
   }
-  const bypass = (value('ProxyOverride') ?? '').split(';').map((s) => s.trim()).filter(Boolean);
+  const bypass = (value('ProxyOverride') ?? '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return { http, https, bypass, pacUrl };
 }
 
 /** `scutil --proxy` output (macOS dictionary dump). */
 export function parseScutilProxy(text: string): SystemProxySettings | null {
   const key = (name: string) => new RegExp(`^\\s*${name}\\s*:\\s*(.+)$`, 'm').exec(text)?.[1]?.trim() ?? null;
-  const hostPort = (prefix: string) => (key(`${prefix}Enable`) === '1' && key(`${prefix}Proxy`) ? `${key(`${prefix}Proxy`)}:${key(`${prefix}Port`) ?? '80'}` : null);
+  const hostPort = (prefix: string) =>
+    key(`${prefix}Enable`) === '1' && key(`${prefix}Proxy`) ? `${key(`${prefix}Proxy`)}:${key(`${prefix}Port`) ?? '80'}` : null;
   const pacUrl = key('ProxyAutoConfigEnable') === '1' ? key('ProxyAutoConfigURLString') : null;
   const http = hostPort('HTTP');
   const https = hostPort('HTTPS');

@@ -15,10 +15,7 @@ import { HostError } from '../../common/host-error.js';
  * Runs the network diagnostics for a session, reporting each step; settles when done. (The
  * composition root adapts `runDiagnostics(config, probes, onProgress)` of main/diagnostics.)
  */
-export type DiagnosticsRunner = (
-  session: Session,
-  onProgress: (progress: DiagnosticProgress) => void,
-) => Promise<unknown>;
+export type DiagnosticsRunner = (session: Session, onProgress: (progress: DiagnosticProgress) => void) => Promise<unknown>;
 
 export interface HandlerDeps {
   /** userData in Electron; a temp dir in tests and the host bridge. */
@@ -72,7 +69,9 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
   });
   const settings = new SettingsStore(deps.dataDir, deps.logger.scope('settings'));
   const history = new HistoryStore(deps.dataDir, deps.logger.scope('history'));
-  history.removeSharedHistory().catch((error: unknown) => log.warn('could not remove the shared history.json of an earlier version', error));
+  history
+    .removeSharedHistory()
+    .catch((error: unknown) => log.warn('could not remove the shared history.json of an earlier version', error));
 
   const table: HandlerTable = {
     'app.info': async () => ({ ...deps.appInfo, passwordStorage: deps.secrets.protection }),
@@ -116,7 +115,10 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
       if (!configured) throw new HostError('not-signed-in', 'sign in first: only the SIP server of your account can be probed');
       // The renderer must not turn main into a port scanner: the one URL main knows is ours.
       if (wsUrl !== configured) {
-        throw new HostError('forbidden-url', `sip.probeEndpoint probes only the signed-in account's sip.wsUrl (${configured}), not ${wsUrl}`);
+        throw new HostError(
+          'forbidden-url',
+          `sip.probeEndpoint probes only the signed-in account's sip.wsUrl (${configured}), not ${wsUrl}`,
+        );
       }
       return probe(wsUrl);
     },

@@ -111,5 +111,4 @@ const plainCodec: SecretCodec = {
   open: (sealed) => sealed,
 };
 
-export const createPlainFileSecretStore = (path: string): SecretStore =>
-  new FileSecretStore(path, plainCodec);
+export const createPlainFileSecretStore = (path: string): SecretStore => new FileSecretStore(path, plainCodec);

@@ -10,7 +10,12 @@ import {
 import { HostError } from '../../common/host-error.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from '../storage/json-file.js';
-import { fetchClientConfig, fetchTurnCredentials, type ControlPlaneAccount, type ControlPlaneFetch } from '../../common/control-plane-client.js';
+import {
+  fetchClientConfig,
+  fetchTurnCredentials,
+  type ControlPlaneAccount,
+  type ControlPlaneFetch,
+} from '../../common/control-plane-client.js';
 import { UnreadableSecretError, type SecretStore } from './secret-store.js';
 import { TurnKeeper } from '../../common/turn-keeper.js';
 import type { Timers } from '../../common/timers.js';
@@ -78,7 +83,9 @@ export class SessionService {
     const session = await this.#open(account);
     await this.deps.secrets.set(PASSWORD_SECRET_KEY, account.password);
     if (this.deps.secrets.protection !== 'os-encrypted') {
-      this.deps.log.warn(`password stored WITHOUT OS encryption (${this.deps.secrets.protection}): readable by anyone who can read the file`);
+      this.deps.log.warn(
+        `password stored WITHOUT OS encryption (${this.deps.secrets.protection}): readable by anyone who can read the file`,
+      );
     }
     this.deps.log.info(`signed in as ${account.username} at ${new URL(account.url).host}`);
     return session;
@@ -135,10 +142,7 @@ export class SessionService {
   }
 
   async #open(account: ControlPlaneAccount): Promise<Session> {
-    const [config, turn] = await Promise.all([
-      fetchClientConfig(this.deps.fetch, account),
-      fetchTurnCredentials(this.deps.fetch, account),
-    ]);
+    const [config, turn] = await Promise.all([fetchClientConfig(this.deps.fetch, account), fetchTurnCredentials(this.deps.fetch, account)]);
     this.#close();
     const session: Session = { config, password: account.password, turn };
     const keeper = new TurnKeeper(turn, () => fetchTurnCredentials(this.deps.fetch, account), {

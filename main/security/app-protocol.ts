@@ -22,4 +22,3 @@ export function resolveAppAsset(requestUrl: string, rootDir: string): string | n
   }
   return resolveRendererPath(rootDir, path);
 }
-

@@ -11,7 +11,13 @@ import { decidePermissionCheck, decidePermissionRequest } from './permissions.js
 export function installSecurityGuards(app: App, session: Session, openExternal: (url: string) => void): void {
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
-    callback(decidePermissionRequest(permission, { requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame, mediaTypes }, APP_ORIGIN));
+    callback(
+      decidePermissionRequest(
+        permission,
+        { requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame, mediaTypes },
+        APP_ORIGIN,
+      ),
+    );
   });
   session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
     decidePermissionCheck(

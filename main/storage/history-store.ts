@@ -30,7 +30,11 @@ export class HistoryStore {
   readonly #log: ScopedLogger;
   readonly #serial = serialQueue();
 
-  constructor(dataDir: string, log: ScopedLogger, readonly limit = CALL_HISTORY_LIMIT) {
+  constructor(
+    dataDir: string,
+    log: ScopedLogger,
+    readonly limit = CALL_HISTORY_LIMIT,
+  ) {
     this.#dir = join(dataDir, 'history');
     this.#log = log;
   }

@@ -43,9 +43,7 @@ export async function readJsonOrReset<S extends z.ZodType>(
   try {
     const parsed = schema.safeParse(JSON.parse(text));
     if (parsed.success) return parsed.data;
-    problem = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    problem = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
   } catch (error) {
     problem = `not valid JSON (${(error as Error).message})`;
   }

@@ -10,9 +10,7 @@ const UPDATE_CHECK_INTERVAL_MS = 4 * 60 * 60 * 1000;
  */
 export const BUILT_IN_FEED_URL = 'https://updates.clearline.invalid/desktop/';
 
-export type UpdatePlan =
-  | { enabled: false; reason: string }
-  | { enabled: true; feedUrl: string; verifyDetachedSignature: boolean };
+export type UpdatePlan = { enabled: false; reason: string } | { enabled: true; feedUrl: string; verifyDetachedSignature: boolean };
 
 /**
  * Whether and where to look for updates. Unpackaged (development, tests) never updates; a policy

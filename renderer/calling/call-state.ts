@@ -30,11 +30,7 @@ import type { CallDirection, CallState } from './phone-api.js';
  * duplicated SIP event cannot revive an ended call or skip the answer.
  */
 
-export type CallEvent =
-  | { type: 'provisional' }
-  | { type: 'answered' }
-  | { type: 'media-up' }
-  | { type: 'end' };
+export type CallEvent = { type: 'provisional' } | { type: 'answered' } | { type: 'media-up' } | { type: 'end' };
 
 export function initialCallState(direction: CallDirection): CallState {
   return direction === 'outbound' ? 'dialing' : 'ringing';
@@ -52,7 +48,5 @@ export type TransitionResult = { ok: true; state: CallState } | { ok: false; err
 
 export function transition(state: CallState, event: CallEvent): TransitionResult {
   const next = LEGAL[state][event.type];
-  return next === undefined
-    ? { ok: false, error: `illegal call transition: ${event.type} while ${state}` }
-    : { ok: true, state: next };
+  return next === undefined ? { ok: false, error: `illegal call transition: ${event.type} while ${state}` } : { ok: true, state: next };
 }

@@ -18,9 +18,7 @@ export function summarizeStats(records: readonly StatsRecord[]): CallStats {
   const remoteInbound = records.find((r) => r.type === 'remote-inbound-rtp' && isAudio(r));
 
   const codecRecord = byId.get(String(inbound?.codecId ?? outbound?.codecId ?? ''));
-  const codec = codecRecord
-    ? `${String(codecRecord.mimeType ?? '').replace(/^audio\//i, '')}/${num(codecRecord.clockRate) ?? '?'}`
-    : null;
+  const codec = codecRecord ? `${String(codecRecord.mimeType ?? '').replace(/^audio\//i, '')}/${num(codecRecord.clockRate) ?? '?'}` : null;
 
   // RTT: the selected ICE pair answers within a second of connecting; RTCP RTT comes later.
   const transport = records.find((r) => r.type === 'transport');
@@ -45,10 +43,7 @@ export function summarizeStats(records: readonly StatsRecord[]): CallStats {
     packetsLost,
     jitterMs,
     rttMs,
-    mos:
-      packetsReceived > 0 && rttMs !== null
-        ? estimateMos({ rttMs, jitterMs: jitterMs ?? 0, lossFraction })
-        : null,
+    mos: packetsReceived > 0 && rttMs !== null ? estimateMos({ rttMs, jitterMs: jitterMs ?? 0, lossFraction }) : null,
   };
 }
 

@@ -23,7 +23,10 @@ export function preferAudioCodecs(sdp: string, preference: readonly string[] = A
 }
 
 function rewriteAudioSection(media: MediaDescription, preference: readonly string[]): void {
-  const payloads = String(media.payloads ?? '').split(' ').filter(Boolean).map(Number);
+  const payloads = String(media.payloads ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map(Number);
   const codecOf = new Map(media.rtp.map((r) => [r.payload, r.codec.toLowerCase()]));
   const nameOf = (pt: number) => codecOf.get(pt) ?? STATIC_PAYLOAD_CODECS[pt] ?? '';
   const rank = (pt: number) => preference.indexOf(nameOf(pt));

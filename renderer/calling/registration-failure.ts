@@ -23,12 +23,7 @@ const isLockout = (statusCode: number, reasonPhrase: string) => statusCode === 4
  * A final non-2xx answer to REGISTER, after SIP.js already answered the digest challenge once.
  * `retryAfter` is the response's Retry-After header, if any.
  */
-export function classifyRegisterRejection(
-  statusCode: number,
-  reasonPhrase: string,
-  username: string,
-  retryAfter?: string,
-): Classified {
+export function classifyRegisterRejection(statusCode: number, reasonPhrase: string, username: string, retryAfter?: string): Classified {
   if (isLockout(statusCode, reasonPhrase)) {
     return { reason: 'locked', message: LOCKED_OUT_TEXT, retryAfterMs: lockoutWaitSeconds(retryAfter) * 1000 };
   }

@@ -14,12 +14,7 @@ import { backoffDelayMs, type BackoffPolicy } from '../../common/backoff.js';
 import type { EndpointProber } from './endpoint-probe.js';
 import { sipJsLogConnector, type CallingLogger } from './logging.js';
 import type { RegistrationState } from './phone-api.js';
-import {
-  classifyRegisterRejection,
-  classifyTransportFailure,
-  closeCodeFromError,
-  type Classified,
-} from './registration-failure.js';
+import { classifyRegisterRejection, classifyTransportFailure, closeCodeFromError, type Classified } from './registration-failure.js';
 import { nextRegistration, type RegistrationEvent } from './registration-state.js';
 import { checkSipShape } from './sip-sanity.js';
 import type { TimerHandle, Timers } from '../../common/timers.js';
@@ -99,9 +94,17 @@ export class SipConnection {
     this.reconnectAttempt = 0;
     if (ua) {
       if (registerer && registerer.state === RegistererState.Registered && ua.isConnected()) {
-        await withTimeout(registerer.unregister().catch(() => undefined), 2000, this.deps.timers);
+        await withTimeout(
+          registerer.unregister().catch(() => undefined),
+          2000,
+          this.deps.timers,
+        );
       }
-      await withTimeout(ua.stop().catch(() => undefined), 3000, this.deps.timers);
+      await withTimeout(
+        ua.stop().catch(() => undefined),
+        3000,
+        this.deps.timers,
+      );
     }
     if (this.registration.kind !== 'unregistered') this.apply({ type: 'stop' });
   }
@@ -151,7 +154,12 @@ export class SipConnection {
         void this.register(generation);
       }
     });
-    if (previous) void withTimeout(previous.stop().catch(() => undefined), 3000, this.deps.timers);
+    if (previous)
+      void withTimeout(
+        previous.stop().catch(() => undefined),
+        3000,
+        this.deps.timers,
+      );
     return generation;
   }
 
@@ -164,7 +172,11 @@ export class SipConnection {
     try {
       if (!ua.isConnected()) {
         const attempt = ua.state === UserAgentState.Started ? ua.reconnect() : ua.start();
-        const settled = await withTimeout(attempt.then(() => 'connected' as const), (CONNECT_TIMEOUT_S + 1) * 1000, this.deps.timers);
+        const settled = await withTimeout(
+          attempt.then(() => 'connected' as const),
+          (CONNECT_TIMEOUT_S + 1) * 1000,
+          this.deps.timers,
+        );
         if (settled !== 'connected') throw new Error(`WebSocket ${session.config.sip.wsUrl} did not open`);
       }
     } catch (error) {
@@ -193,10 +205,12 @@ export class SipConnection {
     if (!registerer || !session) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = this.deps.timers.setTimeout(() => {
-        settle(() => this.scheduleReconnect(generation, {
-          reason: 'server-error',
-          message: `The phone server (${session.config.sip.wsUrl}) did not answer the registration within ${REGISTER_TIMEOUT_MS / 1000} s.`,
-        }));
+        settle(() =>
+          this.scheduleReconnect(generation, {
+            reason: 'server-error',
+            message: `The phone server (${session.config.sip.wsUrl}) did not answer the registration within ${REGISTER_TIMEOUT_MS / 1000} s.`,
+          }),
+        );
       }, REGISTER_TIMEOUT_MS);
       let settled = false;
       const settle = (apply: () => void) => {
@@ -229,7 +243,9 @@ export class SipConnection {
           },
         })
         .catch((error: unknown) =>
-          settle(() => this.scheduleReconnect(generation, { reason: 'server-error', message: `Registration could not be sent: ${String(error)}` })),
+          settle(() =>
+            this.scheduleReconnect(generation, { reason: 'server-error', message: `Registration could not be sent: ${String(error)}` }),
+          ),
         );
     });
   }

@@ -16,5 +16,4 @@ export function accepted(
 }
 
 /** "488 Not Acceptable Here": a response's status as people read it. */
-export const statusOf = (response: Core.IncomingResponse): string =>
-  `${response.message.statusCode} ${response.message.reasonPhrase}`;
+export const statusOf = (response: Core.IncomingResponse): string => `${response.message.statusCode} ${response.message.reasonPhrase}`;

@@ -25,7 +25,8 @@ export function checkSipShape(raw: string): SanityVerdict {
     const via = VIA_HEADER.exec(line);
     if (!via) continue;
     for (const hop of via[1]!.split(',')) {
-      if (!/^SIP[ \t]*\/[ \t]*2\.0[ \t]*\//i.test(hop.trim()) && !/^[ \t]*$/.test(hop)) return { ok: false, why: `Via with a protocol other than SIP/2.0: “${hop.trim().slice(0, 60)}”` };
+      if (!/^SIP[ \t]*\/[ \t]*2\.0[ \t]*\//i.test(hop.trim()) && !/^[ \t]*$/.test(hop))
+        return { ok: false, why: `Via with a protocol other than SIP/2.0: “${hop.trim().slice(0, 60)}”` };
     }
   }
   return { ok: true };

@@ -8,15 +8,7 @@ import { TransferForm } from './TransferForm.js';
 import { useNow } from './use-now.js';
 
 /** An answered call: who, how long, the in-call controls and the live quality panel. */
-export function ActiveCall({
-  call,
-  stats,
-  domain,
-}: {
-  call: CallSnapshot;
-  stats: CallStats | null;
-  domain: string | null;
-}) {
+export function ActiveCall({ call, stats, domain }: { call: CallSnapshot; stats: CallStats | null; domain: string | null }) {
   const controller = useController();
   const [panel, setPanel] = useState<'none' | 'keypad' | 'transfer'>('none');
   const now = useNow(1000, call.answeredAt !== null);

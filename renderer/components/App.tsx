@@ -64,8 +64,8 @@ function Softphone({ state }: { state: AppState }) {
       </main>
       {state.shell === 'web' && (
         <footer className="footnote muted">
-          Web softphone{state.version ? ` ${state.version}` : ''}: your password is kept only in this tab (a browser has no
-          secure password store).
+          Web softphone{state.version ? ` ${state.version}` : ''}: your password is kept only in this tab (a browser has no secure password
+          store).
         </footer>
       )}
     </div>

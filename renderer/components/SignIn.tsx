@@ -68,8 +68,8 @@ export function SignIn({ state }: { state: AppState }) {
         </button>
         {shell === 'web' && (
           <p className="hint">
-            You are using the web softphone. A browser has no secure password store, so your password is kept only
-            in this tab and forgotten when you close it.
+            You are using the web softphone. A browser has no secure password store, so your password is kept only in this tab and forgotten
+            when you close it.
           </p>
         )}
       </form>

@@ -6,11 +6,7 @@ import type { EndpointFinding, EndpointProber } from '../calling/index.js';
  * the TLS error behind a failed wss:// (a page only gets close code 1006). When the host cannot
  * tell ('not-run': the web softphone) or does not offer the channel, the page probes itself.
  */
-export function hostEndpointProber(
-  host: Pick<HostApi, 'invoke'>,
-  inPage: EndpointProber,
-  warn: (message: string) => void,
-): EndpointProber {
+export function hostEndpointProber(host: Pick<HostApi, 'invoke'>, inPage: EndpointProber, warn: (message: string) => void): EndpointProber {
   return async (wsUrl): Promise<EndpointFinding> => {
     try {
       const finding = await host.invoke('sip.probeEndpoint', { wsUrl });

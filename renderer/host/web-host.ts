@@ -12,7 +12,12 @@ import {
   type ResponseOf,
   type Session,
 } from '../../common/contract/index.js';
-import { checkProvisioningUrl, fetchClientConfig, fetchTurnCredentials, type ControlPlaneFetch } from '../../common/control-plane-client.js';
+import {
+  checkProvisioningUrl,
+  fetchClientConfig,
+  fetchTurnCredentials,
+  type ControlPlaneFetch,
+} from '../../common/control-plane-client.js';
 import { redact } from '../../common/log-redaction.js';
 import { withHistoryEntry } from '../../common/call-history.js';
 import { backgroundTimers, type Timers } from '../../common/timers.js';

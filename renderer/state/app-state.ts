@@ -9,12 +9,7 @@ import {
 } from '../../common/contract/index.js';
 import { newestFirst, withHistoryEntry } from '../../common/call-history.js';
 import { NO_DEVICES, type DeviceLists } from './devices.js';
-import {
-  applyDiagnosticsProgress,
-  diagnosticsStarted,
-  DIAGNOSTICS_IDLE,
-  type DiagnosticsState,
-} from './diagnostics.js';
+import { applyDiagnosticsProgress, diagnosticsStarted, DIAGNOSTICS_IDLE, type DiagnosticsState } from './diagnostics.js';
 
 /**
  * The whole UI state and its reducer. Holds no secrets: the session password goes from the host

@@ -67,7 +67,15 @@ export interface Controller {
 
 const STATS_STATES = new Set<CallSnapshot['state']>(['connecting', 'active']);
 
-export function createController({ host, phone, store, mediaDevices, timers, log, newRunId = () => crypto.randomUUID() }: ControllerDeps): Controller {
+export function createController({
+  host,
+  phone,
+  store,
+  mediaDevices,
+  timers,
+  log,
+  newRunId = () => crypto.randomUUID(),
+}: ControllerDeps): Controller {
   const { dispatch } = store;
   const recordedCalls = new Set<string>();
   const statsInFlight = new Set<string>();
@@ -183,9 +191,7 @@ export function createController({ host, phone, store, mediaDevices, timers, log
     async start() {
       const unsubscribe = phone.subscribe(onPhoneSnapshot);
       cleanups.push(unsubscribe);
-      cleanups.push(
-        host.on('diagnostics.progress', (event) => dispatch({ type: 'diagnostics-progress', event })),
-      );
+      cleanups.push(host.on('diagnostics.progress', (event) => dispatch({ type: 'diagnostics-progress', event })));
       // The host keeps TURN credentials fresh (one schedule, one retry policy) and pushes each set.
       cleanups.push(
         host.on('turn.credentials', (turn) => {
@@ -310,9 +316,7 @@ export function createController({ host, phone, store, mediaDevices, timers, log
       }
     },
     async setHeld(callId, held) {
-      await attempt(held ? 'Could not put the call on hold' : 'Could not resume the call', () =>
-        phone.setHeld(callId, held),
-      );
+      await attempt(held ? 'Could not put the call on hold' : 'Could not resume the call', () => phone.setHeld(callId, held));
     },
     async sendDtmf(callId, digits) {
       await attempt('Could not send the digit', () => phone.sendDtmf(callId, digits));

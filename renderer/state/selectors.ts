@@ -20,10 +20,7 @@ export function selectCurrentCall(state: AppState): CallSnapshot | null {
   let current: CallSnapshot | null = null;
   for (const call of state.phone.calls) {
     if (!isLive(call) || isIncomingRinging(call)) continue;
-    const better =
-      current === null ||
-      (current.held && !call.held) ||
-      (current.held === call.held && call.startedAt >= current.startedAt);
+    const better = current === null || (current.held && !call.held) || (current.held === call.held && call.startedAt >= current.startedAt);
     if (better) current = call;
   }
   return current;

@@ -4,9 +4,11 @@ import type { SignInRequest } from '../../common/contract/index.js';
  * Checks the sign-in form before anything is sent, with messages that name the field. A bare host
  * name ("pbx.example.com") is taken to mean https — that is what agents type from a welcome mail.
  */
-export function checkSignIn(form: { url: string; username: string; password: string }):
-  | { ok: true; request: SignInRequest }
-  | { ok: false; error: string } {
+export function checkSignIn(form: {
+  url: string;
+  username: string;
+  password: string;
+}): { ok: true; request: SignInRequest } | { ok: false; error: string } {
   const rawUrl = form.url.trim();
   const username = form.username.trim();
   if (rawUrl === '') return { ok: false, error: 'Enter the Provisioning URL (for example https://pbx.example.com)' };

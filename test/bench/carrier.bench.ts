@@ -64,8 +64,22 @@ const bench: Bench = {
     const carriers: RunningCarrier[] = [];
     try {
       carriers.push(
-        await startCarrier({ ...common, sipPort: SIP.a, mediaMin: MEDIA.a[0], mediaMax: MEDIA.a[1], proxy: { address: '127.0.0.1', port: SIP.b }, stateDir: dirs[0]! }),
-        await startCarrier({ ...common, sipPort: SIP.b, mediaMin: MEDIA.b[0], mediaMax: MEDIA.b[1], proxy: { address: '127.0.0.1', port: SIP.a }, stateDir: dirs[1]! }),
+        await startCarrier({
+          ...common,
+          sipPort: SIP.a,
+          mediaMin: MEDIA.a[0],
+          mediaMax: MEDIA.a[1],
+          proxy: { address: '127.0.0.1', port: SIP.b },
+          stateDir: dirs[0]!,
+        }),
+        await startCarrier({
+          ...common,
+          sipPort: SIP.b,
+          mediaMin: MEDIA.b[0],
+          mediaMax: MEDIA.b[1],
+          proxy: { address: '127.0.0.1', port: SIP.a },
+          stateDir: dirs[1]!,
+        }),
       );
       const [a] = carriers as [RunningCarrier, RunningCarrier];
       const rtts = await optionsRtt(SIP.b);

@@ -18,7 +18,9 @@ const json = process.argv.includes('--json');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
 const result: Record<string, unknown> = {};
-for (const file of readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort()) {
+for (const file of readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .sort()) {
   const bench = (await import(pathToFileURL(join(here, file)).href)).default as Bench;
   if (only && bench.key !== only) continue;
   if (!json) console.error(`[bench] ${bench.key} …`);

@@ -49,16 +49,32 @@ const provisioningFetch = async (url: string, init: RequestInit): Promise<Respon
   return new Response(JSON.stringify(config), { status: 200, headers: { 'content-type': 'application/json' } });
 };
 
-before(async () => {
-  backend = await startTestBackend(PORT_BASE);
-  carrier = new CarrierApi(carrierApiUrl(backend.endpoints));
-  [alice, bob] = backend.endpoints.agents as [typeof alice, typeof bob];
-  const controlPlaneUrl = backend.endpoints.controlPlane.url;
-  [a, b] = await Promise.all([
-    Agent.launch({ name: 'a', scratch: backend.scratch, controlPlaneUrl, toneHz: A_HZ, udpPorts: spareTestPorts('e2eCalls', 1500, 1599), fetch: provisioningFetch }),
-    Agent.launch({ name: 'b', scratch: backend.scratch, controlPlaneUrl, toneHz: B_HZ, udpPorts: spareTestPorts('e2eCalls', 1600, 1699) }),
-  ]);
-}, { timeout: 90_000 });
+before(
+  async () => {
+    backend = await startTestBackend(PORT_BASE);
+    carrier = new CarrierApi(carrierApiUrl(backend.endpoints));
+    [alice, bob] = backend.endpoints.agents as [typeof alice, typeof bob];
+    const controlPlaneUrl = backend.endpoints.controlPlane.url;
+    [a, b] = await Promise.all([
+      Agent.launch({
+        name: 'a',
+        scratch: backend.scratch,
+        controlPlaneUrl,
+        toneHz: A_HZ,
+        udpPorts: spareTestPorts('e2eCalls', 1500, 1599),
+        fetch: provisioningFetch,
+      }),
+      Agent.launch({
+        name: 'b',
+        scratch: backend.scratch,
+        controlPlaneUrl,
+        toneHz: B_HZ,
+        udpPorts: spareTestPorts('e2eCalls', 1600, 1699),
+      }),
+    ]);
+  },
+  { timeout: 90_000 },
+);
 
 // A failed test must not leave a call up that confuses the next one.
 afterEach(async () => {
@@ -66,63 +82,73 @@ afterEach(async () => {
   for (const c of (await carrier?.calls().catch(() => [])) ?? []) if (isLive(c)) await carrier.hangup(c.id);
 });
 
-after(async () => {
-  await Promise.all([a?.close(), b?.close()]);
-  await backend?.stop();
-}, { timeout: 30_000 });
+after(
+  async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await backend?.stop();
+  },
+  { timeout: 30_000 },
+);
 
-test('dead provisioning server, wrong password, unreachable or blocked SIP WebSocket: clear errors, no crash; then A and B register', { timeout: 60_000 }, async () => {
-  const cp = backend.endpoints.controlPlane.url;
-  // Nothing listens on this port (inside our block, unused by the stack).
-  await a.phone.signIn(`http://127.0.0.1:${PORT_BASE + 999}`, alice.username, alice.password);
-  await a.page.waitForFunction(
-    () => /reach|connect|unavailable|refused/i.test([...document.querySelectorAll('[role=status],[role=alert]')].map((e) => e.textContent).join(' ')),
-    null,
-    { timeout: 15_000 },
-  );
-  const deadMessage = await a.phone.shownMessages();
-  assert.match(deadMessage, /127\.0\.0\.1:40999|reach|connect/i, `dead backend message: ${deadMessage}`);
+test(
+  'dead provisioning server, wrong password, unreachable or blocked SIP WebSocket: clear errors, no crash; then A and B register',
+  { timeout: 60_000 },
+  async () => {
+    const cp = backend.endpoints.controlPlane.url;
+    // Nothing listens on this port (inside our block, unused by the stack).
+    await a.phone.signIn(`http://127.0.0.1:${PORT_BASE + 999}`, alice.username, alice.password);
+    await a.page.waitForFunction(
+      () =>
+        /reach|connect|unavailable|refused/i.test(
+          [...document.querySelectorAll('[role=status],[role=alert]')].map((e) => e.textContent).join(' '),
+        ),
+      null,
+      { timeout: 15_000 },
+    );
+    const deadMessage = await a.phone.shownMessages();
+    assert.match(deadMessage, /127\.0\.0\.1:40999|reach|connect/i, `dead backend message: ${deadMessage}`);
 
-  await a.phone.signIn(cp, alice.username, `${alice.password}-wrong`);
-  await a.page.waitForFunction(
-    () => /password|credential/i.test([...document.querySelectorAll('[role=status],[role=alert]')].map((e) => e.textContent).join(' ')),
-    null,
-    { timeout: 15_000 },
-  );
-  const wrongPassword = await a.phone.shownMessages();
-  assert.match(wrongPassword, /password|credential/i);
-  console.log(`# dead provisioning server → “${deadMessage}”; wrong password → “${wrongPassword}”`);
+    await a.phone.signIn(cp, alice.username, `${alice.password}-wrong`);
+    await a.page.waitForFunction(
+      () => /password|credential/i.test([...document.querySelectorAll('[role=status],[role=alert]')].map((e) => e.textContent).join(' ')),
+      null,
+      { timeout: 15_000 },
+    );
+    const wrongPassword = await a.phone.shownMessages();
+    assert.match(wrongPassword, /password|credential/i);
+    console.log(`# dead provisioning server → “${deadMessage}”; wrong password → “${wrongPassword}”`);
 
-  // Provisioning works but the SIP WebSocket has nothing behind it: the calling core says so.
-  sipWsOverride = `ws://127.0.0.1:${PORT_BASE + 998}`;
-  await a.phone.signIn(cp, alice.username, alice.password);
-  const unreachable = await a.phone.waitRegistration(/Cannot reach the phone server/);
-  assert.match(unreachable, /ws:\/\/127\.0\.0\.1:40998/);
-  await a.phone.signOut();
+    // Provisioning works but the SIP WebSocket has nothing behind it: the calling core says so.
+    sipWsOverride = `ws://127.0.0.1:${PORT_BASE + 998}`;
+    await a.phone.signIn(cp, alice.username, alice.password);
+    const unreachable = await a.phone.waitRegistration(/Cannot reach the phone server/);
+    assert.match(unreachable, /ws:\/\/127\.0\.0\.1:40998/);
+    await a.phone.signOut();
 
-  // Something answers HTTP there but refuses the WebSocket upgrade (as a blocking proxy would).
-  sipWsOverride = cp.replace(/^http/, 'ws');
-  await a.phone.signIn(cp, alice.username, alice.password);
-  const blocked = await a.phone.waitRegistration(/refused the WebSocket/);
-  console.log(`# SIP server unreachable → “${unreachable}”; WebSocket refused → “${blocked}”`);
-  await a.phone.signOut();
-  sipWsOverride = null;
+    // Something answers HTTP there but refuses the WebSocket upgrade (as a blocking proxy would).
+    sipWsOverride = cp.replace(/^http/, 'ws');
+    await a.phone.signIn(cp, alice.username, alice.password);
+    const blocked = await a.phone.waitRegistration(/refused the WebSocket/);
+    console.log(`# SIP server unreachable → “${unreachable}”; WebSocket refused → “${blocked}”`);
+    await a.phone.signOut();
+    sipWsOverride = null;
 
-  // Provisioning accepts, Kamailio's digest check does not: the core reports it, and stops retrying.
-  provisioningAuthOverride = alice;
-  await a.phone.signIn(cp, alice.username, `${alice.password}-stale`);
-  const sipRejected = await a.phone.waitRegistration(/username or password is wrong/);
-  assert.match(sipRejected, /40[13]/);
-  assert.doesNotMatch(sipRejected, /Retrying/, 'a wrong password is not retried (it would lock the account)');
-  console.log(`# SIP digest rejected → “${sipRejected}”`);
-  await a.phone.signOut();
-  provisioningAuthOverride = null;
+    // Provisioning accepts, Kamailio's digest check does not: the core reports it, and stops retrying.
+    provisioningAuthOverride = alice;
+    await a.phone.signIn(cp, alice.username, `${alice.password}-stale`);
+    const sipRejected = await a.phone.waitRegistration(/username or password is wrong/);
+    assert.match(sipRejected, /40[13]/);
+    assert.doesNotMatch(sipRejected, /Retrying/, 'a wrong password is not retried (it would lock the account)');
+    console.log(`# SIP digest rejected → “${sipRejected}”`);
+    await a.phone.signOut();
+    provisioningAuthOverride = null;
 
-  await a.phone.signIn(cp, alice.username, alice.password);
-  await b.phone.signIn(cp, bob.username, bob.password);
-  await Promise.all([a.phone.waitRegistered(), b.phone.waitRegistered()]);
-  assert.deepEqual(a.pageErrors, [], 'no uncaught page errors');
-});
+    await a.phone.signIn(cp, alice.username, alice.password);
+    await b.phone.signIn(cp, bob.username, bob.password);
+    await Promise.all([a.phone.waitRegistered(), b.phone.waitRegistered()]);
+    assert.deepEqual(a.pageErrors, [], 'no uncaught page errors');
+  },
+);
 
 test('A calls B, B answers: each hears the other’s tone; hang-up on either side ends both', { timeout: 90_000 }, async () => {
   for (const hangingUp of [a, b]) {
@@ -134,8 +160,14 @@ test('A calls B, B answers: each hears the other’s tone; hang-up on either sid
     const [heardByA, heardByB] = await Promise.all([measureHeardAudio(a.page, 1500), measureHeardAudio(b.page, 1500)]);
     const [metersA, metersB] = await Promise.all([a.phone.peakMeters(1200), b.phone.peakMeters(1200)]);
     const codecs = await Promise.all([receivingCodec(a.page), receivingCodec(b.page)]);
-    assert.deepEqual(codecs.map((c) => c?.toLowerCase()), ['audio/opus', 'audio/opus'], 'browser to browser, Opus is preferred');
-    console.log(`# A↔B setup ${setupMs} ms; A hears ${JSON.stringify(heardByA)} meters ${JSON.stringify(metersA)}; B hears ${JSON.stringify(heardByB)} meters ${JSON.stringify(metersB)}`);
+    assert.deepEqual(
+      codecs.map((c) => c?.toLowerCase()),
+      ['audio/opus', 'audio/opus'],
+      'browser to browser, Opus is preferred',
+    );
+    console.log(
+      `# A↔B setup ${setupMs} ms; A hears ${JSON.stringify(heardByA)} meters ${JSON.stringify(metersA)}; B hears ${JSON.stringify(heardByB)} meters ${JSON.stringify(metersB)}`,
+    );
     assert.ok(approxHz(heardByA.dominantHz, B_HZ), `A should hear B's ${B_HZ} Hz, heard ${JSON.stringify(heardByA)}`);
     assert.ok(approxHz(heardByB.dominantHz, A_HZ), `B should hear A's ${A_HZ} Hz, heard ${JSON.stringify(heardByB)}`);
     assert.ok(heardByA.rmsDbfs > -30 && heardByB.rmsDbfs > -30, 'both tones arrive at a healthy level');
@@ -174,42 +206,63 @@ test('the tone number is heard at 1000 Hz', { timeout: 40_000 }, async () => {
   await a.phone.waitCallStatus(/Call ended/);
 });
 
-test('malformed target: a clear error, no call; busy number: the UI says Busy; ringing number: Ringing…, Cancel ends it as cancelled', { timeout: 40_000 }, async () => {
-  const callsBefore = (await carrier.calls()).length;
-  await a.phone.dial('bob smith');
-  await a.page.getByRole('alert').filter({ hasText: /neither a phone number/ }).waitFor({ timeout: 5000 });
-  assert.equal((await carrier.calls()).length, callsBefore, 'nothing was dialled');
-  await a.page.getByLabel('Number or colleague').fill('');
+test(
+  'malformed target: a clear error, no call; busy number: the UI says Busy; ringing number: Ringing…, Cancel ends it as cancelled',
+  { timeout: 40_000 },
+  async () => {
+    const callsBefore = (await carrier.calls()).length;
+    await a.phone.dial('bob smith');
+    await a.page
+      .getByRole('alert')
+      .filter({ hasText: /neither a phone number/ })
+      .waitFor({ timeout: 5000 });
+    assert.equal((await carrier.calls()).length, callsBefore, 'nothing was dialled');
+    await a.page.getByLabel('Number or colleague').fill('');
 
-  await a.phone.dial(backend.endpoints.numbers.busy);
-  assert.match(await a.phone.waitCallStatus(/Busy/), /Busy/);
+    await a.phone.dial(backend.endpoints.numbers.busy);
+    assert.match(await a.phone.waitCallStatus(/Busy/), /Busy/);
 
-  await a.phone.page.getByLabel('Number or colleague').waitFor({ timeout: 10_000 });
-  await a.phone.dial(backend.endpoints.numbers.noAnswer);
-  await a.page.getByText('Ringing…').waitFor({ timeout: 10_000 });
-  const ringing = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.noAnswer && isLive(c));
-  assert.ok(ringing, 'the carrier sees the ringing call');
-  await a.phone.cancel();
-  assert.match(await a.phone.waitCallStatus(/cancel/i), /cancel/i);
-  const ended = await carrier.waitFor(ringing.id, 'the call to end', (c) => !isLive(c));
-  assert.equal(ended.finalStatus, 487, 'the carrier saw our CANCEL (487 Request Terminated)');
-});
+    await a.phone.page.getByLabel('Number or colleague').waitFor({ timeout: 10_000 });
+    await a.phone.dial(backend.endpoints.numbers.noAnswer);
+    await a.page.getByText('Ringing…').waitFor({ timeout: 10_000 });
+    const ringing = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.noAnswer && isLive(c));
+    assert.ok(ringing, 'the carrier sees the ringing call');
+    await a.phone.cancel();
+    assert.match(await a.phone.waitCallStatus(/cancel/i), /cancel/i);
+    const ended = await carrier.waitFor(ringing.id, 'the call to end', (c) => !isLive(c));
+    assert.equal(ended.finalStatus, 487, 'the carrier saw our CANCEL (487 Request Terminated)');
+  },
+);
 
 test('the carrier calls A: A rings, answers, audio both ways', { timeout: 40_000 }, async () => {
   const id = await carrier.placeCall(alice.username, 'tone');
   await a.phone.incomingCall.waitFor({ timeout: 10_000 });
   // The generated ringtone loops while it rings, and stops once answered.
-  const ringing = await a.page.waitForFunction(
-    () => ((window as unknown as { __e2eMediaPlayed?: HTMLMediaElement[] }).__e2eMediaPlayed ?? []).some((m) => !m.srcObject && m.loop && !m.paused),
-    null,
-    { timeout: 5000 },
-  ).then(() => true, () => false);
+  const ringing = await a.page
+    .waitForFunction(
+      () =>
+        ((window as unknown as { __e2eMediaPlayed?: HTMLMediaElement[] }).__e2eMediaPlayed ?? []).some(
+          (m) => !m.srcObject && m.loop && !m.paused,
+        ),
+      null,
+      { timeout: 5000 },
+    )
+    .then(
+      () => true,
+      () => false,
+    );
   assert.ok(ringing, `a looping ringtone plays while the call rings: ${JSON.stringify(await playedMedia(a.page))}`);
   await a.phone.answer();
   await a.phone.waitActive();
   const media = await playedMedia(a.page);
-  assert.ok(media.filter((m) => m.kind === 'file').every((m) => m.paused), `ringtone stopped after answering: ${JSON.stringify(media)}`);
-  assert.ok(media.some((m) => m.kind === 'stream' && !m.paused && !m.muted), 'the far end plays in an unmuted element');
+  assert.ok(
+    media.filter((m) => m.kind === 'file').every((m) => m.paused),
+    `ringtone stopped after answering: ${JSON.stringify(media)}`,
+  );
+  assert.ok(
+    media.some((m) => m.kind === 'stream' && !m.paused && !m.muted),
+    'the far end plays in an unmuted element',
+  );
   const heard = await measureHeardAudio(a.page, 1500);
   const far = await carrier.waitFor(id, `${A_HZ} Hz from A`, (c) => approxHz(c.received.dominantHz, A_HZ));
   console.log(`# inbound PSTN: A hears ${JSON.stringify(heard)}; carrier hears ${JSON.stringify(far.received)}`);
@@ -249,10 +302,15 @@ test('hold stops media both ways and resume restores it; mute silences A at the 
   const heardOnHold = await measureHeardAudio(a.page, 1200);
   const farOnHold = await carrier.call(far.id);
   const afterPackets = await inboundPacketsReceived(a.page);
-  console.log(`# hold: A inbound packets +${afterPackets - before}, A hears ${JSON.stringify(heardOnHold)}; carrier held=${held.held} hears ${JSON.stringify(farOnHold.received)}`);
+  console.log(
+    `# hold: A inbound packets +${afterPackets - before}, A hears ${JSON.stringify(heardOnHold)}; carrier held=${held.held} hears ${JSON.stringify(farOnHold.received)}`,
+  );
   assert.ok(afterPackets - before < 5, `A receives (almost) no packets on hold (got ${afterPackets - before})`);
   assert.equal(heardOnHold.dominantHz, null, 'A hears nothing on hold');
-  assert.ok(farOnHold.received.rmsDbfs === null || farOnHold.received.rmsDbfs < -50, `carrier hears silence on hold: ${JSON.stringify(farOnHold.received)}`);
+  assert.ok(
+    farOnHold.received.rmsDbfs === null || farOnHold.received.rmsDbfs < -50,
+    `carrier hears silence on hold: ${JSON.stringify(farOnHold.received)}`,
+  );
 
   await a.phone.press('Resume');
   await a.activeCallButton('Hold');

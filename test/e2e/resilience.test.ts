@@ -24,26 +24,32 @@ const TORTURE_DIR = '/work/shared/test-vectors/sip-torture-rfc4475';
 let backend: TestBackend;
 let a: Agent;
 
-before(async () => {
-  backend = await startTestBackend(PORT_BASE);
-  const sipPort = Number(new URL(backend.endpoints.sip.wsUrl).port);
-  a = await Agent.launch({
-    name: 'a',
-    scratch: backend.scratch,
-    controlPlaneUrl: backend.endpoints.controlPlane.url,
-    toneHz: A_HZ,
-    udpPorts: spareTestPorts('e2eResilience', 1500, 1599),
-    tapSipPort: sipPort,
-  });
-  const alice = backend.endpoints.agents[0]!;
-  await a.phone.signIn(backend.endpoints.controlPlane.url, alice.username, alice.password);
-  await a.phone.waitRegistered();
-}, { timeout: 90_000 });
+before(
+  async () => {
+    backend = await startTestBackend(PORT_BASE);
+    const sipPort = Number(new URL(backend.endpoints.sip.wsUrl).port);
+    a = await Agent.launch({
+      name: 'a',
+      scratch: backend.scratch,
+      controlPlaneUrl: backend.endpoints.controlPlane.url,
+      toneHz: A_HZ,
+      udpPorts: spareTestPorts('e2eResilience', 1500, 1599),
+      tapSipPort: sipPort,
+    });
+    const alice = backend.endpoints.agents[0]!;
+    await a.phone.signIn(backend.endpoints.controlPlane.url, alice.username, alice.password);
+    await a.phone.waitRegistered();
+  },
+  { timeout: 90_000 },
+);
 
-after(async () => {
-  await a?.close();
-  await backend?.stop();
-}, { timeout: 30_000 });
+after(
+  async () => {
+    await a?.close();
+    await backend?.stop();
+  },
+  { timeout: 30_000 },
+);
 
 async function echoCallCarriesAudio(): Promise<void> {
   await a.phone.dial(backend.endpoints.numbers.echo);
@@ -54,28 +60,34 @@ async function echoCallCarriesAudio(): Promise<void> {
   await a.phone.waitCallStatus(/Call ended/);
 }
 
-test('garbage on the SIP WebSocket (RFC 4475 torture, 1 MiB frame, binary frames): no crash, still registered, next call works', { timeout: 90_000 }, async () => {
-  const socket = a.sipSocket;
-  assert.ok(socket, 'the page’s SIP WebSocket runs through the test’s tap');
-  const files = readdirSync(TORTURE_DIR).filter((f) => f.endsWith('.dat')).sort();
-  assert.ok(files.length >= 49, `torture messages present (${files.length})`);
-  for (const file of files) {
-    const bytes = readFileSync(join(TORTURE_DIR, file));
-    socket.send(bytes.toString('latin1')); // text frame, every byte preserved as a code point
-    socket.send(bytes); // the same message as a binary frame
-  }
-  socket.send(`INVITE sip:x@y SIP/2.0\r\nX-Huge: ${'A'.repeat(1 << 20)}\r\n\r\n`); // 1 MiB text frame
-  socket.send(randomBytes(64 * 1024)); // binary noise
-  socket.send('\u0000\uFFFF\uD7FF not SIP at all');
-  // Give the page time to chew through ~100 frames and answer what it answers.
-  await a.page.waitForTimeout(2000);
+test(
+  'garbage on the SIP WebSocket (RFC 4475 torture, 1 MiB frame, binary frames): no crash, still registered, next call works',
+  { timeout: 90_000 },
+  async () => {
+    const socket = a.sipSocket;
+    assert.ok(socket, 'the page’s SIP WebSocket runs through the test’s tap');
+    const files = readdirSync(TORTURE_DIR)
+      .filter((f) => f.endsWith('.dat'))
+      .sort();
+    assert.ok(files.length >= 49, `torture messages present (${files.length})`);
+    for (const file of files) {
+      const bytes = readFileSync(join(TORTURE_DIR, file));
+      socket.send(bytes.toString('latin1')); // text frame, every byte preserved as a code point
+      socket.send(bytes); // the same message as a binary frame
+    }
+    socket.send(`INVITE sip:x@y SIP/2.0\r\nX-Huge: ${'A'.repeat(1 << 20)}\r\n\r\n`); // 1 MiB text frame
+    socket.send(randomBytes(64 * 1024)); // binary noise
+    socket.send('\u0000\uFFFF\uD7FF not SIP at all');
+    // Give the page time to chew through ~100 frames and answer what it answers.
+    await a.page.waitForTimeout(2000);
 
-  assert.deepEqual(a.pageErrors, [], 'no uncaught errors in the page');
-  assert.equal(a.sipSocket, socket, 'the same WebSocket is still up (no reconnect was needed)');
-  assert.match(await a.phone.registration.innerText(), /Registered/);
-  assert.equal(await a.phone.incomingCall.count(), 0, 'torture INVITEs not addressed to this phone do not ring');
-  await echoCallCarriesAudio();
-});
+    assert.deepEqual(a.pageErrors, [], 'no uncaught errors in the page');
+    assert.equal(a.sipSocket, socket, 'the same WebSocket is still up (no reconnect was needed)');
+    assert.match(await a.phone.registration.innerText(), /Registered/);
+    assert.equal(await a.phone.incomingCall.count(), 0, 'torture INVITEs not addressed to this phone do not ring');
+    await echoCallCarriesAudio();
+  },
+);
 
 test('DTMF falls back to SIP INFO when the far end’s answer has no telephone-event', { timeout: 40_000 }, async () => {
   const carrier = new CarrierApi(carrierApiUrl(backend.endpoints));
@@ -98,16 +110,20 @@ test('DTMF falls back to SIP INFO when the far end’s answer has no telephone-e
   }
 });
 
-test('Kamailio killed under a registered agent: the UI says the connection was lost, then re-registers and calls work', { timeout: 90_000 }, async () => {
-  const errorsBefore = a.pageErrors.length;
-  const pid = backend.stack.pids().kamailio;
-  assert.ok(pid, `kamailio pid known (${JSON.stringify(backend.stack.pids())})`);
-  process.kill(-pid, 'SIGKILL'); // its whole process group; the stack's supervisor restarts it
-  const lost = await a.phone.waitRegistration(/lost|reconnect|Cannot reach/i, 15_000);
-  console.log(`# after killing Kamailio: “${lost}”`);
-  const t0 = Date.now();
-  await a.phone.waitRegistered(45_000);
-  console.log(`# registered again ${Date.now() - t0} ms after the loss was shown`);
-  assert.deepEqual(a.pageErrors.slice(errorsBefore), [], 'no uncaught errors in the page');
-  await echoCallCarriesAudio();
-});
+test(
+  'Kamailio killed under a registered agent: the UI says the connection was lost, then re-registers and calls work',
+  { timeout: 90_000 },
+  async () => {
+    const errorsBefore = a.pageErrors.length;
+    const pid = backend.stack.pids().kamailio;
+    assert.ok(pid, `kamailio pid known (${JSON.stringify(backend.stack.pids())})`);
+    process.kill(-pid, 'SIGKILL'); // its whole process group; the stack's supervisor restarts it
+    const lost = await a.phone.waitRegistration(/lost|reconnect|Cannot reach/i, 15_000);
+    console.log(`# after killing Kamailio: “${lost}”`);
+    const t0 = Date.now();
+    await a.phone.waitRegistered(45_000);
+    console.log(`# registered again ${Date.now() - t0} ms after the loss was shown`);
+    assert.deepEqual(a.pageErrors.slice(errorsBefore), [], 'no uncaught errors in the page');
+    await echoCallCarriesAudio();
+  },
+);

@@ -18,21 +18,27 @@ const PORT_BASE = TEST_PORT_BASES.e2eTls;
 let backend: TestBackend;
 let agent: Agent;
 
-before(async () => {
-  backend = await startTestBackend(PORT_BASE, { wss: true });
-  agent = await Agent.launch({
-    name: 'tls',
-    scratch: backend.scratch,
-    controlPlaneUrl: backend.endpoints.controlPlane.url,
-    toneHz: 440,
-    udpPorts: spareTestPorts('e2eTls', 600, 699),
-  });
-}, { timeout: 60_000 });
+before(
+  async () => {
+    backend = await startTestBackend(PORT_BASE, { wss: true });
+    agent = await Agent.launch({
+      name: 'tls',
+      scratch: backend.scratch,
+      controlPlaneUrl: backend.endpoints.controlPlane.url,
+      toneHz: 440,
+      udpPorts: spareTestPorts('e2eTls', 600, 699),
+    });
+  },
+  { timeout: 60_000 },
+);
 
-after(async () => {
-  await agent?.close();
-  await backend?.stop();
-}, { timeout: 30_000 });
+after(
+  async () => {
+    await agent?.close();
+    await backend?.stop();
+  },
+  { timeout: 30_000 },
+);
 
 test('an untrusted wss:// certificate shows the TLS reason, not "Cannot reach"', { timeout: 30_000 }, async () => {
   const alice = backend.endpoints.agents[0]!;
@@ -44,16 +50,25 @@ test('an untrusted wss:// certificate shows the TLS reason, not "Cannot reach"',
   const shown = await agent.phone.waitRegistration(/TLS/, 15_000);
   const ms = Math.round(performance.now() - t0);
   assert.equal((await agent.bridge.handlers.currentConfig())?.sip.wsUrl, wssUrl, 'provisioning handed out the wss URL');
-  assert.match(shown, /TLS connection \(wss:\/\/127\.0\.0\.1:48002\) was rejected: certificate is not trusted \(self-signed or unknown CA\)/);
+  assert.match(
+    shown,
+    /TLS connection \(wss:\/\/127\.0\.0\.1:48002\) was rejected: certificate is not trusted \(self-signed or unknown CA\)/,
+  );
   assert.match(shown, /install the company CA certificate/);
   assert.doesNotMatch(shown, /Cannot reach/);
   console.log(`# sign-in → TLS reason shown after ${ms} ms: “${shown.replace(/\s+/g, ' ')}”`);
 
   // The page cannot make the host probe anything but the account's own SIP WebSocket.
-  const refused = await agent.page.evaluate(async (url) => {
-    const host = (window as unknown as { clearline: { invoke(c: string, r: unknown): Promise<unknown> } }).clearline;
-    return host.invoke('sip.probeEndpoint', { wsUrl: url }).then(() => 'answered', (e: Error) => e.message);
-  }, `wss://127.0.0.1:${PORT_BASE + 80}`);
+  const refused = await agent.page.evaluate(
+    async (url) => {
+      const host = (window as unknown as { clearline: { invoke(c: string, r: unknown): Promise<unknown> } }).clearline;
+      return host.invoke('sip.probeEndpoint', { wsUrl: url }).then(
+        () => 'answered',
+        (e: Error) => e.message,
+      );
+    },
+    `wss://127.0.0.1:${PORT_BASE + 80}`,
+  );
   assert.match(refused, /^\[forbidden-url\] .*only the signed-in account's sip\.wsUrl/);
 
   // Control: with the local CA trusted, the same server upgrades — it was the trust, not the server.

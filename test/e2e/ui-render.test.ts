@@ -28,7 +28,6 @@ const DEAD_PORT = spareTestPort('e2eUi', 501); // nothing listens here: the "unr
 const DEAD_SIP_PORT = spareTestPort('e2eUi', 502); // nothing listens here either: the SIP WebSocket in the stand-in config
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 
-
 /**
  * The two provisioning answers the web host asks for, in the control plane's documented shapes,
  * so the signed-in view can be rendered without the whole backend (the backend e2e suite covers
@@ -72,32 +71,38 @@ function serveStatic(req: IncomingMessage, res: ServerResponse): void {
 let server: Server;
 let browser: Browser;
 
-before(async () => {
-  buildRendererOnce(); // `vite build` of the current sources (shared with the backend e2e fixture)
-  assert.ok(existsSync(join(DIST, 'index.html')), 'dist/renderer/index.html was built');
-  mkdirSync(SHOTS, { recursive: true });
+before(
+  async () => {
+    buildRendererOnce(); // `vite build` of the current sources (shared with the backend e2e fixture)
+    assert.ok(existsSync(join(DIST, 'index.html')), 'dist/renderer/index.html was built');
+    mkdirSync(SHOTS, { recursive: true });
 
-  server = createServer((req, res) => {
-    const answer = provisioningAnswer(req);
-    if (answer === null) return serveStatic(req, res);
-    res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
-  });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(PORT, '127.0.0.1', ok);
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    timeout: 30_000,
-    args: [...HEADLESS_CHROMIUM_ARGS, ...FAKE_MEDIA_ARGS],
-  });
-}, { timeout: 150_000 });
+    server = createServer((req, res) => {
+      const answer = provisioningAnswer(req);
+      if (answer === null) return serveStatic(req, res);
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+    });
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(PORT, '127.0.0.1', ok);
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      timeout: 30_000,
+      args: [...HEADLESS_CHROMIUM_ARGS, ...FAKE_MEDIA_ARGS],
+    });
+  },
+  { timeout: 150_000 },
+);
 
-after(async () => {
-  await browser?.close();
-  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
-}, { timeout: 20_000 });
+after(
+  async () => {
+    await browser?.close();
+    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  },
+  { timeout: 20_000 },
+);
 
 interface OpenedPage {
   context: BrowserContext;
@@ -127,44 +132,48 @@ async function openApp(colorScheme: 'light' | 'dark' = 'light', query = ''): Pro
   };
 }
 
-test('sign-in form: exact accessible names, origin prefilled, keyboard order, loads without CSP violations', { timeout: 30_000 }, async () => {
-  const { context, page, violations, pageErrors } = await openApp();
-  try {
-    const url = page.getByRole('textbox', { name: 'Provisioning URL', exact: true });
-    const username = page.getByRole('textbox', { name: 'Username', exact: true });
-    const password = page.getByLabel('Password', { exact: true });
-    const signIn = page.getByRole('button', { name: 'Sign in', exact: true });
-    await url.waitFor({ timeout: 10_000 });
-    assert.equal(await url.inputValue(), ORIGIN, 'the web host proposes the page origin');
-    assert.equal(await username.count(), 1, 'exactly one field is named "Username"');
-    assert.equal(await password.getAttribute('type'), 'password');
-    assert.equal(await signIn.isEnabled(), true);
-    assert.match(await page.getByRole('status', { name: 'Registration' }).innerText(), /Signed out/);
-    assert.match(await page.locator('body').innerText(), /forgotten when you close it/, 'the web shell says where the password lives');
+test(
+  'sign-in form: exact accessible names, origin prefilled, keyboard order, loads without CSP violations',
+  { timeout: 30_000 },
+  async () => {
+    const { context, page, violations, pageErrors } = await openApp();
+    try {
+      const url = page.getByRole('textbox', { name: 'Provisioning URL', exact: true });
+      const username = page.getByRole('textbox', { name: 'Username', exact: true });
+      const password = page.getByLabel('Password', { exact: true });
+      const signIn = page.getByRole('button', { name: 'Sign in', exact: true });
+      await url.waitFor({ timeout: 10_000 });
+      assert.equal(await url.inputValue(), ORIGIN, 'the web host proposes the page origin');
+      assert.equal(await username.count(), 1, 'exactly one field is named "Username"');
+      assert.equal(await password.getAttribute('type'), 'password');
+      assert.equal(await signIn.isEnabled(), true);
+      assert.match(await page.getByRole('status', { name: 'Registration' }).innerText(), /Signed out/);
+      assert.match(await page.locator('body').innerText(), /forgotten when you close it/, 'the web shell says where the password lives');
 
-    await url.focus();
-    const order: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      await page.keyboard.press('Tab');
-      order.push(await page.evaluate(() => document.activeElement?.getAttribute('name') ?? document.activeElement?.textContent ?? ''));
+      await url.focus();
+      const order: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        await page.keyboard.press('Tab');
+        order.push(await page.evaluate(() => document.activeElement?.getAttribute('name') ?? document.activeElement?.textContent ?? ''));
+      }
+      assert.deepEqual(order, ['username', 'password', 'Sign in']);
+
+      const styleTags = await page.locator('[style]').count();
+      assert.equal(styleTags, 0, 'no element carries an inline style attribute');
+      assert.deepEqual(await violations(), [], 'the app needs nothing its own CSP forbids');
+      assert.deepEqual(pageErrors, []);
+      assert.deepEqual(await axeViolations(page), [], 'axe-core (WCAG 2.1 A/AA) finds nothing on the sign-in form');
+      await page.screenshot({ path: join(SHOTS, 'sign-in.png') });
+      const dark = await openApp('dark');
+      await dark.page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 10_000 });
+      assert.deepEqual(await axeViolations(dark.page), [], 'axe-core finds nothing in the dark theme either');
+      await dark.page.screenshot({ path: join(SHOTS, 'sign-in-dark.png') });
+      await dark.context.close();
+    } finally {
+      await context.close();
     }
-    assert.deepEqual(order, ['username', 'password', 'Sign in']);
-
-    const styleTags = await page.locator('[style]').count();
-    assert.equal(styleTags, 0, 'no element carries an inline style attribute');
-    assert.deepEqual(await violations(), [], 'the app needs nothing its own CSP forbids');
-    assert.deepEqual(pageErrors, []);
-    assert.deepEqual(await axeViolations(page), [], 'axe-core (WCAG 2.1 A/AA) finds nothing on the sign-in form');
-    await page.screenshot({ path: join(SHOTS, 'sign-in.png') });
-    const dark = await openApp('dark');
-    await dark.page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 10_000 });
-    assert.deepEqual(await axeViolations(dark.page), [], 'axe-core finds nothing in the dark theme either');
-    await dark.page.screenshot({ path: join(SHOTS, 'sign-in-dark.png') });
-    await dark.context.close();
-  } finally {
-    await context.close();
-  }
-});
+  },
+);
 
 test('the CSP <meta> blocks inline script and inline style', { timeout: 30_000 }, async () => {
   const { context, page, violations } = await openApp();
@@ -192,8 +201,14 @@ test('the CSP <meta> blocks inline script and inline style', { timeout: 30_000 }
     assert.notEqual(outcome.styledColor, 'rgb(255, 0, 0)', 'inline style attribute must not apply');
     assert.notEqual(outcome.bodyBackground, 'rgb(0, 255, 0)', 'inline <style> must not apply');
     const seen = await violations();
-    assert.ok(seen.some((v) => v.startsWith('script-src')), `script violation reported: ${JSON.stringify(seen)}`);
-    assert.ok(seen.some((v) => v.startsWith('style-src')), `style violation reported: ${JSON.stringify(seen)}`);
+    assert.ok(
+      seen.some((v) => v.startsWith('script-src')),
+      `script violation reported: ${JSON.stringify(seen)}`,
+    );
+    assert.ok(
+      seen.some((v) => v.startsWith('style-src')),
+      `style violation reported: ${JSON.stringify(seen)}`,
+    );
   } finally {
     await context.close();
   }
@@ -226,100 +241,122 @@ test('sign-in errors: unreachable server and wrong password are shown in the Reg
   }
 });
 
-test('signed in: softphone view with dialpad, service numbers, settings, history, web-only notes; sign out', { timeout: 60_000 }, async () => {
-  const { context, page, violations, pageErrors } = await openApp();
-  try {
-    await page.getByLabel('Provisioning URL').fill(ORIGIN, { timeout: 10_000 });
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('correct horse');
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+test(
+  'signed in: softphone view with dialpad, service numbers, settings, history, web-only notes; sign out',
+  { timeout: 60_000 },
+  async () => {
+    const { context, page, violations, pageErrors } = await openApp();
+    try {
+      await page.getByLabel('Provisioning URL').fill(ORIGIN, { timeout: 10_000 });
+      await page.getByLabel('Username').fill('alice');
+      await page.getByLabel('Password').fill('correct horse');
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
-    const registration = page.getByRole('status', { name: 'Registration' });
-    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: 15_000 });
-    // The real calling core tries the SIP WebSocket from the config; nobody listens there.
-    await registration.filter({ hasText: /reach|connect|unavailable|refused|lost/i }).filter({ hasNotText: 'Connecting…' }).waitFor({ timeout: 20_000 });
-    const registrationText = await registration.innerText();
-    assert.doesNotMatch(registrationText, /Registered/);
-    console.log(`# registration status with no SIP server: “${registrationText}”`);
+      const registration = page.getByRole('status', { name: 'Registration' });
+      await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: 15_000 });
+      // The real calling core tries the SIP WebSocket from the config; nobody listens there.
+      await registration
+        .filter({ hasText: /reach|connect|unavailable|refused|lost/i })
+        .filter({ hasNotText: 'Connecting…' })
+        .waitFor({ timeout: 20_000 });
+      const registrationText = await registration.innerText();
+      assert.doesNotMatch(registrationText, /Registered/);
+      console.log(`# registration status with no SIP server: “${registrationText}”`);
 
-    assert.equal(await page.getByRole('status', { name: 'Call status' }).innerText(), 'Offline');
-    assert.equal(await page.getByRole('textbox', { name: 'Number or colleague', exact: true }).isVisible(), true);
-    assert.equal(await page.getByRole('button', { name: 'Call', exact: true }).isDisabled(), true, 'no calls while not registered');
-    assert.equal(await page.getByRole('button', { name: 'Echo test', exact: true }).isVisible(), true);
-    assert.equal(await page.getByRole('button', { name: 'Tone test', exact: true }).isVisible(), true);
+      assert.equal(await page.getByRole('status', { name: 'Call status' }).innerText(), 'Offline');
+      assert.equal(await page.getByRole('textbox', { name: 'Number or colleague', exact: true }).isVisible(), true);
+      assert.equal(await page.getByRole('button', { name: 'Call', exact: true }).isDisabled(), true, 'no calls while not registered');
+      assert.equal(await page.getByRole('button', { name: 'Echo test', exact: true }).isVisible(), true);
+      assert.equal(await page.getByRole('button', { name: 'Tone test', exact: true }).isVisible(), true);
 
-    const settings = page.getByRole('region', { name: 'Settings' });
-    for (const name of ['Microphone', 'Speaker', 'Ringer']) {
-      const select = settings.getByRole('combobox', { name, exact: true });
-      assert.equal(await select.inputValue(), 'default', `${name} starts on the system default`);
+      const settings = page.getByRole('region', { name: 'Settings' });
+      for (const name of ['Microphone', 'Speaker', 'Ringer']) {
+        const select = settings.getByRole('combobox', { name, exact: true });
+        assert.equal(await select.inputValue(), 'default', `${name} starts on the system default`);
+      }
+      const microphones = await settings.getByRole('combobox', { name: 'Microphone', exact: true }).locator('option').allInnerTexts();
+      assert.ok(microphones.length >= 2, `Chromium's fake microphone is listed: ${JSON.stringify(microphones)}`);
+      const chosen = await settings
+        .getByRole('combobox', { name: 'Microphone', exact: true })
+        .locator('option')
+        .nth(1)
+        .getAttribute('value');
+      await settings.getByRole('combobox', { name: 'Microphone', exact: true }).selectOption(chosen!);
+      const saved = await page.evaluate(() => localStorage.getItem('clearline.settings'));
+      assert.equal(JSON.parse(saved ?? '{}').microphoneId, chosen, 'the choice is saved by the web host');
+
+      assert.match(await page.getByRole('region', { name: 'Network test' }).innerText(), /desktop app/);
+      assert.match(await page.locator('body').innerText(), /No calls yet/);
+
+      assert.match(await page.locator('.dialpad').innerText(), /once the phone is registered/, 'says why Call is disabled');
+
+      assert.deepEqual(await violations(), []);
+      assert.deepEqual(pageErrors, []);
+      assert.deepEqual(await axeViolations(page), [], 'axe-core (WCAG 2.1 A/AA) finds nothing on the softphone view');
+      await page.screenshot({ path: join(SHOTS, 'softphone.png'), fullPage: true });
+      await page.setViewportSize({ width: 420, height: 900 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, 'no horizontal scrolling on a narrow window');
+      await page.screenshot({ path: join(SHOTS, 'softphone-narrow.png'), fullPage: true });
+
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 10_000 });
+      assert.equal(await page.evaluate(() => sessionStorage.getItem('clearline.session')), null, 'session forgotten');
+      assert.equal(await page.getByLabel('Username').inputValue(), 'alice', 'the username is remembered');
+    } finally {
+      await context.close();
     }
-    const microphones = await settings.getByRole('combobox', { name: 'Microphone', exact: true }).locator('option').allInnerTexts();
-    assert.ok(microphones.length >= 2, `Chromium's fake microphone is listed: ${JSON.stringify(microphones)}`);
-    const chosen = await settings.getByRole('combobox', { name: 'Microphone', exact: true }).locator('option').nth(1).getAttribute('value');
-    await settings.getByRole('combobox', { name: 'Microphone', exact: true }).selectOption(chosen!);
-    const saved = await page.evaluate(() => localStorage.getItem('clearline.settings'));
-    assert.equal(JSON.parse(saved ?? '{}').microphoneId, chosen, 'the choice is saved by the web host');
+  },
+);
 
-    assert.match(await page.getByRole('region', { name: 'Network test' }).innerText(), /desktop app/);
-    assert.match(await page.locator('body').innerText(), /No calls yet/);
+test(
+  'a session survives a reload of the tab (sessionStorage) and corrupt storage does not break start-up',
+  { timeout: 40_000 },
+  async () => {
+    const { context, page, pageErrors } = await openApp();
+    try {
+      await page.getByLabel('Provisioning URL').fill(ORIGIN, { timeout: 10_000 });
+      await page.getByLabel('Username').fill('alice');
+      await page.getByLabel('Password').fill('correct horse');
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: 15_000 });
+      await page.evaluate(() => {
+        localStorage.setItem('clearline.history:alice', '{broken');
+        localStorage.setItem('clearline.settings', JSON.stringify({ microphoneId: 42 }));
+      });
+      await page.reload();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: 15_000 });
+      assert.equal(await page.getByRole('combobox', { name: 'Microphone', exact: true }).inputValue(), 'default');
+      assert.equal(await page.evaluate(() => localStorage.getItem('clearline.history:alice')), null, 'corrupt history removed');
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  },
+);
 
-    assert.match(await page.locator('.dialpad').innerText(), /once the phone is registered/, 'says why Call is disabled');
-
-    assert.deepEqual(await violations(), []);
-    assert.deepEqual(pageErrors, []);
-    assert.deepEqual(await axeViolations(page), [], 'axe-core (WCAG 2.1 A/AA) finds nothing on the softphone view');
-    await page.screenshot({ path: join(SHOTS, 'softphone.png'), fullPage: true });
-    await page.setViewportSize({ width: 420, height: 900 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.equal(overflow, 0, 'no horizontal scrolling on a narrow window');
-    await page.screenshot({ path: join(SHOTS, 'softphone-narrow.png'), fullPage: true });
-
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 10_000 });
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('clearline.session')), null, 'session forgotten');
-    assert.equal(await page.getByLabel('Username').inputValue(), 'alice', 'the username is remembered');
-  } finally {
-    await context.close();
-  }
-});
-
-test('a session survives a reload of the tab (sessionStorage) and corrupt storage does not break start-up', { timeout: 40_000 }, async () => {
-  const { context, page, pageErrors } = await openApp();
-  try {
-    await page.getByLabel('Provisioning URL').fill(ORIGIN, { timeout: 10_000 });
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('correct horse');
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: 15_000 });
-    await page.evaluate(() => {
-      localStorage.setItem('clearline.history:alice', '{broken');
-      localStorage.setItem('clearline.settings', JSON.stringify({ microphoneId: 42 }));
-    });
-    await page.reload();
-    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: 15_000 });
-    assert.equal(await page.getByRole('combobox', { name: 'Microphone', exact: true }).inputValue(), 'default');
-    assert.equal(await page.evaluate(() => localStorage.getItem('clearline.history:alice')), null, 'corrupt history removed');
-    assert.deepEqual(pageErrors, []);
-  } finally {
-    await context.close();
-  }
-});
-
-test('under the desktop app\'s own CSP header (main/security/csp.ts) the app signs in and runs without violations', { timeout: 40_000 }, async () => {
-  const { context, page, violations, pageErrors } = await openApp('light', '&desktopCsp');
-  try {
-    const header = (await page.request.get(`${ORIGIN}/?desktopCsp`)).headers()['content-security-policy'] ?? '';
-    assert.match(header, /default-src 'none'/, 'the strict desktop policy is in force');
-    await page.getByLabel('Username').fill('alice', { timeout: 10_000 });
-    await page.getByLabel('Password').fill('correct horse');
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    const registration = page.getByRole('status', { name: 'Registration' });
-    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: 15_000 });
-    // The calling core's WebSocket (and its HTTP probe of the same origin) are allowed and tried.
-    await registration.filter({ hasText: /reach|connect|refused/i }).filter({ hasNotText: 'Connecting…' }).waitFor({ timeout: 20_000 });
-    assert.deepEqual(await violations(), []);
-    assert.deepEqual(pageErrors, []);
-  } finally {
-    await context.close();
-  }
-});
+test(
+  "under the desktop app's own CSP header (main/security/csp.ts) the app signs in and runs without violations",
+  { timeout: 40_000 },
+  async () => {
+    const { context, page, violations, pageErrors } = await openApp('light', '&desktopCsp');
+    try {
+      const header = (await page.request.get(`${ORIGIN}/?desktopCsp`)).headers()['content-security-policy'] ?? '';
+      assert.match(header, /default-src 'none'/, 'the strict desktop policy is in force');
+      await page.getByLabel('Username').fill('alice', { timeout: 10_000 });
+      await page.getByLabel('Password').fill('correct horse');
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      const registration = page.getByRole('status', { name: 'Registration' });
+      await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: 15_000 });
+      // The calling core's WebSocket (and its HTTP probe of the same origin) are allowed and tried.
+      await registration
+        .filter({ hasText: /reach|connect|refused/i })
+        .filter({ hasNotText: 'Connecting…' })
+        .waitFor({ timeout: 20_000 });
+      assert.deepEqual(await violations(), []);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  },
+);

@@ -23,11 +23,15 @@ let rendererBuilt = false;
  */
 export function buildRendererOnce(): void {
   if (rendererBuilt || process.env.CLEARLINE_E2E_SKIP_BUILD) return;
-  execFileSync('flock', ['/tmp/clearline-renderer-build.lock', 'npx', 'vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    timeout: 120_000,
-  });
+  execFileSync(
+    'flock',
+    ['/tmp/clearline-renderer-build.lock', 'npx', 'vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error'],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 120_000,
+    },
+  );
   rendererBuilt = true;
 }
 

@@ -124,7 +124,11 @@ export async function installHostBridge(target: BrowserContext | Page, options: 
   const eventHook = `__clearlineHostEvent_${randomBytes(8).toString('hex')}`;
   const deliver = async (frame: Frame, channel: EventChannel, event: unknown) => {
     await frame
-      .evaluate(([hook, ch, ev]) => (window as unknown as Record<string, (c: unknown, e: unknown) => void>)[hook as string]?.(ch, ev), [eventHook, channel, event] as const)
+      .evaluate(([hook, ch, ev]) => (window as unknown as Record<string, (c: unknown, e: unknown) => void>)[hook as string]?.(ch, ev), [
+        eventHook,
+        channel,
+        event,
+      ] as const)
       .catch(() => undefined); // the frame navigated away or closed: nobody left to tell
   };
 

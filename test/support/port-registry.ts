@@ -47,7 +47,18 @@ function stackPorts(base: number): Array<readonly [number, number]> {
     [p.turnRelayMin, p.turnRelayMax],
     [p.carrierMediaMin, p.carrierMediaMax],
   ];
-  const singles = [p.sipUdp, p.sipWs, p.sipWss, p.controlPlane, p.controlPlaneInternal, p.turn, p.turns, p.carrierSip, p.carrierApi, p.reflector];
+  const singles = [
+    p.sipUdp,
+    p.sipWs,
+    p.sipWss,
+    p.controlPlane,
+    p.controlPlaneInternal,
+    p.turn,
+    p.turns,
+    p.carrierSip,
+    p.carrierApi,
+    p.reflector,
+  ];
   for (const r of rtpengineInstances(p, 10)) singles.push(r.ngPort);
   return [...ranges, ...singles.map((port) => [port, port] as const)];
 }
@@ -60,11 +71,22 @@ function stackPorts(base: number): Array<readonly [number, number]> {
 export function spareTestPorts(block: TestPortBlock, firstOffset: number, lastOffset = firstOffset): [number, number] {
   const base = TEST_PORT_BASES[block];
   const [first, last] = [base + firstOffset, base + lastOffset];
-  if (!Number.isInteger(firstOffset) || !Number.isInteger(lastOffset) || firstOffset < 0 || lastOffset < firstOffset || lastOffset >= PORT_BLOCK_SIZE) {
-    throw new RangeError(`spare ports of block ${block}: offsets must be integers with 0 <= first <= last < ${PORT_BLOCK_SIZE} (got ${firstOffset}-${lastOffset})`);
+  if (
+    !Number.isInteger(firstOffset) ||
+    !Number.isInteger(lastOffset) ||
+    firstOffset < 0 ||
+    lastOffset < firstOffset ||
+    lastOffset >= PORT_BLOCK_SIZE
+  ) {
+    throw new RangeError(
+      `spare ports of block ${block}: offsets must be integers with 0 <= first <= last < ${PORT_BLOCK_SIZE} (got ${firstOffset}-${lastOffset})`,
+    );
   }
   const clash = stackPorts(base).find(([min, max]) => first <= max && min <= last);
-  if (clash) throw new RangeError(`spare ports ${first}-${last} of block ${block} overlap its stack's ports ${clash[0]}-${clash[1]}: pick offsets outside backend/ports.ts's PORT_OFFSETS`);
+  if (clash)
+    throw new RangeError(
+      `spare ports ${first}-${last} of block ${block} overlap its stack's ports ${clash[0]}-${clash[1]}: pick offsets outside backend/ports.ts's PORT_OFFSETS`,
+    );
   return [first, last];
 }
 

@@ -45,10 +45,13 @@ export class Softphone {
 
   /** Waits until the "Registration" region shows text matching `pattern`; returns that text. */
   async waitRegistration(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-    await this.registration.filter({ hasText: pattern }).waitFor({ timeout: timeoutMs }).catch(async (error) => {
-      const shown = await this.registration.innerText({ timeout: 1000 }).catch(() => '(no Registration region)');
-      throw new Error(`Registration never matched ${pattern}; it shows “${shown}” (${String(error).split('\n')[0]})`);
-    });
+    await this.registration
+      .filter({ hasText: pattern })
+      .waitFor({ timeout: timeoutMs })
+      .catch(async (error) => {
+        const shown = await this.registration.innerText({ timeout: 1000 }).catch(() => '(no Registration region)');
+        throw new Error(`Registration never matched ${pattern}; it shows “${shown}” (${String(error).split('\n')[0]})`);
+      });
     return this.registration.innerText();
   }
 
@@ -102,9 +105,7 @@ export class Softphone {
   /** Leaves no call behind (after a failed test): hangs up, cancels, declines whatever is there. */
   async endAllCalls(): Promise<void> {
     for (let i = 0; i < 5; i++) {
-      const button = this.page
-        .getByRole('button', { name: /^(Hang up|Cancel|Decline)$/ })
-        .first();
+      const button = this.page.getByRole('button', { name: /^(Hang up|Cancel|Decline)$/ }).first();
       if (!(await button.isVisible().catch(() => false))) return;
       await button.click({ timeout: 2000 }).catch(() => undefined);
       await this.page.waitForTimeout(300);
@@ -113,16 +114,18 @@ export class Softphone {
 
   /** Waits until the "Call status" region shows text matching `pattern`. */
   async waitCallStatus(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-    await this.callStatus.filter({ hasText: pattern }).waitFor({ timeout: timeoutMs }).catch(async (error) => {
-      throw new Error(`Call status never matched ${pattern}; it shows “${await this.callStatus.innerText()}” (${String(error)})`);
-    });
+    await this.callStatus
+      .filter({ hasText: pattern })
+      .waitFor({ timeout: timeoutMs })
+      .catch(async (error) => {
+        throw new Error(`Call status never matched ${pattern}; it shows “${await this.callStatus.innerText()}” (${String(error)})`);
+      });
     return this.callStatus.innerText();
   }
 
   /** The UI's own meters (0..1), refreshed by the UI from Phone.stats. */
   async meters(): Promise<{ incoming: number; outgoing: number }> {
-    const read = async (name: string) =>
-      Number(await this.page.getByRole('meter', { name }).getAttribute('value', { timeout: 5000 }));
+    const read = async (name: string) => Number(await this.page.getByRole('meter', { name }).getAttribute('value', { timeout: 5000 }));
     return { incoming: await read('Incoming audio level'), outgoing: await read('Outgoing audio level') };
   }
 

@@ -18,7 +18,11 @@ import { posix, relative, sep } from 'node:path';
  */
 const NODE_BUILTINS = new Set(builtinModules);
 const isBuiltin = (spec) => spec.startsWith('node:') || NODE_BUILTINS.has(spec.split('/')[0]);
-const packageOf = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 const within = (path, dir) => path === dir || path.startsWith(dir + '/');
 const toPosix = (p) => p.split(sep).join('/');
 
@@ -45,7 +49,14 @@ export const layersRule = {
   meta: {
     type: 'problem',
     docs: { description: 'imports respect the process and layer boundaries (DESIGN.md)' },
-    schema: [{ type: 'object', properties: { layers: { type: 'array' }, exempt: { type: 'array' } }, required: ['layers'], additionalProperties: false }],
+    schema: [
+      {
+        type: 'object',
+        properties: { layers: { type: 'array' }, exempt: { type: 'array' } },
+        required: ['layers'],
+        additionalProperties: false,
+      },
+    ],
     messages: { crossed: '{{why}}' },
   },
   create(context) {

@@ -22,7 +22,10 @@ export class AudioMeter {
   /** The last reading, valid until more audio arrives (a scan costs a few ms; ended calls never change). */
   private cached?: AudioReading;
 
-  constructor(private readonly sampleRate = SAMPLE_RATE, windowMs = 1000) {
+  constructor(
+    private readonly sampleRate = SAMPLE_RATE,
+    windowMs = 1000,
+  ) {
     this.window = new Int16Array((sampleRate * windowMs) / 1000);
   }
 

@@ -112,9 +112,7 @@ export function formatNameAddr(addr: { display?: string; uri: string; params?: P
 
 /** `sip:user@host:port;params?headers` — only sip/sips; other schemes give undefined. */
 export function parseSipUri(uri: string): SipUri | undefined {
-  const m = /^(sips?):(?:([^@;?]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+)(?::(\d{1,5}))?((?:;[^?]*)?)(?:\?.*)?$/i.exec(
-    uri.trim(),
-  );
+  const m = /^(sips?):(?:([^@;?]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+)(?::(\d{1,5}))?((?:;[^?]*)?)(?:\?.*)?$/i.exec(uri.trim());
   if (!m) return undefined;
   const params = parseParams(m[5] ?? '');
   if (!params) return undefined;

@@ -5,15 +5,7 @@
  */
 import { hostPortOf, parseNameAddr } from './address.js';
 import { newBranch } from './ids.js';
-import {
-  createRequest,
-  headerValue,
-  headerValues,
-  parseCSeq,
-  type SipHeader,
-  type SipRequest,
-  type SipResponse,
-} from './message.js';
+import { createRequest, headerValue, headerValues, parseCSeq, type SipHeader, type SipRequest, type SipResponse } from './message.js';
 import type { RemoteAddress } from './udp-transport.js';
 
 export interface DialogState {
@@ -130,7 +122,11 @@ export class Dialog {
   }
 
   /** A new in-dialog request with the next local CSeq (ACK and CANCEL reuse the INVITE's). */
-  createRequest(method: string, via: (branch: string) => string, opts: { cseq?: number; headers?: SipHeader[]; body?: Buffer } = {}): SipRequest {
+  createRequest(
+    method: string,
+    via: (branch: string) => string,
+    opts: { cseq?: number; headers?: SipHeader[]; body?: Buffer } = {},
+  ): SipRequest {
     const seq = opts.cseq ?? ++this.state.localSeq;
     const headers: SipHeader[] = [
       { name: 'Via', value: via(newBranch()) },

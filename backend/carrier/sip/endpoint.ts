@@ -90,9 +90,7 @@ export class ServerTransaction {
     this.endpoint.transport.send(res, this.source);
     if (res.status < 200) return;
     if (this.request.method === 'INVITE') this.retransmitUntilAck(T1_MS, 0);
-    this.timers.add(this.request.method === 'INVITE' ? TRANSACTION_TIMEOUT_MS + LINGER_MS : LINGER_MS, () =>
-      this.endpoint.forget(this),
-    );
+    this.timers.add(this.request.method === 'INVITE' ? TRANSACTION_TIMEOUT_MS + LINGER_MS : LINGER_MS, () => this.endpoint.forget(this));
   }
 
   /** The request arrived again: say the same thing again. */

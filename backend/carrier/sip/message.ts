@@ -86,8 +86,7 @@ export function parseCSeq(value: string | undefined): CSeq | undefined {
 }
 
 export function serializeSipMessage(msg: SipMessage): Buffer {
-  const startLine =
-    msg.kind === 'request' ? `${msg.method} ${msg.uri} SIP/2.0` : `SIP/2.0 ${msg.status} ${msg.reason}`;
+  const startLine = msg.kind === 'request' ? `${msg.method} ${msg.uri} SIP/2.0` : `SIP/2.0 ${msg.status} ${msg.reason}`;
   const lines = [startLine];
   for (const h of msg.headers) {
     if (h.name.toLowerCase() === 'content-length') continue;

@@ -6,9 +6,7 @@
 import { parseNameAddr, parseVia } from './address.js';
 import { parseCSeq, type SipHeader, type SipMessage, type SipRequest } from './message.js';
 
-export type ParseResult =
-  | { ok: true; message: SipMessage }
-  | { ok: false; error: string; status?: number; request?: SipRequest };
+export type ParseResult = { ok: true; message: SipMessage } | { ok: false; error: string; status?: number; request?: SipRequest };
 
 /** RFC 3261 §7.3.3 compact forms, plus the ones from RFC 3515/3265/4028 the carrier meets. */
 const COMPACT_FORMS: Record<string, string> = {
@@ -31,9 +29,26 @@ const COMPACT_FORMS: Record<string, string> = {
 
 const CANONICAL = new Map(
   [
-    'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Max-Forwards', 'Route', 'Record-Route',
-    'Content-Type', 'Content-Length', 'Event', 'Refer-To', 'Referred-By', 'Subscription-State',
-    'Allow', 'Supported', 'Require', 'User-Agent', 'Expires',
+    'Via',
+    'From',
+    'To',
+    'Call-ID',
+    'CSeq',
+    'Contact',
+    'Max-Forwards',
+    'Route',
+    'Record-Route',
+    'Content-Type',
+    'Content-Length',
+    'Event',
+    'Refer-To',
+    'Referred-By',
+    'Subscription-State',
+    'Allow',
+    'Supported',
+    'Require',
+    'User-Agent',
+    'Expires',
   ].map((n) => [n.toLowerCase(), n]),
 );
 

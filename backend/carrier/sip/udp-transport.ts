@@ -69,7 +69,9 @@ export class UdpTransport {
     }
     this.log(`rejected SIP datagram from ${from.address}:${from.port}: ${parsed.error}`);
     const req = parsed.request;
-    const canAnswer = req && req.method !== 'ACK' && ['Via', 'From', 'To', 'Call-ID', 'CSeq'].every((n) => req.headers.some((h) => h.name === n));
-    if (parsed.status && canAnswer) this.send(createResponse(req, parsed.status, { reason: parsed.error.slice(0, 80).replace(/[\r\n]/g, ' ') }), from);
+    const canAnswer =
+      req && req.method !== 'ACK' && ['Via', 'From', 'To', 'Call-ID', 'CSeq'].every((n) => req.headers.some((h) => h.name === n));
+    if (parsed.status && canAnswer)
+      this.send(createResponse(req, parsed.status, { reason: parsed.error.slice(0, 80).replace(/[\r\n]/g, ' ') }), from);
   }
 }

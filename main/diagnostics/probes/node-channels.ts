@@ -60,7 +60,12 @@ export function startTls(socket: net.Socket, host: string, ca?: string | Buffer)
 }
 
 /** Connected TCP or TLS socket. `ca` extends the trusted roots (a private PKI, test CA). */
-export function connectSocket(host: string, port: number, useTls: boolean, ca?: string | Buffer): Promise<{ socket: net.Socket; connectMs: number; tlsMs: number | null }> {
+export function connectSocket(
+  host: string,
+  port: number,
+  useTls: boolean,
+  ca?: string | Buffer,
+): Promise<{ socket: net.Socket; connectMs: number; tlsMs: number | null }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const raw = net.connect({ host, port });

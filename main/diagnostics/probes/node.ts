@@ -54,7 +54,11 @@ async function route(address: string): Promise<{ device: string; gateway: string
   if (process.platform === 'win32') {
     const { stdout } = await run(
       'powershell.exe',
-      ['-NoProfile', '-Command', `Find-NetRoute -RemoteIPAddress ${address} | Select-Object -First 1 InterfaceAlias,NextHop | ConvertTo-Json`],
+      [
+        '-NoProfile',
+        '-Command',
+        `Find-NetRoute -RemoteIPAddress ${address} | Select-Object -First 1 InterfaceAlias,NextHop | ConvertTo-Json`,
+      ],
       { timeout: COMMAND_TIMEOUT_MS * 2 },
     );
     const r = JSON.parse(stdout) as { InterfaceAlias?: string; NextHop?: string };
@@ -74,7 +78,14 @@ async function adapterDescriptions(): Promise<Map<string, string>> {
 async function adapters(): Promise<AdapterAddress[]> {
   const descriptions = await adapterDescriptions();
   return Object.entries(os.networkInterfaces()).flatMap(([name, addrs]) =>
-    (addrs ?? []).map((a) => ({ name, description: descriptions.get(name) ?? null, address: a.address, family: a.family, cidr: a.cidr, internal: a.internal })),
+    (addrs ?? []).map((a) => ({
+      name,
+      description: descriptions.get(name) ?? null,
+      address: a.address,
+      family: a.family,
+      cidr: a.cidr,
+      internal: a.internal,
+    })),
   );
 }
 
@@ -83,12 +94,19 @@ async function qosPolicy(): Promise<{ present: boolean; detail: string } | null>
   const exe = process.execPath.split('\\').pop() ?? '';
   const { stdout } = await run(
     'powershell.exe',
-    ['-NoProfile', '-Command', 'Get-NetQosPolicy -PolicyStore ActiveStore | Select-Object Name,AppPathNameMatchCondition,DSCPAction | ConvertTo-Json'],
+    [
+      '-NoProfile',
+      '-Command',
+      'Get-NetQosPolicy -PolicyStore ActiveStore | Select-Object Name,AppPathNameMatchCondition,DSCPAction | ConvertTo-Json',
+    ],
     { timeout: COMMAND_TIMEOUT_MS * 2 },
   );
   const list = [JSON.parse(stdout || '[]')].flat() as { Name: string; AppPathNameMatchCondition?: string; DSCPAction?: number }[];
   const mine = list.find((p) => p.AppPathNameMatchCondition?.toLowerCase() === exe.toLowerCase() && p.DSCPAction === 46);
-  return { present: !!mine, detail: mine ? `policy "${mine.Name}" marks ${exe} with DSCP 46` : `no active QoS policy marks ${exe} with DSCP 46` };
+  return {
+    present: !!mine,
+    detail: mine ? `policy "${mine.Name}" marks ${exe} with DSCP 46` : `no active QoS policy marks ${exe} with DSCP 46`,
+  };
 }
 
 async function systemProxySettings(): Promise<SystemProxySettings | null> {

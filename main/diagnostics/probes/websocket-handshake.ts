@@ -100,8 +100,11 @@ export async function webSocketHandshake(
     );
     const head = await readHead(socket);
     if (head.status === 101) {
-      const expected = createHash('sha1').update(key + WS_GUID).digest('base64');
-      if (head.headers['sec-websocket-accept'] !== expected) throw new Error('upgrade answered with a wrong Sec-WebSocket-Accept (a middlebox rewrote it?)');
+      const expected = createHash('sha1')
+        .update(key + WS_GUID)
+        .digest('base64');
+      if (head.headers['sec-websocket-accept'] !== expected)
+        throw new Error('upgrade answered with a wrong Sec-WebSocket-Accept (a middlebox rewrote it?)');
     }
     return { status: head.status, protocol: head.headers['sec-websocket-protocol'] ?? null, ms: performance.now() - t0 };
   } finally {

@@ -35,7 +35,12 @@ export const dnsStep: StepDefinition = {
     }
     const slowest = Math.max(...lookups.map((l) => l.ms));
     if (slowest > 1000) {
-      return outcome('warn', `DNS is slow (${slowest} ms)`, values, 'check the DNS servers this desktop uses; lookups should take well under a second');
+      return outcome(
+        'warn',
+        `DNS is slow (${slowest} ms)`,
+        values,
+        'check the DNS servers this desktop uses; lookups should take well under a second',
+      );
     }
     return outcome('pass', `${lookups.length} server name(s) resolved, slowest ${slowest} ms`, values);
   },

@@ -28,12 +28,16 @@ export const proxyStep: StepDefinition = {
     const wsProxy = parsePacResult(resolved.sipWebSocket!);
     const cpProxy = parsePacResult(resolved.controlPlane!);
     if (!wsProxy && !cpProxy) return outcome('pass', 'no proxy applies (direct connections)', values);
-    const names = [wsProxy && `SIP WebSocket via ${resolved.sipWebSocket}`, cpProxy && `control plane via ${resolved.controlPlane}`].filter(Boolean).join(', ');
+    const names = [wsProxy && `SIP WebSocket via ${resolved.sipWebSocket}`, cpProxy && `control plane via ${resolved.controlPlane}`]
+      .filter(Boolean)
+      .join(', ');
     if (!wsProxy) return outcome('pass', `proxy in use: ${names}`, values);
     const throughProxy = ctx.outcome('sip-websocket');
     values.upgradeThroughProxy = throughProxy?.verdict === 'pass';
     if (throughProxy?.verdict === 'pass') return outcome('pass', `proxy in use: ${names}; the WebSocket upgrade survives it`, values);
-    const direct = await ctx.probes.webSocketHandshake(urls.sipWebSocket, 'sip', null).catch((e) => ({ status: 0, protocol: null, ms: 0, error: errorText(e) }));
+    const direct = await ctx.probes
+      .webSocketHandshake(urls.sipWebSocket, 'sip', null)
+      .catch((e) => ({ status: 0, protocol: null, ms: 0, error: errorText(e) }));
     values.upgradeDirect = direct.status === 101 && direct.protocol === 'sip';
     return outcome(
       'fail',

@@ -62,7 +62,7 @@ export const dscpStep: StepDefinition = {
         values.marking = 'ignored-by-os';
         return outcome(
           'warn',
-          'Windows ignores the app\'s EF marking: no QoS policy for it',
+          "Windows ignores the app's EF marking: no QoS policy for it",
           values,
           'create a QoS policy (Group Policy → Policy-based QoS) giving this app DSCP 46',
         );

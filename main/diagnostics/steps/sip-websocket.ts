@@ -18,11 +18,17 @@ export const sipWebSocketStep: StepDefinition = {
       const r = await ctx.probes.webSocketHandshake(url, 'sip', proxy);
       Object.assign(values, { status: r.status, protocol: r.protocol, handshakeMs: Math.round(r.ms) });
       if (r.status !== 101) return outcome('fail', `the server answered HTTP ${r.status} instead of switching to WebSocket`, values, fix);
-      if (r.protocol !== 'sip') return outcome('fail', `the upgrade did not agree on the sip subprotocol (got ${r.protocol ?? 'none'})`, values, fix);
+      if (r.protocol !== 'sip')
+        return outcome('fail', `the upgrade did not agree on the sip subprotocol (got ${r.protocol ?? 'none'})`, values, fix);
       return outcome('pass', `WebSocket upgraded with subprotocol sip in ${Math.round(r.ms)} ms${proxy ? ' via the proxy' : ''}`, values);
     } catch (err) {
       values.error = errorText(err);
-      return outcome('fail', `SIP signaling cannot connect: ${label(e)} (${errorText(err)})`, values, isCertificateError(err) ? CERTIFICATE_FIX : fix);
+      return outcome(
+        'fail',
+        `SIP signaling cannot connect: ${label(e)} (${errorText(err)})`,
+        values,
+        isCertificateError(err) ? CERTIFICATE_FIX : fix,
+      );
     }
   },
 };

@@ -68,7 +68,11 @@ function turnStep(transport: Transport): StepDefinition {
         } finally {
           await deallocate(t, allocation);
         }
-        return outcome('pass', `TURN allocation over ${label(e)} works${values.relayedRttMs !== undefined ? `, relayed RTT ${values.relayedRttMs} ms` : ''}`, values);
+        return outcome(
+          'pass',
+          `TURN allocation over ${label(e)} works${values.relayedRttMs !== undefined ? `, relayed RTT ${values.relayedRttMs} ms` : ''}`,
+          values,
+        );
       } catch (err) {
         values.error = errorText(err);
         const auth = err instanceof StunError && (err.code === 401 || err.code === 437 || err.code === 441);
@@ -79,8 +83,8 @@ function turnStep(transport: Transport): StepDefinition {
           isCertificateError(err)
             ? CERTIFICATE_FIX
             : auth
-            ? 'the TURN credentials are rejected: check the shared secret between control plane and TURN server and this desktop clock'
-            : `allow outbound ${label(e)} in the firewall${transport === 'tls' ? ' without TLS inspection' : ''}`,
+              ? 'the TURN credentials are rejected: check the shared secret between control plane and TURN server and this desktop clock'
+              : `allow outbound ${label(e)} in the firewall${transport === 'tls' ? ' without TLS inspection' : ''}`,
         );
       } finally {
         t?.close();
@@ -114,8 +118,10 @@ export const mediaPathStep: StepDefinition = {
     if (values.turnUdp) return outcome('pass', 'calls will work over UDP, relayed over TURN/UDP', values);
     const udp = ctx.targets.ice.filter((e) => e.transport === 'udp').map(label);
     const tcpFix = `allow outbound ${udp.length ? udp.join(', ') : 'UDP to the TURN server'} for the best call quality`;
-    if (values.turnTcp) return outcome('warn', `calls will work, relayed over TURN/TCP (${uri('turn-tcp')}), with extra latency`, values, tcpFix);
-    if (values.turnTls) return outcome('warn', `calls will work, relayed over TURN/TLS (${uri('turn-tls')}), with extra latency`, values, tcpFix);
+    if (values.turnTcp)
+      return outcome('warn', `calls will work, relayed over TURN/TCP (${uri('turn-tcp')}), with extra latency`, values, tcpFix);
+    if (values.turnTls)
+      return outcome('warn', `calls will work, relayed over TURN/TLS (${uri('turn-tls')}), with extra latency`, values, tcpFix);
     return outcome(
       'fail',
       'no media path: UDP is blocked and no TURN transport works',

@@ -70,19 +70,30 @@ export const natStep: StepDefinition = {
       const observations: { server: string; mapped: TransportAddress }[] = [];
       const errors: string[] = [];
       for (const s of servers.slice(0, 2)) {
-        await mappedBy(ctx, s, channel).then((r) => observations.push(r), (e) => errors.push(errorText(e)));
+        await mappedBy(ctx, s, channel).then(
+          (r) => observations.push(r),
+          (e) => errors.push(errorText(e)),
+        );
       }
       const r = ctx.targets.reflector;
       if (r && observations.length < 2) {
         const address = await ctx.address(r.host);
-        const echoes = await exchange(channel, { address, port: r.port }, { kind: 'time', count: 3, intervalMs: 100, drainMs: 1000, now: ctx.probes.now });
+        const echoes = await exchange(
+          channel,
+          { address, port: r.port },
+          { kind: 'time', count: 3, intervalMs: 100, drainMs: 1000, now: ctx.probes.now },
+        );
         const seen = echoes.find((e) => e.reply)?.reply?.observed;
         if (seen) observations.push({ server: `reflector ${label(r)}`, mapped: seen });
         else errors.push(`no answer from the reflector (${label(r)})`);
       }
       const local = channel.local;
       const localAddresses = (await ctx.probes.adapters()).map((a) => a.address);
-      const behaviour = natBehaviour(local, observations.map((o) => o.mapped), localAddresses);
+      const behaviour = natBehaviour(
+        local,
+        observations.map((o) => o.mapped),
+        localAddresses,
+      );
       const values = { local, observations, behaviour, errors };
       switch (behaviour) {
         case 'none':
@@ -97,7 +108,11 @@ export const natStep: StepDefinition = {
             'configure the NAT/firewall for endpoint-independent mapping for UDP (e.g. no port randomisation for voice), or rely on TURN',
           );
         default:
-          return outcome('skip', `NAT behaviour unknown: fewer than two servers answered over UDP (${errors.join('; ') || 'none provisioned'})`, values);
+          return outcome(
+            'skip',
+            `NAT behaviour unknown: fewer than two servers answered over UDP (${errors.join('; ') || 'none provisioned'})`,
+            values,
+          );
       }
     } finally {
       channel.close();

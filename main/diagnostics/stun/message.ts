@@ -123,7 +123,7 @@ export function decode(buf: Buffer): StunMessage {
   if (HEADER + length > buf.length) throw new Error('truncated STUN message');
   const { method, cls } = splitType(buf.readUInt16BE(0));
   const attributes: StunMessage['attributes'] = [];
-  for (let off = HEADER; off + 4 <= HEADER + length; ) {
+  for (let off = HEADER; off + 4 <= HEADER + length;) {
     const type = buf.readUInt16BE(off);
     const len = buf.readUInt16BE(off + 2);
     attributes.push({ type, value: Buffer.from(buf.subarray(off + 4, off + 4 + len)) });

@@ -20,7 +20,11 @@ import {
 import type { StunTransport } from './transaction.js';
 
 export class StunError extends Error {
-  constructor(readonly code: number, reason: string, what: string) {
+  constructor(
+    readonly code: number,
+    reason: string,
+    what: string,
+  ) {
     super(`${what} rejected: ${code} ${reason}`.trim());
   }
 }

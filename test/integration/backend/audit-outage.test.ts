@@ -48,7 +48,9 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
   /** The drop count of Kamailio's last "queue full" log line (0 before any). */
   const droppedSoFar = () => {
     const log = readFileSync(join(fx.stack.logDir, 'kamailio.log'), 'utf8');
-    const counts = [...log.matchAll(/audit: queue full \(\d+ events waiting for the control plane\): dropped the oldest; (\d+) dropped since start/g)];
+    const counts = [
+      ...log.matchAll(/audit: queue full \(\d+ events waiting for the control plane\): dropped the oldest; (\d+) dropped since start/g),
+    ];
     return Math.max(0, ...counts.map((m) => Number(m[1])));
   };
   const resume = () => {
@@ -84,7 +86,9 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
     heldPid = fx.stack.pids()['control-plane']!;
     process.kill(-heldPid, 'SIGSTOP');
     const downMs = await registerRtt(alice);
-    process.stderr.write(`REGISTER round trip (median of ${SAMPLES}): control plane up ${upMs.toFixed(2)} ms, held down ${downMs.toFixed(2)} ms\n`);
+    process.stderr.write(
+      `REGISTER round trip (median of ${SAMPLES}): control plane up ${upMs.toFixed(2)} ms, held down ${downMs.toFixed(2)} ms\n`,
+    );
     assert.ok(downMs < upMs + MAX_EXTRA_MS, `REGISTER ${downMs.toFixed(2)} ms with the control plane down vs ${upMs.toFixed(2)} ms up`);
 
     const downSince = Date.now();
@@ -118,7 +122,10 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
     const calls = (await adminGet<{ calls: CallRecord[] }>(fx.stack, '/api/calls')).calls.filter((c) => c.callId === call.callId);
     assert.equal(calls.length, 1);
     assert.equal(calls[0]!.disposition, 'answered');
-    assert.ok(calls[0]!.durationMs! >= 250 && calls[0]!.durationMs! < 5000, `duration ${calls[0]!.durationMs} ms (Kamailio's clock, not delivery)`);
+    assert.ok(
+      calls[0]!.durationMs! >= 250 && calls[0]!.durationMs! < 5000,
+      `duration ${calls[0]!.durationMs} ms (Kamailio's clock, not delivery)`,
+    );
 
     const registers = (await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?since=${upSince}&limit=10000`)).events.filter(
       (e) => e.method === 'REGISTER' && e.code === 200 && e.from.includes('alice'),
@@ -170,7 +177,9 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
     for (let i = 0; i < registers; i++) assert.equal((await alice.register()).status, 200);
     resume();
     const storedRegisters = async () =>
-      (await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?since=${since}&limit=10000`)).events.filter((e) => e.method === 'REGISTER');
+      (await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?since=${since}&limit=10000`)).events.filter(
+        (e) => e.method === 'REGISTER',
+      );
     // Settled: at least the queue's worth, and no more for a whole second (the event the timer
     // kept retrying may land just after the queue's).
     let previous = -1;
@@ -198,7 +207,10 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
   test('an event whose acknowledgement was lost is re-sent and stored once', async () => {
     const alice = await connect('alice');
     await untilAuditDelivered(fx.stack, alice);
-    const logLines = (re: RegExp) => readFileSync(join(fx.stack.logDir, 'kamailio.log'), 'utf8').split('\n').filter((l) => re.test(l)).length;
+    const logLines = (re: RegExp) =>
+      readFileSync(join(fx.stack.logDir, 'kamailio.log'), 'utf8')
+        .split('\n')
+        .filter((l) => re.test(l)).length;
     const redeliveriesBefore = logLines(/audit: event re-delivered; the control plane had already stored it/);
     // The control plane frozen (SIGSTOP) for 3 s: Kamailio's POST sits unread in the socket past
     // Kamailio's 2 s timeout; once resumed the control plane reads and stores it, but Kamailio has
@@ -213,7 +225,11 @@ describe('audit events survive a control-plane outage', { timeout: 90_000 }, () 
     } finally {
       resume();
     }
-    await waitFor(async () => logLines(/audit: event re-delivered/) > redeliveriesBefore, 'Kamailio re-sending an event the control plane had stored', 10_000);
+    await waitFor(
+      async () => logLines(/audit: event re-delivered/) > redeliveriesBefore,
+      'Kamailio re-sending an event the control plane had stored',
+      10_000,
+    );
     await untilAuditDelivered(fx.stack, alice);
     const kinds = (await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?since=${since}`)).events
       .filter((e) => e.method === 'REGISTER')

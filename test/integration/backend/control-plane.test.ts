@@ -78,11 +78,19 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
   });
 
   test('admin provisions an agent; the agent signs in with Basic and gets config + TURN credentials', async () => {
-    assert.equal((await app.inject({ method: 'POST', url: '/api/agents', payload: { username: 'dave', password: 'dave-password' } })).statusCode, 401);
+    assert.equal(
+      (await app.inject({ method: 'POST', url: '/api/agents', payload: { username: 'dave', password: 'dave-password' } })).statusCode,
+      401,
+    );
     const bad = await app.inject({ method: 'POST', url: '/api/agents', headers: admin, payload: { username: 'Dave!', password: 'x' } });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.json().error, /username must be/);
-    const created = await app.inject({ method: 'POST', url: '/api/agents', headers: admin, payload: { username: 'dave', password: 'dave-password', displayName: 'Dave D' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/agents',
+      headers: admin,
+      payload: { username: 'dave', password: 'dave-password', displayName: 'Dave D' },
+    });
     assert.equal(created.statusCode, 201);
     const row = await db.get<{ ha1: string }>('SELECT ha1 FROM agents WHERE username = ?', ['dave']);
     assert.match(row!.ha1, /^[0-9a-f]{32}$/);
@@ -92,7 +100,9 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     assert.equal(cfg.statusCode, 200);
     const parsed = ClientConfigSchema.parse(cfg.json());
     assert.deepEqual(parsed.agent, { username: 'dave', displayName: 'Dave D' });
-    const turn = TurnCredentialsSchema.parse((await app.inject({ url: '/api/turn-credentials', headers: basic('dave', 'dave-password') })).json());
+    const turn = TurnCredentialsSchema.parse(
+      (await app.inject({ url: '/api/turn-credentials', headers: basic('dave', 'dave-password') })).json(),
+    );
     assert.equal(turn.username, `${1_800_000_000 + 600}:dave`);
 
     for (const headers of [basic('dave', 'wrong'), basic('nobody', 'dave-password'), {}]) {
@@ -101,11 +111,18 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
       assert.match(String(r.headers['www-authenticate']), /^Basic realm="clearline"/);
     }
     const list = await app.inject({ url: '/api/agents', headers: admin });
-    assert.deepEqual(list.json().agents.map((a: { username: string }) => a.username), ['dave']);
+    assert.deepEqual(
+      list.json().agents.map((a: { username: string }) => a.username),
+      ['dave'],
+    );
   });
 
   test('CORS: the softphone origin and app:// get allow headers; other origins do not', async () => {
-    const pre = await app.inject({ method: 'OPTIONS', url: '/api/client-config', headers: { origin: 'app://clearline', 'access-control-request-method': 'GET' } });
+    const pre = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/client-config',
+      headers: { origin: 'app://clearline', 'access-control-request-method': 'GET' },
+    });
     assert.equal(pre.statusCode, 204);
     assert.equal(pre.headers['access-control-allow-origin'], 'app://clearline');
     assert.match(String(pre.headers['access-control-allow-headers']), /Authorization/);
@@ -114,7 +131,17 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
   });
 
   test('internal audit feed: wrong token 403; events become audit rows and call records, each stored once', async () => {
-    const ev = { eventId: 'ev-1', at: '1700000000.250000', method: 'INVITE', code: 0, outcome: 'received', callId: 'cp-1', from: 'sip:dave@x', to: 'sip:bob@x', inDialog: 0 };
+    const ev = {
+      eventId: 'ev-1',
+      at: '1700000000.250000',
+      method: 'INVITE',
+      code: 0,
+      outcome: 'received',
+      callId: 'cp-1',
+      from: 'sip:dave@x',
+      to: 'sip:bob@x',
+      inDialog: 0,
+    };
     const busy = { ...ev, eventId: 'ev-2', at: '1700000003.750999', code: 486, outcome: 'Busy Here' };
     const post = (payload: object) => app.inject({ method: 'POST', url: '/internal/sip-events', payload });
     assert.equal((await post({ ...ev, token: 'nope' })).statusCode, 403);
@@ -126,7 +153,13 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     assert.deepEqual((await post({ ...busy, token: INTERNAL })).json(), { stored: true, duplicate: true });
     assert.equal((await app.inject({ url: '/api/audit' })).statusCode, 401);
     const audit = (await app.inject({ url: '/api/audit?callId=cp-1', headers: admin })).json();
-    assert.deepEqual(audit.events.map((e: { code: number; at: number }) => [e.code, e.at]), [[0, 1700000000250], [486, 1700000003750]]);
+    assert.deepEqual(
+      audit.events.map((e: { code: number; at: number }) => [e.code, e.at]),
+      [
+        [0, 1700000000250],
+        [486, 1700000003750],
+      ],
+    );
     const calls = (await app.inject({ url: '/api/calls', headers: admin })).json();
     const call = calls.calls.filter((c: { callId: string }) => c.callId === 'cp-1');
     assert.equal(call.length, 1);
@@ -155,12 +188,17 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
 
   test('repeated wrong passwords lock that username from that address (429), even with the right one', async () => {
     await app.inject({ method: 'POST', url: '/api/agents', headers: admin, payload: { username: 'erin', password: 'erin-password' } });
-    for (let i = 0; i < 10; i++) assert.equal((await app.inject({ url: '/api/client-config', headers: basic('erin', `guess-${i}`) })).statusCode, 401);
+    for (let i = 0; i < 10; i++)
+      assert.equal((await app.inject({ url: '/api/client-config', headers: basic('erin', `guess-${i}`) })).statusCode, 401);
     const locked = await app.inject({ url: '/api/client-config', headers: basic('erin', 'erin-password') });
     assert.equal(locked.statusCode, 429);
     assert.ok(Number(locked.headers['retry-after']) > 0);
     assert.deepEqual(locked.json(), { error: `locked, retry after ${locked.headers['retry-after']} s` });
-    assert.equal((await app.inject({ url: '/api/client-config', headers: basic('dave', 'dave-password') })).statusCode, 200, 'other agents unaffected');
+    assert.equal(
+      (await app.inject({ url: '/api/client-config', headers: basic('dave', 'dave-password') })).statusCode,
+      200,
+      'other agents unaffected',
+    );
   });
 
   test('admin changes and revokes an agent: validated PATCH, disable → 403 and no TURN, registrations dropped, DELETE', async () => {
@@ -178,7 +216,12 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     const changed = await patch({ displayName: 'Fay F', allowedDestinations: ['internal', 'premium', 'internal'], maxCalls: 4, maxCps: 2 });
     assert.equal(changed.statusCode, 200);
     assert.deepEqual(
-      [changed.json().agent.displayName, changed.json().agent.allowedDestinations, changed.json().agent.maxCalls, changed.json().agent.maxCps],
+      [
+        changed.json().agent.displayName,
+        changed.json().agent.allowedDestinations,
+        changed.json().agent.maxCalls,
+        changed.json().agent.maxCps,
+      ],
       ['Fay F', ['internal', 'premium'], 4, 2],
     );
     assert.deepEqual(dropped, [], 'a policy change leaves registrations alone');
@@ -191,7 +234,11 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
       const r = await app.inject({ url, headers: basic('fay', 'fay-password') });
       assert.deepEqual([r.statusCode, r.json()], [403, { error: 'account disabled' }], url);
     }
-    assert.equal((await app.inject({ url: '/api/client-config', headers: basic('fay', 'wrong-password') })).statusCode, 401, 'a wrong password learns nothing more');
+    assert.equal(
+      (await app.inject({ url: '/api/client-config', headers: basic('fay', 'wrong-password') })).statusCode,
+      401,
+      'a wrong password learns nothing more',
+    );
 
     await patch({ disabled: false, password: 'fay-new-password' });
     assert.deepEqual(dropped, ['fay', 'fay'], 'a password reset drops the sessions of the old password');
@@ -205,7 +252,9 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
   });
 
   test('admin audit: who (token fingerprint), what (field names), target and source address of each change; never a secret', async () => {
-    const { actions } = (await app.inject({ url: '/api/admin-audit', headers: admin })).json() as { actions: Array<Record<string, unknown>> };
+    const { actions } = (await app.inject({ url: '/api/admin-audit', headers: admin })).json() as {
+      actions: Array<Record<string, unknown>>;
+    };
     const fay = actions.filter((a) => a.target === 'fay').map((a) => [a.action, a.detail]);
     assert.deepEqual(fay, [
       ['agent created', 'password, username'],
@@ -216,40 +265,74 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     ]);
     assert.ok(actions.every((a) => /^admin#[0-9a-f]{8}$/.test(String(a.actor)) && a.sourceAddress === '127.0.0.1'));
     const everything = JSON.stringify(await db.all('SELECT * FROM admin_audit'));
-    for (const secret of [ADMIN, 'fay-password', 'fay-new-password']) assert.ok(!everything.includes(secret), 'no secret in the admin audit');
+    for (const secret of [ADMIN, 'fay-password', 'fay-new-password'])
+      assert.ok(!everything.includes(secret), 'no secret in the admin audit');
     assert.equal((await app.inject({ url: '/api/admin-audit', headers: basic('dave', 'dave-password') })).statusCode, 401, 'admins only');
   });
 
   test('oversized and reused SIP identifiers still get their record: fields truncated, a reused Call-ID its own call', async () => {
     const post = (payload: object) => app.inject({ method: 'POST', url: '/internal/sip-events', payload: { token: INTERNAL, ...payload } });
     const long = (n: number) => 'x'.repeat(n);
-    const invite = { at: '1700000100.000000', method: 'INVITE', code: 0, outcome: long(300), callId: `reused-${long(400)}`, from: `sip:${long(900)}@x`, to: `sip:${long(700)}@y`, target: long(200), inDialog: 0 };
+    const invite = {
+      at: '1700000100.000000',
+      method: 'INVITE',
+      code: 0,
+      outcome: long(300),
+      callId: `reused-${long(400)}`,
+      from: `sip:${long(900)}@x`,
+      to: `sip:${long(700)}@y`,
+      target: long(200),
+      inDialog: 0,
+    };
     assert.equal((await post({ ...invite, eventId: 'big-1', fromTag: 'tag-a' })).statusCode, 200);
     assert.equal((await post({ ...invite, eventId: 'big-2', fromTag: 'tag-b', at: '1700000200.000000' })).statusCode, 200);
-    assert.equal((await post({ ...invite, eventId: 'big-3', fromTag: 'tag-b', method: 'BYE', inDialog: 1, at: '1700000210.000000' })).statusCode, 200);
-    const { calls } = (await app.inject({ url: '/api/calls', headers: admin })).json() as { calls: Array<{ callId: string; fromTag: string; from: string; to: string; endedAt: number | null }> };
+    assert.equal(
+      (await post({ ...invite, eventId: 'big-3', fromTag: 'tag-b', method: 'BYE', inDialog: 1, at: '1700000210.000000' })).statusCode,
+      200,
+    );
+    const { calls } = (await app.inject({ url: '/api/calls', headers: admin })).json() as {
+      calls: Array<{ callId: string; fromTag: string; from: string; to: string; endedAt: number | null }>;
+    };
     const reused = calls.filter((c) => c.callId.startsWith('reused-'));
-    assert.deepEqual(reused.map((c) => [c.fromTag, c.callId.length, c.from.length, c.to.length, c.endedAt]), [
-      ['tag-a', 256, 512, 512, null],
-      ['tag-b', 256, 512, 512, 1700000210000],
-    ]);
-    const { events } = (await app.inject({ url: '/api/audit?since=1700000100000&limit=3', headers: admin })).json() as { events: Array<{ outcome: string; target: string }> };
+    assert.deepEqual(
+      reused.map((c) => [c.fromTag, c.callId.length, c.from.length, c.to.length, c.endedAt]),
+      [
+        ['tag-a', 256, 512, 512, null],
+        ['tag-b', 256, 512, 512, 1700000210000],
+      ],
+    );
+    const { events } = (await app.inject({ url: '/api/audit?since=1700000100000&limit=3', headers: admin })).json() as {
+      events: Array<{ outcome: string; target: string }>;
+    };
     assert.deepEqual([events[0]!.outcome.length, events[0]!.target.length], [128, 128]);
   });
 
   test('bodies over the size limit are refused with 413 on every route, before anything is parsed', async () => {
     const big = JSON.stringify({ username: 'gil', password: 'x'.repeat(MAX_BODY_BYTES) });
-    for (const [method, url] of [['POST', '/api/agents'], ['PATCH', '/api/agents/dave'], ['POST', '/internal/sip-events']] as const) {
+    for (const [method, url] of [
+      ['POST', '/api/agents'],
+      ['PATCH', '/api/agents/dave'],
+      ['POST', '/internal/sip-events'],
+    ] as const) {
       const r = await app.inject({ method, url, headers: { ...admin, 'content-type': 'application/json' }, payload: big });
       assert.equal(r.statusCode, 413, `${method} ${url}`);
     }
     assert.equal((await app.inject({ url: '/api/agents/gil', headers: admin, method: 'DELETE' })).statusCode, 404, 'nothing was created');
   });
 
-  test('a database outage while creating an agent is a 503, not the admin\'s bad input', async () => {
-    const down: Db = { ...db, get: async () => Promise.reject(new DatabaseUnavailableError(new Error('SQLITE_BUSY'))), transaction: async () => Promise.reject(new DatabaseUnavailableError(new Error('SQLITE_BUSY'))) };
+  test("a database outage while creating an agent is a 503, not the admin's bad input", async () => {
+    const down: Db = {
+      ...db,
+      get: async () => Promise.reject(new DatabaseUnavailableError(new Error('SQLITE_BUSY'))),
+      transaction: async () => Promise.reject(new DatabaseUnavailableError(new Error('SQLITE_BUSY'))),
+    };
     const outage = buildControlPlane({ config, db, agents: new AgentStore(down, 'clearline'), audit: new AuditStore(db), log: () => {} });
-    const r = await outage.inject({ method: 'POST', url: '/api/agents', headers: admin, payload: { username: 'hal', password: 'hal-password' } });
+    const r = await outage.inject({
+      method: 'POST',
+      url: '/api/agents',
+      headers: admin,
+      payload: { username: 'hal', password: 'hal-password' },
+    });
     assert.deepEqual([r.statusCode, r.json().message], [503, 'database unavailable; retry shortly']);
     await outage.close();
   });
@@ -264,7 +347,9 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     assert.equal((await app.inject({ url: '/api/agents', headers: next })).statusCode, 200);
     const stored = JSON.stringify(await db.all('SELECT * FROM admin_token'));
     assert.ok(!stored.includes(fresh) && !stored.includes(ADMIN), 'neither token is stored, only a hash');
-    const { actions } = (await app.inject({ url: '/api/admin-audit', headers: next })).json() as { actions: Array<{ action: string; actor: string }> };
+    const { actions } = (await app.inject({ url: '/api/admin-audit', headers: next })).json() as {
+      actions: Array<{ action: string; actor: string }>;
+    };
     const rotation = actions.find((a) => a.action === 'token rotated');
     assert.ok(rotation, 'the rotation is audited');
     assert.ok(!JSON.stringify(actions).includes(fresh));
@@ -277,7 +362,11 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     await db.close();
     await open();
     const afterRestart = (await app.inject({ url: '/api/audit', headers: admin })).json();
-    assert.equal((await app.inject({ url: '/api/audit', headers: { authorization: `Bearer ${ADMIN}` } })).statusCode, 401, 'the configured token stays retired');
+    assert.equal(
+      (await app.inject({ url: '/api/audit', headers: { authorization: `Bearer ${ADMIN}` } })).statusCode,
+      401,
+      'the configured token stays retired',
+    );
     assert.deepEqual(afterRestart, before);
     assert.ok(before.events.length >= 2);
   });

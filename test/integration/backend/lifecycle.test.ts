@@ -60,9 +60,15 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
       await waitFor(async () => /clearline backend ready/.test(stdout), `ready line (stderr: ${stderr.slice(-500)})`, 30_000);
       const ready = stdout.split('\n').find((l) => l.includes('clearline backend ready'))!;
       const endpointsFile = join(stateDir, 'endpoints.json');
-      assert.equal(ready, `clearline backend ready: endpoints=${endpointsFile} controlPlane=http://127.0.0.1:${P.controlPlane} sip=ws://127.0.0.1:${P.sipWs}`);
+      assert.equal(
+        ready,
+        `clearline backend ready: endpoints=${endpointsFile} controlPlane=http://127.0.0.1:${P.controlPlane} sip=ws://127.0.0.1:${P.sipWs}`,
+      );
       const endpoints = EndpointsSchema.parse(JSON.parse(readFileSync(endpointsFile, 'utf8')));
-      assert.deepEqual(endpoints.agents.map((a) => a.username), ['alice', 'bob', 'carol']);
+      assert.deepEqual(
+        endpoints.agents.map((a) => a.username),
+        ['alice', 'bob', 'carol'],
+      );
       assert.ok(endpoints.agents.every((a) => a.password.length >= 12));
       assert.equal(endpoints.sip.domain, '127.0.0.1');
       assert.equal((await fetch(`${endpoints.controlPlane.url}/healthz`)).status, 200);
@@ -113,7 +119,10 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
   test('a bad option exits non-zero naming the option', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const c = spawn(process.execPath, ['--import', 'tsx', 'backend/cli.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        const c = spawn(process.execPath, ['--import', 'tsx', 'backend/cli.ts', ...args], {
+          cwd: REPO_ROOT,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
         let stderr = '';
         c.stderr.on('data', (d) => (stderr += d));
         const kill = setTimeout(() => c.kill('SIGKILL'), 20_000);
@@ -134,7 +143,10 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
       writeFileSync(fileAsDir, '');
       const badDir = await run(['--state-dir', join(fileAsDir, 'state')]);
       assert.equal(badDir.code, 1);
-      assert.ok(badDir.stderr.includes(`--state-dir ${fileAsDir}/state: cannot create or write it (${fileAsDir} is not a directory)`), badDir.stderr);
+      assert.ok(
+        badDir.stderr.includes(`--state-dir ${fileAsDir}/state: cannot create or write it (${fileAsDir} is not a directory)`),
+        badDir.stderr,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -144,7 +156,10 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
     const squatter = createServer();
     await new Promise<void>((r) => squatter.listen(P.sipWs, '127.0.0.1', () => r()));
     try {
-      await assert.rejects(startTestStack(BASE), new RegExp(`--port-base ${BASE}: TCP port ${P.sipWs} \\(sipWs\\) on 127\\.0\\.0\\.1 is already in use`));
+      await assert.rejects(
+        startTestStack(BASE),
+        new RegExp(`--port-base ${BASE}: TCP port ${P.sipWs} \\(sipWs\\) on 127\\.0\\.0\\.1 is already in use`),
+      );
       assert.deepEqual(pidsMentioning(`127.0.0.1:${P.rtpengineNg}`), []);
     } finally {
       squatter.close();
@@ -156,9 +171,8 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
     const cert = join(dir, 'garbage.pem');
     writeFileSync(cert, 'this is not a certificate\n');
     try {
-      await assert.rejects(
-        startTestStack(BASE, { tlsCert: cert, tlsKey: cert }),
-        (e: Error) => /^kamailio failed to start: .*See its log: .*kamailio\.log/s.test(e.message),
+      await assert.rejects(startTestStack(BASE, { tlsCert: cert, tlsKey: cert }), (e: Error) =>
+        /^kamailio failed to start: .*See its log: .*kamailio\.log/s.test(e.message),
       );
       assert.deepEqual(pidsMentioning(`127.0.0.1:${P.rtpengineNg}`), [], 'rtpengine stopped with the rest');
       assert.deepEqual(pidsMentioning(`clearline-stack-${BASE}-`), [], 'no process of this stack left');
@@ -213,7 +227,12 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
       const e = fx.stack.endpoints;
       assert.equal(e.sip.wssUrl, `wss://127.0.0.1:${TLS.sipWss}`);
       const ca = readFileSync(caFile);
-      const alice = await WsSipAgent.connect(e.sip.wssUrl!, { username: 'alice', password: e.agents[0]!.password, domain: e.sip.domain, ca });
+      const alice = await WsSipAgent.connect(e.sip.wssUrl!, {
+        username: 'alice',
+        password: e.agents[0]!.password,
+        domain: e.sip.domain,
+        ca,
+      });
       try {
         assert.equal((await alice.register()).status, 200);
         assert.equal((await alice.register(0)).status, 200);
@@ -234,7 +253,8 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
       const alice = await WsSipAgent.connect(e.sip.wsUrl, { username: 'alice', password: e.agents[0]!.password, domain: e.sip.domain });
       const calls = [];
       /** Call-IDs an rtpengine instance is handling now (ng `list`). */
-      const handled = async (ngPort: number) => (await udpExchange('127.0.0.1', ngPort, Buffer.from(`${Date.now()} d7:command4:liste`)))?.toString() ?? '';
+      const handled = async (ngPort: number) =>
+        (await udpExchange('127.0.0.1', ngPort, Buffer.from(`${Date.now()} d7:command4:liste`)))?.toString() ?? '';
       try {
         // The set picks an instance per Call-ID hash: keep calls up until both have one (bounded).
         for (let i = 0; i < 16; i++) {
@@ -259,7 +279,10 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
       const pid = fx.stack.pids().kamailio!;
       process.kill(-pid, 'SIGKILL');
       await waitFor(async () => fx.stack.pids().kamailio !== pid, 'kamailio restart', 15_000);
-      assert.ok(fx.logs.some((l) => l === 'kamailio killed by SIGKILL unexpectedly; restarting it (restart 1)'), fx.logs.join('\n'));
+      assert.ok(
+        fx.logs.some((l) => l === 'kamailio killed by SIGKILL unexpectedly; restarting it (restart 1)'),
+        fx.logs.join('\n'),
+      );
       assert.ok(await sipOptionsProbe('127.0.0.1', TLS.sipUdp), 'Kamailio answers after the restart');
       const e = fx.stack.endpoints;
       const bob = await WsSipAgent.connect(e.sip.wsUrl, { username: 'bob', password: e.agents[1]!.password, domain: e.sip.domain });

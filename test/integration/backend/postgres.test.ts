@@ -61,10 +61,28 @@ describe('PostgreSQL backend', { timeout: 90_000, skip: skip ?? false }, () => {
     await audit.record({ ...base, method: 'INVITE', code: 200, outcome: 'OK' }, 1200);
     await audit.record({ ...base, method: 'BYE', code: 0, outcome: 'relayed', inDialog: true }, 3200);
     const calls = await audit.listCalls();
-    assert.deepEqual(calls.find((c) => c.callId === 'pg-call'), {
-      callId: 'pg-call', fromTag: 'ft-1', from: 'sip:dave@x', to: 'sip:5550100@x', startedAt: 1000, answeredAt: 1200, endedAt: 3200, durationMs: 2000, disposition: 'answered',
-    });
-    assert.deepEqual((await audit.listEvents({ callId: 'pg-call' })).map((e) => [e.method, e.code, e.at]), [['INVITE', 0, 1000], ['INVITE', 200, 1200], ['BYE', 0, 3200]]);
+    assert.deepEqual(
+      calls.find((c) => c.callId === 'pg-call'),
+      {
+        callId: 'pg-call',
+        fromTag: 'ft-1',
+        from: 'sip:dave@x',
+        to: 'sip:5550100@x',
+        startedAt: 1000,
+        answeredAt: 1200,
+        endedAt: 3200,
+        durationMs: 2000,
+        disposition: 'answered',
+      },
+    );
+    assert.deepEqual(
+      (await audit.listEvents({ callId: 'pg-call' })).map((e) => [e.method, e.code, e.at]),
+      [
+        ['INVITE', 0, 1000],
+        ['INVITE', 200, 1200],
+        ['BYE', 0, 3200],
+      ],
+    );
   });
 
   test('the whole stack on --db postgres://: Kamailio authenticates via db_postgres, audit lands in PostgreSQL', async () => {
@@ -83,9 +101,11 @@ describe('PostgreSQL backend', { timeout: 90_000, skip: skip ?? false }, () => {
       }
       // Delivered asynchronously, in order: the unregistration comes last.
       const rows = await waitFor(async () => {
-        const got = await db.all<{ outcome: string }>("SELECT outcome FROM audit_events WHERE method = 'REGISTER' AND from_uri LIKE '%bob%'");
+        const got = await db.all<{ outcome: string }>(
+          "SELECT outcome FROM audit_events WHERE method = 'REGISTER' AND from_uri LIKE '%bob%'",
+        );
         return got.some((r) => r.outcome === 'unregistered') ? got : null;
-      }, 'bob\'s REGISTER events in PostgreSQL');
+      }, "bob's REGISTER events in PostgreSQL");
       assert.ok(rows.some((r) => r.outcome === 'registered') && rows.some((r) => r.outcome === 'wrong password'), JSON.stringify(rows));
       const api = await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit');
       assert.ok(api.events.some((ev) => ev.outcome === 'wrong password'));

@@ -69,7 +69,10 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
     const locked = await connect('erin', 'erin-password-1');
     assert.equal((await locked.register()).status, 403, 'locked out despite the right password');
     await waitFor(
-      async () => (await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit')).events.some((ev) => ev.outcome === 'too many failures' && ev.from.includes('erin')),
+      async () =>
+        (await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit')).events.some(
+          (ev) => ev.outcome === 'too many failures' && ev.from.includes('erin'),
+        ),
       'the lockout in the audit log',
     );
     const alice = await connect('alice');
@@ -101,8 +104,16 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
       'the lockout a guessing INVITE caused is audited',
     );
     const { calls } = await adminGet<{ calls: CallRecord[] }>(fx.stack, '/api/calls');
-    assert.deepEqual(calls.filter((c) => guesses.includes(c.callId)), [], 'a refused or locked-out guess is no call');
-    assert.equal(calls.find((c) => c.callId === refused.callId)?.disposition, 'not-found', 'a refused call by a signed-in agent is recorded');
+    assert.deepEqual(
+      calls.filter((c) => guesses.includes(c.callId)),
+      [],
+      'a refused or locked-out guess is no call',
+    );
+    assert.equal(
+      calls.find((c) => c.callId === refused.callId)?.disposition,
+      'not-found',
+      'a refused call by a signed-in agent is recorded',
+    );
   });
 
   test('agent→agent: 200 OK, both legs DTLS-SRTP + ICE through rtpengine', async () => {
@@ -180,11 +191,17 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
       const offer = sdpFacts(invite.body);
       assert.equal(offer.proto, 'UDP/TLS/RTP/SAVPF');
       assert.ok(inRtpengineRange(offer.port) && offer.hasFingerprint && offer.hasIce, 'bob is offered DTLS-SRTP + ICE by rtpengine');
-      await waitFor(async () => ((await (await fetch(`${api}/calls/${id}`)).json()) as { state: string }).state === 'answered', 'carrier sees the answer');
+      await waitFor(
+        async () => ((await (await fetch(`${api}/calls/${id}`)).json()) as { state: string }).state === 'answered',
+        'carrier sees the answer',
+      );
       callIds.inbound = invite.headers.find(([n]) => n === 'call-id')![1];
       await new Promise((r) => setTimeout(r, 200));
       assert.equal((await fetch(`${api}/calls/${id}`, { method: 'DELETE' })).status, 200);
-      await waitFor(async () => ((await (await fetch(`${api}/calls/${id}`)).json()) as { state: string }).state === 'ended', 'carrier hangs up');
+      await waitFor(
+        async () => ((await (await fetch(`${api}/calls/${id}`)).json()) as { state: string }).state === 'ended',
+        'carrier hangs up',
+      );
     });
 
     test('an INVITE from any other UDP source than the trunk is refused: agents use WebSocket (trunk allow-list)', async () => {
@@ -200,7 +217,9 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
           `Call-ID: spoof-${Date.now()}\r\nCSeq: 1 INVITE\r\nContact: <sip:x@${domain}:${port}>\r\nContent-Length: 0\r\n\r\n`;
         sock.send(invite, fx.stack.endpoints.sip.udp.port, domain);
         const first = await Promise.race([reply, new Promise<string>((_, rej) => setTimeout(() => rej(new Error('no reply')), 3000))]);
-        const status = first.startsWith('SIP/2.0 100') ? await new Promise<string>((r) => sock.once('message', (m) => r(m.toString()))) : first;
+        const status = first.startsWith('SIP/2.0 100')
+          ? await new Promise<string>((r) => sock.once('message', (m) => r(m.toString())))
+          : first;
         assert.match(status, /^SIP\/2\.0 403 Agents Use WebSocket Only/);
       } finally {
         sock.close();
@@ -224,26 +243,30 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
     });
   });
 
-  test('an unresponsive rtpengine: the call is refused with 503, never forwarded with an unrelayed SDP', { skip: hasCarrier ? false : 'no carrier' }, async () => {
-    const pid = fx.stack.pids().rtpengine!;
-    process.kill(-pid, 'SIGSTOP');
-    try {
-      const alice = await connect('alice');
-      const call = alice.invite(fx.stack.endpoints.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
-      const res = await call.final;
-      assert.equal(res.status, 503);
-      assert.equal(res.reason, 'Media Relay Unavailable');
-      await waitFor(
-        async () =>
-          (await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?callId=${encodeURIComponent(call.callId)}`)).events.some(
-            (e) => e.code === 503 && e.outcome === 'media relay unavailable',
-          ),
-        'the 503 in the audit log',
-      );
-    } finally {
-      process.kill(-pid, 'SIGCONT');
-    }
-  });
+  test(
+    'an unresponsive rtpengine: the call is refused with 503, never forwarded with an unrelayed SDP',
+    { skip: hasCarrier ? false : 'no carrier' },
+    async () => {
+      const pid = fx.stack.pids().rtpengine!;
+      process.kill(-pid, 'SIGSTOP');
+      try {
+        const alice = await connect('alice');
+        const call = alice.invite(fx.stack.endpoints.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+        const res = await call.final;
+        assert.equal(res.status, 503);
+        assert.equal(res.reason, 'Media Relay Unavailable');
+        await waitFor(
+          async () =>
+            (await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?callId=${encodeURIComponent(call.callId)}`)).events.some(
+              (e) => e.code === 503 && e.outcome === 'media relay unavailable',
+            ),
+          'the 503 in the audit log',
+        );
+      } finally {
+        process.kill(-pid, 'SIGCONT');
+      }
+    },
+  );
 
   test('a killed rtpengine is restarted and the next call goes through it again', { skip: hasCarrier ? false : 'no carrier' }, async () => {
     const pid = fx.stack.pids().rtpengine!;
@@ -251,11 +274,15 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
     await waitFor(async () => fx.stack.pids().rtpengine !== pid, 'rtpengine restart');
     const alice = await connect('alice');
     const t0 = Date.now();
-    const call = await waitFor(async () => {
-      const c = alice.invite(fx.stack.endpoints.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
-      const res = await c.final;
-      return res.status === 200 ? { c, res } : null;
-    }, 'a call through the restarted rtpengine', 10_000);
+    const call = await waitFor(
+      async () => {
+        const c = alice.invite(fx.stack.endpoints.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+        const res = await c.final;
+        return res.status === 200 ? { c, res } : null;
+      },
+      'a call through the restarted rtpengine',
+      10_000,
+    );
     assert.ok(inRtpengineRange(sdpFacts(call.res.body).port));
     assert.ok(Date.now() - t0 < 5000, `calls work again ${Date.now() - t0} ms after the restart`);
     await call.c.bye();
@@ -295,7 +322,10 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
     process.kill(-pid, 'SIGKILL');
     await waitFor(async () => fx.stack.pids()['control-plane'] !== pid, 'control-plane restart');
     await waitFor(async () => (await fetch(`${fx.stack.endpoints.controlPlane.url}/healthz`)).ok, 'healthz after restart');
-    assert.ok(fx.logs.some((l) => /control-plane killed by SIGKILL unexpectedly; restarting/.test(l)), 'restart is logged with the reason');
+    assert.ok(
+      fx.logs.some((l) => /control-plane killed by SIGKILL unexpectedly; restarting/.test(l)),
+      'restart is logged with the reason',
+    );
     const auditAfter = await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit');
     const callsAfter = await adminGet<{ calls: CallRecord[] }>(fx.stack, '/api/calls');
     assert.deepEqual(auditAfter.events.slice(0, audit.events.length), audit.events);

@@ -83,20 +83,35 @@ describe('coturn: TURN REST credentials, transports, hardening', { timeout: 60_0
       const { t, tlsProtocol } = await transport(kind);
       const a = await allocate(t, creds.username, creds.password);
       assert.equal(a.relayed.address, fx.stack.endpoints.sip.domain);
-      assert.ok(a.relayed.port >= fx.stack.ports.turnRelayMin && a.relayed.port <= fx.stack.ports.turnRelayMax, `relay port ${a.relayed.port} in the relay range`);
+      assert.ok(
+        a.relayed.port >= fx.stack.ports.turnRelayMin && a.relayed.port <= fx.stack.ports.turnRelayMax,
+        `relay port ${a.relayed.port} in the relay range`,
+      );
       assert.ok(a.lifetimeSec > 0);
       if (kind === 'tls') assert.equal(tlsProtocol, 'TLSv1.2');
     });
   }
 
   test('expired credentials are refused (401)', async () => {
-    const expired = turnRestCredentials({ secret: fx.stack.endpoints.turn.secret!, agent: 'alice', ttlSec: -60, nowMs: Date.now(), uris: creds.uris });
+    const expired = turnRestCredentials({
+      secret: fx.stack.endpoints.turn.secret!,
+      agent: 'alice',
+      ttlSec: -60,
+      nowMs: Date.now(),
+      uris: creds.uris,
+    });
     const { t } = await transport('udp');
     await assert.rejects(allocate(t, expired.username, expired.password), (e: unknown) => e instanceof StunError && e.code === 401);
   });
 
   test('forged credentials (wrong secret) are refused (401)', async () => {
-    const forged = turnRestCredentials({ secret: 'not-the-secret-of-this-stack', agent: 'alice', ttlSec: 3600, nowMs: Date.now(), uris: creds.uris });
+    const forged = turnRestCredentials({
+      secret: 'not-the-secret-of-this-stack',
+      agent: 'alice',
+      ttlSec: 3600,
+      nowMs: Date.now(),
+      uris: creds.uris,
+    });
     const { t } = await transport('tcp');
     await assert.rejects(allocate(t, forged.username, forged.password), (e: unknown) => e instanceof StunError && e.code === 401);
   });

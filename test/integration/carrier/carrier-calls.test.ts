@@ -33,10 +33,14 @@ async function placeCall(to: string, extra: Record<string, unknown> = {}): Promi
 }
 
 const until = (c: CarrierProcess, id: string, what: string, ok: (v: CallView) => boolean, timeoutMs = 5000) =>
-  waitFor(`${what} on call ${id}`, async () => {
-    const v = await c.call(id);
-    return ok(v) ? v : undefined;
-  }, timeoutMs);
+  waitFor(
+    `${what} on call ${id}`,
+    async () => {
+      const v = await c.call(id);
+      return ok(v) ? v : undefined;
+    },
+    timeoutMs,
+  );
 
 /** Waits until at least `packets` packets of audio have arrived (≈ 20 ms each). */
 const heard = (c: CarrierProcess, id: string, packets = 40) =>
@@ -85,7 +89,7 @@ test('record number keeps DTMF (RFC 4733 and SIP INFO) and a WAV of what it hear
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const far = await until(b, id, 'digits', (v) => v.dtmf.length >= 6);
   assert.equal(far.dtmf, '123#9*');
-  assert.equal(far.received.dominantHz, TONE_HZ, 'record heard the caller\'s tone');
+  assert.equal(far.received.dominantHz, TONE_HZ, "record heard the caller's tone");
   const caller = await a.call(id);
   assert.equal(caller.received.dominantHz, null, 'record plays silence');
   await hangUp(id);
@@ -125,25 +129,31 @@ test('hold (re-INVITE sendonly) stops the far end sending; resume restores it', 
   await hangUp(id);
 });
 
-test('REFER: 202, NOTIFY 100/200, a new INVITE to the target playing the same tone, BYE to the transferor', { timeout: 20_000 }, async () => {
-  const id = await placeCall(DEFAULT_NUMBERS.tone);
-  await heard(a, id, 10);
-  // The target is a number on carrier "a" (b's proxy), so a receives the transferred call.
-  const refer = await a.post<{ status: number }>(`/calls/${encodeURIComponent(id)}/refer`, { target: DEFAULT_NUMBERS.record });
-  assert.equal(refer.body.status, 202);
-  const transferor = await until(a, id, 'BYE from the transferee', (v) => v.state === 'ended');
-  assert.equal(transferor.transferStatus, 200, 'final NOTIFY sipfrag said 200');
-  const original = await until(b, id, 'the original leg to end', (v) => v.state === 'ended');
-  assert.equal(original.transferredTo, `sip:${DEFAULT_NUMBERS.record}@b.carrier.test`);
-  const newLeg = await waitFor('the transferred call on a', async () =>
-    (await a.calls()).find((c) => c.direction === 'incoming' && c.number === DEFAULT_NUMBERS.record && c.remote.includes(DEFAULT_NUMBERS.tone)),
-  );
-  const v = await heard(a, newLeg.id, 30);
-  assert.equal(v.state, 'answered');
-  assert.ok(Math.abs(v.received.dominantHz! - TONE_HZ) <= 10, 'the transferred leg keeps playing the tone');
-  await a.del(`/calls/${encodeURIComponent(newLeg.id)}`);
-  await until(b, newLeg.id, 'transferred leg to end', (x) => x.state === 'ended');
-});
+test(
+  'REFER: 202, NOTIFY 100/200, a new INVITE to the target playing the same tone, BYE to the transferor',
+  { timeout: 20_000 },
+  async () => {
+    const id = await placeCall(DEFAULT_NUMBERS.tone);
+    await heard(a, id, 10);
+    // The target is a number on carrier "a" (b's proxy), so a receives the transferred call.
+    const refer = await a.post<{ status: number }>(`/calls/${encodeURIComponent(id)}/refer`, { target: DEFAULT_NUMBERS.record });
+    assert.equal(refer.body.status, 202);
+    const transferor = await until(a, id, 'BYE from the transferee', (v) => v.state === 'ended');
+    assert.equal(transferor.transferStatus, 200, 'final NOTIFY sipfrag said 200');
+    const original = await until(b, id, 'the original leg to end', (v) => v.state === 'ended');
+    assert.equal(original.transferredTo, `sip:${DEFAULT_NUMBERS.record}@b.carrier.test`);
+    const newLeg = await waitFor('the transferred call on a', async () =>
+      (await a.calls()).find(
+        (c) => c.direction === 'incoming' && c.number === DEFAULT_NUMBERS.record && c.remote.includes(DEFAULT_NUMBERS.tone),
+      ),
+    );
+    const v = await heard(a, newLeg.id, 30);
+    assert.equal(v.state, 'answered');
+    assert.ok(Math.abs(v.received.dominantHz! - TONE_HZ) <= 10, 'the transferred leg keeps playing the tone');
+    await a.del(`/calls/${encodeURIComponent(newLeg.id)}`);
+    await until(b, newLeg.id, 'transferred leg to end', (x) => x.state === 'ended');
+  },
+);
 
 test('REFER to a busy target: NOTIFY carries 486 and the original call stays up', { timeout: 15_000 }, async () => {
   const id = await placeCall(DEFAULT_NUMBERS.tone);

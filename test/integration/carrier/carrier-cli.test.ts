@@ -39,7 +39,14 @@ test('bad flags exit 1 with a message naming the option', { timeout: 20_000 }, a
 test('a port already in use is reported and exits 1', { timeout: 20_000 }, async () => {
   const a = await startCarrierProcess('a', INSTANCE_PORTS.b.sip);
   try {
-    const r = await runToExit(['--state-dir', a.stateDir, '--sip-port', String(INSTANCE_PORTS.a.sip), '--api-port', String(INSTANCE_PORTS.b.api)]);
+    const r = await runToExit([
+      '--state-dir',
+      a.stateDir,
+      '--sip-port',
+      String(INSTANCE_PORTS.a.sip),
+      '--api-port',
+      String(INSTANCE_PORTS.b.api),
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`cannot listen for SIP on 127.0.0.1:${INSTANCE_PORTS.a.sip}`));
   } finally {
@@ -51,7 +58,13 @@ test('SIGTERM: active calls get a BYE, the process exits 0 within 2 s; exactly o
   const a = await startCarrierProcess('a', INSTANCE_PORTS.b.sip);
   const b = await startCarrierProcess('b', INSTANCE_PORTS.a.sip);
   try {
-    assert.equal(b.stdout().split('\n').filter((l) => l.includes('carrier ready')).length, 1);
+    assert.equal(
+      b
+        .stdout()
+        .split('\n')
+        .filter((l) => l.includes('carrier ready')).length,
+      1,
+    );
     const placed = await a.post<{ id: string }>('/calls', { to: DEFAULT_NUMBERS.tone });
     const id = placed.body.id;
     await waitFor('answer', async () => ((await a.call(id)).state === 'answered' ? true : undefined));

@@ -16,8 +16,18 @@ const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** Two carriers side by side: "a" drives calls, "b" is the carrier under test. */
 export const INSTANCE_PORTS = {
-  a: { sip: SUITE_PORTS.carrierSip, api: SUITE_PORTS.carrierApi, mediaMin: SUITE_PORTS.carrierMediaMin, mediaMax: SUITE_PORTS.carrierMediaMin + 49 },
-  b: { sip: SUITE_PORTS.carrierSip + 2, api: SUITE_PORTS.carrierApi + 2, mediaMin: SUITE_PORTS.carrierMediaMin + 50, mediaMax: SUITE_PORTS.carrierMediaMax },
+  a: {
+    sip: SUITE_PORTS.carrierSip,
+    api: SUITE_PORTS.carrierApi,
+    mediaMin: SUITE_PORTS.carrierMediaMin,
+    mediaMax: SUITE_PORTS.carrierMediaMin + 49,
+  },
+  b: {
+    sip: SUITE_PORTS.carrierSip + 2,
+    api: SUITE_PORTS.carrierApi + 2,
+    mediaMin: SUITE_PORTS.carrierMediaMin + 50,
+    mediaMax: SUITE_PORTS.carrierMediaMax,
+  },
 } as const;
 /** SIPp's own SIP and RTP ports for this suite. */
 export const SIPP_PORTS = { sip: SUITE_PORTS.carrierSip + 10, media: SUITE_PORTS.carrierMediaMin - 100 };
@@ -37,20 +47,45 @@ export interface CarrierProcess {
   stop(): Promise<number | null>;
 }
 
-export function carrierArgs(p: { sip: number; api: number; mediaMin: number; mediaMax: number }, proxyPort: number, stateDir: string, domain: string): string[] {
+export function carrierArgs(
+  p: { sip: number; api: number; mediaMin: number; mediaMax: number },
+  proxyPort: number,
+  stateDir: string,
+  domain: string,
+): string[] {
   return [
-    '--listen', '127.0.0.1', '--sip-port', String(p.sip), '--api-port', String(p.api),
-    '--media-min', String(p.mediaMin), '--media-max', String(p.mediaMax),
-    '--proxy', `127.0.0.1:${proxyPort}`, '--domain', domain, '--state-dir', stateDir,
+    '--listen',
+    '127.0.0.1',
+    '--sip-port',
+    String(p.sip),
+    '--api-port',
+    String(p.api),
+    '--media-min',
+    String(p.mediaMin),
+    '--media-max',
+    String(p.mediaMax),
+    '--proxy',
+    `127.0.0.1:${proxyPort}`,
+    '--domain',
+    domain,
+    '--state-dir',
+    stateDir,
   ];
 }
 
 /** Spawns `node --import tsx backend/carrier/main.ts ARGS` from the repository root. */
 export function spawnCarrierCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'backend/carrier/main.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', 'backend/carrier/main.ts', ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
-export async function startCarrierProcess(name: keyof typeof INSTANCE_PORTS, proxyPort: number, domain = `${name}.carrier.test`): Promise<CarrierProcess> {
+export async function startCarrierProcess(
+  name: keyof typeof INSTANCE_PORTS,
+  proxyPort: number,
+  domain = `${name}.carrier.test`,
+): Promise<CarrierProcess> {
   const ports = INSTANCE_PORTS[name];
   const stateDir = mkdtempSync(join(tmpdir(), `carrier-${name}-`));
   const child = spawnCarrierCli(carrierArgs(ports, proxyPort, stateDir, domain));

@@ -37,7 +37,6 @@ after(async () => {
   await carrier?.stop();
 });
 
-
 /** Sends one request and waits for its final response (ignoring 1xx). */
 function transact(buf: Buffer): Promise<SipResponse> {
   return new Promise((resolve, reject) => {
@@ -67,7 +66,11 @@ async function callAndCapture(number: string, durationMs: number, sendTone?: num
   ];
   const sdp = `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${RTP_PORT} RTP/AVP 0\r\n`;
   const uri = `sip:${number}@127.0.0.1:${INSTANCE_PORTS.b.sip}`;
-  const ok = await transact(serializeSipMessage(createRequest('INVITE', uri, [...headers('INVITE', 1), { name: 'Content-Type', value: 'application/sdp' }], Buffer.from(sdp))));
+  const ok = await transact(
+    serializeSipMessage(
+      createRequest('INVITE', uri, [...headers('INVITE', 1), { name: 'Content-Type', value: 'application/sdp' }], Buffer.from(sdp)),
+    ),
+  );
   assert.equal(ok.status, 200);
   const toTag = `;tag=${/;tag=([^;\s]+)/.exec(headerValue(ok, 'To')!)![1]}`;
   const remotePort = Number(/m=audio (\d+)/.exec(ok.body.toString())![1]);
@@ -85,7 +88,11 @@ async function callAndCapture(number: string, durationMs: number, sendTone?: num
     let seq = 0;
     sender = setInterval(() => {
       const payload = encodeG711('PCMU', tone.next(160));
-      rtp.send(serializeRtp({ payloadType: 0, marker: false, sequence: seq, timestamp: seq * 160, ssrc: 0x1234, payload }), remotePort, '127.0.0.1');
+      rtp.send(
+        serializeRtp({ payloadType: 0, marker: false, sequence: seq, timestamp: seq * 160, ssrc: 0x1234, payload }),
+        remotePort,
+        '127.0.0.1',
+      );
       seq++;
     }, 20);
   }

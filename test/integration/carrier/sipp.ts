@@ -19,8 +19,22 @@ export function runSipp(args: string[], timeoutMs = 15_000): Promise<SippResult>
   const cwd = mkdtempSync(join(tmpdir(), 'carrier-sipp-'));
   const child = spawn(
     'sipp',
-    ['-i', '127.0.0.1', '-p', String(SIPP_PORTS.sip), '-mp', String(SIPP_PORTS.media), '-m', '1', '-nostdin',
-      '-timeout', `${Math.floor(timeoutMs / 1000) - 1}s`, '-timeout_error', '-trace_err', ...args],
+    [
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(SIPP_PORTS.sip),
+      '-mp',
+      String(SIPP_PORTS.media),
+      '-m',
+      '1',
+      '-nostdin',
+      '-timeout',
+      `${Math.floor(timeoutMs / 1000) - 1}s`,
+      '-timeout_error',
+      '-trace_err',
+      ...args,
+    ],
     { cwd, stdio: 'ignore' },
   );
   const kill = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -48,7 +48,6 @@ after(async () => {
   peer.close();
 });
 
-
 function invite(callId: string, branch: string, method = 'INVITE', seq = 1): Buffer {
   return serializeSipMessage(
     createRequest(method, `sip:5550103@127.0.0.1:${UA_PORT}`, [
@@ -64,7 +63,9 @@ function invite(callId: string, branch: string, method = 'INVITE', seq = 1): Buf
 
 const send = (b: Buffer) => peer.send(b, UA_PORT, '127.0.0.1');
 const responsesFor = (callId: string) =>
-  received.map((d) => parseSipMessage(d)).filter((p) => p.ok && p.message.kind === 'response' && p.message.headers.some((h) => h.name === 'Call-ID' && h.value === callId));
+  received
+    .map((d) => parseSipMessage(d))
+    .filter((p) => p.ok && p.message.kind === 'response' && p.message.headers.some((h) => h.name === 'Call-ID' && h.value === callId));
 
 // The four cases use distinct Call-IDs and branches, so they run side by side (each waits ~2 s).
 describe('transactions on a real UDP socket', { concurrency: true }, () => {

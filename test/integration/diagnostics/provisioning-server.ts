@@ -49,7 +49,9 @@ const api = https.createServer(tls, (req, res) => {
   } else if (req.url === '/api/turn-credentials') {
     const username = `${Math.floor(Date.now() / 1000) + 600}:${USER}`;
     const password = createHmac('sha1', a['turn-secret']!).update(username).digest('base64');
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ username, password, ttl: 600, uris: JSON.parse(a['turn-uris']!) }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ username, password, ttl: 600, uris: JSON.parse(a['turn-uris']!) }));
   } else {
     res.writeHead(404).end();
   }
@@ -57,13 +59,17 @@ const api = https.createServer(tls, (req, res) => {
 
 const wss = https.createServer(tls, (_req, res) => res.writeHead(426).end());
 wss.on('upgrade', (req, socket) => {
-  const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim());
   if (req.headers.upgrade?.toLowerCase() !== 'websocket' || !protocols.includes('sip')) {
     socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     return;
   }
   const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: sip\r\n\r\n`);
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: sip\r\n\r\n`,
+  );
   socket.on('error', () => undefined);
 });
 

@@ -36,18 +36,24 @@ async function ask(tos: number | null, truncateTo?: number): Promise<ReflectorRe
 
 describe('reflector', { skip: process.platform !== 'linux' ? 'the TOS-reading receiver is Linux-only' : false, timeout: 30_000 }, () => {
   let child: ChildProcess;
-  before(async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'backend/reflector/main.ts', '--listen', '127.0.0.1', '--port', String(PORT)], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('reflector not ready in 10 s')), 10_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        if (d.toString().includes(`reflector ready on 127.0.0.1:${PORT}`)) {
-          clearTimeout(timer);
-          resolve();
-        }
+  before(
+    async () => {
+      child = spawn(process.execPath, ['--import', 'tsx', 'backend/reflector/main.ts', '--listen', '127.0.0.1', '--port', String(PORT)], {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-    });
-  }, { timeout: 15_000 });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('reflector not ready in 10 s')), 10_000);
+        child.stdout!.on('data', (d: Buffer) => {
+          if (d.toString().includes(`reflector ready on 127.0.0.1:${PORT}`)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+    },
+    { timeout: 15_000 },
+  );
   after(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });

@@ -17,7 +17,10 @@ export interface CliRun {
 }
 
 /** Exit code and output of the CLI, without expecting a report (usage errors). */
-export function runCliRaw(args: string[], opts: { netns?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCliRaw(
+  args: string[],
+  opts: { netns?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // A proxy in the caller's environment must not leak into a check that is about proxies.
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/_proxy$/i.test(k)));
   const node = [process.execPath, '--import', 'tsx', 'main/diagnostics/cli.ts', ...args];

@@ -50,7 +50,9 @@ function iptables(ns: string, op: '-A' | '-I' | '-D', rule: Rule): void {
 }
 
 function namespaceExists(name: string): boolean {
-  return sh('ip', 'netns', 'list').split('\n').some((l) => l.split(' ')[0] === name);
+  return sh('ip', 'netns', 'list')
+    .split('\n')
+    .some((l) => l.split(' ')[0] === name);
 }
 
 function removeNamespaces(): void {
@@ -109,7 +111,12 @@ export class Topology {
     inNs(NS.server, 'ip', 'addr', 'add', `${ADDR.front}/24`, 'dev', 'cldiag-s0');
     inNs(NS.server, 'ip', 'addr', 'add', `${ADDR.stack}/24`, 'dev', 'cldiag-s0');
     inNs(NS.server, 'ip', 'addr', 'add', `${ADDR.stackMedia}/24`, 'dev', 'cldiag-s0');
-    for (const [ns, dev] of [[NS.client, 'cldiag-c0'], [NS.nat, NAT_INSIDE_IF], [NS.nat, NAT_OUTSIDE_IF], [NS.server, 'cldiag-s0']] as const) {
+    for (const [ns, dev] of [
+      [NS.client, 'cldiag-c0'],
+      [NS.nat, NAT_INSIDE_IF],
+      [NS.nat, NAT_OUTSIDE_IF],
+      [NS.server, 'cldiag-s0'],
+    ] as const) {
       inNs(ns, 'ip', 'link', 'set', dev, 'up');
     }
     inNs(NS.client, 'ip', 'route', 'add', 'default', 'via', ADDR.natInside);
@@ -127,17 +134,63 @@ export class Topology {
   private async startServers(): Promise<void> {
     const cert = join(this.dir, 'cert.pem');
     const key = join(this.dir, 'key.pem');
-    sh('openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=cldiag test',
-      '-addext', `subjectAltName=IP:${ADDR.media},IP:${ADDR.front}`, '-keyout', key, '-out', cert);
+    sh(
+      'openssl',
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=cldiag test',
+      '-addext',
+      `subjectAltName=IP:${ADDR.media},IP:${ADDR.front}`,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    );
     const coturn = this.spawnIn(NS.server, 'turnserver', [
-      '-n', '--no-cli', '--simple-log', '--log-file', 'stdout',
-      '--listening-ip', ADDR.media, '--relay-ip', ADDR.media,
-      '--listening-port', String(PORTS.turn), '--tls-listening-port', String(PORTS.turns),
-      '--min-port', '49000', '--max-port', '49200',
-      '--cert', cert, '--pkey', key, '--use-auth-secret', '--static-auth-secret', TURN_SECRET,
-      '--realm', 'clearline.test', '--pidfile', join(this.dir, 'turnserver.pid'),
+      '-n',
+      '--no-cli',
+      '--simple-log',
+      '--log-file',
+      'stdout',
+      '--listening-ip',
+      ADDR.media,
+      '--relay-ip',
+      ADDR.media,
+      '--listening-port',
+      String(PORTS.turn),
+      '--tls-listening-port',
+      String(PORTS.turns),
+      '--min-port',
+      '49000',
+      '--max-port',
+      '49200',
+      '--cert',
+      cert,
+      '--pkey',
+      key,
+      '--use-auth-secret',
+      '--static-auth-secret',
+      TURN_SECRET,
+      '--realm',
+      'clearline.test',
+      '--pidfile',
+      join(this.dir, 'turnserver.pid'),
     ]);
-    const reflector = this.spawnIn(NS.server, process.execPath, ['--import', 'tsx', 'backend/reflector/main.ts', '--listen', ADDR.media, '--port', String(PORTS.reflector)]);
+    const reflector = this.spawnIn(NS.server, process.execPath, [
+      '--import',
+      'tsx',
+      'backend/reflector/main.ts',
+      '--listen',
+      ADDR.media,
+      '--port',
+      String(PORTS.reflector),
+    ]);
     const clientConfig = {
       agent: { username: AGENT.user, displayName: 'Agent One' },
       sip: { wsUrl: `wss://${ADDR.front}:${PORTS.wss}/`, domain: 'clearline.test', registerExpiresSec: 300 },
@@ -151,10 +204,27 @@ export class Topology {
       `turns:${ADDR.media}:${PORTS.turns}?transport=tcp`,
     ];
     const provisioning = this.spawnIn(NS.server, process.execPath, [
-      '--import', 'tsx', 'test/integration/diagnostics/provisioning-server.ts',
-      '--listen', ADDR.front, '--api-port', String(PORTS.api), '--wss-port', String(PORTS.wss), '--proxy-port', String(PORTS.proxy),
-      '--cert', cert, '--key', key, '--config-json', JSON.stringify(clientConfig),
-      '--turn-secret', TURN_SECRET, '--turn-uris', JSON.stringify(turnUris),
+      '--import',
+      'tsx',
+      'test/integration/diagnostics/provisioning-server.ts',
+      '--listen',
+      ADDR.front,
+      '--api-port',
+      String(PORTS.api),
+      '--wss-port',
+      String(PORTS.wss),
+      '--proxy-port',
+      String(PORTS.proxy),
+      '--cert',
+      cert,
+      '--key',
+      key,
+      '--config-json',
+      JSON.stringify(clientConfig),
+      '--turn-secret',
+      TURN_SECRET,
+      '--turn-uris',
+      JSON.stringify(turnUris),
     ]);
     await Promise.all([
       waitForLine(coturn, /relay .* initialization done|Total (General|auth) servers/, 'coturn', 15_000),
@@ -170,7 +240,18 @@ export class Topology {
    */
   async startRealStack(): Promise<Endpoints> {
     const stateDir = join(this.dir, 'stack');
-    const backend = this.spawnIn(NS.server, process.execPath, ['--import', 'tsx', 'backend/cli.ts', '--state-dir', stateDir, '--listen', ADDR.stack, '--media-address', ADDR.stackMedia, '--demo']);
+    const backend = this.spawnIn(NS.server, process.execPath, [
+      '--import',
+      'tsx',
+      'backend/cli.ts',
+      '--state-dir',
+      stateDir,
+      '--listen',
+      ADDR.stack,
+      '--media-address',
+      ADDR.stackMedia,
+      '--demo',
+    ]);
     await waitForLine(backend, /clearline backend ready/, 'backend stack', 60_000);
     return EndpointsSchema.parse(JSON.parse(readFileSync(join(stateDir, 'endpoints.json'), 'utf8')));
   }
@@ -197,7 +278,16 @@ export class Topology {
 
   /** `npm run diag -- --json` inside the client namespace, signed in to the stand-in control plane. */
   runCli(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<CliRun> {
-    const args = ['--config', `https://${ADDR.front}:${PORTS.api}`, '--user', AGENT.user, '--password', AGENT.password, '--ca', this.caPath];
+    const args = [
+      '--config',
+      `https://${ADDR.front}:${PORTS.api}`,
+      '--user',
+      AGENT.user,
+      '--password',
+      AGENT.password,
+      '--ca',
+      this.caPath,
+    ];
     return runCli([...args, ...extraArgs], { netns: NS.client, env });
   }
 

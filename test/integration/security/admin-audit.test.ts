@@ -92,13 +92,21 @@ describe('admin actions are audited; the admin token rotates', { timeout: 180_00
     const rotation = actions.at(-1)!;
     assert.deepEqual([rotation.action, rotation.actor], ['token rotated', before[0]!.actor]);
     assert.equal((await asAdmin('POST', '/api/agents', { username: 'kim', password: 'kim-password-1' })).status, 201);
-    assert.notEqual(((await asAdmin('GET', '/api/admin-audit')).body as { actions: AdminAuditEntry[] }).actions.at(-1)!.actor, rotation.actor, 'the new token has its own fingerprint');
+    assert.notEqual(
+      ((await asAdmin('GET', '/api/admin-audit')).body as { actions: AdminAuditEntry[] }).actions.at(-1)!.actor,
+      rotation.actor,
+      'the new token has its own fingerprint',
+    );
     secrets.push('kim-password-1');
   });
 
   test('bodies over the limit are refused with 413 on admin, agent and internal routes', async () => {
     const big = JSON.stringify({ username: 'lee', password: 'p'.repeat(MAX_BODY_BYTES) });
-    for (const [method, path] of [['POST', '/api/agents'], ['PATCH', '/api/agents/jay'], ['POST', '/internal/sip-events']] as const) {
+    for (const [method, path] of [
+      ['POST', '/api/agents'],
+      ['PATCH', '/api/agents/jay'],
+      ['POST', '/internal/sip-events'],
+    ] as const) {
       assert.equal((await asAdmin(method, path, big)).status, 413, `${method} ${path}`);
     }
     assert.equal((await asAdmin('GET', '/api/agents')).status, 200, 'the control plane still serves');
@@ -111,7 +119,9 @@ describe('admin actions are audited; the admin token rotates', { timeout: 180_00
       (await asAdmin('GET', '/api/audit')).body,
     ]);
     const logDir = fx.stack.logDir;
-    const logs = readdirSync(logDir, { withFileTypes: true }).filter((f) => f.isFile()).map((f) => readFileSync(join(logDir, f.name), 'utf8'));
+    const logs = readdirSync(logDir, { withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => readFileSync(join(logDir, f.name), 'utf8'));
     for (const secret of secrets.slice(1)) {
       assert.ok(!served.includes(secret), 'not served by the API');
       assert.ok(!logs.some((l) => l.includes(secret)) && !fx.logs.some((l) => l.includes(secret)), 'not logged');

@@ -72,9 +72,14 @@ describe('control plane sign-in lockout is not a weapon', { timeout: 180_000 }, 
 
   test('failures for a user from many addresses only slow that user down: the real user still signs in', async () => {
     // Under the pair lock on every address: only the per-user count grows.
-    for (let host = 1; host <= userSlowdownAfter + 2; host++) assert.equal((await signIn('walt', 'bad-password', `127.0.3.${host}`)).status, 401);
+    for (let host = 1; host <= userSlowdownAfter + 2; host++)
+      assert.equal((await signIn('walt', 'bad-password', `127.0.3.${host}`)).status, 401);
     assert.equal((await signIn('walt', 'walt-password-1', '127.0.0.5')).status, 200, 'a new address: slowed, never locked');
     assert.equal((await signIn('walt', 'walt-password-1', '127.0.0.5')).status, 200, 'the address of a working session');
-    assert.equal((await api(fx.stack, { path: '/api/turn-credentials', auth: { username: 'walt', password: 'walt-password-1' }, from: '127.0.0.5' })).status, 200);
+    assert.equal(
+      (await api(fx.stack, { path: '/api/turn-credentials', auth: { username: 'walt', password: 'walt-password-1' }, from: '127.0.0.5' }))
+        .status,
+      200,
+    );
   });
 });

@@ -94,7 +94,10 @@ describe('hole 7: calls do not escape the record, and floods do not fill it', { 
     const udpCallId = `oversized-udp-${rand(6)}`;
     const udpRes = await udp.request(
       `INVITE sip:${echo}@${domain} SIP/2.0`,
-      [...dialogHeaders({ method: 'INVITE', from: `sip:alice@${domain}`, to: `sip:${echo}@${domain}`, callId: udpCallId }), ['Content-Type', 'application/sdp']],
+      [
+        ...dialogHeaders({ method: 'INVITE', from: `sip:alice@${domain}`, to: `sip:${echo}@${domain}`, callId: udpCallId }),
+        ['Content-Type', 'application/sdp'],
+      ],
       oversizedSdp,
     );
     udp.close();
@@ -104,16 +107,23 @@ describe('hole 7: calls do not escape the record, and floods do not fill it', { 
     const alice = await fx.agent('alice');
     const call = alice.invite(echo, oversizedSdp);
     const outcome = await Promise.race([
-      call.final.then((m) => m.startLine, (e: Error) => `no answer: ${e.message}`),
+      call.final.then(
+        (m) => m.startLine,
+        (e: Error) => `no answer: ${e.message}`,
+      ),
       alice.closed.then(() => 'connection closed'),
     ]);
-    assert.ok(outcome === 'connection closed' || outcome.startsWith('SIP/2.0 513'), `an oversized INVITE over WebSocket is refused (got ${outcome})`);
+    assert.ok(
+      outcome === 'connection closed' || outcome.startsWith('SIP/2.0 513'),
+      `an oversized INVITE over WebSocket is refused (got ${outcome})`,
+    );
 
     const rtpCalls = await fx.rtpengineCalls();
     for (const id of [udpCallId, call.callId]) assert.ok(!rtpCalls.includes(id), `rtpengine holds no media for ${id}`);
     const caller = await fx.agent('alice');
     assert.equal((await fx.legitimateTrunkCall(caller)).status, 200, 'a normal-sized call still works');
-    for (const id of [udpCallId, call.callId]) assert.deepEqual(fx.trunkReceivedRequests('INVITE', id), [], `the oversized INVITE ${id} never reached the trunk`);
+    for (const id of [udpCallId, call.callId])
+      assert.deepEqual(fx.trunkReceivedRequests('INVITE', id), [], `the oversized INVITE ${id} never reached the trunk`);
   });
 
   test(`a flood of ${FLOOD_REQUESTS} unauthenticated REGISTER/INVITEs writes a few audit rows, not one each`, async (t) => {
@@ -126,13 +136,18 @@ describe('hole 7: calls do not escape the record, and floods do not fill it', { 
     const flooder = await UdpSipClient.open(target, FLOODER_ADDRESS);
     const floodStart = Date.now();
     try {
-      for (let sent = 0; sent < FLOOD_REQUESTS; ) {
+      for (let sent = 0; sent < FLOOD_REQUESTS;) {
         for (let i = 0; i < FLOOD_BURST && sent < FLOOD_REQUESTS; i++, sent++) {
           const method = sent % 2 === 0 ? 'REGISTER' : 'INVITE';
           const user = `flood${sent}`;
           const ruri = method === 'REGISTER' ? `sip:${domain}` : `sip:${fx.stack.endpoints.numbers.echo}@${domain}`;
           flooder.send(`${method} ${ruri} SIP/2.0`, [
-            ...dialogHeaders({ method, from: `sip:${user}@${domain}`, to: method === 'REGISTER' ? `sip:${user}@${domain}` : ruri, callId: `flood-${sent}-${rand(4)}` }),
+            ...dialogHeaders({
+              method,
+              from: `sip:${user}@${domain}`,
+              to: method === 'REGISTER' ? `sip:${user}@${domain}` : ruri,
+              callId: `flood-${sent}-${rand(4)}`,
+            }),
             ['Contact', `<sip:${user}@${FLOODER_ADDRESS}>`],
           ]);
         }
@@ -147,7 +162,10 @@ describe('hole 7: calls do not escape the record, and floods do not fill it', { 
     // Barrier: a UDP keepalive answered means the UDP workers took every earlier datagram off the
     // socket; a WebSocket REGISTER audited after that means every event before it was delivered.
     const prober = await UdpSipClient.open(target, '127.0.0.4');
-    const keepalive = await prober.request(`OPTIONS sip:${domain}:${target.port} SIP/2.0`, dialogHeaders({ method: 'OPTIONS', from: `sip:probe@${domain}`, to: `sip:${domain}` }));
+    const keepalive = await prober.request(
+      `OPTIONS sip:${domain}:${target.port} SIP/2.0`,
+      dialogHeaders({ method: 'OPTIONS', from: `sip:probe@${domain}`, to: `sip:${domain}` }),
+    );
     prober.close();
     assert.equal(keepalive?.status, 200, 'Kamailio still answers other hosts after the flood');
     const alice = await fx.agent('alice');
@@ -167,6 +185,9 @@ describe('hole 7: calls do not escape the record, and floods do not fill it', { 
         `audit rows added: ${rowsAdded}; control-plane RSS delta: ${rssDeltaMiB.toFixed(1)} MiB`,
     );
     assert.equal((await fx.legitimateTrunkCall(alice)).status, 200, 'a legitimate call still works after the flood');
-    assert.ok(rowsAdded <= MAX_FLOOD_ROWS, `${FLOOD_REQUESTS} unauthenticated requests wrote ${rowsAdded} audit rows (at most ${MAX_FLOOD_ROWS} expected)`);
+    assert.ok(
+      rowsAdded <= MAX_FLOOD_ROWS,
+      `${FLOOD_REQUESTS} unauthenticated requests wrote ${rowsAdded} audit rows (at most ${MAX_FLOOD_ROWS} expected)`,
+    );
   });
 });

@@ -14,7 +14,6 @@ import { MAX_CONTACTS_PER_AGENT as MAX_CONTACTS } from '../../../backend/config/
 import { startAttackStack, type AttackStack } from './support/attack-stack.js';
 import { TcpSipClient, UdpSipClient, withDigest, type Headers } from './support/raw-sip.js';
 
-
 describe('hole 3: registration contacts cannot hijack calls toward the trunk', { timeout: 180_000 }, () => {
   let fx: AttackStack;
   let domain: string;
@@ -57,7 +56,11 @@ describe('hole 3: registration contacts cannot hijack calls toward the trunk', {
   /** An inbound PSTN call to bob; resolves with the carrier's view once it stops ringing. */
   const inboundCallToBob = async (answeredBy?: WsSipAgent) => {
     const id = await fx.placeTrunkCall('bob');
-    if (answeredBy) await waitFor(async () => answeredBy.incomingInvites.some((m) => m.headers.some(([n, v]) => n === 'call-id' && v === id)), 'the INVITE at bob');
+    if (answeredBy)
+      await waitFor(
+        async () => answeredBy.incomingInvites.some((m) => m.headers.some(([n, v]) => n === 'call-id' && v === id)),
+        'the INVITE at bob',
+      );
     const view = await waitFor(async () => {
       const v = await fx.trunkCall(id);
       return v && v.state !== 'ringing' ? v : null;
@@ -71,7 +74,10 @@ describe('hole 3: registration contacts cannot hijack calls toward the trunk', {
     const udp = await UdpSipClient.open(target);
     const tcp = await TcpSipClient.open({ host: domain, port: fx.stack.ports.sipWs });
     try {
-      for (const [name, client] of [['UDP', udp], ['TCP', tcp]] as const) {
+      for (const [name, client] of [
+        ['UDP', udp],
+        ['TCP', tcp],
+      ] as const) {
         const res = await rawRegister(client, trunkContact);
         assert.ok(res, `REGISTER over ${name} is answered`);
         assert.equal(res.status, 403, `REGISTER over ${name} refused (got ${res.startLine})`);

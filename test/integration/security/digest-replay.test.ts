@@ -39,7 +39,11 @@ describe('hole 5: captured digest credentials cannot be replayed', { timeout: 18
 
   test('REGISTER and INVITE challenges offer qop="auth"', async () => {
     const alice = await fx.agent('alice');
-    const reg = await alice.request('REGISTER', `sip:${domain}`, registerHeaders(`<sip:alice@${rand(4)}.invalid;transport=ws>`, rand(10), 1));
+    const reg = await alice.request(
+      'REGISTER',
+      `sip:${domain}`,
+      registerHeaders(`<sip:alice@${rand(4)}.invalid;transport=ws>`, rand(10), 1),
+    );
     assert.equal(reg.status, 401);
     assert.match(header(reg, 'www-authenticate') ?? '', /qop="?auth\b/, 'the REGISTER challenge offers qop=auth');
 
@@ -61,7 +65,7 @@ describe('hole 5: captured digest credentials cannot be replayed', { timeout: 18
     assert.match(header(inv, 'proxy-authenticate') ?? '', /qop="?auth\b/, 'the INVITE challenge offers qop=auth');
   });
 
-  test("a captured INVITE credential replayed from another connection is refused and never reaches the trunk", async () => {
+  test('a captured INVITE credential replayed from another connection is refused and never reaches the trunk', async () => {
     const alice = await fx.agent('alice');
     const echo = fx.stack.endpoints.numbers.echo;
     const call = alice.invite(echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
@@ -109,7 +113,10 @@ describe('hole 5: captured digest credentials cannot be replayed', { timeout: 18
     assert.equal(first?.status, 200, 'alice registers');
 
     const mallory = await fx.agent('mallory', 'unknown');
-    const replay = await mallory.request('REGISTER', uri, [...registerHeaders(`<sip:mallory@${rand(4)}.invalid;transport=ws>`, callId, 3), ...captured]);
+    const replay = await mallory.request('REGISTER', uri, [
+      ...registerHeaders(`<sip:mallory@${rand(4)}.invalid;transport=ws>`, callId, 3),
+      ...captured,
+    ]);
     assert.ok(REFUSED.includes(replay.status!), `the replayed REGISTER is challenged again or refused (got ${replay.startLine})`);
 
     const unregister = await withDigest({ username: 'alice', password, method: 'REGISTER', uri }, (auth, cseq) =>

@@ -13,7 +13,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TurnCredentialsSchema, type TurnCredentials } from '../../../common/provisioning-api.js';
-import { allocate, createPermission, onPeerData, sendToPeer, StunError, type Allocation } from '../../../main/diagnostics/stun/turn-client.js';
+import {
+  allocate,
+  createPermission,
+  onPeerData,
+  sendToPeer,
+  StunError,
+  type Allocation,
+} from '../../../main/diagnostics/stun/turn-client.js';
 import { udpTransport, type StunTransport } from '../../../main/diagnostics/stun/transaction.js';
 import { openDatagram } from '../../../main/diagnostics/probes/node-channels.js';
 import { PORT_BLOCK_SIZE } from '../../../backend/ports.js';
@@ -104,7 +111,11 @@ describe('exposure: a production stack shows the network only its agent- and tru
     const udp = await openPorts('udp', LISTEN, PORT_BASE, last);
     for (const port of [p.controlPlaneInternal, p.carrierApi]) assert.ok(!tcp.includes(port), `TCP ${port} closed on ${LISTEN}`);
     for (const port of [p.rtpengineNg, p.carrierSip]) assert.ok(!udp.includes(port), `UDP ${port} closed on ${LISTEN}`);
-    assert.deepEqual(await openPorts('udp', MANAGEMENT, p.rtpengineNg, p.rtpengineNg), [p.rtpengineNg], 'ng serves on the management address');
+    assert.deepEqual(
+      await openPorts('udp', MANAGEMENT, p.rtpengineNg, p.rtpengineNg),
+      [p.rtpengineNg],
+      'ng serves on the management address',
+    );
     assert.deepEqual(await openPorts('tcp', MANAGEMENT, p.controlPlaneInternal, p.controlPlaneInternal), [p.controlPlaneInternal]);
   });
 
@@ -193,7 +204,10 @@ describe('exposure: a state dir that ran the demo starts production without its 
     try {
       const listed = await admin(prod, 'GET', '/api/agents');
       assert.equal(listed.status, 200);
-      assert.deepEqual((listed.body as { agents: Array<{ username: string }> }).agents.map((a) => a.username), [AGENT.username]);
+      assert.deepEqual(
+        (listed.body as { agents: Array<{ username: string }> }).agents.map((a) => a.username),
+        [AGENT.username],
+      );
       for (const a of demoAgents) {
         const res = await api(prod, { path: '/api/client-config', auth: a });
         assert.equal(res.status, 401, `${a.username} can no longer sign in`);

@@ -56,7 +56,13 @@ describe('hole 1: forged in-dialog requests are refused and relayed nowhere', { 
     const res = await attacker.request(
       `INVITE sip:${fx.stack.endpoints.numbers.echo}@${domain}:${fx.trunk.sipPort} SIP/2.0`,
       [
-        ...dialogHeaders({ method: 'INVITE', from: `sip:mallory@${ATTACKER_ADDRESS}`, to: `sip:${fx.stack.endpoints.numbers.echo}@${domain}`, toTag: rand(4), callId }),
+        ...dialogHeaders({
+          method: 'INVITE',
+          from: `sip:mallory@${ATTACKER_ADDRESS}`,
+          to: `sip:${fx.stack.endpoints.numbers.echo}@${domain}`,
+          toTag: rand(4),
+          callId,
+        }),
         ['Route', trunkRoute],
         ['Contact', `<sip:mallory@${ATTACKER_ADDRESS}>`],
         ['Content-Type', 'application/sdp'],
@@ -111,7 +117,10 @@ describe('hole 1: forged in-dialog requests are refused and relayed nowhere', { 
         method === 'MESSAGE' ? 'spam' : '',
       );
       assert.ok(res, `forged ${method} (Route ${route}) is answered`);
-      assert.ok(REFUSED_IN_DIALOG.includes(res.status!), `forged ${method} with Route ${route} refused with 481/403 (got ${res.startLine})`);
+      assert.ok(
+        REFUSED_IN_DIALOG.includes(res.status!),
+        `forged ${method} with Route ${route} refused with 481/403 (got ${res.startLine})`,
+      );
     }
     // A stray ACK (no transaction, no dialog) is dropped without an answer: nothing to wait for.
     const ackId = `stray-ack-${rand(6)}`;
@@ -131,7 +140,10 @@ describe('hole 1: forged in-dialog requests are refused and relayed nowhere', { 
       ids.push(callId);
       const res = await attacker.request(
         `${method} ${sink.uri('victim')} SIP/2.0`,
-        [...dialogHeaders({ method, from: `sip:mallory@${ATTACKER_ADDRESS}`, to: sink.uri('victim'), callId }), ['Content-Type', 'text/plain']],
+        [
+          ...dialogHeaders({ method, from: `sip:mallory@${ATTACKER_ADDRESS}`, to: sink.uri('victim'), callId }),
+          ['Content-Type', 'text/plain'],
+        ],
         'spam',
       );
       assert.ok(res, `${method} to a foreign domain is answered`);

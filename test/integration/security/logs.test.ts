@@ -37,7 +37,7 @@ describe('component logs', { timeout: 120_000 }, () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  test('a chatty child\'s log rotates at its size cap, keeps N files, and the child is never blocked', async () => {
+  test("a chatty child's log rotates at its size cap, keeps N files, and the child is never blocked", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clearline-logs-'));
     dirs.push(dir);
     const log = join(dir, 'chatty.log');
@@ -60,7 +60,7 @@ describe('component logs', { timeout: 120_000 }, () => {
     assert.ok(statSync('/dev/full').isCharacterDevice());
   });
 
-  test('the stack\'s log disk fills up: every component keeps running, calls and restarts work, logging resumes once space is freed', async (t) => {
+  test("the stack's log disk fills up: every component keeps running, calls and restarts work, logging resumes once space is freed", async (t) => {
     if (process.getuid?.() !== 0) {
       t.skip('SKIPPED: needs root to mount a tmpfs for the log dir');
       return;
@@ -106,7 +106,11 @@ describe('component logs', { timeout: 120_000 }, () => {
 
         const reflector = 'reflector' in pids ? 'reflector' : 'control-plane';
         process.kill(-pids[reflector]!, 'SIGKILL');
-        await waitFor(async () => fx!.logs.some((l) => new RegExp(`^${reflector} restarted`).test(l)), `${reflector} restarted on a full disk`, 15_000);
+        await waitFor(
+          async () => fx!.logs.some((l) => new RegExp(`^${reflector} restarted`).test(l)),
+          `${reflector} restarted on a full disk`,
+          15_000,
+        );
 
         const dropping = fx.logs.filter((l) => /write failed \(ENOSPC\); dropping/.test(l));
         assert.ok(dropping.length >= 1, `a notice that lines are dropped:\n${fx.logs.join('\n')}`);
@@ -114,7 +118,8 @@ describe('component logs', { timeout: 120_000 }, () => {
         for (const l of dropping) perFile.set(l.split(':')[0]!, (perFile.get(l.split(':')[0]!) ?? 0) + 1);
         // One per log writer: the restarted component opened a second one.
         for (const [file, n] of perFile) assert.ok(n <= (file.includes(reflector) ? 2 : 1), `${file}: ${n} notices`);
-        for (const [name, pid] of Object.entries(pids)) if (name !== reflector) assert.ok(fx.stack.pids()[name] === pid && isAlive(pid), `${name} kept running`);
+        for (const [name, pid] of Object.entries(pids))
+          if (name !== reflector) assert.ok(fx.stack.pids()[name] === pid && isAlive(pid), `${name} kept running`);
         assert.equal((await fetch(`${e.controlPlane.url}/healthz`, { signal: AbortSignal.timeout(5000) })).status, 200);
 
         // Space freed: the next lines are written again, and that is said too.
@@ -122,8 +127,14 @@ describe('component logs', { timeout: 120_000 }, () => {
         const again = alice.invite('bob', browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
         assert.equal((await again.final).status, 200);
         assert.equal((await again.bye()).status, 200);
-        await waitFor(async () => fx!.logs.some((l) => /writes work again; \d+ bytes of log were dropped meanwhile/.test(l)), 'a "writes work again" notice', 10_000);
-        console.log(`[logs] disk full: ${dropping.length} dropping notice(s) for ${perFile.size} log(s); ${fx.logs.filter((l) => /writes work again/.test(l)).length} resumed`);
+        await waitFor(
+          async () => fx!.logs.some((l) => /writes work again; \d+ bytes of log were dropped meanwhile/.test(l)),
+          'a "writes work again" notice',
+          10_000,
+        );
+        console.log(
+          `[logs] disk full: ${dropping.length} dropping notice(s) for ${perFile.size} log(s); ${fx.logs.filter((l) => /writes work again/.test(l)).length} resumed`,
+        );
         await alice.register(0);
         await bob.register(0);
       } finally {

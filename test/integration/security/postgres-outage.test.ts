@@ -58,10 +58,14 @@ describe('a PostgreSQL outage stops nothing', { timeout: 120_000, skip: skip ?? 
     const pids = fx.stack.pids();
 
     pg.stop('fast'); // what `systemctl restart postgresql` does first: every connection is terminated
-    const down = await waitFor(async () => {
-      const h = await healthz();
-      return h.status === 503 ? h : null;
-    }, '/healthz 503 while PostgreSQL is down', 10_000);
+    const down = await waitFor(
+      async () => {
+        const h = await healthz();
+        return h.status === 503 ? h : null;
+      },
+      '/healthz 503 while PostgreSQL is down',
+      10_000,
+    );
     assert.deepEqual(JSON.parse(down.body), { status: 'unavailable' }, 'no internal detail (host, user, driver message)');
 
     // Let the idle-connection errors and any crash-and-restart play out before judging.
@@ -91,14 +95,23 @@ describe('a PostgreSQL outage stops nothing', { timeout: 120_000, skip: skip ?? 
     pg.stop('fast');
     try {
       process.kill(-pids['control-plane']!, 'SIGKILL');
-      await waitFor(async () => (await healthz()).status === 503, 'the new control plane answers /healthz 503 while the DB is down', 10_000);
+      await waitFor(
+        async () => (await healthz()).status === 503,
+        'the new control plane answers /healthz 503 while the DB is down',
+        10_000,
+      );
     } finally {
       pg.start();
     }
     await waitFor(async () => (await healthz()).status === 200, '/healthz 200 once PostgreSQL is back', 15_000);
     await waitFor(async () => fx.logs.some((l) => /^control-plane restarted \(pid \d+\)$/.test(l)), 'the restart completed', 5000);
-    for (const name of Object.keys(pids).filter((n) => n !== 'control-plane')) assert.equal(fx.stack.pids()[name], pids[name], `${name} kept its pid`);
+    for (const name of Object.keys(pids).filter((n) => n !== 'control-plane'))
+      assert.equal(fx.stack.pids()[name], pids[name], `${name} kept its pid`);
     const cpLog = readFileSync(join(fx.stack.logDir, 'control-plane.log'), 'utf8');
-    assert.match(cpLog, /control-plane: database unavailable \(ECONNREFUSED\), attempt 1; retrying in/, 'each connection attempt is logged');
+    assert.match(
+      cpLog,
+      /control-plane: database unavailable \(ECONNREFUSED\), attempt 1; retrying in/,
+      'each connection attempt is logged',
+    );
   });
 });

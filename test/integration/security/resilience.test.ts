@@ -73,14 +73,19 @@ describe('one failure does not stop everything', { timeout: 120_000 }, () => {
     try {
       const attempts = await waitFor(
         async () => {
-          const lines = fx.logs.filter((l) => /^kamailio restart attempt \d+ failed: kamailio failed to start: exited during startup/.test(l));
+          const lines = fx.logs.filter((l) =>
+            /^kamailio restart attempt \d+ failed: kamailio failed to start: exited during startup/.test(l),
+          );
           return lines.length >= 3 ? lines : null;
         },
         'three failed restart attempts of kamailio',
         20_000,
       );
       const delays = attempts.map((l) => Number(/next attempt in ([\d.]+) s$/.exec(l)![1]));
-      assert.ok(delays.every((d, i) => i === 0 || d >= delays[i - 1]!), `backoff grows: ${delays.join(', ')} s`);
+      assert.ok(
+        delays.every((d, i) => i === 0 || d >= delays[i - 1]!),
+        `backoff grows: ${delays.join(', ')} s`,
+      );
       assert.ok(delays[2]! > delays[0]!, `backoff grows: ${delays.join(', ')} s`);
       assert.ok(!fx.logs.some((l) => /FATAL|stopped$/.test(l)), fx.logs.join('\n'));
 
@@ -112,15 +117,25 @@ describe('one failure does not stop everything', { timeout: 120_000 }, () => {
   test('SQLite locked by another process (a backup): /healthz 503 in < 1 s, writes fail fast with 503 and no detail; released: 200', async () => {
     const e = fx.stack.endpoints;
     const dbFile = join(fx.stack.stateDir, 'clearline.db');
-    const internalToken = (JSON.parse(readFileSync(join(fx.stack.stateDir, 'config', 'control-plane.json'), 'utf8')) as { internalToken: string }).internalToken;
+    const internalToken = (
+      JSON.parse(readFileSync(join(fx.stack.stateDir, 'config', 'control-plane.json'), 'utf8')) as { internalToken: string }
+    ).internalToken;
     const postEvent = async (callId: string) => {
       const t0 = performance.now();
       const res = await fetch(`${e.controlPlane.url}/internal/sip-events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          token: internalToken, eventId: `resilience-${callId}`, at: (Date.now() / 1000).toFixed(6),
-          method: 'OPTIONS', code: 0, outcome: 'received', callId, from: 'sip:x@y', to: 'sip:y@x', inDialog: 0,
+          token: internalToken,
+          eventId: `resilience-${callId}`,
+          at: (Date.now() / 1000).toFixed(6),
+          method: 'OPTIONS',
+          code: 0,
+          outcome: 'received',
+          callId,
+          from: 'sip:x@y',
+          to: 'sip:y@x',
+          inDialog: 0,
         }),
         signal: AbortSignal.timeout(10_000),
       });
@@ -132,7 +147,10 @@ describe('one failure does not stop everything', { timeout: 120_000 }, () => {
     // A separate process takes SQLite's write lock and holds it, as `sqlite3 .backup` or VACUUM would.
     const holder: ChildProcess = spawn(
       process.execPath,
-      ['-e', `const D=require('better-sqlite3');const d=new D(${JSON.stringify(dbFile)});d.exec('BEGIN IMMEDIATE');console.log('locked');setInterval(()=>{},1000);`],
+      [
+        '-e',
+        `const D=require('better-sqlite3');const d=new D(${JSON.stringify(dbFile)});d.exec('BEGIN IMMEDIATE');console.log('locked');setInterval(()=>{},1000);`,
+      ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {

@@ -26,8 +26,10 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
   const pool = new AgentPool(() => fx.stack);
   const connect = (who: { username: string; password: string }) => pool.connect(who.username, who.password);
   /** The final status of a call from `caller` to `callee` (a registered callee answers 486 Busy Here). */
-  const callStatus = async (caller: WsSipAgent, callee: string) => (await caller.invite(callee, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' })).final).status!;
-  const callRecord = async (callId: string) => (await adminGet<{ calls: CallRecord[] }>(fx.stack, '/api/calls?limit=10000')).calls.find((c) => c.callId === callId);
+  const callStatus = async (caller: WsSipAgent, callee: string) =>
+    (await caller.invite(callee, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' })).final).status!;
+  const callRecord = async (callId: string) =>
+    (await adminGet<{ calls: CallRecord[] }>(fx.stack, '/api/calls?limit=10000')).calls.find((c) => c.callId === callId);
   const signIn = (path: string) => api(fx.stack, { path, auth: NORA });
 
   /** What nora can still do: [registration reachable, REGISTER, INVITE, client-config, TURN credentials]. */
@@ -46,7 +48,8 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
     await createAgent(fx.stack, NORA.username, NORA.password);
     await createAgent(fx.stack, OTTO.username, OTTO.password);
     // These tests place calls back to back: above the default one call per second.
-    for (const who of [NORA, OTTO]) assert.equal((await admin(fx.stack, 'PATCH', `/api/agents/${who.username}`, { maxCps: 50 })).status, 200);
+    for (const who of [NORA, OTTO])
+      assert.equal((await admin(fx.stack, 'PATCH', `/api/agents/${who.username}`, { maxCps: 50 })).status, 200);
   });
   afterEach(() => pool.closeAll());
   after(async () => {
@@ -112,6 +115,9 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
   test('revoking an agent that has no registration is not an error', async () => {
     await createAgent(fx.stack, 'pia', 'pia-password-1');
     const disabled = await admin(fx.stack, 'PATCH', '/api/agents/pia', { disabled: true });
-    assert.deepEqual([disabled.status, (disabled.body as { kamailio: unknown }).kamailio], [200, { registrationsDropped: true, callsEnded: 0 }]);
+    assert.deepEqual(
+      [disabled.status, (disabled.body as { kamailio: unknown }).kamailio],
+      [200, { registrationsDropped: true, callsEnded: 0 }],
+    );
   });
 });

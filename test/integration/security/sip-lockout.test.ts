@@ -11,7 +11,6 @@ import { MAX_AUTH_FAILURES } from '../../../backend/config/kamailio.js';
 import { startAttackStack, type AttackStack } from './support/attack-stack.js';
 import { UdpSipClient, withDigest } from './support/raw-sip.js';
 
-
 describe('hole 6: SIP lockout slows guessing without locking the real agent out', { timeout: 180_000 }, () => {
   let fx: AttackStack;
 
@@ -47,7 +46,7 @@ describe('hole 6: SIP lockout slows guessing without locking the real agent out'
     assert.equal((await alice.register()).status, 200, 'other agents on the same address are not affected');
   });
 
-  test('bad REGISTERs sent over UDP in an agent\'s name are refused without counting: the agent still registers over WebSocket', async () => {
+  test("bad REGISTERs sent over UDP in an agent's name are refused without counting: the agent still registers over WebSocket", async () => {
     const password = await fx.createAgent('frank');
     const domain = fx.stack.endpoints.sip.domain;
     const udp = await UdpSipClient.open({ host: domain, port: fx.stack.ports.sipUdp });

@@ -29,7 +29,9 @@ const MAX_CALL_SECONDS = 8;
 /** Requests the trunk (simulated carrier, CARRIER_SIP_TRACE) received whose text contains `marker`. */
 function trunkReceived(stack: RunningStack, method: string, marker: string): string[] {
   const log = readFileSync(join(stack.logDir, 'carrier.log'), 'utf8');
-  return log.split(/(?=SIP [←→] )/).filter((m) => m.startsWith('SIP ←') && m.split('\n')[1]?.startsWith(`${method} `) && m.includes(marker));
+  return log
+    .split(/(?=SIP [←→] )/)
+    .filter((m) => m.startsWith('SIP ←') && m.split('\n')[1]?.startsWith(`${method} `) && m.includes(marker));
 }
 
 describe('hole 4: toll fraud by an authenticated agent', { timeout: 180_000 }, () => {
@@ -80,13 +82,20 @@ describe('hole 4: toll fraud by an authenticated agent', { timeout: 180_000 }, (
       const res = await call.final;
       assert.equal(res.status, 403, `${number}: ${res.startLine}`);
       assert.equal(res.reason, 'Destination Not Allowed');
-      assert.ok(!(await rtpengineCallIds(fx.stack.endpoints.sip.domain, fx.stack.ports.rtpengineNg)).includes(call.callId), `${number}: no media ports`);
+      assert.ok(
+        !(await rtpengineCallIds(fx.stack.endpoints.sip.domain, fx.stack.ports.rtpengineNg)).includes(call.callId),
+        `${number}: no media ports`,
+      );
     }
     await barrierCall(agent);
-    for (const number of refused) assert.deepEqual(trunkReceived(fx.stack, 'INVITE', `sip:${number}@`), [], `${number} never reached the trunk`);
+    for (const number of refused)
+      assert.deepEqual(trunkReceived(fx.stack, 'INVITE', `sip:${number}@`), [], `${number} never reached the trunk`);
 
     await waitFor(
-      async () => (await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit')).events.some((e) => e.code === 403 && e.outcome === 'destination not allowed: premium' && e.from.includes(agent.username)),
+      async () =>
+        (await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit')).events.some(
+          (e) => e.code === 403 && e.outcome === 'destination not allowed: premium' && e.from.includes(agent.username),
+        ),
       'the refusal in the audit log',
     );
   });
@@ -151,7 +160,10 @@ describe('hole 4: toll fraud by an authenticated agent', { timeout: 180_000 }, (
     }
     const limited = answers.filter((a) => a.status === 503);
     assert.ok(limited.length >= 1, `statuses: ${answers.map((a) => a.status).join(' ')}`);
-    assert.ok(answers.every((a) => a.status === 503 || a.status === 486), `statuses: ${answers.map((a) => a.status).join(' ')}`);
+    assert.ok(
+      answers.every((a) => a.status === 503 || a.status === 486),
+      `statuses: ${answers.map((a) => a.status).join(' ')}`,
+    );
     for (const a of limited) assert.ok(Number(a.retryAfter) >= 1, `Retry-After: ${a.retryAfter}`);
     const other = await agentWith();
     await barrierCall(other);
@@ -174,12 +186,22 @@ describe('hole 4: toll fraud by an authenticated agent', { timeout: 180_000 }, (
     const agent = await agentWith();
     const call = agent.invite(fx.stack.endpoints.numbers.echo, sdp());
     assert.equal((await call.final).status, 200);
-    await waitFor(async () => agent.byes.some((b) => header(b, 'call-id') === call.callId), 'the server to end the call toward the agent', (MAX_CALL_SECONDS + 10) * 1000);
+    await waitFor(
+      async () => agent.byes.some((b) => header(b, 'call-id') === call.callId),
+      'the server to end the call toward the agent',
+      (MAX_CALL_SECONDS + 10) * 1000,
+    );
     await waitFor(async () => trunkReceived(fx.stack, 'BYE', call.callId).length > 0, 'the BYE at the trunk');
     await waitFor(
-      async () => (await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit')).events.some((e) => e.callId === call.callId && e.outcome === 'max call duration'),
+      async () =>
+        (await adminGet<{ events: AuditEntry[] }>(fx.stack, '/api/audit')).events.some(
+          (e) => e.callId === call.callId && e.outcome === 'max call duration',
+        ),
       'the audit event of the ended call',
     );
-    assert.ok(!(await rtpengineCallIds(fx.stack.endpoints.sip.domain, fx.stack.ports.rtpengineNg)).includes(call.callId), 'its media ports are released');
+    assert.ok(
+      !(await rtpengineCallIds(fx.stack.endpoints.sip.domain, fx.stack.ports.rtpengineNg)).includes(call.callId),
+      'its media ports are released',
+    );
   });
 });

@@ -75,7 +75,10 @@ describe('transport: off loopback the control plane is HTTPS and SIP is WSS, wit
     assert.equal(e.controlPlane.url, `https://${LISTEN}:${fx.stack.ports.controlPlane}`);
     assert.equal(e.sip.wsUrl, `wss://${LISTEN}:${fx.stack.ports.sipWss}`);
     assert.equal(e.sip.wssUrl, e.sip.wsUrl);
-    assert.ok(fx.logs.some((l) => l.includes(`local CA ${e.caCertPath}`)), 'trust steps printed');
+    assert.ok(
+      fx.logs.some((l) => l.includes(`local CA ${e.caCertPath}`)),
+      'trust steps printed',
+    );
     assert.ok(fx.logs.some((l) => l.includes('update-ca-certificates')));
   });
 
@@ -83,7 +86,11 @@ describe('transport: off loopback the control plane is HTTPS and SIP is WSS, wit
     const port = fx.stack.ports.controlPlane;
     await assert.rejects(get(`http://${LISTEN}:${port}/healthz`), 'a plain HTTP request must not be served');
     assert.equal(await get(`https://${LISTEN}:${port}/healthz`, ca), 200);
-    await assert.rejects(get(`https://${LISTEN}:${port}/healthz`), /self-signed|unable to verify|certificate/i, 'a client without the CA refuses the certificate');
+    await assert.rejects(
+      get(`https://${LISTEN}:${port}/healthz`),
+      /self-signed|unable to verify|certificate/i,
+      'a client without the CA refuses the certificate',
+    );
   });
 
   test('an agent signs in over HTTPS and is handed wss:// and https:// only', async () => {
@@ -129,7 +136,12 @@ describe('transport: --demo off loopback keeps WSS and HTTPS; the simulated carr
     assert.match(e.sip.wsUrl, /^wss:\/\//);
     assert.match(e.controlPlane.url, /^https:\/\//);
     assert.equal(new URL(e.carrier!.apiUrl).hostname, '127.0.0.1');
-    const alice = await WsSipAgent.connect(e.sip.wsUrl, { username: 'alice', password: e.agents.find((a) => a.username === 'alice')!.password, domain: e.sip.domain, ca: readFileSync(e.caCertPath!) });
+    const alice = await WsSipAgent.connect(e.sip.wsUrl, {
+      username: 'alice',
+      password: e.agents.find((a) => a.username === 'alice')!.password,
+      domain: e.sip.domain,
+      ca: readFileSync(e.caCertPath!),
+    });
     try {
       assert.equal((await alice.register()).status, 200);
       const call = alice.invite(e.numbers.echo, browserSdp({ address: DEMO_LISTEN, port: 9, setup: 'actpass' }));

@@ -19,14 +19,22 @@ async function layerProblems(file: string, code: string): Promise<string[]> {
 }
 
 const wrong: ReadonlyArray<readonly [file: string, code: string, why: RegExp]> = [
-  ['backend/control-plane/x.ts', `import { APP_ORIGIN } from '../../main/security/csp.js';`, /backend\/ may not import '..\/..\/main\/security\/csp.js' \(main\/security\/csp.js\)/],
+  [
+    'backend/control-plane/x.ts',
+    `import { APP_ORIGIN } from '../../main/security/csp.js';`,
+    /backend\/ may not import '..\/..\/main\/security\/csp.js' \(main\/security\/csp.js\)/,
+  ],
   ['main/ipc/x.ts', `export * from '../../backend/stack.js';`, /main\/ may not import/],
   ['main/x.ts', `const r = await import('../renderer/state/store.js');`, /main\/ may not import/],
   ['renderer/state/x.ts', `import type { Stack } from '../../backend/stack.js';`, /renderer\/ may not import/],
   ['renderer/calling/x.ts', `import { readFileSync } from 'node:fs';`, /renderer\/ may not import 'node:fs'/],
   ['renderer/calling/x.ts', `import { useState } from 'react';`, /renderer\/calling\/ may not import 'react'/],
   ['renderer/x.ts', `import { setSocketTos } from '../common/node/ip-tos.js';`, /renderer\/ may not import/],
-  ['renderer/components/X.tsx', `import { createWebHost } from '../host/web-host.js';\nexport const X = () => <p>{String(createWebHost)}</p>;`, /renderer\/components\/ may not import/],
+  [
+    'renderer/components/X.tsx',
+    `import { createWebHost } from '../host/web-host.js';\nexport const X = () => <p>{String(createWebHost)}</p>;`,
+    /renderer\/components\/ may not import/,
+  ],
   ['common/x.ts', `import { join } from 'node:path';`, /common\/ may not import 'node:path'/],
   ['common/quality/x.ts', `import { startStack } from '../../backend/stack.js';`, /common\/ may not import/],
   ['common/contract/x.ts', `import type { Socket } from 'koffi';`, /common\/ may not import 'koffi'/],
@@ -45,10 +53,16 @@ for (const [file, code, why] of wrong) {
 }
 
 const right: ReadonlyArray<readonly [file: string, code: string]> = [
-  ['backend/control-plane/x.ts', `import { APP_ORIGIN } from '../../common/app-origin.js';\nimport { resolveRendererPath } from '../../common/node/static-files.js';`],
+  [
+    'backend/control-plane/x.ts',
+    `import { APP_ORIGIN } from '../../common/app-origin.js';\nimport { resolveRendererPath } from '../../common/node/static-files.js';`,
+  ],
   ['main/diagnostics/x.ts', `import { estimateMos } from '../../common/quality/mos.js';\nimport { createSocket } from 'node:dgram';`],
   ['main/windows/x.ts', `import { BrowserWindow } from 'electron';`],
-  ['renderer/components/X.tsx', `import { DIAGNOSTICS_NEED_DESKTOP } from '../state/diagnostics.js';\nexport const X = () => <p>{DIAGNOSTICS_NEED_DESKTOP}</p>;`],
+  [
+    'renderer/components/X.tsx',
+    `import { DIAGNOSTICS_NEED_DESKTOP } from '../state/diagnostics.js';\nexport const X = () => <p>{DIAGNOSTICS_NEED_DESKTOP}</p>;`,
+  ],
   ['common/contract/x.ts', `import { z } from 'zod';\nexport const S = z.string();`],
   ['common/node/x.ts', `import { join } from 'node:path';\nimport { APP_ORIGIN } from '../app-origin.js';`],
   ['preload/x.ts', `import { contextBridge } from 'electron';\nimport { HOST_API_GLOBAL } from '../common/contract/channels.js';`],

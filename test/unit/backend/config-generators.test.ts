@@ -22,9 +22,22 @@ test('coturn: TURN REST auth, ports, TLS 1.2+ only, hardening flags', () => {
   const conf = renderCoturnConfig(coturnBase);
   const lines = new Set(conf.split('\n'));
   for (const l of [
-    'use-auth-secret', 'static-auth-secret=s3cret', 'listening-port=20020', 'tls-listening-port=20021',
-    'min-port=21200', 'max-port=21399', 'no-cli', 'no-multicast-peers', 'no-tcp-relay', 'no-tlsv1', 'no-tlsv1_1',
-    'no-software-attribute', 'user-quota=12', 'total-quota=1200', 'cert=/pki/server.crt', 'pkey=/pki/server.key',
+    'use-auth-secret',
+    'static-auth-secret=s3cret',
+    'listening-port=20020',
+    'tls-listening-port=20021',
+    'min-port=21200',
+    'max-port=21399',
+    'no-cli',
+    'no-multicast-peers',
+    'no-tcp-relay',
+    'no-tlsv1',
+    'no-tlsv1_1',
+    'no-software-attribute',
+    'user-quota=12',
+    'total-quota=1200',
+    'cert=/pki/server.crt',
+    'pkey=/pki/server.key',
   ]) {
     assert.ok(lines.has(l), `missing line: ${l}`);
   }
@@ -32,13 +45,25 @@ test('coturn: TURN REST auth, ports, TLS 1.2+ only, hardening flags', () => {
 
 test('coturn: every private/special range denied; only the stack address allowed (loopback only when needed)', () => {
   const conf = renderCoturnConfig(coturnBase);
-  for (const r of ['10.0.0.0-10.255.255.255', '172.16.0.0-172.31.255.255', '192.168.0.0-192.168.255.255', '169.254.0.0-169.254.255.255', '127.0.0.0-127.255.255.255', 'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']) {
+  for (const r of [
+    '10.0.0.0-10.255.255.255',
+    '172.16.0.0-172.31.255.255',
+    '192.168.0.0-192.168.255.255',
+    '169.254.0.0-169.254.255.255',
+    '127.0.0.0-127.255.255.255',
+    'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+  ]) {
     assert.ok(DENIED_PEER_RANGES.includes(r));
     assert.ok(conf.includes(`denied-peer-ip=${r}\n`), r);
   }
   assert.match(conf, /^allowed-peer-ip=127\.0\.0\.1$/m);
   assert.match(conf, /^allow-loopback-peers$/m);
-  const server = renderCoturnConfig({ ...coturnBase, listen: '198.51.100.10', allowedPeers: ['198.51.100.11'], deniedPeers: ['198.51.100.10', '127.0.0.1'] });
+  const server = renderCoturnConfig({
+    ...coturnBase,
+    listen: '198.51.100.10',
+    allowedPeers: ['198.51.100.11'],
+    deniedPeers: ['198.51.100.10', '127.0.0.1'],
+  });
   assert.doesNotMatch(server, /allow-loopback-peers/);
   // The stack's own public listen address is denied explicitly: it is in no special range.
   assert.match(server, /^denied-peer-ip=198\.51\.100\.10$/m);
@@ -51,7 +76,14 @@ test('coturn: every private/special range denied; only the stack address allowed
 });
 
 test('rtpengine: userspace-only arguments, media on its address, ng on the management address', () => {
-  const args = rtpengineArgs({ mediaAddress: '10.1.1.1', ngAddress: '127.0.0.1', ngPort: 20030, portMin: 21000, portMax: 21199, advertise: '198.51.100.1' });
+  const args = rtpengineArgs({
+    mediaAddress: '10.1.1.1',
+    ngAddress: '127.0.0.1',
+    ngPort: 20030,
+    portMin: 21000,
+    portMax: 21199,
+    advertise: '198.51.100.1',
+  });
   assert.ok(args.includes('--table=-1'));
   assert.ok(args.includes('--interface=10.1.1.1!198.51.100.1'));
   assert.ok(args.includes('--listen-ng=127.0.0.1:20030'));

@@ -36,7 +36,11 @@ test('every outcome kamailio.cfg names is in the outcome enum, and every Kamaili
   assert.ok(literals.length > 10, `found the outcomes in the cfg (${literals.length})`);
   for (const text of literals) assert.notEqual(outcomeKind(text), 'reply', `"${text}" is not in AUDIT_OUTCOMES`);
   const kamailioOutcomes = Object.entries(AUDIT_OUTCOMES).filter(([, spec]) => spec.by === 'kamailio');
-  for (const [text] of kamailioOutcomes) assert.ok(literals.some((l) => l.startsWith(text)), `"${text}" is never written by kamailio.cfg`);
+  for (const [text] of kamailioOutcomes)
+    assert.ok(
+      literals.some((l) => l.startsWith(text)),
+      `"${text}" is never written by kamailio.cfg`,
+    );
 });
 
 test('outcome kinds: named outcomes by their kind, parametrised ones by prefix, anything else is a reply phrase', () => {
@@ -58,14 +62,26 @@ test('the input schema accepts exactly the event fields, optional where the defi
 });
 
 const invite = (over: Partial<SipEvent>): SipEvent => ({
-  method: 'INVITE', code: 0, outcome: 'received', callId: 'c1', fromTag: 'ft', from: 'sip:alice@x', to: 'sip:bob@x', inDialog: false, ...over,
+  method: 'INVITE',
+  code: 0,
+  outcome: 'received',
+  callId: 'c1',
+  fromTag: 'ft',
+  from: 'sip:alice@x',
+  to: 'sip:bob@x',
+  inDialog: false,
+  ...over,
 });
 
 test('call records: a locked-out, disabled, wrong-password or flood-banned INVITE is no call at all', () => {
   for (const outcome of ['too many failures', 'agent disabled', 'wrong password', 'unknown user', 'auth user mismatch']) {
     assert.equal(applySipEvent(undefined, invite({ code: 403, outcome }), 5), undefined, outcome);
   }
-  assert.equal(applySipEvent(undefined, invite({ code: 0, outcome: 'flood: source ignored for 60 s' }), 5), undefined, 'a flood ban starts no call');
+  assert.equal(
+    applySipEvent(undefined, invite({ code: 0, outcome: 'flood: source ignored for 60 s' }), 5),
+    undefined,
+    'a flood ban starts no call',
+  );
 });
 
 test('call records: a policy refusal is a call that ended as it began, and never ends another call that reused its ids', () => {
@@ -74,7 +90,11 @@ test('call records: a policy refusal is a call that ended as it began, and never
   assert.equal(applySipEvent(undefined, invite({ code: 486, outcome: 'too many calls' }), 5)?.disposition, 'busy');
   const ringing = applySipEvent(undefined, invite({}), 10)!;
   assert.equal(applySipEvent(ringing, invite({ code: 403, outcome: 'destination not allowed: premium' }), 20), ringing);
-  assert.equal(applySipEvent(ringing, invite({ code: 403, outcome: 'Forbidden' }), 20)?.disposition, 'rejected', "the callee's own 403 ends it");
+  assert.equal(
+    applySipEvent(ringing, invite({ code: 403, outcome: 'Forbidden' }), 20)?.disposition,
+    'rejected',
+    "the callee's own 403 ends it",
+  );
 });
 
 test('call records: a BYE ends a call when relayed or ended by the system, not when its sender was banned', () => {
@@ -93,7 +113,18 @@ test('the SQL mapping stores and lists every stored field of the event', async (
   assert.equal(await store.record(event, 1234), true);
   assert.equal(await store.record(event, 1235), false, 'a re-delivery is stored once');
   const [entry] = await store.listEvents();
-  assert.deepEqual(entry, { id: 1, at: 1234, method: 'INVITE', from: 'sip:alice@x', to: 'sip:bob@x', target: '5550100', callId: 'c1', code: 403, outcome: 'too many failures', inDialog: false });
+  assert.deepEqual(entry, {
+    id: 1,
+    at: 1234,
+    method: 'INVITE',
+    from: 'sip:alice@x',
+    to: 'sip:bob@x',
+    target: '5550100',
+    callId: 'c1',
+    code: 403,
+    outcome: 'too many failures',
+    inDialog: false,
+  });
   assert.deepEqual(await store.listCalls(), [], 'the lockout is audited, not recorded as a call');
   await db.close();
 });

@@ -1,7 +1,13 @@
 /** Revoking an agent in Kamailio through its ctl socket (kamcmd is injected). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dropRegistrations, endCalls, kamailioRevoker, parseDialogs, type CommandRunner } from '../../../backend/control-plane/kamailio-revocation.js';
+import {
+  dropRegistrations,
+  endCalls,
+  kamailioRevoker,
+  parseDialogs,
+  type CommandRunner,
+} from '../../../backend/control-plane/kamailio-revocation.js';
 
 type Answer = { code: number; stdout?: string; stderr?: string };
 
@@ -46,8 +52,24 @@ const ONE_DIALOG = `{
 test('dialogs are read from dlg.profile_list output, tags from the caller and callee blocks', () => {
   const second = ONE_DIALOG.replace('1127', '7').replace('2443', '8').replace('0c332d417f7ef3082826', 'second-call');
   assert.deepEqual(parseDialogs(ONE_DIALOG + second), [
-    { hEntry: '1127', hId: '2443', callId: '0c332d417f7ef3082826', fromTag: '14814261', toTag: '909d3ec6', from: 'sip:nora@127.0.0.1', to: 'sip:otto@127.0.0.1' },
-    { hEntry: '7', hId: '8', callId: 'second-call', fromTag: '14814261', toTag: '909d3ec6', from: 'sip:nora@127.0.0.1', to: 'sip:otto@127.0.0.1' },
+    {
+      hEntry: '1127',
+      hId: '2443',
+      callId: '0c332d417f7ef3082826',
+      fromTag: '14814261',
+      toTag: '909d3ec6',
+      from: 'sip:nora@127.0.0.1',
+      to: 'sip:otto@127.0.0.1',
+    },
+    {
+      hEntry: '7',
+      hId: '8',
+      callId: 'second-call',
+      fromTag: '14814261',
+      toTag: '909d3ec6',
+      from: 'sip:nora@127.0.0.1',
+      to: 'sip:otto@127.0.0.1',
+    },
   ]);
   assert.deepEqual(parseDialogs(''), []);
 });
@@ -65,7 +87,11 @@ test('an RPC error kamcmd exits 0 on, and a socket it cannot reach, are reported
     /kamcmd ul\.rm location alice failed \(exit 0\): error: 500 - Domain table not found/,
   );
   await assert.rejects(
-    dropRegistrations('/s', 'alice', kamcmd({ 'ul.rm': { code: 255, stderr: 'ERROR: connect_unix_sock: connect(/s): Connection refused' } }).run),
+    dropRegistrations(
+      '/s',
+      'alice',
+      kamcmd({ 'ul.rm': { code: 255, stderr: 'ERROR: connect_unix_sock: connect(/s): Connection refused' } }).run,
+    ),
     /kamcmd ul\.rm location alice failed \(exit 255\): ERROR: connect_unix_sock: connect\(\/s\): Connection refused/,
   );
 });
@@ -73,15 +99,27 @@ test('an RPC error kamcmd exits 0 on, and a socket it cannot reach, are reported
 test('calls: each dialog in the agent\'s "calls" profile is ended by its handle and returned', async () => {
   const k = kamcmd({ 'dlg.profile_list': { code: 0, stdout: ONE_DIALOG } });
   const ended = await endCalls('/s', 'nora', k.run);
-  assert.deepEqual(ended.map((c) => c.callId), ['0c332d417f7ef3082826']);
-  assert.deepEqual(k.calls.map((c) => c.slice(3)), [['dlg.profile_list', 'calls', 'nora'], ['dlg.end_dlg', '1127', '2443']]);
+  assert.deepEqual(
+    ended.map((c) => c.callId),
+    ['0c332d417f7ef3082826'],
+  );
+  assert.deepEqual(
+    k.calls.map((c) => c.slice(3)),
+    [
+      ['dlg.profile_list', 'calls', 'nora'],
+      ['dlg.end_dlg', '1127', '2443'],
+    ],
+  );
   assert.deepEqual(await endCalls('/s', 'idle', kamcmd().run), [], 'no calls, nothing ended');
 });
 
 test('the revoker drops registrations, then ends calls; without a socket it refuses and names the setting', async () => {
   const k = kamcmd({ 'dlg.profile_list': { code: 0, stdout: ONE_DIALOG } });
   assert.equal((await kamailioRevoker('/s', k.run)('nora')).length, 1);
-  assert.deepEqual(k.calls.map((c) => c[3]), ['ul.rm', 'dlg.profile_list', 'dlg.end_dlg']);
+  assert.deepEqual(
+    k.calls.map((c) => c[3]),
+    ['ul.rm', 'dlg.profile_list', 'dlg.end_dlg'],
+  );
   const none = kamcmd();
   await assert.rejects(kamailioRevoker(undefined, none.run)('nora'), /no Kamailio ctl socket configured \(kamailioCtlSocket\)/);
   assert.equal(none.calls.length, 0);

@@ -12,7 +12,14 @@ import { toPostgresPlaceholders } from '../../../backend/control-plane/db.js';
 import { ensureSystemPackages, missingBinaries, missingPackages } from '../../../backend/preflight.js';
 
 const ev = (over: Partial<SipEvent>): SipEvent => ({
-  method: 'INVITE', code: 0, outcome: 'received', callId: 'c1', from: 'sip:alice@x', to: 'sip:bob@x', inDialog: false, ...over,
+  method: 'INVITE',
+  code: 0,
+  outcome: 'received',
+  callId: 'c1',
+  from: 'sip:alice@x',
+  to: 'sip:bob@x',
+  inDialog: false,
+  ...over,
 });
 
 test('call record: received → 200 → BYE gives an answered call with its duration', () => {
@@ -22,7 +29,17 @@ test('call record: received → 200 → BYE gives an answered call with its dura
   c = applySipEvent(c, ev({ code: 200, outcome: 'OK', inDialog: false }), 1500);
   assert.equal(c?.answeredAt, 1500);
   c = applySipEvent(c, ev({ method: 'BYE', code: 0, outcome: 'relayed', inDialog: true }), 4500);
-  assert.deepEqual(c, { callId: 'c1', fromTag: '', from: 'sip:alice@x', to: 'sip:bob@x', startedAt: 1000, answeredAt: 1500, endedAt: 4500, durationMs: 3000, disposition: 'answered' });
+  assert.deepEqual(c, {
+    callId: 'c1',
+    fromTag: '',
+    from: 'sip:alice@x',
+    to: 'sip:bob@x',
+    startedAt: 1000,
+    answeredAt: 1500,
+    endedAt: 4500,
+    durationMs: 3000,
+    disposition: 'answered',
+  });
   // A late BYE 200, a retransmitted 200 or a re-INVITE change nothing.
   assert.equal(applySipEvent(c, ev({ method: 'BYE', code: 200, inDialog: true }), 5000), c);
   assert.equal(applySipEvent(c, ev({ code: 200 }), 5000), c);
@@ -46,7 +63,11 @@ test('TURN REST: username = expiry:agent, password = base64 HMAC-SHA1(secret, us
   assert.equal(c.username, '1700000600:alice');
   assert.equal(c.password, createHmac('sha1', 'k').update('1700000600:alice').digest('base64'));
   assert.equal(c.ttl, 600);
-  assert.deepEqual(turnUris('::1', 3478, 5349), ['turn:[::1]:3478?transport=udp', 'turn:[::1]:3478?transport=tcp', 'turns:[::1]:5349?transport=tcp']);
+  assert.deepEqual(turnUris('::1', 3478, 5349), [
+    'turn:[::1]:3478?transport=udp',
+    'turn:[::1]:3478?transport=tcp',
+    'turns:[::1]:5349?transport=tcp',
+  ]);
 });
 
 test('digest HA1 is MD5(user:realm:password) (RFC 2617 test vector)', () => {
@@ -57,10 +78,11 @@ test('CSP: self only, the stack websocket, no inline styles', () => {
   const csp = softphoneCsp({ sipWsUrls: ['ws://127.0.0.1:20001/'] });
   assert.match(csp, /connect-src 'self' http:\/\/127\.0\.0\.1:20001 ws:\/\/127\.0\.0\.1:20001(;|$)/);
   const withoutConnect = (policy: string) => policy.split('; ').filter((d) => !d.startsWith('connect-src'));
-  assert.deepEqual(withoutConnect(csp), withoutConnect(buildCsp(null)), 'the web softphone gets the desktop window\'s policy');
+  assert.deepEqual(withoutConnect(csp), withoutConnect(buildCsp(null)), "the web softphone gets the desktop window's policy");
   assert.match(csp, /style-src 'self'(;|$)/);
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
-  for (const d of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "media-src 'self' blob:", "img-src 'self' data:"]) assert.ok(csp.includes(d), d);
+  for (const d of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "media-src 'self' blob:", "img-src 'self' data:"])
+    assert.ok(csp.includes(d), d);
 });
 
 test('origin allow-list: exact members only (CORS and the SIP WebSocket share it)', () => {
@@ -72,7 +94,10 @@ test('origin allow-list: exact members only (CORS and the SIP WebSocket share it
   assert.ok(!isAllowedOrigin('app://other-app', list), 'another custom-scheme app is not the desktop app');
   assert.ok(!isAllowedOrigin('http://evil.example', list));
   assert.ok(!isAllowedOrigin('http://127.0.0.1:20010.evil.example', list));
-  assert.throws(() => originAllowList(['https://x.example/app'], '--cors-origin'), /--cors-origin: "https:\/\/x\.example\/app" is not a browser origin/);
+  assert.throws(
+    () => originAllowList(['https://x.example/app'], '--cors-origin'),
+    /--cors-origin: "https:\/\/x\.example\/app" is not a browser origin/,
+  );
 });
 
 test('credentials parsing: Basic keeps colons in the password; junk is rejected', () => {
@@ -90,22 +115,52 @@ test('SQL placeholders are renumbered for PostgreSQL', () => {
 });
 
 test('preflight names exactly the missing binaries', () => {
-  assert.deepEqual(missingBinaries((b) => b !== 'rtpengine' && b !== 'turnserver'), ['rtpengine', 'turnserver']);
-  assert.deepEqual(missingBinaries(() => true), []);
-  assert.deepEqual(missingPackages((b) => b !== 'turnserver', (f) => !f.endsWith('/db_postgres.so')), ['coturn', 'kamailio-postgres-modules']);
-  assert.deepEqual(missingPackages(() => true, () => true), []);
+  assert.deepEqual(
+    missingBinaries((b) => b !== 'rtpengine' && b !== 'turnserver'),
+    ['rtpengine', 'turnserver'],
+  );
+  assert.deepEqual(
+    missingBinaries(() => true),
+    [],
+  );
+  assert.deepEqual(
+    missingPackages(
+      (b) => b !== 'turnserver',
+      (f) => !f.endsWith('/db_postgres.so'),
+    ),
+    ['coturn', 'kamailio-postgres-modules'],
+  );
+  assert.deepEqual(
+    missingPackages(
+      () => true,
+      () => true,
+    ),
+    [],
+  );
 });
 
 test('missing packages: not root → the exact apt command; root on Debian → installed, then re-checked', () => {
   const noop = () => undefined;
   assert.throws(
-    () => ensureSystemPackages('/repo', noop, { missing: () => ['coturn', 'rtpengine-daemon'], canInstall: false, install: () => assert.fail('must not install') }),
+    () =>
+      ensureSystemPackages('/repo', noop, {
+        missing: () => ['coturn', 'rtpengine-daemon'],
+        canInstall: false,
+        install: () => assert.fail('must not install'),
+      }),
     /missing system packages: coturn rtpengine-daemon\. Install them with:\n  sudo apt-get update && sudo apt-get install -y coturn rtpengine-daemon/,
   );
   let installed = false;
   const lines: string[] = [];
-  ensureSystemPackages('/repo', (l) => lines.push(l), { missing: () => (installed ? [] : ['coturn']), canInstall: true, install: () => (installed = true) });
+  ensureSystemPackages('/repo', (l) => lines.push(l), {
+    missing: () => (installed ? [] : ['coturn']),
+    canInstall: true,
+    install: () => (installed = true),
+  });
   assert.ok(installed);
   assert.match(lines[0]!, /installing them/);
-  assert.throws(() => ensureSystemPackages('/repo', noop, { missing: () => ['coturn'], canInstall: true, install: noop }), /still missing after install: coturn/);
+  assert.throws(
+    () => ensureSystemPackages('/repo', noop, { missing: () => ['coturn'], canInstall: true, install: noop }),
+    /still missing after install: coturn/,
+  );
 });

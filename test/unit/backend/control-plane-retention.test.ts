@@ -19,8 +19,24 @@ async function dbWithCallOn(dayOffsets: number[]): Promise<Db> {
   const audit = new AuditStore(db);
   const admin = new AdminAuditStore(db);
   for (const [i, d] of dayOffsets.entries()) {
-    await audit.record({ eventId: `e${i}`, method: 'INVITE', code: 0, outcome: 'received', callId: `c${i}`, fromTag: 't', from: 'sip:a@x', to: 'sip:b@x', inDialog: false }, T0 + d * DAY);
-    await admin.record({ actor: 'admin#00000000', action: 'agent created', target: `a${i}`, sourceAddress: '127.0.0.1', detail: null }, T0 + d * DAY);
+    await audit.record(
+      {
+        eventId: `e${i}`,
+        method: 'INVITE',
+        code: 0,
+        outcome: 'received',
+        callId: `c${i}`,
+        fromTag: 't',
+        from: 'sip:a@x',
+        to: 'sip:b@x',
+        inDialog: false,
+      },
+      T0 + d * DAY,
+    );
+    await admin.record(
+      { actor: 'admin#00000000', action: 'agent created', target: `a${i}`, sourceAddress: '127.0.0.1', detail: null },
+      T0 + d * DAY,
+    );
   }
   return db;
 }

@@ -49,7 +49,11 @@ test('HTTPS public listener and plain internal listener serve the same app; plai
     });
     assert.equal(listeners.description, `https://127.0.0.1:${PUBLIC_PORT} (internal http://127.0.0.1:${INTERNAL_PORT})`);
     try {
-      assert.deepEqual(await get(`https://127.0.0.1:${PUBLIC_PORT}/ping`, ca), { status: 200, body: '{"protocol":"https"}', hooked: 'yes' });
+      assert.deepEqual(await get(`https://127.0.0.1:${PUBLIC_PORT}/ping`, ca), {
+        status: 200,
+        body: '{"protocol":"https"}',
+        hooked: 'yes',
+      });
       assert.deepEqual(await get(`http://127.0.0.1:${INTERNAL_PORT}/ping`), { status: 200, body: '{"protocol":"http"}', hooked: 'yes' });
       await assert.rejects(get(`http://127.0.0.1:${PUBLIC_PORT}/ping`));
     } finally {

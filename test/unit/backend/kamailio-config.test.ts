@@ -43,10 +43,19 @@ function kamailioCheck(input: KamailioConfigInput): string {
   }
 }
 
-test('kamailio -c accepts the generated config: SQLite + trunk, and PostgreSQL + WSS without a trunk', { skip: hasKamailio ? false : 'kamailio is not installed' }, () => {
-  kamailioCheck(KAMAILIO_INPUT);
-  kamailioCheck({ ...KAMAILIO_INPUT, dbUrl: 'postgres://kam:pw@db.internal/clearline', wss: { port: 20002, tlsConfigFile: 'set-by-check' }, trunk: null });
-});
+test(
+  'kamailio -c accepts the generated config: SQLite + trunk, and PostgreSQL + WSS without a trunk',
+  { skip: hasKamailio ? false : 'kamailio is not installed' },
+  () => {
+    kamailioCheck(KAMAILIO_INPUT);
+    kamailioCheck({
+      ...KAMAILIO_INPUT,
+      dbUrl: 'postgres://kam:pw@db.internal/clearline',
+      wss: { port: 20002, tlsConfigFile: 'set-by-check' },
+      trunk: null,
+    });
+  },
+);
 
 test('the generated file is only values, then the static routing by its absolute path', () => {
   const cfg = renderKamailioConfig(KAMAILIO_INPUT);
@@ -82,7 +91,10 @@ test("digest reads HA1 and the agent's policy from the agents table; SQLite path
   const defines = renderKamailioDefines(KAMAILIO_INPUT);
   assert.match(defines, /^#!define CL_DB_URL "sqlite:\/\/\/\/var\/lib\/clearline\/clearline\.db"$/m);
   assert.match(defines, /^#!define WITH_SQLITE$/m);
-  assert.match(routing, /modparam\("auth_db", "load_credentials", "\$avp\(cl_disabled\)=disabled;\$avp\(cl_allowed\)=allowed_destinations;\$avp\(cl_max_calls\)=max_calls;\$avp\(cl_max_cps\)=max_cps"\)/);
+  assert.match(
+    routing,
+    /modparam\("auth_db", "load_credentials", "\$avp\(cl_disabled\)=disabled;\$avp\(cl_allowed\)=allowed_destinations;\$avp\(cl_max_calls\)=max_calls;\$avp\(cl_max_cps\)=max_cps"\)/,
+  );
   const pg = renderKamailioDefines({ ...KAMAILIO_INPUT, dbUrl: 'postgres://kam:pw@db.internal/clearline' });
   assert.doesNotMatch(pg, /WITH_SQLITE|CL_SQLITE_FILE/);
   assert.match(pg, /^#!define CL_DB_URL "postgres:\/\/kam:pw@db\.internal\/clearline"$/m);
@@ -98,9 +110,23 @@ test('digest: qop=auth with nonce counting; a replayed or expired nonce gets a s
 
 test('in-dialog requests: the sender must be a party before the dialog module sees them, then a known dialog along our Route', () => {
   const within = block('route[WITHINDLG]');
-  const order = ['!isflagset(FLT_SRC_WEBRTC) && !isflagset(FLT_FROM_TRUNK)', '!is_myself("$route_uri")', 'route(DIALOG_PARTY)', 'if (!loose_route())', 'if (!is_known_dlg())', 'route(RELAY)'].map((s) => within.indexOf(s));
-  assert.ok(order.every((i) => i >= 0), `all checks present: ${order.join(' ')}`);
-  assert.deepEqual(order, [...order].sort((x, y) => x - y), 'in this order');
+  const order = [
+    '!isflagset(FLT_SRC_WEBRTC) && !isflagset(FLT_FROM_TRUNK)',
+    '!is_myself("$route_uri")',
+    'route(DIALOG_PARTY)',
+    'if (!loose_route())',
+    'if (!is_known_dlg())',
+    'route(RELAY)',
+  ].map((s) => within.indexOf(s));
+  assert.ok(
+    order.every((i) => i >= 0),
+    `all checks present: ${order.join(' ')}`,
+  );
+  assert.deepEqual(
+    order,
+    [...order].sort((x, y) => x - y),
+    'in this order',
+  );
   assert.match(block('route[NO_DIALOG]'), /sl_send_reply\("481", "Call\/Transaction Does Not Exist"\)/);
 });
 
@@ -123,8 +149,14 @@ test('SDP toward browsers gets a BUNDLE group; Record-Route after the rewrite an
 
 test('trunk allow-list by source address AND port; the trunk as a destination likewise', () => {
   const defines = renderKamailioDefines({ ...KAMAILIO_INPUT, trustedTrunks: [{ address: '192.0.2.7', port: 5060 }] });
-  assert.match(defines, /^#!define IS_FROM_TRUNK \(\(\$si == "127\.0\.0\.1" && \$sp == 20040\) \|\| \(\$si == "192\.0\.2\.7" && \$sp == 5060\)\)$/m);
-  assert.match(defines, /^#!define IS_TRUNK_RURI \(\(\$rd == "127\.0\.0\.1" && \$rp == 20040\) \|\| \(\$rd == "192\.0\.2\.7" && \$rp == 5060\)\)$/m);
+  assert.match(
+    defines,
+    /^#!define IS_FROM_TRUNK \(\(\$si == "127\.0\.0\.1" && \$sp == 20040\) \|\| \(\$si == "192\.0\.2\.7" && \$sp == 5060\)\)$/m,
+  );
+  assert.match(
+    defines,
+    /^#!define IS_TRUNK_RURI \(\(\$rd == "127\.0\.0\.1" && \$rp == 20040\) \|\| \(\$rd == "192\.0\.2\.7" && \$rp == 5060\)\)$/m,
+  );
   assert.match(defines, /^#!define CL_TRUNK_URI "sip:127\.0\.0\.1:20040"$/m);
   const noTrunk = renderKamailioDefines({ ...KAMAILIO_INPUT, trunk: null });
   assert.match(noTrunk, /^#!define IS_FROM_TRUNK \(0\)$/m);
@@ -133,12 +165,21 @@ test('trunk allow-list by source address AND port; the trunk as a destination li
 
 test('the dial plan patterns reach Kamailio unchanged and are tested in the documented order', () => {
   const defines = renderKamailioDefines(KAMAILIO_INPUT);
-  for (const [name, key] of [['CL_DP_NUMBER', 'number'], ['CL_DP_PREMIUM', 'premium'], ['CL_DP_HOME_E164', 'homeE164'], ['CL_DP_INTERNATIONAL', 'international'], ['CL_DP_NATIONAL', 'national']] as const) {
+  for (const [name, key] of [
+    ['CL_DP_NUMBER', 'number'],
+    ['CL_DP_PREMIUM', 'premium'],
+    ['CL_DP_HOME_E164', 'homeE164'],
+    ['CL_DP_INTERNATIONAL', 'international'],
+    ['CL_DP_NATIONAL', 'national'],
+  ] as const) {
     assert.ok(defines.includes(`#!define ${name} "${DIAL_PLAN_PATTERNS[key]}"`), name);
   }
   const plan = block('route[DIAL_PLAN]');
   const order = ['CL_DP_NUMBER', 'CL_DP_PREMIUM', 'CL_DP_HOME_E164', 'CL_DP_INTERNATIONAL', 'CL_DP_NATIONAL'].map((n) => plan.indexOf(n));
-  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.deepEqual(
+    order,
+    [...order].sort((a, b) => a - b),
+  );
   assert.match(plan, /send_reply\("403", "Destination Not Allowed"\)/);
 });
 
@@ -147,7 +188,10 @@ test('refuses values that would break out of the cfg, and out-of-range limits', 
   assert.throws(() => renderKamailioDefines({ ...KAMAILIO_INPUT, realm: 'x\ny' }), /realm/);
   assert.throws(() => renderKamailioDefines({ ...KAMAILIO_INPUT, realm: 'a!b' }), /realm must not contain "!"/);
   assert.throws(() => renderKamailioDefines({ ...KAMAILIO_INPUT, ctlSocket: '/run/a b' }), /ctlSocket must not contain "!" or whitespace/);
-  assert.throws(() => renderKamailioDefines({ ...KAMAILIO_INPUT, maxCallSeconds: 0 }), /maxCallSeconds must be an integer from 1 to 604800/);
+  assert.throws(
+    () => renderKamailioDefines({ ...KAMAILIO_INPUT, maxCallSeconds: 0 }),
+    /maxCallSeconds must be an integer from 1 to 604800/,
+  );
   assert.match(renderKamailioDefines({ ...KAMAILIO_INPUT, maxCallSeconds: 90 }), /^#!substdef "!CL_MAX_CALL_SECONDS!90!g"$/m);
   assert.match(renderKamailioDefines(KAMAILIO_INPUT), /^#!substdef "!CL_MAX_CALL_SECONDS!14400!g"$/m, 'four hours by default');
 });

@@ -19,11 +19,20 @@ test('stack options: every bad value is reported naming its option', () => {
   assert.throws(() => resolveStackOptions({ stateDir, listen: 'localhost' }), /--listen must be an IPv4 address/);
   assert.throws(() => resolveStackOptions({ stateDir, portBase: 80 }), /--port-base must be an integer between 1024/);
   assert.throws(() => resolveStackOptions({ stateDir, tlsCert: '/a' }), /--tls-cert and --tls-key must be given together/);
-  assert.throws(() => resolveStackOptions({ stateDir, tlsCert: '/nope.pem', tlsKey: '/nope.key' }), /--tls-cert \/nope\.pem: file does not exist/);
+  assert.throws(
+    () => resolveStackOptions({ stateDir, tlsCert: '/nope.pem', tlsKey: '/nope.key' }),
+    /--tls-cert \/nope\.pem: file does not exist/,
+  );
   assert.throws(() => resolveStackOptions({ stateDir, turnTtlSec: 5 }), /--turn-ttl/);
-  assert.throws(() => resolveStackOptions({ stateDir, turnTtlSec: 86400 }), /--turn-ttl must be an integer number of seconds between 60 and 3600/);
+  assert.throws(
+    () => resolveStackOptions({ stateDir, turnTtlSec: 86400 }),
+    /--turn-ttl must be an integer number of seconds between 60 and 3600/,
+  );
   assert.throws(() => resolveStackOptions({ stateDir, dbUrl: 'mysql://x' }), /--db must be/);
-  assert.throws(() => resolveStackOptions({ stateDir, auditRetentionDays: 0 }), /--audit-retention-days must be an integer number of days between 1 and 3650 \(got 0\)/);
+  assert.throws(
+    () => resolveStackOptions({ stateDir, auditRetentionDays: 0 }),
+    /--audit-retention-days must be an integer number of days between 1 and 3650 \(got 0\)/,
+  );
   assert.throws(() => resolveStackOptions({ stateDir, mediaAddress: 'media' }), /--media-address must be an IPv4 address/);
   assert.throws(() => resolveStackOptions({ stateDir, managementAddress: '::1' }), /--management-address must be an IPv4 address/);
   for (const trunk of ['198.51.100.7', 'sip.example.com:5060', '198.51.100.7:0', '198.51.100.7:70000', '300.1.1.1:5060']) {
@@ -66,9 +75,20 @@ test('any other listen is production with HTTPS/WSS only, unless --demo; media n
 });
 
 test('bindings: control interfaces on the management address, agents and trunk on the listen address, the reflector with the media', () => {
-  const o = resolveStackOptions({ stateDir, portBase: 30000, listen: '10.9.8.7', mediaAddress: '10.9.8.8', rtpengineInstances: 2, demo: true });
+  const o = resolveStackOptions({
+    stateDir,
+    portBase: 30000,
+    listen: '10.9.8.7',
+    mediaAddress: '10.9.8.8',
+    rtpengineInstances: 2,
+    demo: true,
+  });
   const all = stackBindings(o, { carrier: true, reflector: true });
-  const on = (host: string) => all.filter((b) => b.host === host).map((b) => `${b.proto}/${b.port}`).sort();
+  const on = (host: string) =>
+    all
+      .filter((b) => b.host === host)
+      .map((b) => `${b.proto}/${b.port}`)
+      .sort();
   assert.deepEqual(on('127.0.0.1'), ['tcp/30011', 'tcp/30041', 'udp/30030', 'udp/30031', 'udp/30040']);
   assert.deepEqual(on('10.9.8.7'), ['tcp/30001', 'tcp/30002', 'tcp/30010', 'tcp/30020', 'tcp/30021', 'udp/30000', 'udp/30020']);
   assert.ok(all.filter((b) => b.host === '127.0.0.1').every((b) => b.faces === 'internal'));

@@ -80,5 +80,8 @@ test('EIO then recovery: one notice when dropping starts, one saying how much wa
 });
 
 test('bad limits are refused with a clear error', () => {
-  assert.throws(() => new RotatingLog('/tmp/x', () => undefined, { maxBytes: 0, keep: 1 }), /maxBytes must be > 0 and keep an integer ≥ 1 \(got 0, 1\)/);
+  assert.throws(
+    () => new RotatingLog('/tmp/x', () => undefined, { maxBytes: 0, keep: 1 }),
+    /maxBytes must be > 0 and keep an integer ≥ 1 \(got 0, 1\)/,
+  );
 });

@@ -38,7 +38,14 @@ test('RTT falls back to RTCP remote-inbound-rtp; no packets yet → MOS null', (
 
 test('an empty report gives zeros and nulls, not exceptions', () => {
   assert.deepEqual(summarizeStats([]), {
-    codec: null, inboundAudioLevel: 0, outboundAudioLevel: 0, packetsReceived: 0, packetsSent: 0,
-    packetsLost: 0, jitterMs: null, rttMs: null, mos: null,
+    codec: null,
+    inboundAudioLevel: 0,
+    outboundAudioLevel: 0,
+    packetsReceived: 0,
+    packetsSent: 0,
+    packetsLost: 0,
+    jitterMs: null,
+    rttMs: null,
+    mos: null,
   });
 });

@@ -1,10 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  classifyRegisterRejection,
-  classifyTransportFailure,
-  closeCodeFromError,
-} from '../../../renderer/calling/registration-failure.js';
+import { classifyRegisterRejection, classifyTransportFailure, closeCodeFromError } from '../../../renderer/calling/registration-failure.js';
 import { DEFAULT_LOCKOUT_WAIT_S, MAX_LOCKOUT_WAIT_S } from '../../../common/contract/index.js';
 
 test('401/403/407 after digest → wrong-credentials naming the user; 5xx → server-error', () => {
@@ -47,7 +43,12 @@ test('TLS close code or a TLS-rejecting probe → tls', () => {
 });
 
 test('tls names the certificate problem a host probe found, and what IT should do', () => {
-  const named = classifyTransportFailure({ ...base, wsUrl: 'wss://pbx:443', probe: 'tls-rejected', probeDetail: 'certificate has expired' });
+  const named = classifyTransportFailure({
+    ...base,
+    wsUrl: 'wss://pbx:443',
+    probe: 'tls-rejected',
+    probeDetail: 'certificate has expired',
+  });
   assert.equal(
     named.message,
     "The phone server's TLS connection (wss://pbx:443) was rejected: certificate has expired. " +

@@ -42,5 +42,8 @@ test('what is not drawn is refused with the event and the state named', () => {
   assert.equal(after(unregistered, accepted), 'illegal registration transition: accepted while unregistered');
   assert.equal(after(failed, accepted), 'illegal registration transition: accepted while failed', 'a late 200 after we gave up');
   assert.equal(after(unregistered, lost), 'illegal registration transition: fail while unregistered', 'a callback after stop');
-  assert.equal(after(connecting, { type: 'refuse', reason: 'insecure-transport', message: 'x' }), 'illegal registration transition: refuse while connecting');
+  assert.equal(
+    after(connecting, { type: 'refuse', reason: 'insecure-transport', message: 'x' }),
+    'illegal registration transition: refuse while connecting',
+  );
 });

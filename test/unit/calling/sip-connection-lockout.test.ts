@@ -20,7 +20,11 @@ type Answer = (request: string) => { status: string; headers?: string[] };
 
 /** A registrar that answers each REGISTER with `answer` and records what it got. */
 async function startRegistrar(answer: Answer) {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false) });
+  const server = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
+  });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const registers: string[] = [];
   server.on('connection', (socket) => {
@@ -134,6 +138,9 @@ test('ws:// to another computer: refused before any socket opens, never retried'
   assert.equal(states.length, 1);
   const [only] = states;
   assert.equal(only?.kind === 'failed' && only.reason, 'insecure-transport');
-  assert.match(only?.kind === 'failed' ? only.message : '', /SIP WebSocket URL ws:\/\/sip\.example\.com:8088 is ws:\/\/ to sip\.example\.com/);
+  assert.match(
+    only?.kind === 'failed' ? only.message : '',
+    /SIP WebSocket URL ws:\/\/sip\.example\.com:8088 is ws:\/\/ to sip\.example\.com/,
+  );
   assert.equal(only?.kind === 'failed' && only.retryInMs, null);
 });

@@ -110,7 +110,10 @@ test('stale callback: a probe that answers after stop() neither shows a failure 
   await sip.stop();
   answer!();
   await starting;
-  assert.deepEqual(states.map((s) => s.kind), ['connecting', 'unregistered']);
+  assert.deepEqual(
+    states.map((s) => s.kind),
+    ['connecting', 'unregistered'],
+  );
   assert.deepEqual(timers.delays(), []);
 });
 

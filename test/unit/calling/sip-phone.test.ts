@@ -262,7 +262,9 @@ test('network change: re-registers at once and restarts ICE on the live call, ke
   assert.deepEqual([restart.offerOptions?.iceRestart, restart.hold], [true, true]);
 
   phone.updateTurnCredentials({ username: '2:alice', password: 'fresh', ttl: 600, uris: ['turn:127.0.0.1:3478'] });
-  assert.deepEqual(media.peerConnection.configuration.iceServers, [{ urls: ['turn:127.0.0.1:3478'], username: '2:alice', credential: 'fresh' }]);
+  assert.deepEqual(media.peerConnection.configuration.iceServers, [
+    { urls: ['turn:127.0.0.1:3478'], username: '2:alice', credential: 'fresh' },
+  ]);
 });
 
 test('suspend does nothing: no REGISTER, no re-INVITE', async (t) => {

@@ -4,7 +4,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkSipShape } from '../../../renderer/calling/sip-sanity.js';
 
-const request = 'OPTIONS sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/WSS a.invalid;branch=z9hG4bK1\r\nv: SIP/2.0/UDP b, SIP/2.0/TCP c\r\n\r\n';
+const request =
+  'OPTIONS sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/WSS a.invalid;branch=z9hG4bK1\r\nv: SIP/2.0/UDP b, SIP/2.0/TCP c\r\n\r\n';
 
 test('well-formed requests and responses pass', () => {
   assert.deepEqual(checkSipShape(request), { ok: true });

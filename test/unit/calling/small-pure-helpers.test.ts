@@ -12,7 +12,10 @@ import { ringtoneWav, DEFAULT_RINGTONE } from '../../../renderer/calling/rington
 test('reconnect backoff: 1 s doubling to 30 s, within [ceiling/2, ceiling]', () => {
   const low = () => 0;
   const high = () => 1;
-  assert.deepEqual([1, 2, 3, 4].map((a) => backoffDelayMs(RECONNECT_BACKOFF, a, high)), [1000, 2000, 4000, 8000]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map((a) => backoffDelayMs(RECONNECT_BACKOFF, a, high)),
+    [1000, 2000, 4000, 8000],
+  );
   assert.equal(backoffDelayMs(RECONNECT_BACKOFF, 21, high), 30_000);
   assert.equal(backoffDelayMs(RECONNECT_BACKOFF, 1, low), 500);
 });
@@ -28,7 +31,10 @@ test('call outcomes: SIP status and our own action → reason + the words the UI
   assert.equal(callOutcome({ ...out, wasAnswered: true, finalStatus: null, localAction: 'hangup' }).message, 'Call ended');
   assert.equal(callOutcome({ ...out, wasAnswered: true, finalStatus: null }).reason, 'remote-hangup');
   assert.equal(callOutcome({ direction: 'inbound', wasAnswered: false, finalStatus: null, localAction: null }).reason, 'missed');
-  assert.equal(callOutcome({ ...out, wasAnswered: true, finalStatus: null, localAction: 'transfer', transferTarget: 'bob' }).message, 'Transferred to bob');
+  assert.equal(
+    callOutcome({ ...out, wasAnswered: true, finalStatus: null, localAction: 'transfer', transferTarget: 'bob' }).message,
+    'Transferred to bob',
+  );
 });
 
 test('DTMF digits are validated; INFO body is dtmf-relay', () => {
@@ -59,10 +65,7 @@ test('microphone constraints: processing switch and exact device', () => {
 
 test('TURN REST credentials → ICE servers (credentials only on turn: URIs)', () => {
   const servers = iceServersFrom({ username: '1:u', password: 'p', ttl: 60, uris: ['turn:h:1?transport=udp', 'stun:h:1'] });
-  assert.deepEqual(servers, [
-    { urls: ['turn:h:1?transport=udp'], username: '1:u', credential: 'p' },
-    { urls: ['stun:h:1'] },
-  ]);
+  assert.deepEqual(servers, [{ urls: ['turn:h:1?transport=udp'], username: '1:u', credential: 'p' }, { urls: ['stun:h:1'] }]);
 });
 
 test('ringtone WAV: valid header, 6 s cadence, tone then silence', () => {

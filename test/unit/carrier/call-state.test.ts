@@ -7,7 +7,12 @@ const EVENTS: CallEvent[] = ['answered', 'hungUp', 'failed'];
 
 test('call transitions: exactly the moves drawn in call-state.ts', () => {
   const moves = STATES.flatMap((s) => EVENTS.flatMap((e) => (nextState(s, e) ? [`${s} -${e}-> ${nextState(s, e)}`] : [])));
-  assert.deepEqual(moves, ['ringing -answered-> answered', 'ringing -hungUp-> ended', 'ringing -failed-> failed', 'answered -hungUp-> ended']);
+  assert.deepEqual(moves, [
+    'ringing -answered-> answered',
+    'ringing -hungUp-> ended',
+    'ringing -failed-> failed',
+    'answered -hungUp-> ended',
+  ]);
 });
 
 test('call transitions: an answered call cannot fail or be answered again; final states have no way out', () => {

@@ -5,12 +5,27 @@ import { DEFAULT_NUMBERS } from '../../../backend/carrier/behaviours.js';
 import { parseDtmfInfo } from '../../../backend/carrier/dtmf-info.js';
 
 const full = [
-  '--listen', '127.0.0.1', '--sip-port', '30040', '--api-port', '30041', '--media-min', '31400', '--media-max', '31499',
-  '--proxy', '127.0.0.1:30000', '--domain', 'clearline.test', '--state-dir', '/tmp/x',
-  '--numbers', '{"echo":"100","tone":"101","record":"102","busy":"103","noAnswer":"104"}',
+  '--listen',
+  '127.0.0.1',
+  '--sip-port',
+  '30040',
+  '--api-port',
+  '30041',
+  '--media-min',
+  '31400',
+  '--media-max',
+  '31499',
+  '--proxy',
+  '127.0.0.1:30000',
+  '--domain',
+  'clearline.test',
+  '--state-dir',
+  '/tmp/x',
+  '--numbers',
+  '{"echo":"100","tone":"101","record":"102","busy":"103","noAnswer":"104"}',
 ];
 
-test('the supervisor\'s full command line parses', () => {
+test("the supervisor's full command line parses", () => {
   const o = parseCarrierArgs(full);
   assert.equal(o.sipPort, 30040);
   assert.deepEqual(o.proxy, { address: '127.0.0.1', port: 30000 });

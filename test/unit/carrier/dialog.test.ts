@@ -17,7 +17,7 @@ function incomingInvite() {
   ]);
 }
 
-test('UAS dialog: Route set = Record-Route in order, R-URI = the caller\'s Contact, next hop = first Route', () => {
+test("UAS dialog: Route set = Record-Route in order, R-URI = the caller's Contact, next hop = first Route", () => {
   const d = Dialog.fromIncomingInvite(incomingInvite(), 'car1')!;
   const bye = d.createRequest('BYE', via);
   assert.equal(bye.uri, 'sip:alice@abc.invalid;transport=ws;alias=127.0.0.1~5555~1');
@@ -68,7 +68,7 @@ test('in-dialog requests are matched by Call-ID and both tags; stale CSeq is ref
     ]);
   assert.equal(d.matches(req(11)), true);
   assert.equal(d.matches(req(11, 'other')), false);
-  assert.equal(d.acceptRemoteRequest(req(10)), false, 'CSeq not above the INVITE\'s');
+  assert.equal(d.acceptRemoteRequest(req(10)), false, "CSeq not above the INVITE's");
   assert.equal(d.acceptRemoteRequest(req(11, 'car1', 'INVITE')), true);
   assert.equal(d.remoteTarget, 'sip:alice@127.0.0.9:7777', 're-INVITE refreshes the target');
   assert.equal(d.acceptRemoteRequest(req(11)), false, 'same CSeq again is out of order');

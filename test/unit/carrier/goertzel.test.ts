@@ -42,7 +42,7 @@ test('the audio meter reports only the last second', () => {
   assert.deepEqual(meter.read(), { rmsDbfs: null, dominantHz: null });
 });
 
-test('a scan of the meter\'s window is cheap enough to run on every API read', () => {
+test("a scan of the meter's window is cheap enough to run on every API read", () => {
   const tone = new ToneGenerator(1000).next(2048);
   const start = performance.now();
   for (let i = 0; i < 5; i++) dominantFrequency(tone, SAMPLE_RATE);

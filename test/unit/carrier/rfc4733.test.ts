@@ -29,8 +29,18 @@ test('a digit plan: marker on the first packet, growing duration, three end pack
   const plan = planDigitPackets('5', 100).map((p) => ({ marker: p.marker, ...parseTelephoneEvent(p.payload)! }));
   assert.equal(plan.length, 8);
   assert.equal(plan[0]!.marker, true);
-  assert.deepEqual(plan.slice(0, 5).map((p) => p.duration), [160, 320, 480, 640, 800]);
-  assert.deepEqual(plan.slice(5).map((p) => [p.end, p.duration, p.event]), [[true, 800, 5], [true, 800, 5], [true, 800, 5]]);
+  assert.deepEqual(
+    plan.slice(0, 5).map((p) => p.duration),
+    [160, 320, 480, 640, 800],
+  );
+  assert.deepEqual(
+    plan.slice(5).map((p) => [p.end, p.duration, p.event]),
+    [
+      [true, 800, 5],
+      [true, 800, 5],
+      [true, 800, 5],
+    ],
+  );
   assert.throws(() => planDigitPackets('x'), /not a DTMF digit/);
 });
 

@@ -24,7 +24,11 @@ test('garbage, RTCP and truncated packets are not RTP', () => {
   assert.equal(parseRtp(Buffer.from([0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])), undefined, 'version 1');
   assert.equal(parseRtp(Buffer.from([0x80, 200, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0])), undefined, 'RTCP SR (PT 200 → 72)');
   assert.equal(parseRtp(Buffer.from([0x8f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])), undefined, '15 CSRCs announced, none present');
-  assert.equal(parseRtp(Buffer.from([0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xbe, 0xde, 0xff, 0xff])), undefined, 'extension longer than the packet');
+  assert.equal(
+    parseRtp(Buffer.from([0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xbe, 0xde, 0xff, 0xff])),
+    undefined,
+    'extension longer than the packet',
+  );
   let seed = 7;
   for (let i = 0; i < 2000; i++) {
     const buf = Buffer.from(Buffer.alloc(i % 40).map(() => (seed = (seed * 1103515245 + 12345) & 0xff)));

@@ -17,12 +17,14 @@ test('parses the audio stream of an rtpengine-style offer', () => {
 });
 
 test('media-level c= wins over session-level; session-level direction is inherited', () => {
-  const sdp = parseSdp('v=0\r\no=- 1 1 IN IP4 1.1.1.1\r\ns=-\r\nc=IN IP4 1.1.1.1\r\nt=0 0\r\na=inactive\r\nm=audio 4000 RTP/AVP 0\r\nc=IN IP4 2.2.2.2\r\n');
+  const sdp = parseSdp(
+    'v=0\r\no=- 1 1 IN IP4 1.1.1.1\r\ns=-\r\nc=IN IP4 1.1.1.1\r\nt=0 0\r\na=inactive\r\nm=audio 4000 RTP/AVP 0\r\nc=IN IP4 2.2.2.2\r\n',
+  );
   assert.equal(sdp?.audio?.address, '2.2.2.2');
   assert.equal(sdp?.audio?.direction, 'inactive');
 });
 
-test('answer picks the offerer\'s first supported codec and its telephone-event PT', () => {
+test("answer picks the offerer's first supported codec and its telephone-event PT", () => {
   const r = negotiateAnswer(offer(['m=audio 5000 RTP/AVP 9 8 0 96', 'a=rtpmap:96 telephone-event/8000'])!);
   assert.ok(r.ok);
   assert.equal(r.media.codec, 'PCMA');
@@ -40,11 +42,19 @@ test('a dynamic payload type mapped to PCMU is accepted', () => {
 });
 
 test('a Chrome-style offer via rtpengine: PCMU chosen, the 8 kHz telephone-event (not the 48 kHz one)', () => {
-  const r = negotiateAnswer(offer([
-    'm=audio 30002 RTP/AVP 111 63 9 0 8 13 110 126',
-    'a=rtpmap:111 opus/48000/2', 'a=rtpmap:63 red/48000/2', 'a=rtpmap:9 G722/8000', 'a=rtpmap:0 PCMU/8000',
-    'a=rtpmap:8 PCMA/8000', 'a=rtpmap:13 CN/8000', 'a=rtpmap:110 telephone-event/48000', 'a=rtpmap:126 telephone-event/8000',
-  ])!);
+  const r = negotiateAnswer(
+    offer([
+      'm=audio 30002 RTP/AVP 111 63 9 0 8 13 110 126',
+      'a=rtpmap:111 opus/48000/2',
+      'a=rtpmap:63 red/48000/2',
+      'a=rtpmap:9 G722/8000',
+      'a=rtpmap:0 PCMU/8000',
+      'a=rtpmap:8 PCMA/8000',
+      'a=rtpmap:13 CN/8000',
+      'a=rtpmap:110 telephone-event/48000',
+      'a=rtpmap:126 telephone-event/8000',
+    ])!,
+  );
   assert.ok(r.ok);
   assert.equal(r.media.codec, 'PCMU');
   assert.equal(r.media.telephoneEventPayloadType, 126);
@@ -78,7 +88,15 @@ test('hold directions: offer sendonly → we answer recvonly, inactive → inact
 });
 
 test('buildSdp output parses back to what was described', () => {
-  const text = buildSdp({ sessionId: '42', version: 3, address: '127.0.0.1', port: 31400, direction: 'recvonly', codecs: [...OFFERED_CODECS], telephoneEventPayloadType: 101 });
+  const text = buildSdp({
+    sessionId: '42',
+    version: 3,
+    address: '127.0.0.1',
+    port: 31400,
+    direction: 'recvonly',
+    codecs: [...OFFERED_CODECS],
+    telephoneEventPayloadType: 101,
+  });
   assert.match(text, /\r\n$/);
   const sdp = parseSdp(text);
   assert.deepEqual(sdp?.audio?.formats, [0, 8, 101]);
@@ -94,7 +112,13 @@ test('garbage is not SDP', () => {
 
 test('our o= version goes up only when what we describe changes', () => {
   const sdp = new LocalSdp();
-  const d = { address: '127.0.0.1', port: 4000, direction: 'sendrecv' as const, codecs: [...OFFERED_CODECS], telephoneEventPayloadType: 101 };
+  const d = {
+    address: '127.0.0.1',
+    port: 4000,
+    direction: 'sendrecv' as const,
+    codecs: [...OFFERED_CODECS],
+    telephoneEventPayloadType: 101,
+  };
   const version = (b: Buffer) => parseSdp(b.toString())!.version;
   assert.equal(version(sdp.describe(d)), 1);
   assert.equal(version(sdp.describe(d)), 1, 'unchanged re-answer keeps the version');

@@ -128,14 +128,19 @@ test('application-layer torture cases are well-formed at the parser level', tort
 });
 
 test('serialize → parse round trip keeps start line, headers and body', () => {
-  const req = createRequest('INVITE', 'sip:5550100@127.0.0.1:30040', [
-    { name: 'Via', value: 'SIP/2.0/UDP 127.0.0.1:30050;rport;branch=z9hG4bKabc' },
-    { name: 'From', value: '"Alice, A." <sip:alice@example.com>;tag=1' },
-    { name: 'To', value: '<sip:5550100@example.com>' },
-    { name: 'Call-ID', value: 'rt-1@x' },
-    { name: 'CSeq', value: '7 INVITE' },
-    { name: 'Content-Type', value: 'application/sdp' },
-  ], Buffer.from('v=0\r\n'));
+  const req = createRequest(
+    'INVITE',
+    'sip:5550100@127.0.0.1:30040',
+    [
+      { name: 'Via', value: 'SIP/2.0/UDP 127.0.0.1:30050;rport;branch=z9hG4bKabc' },
+      { name: 'From', value: '"Alice, A." <sip:alice@example.com>;tag=1' },
+      { name: 'To', value: '<sip:5550100@example.com>' },
+      { name: 'Call-ID', value: 'rt-1@x' },
+      { name: 'CSeq', value: '7 INVITE' },
+      { name: 'Content-Type', value: 'application/sdp' },
+    ],
+    Buffer.from('v=0\r\n'),
+  );
   const r = parseSipMessage(serializeSipMessage(req));
   assert.ok(r.ok);
   assert.equal(r.message.kind, 'request');
@@ -159,7 +164,7 @@ function assertHandled(buf: Buffer): void {
 
 test('random garbage and truncations are rejected by the parsing code, never by an exception', torture, () => {
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const base = readFileSync(join(TORTURE_DIR, 'wsinv.dat'));
   for (let i = 0; i < 2000; i++) {
     const buf = Buffer.from(base.subarray(0, Math.floor(rand() * base.length)));
@@ -180,7 +185,8 @@ test('responses add a To tag (except 100 Trying) when the request had none', () 
     { name: 'Call-ID', value: 't' },
     { name: 'CSeq', value: '1 OPTIONS' },
   ]);
-  const tagOf = (status: number, toTag?: string) => parseNameAddr(headerValue(createResponse(req, status, { toTag }), 'To')!)?.params.get('tag');
+  const tagOf = (status: number, toTag?: string) =>
+    parseNameAddr(headerValue(createResponse(req, status, { toTag }), 'To')!)?.params.get('tag');
   assert.equal(tagOf(100), undefined);
   assert.match(tagOf(200) ?? '', /^[0-9a-f]{12}$/);
   assert.equal(tagOf(486, 'mine'), 'mine');

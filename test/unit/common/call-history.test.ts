@@ -27,6 +27,9 @@ test('withHistoryEntry: newest first, same id replaces, capped at the one limit 
 });
 
 test('newestFirst: a loaded history sorted by start time, capped', () => {
-  assert.deepEqual(newestFirst([entry(1), entry(3), entry(2)]).map((e) => e.id), ['call-3', 'call-2', 'call-1']);
+  assert.deepEqual(
+    newestFirst([entry(1), entry(3), entry(2)]).map((e) => e.id),
+    ['call-3', 'call-2', 'call-1'],
+  );
   assert.equal(newestFirst([entry(1), entry(2), entry(3)], 2).length, 2);
 });

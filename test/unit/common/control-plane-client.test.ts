@@ -32,7 +32,10 @@ test('valid credentials: config and TURN credentials parsed, Basic auth sent', {
 });
 
 test('401 → "Wrong username or password"', { timeout: 5_000 }, async () => {
-  await assert.rejects(fetchClientConfig(fetch, { ...account(), password: 'wrong' }), rejectsWith('unauthorized', /^Wrong username or password$/));
+  await assert.rejects(
+    fetchClientConfig(fetch, { ...account(), password: 'wrong' }),
+    rejectsWith('unauthorized', /^Wrong username or password$/),
+  );
 });
 
 test('unreachable host → "Cannot reach <host>"', { timeout: 5_000 }, async () => {
@@ -51,11 +54,17 @@ test('unreachable host → "Cannot reach <host>"', { timeout: 5_000 }, async () 
 test('non-JSON body → "The server sent an invalid configuration"', { timeout: 5_000 }, async (t) => {
   plane.override.set('/api/client-config', { status: 200, body: '<html>login portal</html>' });
   t.after(() => plane.override.clear());
-  await assert.rejects(fetchClientConfig(fetch, account()), rejectsWith('invalid-config', /^The server sent an invalid configuration \(\/api\/client-config is not JSON\)$/));
+  await assert.rejects(
+    fetchClientConfig(fetch, account()),
+    rejectsWith('invalid-config', /^The server sent an invalid configuration \(\/api\/client-config is not JSON\)$/),
+  );
 });
 
 test('schema-invalid JSON names the bad field', { timeout: 5_000 }, async (t) => {
-  plane.override.set('/api/turn-credentials', { status: 200, body: JSON.stringify({ username: 'u', password: 'p', ttl: -5, uris: ['http://x'] }) });
+  plane.override.set('/api/turn-credentials', {
+    status: 200,
+    body: JSON.stringify({ username: 'u', password: 'p', ttl: -5, uris: ['http://x'] }),
+  });
   t.after(() => plane.override.clear());
   await assert.rejects(fetchTurnCredentials(fetch, account()), rejectsWith('invalid-config', /\(\/api\/turn-credentials: ttl: Too small/));
 });
@@ -78,7 +87,10 @@ test('429 + Retry-After → locked with the wait, never "wrong password"', { tim
 test('403 (account disabled) → says so and sends the agent to the administrator, not "wrong password"', { timeout: 5_000 }, async (t) => {
   plane.override.set('/api/client-config', { status: 403, body: '{"error":"account disabled"}' });
   t.after(() => plane.override.clear());
-  await assert.rejects(fetchClientConfig(fetch, account()), rejectsWith('unauthorized', /^this account is disabled: ask your administrator/));
+  await assert.rejects(
+    fetchClientConfig(fetch, account()),
+    rejectsWith('unauthorized', /^this account is disabled: ask your administrator/),
+  );
 });
 
 test('http:// to another host is refused before the password is sent', { timeout: 5_000 }, async () => {
@@ -101,7 +113,10 @@ test('a configuration that puts SIP on ws:// to another host is refused', { time
     body: JSON.stringify({ ...config, sip: { ...config.sip, wsUrl: 'ws://sip.example.com:8088/ws' } }),
   });
   t.after(() => plane.override.clear());
-  await assert.rejects(fetchClientConfig(fetch, account()), rejectsWith('insecure-transport', /SIP WebSocket URL ws:\/\/sip\.example\.com:8088/));
+  await assert.rejects(
+    fetchClientConfig(fetch, account()),
+    rejectsWith('insecure-transport', /SIP WebSocket URL ws:\/\/sip\.example\.com:8088/),
+  );
 });
 
 test('one vocabulary: every failure carries a host error code for the apps and a fix for the CLI', { timeout: 5_000 }, async (t) => {

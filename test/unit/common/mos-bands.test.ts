@@ -5,7 +5,10 @@ import { mosLabel } from '../../../renderer/state/quality.js';
 
 test('MOS bands: best first, each score in exactly the first band it reaches', () => {
   const mins = MOS_BANDS.map((band) => band.min);
-  assert.deepEqual([...mins].sort((a, b) => b - a), mins);
+  assert.deepEqual(
+    [...mins].sort((a, b) => b - a),
+    mins,
+  );
   assert.deepEqual(
     [4.5, 4.3, 4.29, 4.0, 3.6, 3.59, 3.1, 3.09, 1].map((mos) => mosBand(mos).label),
     ['Excellent', 'Excellent', 'Good', 'Good', 'Fair', 'Poor', 'Poor', 'Bad', 'Bad'],

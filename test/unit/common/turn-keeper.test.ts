@@ -21,10 +21,14 @@ test('schedule: due at 80% of the ttl', () => {
 
 test('schedule: retries take the common backoff (2 s doubling to 60 s, jittered down to half)', () => {
   const issued = { ttlSec: 600, issuedAt: 0 };
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 10].map((f) => nextRefreshDelayMs(issued, 500_000, f, undefined, ceiling)), [
-    2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000,
-  ]);
-  assert.equal(nextRefreshDelayMs(issued, 500_000, 1, undefined, () => 0), 1_000);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7, 10].map((f) => nextRefreshDelayMs(issued, 500_000, f, undefined, ceiling)),
+    [2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000],
+  );
+  assert.equal(
+    nextRefreshDelayMs(issued, 500_000, 1, undefined, () => 0),
+    1_000,
+  );
 });
 
 test('schedule: a tiny ttl still leaves 5 s between refreshes; overdue ones are due at once', () => {
@@ -79,7 +83,13 @@ test('keeper: refreshes at 80%, backs off on failure, recovers, answers from mem
       if (!next || next instanceof Error) throw next ?? new Error('unexpected call');
       return next;
     },
-    { now: time.now, timers: time.timers, log: memoryLogger().scope('turn'), random: ceiling, onUpdate: (c) => void pushed.push(c.username) },
+    {
+      now: time.now,
+      timers: time.timers,
+      log: memoryLogger().scope('turn'),
+      random: ceiling,
+      onUpdate: (c) => void pushed.push(c.username),
+    },
   );
   assert.equal(time.nextAt, 80_000, 'first refresh at 80% of 100 s');
   assert.equal((await keeper.current()).username, 'u1');
@@ -104,7 +114,11 @@ test('keeper: credentials past the 80% mark are fetched on demand (e.g. after sl
   const time = fakeTime();
   let clock = 0;
   let serial = 1;
-  const keeper = new TurnKeeper(creds(1), async () => creds(++serial), { now: () => clock, timers: time.timers, log: memoryLogger().scope('turn') });
+  const keeper = new TurnKeeper(creds(1), async () => creds(++serial), {
+    now: () => clock,
+    timers: time.timers,
+    log: memoryLogger().scope('turn'),
+  });
   keeper.stop(); // only the on-demand path: as if the timer never fired while the machine slept
   clock = 79_000;
   assert.equal((await keeper.current()).username, 'u1');
@@ -129,7 +143,10 @@ test('keeper: concurrent askers share one request; restored credentials of unkno
   assert.equal(time.nextAt, 0, 'due at once');
   const both = Promise.all([keeper.current(), keeper.current()]);
   release(creds(2));
-  assert.deepEqual((await both).map((c) => c.username), ['u2', 'u2']);
+  assert.deepEqual(
+    (await both).map((c) => c.username),
+    ['u2', 'u2'],
+  );
   assert.equal(calls, 1);
   keeper.stop();
 });

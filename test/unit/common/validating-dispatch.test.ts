@@ -15,7 +15,10 @@ function dispatchWith(overrides: Partial<SyncOrAsyncHandlerTable>) {
 
 test('unknown channels and off-contract requests are refused before any handler runs', async () => {
   const { call } = dispatchWith({});
-  assert.deepEqual(await call('fs.readFile', {}), { ok: false, error: { code: 'unknown-channel', message: 'no host channel named "fs.readFile"' } });
+  assert.deepEqual(await call('fs.readFile', {}), {
+    ok: false,
+    error: { code: 'unknown-channel', message: 'no host channel named "fs.readFile"' },
+  });
   const bad = await call('shell.openExternal', { url: 42 });
   assert.equal(bad.ok, false);
   assert.match(!bad.ok ? bad.error.message : '', /^shell\.openExternal: url: /);
@@ -24,10 +27,17 @@ test('unknown channels and off-contract requests are refused before any handler 
 
 test('a HostError crosses as is; any other failure is a generic internal error, logged, its text withheld', async () => {
   const { call, logged } = dispatchWith({
-    'shell.openExternal': () => { throw new HostError('forbidden-url', 'only http and https links can be opened'); },
-    'settings.get': () => { throw new Error('EACCES /home/alice/.config/secret-path'); },
+    'shell.openExternal': () => {
+      throw new HostError('forbidden-url', 'only http and https links can be opened');
+    },
+    'settings.get': () => {
+      throw new Error('EACCES /home/alice/.config/secret-path');
+    },
   });
-  assert.deepEqual(await call('shell.openExternal', { url: 'https://x.example' }), { ok: false, error: { code: 'forbidden-url', message: 'only http and https links can be opened' } });
+  assert.deepEqual(await call('shell.openExternal', { url: 'https://x.example' }), {
+    ok: false,
+    error: { code: 'forbidden-url', message: 'only http and https links can be opened' },
+  });
   const internal = await call('settings.get');
   assert.deepEqual(internal, { ok: false, error: { code: 'internal', message: 'internal error in the test host (details in the log)' } });
   assert.deepEqual(logged, ['settings.get failed']);

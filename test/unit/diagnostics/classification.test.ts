@@ -95,7 +95,13 @@ describe('proxy resolution', () => {
 
 describe('targets from the provisioned configuration', () => {
   it('parses STUN/TURN URIs with RFC default ports', () => {
-    assert.deepEqual(parseIceUri('turn:turn.example.com?transport=tcp'), { role: 'turn', host: 'turn.example.com', port: 3478, transport: 'tcp', source: 'turn:turn.example.com?transport=tcp' });
+    assert.deepEqual(parseIceUri('turn:turn.example.com?transport=tcp'), {
+      role: 'turn',
+      host: 'turn.example.com',
+      port: 3478,
+      transport: 'tcp',
+      source: 'turn:turn.example.com?transport=tcp',
+    });
     assert.equal(parseIceUri('turns:t.example.com').port, 5349);
     assert.equal(parseIceUri('turns:t.example.com:443?transport=tcp').transport, 'tls');
     assert.equal(parseIceUri('stun:[2001:db8::1]:3479').host, '2001:db8::1');
@@ -140,7 +146,9 @@ describe('system proxy settings (CLI)', () => {
   });
 
   it('Windows: disabled proxy with a PAC script reports the script', () => {
-    const s = parseWindowsInternetSettings(windows.replace('0x1', '0x0') + '    AutoConfigURL    REG_SZ    http://wpad.corp/proxy.pac\r\n')!;
+    const s = parseWindowsInternetSettings(
+      windows.replace('0x1', '0x0') + '    AutoConfigURL    REG_SZ    http://wpad.corp/proxy.pac\r\n',
+    )!;
     assert.equal(proxyFromSystem('wss://sip.example.net/', s), 'PAC http://wpad.corp/proxy.pac');
     assert.equal(parseWindowsInternetSettings(windows.replace('0x1', '0x0')), null, 'nothing configured');
   });

@@ -49,7 +49,9 @@ export function fakeProbes(overrides: Partial<Probes> = {}): Probes {
  * A datagram channel whose far end behaves like the reflector: it echoes each request with the
  * TOS the network "delivered" (`deliveredTos(sentTos)`) and a server clock `skewMs` off ours.
  */
-export function fakeReflectorChannel(opts: { deliveredTos?: (sent: number) => number; skewMs?: number; dropEvery?: number } = {}): DatagramChannel {
+export function fakeReflectorChannel(
+  opts: { deliveredTos?: (sent: number) => number; skewMs?: number; dropEvery?: number } = {},
+): DatagramChannel {
   const listeners = new Set<Parameters<DatagramChannel['onMessage']>[0]>();
   let tos = 0;
   let count = 0;

@@ -23,13 +23,19 @@ test('a loopback http:// control plane is fine (the one-command demo)', { timeou
 test('http:// to another computer is refused before the password is sent', { timeout: 5_000 }, async () => {
   await assert.rejects(
     fetchDiagnosticsConfig('http://192.0.2.10:8080', AGENT.username, AGENT.password),
-    fails(/control plane URL \(--config\) http:\/\/192\.0\.2\.10:8080 is http:\/\/ to 192\.0\.2\.10/, /^use the https:\/\/ address of the control plane/),
+    fails(
+      /control plane URL \(--config\) http:\/\/192\.0\.2\.10:8080 is http:\/\/ to 192\.0\.2\.10/,
+      /^use the https:\/\/ address of the control plane/,
+    ),
   );
 });
 
 test('a provisioned ws:// SIP server on another computer fails the test like the app refuses it', { timeout: 5_000 }, async (t) => {
   const config = sampleConfig(plane.url);
-  plane.override.set('/api/client-config', { status: 200, body: JSON.stringify({ ...config, sip: { ...config.sip, wsUrl: 'ws://sip.example.com/ws' } }) });
+  plane.override.set('/api/client-config', {
+    status: 200,
+    body: JSON.stringify({ ...config, sip: { ...config.sip, wsUrl: 'ws://sip.example.com/ws' } }),
+  });
   t.after(() => plane.override.clear());
   await assert.rejects(
     fetchDiagnosticsConfig(plane.url, AGENT.username, AGENT.password),

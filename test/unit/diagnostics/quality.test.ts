@@ -36,7 +36,12 @@ describe('MOS (simplified E-model)', () => {
 });
 
 describe('path statistics', () => {
-  const sample = (seq: number, sentMs: number, receivedMs: number | null, arrivalIndex: number | null): ProbeSample => ({ seq, sentMs, receivedMs, arrivalIndex });
+  const sample = (seq: number, sentMs: number, receivedMs: number | null, arrivalIndex: number | null): ProbeSample => ({
+    seq,
+    sentMs,
+    receivedMs,
+    arrivalIndex,
+  });
 
   it('measures loss, RTT, jitter and reordering', () => {
     const s = pathStats([

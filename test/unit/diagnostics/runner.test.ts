@@ -33,21 +33,33 @@ describe('step runner', () => {
     assert.deepEqual(order.slice(0, 2).sort(), ['a+', 'b+'], 'a and b started together');
     assert.ok(wall < 280, `two 150 ms steps overlapped (${Math.round(wall)} ms)`);
     assert.equal(report.steps.find((s) => s.id === 'c')?.explanation, 'saw a');
-    assert.deepEqual(report.steps.map((s) => s.id), ['a', 'b', 'c'], 'report keeps definition order');
+    assert.deepEqual(
+      report.steps.map((s) => s.id),
+      ['a', 'b', 'c'],
+      'report keeps definition order',
+    );
   });
 
   it('streams started/finished/done events that satisfy the IPC contract', async () => {
     const events: DiagnosticProgress[] = [];
-    const report = await runDiagnostics(config, fakeProbes(), (e) => events.push(DiagnosticProgressSchema.parse(e)), [step('x'), step('y')]);
+    const report = await runDiagnostics(config, fakeProbes(), (e) => events.push(DiagnosticProgressSchema.parse(e)), [
+      step('x'),
+      step('y'),
+    ]);
     assert.deepEqual(events.map((e) => e.kind).sort(), ['done', 'finished', 'finished', 'started', 'started']);
     assert.equal(events.at(-1)?.kind, 'done');
     assert.ok(events.every((e) => e.runId === report.runId));
   });
 
   it('a progress listener that throws does not stop the run', async () => {
-    const report = await runDiagnostics(config, fakeProbes(), () => {
-      throw new Error('window gone');
-    }, [step('x')]);
+    const report = await runDiagnostics(
+      config,
+      fakeProbes(),
+      () => {
+        throw new Error('window gone');
+      },
+      [step('x')],
+    );
     assert.equal(report.verdict, 'pass');
   });
 
@@ -73,7 +85,10 @@ describe('step runner', () => {
     await assert.rejects(runDiagnostics(config, fakeProbes(), undefined, [step('a', { after: ['nope'] })]), /waits for unknown step nope/);
     assert.throws(() => selectSteps(['media-path']), /media-path also needs stun/);
     assert.throws(() => selectSteps(['dns']), /unknown step\(s\) dns/);
-    assert.deepEqual(selectSteps(['vpn', 'targets']).map((s) => s.id), ['targets', 'vpn']);
+    assert.deepEqual(
+      selectSteps(['vpn', 'targets']).map((s) => s.id),
+      ['targets', 'vpn'],
+    );
     assert.equal(new Set(STEPS.map((s) => s.id)).size, STEPS.length, 'step ids are unique');
   });
 

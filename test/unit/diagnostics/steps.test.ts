@@ -116,7 +116,10 @@ describe('reflector checks', () => {
     policyMarked.setTos = () => {
       throw new Error('setting IP TOS is not supported on win32');
     };
-    const r = await only(dscpStep, fakeProbes({ platform: 'win32', openDatagram: async () => policyMarked, qosPolicy: async () => ({ present: true, detail: 'p' }) }));
+    const r = await only(
+      dscpStep,
+      fakeProbes({ platform: 'win32', openDatagram: async () => policyMarked, qosPolicy: async () => ({ present: true, detail: 'p' }) }),
+    );
     assert.deepEqual([r.verdict, r.values.marking], ['pass', 'preserved']);
   });
 
@@ -140,7 +143,9 @@ describe('reflector checks', () => {
   });
 
   it('skips when no reflector is provisioned', async () => {
-    const report = await runDiagnostics({ ...config, client: { ...config.client, diagnostics: undefined } }, fakeProbes(), undefined, [dscpStep]);
+    const report = await runDiagnostics({ ...config, client: { ...config.client, diagnostics: undefined } }, fakeProbes(), undefined, [
+      dscpStep,
+    ]);
     assert.equal(report.steps[0]!.verdict, 'skip');
     assert.match(report.steps[0]!.explanation, /diagnostics\.reflector/);
   });
@@ -148,7 +153,8 @@ describe('reflector checks', () => {
 
 describe('signaling and proxy', () => {
   it('HTTP 200 instead of 101, or no sip subprotocol, fails the handshake', async () => {
-    const answer = (status: number, protocol: string | null) => fakeProbes({ webSocketHandshake: async () => ({ status, protocol, ms: 5 }) });
+    const answer = (status: number, protocol: string | null) =>
+      fakeProbes({ webSocketHandshake: async () => ({ status, protocol, ms: 5 }) });
     assert.match((await only(sipWebSocketStep, answer(200, null))).explanation, /HTTP 200 instead of switching/);
     assert.match((await only(sipWebSocketStep, answer(101, null))).explanation, /did not agree on the sip subprotocol/);
     assert.equal((await only(sipWebSocketStep, answer(101, 'sip'))).verdict, 'pass');

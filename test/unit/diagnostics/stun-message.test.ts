@@ -48,7 +48,10 @@ describe('STUN message codec', () => {
     assert.equal(back.method, Method.Allocate);
     assert.equal(back.cls, 'request');
     assert.deepEqual(back.transactionId, msg.transactionId);
-    assert.deepEqual(back.attributes.map((a) => a.value.toString('latin1')), ['1700000000:alice', 'clearline', '\x01\x02']);
+    assert.deepEqual(
+      back.attributes.map((a) => a.value.toString('latin1')),
+      ['1700000000:alice', 'clearline', '\x01\x02'],
+    );
   });
 
   it('MESSAGE-INTEGRITY covers the header with the length already counting itself', () => {

@@ -17,7 +17,10 @@ const server = { address: '203.0.113.5', port: 3478 };
 
 function bindingAnswer(request: Buffer) {
   const req = decode(request);
-  return encode({ ...message(Method.Binding, 'success', [{ type: Attr.XorMappedAddress, value: xorAddress({ address: '198.51.100.7', port: 61000 }) }]), transactionId: req.transactionId });
+  return encode({
+    ...message(Method.Binding, 'success', [{ type: Attr.XorMappedAddress, value: xorAddress({ address: '198.51.100.7', port: 61000 }) }]),
+    transactionId: req.transactionId,
+  });
 }
 
 describe('STUN transactions', () => {
@@ -42,7 +45,13 @@ describe('STUN transactions', () => {
   });
 
   it('UDP: gives up with a message naming the server', async () => {
-    const channel: DatagramChannel = { local: { address: '0.0.0.0', port: 1 }, send() {}, onMessage: () => () => {}, setTos() {}, close() {} };
+    const channel: DatagramChannel = {
+      local: { address: '0.0.0.0', port: 1 },
+      send() {},
+      onMessage: () => () => {},
+      setTos() {},
+      close() {},
+    };
     await assert.rejects(binding(udpTransport(channel, server)), /no STUN response over UDP from 203\.0\.113\.5:3478 within 2500 ms/);
   });
 
@@ -69,7 +78,10 @@ describe('STUN transactions', () => {
       onClose: (l) => ((closed = l), () => {}),
       close() {},
     };
-    await assert.rejects(binding(streamTransport(channel, 'tls', 'TCP 443 (TLS) to m')), /TLS connection to TCP 443 \(TLS\) to m closed: ECONNRESET/);
+    await assert.rejects(
+      binding(streamTransport(channel, 'tls', 'TCP 443 (TLS) to m')),
+      /TLS connection to TCP 443 \(TLS\) to m closed: ECONNRESET/,
+    );
   });
 });
 
@@ -78,13 +90,33 @@ describe('reflector protocol', () => {
     const req = encodeRequest({ kind: 'probe', seq: 42, clientSentMs: 1234.5 });
     assert.equal(req.length, PROBE_BYTES);
     assert.deepEqual(decodeRequest(req), { kind: 'probe', seq: 42, clientSentMs: 1234.5 });
-    const reply = encodeReply({ kind: 'probe', seq: 42, clientSentMs: 1234.5, serverReceivedMs: 99.25, receivedTos: 0xb8, observed: { address: '198.51.100.1', port: 40000 } }, req.length);
-    assert.deepEqual(decodeReply(reply), { kind: 'probe', seq: 42, clientSentMs: 1234.5, serverReceivedMs: 99.25, receivedTos: 184, observed: { address: '198.51.100.1', port: 40000 } });
+    const reply = encodeReply(
+      {
+        kind: 'probe',
+        seq: 42,
+        clientSentMs: 1234.5,
+        serverReceivedMs: 99.25,
+        receivedTos: 0xb8,
+        observed: { address: '198.51.100.1', port: 40000 },
+      },
+      req.length,
+    );
+    assert.deepEqual(decodeReply(reply), {
+      kind: 'probe',
+      seq: 42,
+      clientSentMs: 1234.5,
+      serverReceivedMs: 99.25,
+      receivedTos: 184,
+      observed: { address: '198.51.100.1', port: 40000 },
+    });
   });
 
   it('never amplifies: the reply is as long as the request, and short requests get none', () => {
     const req = encodeRequest({ kind: 'time', seq: 1, clientSentMs: 0 }, REPLY_BYTES);
-    const reply = encodeReply({ kind: 'time', seq: 1, clientSentMs: 0, serverReceivedMs: 0, receivedTos: null, observed: { address: '1.2.3.4', port: 1 } }, req.length);
+    const reply = encodeReply(
+      { kind: 'time', seq: 1, clientSentMs: 0, serverReceivedMs: 0, receivedTos: null, observed: { address: '1.2.3.4', port: 1 } },
+      req.length,
+    );
     assert.equal(reply.length, req.length);
     assert.equal(decodeReply(reply)?.receivedTos, null);
     assert.equal(decodeRequest(req.subarray(0, REPLY_BYTES - 1)), null);

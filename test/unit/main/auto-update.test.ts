@@ -9,7 +9,10 @@ import { memoryLogger } from './fixtures/memory-logger.js';
 /** The update policy (hole 10): an https:// feed only, and on Linux only a verified download is installed. */
 
 test('off when unpackaged; the policy feed overrides the built-in one; Linux needs the detached signature', () => {
-  assert.deepEqual(updatePlan({ isPackaged: false, policyFeedUrl: 'https://u.example/', platform: 'linux' }), { enabled: false, reason: 'not a packaged build' });
+  assert.deepEqual(updatePlan({ isPackaged: false, policyFeedUrl: 'https://u.example/', platform: 'linux' }), {
+    enabled: false,
+    reason: 'not a packaged build',
+  });
   assert.deepEqual(updatePlan({ isPackaged: true, policyFeedUrl: undefined, platform: 'win32' }), {
     enabled: true,
     feedUrl: BUILT_IN_FEED_URL,
@@ -58,13 +61,18 @@ function linuxUpdater(verdicts: Record<string, SignatureVerdict>) {
   const log = memoryLogger();
   let quit: ((exitCode: number) => void) | null = null;
   const checked: string[] = [];
-  const stop = startAutoUpdate(updater as unknown as Updater, updatePlan({ isPackaged: true, policyFeedUrl: undefined, platform: 'linux' }), log.scope('update'), {
-    check: async (file, feedUrl) => {
-      checked.push(`${file} @ ${feedUrl}`);
-      return verdicts[file] ?? { ok: false, reason: 'unknown file' };
+  const stop = startAutoUpdate(
+    updater as unknown as Updater,
+    updatePlan({ isPackaged: true, policyFeedUrl: undefined, platform: 'linux' }),
+    log.scope('update'),
+    {
+      check: async (file, feedUrl) => {
+        checked.push(`${file} @ ${feedUrl}`);
+        return verdicts[file] ?? { ok: false, reason: 'unknown file' };
+      },
+      onQuit: (handler) => (quit = handler),
     },
-    onQuit: (handler) => (quit = handler),
-  });
+  );
   const download = async (version: string, downloadedFile: string) => {
     updater.emit('update-downloaded', { version, downloadedFile });
     await tick();
@@ -89,7 +97,10 @@ test('Linux: a download that fails the check is never installed, and the log say
   await app.download('6.6.6', '/cache/evil.AppImage');
   app.quit();
   assert.deepEqual(app.updater.installs, []);
-  assert.ok(app.log.lines.includes('error (update) update 6.6.6 NOT installed: evil.AppImage does not match its signature'), app.log.lines.join('\n'));
+  assert.ok(
+    app.log.lines.includes('error (update) update 6.6.6 NOT installed: evil.AppImage does not match its signature'),
+    app.log.lines.join('\n'),
+  );
   app.stop();
 });
 
@@ -112,10 +123,15 @@ test('Linux: no install when the app quits with an error code', async () => {
 
 test('Windows and macOS keep electron-updater’s install on quit (the OS code signature is checked there)', () => {
   const updater = new FakeUpdater();
-  const stop = startAutoUpdate(updater as unknown as Updater, updatePlan({ isPackaged: true, policyFeedUrl: undefined, platform: 'win32' }), memoryLogger().scope('update'), {
-    check: async () => assert.fail('no detached signature on Windows'),
-    onQuit: () => assert.fail('electron-updater installs by itself'),
-  });
+  const stop = startAutoUpdate(
+    updater as unknown as Updater,
+    updatePlan({ isPackaged: true, policyFeedUrl: undefined, platform: 'win32' }),
+    memoryLogger().scope('update'),
+    {
+      check: async () => assert.fail('no detached signature on Windows'),
+      onQuit: () => assert.fail('electron-updater installs by itself'),
+    },
+  );
   assert.equal(updater.autoInstallOnAppQuit, true);
   stop();
 });
@@ -123,10 +139,15 @@ test('Windows and macOS keep electron-updater’s install on quit (the OS code s
 test('an http:// feed never reaches the updater', () => {
   const updater = new FakeUpdater();
   const log = memoryLogger();
-  startAutoUpdate(updater as unknown as Updater, updatePlan({ isPackaged: true, policyFeedUrl: 'http://updates.example.com/', platform: 'linux' }), log.scope('update'), {
-    check: async () => assert.fail('nothing is downloaded'),
-    onQuit: () => undefined,
-  });
+  startAutoUpdate(
+    updater as unknown as Updater,
+    updatePlan({ isPackaged: true, policyFeedUrl: 'http://updates.example.com/', platform: 'linux' }),
+    log.scope('update'),
+    {
+      check: async () => assert.fail('nothing is downloaded'),
+      onQuit: () => undefined,
+    },
+  );
   assert.deepEqual(updater.feeds, []);
   assert.equal(updater.checks, 0);
   assert.match(log.lines.join('\n'), /^warn \(update\) auto-update off: the policy updateFeedUrl must be an https:\/\/ URL/m);

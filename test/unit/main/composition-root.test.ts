@@ -52,7 +52,11 @@ describe('composition root (main/index.ts) wired against a recording electron', 
     send: (channel: string, payload: unknown) => window.webContents.sent.push([channel, payload]),
   });
   const invoke = (channel: string, request?: unknown, sender = window.webContents, frame = frameOf('app://clearline/index.html')) =>
-    fake.ipcHandlers.get(channel)!({ sender, senderFrame: frame }, request) as Promise<{ ok: boolean; value?: any; error?: { code: string } }>;
+    fake.ipcHandlers.get(channel)!({ sender, senderFrame: frame }, request) as Promise<{
+      ok: boolean;
+      value?: any;
+      error?: { code: string };
+    }>;
 
   before(async () => {
     plane = await startControlPlaneFixture();
@@ -80,7 +84,9 @@ describe('composition root (main/index.ts) wired against a recording electron', 
       format: 'esm',
       packages: 'external',
       logLevel: 'error',
-      plugins: [{ name: 'fake-electron', setup: (b) => b.onResolve({ filter: /^electron$/ }, () => ({ path: FAKE_ELECTRON, external: true })) }],
+      plugins: [
+        { name: 'fake-electron', setup: (b) => b.onResolve({ filter: /^electron$/ }, () => ({ path: FAKE_ELECTRON, external: true })) },
+      ],
     });
     // A returning agent whose saved password was torn (disk full mid-write): start-up must still
     // reach the window and the sign-in form.
@@ -110,7 +116,7 @@ describe('composition root (main/index.ts) wired against a recording electron', 
     assert.equal(app.privileges['secure'], true);
   });
 
-  test('exactly the contract channels are handled; electron-log\'s own channel is closed', () => {
+  test("exactly the contract channels are handled; electron-log's own channel is closed", () => {
     assert.deepEqual([...fake.ipcHandlers.keys()].sort(), Object.keys(invokeChannels).sort());
     assert.equal(fake.ipcListeners.has('__ELECTRON_LOG__'), false);
   });
@@ -149,8 +155,14 @@ describe('composition root (main/index.ts) wired against a recording electron', 
     });
     const stranger = { ...window.webContents, id: 999 } as FakeWebContents;
     assert.equal((await invoke('app.info', undefined, stranger)).error?.code, 'forbidden-sender');
-    assert.equal((await invoke('app.info', undefined, window.webContents, frameOf('app://clearline/index.html', false))).error?.code, 'forbidden-sender');
-    assert.equal((await invoke('app.info', undefined, window.webContents, frameOf('https://evil.example/'))).error?.code, 'forbidden-sender');
+    assert.equal(
+      (await invoke('app.info', undefined, window.webContents, frameOf('app://clearline/index.html', false))).error?.code,
+      'forbidden-sender',
+    );
+    assert.equal(
+      (await invoke('app.info', undefined, window.webContents, frameOf('https://evil.example/'))).error?.code,
+      'forbidden-sender',
+    );
     assert.equal((await invoke('settings.set', { ringerId: 7 })).error?.code, 'invalid-request');
   });
 
@@ -175,10 +187,18 @@ describe('composition root (main/index.ts) wired against a recording electron', 
       request('media', { ...own, mediaTypes: ['audio'] }).then((g) => assert.equal(g, true)),
       request('media', { ...own, mediaTypes: ['video'] }).then((g) => assert.equal(g, false)),
       request('notifications', own).then((g) => assert.equal(g, false)),
-      request('media', { requestingUrl: 'https://evil.example/', isMainFrame: true, mediaTypes: ['audio'] }).then((g) => assert.equal(g, false)),
+      request('media', { requestingUrl: 'https://evil.example/', isMainFrame: true, mediaTypes: ['audio'] }).then((g) =>
+        assert.equal(g, false),
+      ),
     ]).then(() => {
-      assert.equal(fake.permissionCheckHandler(window.webContents, 'media', 'app://clearline', { isMainFrame: true, mediaType: 'audio' }), true);
-      assert.equal(fake.permissionCheckHandler(window.webContents, 'media', 'app://clearline', { isMainFrame: true, mediaType: 'video' }), false);
+      assert.equal(
+        fake.permissionCheckHandler(window.webContents, 'media', 'app://clearline', { isMainFrame: true, mediaType: 'audio' }),
+        true,
+      );
+      assert.equal(
+        fake.permissionCheckHandler(window.webContents, 'media', 'app://clearline', { isMainFrame: true, mediaType: 'video' }),
+        false,
+      );
     });
   });
 

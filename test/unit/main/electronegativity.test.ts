@@ -28,10 +28,16 @@ const ConfigSchema = z.object({
 });
 const config = ConfigSchema.parse(JSON.parse(readFileSync(join(ROOT, '.electronegativity.json'), 'utf8')));
 
-
 const ReportSchema = z.object({
   issues: z.array(
-    z.object({ check: z.string(), severity: z.enum(SEVERITIES), confidence: z.string(), file: z.string(), location: z.string(), sample: z.string() }),
+    z.object({
+      check: z.string(),
+      severity: z.enum(SEVERITIES),
+      confidence: z.string(),
+      file: z.string(),
+      location: z.string(),
+      sample: z.string(),
+    }),
   ),
   errors: z.array(z.object({ file: z.string(), message: z.string() })),
 });
@@ -71,9 +77,26 @@ test(`electronegativity: no finding >= ${config.failAtSeverity} in ${config.inpu
   assert.ok(entryPoints.length > 20, 'the sources were found');
   // Private class members (#x) are lowered: the scanner's AST walker cannot read them.
   const noPrivateMembers = Object.fromEntries(
-    ['class-private-field', 'class-private-method', 'class-private-accessor', 'class-private-static-field', 'class-private-static-method', 'class-private-static-accessor', 'class-private-brand-check'].map((f) => [f, false]),
+    [
+      'class-private-field',
+      'class-private-method',
+      'class-private-accessor',
+      'class-private-static-field',
+      'class-private-static-method',
+      'class-private-static-accessor',
+      'class-private-brand-check',
+    ].map((f) => [f, false]),
   );
-  await build({ entryPoints, outdir: out, outbase: ROOT, format: 'esm', platform: 'node', target: 'es2022', supported: noPrivateMembers, logLevel: 'error' });
+  await build({
+    entryPoints,
+    outdir: out,
+    outbase: ROOT,
+    format: 'esm',
+    platform: 'node',
+    target: 'es2022',
+    supported: noPrivateMembers,
+    logLevel: 'error',
+  });
 
   const findings = scan(out, join(work, 'report.json'));
   // Back to repository paths: <tmp>/js/main/<file>.js → main/<file>.ts
@@ -108,6 +131,8 @@ test('electronegativity: the scan really detects an insecure window (guards agai
 test('electronegativity: scans for the Electron version actually installed', () => {
   // Version-sensitive checks (e.g. defaults that changed between majors) must judge the Electron
   // that ships; a dependency bump that forgets this file would silently scan for an old one.
-  const installed = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(ROOT, 'node_modules/electron/package.json'), 'utf8')));
+  const installed = z
+    .object({ version: z.string() })
+    .parse(JSON.parse(readFileSync(join(ROOT, 'node_modules/electron/package.json'), 'utf8')));
   assert.equal(config.electronVersion, installed.version, 'update electronVersion in .electronegativity.json');
 });

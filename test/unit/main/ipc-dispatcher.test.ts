@@ -22,7 +22,11 @@ describe('checkSender (pure)', () => {
   const refused: Array<[string, SenderInfo, RegExp]> = [
     ['another webContents', { ...own, webContentsId: 8 }, /webContents 8 is not a Clearline window/],
     ['a subframe', { ...own, frame: { url: own.frame!.url, isMainFrame: false } }, /subframes/],
-    ['another origin', { ...own, frame: { url: 'https://evil.example/', isMainFrame: true } }, /origin of https:\/\/evil\.example\/ is not app:\/\/clearline/],
+    [
+      'another origin',
+      { ...own, frame: { url: 'https://evil.example/', isMainFrame: true } },
+      /origin of https:\/\/evil\.example\/ is not app:\/\/clearline/,
+    ],
     ['another app:// host', { ...own, frame: { url: 'app://other/index.html', isMainFrame: true } }, /is not app:\/\/clearline/],
     ['file://', { ...own, frame: { url: 'file:///tmp/x.html', isMainFrame: true } }, /is not/],
     ['a destroyed frame', { ...own, frame: null }, /no longer exists/],
@@ -106,7 +110,10 @@ describe('dispatcher + createHandlers', () => {
   test('settings.set changes only the fields it names', async () => {
     await call('settings.set', { microphoneId: 'usb-mic' });
     await call('settings.set', { speakerId: 'headset' });
-    assert.deepEqual(await call('settings.get'), { ok: true, value: { microphoneId: 'usb-mic', speakerId: 'headset', ringerId: 'default' } });
+    assert.deepEqual(await call('settings.get'), {
+      ok: true,
+      value: { microphoneId: 'usb-mic', speakerId: 'headset', ringerId: 'default' },
+    });
   });
 
   test('unknown channel → unknown-channel', async () => {
@@ -116,26 +123,41 @@ describe('dispatcher + createHandlers', () => {
     });
   });
 
-  test('call history belongs to the signed-in agent: signed out there is none, another account sees none of it', { timeout: 10_000 }, async () => {
-    const entry = { id: 'call-1', direction: 'outbound', peer: 'sip:5550100@clearline.test', startedAt: 1, answeredAt: null, endedAt: 2, disposition: 'cancelled' };
-    assert.deepEqual(await call('history.add', entry), { ok: false, error: { code: 'not-signed-in', message: 'Not signed in: the call cannot be added to a history' } });
-    assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
-    assert.deepEqual(await call('history.add', entry), { ok: true, value: undefined });
-    assert.deepEqual(await call('history.list'), { ok: true, value: [entry] });
-    // The same username at another control plane is another agent.
-    const other = await startControlPlaneFixture();
-    try {
-      assert.equal((await call('provisioning.signIn', { url: other.url, ...AGENT })).ok, true);
-      assert.deepEqual(await call('history.list'), { ok: true, value: [] });
-    } finally {
+  test(
+    'call history belongs to the signed-in agent: signed out there is none, another account sees none of it',
+    { timeout: 10_000 },
+    async () => {
+      const entry = {
+        id: 'call-1',
+        direction: 'outbound',
+        peer: 'sip:5550100@clearline.test',
+        startedAt: 1,
+        answeredAt: null,
+        endedAt: 2,
+        disposition: 'cancelled',
+      };
+      assert.deepEqual(await call('history.add', entry), {
+        ok: false,
+        error: { code: 'not-signed-in', message: 'Not signed in: the call cannot be added to a history' },
+      });
+      assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
+      assert.deepEqual(await call('history.add', entry), { ok: true, value: undefined });
+      assert.deepEqual(await call('history.list'), { ok: true, value: [entry] });
+      // The same username at another control plane is another agent.
+      const other = await startControlPlaneFixture();
+      try {
+        assert.equal((await call('provisioning.signIn', { url: other.url, ...AGENT })).ok, true);
+        assert.deepEqual(await call('history.list'), { ok: true, value: [] });
+      } finally {
+        await call('provisioning.signOut');
+        await other.close();
+      }
+      assert.deepEqual(await call('history.list'), { ok: true, value: [] }, 'signed out: nothing shown');
+      assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
+      assert.deepEqual(await call('history.list'), { ok: true, value: [entry] });
       await call('provisioning.signOut');
-      await other.close();
-    }
-    assert.deepEqual(await call('history.list'), { ok: true, value: [] }, 'signed out: nothing shown');
-    assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
-    assert.deepEqual(await call('history.list'), { ok: true, value: [entry] });
-    await call('provisioning.signOut');
-  });
+    },
+  );
 
   test('sign-in → restore after restart → sign-out', { timeout: 10_000 }, async () => {
     const bad = await call('provisioning.signIn', { url: plane.url, username: AGENT.username, password: 'wrong' });
@@ -201,7 +223,12 @@ describe('dispatcher + createHandlers', () => {
   });
 
   test('unexpected errors become a generic internal error: no message, no stack', async () => {
-    const table = { ...handlers.table, 'settings.get': async () => { throw new Error('EACCES /home/alice/.config/secret'); } } as HandlerTable;
+    const table = {
+      ...handlers.table,
+      'settings.get': async () => {
+        throw new Error('EACCES /home/alice/.config/secret');
+      },
+    } as HandlerTable;
     const d = createDispatcher(table, trusted, log.scope('ipc'));
     const r = await d('settings.get', own, undefined, () => undefined);
     assert.deepEqual(r, { ok: false, error: { code: 'internal', message: 'internal error in the desktop shell (details in the log)' } });

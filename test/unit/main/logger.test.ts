@@ -38,7 +38,11 @@ test('file log: scoped, redacted, rotated at maxSize into a bounded set of archi
 test('rotateArchives shifts main.log → main.1.log → main.2.log and drops the oldest', (t) => {
   const dir = tempDir();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [name, body] of [['main.log', 'live'], ['main.1.log', 'one'], ['main.2.log', 'two']]) {
+  for (const [name, body] of [
+    ['main.log', 'live'],
+    ['main.1.log', 'one'],
+    ['main.2.log', 'two'],
+  ]) {
     writeFileSync(join(dir, name as string), body as string);
   }
   rotateArchives(join(dir, 'main.log'), 2);

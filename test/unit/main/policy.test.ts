@@ -58,5 +58,8 @@ test('--provisioning-url http:// to another computer is refused (the password wo
   const { url, problem } = provisioningUrlFromArgs(['--provisioning-url=http://pbx.example.com']);
   assert.equal(url, null);
   assert.match(problem ?? '', /^the server must use https:\/\/ .*--provisioning-url http:\/\/pbx\.example\.com .*; ignored$/);
-  assert.deepEqual(provisioningUrlFromArgs(['--provisioning-url=https://pbx.example.com']), { url: 'https://pbx.example.com', problem: null });
+  assert.deepEqual(provisioningUrlFromArgs(['--provisioning-url=https://pbx.example.com']), {
+    url: 'https://pbx.example.com',
+    problem: null,
+  });
 });

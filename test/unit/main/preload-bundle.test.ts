@@ -16,7 +16,11 @@ test('build:electron preload bundle runs under a sandbox-like require and expose
   t.after(() => rmSync(out, { recursive: true, force: true }));
   const { main, preload, preloadInputs } = await bundleElectron(out);
   assert.ok(preloadInputs.includes('common/contract/channels.ts'), 'the preload takes the channel names from the contract');
-  assert.deepEqual(preloadInputs.filter((input) => input.includes('node_modules') || input.endsWith('contract/index.ts')), [], 'no zod and no schemas in the sandboxed preload');
+  assert.deepEqual(
+    preloadInputs.filter((input) => input.includes('node_modules') || input.endsWith('contract/index.ts')),
+    [],
+    'no zod and no schemas in the sandboxed preload',
+  );
   assert.match(readFileSync(main, 'utf8'), /from "electron"/, 'main is an ES module importing electron');
 
   const exposed = new Map<string, { invoke: Function; on: Function }>();

@@ -27,7 +27,10 @@ test('preload api: contract channels pass through and unwrap the envelope', asyn
 
 test('preload api: a channel outside the contract is refused without sending anything', async () => {
   const { api, sent, subscribed } = fakeTransport({ ok: true, value: null });
-  await assert.rejects((api.invoke as (c: string, r: unknown) => Promise<unknown>)('electron.openDevTools', {}), /^HostError: \[unknown-channel\] no host channel named "electron\.openDevTools"$/);
+  await assert.rejects(
+    (api.invoke as (c: string, r: unknown) => Promise<unknown>)('electron.openDevTools', {}),
+    /^HostError: \[unknown-channel\] no host channel named "electron\.openDevTools"$/,
+  );
   assert.throws(() => (api.on as (c: string, l: () => void) => void)('ipc.anything', () => undefined), /\[unknown-channel\]/);
   assert.deepEqual(sent, []);
   assert.deepEqual(subscribed, []);

@@ -85,8 +85,12 @@ test('a password sealed with another OS key: unreadable (not a crash, not garbag
   const path = join(tempDir(t), 'secrets.json');
   await createSafeStorageSecretStore(path, xorEncryptor(0x11), 'os-encrypted').set('provisioning.password', 'hunter2');
   const newKeyring = createSafeStorageSecretStore(path, xorEncryptor(0x22), 'os-encrypted');
-  await assert.rejects(newKeyring.get('provisioning.password'), (e: unknown) =>
-    e instanceof UnreadableSecretError && /the saved "provisioning\.password" in .* cannot be decrypted/.test(e.message) && !e.message.includes('hunter2'),
+  await assert.rejects(
+    newKeyring.get('provisioning.password'),
+    (e: unknown) =>
+      e instanceof UnreadableSecretError &&
+      /the saved "provisioning\.password" in .* cannot be decrypted/.test(e.message) &&
+      !e.message.includes('hunter2'),
   );
   await newKeyring.set('provisioning.password', 'hunter3');
   assert.equal(await newKeyring.get('provisioning.password'), 'hunter3');

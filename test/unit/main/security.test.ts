@@ -43,9 +43,16 @@ describe('CSP from the provisioned config', () => {
     controlPlaneUrl: 'https://voice.example.com/tenant',
   };
   test('connect-src: self + the SIP WebSocket origin (and its HTTPS twin) + the control plane, nothing else', () => {
-    assert.deepEqual(connectSources({ sipWsUrls: [config.sip.wsUrl], controlPlaneUrl: config.controlPlaneUrl }), ['https://sip.example.com:7443', 'https://voice.example.com', 'wss://sip.example.com:7443']);
+    assert.deepEqual(connectSources({ sipWsUrls: [config.sip.wsUrl], controlPlaneUrl: config.controlPlaneUrl }), [
+      'https://sip.example.com:7443',
+      'https://voice.example.com',
+      'wss://sip.example.com:7443',
+    ]);
     const csp = buildCsp(config);
-    assert.match(csp, /(^|; )connect-src 'self' https:\/\/sip\.example\.com:7443 https:\/\/voice\.example\.com wss:\/\/sip\.example\.com:7443(;|$)/);
+    assert.match(
+      csp,
+      /(^|; )connect-src 'self' https:\/\/sip\.example\.com:7443 https:\/\/voice\.example\.com wss:\/\/sip\.example\.com:7443(;|$)/,
+    );
   });
   test('signed out: connect-src self only', () => {
     assert.match(buildCsp(null), /(^|; )connect-src 'self'(;|$)/);
@@ -61,7 +68,8 @@ describe('CSP from the provisioned config', () => {
 
 describe('permissions: deny by default', () => {
   const own = { requestingUrl: 'app://clearline/index.html', isMainFrame: true };
-  test('microphone for our page: granted', () => assert.equal(decidePermissionRequest('media', { ...own, mediaTypes: ['audio'] }, APP_ORIGIN), true));
+  test('microphone for our page: granted', () =>
+    assert.equal(decidePermissionRequest('media', { ...own, mediaTypes: ['audio'] }, APP_ORIGIN), true));
   test('camera, or audio+video: refused', () => {
     assert.equal(decidePermissionRequest('media', { ...own, mediaTypes: ['video'] }, APP_ORIGIN), false);
     assert.equal(decidePermissionRequest('media', { ...own, mediaTypes: ['audio', 'video'] }, APP_ORIGIN), false);
@@ -75,7 +83,10 @@ describe('permissions: deny by default', () => {
   });
   test('subframes and other origins get nothing, not even the microphone', () => {
     assert.equal(decidePermissionRequest('media', { ...own, isMainFrame: false, mediaTypes: ['audio'] }, APP_ORIGIN), false);
-    assert.equal(decidePermissionRequest('media', { requestingUrl: 'https://evil.example/', isMainFrame: true, mediaTypes: ['audio'] }, APP_ORIGIN), false);
+    assert.equal(
+      decidePermissionRequest('media', { requestingUrl: 'https://evil.example/', isMainFrame: true, mediaTypes: ['audio'] }, APP_ORIGIN),
+      false,
+    );
   });
   test('permission checks follow the same rule', () => {
     const check = { requestingOrigin: 'app://clearline', isMainFrame: true };
@@ -85,7 +96,10 @@ describe('permissions: deny by default', () => {
     assert.equal(decidePermissionCheck('speaker-selection', check, APP_ORIGIN), true);
     assert.equal(decidePermissionCheck('notifications', check, APP_ORIGIN), false);
     assert.equal(decidePermissionCheck('media', { ...check, mediaType: 'audio', embeddingOrigin: 'app://clearline' }, APP_ORIGIN), false);
-    assert.equal(decidePermissionCheck('media', { requestingOrigin: 'https://evil.example', isMainFrame: true, mediaType: 'audio' }, APP_ORIGIN), false);
+    assert.equal(
+      decidePermissionCheck('media', { requestingOrigin: 'https://evil.example', isMainFrame: true, mediaType: 'audio' }, APP_ORIGIN),
+      false,
+    );
   });
 });
 
@@ -104,7 +118,15 @@ describe('navigation and new windows', () => {
   test('external links: http and https only, no embedded credentials', () => {
     assert.equal(isSafeExternalUrl('https://example.com/a?b=c'), true);
     assert.equal(isSafeExternalUrl('http://example.com/'), true);
-    for (const bad of ['file:///c:/windows/system32/calc.exe', 'smb://host/share', 'javascript:alert(1)', 'ms-msdt:/id', 'https://bank.com@evil.example/', 'mailto:a@b.c', 'nonsense']) {
+    for (const bad of [
+      'file:///c:/windows/system32/calc.exe',
+      'smb://host/share',
+      'javascript:alert(1)',
+      'ms-msdt:/id',
+      'https://bank.com@evil.example/',
+      'mailto:a@b.c',
+      'nonsense',
+    ]) {
       assert.equal(isSafeExternalUrl(bad), false, bad);
     }
   });

@@ -72,7 +72,8 @@ test('a damaged secrets file at start-up: no hang, a clear error, and signing in
     (e: unknown) =>
       e instanceof HostError &&
       e.code === 'secret-unreadable' &&
-      e.message === 'Your saved password could not be read (the file is damaged or was sealed with another system key). Sign in again as alice.',
+      e.message ===
+        'Your saved password could not be read (the file is damaged or was sealed with another system key). Sign in again as alice.',
   );
   assert.match(log.lines.join('\n'), /error \(provisioning\) saved password unreadable, sign-in needed: .*secrets\.json is damaged/);
   assert.doesNotMatch(log.lines.join('\n'), /s3cret-p/, 'the damaged content is not logged');

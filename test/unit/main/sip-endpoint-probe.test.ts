@@ -65,7 +65,10 @@ describe('sip.probeEndpoint handler', () => {
       });
     }
     assert.deepEqual(probed, [], 'a refused URL never reaches the network');
-    assert.deepEqual(await h.table['sip.probeEndpoint']({ wsUrl: configured }, noEvents), { result: 'tls-rejected', detail: 'certificate has expired' });
+    assert.deepEqual(await h.table['sip.probeEndpoint']({ wsUrl: configured }, noEvents), {
+      result: 'tls-rejected',
+      detail: 'certificate has expired',
+    });
     assert.deepEqual(probed, [configured]);
     h.dispose();
   });
@@ -168,5 +171,8 @@ test('classifyHandshakeError: expired certificate, other TLS failures, plain net
     result: 'tls-rejected',
     detail: 'TLS handshake failed: tlsv1 alert protocol version',
   });
-  assert.deepEqual(classifyHandshakeError(new Error('getaddrinfo ENOTFOUND pbx')), { result: 'no-answer', detail: 'getaddrinfo ENOTFOUND pbx' });
+  assert.deepEqual(classifyHandshakeError(new Error('getaddrinfo ENOTFOUND pbx')), {
+    result: 'no-answer',
+    detail: 'getaddrinfo ENOTFOUND pbx',
+  });
 });

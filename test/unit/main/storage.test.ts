@@ -72,10 +72,16 @@ test('history: newest first, bounded, same id replaces', async (t) => {
   const dir = tempDir(t);
   const store = new HistoryStore(dir, memoryLogger().scope('history'), 3);
   await Promise.all([1, 2, 3, 4, 5].map((n) => store.add(alice, entry(n)))); // concurrent adds: none lost
-  assert.deepEqual((await store.list(alice)).map((e) => e.id), ['call-5', 'call-4', 'call-3']);
+  assert.deepEqual(
+    (await store.list(alice)).map((e) => e.id),
+    ['call-5', 'call-4', 'call-3'],
+  );
   await store.add(alice, { ...entry(4), disposition: 'answered' });
   const list = await store.list(alice);
-  assert.deepEqual(list.map((e) => e.id), ['call-4', 'call-5', 'call-3']);
+  assert.deepEqual(
+    list.map((e) => e.id),
+    ['call-4', 'call-5', 'call-3'],
+  );
   assert.equal(list[0]!.disposition, 'answered');
 });
 
@@ -94,8 +100,14 @@ test('history is per agent: another agent on the same desktop, or alice at anoth
   const store = new HistoryStore(dir, memoryLogger().scope('history'));
   await store.add(alice, entry(1));
   await store.add({ ...alice, username: 'bob' }, entry(2));
-  assert.deepEqual((await store.list(alice)).map((e) => e.id), ['call-1']);
-  assert.deepEqual((await store.list({ ...alice, username: 'bob' })).map((e) => e.id), ['call-2']);
+  assert.deepEqual(
+    (await store.list(alice)).map((e) => e.id),
+    ['call-1'],
+  );
+  assert.deepEqual(
+    (await store.list({ ...alice, username: 'bob' })).map((e) => e.id),
+    ['call-2'],
+  );
   assert.deepEqual(await store.list({ ...alice, url: 'https://other.example' }), []);
   // A username is never a path: the file is named by a hash of control plane and username.
   assert.match(historyFileName({ url: alice.url, username: '../../etc/passwd' }), /^[0-9a-f]{32}\.json$/);

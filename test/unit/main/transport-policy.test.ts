@@ -5,10 +5,26 @@ import { clientConfigTransportProblem, insecureTransportProblem, isLoopbackHostn
 /** The one rule every client applies before a credential leaves the machine (hole 5). */
 
 test('loopback is 127.0.0.0/8, ::1 and localhost, however the URL spells them', () => {
-  for (const url of ['http://127.0.0.1:8080', 'http://127.200.3.4', 'http://127.1', 'http://2130706433', 'http://[::1]:80', 'http://[0:0:0:0:0:0:0:1]', 'http://LOCALHOST:3000']) {
+  for (const url of [
+    'http://127.0.0.1:8080',
+    'http://127.200.3.4',
+    'http://127.1',
+    'http://2130706433',
+    'http://[::1]:80',
+    'http://[0:0:0:0:0:0:0:1]',
+    'http://LOCALHOST:3000',
+  ]) {
     assert.equal(isLoopbackHostname(new URL(url).hostname), true, url);
   }
-  for (const url of ['http://128.0.0.1', 'http://10.0.0.5', 'http://[::2]', 'http://localhost.evil.example', 'http://127.0.0.1.nip.io', 'http://0.0.0.0', 'http://[::ffff:10.0.0.1]']) {
+  for (const url of [
+    'http://128.0.0.1',
+    'http://10.0.0.5',
+    'http://[::2]',
+    'http://localhost.evil.example',
+    'http://127.0.0.1.nip.io',
+    'http://0.0.0.0',
+    'http://[::ffff:10.0.0.1]',
+  ]) {
     assert.equal(isLoopbackHostname(new URL(url).hostname), false, url);
   }
 });
@@ -24,7 +40,13 @@ test('http:// and ws:// are refused outside loopback, with the fix in the messag
 });
 
 test('TLS is always fine; clear text is fine on this computer', () => {
-  for (const url of ['https://pbx.example.com', 'wss://sip.example.com:7443/ws', 'http://127.0.0.1:5080', 'ws://[::1]:8088/ws', 'ws://localhost/ws']) {
+  for (const url of [
+    'https://pbx.example.com',
+    'wss://sip.example.com:7443/ws',
+    'http://127.0.0.1:5080',
+    'ws://[::1]:8088/ws',
+    'ws://localhost/ws',
+  ]) {
     assert.equal(insecureTransportProblem(url, 'URL'), null, url);
   }
 });
@@ -36,7 +58,13 @@ test('an unparsable URL is named, not waved through', () => {
 test('a provisioned configuration is judged on its SIP WebSocket and its control plane URL', () => {
   const config = (wsUrl: string, controlPlaneUrl: string) => ({ sip: { wsUrl, domain: 'd', registerExpiresSec: 300 }, controlPlaneUrl });
   assert.equal(clientConfigTransportProblem(config('wss://pbx.example.com/ws', 'https://pbx.example.com')), null);
-  assert.match(clientConfigTransportProblem(config('ws://pbx.example.com/ws', 'https://pbx.example.com')) ?? '', /SIP WebSocket URL ws:\/\/pbx\.example\.com/);
-  assert.match(clientConfigTransportProblem(config('wss://pbx.example.com/ws', 'http://pbx.example.com')) ?? '', /control plane URL http:\/\/pbx\.example\.com/);
+  assert.match(
+    clientConfigTransportProblem(config('ws://pbx.example.com/ws', 'https://pbx.example.com')) ?? '',
+    /SIP WebSocket URL ws:\/\/pbx\.example\.com/,
+  );
+  assert.match(
+    clientConfigTransportProblem(config('wss://pbx.example.com/ws', 'http://pbx.example.com')) ?? '',
+    /control plane URL http:\/\/pbx\.example\.com/,
+  );
   assert.equal(clientConfigTransportProblem(config('ws://127.0.0.1:8088/ws', 'http://127.0.0.1:8080')), null);
 });

@@ -5,12 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  checkDownloadedUpdate,
-  isSignedBy,
-  parseUpdatePublicKey,
-  signatureUrl,
-} from '../../../main/update/update-signature.js';
+import { checkDownloadedUpdate, isSignedBy, parseUpdatePublicKey, signatureUrl } from '../../../main/update/update-signature.js';
 
 /**
  * A Linux update is installed only when its detached Ed25519 signature verifies against the key
@@ -39,7 +34,9 @@ function feed(signature: Buffer | null) {
   const requested: Array<{ url: string; redirect: RequestRedirect | undefined }> = [];
   const fetch = async (url: string, init: RequestInit) => {
     requested.push({ url, redirect: init.redirect });
-    return signature && url === `${FEED}Clearline%201.2.3.AppImage.sig` ? new Response(new Uint8Array(signature)) : new Response('not found', { status: 404 });
+    return signature && url === `${FEED}Clearline%201.2.3.AppImage.sig`
+      ? new Response(new Uint8Array(signature))
+      : new Response('not found', { status: 404 });
   };
   return { fetch, requested };
 }
@@ -62,7 +59,10 @@ test('only an Ed25519 public key is accepted as the update-signing key', () => {
 
 test('the signature lives next to the artifact on the feed, its name URL-encoded', () => {
   assert.equal(signatureUrl(FEED, '/cache/pending/Clearline 1.2.3.AppImage'), `${FEED}Clearline%201.2.3.AppImage.sig`);
-  assert.equal(signatureUrl('https://u.example/linux', '/x/clearline_1.2.3_amd64.deb'), 'https://u.example/linux/clearline_1.2.3_amd64.deb.sig');
+  assert.equal(
+    signatureUrl('https://u.example/linux', '/x/clearline_1.2.3_amd64.deb'),
+    'https://u.example/linux/clearline_1.2.3_amd64.deb.sig',
+  );
 });
 
 test('a genuine download passes; the signature is fetched without following redirects', async (t) => {
@@ -84,7 +84,10 @@ test('a modified download, a stranger’s signature, a missing signature or a mi
   });
 
   writeFileSync(file, ARTIFACT);
-  const stranger = await checkDownloadedUpdate(file, FEED, keyFile, { readFile, fetch: feed(sign(null, ARTIFACT, strangerKey.privateKey)).fetch });
+  const stranger = await checkDownloadedUpdate(file, FEED, keyFile, {
+    readFile,
+    fetch: feed(sign(null, ARTIFACT, strangerKey.privateKey)).fetch,
+  });
   assert.equal(stranger.ok, false);
 
   const unsigned = await checkDownloadedUpdate(file, FEED, keyFile, { readFile, fetch: feed(null).fetch });

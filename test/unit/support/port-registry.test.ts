@@ -61,7 +61,8 @@ function testFiles(dir: string): string[] {
  * CLI flag), a browser's UDP range, a bind or listen. Pure unit tests that feed literal ports to a
  * config generator bind nothing and are written differently (`port: 20020`), so they pass.
  */
-const WRITTEN_PORT = /(?:\b[A-Z_]*PORT[A-Z_]*\s*=|startTest(?:Stack|Backend)\(|'--port(?:-base)?',|udpPorts:\s*\[|portsFor\(|\.listen\(|\.bind\()\s*'?(\d{4,5})\b/g;
+const WRITTEN_PORT =
+  /(?:\b[A-Z_]*PORT[A-Z_]*\s*=|startTest(?:Stack|Backend)\(|'--port(?:-base)?',|udpPorts:\s*\[|portsFor\(|\.listen\(|\.bind\()\s*'?(\d{4,5})\b/g;
 
 test('test files that open ports take them from the registry, not from a number of their own', () => {
   const [low, high] = reservedRange();
@@ -80,7 +81,10 @@ test('test files that open ports take them from the registry, not from a number 
 
 test('every block in the registry is used by some test (a block nobody uses is a block nobody can take)', () => {
   const registry = join('test', 'support', 'port-registry.ts');
-  const sources = testFiles('test').filter((f) => f !== registry).map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
+  const sources = testFiles('test')
+    .filter((f) => f !== registry)
+    .map((f) => readFileSync(join(root, f), 'utf8'))
+    .join('\n');
   const unused = Object.keys(TEST_PORT_BASES).filter((name) => !new RegExp(`TEST_PORT_BASES\\.${name}\\b|'${name}'`).test(sources));
   assert.deepEqual(unused, []);
 });

@@ -22,8 +22,7 @@ const config: ClientConfig = {
 };
 
 const run = (...actions: Action[]) => actions.reduce(reduce, initialState);
-const signedIn = () =>
-  run({ type: 'sign-in-defaults', url: 'http://x', username: '' }, { type: 'signed-in', config });
+const signedIn = () => run({ type: 'sign-in-defaults', url: 'http://x', username: '' }, { type: 'signed-in', config });
 const withCalls = (state: AppState, ...calls: ReturnType<typeof call>[]) =>
   reduce(state, { type: 'phone-changed', snapshot: { registration: { kind: 'registered', since: 1 }, calls } });
 
@@ -56,7 +55,12 @@ test('registration text contains "Registered" exactly when registered, else the 
   assert.doesNotMatch(failed, /Registered/);
   assert.equal(at({ kind: 'failed', reason: 'wrong-credentials', message: 'Wrong password', retryInMs: null }), 'Wrong password');
   assert.equal(
-    at({ kind: 'failed', reason: 'locked', message: 'Too many failed sign-ins for this account from this network: locked', retryInMs: 300_000 }),
+    at({
+      kind: 'failed',
+      reason: 'locked',
+      message: 'Too many failed sign-ins for this account from this network: locked',
+      retryInMs: 300_000,
+    }),
     'Too many failed sign-ins for this account from this network: locked, retrying in 300 s',
   );
 });
@@ -70,7 +74,10 @@ test('the current call is the newest live call that is not ringing in; incoming 
     call({ id: 'gone', state: 'ended', startedAt: 10, endedAt: 11, endReason: 'busy' }),
   );
   assert.equal(selectCurrentCall(state)?.id, 'new');
-  assert.deepEqual(selectIncomingCalls(state).map((c) => c.id), ['in']);
+  assert.deepEqual(
+    selectIncomingCalls(state).map((c) => c.id),
+    ['in'],
+  );
   assert.equal(selectCallStatus(state).text, 'Ringing…');
 });
 
@@ -81,7 +88,10 @@ test('with two calls, the one not on hold is current and the parked one is liste
     call({ id: 'parked', state: 'active', held: true, startedAt: 7 }),
   );
   assert.equal(selectCurrentCall(state)?.id, 'talking');
-  assert.deepEqual(selectOtherCalls(state).map((c) => c.id), ['parked']);
+  assert.deepEqual(
+    selectOtherCalls(state).map((c) => c.id),
+    ['parked'],
+  );
   const bothHeld = withCalls(
     signedIn(),
     call({ id: 'a', state: 'active', held: true, startedAt: 1 }),
@@ -127,12 +137,24 @@ test('stats are kept only for live calls and dropped when the call ends', () => 
 
 test('history: loaded newest first, an added entry replaces its duplicate, capped at the limit', () => {
   const entry = (id: string, startedAt: number) => ({
-    id, direction: 'outbound' as const, peer: '1', startedAt, answeredAt: null, endedAt: startedAt + 1, disposition: 'busy',
+    id,
+    direction: 'outbound' as const,
+    peer: '1',
+    startedAt,
+    answeredAt: null,
+    endedAt: startedAt + 1,
+    disposition: 'busy',
   });
   let state = reduce(signedIn(), { type: 'history-loaded', entries: [entry('a', 1), entry('c', 3), entry('b', 2)] });
-  assert.deepEqual(state.history.map((e) => e.id), ['c', 'b', 'a']);
+  assert.deepEqual(
+    state.history.map((e) => e.id),
+    ['c', 'b', 'a'],
+  );
   state = reduce(state, { type: 'history-added', entry: { ...entry('a', 1), disposition: 'answered' } });
-  assert.deepEqual(state.history.map((e) => e.id), ['a', 'c', 'b']);
+  assert.deepEqual(
+    state.history.map((e) => e.id),
+    ['a', 'c', 'b'],
+  );
   assert.equal(state.history[0]?.disposition, 'answered');
   const many = Array.from({ length: CALL_HISTORY_LIMIT + 5 }, (_, i) => entry(`e${i}`, i));
   state = reduce(state, { type: 'history-loaded', entries: many });
@@ -158,7 +180,10 @@ test('sign-out forgets the account, calls and history but keeps device settings'
 
 test('the window title says when a call rings or is up', () => {
   assert.equal(documentTitle(signedIn()), 'Clearline');
-  const ringing = withCalls(signedIn(), call({ id: 'in', direction: 'inbound', state: 'ringing', peer: 'sip:bob@pbx.example', peerDisplayName: 'Bob' }));
+  const ringing = withCalls(
+    signedIn(),
+    call({ id: 'in', direction: 'inbound', state: 'ringing', peer: 'sip:bob@pbx.example', peerDisplayName: 'Bob' }),
+  );
   assert.equal(documentTitle(ringing), 'Incoming call: Bob (bob) — Clearline');
   assert.equal(documentTitle(withCalls(signedIn(), call({ state: 'active', held: true }))), 'On hold: 5550100 — Clearline');
   assert.equal(documentTitle(withCalls(signedIn(), call({ state: 'dialing' }))), 'Calling: 5550100 — Clearline');

@@ -1,12 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CallSnapshot } from '../../../renderer/calling/phone-api.js';
-import {
-  callStatusDetail,
-  callStatusText,
-  dispositionOf,
-  toHistoryEntry,
-} from '../../../renderer/state/call-status.js';
+import { callStatusDetail, callStatusText, dispositionOf, toHistoryEntry } from '../../../renderer/state/call-status.js';
 import { CallHistoryEntrySchema } from '../../../common/contract/index.js';
 import { call } from './fixtures.js';
 
@@ -54,7 +49,16 @@ test('dispositions: answered wins; unanswered calls are filed by why they ended 
 test('toHistoryEntry files only ended calls, with the raw target and a schema-valid shape', () => {
   assert.equal(toHistoryEntry(call({ state: 'active' })), null);
   const entry = toHistoryEntry(
-    call({ id: 'c1', peer: 'sip:bob@pbx.example', peerDisplayName: 'Bob', state: 'ended', startedAt: 1000, answeredAt: 2000, endedAt: 9000, endReason: 'local-hangup' }),
+    call({
+      id: 'c1',
+      peer: 'sip:bob@pbx.example',
+      peerDisplayName: 'Bob',
+      state: 'ended',
+      startedAt: 1000,
+      answeredAt: 2000,
+      endedAt: 9000,
+      endReason: 'local-hangup',
+    }),
   );
   assert.deepEqual(entry, {
     id: 'c1',

@@ -41,7 +41,11 @@ function render(element: ReactElement): string {
 }
 
 const stateWith = (...actions: Action[]): AppState =>
-  [{ type: 'host-info', shell: 'web', version: '1', passwordStorage: 'browser-session' } as Action, { type: 'signed-in', config } as Action, ...actions].reduce(reduce, initialState);
+  [
+    { type: 'host-info', shell: 'web', version: '1', passwordStorage: 'browser-session' } as Action,
+    { type: 'signed-in', config } as Action,
+    ...actions,
+  ].reduce(reduce, initialState);
 const phone = (...calls: ReturnType<typeof call>[]): Action => ({
   type: 'phone-changed',
   snapshot: { registration: { kind: 'registered', since: 1 }, calls },
@@ -53,7 +57,10 @@ test('idle: Call status "Ready", dial field and Call button, service buttons nam
   assert.match(html, /role="status" aria-label="Call status"[^>]*><span[^>]*>Ready</);
   assert.match(html, /<span>Number or colleague<\/span><input[^>]*name="target"/);
   assert.match(html, /<button type="submit" class="button call">Call<\/button>/);
-  assert.match(html, /<button type="button" class="button quiet" aria-describedby="([^"]+)">Echo test<\/button><span id="\1" class="muted">5550100<\/span>/);
+  assert.match(
+    html,
+    /<button type="button" class="button quiet" aria-describedby="([^"]+)">Echo test<\/button><span id="\1" class="muted">5550100<\/span>/,
+  );
 });
 
 test('outbound ringing: "Ringing…" once (in the status region) and a Cancel button, no dialpad', () => {
@@ -66,7 +73,15 @@ test('outbound ringing: "Ringing…" once (in the status region) and a Cancel bu
 });
 
 test('active call: controls follow mute/hold, timer and quality panel with both meters', () => {
-  const live = render(<CallStage state={stateWith(phone(call({ state: 'active', answeredAt: Date.now() - 65_000 })), { type: 'stats-measured', callId: 'call-1', stats: stats() })} />);
+  const live = render(
+    <CallStage
+      state={stateWith(phone(call({ state: 'active', answeredAt: Date.now() - 65_000 })), {
+        type: 'stats-measured',
+        callId: 'call-1',
+        stats: stats(),
+      })}
+    />,
+  );
   assert.match(live, /aria-label="Active call"/);
   for (const name of ['Mute', 'Hold', 'Keypad', 'Transfer', 'Hang up']) assert.equal(count(live, name), 1, name);
   assert.match(live, /role="timer" aria-label="Call duration"[^>]*>1:0[56]</);
@@ -91,7 +106,10 @@ test('incoming call during another call: Incoming call region with Answer/Declin
   const html = render(
     <CallStage
       state={stateWith(
-        phone(call({ id: 'a', state: 'active', answeredAt: 1 }), call({ id: 'b', direction: 'inbound', state: 'ringing', peer: 'sip:carol@pbx.example', peerDisplayName: 'Carol' })),
+        phone(
+          call({ id: 'a', state: 'active', answeredAt: 1 }),
+          call({ id: 'b', direction: 'inbound', state: 'ringing', peer: 'sip:carol@pbx.example', peerDisplayName: 'Carol' }),
+        ),
       )}
     />,
   );
@@ -104,7 +122,14 @@ test('incoming call during another call: Incoming call region with Answer/Declin
 
 test('a parked call is listed under Other calls with Switch and End', () => {
   const html = render(
-    <CallStage state={stateWith(phone(call({ id: 'a', state: 'active', answeredAt: 1 }), call({ id: 'b', state: 'active', held: true, answeredAt: 2, peer: 'dave' })))} />,
+    <CallStage
+      state={stateWith(
+        phone(
+          call({ id: 'a', state: 'active', answeredAt: 1 }),
+          call({ id: 'b', state: 'active', held: true, answeredAt: 2, peer: 'dave' }),
+        ),
+      )}
+    />,
   );
   assert.match(html, /aria-label="Other calls"/);
   assert.match(html, /aria-label="Switch to dave"/);
@@ -130,7 +155,11 @@ test('network test: unavailable in the web shell with the reason; runnable with 
   assert.doesNotMatch(web, /<button/);
 
   const desktop = (...actions: Action[]) =>
-    render(<DiagnosticsPanel state={stateWith({ type: 'host-info', shell: 'electron', version: '1', passwordStorage: 'os-encrypted' }, ...actions)} />);
+    render(
+      <DiagnosticsPanel
+        state={stateWith({ type: 'host-info', shell: 'electron', version: '1', passwordStorage: 'os-encrypted' }, ...actions)}
+      />,
+    );
   assert.match(desktop(), />Run network test</);
   assert.match(desktop(), /aria-label="Saved password protection">Saved password: encrypted with your system keyring\.</);
   const obfuscated = render(
@@ -138,7 +167,15 @@ test('network test: unavailable in the web shell with the reason; runnable with 
   );
   assert.match(obfuscated, /class="field-error" aria-label="Saved password protection">Saved password: obfuscated only, NOT encrypted/);
   assert.doesNotMatch(obfuscated, /encrypted with your system keyring/);
-  const step = { id: 'turn-udp', title: 'TURN over UDP', verdict: 'fail' as const, explanation: 'UDP 3478 is blocked', fix: 'Allow UDP 3478 to turn.example', values: {}, durationMs: 40 };
+  const step = {
+    id: 'turn-udp',
+    title: 'TURN over UDP',
+    verdict: 'fail' as const,
+    explanation: 'UDP 3478 is blocked',
+    fix: 'Allow UDP 3478 to turn.example',
+    values: {},
+    durationMs: 40,
+  };
   const running = desktop(
     { type: 'diagnostics-started', runId: 'r' },
     { type: 'diagnostics-progress', event: { kind: 'finished', runId: 'r', step } },
@@ -148,7 +185,10 @@ test('network test: unavailable in the web shell with the reason; runnable with 
   assert.match(running, />Checking DSCP marking…</);
   assert.match(running, />Fail<\/span><span class="step-title">TURN over UDP</);
   assert.match(running, />Fix: Allow UDP 3478 to turn.example</);
-  const done = desktop({ type: 'diagnostics-started', runId: 'r' }, { type: 'diagnostics-progress', event: { kind: 'done', runId: 'r', verdict: 'warn', summary: '1 warning' } });
+  const done = desktop(
+    { type: 'diagnostics-started', runId: 'r' },
+    { type: 'diagnostics-progress', event: { kind: 'done', runId: 'r', verdict: 'warn', summary: '1 warning' } },
+  );
   assert.match(done, />Warning: 1 warning</);
   const failed = desktop({ type: 'diagnostics-failed', message: 'The network test is already running' });
   assert.match(failed, /role="alert">The network test is already running</);

@@ -117,7 +117,10 @@ test('a restored session starts the phone with fresh TURN credentials; the host 
   assert.equal(started.turn.password, 'p2', 'the stored (possibly expired) credentials were replaced first');
   assert.equal([...h.pending.values()].filter((t) => !t.repeat).length, 0, 'the renderer schedules no TURN refresh of its own');
   h.events.emit('turn.credentials', turn(7));
-  assert.deepEqual(h.phoneCalls.filter(([n]) => n === 'updateTurnCredentials').map(([, c]) => (c as TurnCredentials).password), ['p7']);
+  assert.deepEqual(
+    h.phoneCalls.filter(([n]) => n === 'updateTurnCredentials').map(([, c]) => (c as TurnCredentials).password),
+    ['p7'],
+  );
   await h.controller.signOut();
   h.events.emit('turn.credentials', turn(8));
   assert.equal(h.phoneCalls.filter(([n]) => n === 'updateTurnCredentials').length, 1, 'signed out: not applied');
@@ -133,7 +136,10 @@ test('each ended call is filed once, stats poll only while media flows, devices 
   assert.equal([...h.pending.values()].filter((t) => t.repeat).length, 0, 'no stats while ringing');
   h.emit(registered(call({ id: 'c1', state: 'active', answeredAt: 2 })));
   const polls = [...h.pending.values()].filter((t) => t.repeat);
-  assert.deepEqual(polls.map((t) => t.ms), [STATS_INTERVAL_MS]);
+  assert.deepEqual(
+    polls.map((t) => t.ms),
+    [STATS_INTERVAL_MS],
+  );
   h.fire((t) => t.repeat);
   await h.settle();
   assert.equal(h.store.getState().stats['c1']?.codec, 'opus/48000');
@@ -156,7 +162,10 @@ test('resume / network change is passed to the phone so it re-registers', { time
   await h.controller.start();
   h.events.emit('system.transition', { kind: 'network-changed' });
   h.events.emit('system.transition', { kind: 'resume' });
-  assert.deepEqual(h.phoneCalls.filter(([n]) => n === 'transition').map(([, k]) => k), ['network-changed', 'resume']);
+  assert.deepEqual(
+    h.phoneCalls.filter(([n]) => n === 'transition').map(([, k]) => k),
+    ['network-changed', 'resume'],
+  );
   h.controller.dispose();
   h.events.emit('system.transition', { kind: 'resume' });
   assert.equal(h.phoneCalls.filter(([n]) => n === 'transition').length, 2, 'no events after dispose');
@@ -173,22 +182,29 @@ test('sign-in errors from the host reach the agent without the [code] prefix', {
   assert.equal(h.store.getState().auth.phase, 'signed-out');
   await h.controller.signIn('https://pbx.example', 'alice', 'bad');
   assert.equal(h.store.getState().auth.error, 'Wrong username or password');
-  assert.equal(h.phoneCalls.some(([n]) => n === 'start'), false);
+  assert.equal(
+    h.phoneCalls.some(([n]) => n === 'start'),
+    false,
+  );
 });
 
-test('device choice is saved through the host and applied to the phone; transfer failures become a notice', { timeout: 5_000 }, async () => {
-  const h = harness();
-  await h.controller.start();
-  await h.controller.chooseDevice('speakerId', 'spk-2');
-  assert.deepEqual(h.calls.find(([c]) => c === 'settings.set')?.[1], { speakerId: 'spk-2' });
-  assert.equal(h.store.getState().settings.speakerId, 'spk-2');
-  assert.equal((h.phoneCalls.filter(([n]) => n === 'setDevices').at(-1)?.[1] as { speakerId: string }).speakerId, 'spk-2');
-  assert.equal(await h.controller.transfer('c1', 'nobody'), false);
-  assert.equal(h.store.getState().notice, 'Transfer failed: Transfer rejected: 404 Not Found');
-  h.controller.dismissNotice();
-  assert.equal(h.store.getState().notice, null);
-  h.controller.dispose();
-});
+test(
+  'device choice is saved through the host and applied to the phone; transfer failures become a notice',
+  { timeout: 5_000 },
+  async () => {
+    const h = harness();
+    await h.controller.start();
+    await h.controller.chooseDevice('speakerId', 'spk-2');
+    assert.deepEqual(h.calls.find(([c]) => c === 'settings.set')?.[1], { speakerId: 'spk-2' });
+    assert.equal(h.store.getState().settings.speakerId, 'spk-2');
+    assert.equal((h.phoneCalls.filter(([n]) => n === 'setDevices').at(-1)?.[1] as { speakerId: string }).speakerId, 'spk-2');
+    assert.equal(await h.controller.transfer('c1', 'nobody'), false);
+    assert.equal(h.store.getState().notice, 'Transfer failed: Transfer rejected: 404 Not Found');
+    h.controller.dismissNotice();
+    assert.equal(h.store.getState().notice, null);
+    h.controller.dispose();
+  },
+);
 
 test('answering a second call holds the first; switching back swaps which one is held', { timeout: 5_000 }, async () => {
   const h = harness();
@@ -196,32 +212,42 @@ test('answering a second call holds the first; switching back swaps which one is
   h.emit(registered(call({ id: 'first', state: 'active', answeredAt: 2 }), call({ id: 'second', direction: 'inbound', state: 'ringing' })));
   await h.controller.answer('second');
   const moves = () => h.phoneCalls.filter(([n]) => n === 'setHeld' || n === 'answer');
-  assert.deepEqual(moves(), [['setHeld', 'first', true], ['answer', 'second']]);
+  assert.deepEqual(moves(), [
+    ['setHeld', 'first', true],
+    ['answer', 'second'],
+  ]);
   h.emit(registered(call({ id: 'first', state: 'active', held: true }), call({ id: 'second', direction: 'inbound', state: 'active' })));
   await h.controller.switchTo('first');
-  assert.deepEqual(moves().slice(2), [['setHeld', 'second', true], ['setHeld', 'first', false]]);
+  assert.deepEqual(moves().slice(2), [
+    ['setHeld', 'second', true],
+    ['setHeld', 'first', false],
+  ]);
   h.controller.dispose();
 });
 
-test('the network test is named by the renderer: progress that arrives before the host answers is applied', { timeout: 5_000 }, async () => {
-  const h = harness({
-    'diagnostics.run': (request) => {
-      const { runId } = request as { runId: string };
-      h.events.emit('diagnostics.progress', { kind: 'started', runId, stepId: 's', title: 'TURN over UDP' });
-      h.events.emit('diagnostics.progress', { kind: 'started', runId: 'an-older-run', stepId: 'x', title: 'stale' });
-      return undefined;
-    },
-  });
-  await h.controller.start();
-  await h.controller.runDiagnostics();
-  const asked = h.calls.find(([channel]) => channel === 'diagnostics.run')?.[1] as { runId: string };
-  assert.match(asked.runId, /^[0-9a-f-]{36}$/, 'a random UUID');
-  const d = h.store.getState().diagnostics;
-  assert.equal(d.phase, 'running');
-  assert.equal(d.phase === 'running' && d.runId, asked.runId);
-  assert.equal(d.phase === 'running' && d.current, 'TURN over UDP', 'the stale run\'s event was ignored');
-  h.controller.dispose();
-});
+test(
+  'the network test is named by the renderer: progress that arrives before the host answers is applied',
+  { timeout: 5_000 },
+  async () => {
+    const h = harness({
+      'diagnostics.run': (request) => {
+        const { runId } = request as { runId: string };
+        h.events.emit('diagnostics.progress', { kind: 'started', runId, stepId: 's', title: 'TURN over UDP' });
+        h.events.emit('diagnostics.progress', { kind: 'started', runId: 'an-older-run', stepId: 'x', title: 'stale' });
+        return undefined;
+      },
+    });
+    await h.controller.start();
+    await h.controller.runDiagnostics();
+    const asked = h.calls.find(([channel]) => channel === 'diagnostics.run')?.[1] as { runId: string };
+    assert.match(asked.runId, /^[0-9a-f-]{36}$/, 'a random UUID');
+    const d = h.store.getState().diagnostics;
+    assert.equal(d.phase, 'running');
+    assert.equal(d.phase === 'running' && d.runId, asked.runId);
+    assert.equal(d.phase === 'running' && d.current, 'TURN over UDP', "the stale run's event was ignored");
+    h.controller.dispose();
+  },
+);
 
 test('a refused network test says why', { timeout: 5_000 }, async () => {
   const h = harness({
@@ -244,7 +270,10 @@ test('start-up: with a stored session the sign-in form is never shown; without o
   assert.equal(withSession.store.getState().auth.phase, 'signed-in');
   withSession.controller.dispose();
 
-  const fresh = harness({ 'provisioning.restore': () => null, 'provisioning.defaults': () => ({ policyUrl: 'https://pbx.example', lastUsername: 'bob' }) });
+  const fresh = harness({
+    'provisioning.restore': () => null,
+    'provisioning.defaults': () => ({ policyUrl: 'https://pbx.example', lastUsername: 'bob' }),
+  });
   await fresh.controller.start();
   const { auth } = fresh.store.getState();
   assert.deepEqual([auth.phase, auth.defaultUrl, auth.defaultUsername], ['signed-out', 'https://pbx.example', 'bob']);
@@ -252,19 +281,29 @@ test('start-up: with a stored session the sign-in form is never shown; without o
 
   const unreadable = harness({
     'provisioning.restore': () => {
-      throw new Error('[secret-unreadable] Your saved password could not be read (the file is damaged or was sealed with another system key). Sign in again as alice.');
+      throw new Error(
+        '[secret-unreadable] Your saved password could not be read (the file is damaged or was sealed with another system key). Sign in again as alice.',
+      );
     },
   });
   await unreadable.controller.start();
   assert.deepEqual(
     [unreadable.store.getState().auth.phase, unreadable.store.getState().auth.defaultUsername, unreadable.store.getState().auth.error],
-    ['signed-out', 'alice', 'Your saved password could not be read (the file is damaged or was sealed with another system key). Sign in again as alice.'],
+    [
+      'signed-out',
+      'alice',
+      'Your saved password could not be read (the file is damaged or was sealed with another system key). Sign in again as alice.',
+    ],
     'the sign-in form, pre-filled, says why the session is gone',
   );
   assert.equal(unreadable.store.getState().passwordStorage, 'os-encrypted');
   unreadable.controller.dispose();
 
-  const broken = harness({ 'app.info': () => { throw new Error('[internal] preload missing'); } });
+  const broken = harness({
+    'app.info': () => {
+      throw new Error('[internal] preload missing');
+    },
+  });
   await broken.controller.start();
   assert.equal(broken.store.getState().auth.error, 'The app could not start: preload missing');
   broken.controller.dispose();

@@ -19,10 +19,16 @@ test('device lists: default first, aliases and permission-less entries dropped, 
     { deviceId: 'spk-a', kind: 'audiooutput', label: 'Speakers' },
     { deviceId: 'cam', kind: 'videoinput', label: 'Camera' },
   ]);
-  assert.deepEqual(lists.microphones.map((d) => d.id), ['default', 'communications', 'mic-a', 'mic-b']);
+  assert.deepEqual(
+    lists.microphones.map((d) => d.id),
+    ['default', 'communications', 'mic-a', 'mic-b'],
+  );
   assert.equal(lists.microphones[0]?.label, 'System default');
   assert.equal(lists.microphones[3]?.label, 'Microphone 3');
-  assert.deepEqual(lists.speakers.map((d) => d.id), ['default', 'spk-a']);
+  assert.deepEqual(
+    lists.speakers.map((d) => d.id),
+    ['default', 'spk-a'],
+  );
 });
 
 test('an unplugged saved device stays selectable and is marked as not connected', () => {

@@ -31,9 +31,12 @@ const seen: Array<{ url: string; authorization: string | undefined }> = [];
 // Which Basic user gets which kind of answer.
 function answer(req: IncomingMessage): { status: number; body: string; headers?: Record<string, string> } {
   const auth = req.headers.authorization ?? '';
-  const [user, password] = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString('utf8').split(':');
+  const [user, password] = Buffer.from(auth.replace(/^Basic /, ''), 'base64')
+    .toString('utf8')
+    .split(':');
   if (user === 'locked') return { status: 429, body: '{"error":"too many failed sign-ins"}', headers: { 'retry-after': '300' } };
-  if (user === 'cleartext') return { status: 200, body: JSON.stringify({ ...config, sip: { ...config.sip, wsUrl: 'ws://sip.example.com/ws' } }) };
+  if (user === 'cleartext')
+    return { status: 200, body: JSON.stringify({ ...config, sip: { ...config.sip, wsUrl: 'ws://sip.example.com/ws' } }) };
   if (password !== 's3crét' && user !== 'garbage' && user !== 'shape' && user !== 'broken') return { status: 401, body: '{}' };
   if (user === 'garbage') return { status: 200, body: '<html>proxy login</html>' };
   if (user === 'shape') return { status: 200, body: JSON.stringify({ ...config, sip: { ...config.sip, wsUrl: 'http://x' } }) };
@@ -43,7 +46,12 @@ function answer(req: IncomingMessage): { status: number; body: string; headers?:
     turnIssued += 1;
     return {
       status: 200,
-      body: JSON.stringify({ username: `${1000 + turnIssued}:alice`, password: `turn-${turnIssued}`, ttl: 600, uris: ['turn:127.0.0.1:3478'] }),
+      body: JSON.stringify({
+        username: `${1000 + turnIssued}:alice`,
+        password: `turn-${turnIssued}`,
+        ttl: 600,
+        uris: ['turn:127.0.0.1:3478'],
+      }),
     };
   }
   return { status: 404, body: 'not found' };
@@ -54,7 +62,11 @@ before(async () => {
   server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
     const { status, body, headers } = answer(req);
-    res.writeHead(status, { 'content-type': 'application/json', ...(status === 401 ? { 'www-authenticate': 'Basic realm="clearline"' } : {}), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      ...(status === 401 ? { 'www-authenticate': 'Basic realm="clearline"' } : {}),
+      ...headers,
+    });
     res.end(body);
   });
   await new Promise<void>((resolve, reject) => {
@@ -111,31 +123,37 @@ function makeHost(origin = base, clock: Partial<Pick<WebHostDeps, 'timers' | 'no
   return { host, local, session, lines, opened };
 }
 
-test('sign-in fetches config and TURN credentials with Basic auth and keeps the session only in sessionStorage', { timeout: 10_000 }, async () => {
-  const { host, local, session } = makeHost();
-  seen.length = 0;
-  const result = await host.invoke('provisioning.signIn', { url: base, username: 'alice', password: 's3crét' });
-  assert.equal(result.config.agent.displayName, 'Alice Agent');
-  assert.equal(result.password, 's3crét');
-  assert.equal(result.turn.ttl, 600);
-  assert.deepEqual(seen.map((s) => s.url), ['/api/client-config', '/api/turn-credentials']);
-  assert.equal(seen[0]?.authorization, basicAuthorization({ username: 'alice', password: 's3crét' }));
-  assert.equal(Buffer.from(seen[0]!.authorization!.slice(6), 'base64').toString('utf8'), 'alice:s3crét');
+test(
+  'sign-in fetches config and TURN credentials with Basic auth and keeps the session only in sessionStorage',
+  { timeout: 10_000 },
+  async () => {
+    const { host, local, session } = makeHost();
+    seen.length = 0;
+    const result = await host.invoke('provisioning.signIn', { url: base, username: 'alice', password: 's3crét' });
+    assert.equal(result.config.agent.displayName, 'Alice Agent');
+    assert.equal(result.password, 's3crét');
+    assert.equal(result.turn.ttl, 600);
+    assert.deepEqual(
+      seen.map((s) => s.url),
+      ['/api/client-config', '/api/turn-credentials'],
+    );
+    assert.equal(seen[0]?.authorization, basicAuthorization({ username: 'alice', password: 's3crét' }));
+    assert.equal(Buffer.from(seen[0]!.authorization!.slice(6), 'base64').toString('utf8'), 'alice:s3crét');
 
-  assert.equal((await host.invoke('provisioning.restore', undefined))?.config.agent.username, 'alice');
-  assert.match(session.getItem(STORAGE_KEYS.session) ?? '', /s3crét/);
-  for (const value of local.items.values()) assert.doesNotMatch(value, /s3crét/, 'no secret in localStorage');
-  assert.deepEqual(await host.invoke('provisioning.defaults', undefined), { policyUrl: base, lastUsername: 'alice' });
+    assert.equal((await host.invoke('provisioning.restore', undefined))?.config.agent.username, 'alice');
+    assert.match(session.getItem(STORAGE_KEYS.session) ?? '', /s3crét/);
+    for (const value of local.items.values()) assert.doesNotMatch(value, /s3crét/, 'no secret in localStorage');
+    assert.deepEqual(await host.invoke('provisioning.defaults', undefined), { policyUrl: base, lastUsername: 'alice' });
 
-  await host.invoke('provisioning.signOut', undefined);
-  assert.equal(await host.invoke('provisioning.restore', undefined), null);
-  assert.equal(session.getItem(STORAGE_KEYS.session), null);
-});
+    await host.invoke('provisioning.signOut', undefined);
+    assert.equal(await host.invoke('provisioning.restore', undefined), null);
+    assert.equal(session.getItem(STORAGE_KEYS.session), null);
+  },
+);
 
 test('provisioning failures become sentences the agent can act on', { timeout: 15_000 }, async () => {
   const { host } = makeHost();
-  const signIn = (username: string, password = 'nope', url = base) =>
-    host.invoke('provisioning.signIn', { url, username, password });
+  const signIn = (username: string, password = 'nope', url = base) => host.invoke('provisioning.signIn', { url, username, password });
   await rejectsWith(signIn('alice', 'wrong'), 'unauthorized', 'Wrong username or password');
   await rejectsWith(signIn('garbage'), 'invalid-config', 'The server sent an invalid configuration (/api/client-config is not JSON)');
   await rejectsWith(
@@ -144,14 +162,29 @@ test('provisioning failures become sentences the agent can act on', { timeout: 1
     'The server sent an invalid configuration (/api/client-config: sip.wsUrl: sip.wsUrl must be a ws:// or wss:// URL)',
   );
   await rejectsWith(signIn('broken'), 'server-error', `The control plane at 127.0.0.1:${PORT} answered HTTP 500 for /api/client-config`);
-  await rejectsWith(signIn('alice', 'x', `http://127.0.0.1:${CLOSED_PORT}`), 'unreachable',
-    `Cannot reach 127.0.0.1:${CLOSED_PORT} (ECONNREFUSED). Check the provisioning URL and your network or VPN connection.`);
+  await rejectsWith(
+    signIn('alice', 'x', `http://127.0.0.1:${CLOSED_PORT}`),
+    'unreachable',
+    `Cannot reach 127.0.0.1:${CLOSED_PORT} (ECONNREFUSED). Check the provisioning URL and your network or VPN connection.`,
+  );
   await rejectsWith(signIn('alice', 'x', 'ftp://pbx.example'), 'invalid-request', /Provisioning URL must start with https:\/\//);
   await rejectsWith(signIn('alice', 'x', 'not a url'), 'invalid-request', /^provisioning\.signIn: url: /);
-  await rejectsWith(signIn('locked'), 'locked', /^Too many failed sign-ins for this account from this network: locked; try again in 300 s /);
-  await rejectsWith(signIn('cleartext'), 'insecure-transport', /SIP WebSocket URL ws:\/\/sip\.example\.com is ws:\/\/ to sip\.example\.com/);
+  await rejectsWith(
+    signIn('locked'),
+    'locked',
+    /^Too many failed sign-ins for this account from this network: locked; try again in 300 s /,
+  );
+  await rejectsWith(
+    signIn('cleartext'),
+    'insecure-transport',
+    /SIP WebSocket URL ws:\/\/sip\.example\.com is ws:\/\/ to sip\.example\.com/,
+  );
   seen.length = 0;
-  await rejectsWith(signIn('alice', 's3crét', 'http://pbx.example.com'), 'insecure-transport', /provisioning URL http:\/\/pbx\.example\.com is http:\/\//);
+  await rejectsWith(
+    signIn('alice', 's3crét', 'http://pbx.example.com'),
+    'insecure-transport',
+    /provisioning URL http:\/\/pbx\.example\.com is http:\/\//,
+  );
   assert.deepEqual(seen, [], 'the password was not sent');
   assert.equal(await host.invoke('provisioning.restore', undefined), null, 'a failed sign-in stores nothing');
 });
@@ -195,7 +228,15 @@ test('settings and history persist in localStorage; corrupt or invalid data rese
   assert.equal(local.getItem(STORAGE_KEYS.settings), null, 'the corrupt entry is removed');
   assert.ok(lines.some(([level, line]) => level === 'warn' && line.includes(STORAGE_KEYS.settings)));
 
-  const entry = (i: number) => ({ id: `c${i}`, direction: 'outbound' as const, peer: '9196', startedAt: i, answeredAt: null, endedAt: i + 1, disposition: 'busy' });
+  const entry = (i: number) => ({
+    id: `c${i}`,
+    direction: 'outbound' as const,
+    peer: '9196',
+    startedAt: i,
+    answeredAt: null,
+    endedAt: i + 1,
+    disposition: 'busy',
+  });
   await rejectsWith(host.invoke('history.add', entry(0)), 'not-signed-in', /Not signed in/);
   assert.deepEqual(await host.invoke('history.list', undefined), []);
   await host.invoke('provisioning.signIn', { url: base, username: 'alice', password: 's3crét' });
@@ -207,7 +248,7 @@ test('settings and history persist in localStorage; corrupt or invalid data rese
   assert.equal(history[0]?.disposition, 'answered', 'a re-added call replaces its entry');
 
   const key = `${STORAGE_KEYS.history}:alice`;
-  assert.ok(local.getItem(key), 'kept under the agent\'s own key');
+  assert.ok(local.getItem(key), "kept under the agent's own key");
   local.setItem(key, JSON.stringify([{ id: '', direction: 'sideways' }]));
   assert.deepEqual(await host.invoke('history.list', undefined), []);
   assert.equal(local.getItem(key), null, 'the invalid history is removed');
@@ -216,16 +257,28 @@ test('settings and history persist in localStorage; corrupt or invalid data rese
 
 test('call history is per agent: another agent signing in on the same browser does not see it', { timeout: 10_000 }, async () => {
   const { host } = makeHost();
-  const entry = { id: 'x1', direction: 'inbound' as const, peer: 'carol', startedAt: 1, answeredAt: 2, endedAt: 3, disposition: 'answered' };
+  const entry = {
+    id: 'x1',
+    direction: 'inbound' as const,
+    peer: 'carol',
+    startedAt: 1,
+    answeredAt: 2,
+    endedAt: 3,
+    disposition: 'answered',
+  };
   await host.invoke('provisioning.signIn', { url: base, username: 'alice', password: 's3crét' });
   await host.invoke('history.add', entry);
   await host.invoke('provisioning.signOut', undefined);
   assert.deepEqual(await host.invoke('history.list', undefined), [], 'nothing while signed out');
   await host.invoke('provisioning.signIn', { url: base, username: 'bob', password: 's3crét' });
-  assert.deepEqual(await host.invoke('history.list', undefined), [], 'bob sees none of alice\'s calls');
+  assert.deepEqual(await host.invoke('history.list', undefined), [], "bob sees none of alice's calls");
   await host.invoke('provisioning.signOut', undefined);
   await host.invoke('provisioning.signIn', { url: base, username: 'alice', password: 's3crét' });
-  assert.deepEqual((await host.invoke('history.list', undefined)).map((e) => e.id), ['x1'], 'alice gets hers back');
+  assert.deepEqual(
+    (await host.invoke('history.list', undefined)).map((e) => e.id),
+    ['x1'],
+    'alice gets hers back',
+  );
 });
 
 test('diagnostics say they need the desktop app; links only open for http(s); logs are redacted', async () => {
@@ -239,7 +292,12 @@ test('diagnostics say they need the desktop app; links only open for http(s); lo
   assert.deepEqual(opened, ['https://help.example/turn']);
   await host.invoke('log.write', { scope: 'sip', level: 'debug', message: 'Authorization: Digest response="abc123"' });
   assert.deepEqual(lines.at(-1), ['debug', '[sip] Authorization: Digest [redacted]']);
-  assert.deepEqual(await host.invoke('app.info', undefined), { version: '0.1.0', platform: 'test', shell: 'web', passwordStorage: 'browser-session' });
+  assert.deepEqual(await host.invoke('app.info', undefined), {
+    version: '0.1.0',
+    platform: 'test',
+    shell: 'web',
+    passwordStorage: 'browser-session',
+  });
 });
 
 test('browser network and lifecycle events become system.transition events', () => {
@@ -276,5 +334,8 @@ test('a page not served over http(s) proposes no provisioning URL', async () => 
 test('API paths keep the prefix the control plane is mounted under', () => {
   assert.equal(apiUrl('https://pbx.example', 'client-config').href, 'https://pbx.example/api/client-config');
   assert.equal(apiUrl('https://pbx.example/clearline', 'client-config').href, 'https://pbx.example/clearline/api/client-config');
-  assert.equal(apiUrl('https://pbx.example/clearline/?x=1#y', 'turn-credentials').href, 'https://pbx.example/clearline/api/turn-credentials');
+  assert.equal(
+    apiUrl('https://pbx.example/clearline/?x=1#y', 'turn-credentials').href,
+    'https://pbx.example/clearline/api/turn-credentials',
+  );
 });

@@ -51,8 +51,16 @@ export class PrivatePostgres {
 
   start(): void {
     this.asPostgres('pg_ctl', [
-      '-D', this.dataDir, '-l', join(this.dir, 'pg.log'), '-w', '-t', '30',
-      '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start',
+      '-D',
+      this.dataDir,
+      '-l',
+      join(this.dir, 'pg.log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
     ]);
   }
 

@@ -9,7 +9,9 @@ export function uidOf(pid: number): number {
 
 /** The uid of a system user, from /etc/passwd (undefined when there is no such user). */
 export function systemUid(user: string): number | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
   return line ? Number(line.split(':')[2]) : undefined;
 }
 

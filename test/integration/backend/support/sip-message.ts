@@ -10,7 +10,15 @@ export interface SipMessage {
   readonly body: string;
 }
 
-const COMPACT: Record<string, string> = { v: 'via', f: 'from', t: 'to', i: 'call-id', m: 'contact', l: 'content-length', c: 'content-type' };
+const COMPACT: Record<string, string> = {
+  v: 'via',
+  f: 'from',
+  t: 'to',
+  i: 'call-id',
+  m: 'contact',
+  l: 'content-length',
+  c: 'content-type',
+};
 
 export function parseSip(raw: string): SipMessage {
   const sep = raw.indexOf('\r\n\r\n');
@@ -45,9 +53,7 @@ export function header(msg: SipMessage, name: string): string | undefined {
 
 export function headersAll(msg: SipMessage, name: string): string[] {
   // Multi-valued headers may also be comma-joined on one line (Record-Route, Via).
-  return msg.headers
-    .filter(([n]) => n === name.toLowerCase())
-    .flatMap(([, v]) => v.split(/,(?=\s*<)/).map((s) => s.trim()));
+  return msg.headers.filter(([n]) => n === name.toLowerCase()).flatMap(([, v]) => v.split(/,(?=\s*<)/).map((s) => s.trim()));
 }
 
 export function tagOf(nameAddr: string | undefined): string | undefined {
@@ -71,7 +77,13 @@ export function digestAnswer(challenge: string, o: { username: string; password:
   const ha1 = md5(`${o.username}:${realm}:${o.password}`);
   const ha2 = md5(`${o.method}:${o.uri}`);
   const base = `Digest username="${o.username}", realm="${realm}", nonce="${nonce}", uri="${o.uri}", algorithm=MD5`;
-  if (qop && qop.split(',').map((s) => s.trim()).includes('auth')) {
+  if (
+    qop &&
+    qop
+      .split(',')
+      .map((s) => s.trim())
+      .includes('auth')
+  ) {
     const cnonce = rand(6);
     const nc = '00000001';
     const response = md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`);

@@ -67,7 +67,10 @@ export async function untilAuditDelivered(stack: RunningStack, agent: WsSipAgent
   const res = await agent.register();
   if (res.status !== 200) throw new Error(`REGISTER for the audit barrier: ${res.startLine}`);
   await waitFor(
-    async () => (await adminGet<{ events: AuditEntry[] }>(stack, `/api/audit?since=${since}`)).events.some((e) => e.outcome === 'registered' && e.from.includes(agent.username)),
+    async () =>
+      (await adminGet<{ events: AuditEntry[] }>(stack, `/api/audit?since=${since}`)).events.some(
+        (e) => e.outcome === 'registered' && e.from.includes(agent.username),
+      ),
     'audit events delivered',
   );
 }

@@ -9,7 +9,14 @@ export function browserSdp(o: { address: string; port: number; setup: 'actpass' 
   const fingerprint = [...randomBytes(32)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
   return write({
     version: 0,
-    origin: { username: '-', sessionId: BigInt('0x' + randomBytes(6).toString('hex')).toString(), sessionVersion: 2, netType: 'IN', ipVer: 4, address: '127.0.0.1' },
+    origin: {
+      username: '-',
+      sessionId: BigInt('0x' + randomBytes(6).toString('hex')).toString(),
+      sessionVersion: 2,
+      netType: 'IN',
+      ipVer: 4,
+      address: '127.0.0.1',
+    },
     name: '-',
     timing: { start: 0, stop: 0 },
     groups: [{ type: 'BUNDLE', mids: '0' }],
@@ -21,7 +28,18 @@ export function browserSdp(o: { address: string; port: number; setup: 'actpass' 
         payloads: '111 0 126',
         connection: { version: 4, ip: o.address },
         rtcp: { port: o.port, netType: 'IN', ipVer: 4, address: o.address },
-        candidates: [{ foundation: '1', component: 1, transport: 'udp', priority: 2122260223, ip: o.address, port: o.port, type: 'host', generation: 0 }],
+        candidates: [
+          {
+            foundation: '1',
+            component: 1,
+            transport: 'udp',
+            priority: 2122260223,
+            ip: o.address,
+            port: o.port,
+            type: 'host',
+            generation: 0,
+          },
+        ],
         iceUfrag: randomBytes(3).toString('hex'),
         icePwd: randomBytes(12).toString('hex'),
         iceOptions: 'trickle',

@@ -79,7 +79,10 @@ export class WsSipAgent {
   }
 
   /** `origin`: the Origin header a browser page would send (none by default, like a native client). */
-  static async connect(url: string, o: { username: string; password: string; domain: string; ca?: Buffer; origin?: string }): Promise<WsSipAgent> {
+  static async connect(
+    url: string,
+    o: { username: string; password: string; domain: string; ca?: Buffer; origin?: string },
+  ): Promise<WsSipAgent> {
     const ws = new WebSocket(url, 'sip', { ...(o.ca ? { ca: o.ca } : {}), ...(o.origin ? { origin: o.origin } : {}) });
     await withTimeout(
       new Promise<void>((resolve, reject) => {
@@ -145,7 +148,14 @@ export class WsSipAgent {
   }
 
   /** Sends one request (headers include CSeq) and awaits `final`; ACKs a failed INVITE. */
-  private async once(method: string, ruri: string, branch: string, headers: Array<[string, string]>, body: string, final: Promise<SipMessage>): Promise<SipMessage> {
+  private async once(
+    method: string,
+    ruri: string,
+    branch: string,
+    headers: Array<[string, string]>,
+    body: string,
+    final: Promise<SipMessage>,
+  ): Promise<SipMessage> {
     this.send(buildRequest(`${method} ${ruri} SIP/2.0`, [this.via(branch), ['Max-Forwards', '70'], ...headers], body));
     const res = await withTimeout(final, `final response to ${method} ${ruri}`);
     this.pending.delete(branch);
@@ -166,7 +176,15 @@ export class WsSipAgent {
   private ackNon2xx(ruri: string, branch: string, sent: Array<[string, string]>, res: SipMessage): void {
     const keep = sent.filter(([n]) => n === 'From' || n === 'Call-ID' || n === 'Route');
     const cseq = (sent.find(([n]) => n === 'CSeq')?.[1] ?? '1').split(' ')[0];
-    this.send(buildRequest(`ACK ${ruri} SIP/2.0`, [this.via(branch), ['Max-Forwards', '70'], ...keep, ['To', header(res, 'to')!], ['CSeq', `${cseq} ACK`]]));
+    this.send(
+      buildRequest(`ACK ${ruri} SIP/2.0`, [
+        this.via(branch),
+        ['Max-Forwards', '70'],
+        ...keep,
+        ['To', header(res, 'to')!],
+        ['CSeq', `${cseq} ACK`],
+      ]),
+    );
   }
 
   async register(expires = 300): Promise<SipMessage> {
@@ -192,7 +210,11 @@ export class WsSipAgent {
    * `callId`: a chosen Call-ID; `uriParams`: appended to the From and To URIs (e.g. oversized ones);
    * `headers`: extra headers on the INVITE (e.g. a forged P-Asserted-Identity).
    */
-  invite(target: string, sdp: string, o: { callId?: string; uriParams?: string; headers?: ReadonlyArray<[string, string]> } = {}): OutgoingCall {
+  invite(
+    target: string,
+    sdp: string,
+    o: { callId?: string; uriParams?: string; headers?: ReadonlyArray<[string, string]> } = {},
+  ): OutgoingCall {
     const callId = o.callId ?? rand(10);
     const ruri = `sip:${target}@${this.domain}`;
     const fromTag = rand(4);
@@ -287,7 +309,16 @@ export class WsSipAgent {
     try {
       if (mode.kind !== 'answer') throw new Error('not answering calls');
       const sdp = typeof mode.sdp === 'string' ? mode.sdp : await mode.sdp(req.body, reInvite);
-      this.send(buildResponse(req, 200, 'OK', { toTag, extra: [['Contact', this.contact], ['Content-Type', 'application/sdp']], body: sdp }));
+      this.send(
+        buildResponse(req, 200, 'OK', {
+          toTag,
+          extra: [
+            ['Contact', this.contact],
+            ['Content-Type', 'application/sdp'],
+          ],
+          body: sdp,
+        }),
+      );
     } catch (err) {
       this.lastAnswerError = (err as Error).message;
       this.send(buildResponse(req, 488, 'Not Acceptable Here', { toTag }));

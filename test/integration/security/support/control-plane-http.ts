@@ -74,7 +74,13 @@ export function api(stack: RunningStack, r: ApiRequest): Promise<ApiAnswer> {
 }
 
 /** The admin API with the stack's (or a given) admin token. */
-export function admin(stack: RunningStack, method: string, path: string, body?: unknown, token = stack.endpoints.admin.token): Promise<ApiAnswer> {
+export function admin(
+  stack: RunningStack,
+  method: string,
+  path: string,
+  body?: unknown,
+  token = stack.endpoints.admin.token,
+): Promise<ApiAnswer> {
   return api(stack, { method, path, auth: { bearer: token }, ...(body !== undefined ? { body } : {}) });
 }
 

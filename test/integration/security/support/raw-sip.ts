@@ -10,7 +10,14 @@ import { buildRequest, digestAnswer, header, parseSip, rand, type SipMessage } f
 export type Headers = ReadonlyArray<[string, string]>;
 
 /** What every request needs besides Via, Max-Forwards and Content-Length (Call-ID, tags, CSeq). */
-export function dialogHeaders(o: { method: string; from: string; to: string; callId?: string; toTag?: string; cseq?: number }): Array<[string, string]> {
+export function dialogHeaders(o: {
+  method: string;
+  from: string;
+  to: string;
+  callId?: string;
+  toTag?: string;
+  cseq?: number;
+}): Array<[string, string]> {
   return [
     ['From', `<${o.from}>;tag=${rand(4)}`],
     ['To', o.toTag ? `<${o.to}>;tag=${o.toTag}` : `<${o.to}>`],
@@ -57,7 +64,14 @@ abstract class RawSipClient {
   build(startLine: string, headers: Headers, body = ''): { raw: string; branch: string } {
     const branch = `z9hG4bK${rand(8)}`;
     const { address, port } = this.localAddress;
-    return { raw: buildRequest(startLine, [['Via', `SIP/2.0/${this.transport} ${address}:${port};branch=${branch};rport`], ['Max-Forwards', '70'], ...headers], body), branch };
+    return {
+      raw: buildRequest(
+        startLine,
+        [['Via', `SIP/2.0/${this.transport} ${address}:${port};branch=${branch};rport`], ['Max-Forwards', '70'], ...headers],
+        body,
+      ),
+      branch,
+    };
   }
 
   /** Sends without waiting for anything (floods, stray ACKs). */

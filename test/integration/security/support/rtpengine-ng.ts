@@ -12,7 +12,10 @@ export function bencode(value: Bencoded): string {
   if (typeof value === 'string') return `${Buffer.byteLength(value)}:${value}`;
   if (Array.isArray(value)) return `l${value.map(bencode).join('')}e`;
   // Dictionary keys are sorted (bencode requires it; rtpengine tolerates either, others do not).
-  return `d${Object.keys(value).sort().map((k) => bencode(k) + bencode(value[k]!)).join('')}e`;
+  return `d${Object.keys(value)
+    .sort()
+    .map((k) => bencode(k) + bencode(value[k]!))
+    .join('')}e`;
 }
 
 /** Decodes one bencoded value; strings are read as UTF-8 (ng replies carry no binary we need). */
@@ -75,7 +78,8 @@ export async function ngCommand(host: string, port: number, command: { [key: str
   if (reply.subarray(0, space).toString('latin1') !== cookie) throw new Error('rtpengine ng: reply to another request (cookie mismatch)');
   const body = bdecode(reply.subarray(space + 1));
   if (typeof body !== 'object' || Array.isArray(body)) throw new Error('rtpengine ng: reply is not a dictionary');
-  if (body.result !== 'ok') throw new Error(`rtpengine ng "${String(command.command)}": ${String(body.result)} ${String(body['error-reason'] ?? '')}`);
+  if (body.result !== 'ok')
+    throw new Error(`rtpengine ng "${String(command.command)}": ${String(body.result)} ${String(body['error-reason'] ?? '')}`);
   return body;
 }
 

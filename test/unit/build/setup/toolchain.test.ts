@@ -63,7 +63,15 @@ test('allowScripts reviews every installed dependency with an install script, an
   const ls = runNpm(['install-scripts', 'ls']);
   if (/Unknown command/i.test(ls.stderr)) return t.skip(`this npm (${npm}) has no install-scripts command: npm 11 does`);
   const pending = npmJson(['install-scripts', 'ls']) as { allowScripts: { name: string }[] };
-  assert.deepEqual(pending.allowScripts.map((p) => p.name), [], 'review them: npm install-scripts approve <pkg> (needed) or deny <pkg>');
+  assert.deepEqual(
+    pending.allowScripts.map((p) => p.name),
+    [],
+    'review them: npm install-scripts approve <pkg> (needed) or deny <pkg>',
+  );
   const stale = npmJson(['install-scripts', 'prune', '--dry-run']) as { allowScripts: { removed: { key: string }[] } };
-  assert.deepEqual(stale.allowScripts.removed.map((r) => r.key), [], 'entries for packages no longer installed or without install scripts: npm install-scripts prune');
+  assert.deepEqual(
+    stale.allowScripts.removed.map((r) => r.key),
+    [],
+    'entries for packages no longer installed or without install scripts: npm install-scripts prune',
+  );
 });
