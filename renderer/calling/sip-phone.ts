@@ -24,7 +24,7 @@ export interface PhoneOptions {
   /** For tests of the reconnect logic; default Math.random. */
   random?: () => number;
   // The platform the core runs on. Defaults are the browser's; unit tests pass SIP.js-style fakes
-  // (test/unit/calling/fakes/) so the core runs in plain Node.
+  // (test/unit/renderer/calling/fakes/) so the core runs in plain Node.
   timers?: Timers;
   /** Default: SIP.js's WebSocket transport. */
   transportConstructor?: UserAgentOptions['transportConstructor'];

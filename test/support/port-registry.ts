@@ -28,7 +28,7 @@ export const TEST_PORT_BASES = {
   e2eCalls: 40000, // e2e/calls
   e2eResilience: 42000, // e2e/resilience
   echoCall: 44000, // electron/echo-call, bench/call-setup
-  e2eUi: 46000, // e2e/ui-call-view, ui-render; unit/ui/web-host
+  e2eUi: 46000, // e2e/ui-call-view, ui-render; unit/renderer/web-host
   e2eTls: 48000, // e2e/tls-failure
   wsOrigin: 50000, // integration/backend/ws-origin
   auditOutage: 52000, // integration/backend/audit-outage

@@ -16,7 +16,7 @@ import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fix
  * Electron run is test/electron (skipped where the binary is missing).
  */
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const FAKE_ELECTRON = join(ROOT, 'test/unit/main/fixtures/fake-electron.cjs');
 
 interface FakeWebContents {

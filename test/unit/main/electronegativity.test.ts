@@ -15,7 +15,7 @@ import { z } from 'zod';
  * cannot parse fails the test instead of silently escaping every check.
  */
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const SCANNER = join(ROOT, 'test/unit/main/fixtures/electronegativity-scan.cjs');
 const SEVERITIES = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 

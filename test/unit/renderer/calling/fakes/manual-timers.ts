@@ -1,0 +1,48 @@
+import type { TimerHandle, Timers } from '../../../../../common/timers.js';
+import { settle } from './event-loop.js';
+
+interface Pending {
+  readonly handle: number;
+  readonly at: number;
+  readonly callback: () => void;
+}
+
+/**
+ * The calling core's clock, moved by the test: `advance(ms)` fires what falls due, in order.
+ * Only the core's own timers run on it (SIP.js keeps its protocol timers on the real clock).
+ */
+export class ManualTimers implements Timers {
+  private now = 0;
+  private nextHandle = 1;
+  private pending: Pending[] = [];
+
+  setTimeout(callback: () => void, ms: number): TimerHandle {
+    const handle = this.nextHandle++;
+    this.pending.push({ handle, at: this.now + ms, callback });
+    return handle;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.pending = this.pending.filter((p) => p.handle !== handle);
+  }
+
+  /** Delays (from now) of the timers still waiting, soonest first. */
+  delays(): number[] {
+    return this.pending.map((p) => p.at - this.now).sort((a, b) => a - b);
+  }
+
+  /** Moves the clock forward, firing each timer that falls due; lets promises settle after each and at the end. */
+  async advance(ms: number): Promise<void> {
+    const until = this.now + ms;
+    for (;;) {
+      const due = this.pending.filter((p) => p.at <= until).sort((a, b) => a.at - b.at || a.handle - b.handle)[0];
+      if (!due) break;
+      this.pending = this.pending.filter((p) => p !== due);
+      this.now = due.at;
+      due.callback();
+      await settle();
+    }
+    this.now = until;
+    await settle();
+  }
+}

@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SipConnection } from '../../../../renderer/calling/sip-connection.js';
+import { silentLogger } from '../../../../renderer/calling/logging.js';
+import type { RegistrationState } from '../../../../renderer/calling/phone-api.js';
+import type { EndpointProber } from '../../../../renderer/calling/endpoint-probe.js';
+import { agentSession } from './fakes/agent-session.js';
+import { settle, until } from './fakes/event-loop.js';
+import { ManualTimers } from './fakes/manual-timers.js';
+import { sessionDescriptionHandlerFakeFactory } from './fakes/session-description-handler-fake.js';
+import { registered } from './fakes/sip-messages.js';
+import { FakeSipServer } from './fakes/transport-fake.js';
+
+/**
+ * SipConnection's reconnect, backoff and stale-callback guards over SIP.js's real UserAgent and
+ * Registerer, with a transport fake for the WebSocket and a hand-moved clock for the core's timers.
+ */
+const WS_URL = 'wss://sip.clearline.test/ws';
+const SESSION = agentSession(WS_URL);
+/** How Chromium reports any failed WebSocket handshake (SIP.js puts the close code in the message). */
+const handshakeFailed = () => new Error(`WebSocket closed ${WS_URL} (code: 1006)`);
+
+function connectionOverFakes(probe: EndpointProber = async () => ({ result: 'no-answer' })) {
+  const server = new FakeSipServer();
+  const timers = new ManualTimers();
+  const states: RegistrationState[] = [];
+  const sip = new SipConnection({
+    logger: silentLogger,
+    probe,
+    random: () => 0.5, // backoff delays 750, 1500, 3000 ms: the middle of each jitter window
+    timers,
+    transportConstructor: server.transportConstructor,
+    secrets: () => [],
+    sessionDescriptionHandlerFactory: sessionDescriptionHandlerFakeFactory([]),
+    onInvite: () => undefined,
+    onRegistration: (state) => states.push(state),
+  });
+  const failures = () => states.filter((s) => s.kind === 'failed');
+  return { server, timers, states, sip, failures };
+}
+
+test('unreachable server: each retry waits longer (750, 1500, 3000 ms); success resets the backoff; a drop retries from the start', async (t) => {
+  const { server, timers, states, sip, failures } = connectionOverFakes();
+  t.after(() => sip.stop());
+  let refusals = 3;
+  server.connectFailure = () => (refusals-- > 0 ? handshakeFailed() : null);
+
+  await sip.start(SESSION);
+  for (const delay of [750, 1500, 3000]) {
+    const failure = failures().at(-1);
+    assert.equal(failure?.kind === 'failed' && failure.reason, 'unreachable');
+    assert.equal(failure?.kind === 'failed' && failure.retryInMs, delay);
+    assert.deepEqual(timers.delays(), [delay], 'exactly one reconnect pending, after the backoff');
+    await timers.advance(delay - 1);
+    assert.equal(states.at(-1)?.kind, 'failed', 'not a millisecond early');
+    await timers.advance(1);
+  }
+  await until(() => sip.state.kind === 'registered', 'registered on the fourth attempt');
+  assert.equal(server.transports.filter((tr) => tr.isConnected()).length, 1);
+  assert.deepEqual(
+    states.map((s) => s.kind),
+    ['connecting', 'failed', 'connecting', 'failed', 'connecting', 'failed', 'connecting', 'registered'],
+  );
+
+  server.transports.at(-1)!.drop(handshakeFailed());
+  const lost = failures().at(-1);
+  assert.equal(lost?.kind === 'failed' && lost.reason, 'network-lost');
+  assert.equal(lost?.kind === 'failed' && lost.retryInMs, 750, 'the backoff starts over after a success');
+  await timers.advance(750);
+  await until(() => sip.state.kind === 'registered', 'registered again after the drop');
+  assert.equal(server.requests('REGISTER').length, 2);
+});
+
+test('resume while waiting out a backoff: reconnects at once and the pending retry is dropped', async (t) => {
+  const { server, timers, sip } = connectionOverFakes();
+  t.after(() => sip.stop());
+  let refusals = 1;
+  server.connectFailure = () => (refusals-- > 0 ? handshakeFailed() : null);
+  await sip.start(SESSION);
+  assert.deepEqual(timers.delays(), [750]);
+
+  sip.reconnectNow();
+  assert.equal(sip.state.kind, 'connecting');
+  await until(() => sip.state.kind === 'registered', 'registered without waiting for the backoff');
+  assert.deepEqual(timers.delays(), [], 'no retry left to fire on a registered line');
+});
+
+test('stop during a retry wait: nothing reconnects afterwards', async (t) => {
+  const { server, timers, states, sip } = connectionOverFakes();
+  t.after(() => sip.stop());
+  server.connectFailure = handshakeFailed;
+  await sip.start(SESSION);
+  await sip.stop();
+  assert.deepEqual(timers.delays(), []);
+  const built = server.transports.length;
+  await timers.advance(60_000);
+  assert.equal(server.transports.length, built);
+  assert.equal(states.at(-1)?.kind, 'unregistered');
+});
+
+test('stale callback: a probe that answers after stop() neither shows a failure nor schedules a retry', async (t) => {
+  let answer: (() => void) | undefined;
+  const slowProbe: EndpointProber = () => new Promise((resolve) => (answer = () => resolve({ result: 'no-answer' })));
+  const { server, timers, states, sip } = connectionOverFakes(slowProbe);
+  t.after(() => sip.stop());
+  server.connectFailure = handshakeFailed;
+
+  const starting = sip.start(SESSION);
+  await until(() => answer !== undefined, 'the probe ran');
+  await sip.stop();
+  answer!();
+  await starting;
+  assert.deepEqual(
+    states.map((s) => s.kind),
+    ['connecting', 'unregistered'],
+  );
+  assert.deepEqual(timers.delays(), []);
+});
+
+test('a REGISTER the server never answers: a clear failure after 10 s, then a retry; the late answer to the abandoned one changes nothing', async (t) => {
+  const { server, timers, states, sip } = connectionOverFakes();
+  t.after(() => sip.stop());
+  const unanswered: string[] = [];
+  server.script = (message, reply) => {
+    if (!message.startsWith('REGISTER ')) return;
+    if (unanswered.length === 0) unanswered.push(message);
+    else reply(registered(message));
+  };
+
+  const starting = sip.start(SESSION);
+  await server.sent('REGISTER');
+  await timers.advance(10_000);
+  await starting;
+  const failure = states.at(-1);
+  assert.equal(failure?.kind === 'failed' && failure.reason, 'server-error');
+  assert.match(failure?.kind === 'failed' ? failure.message : '', /did not answer the registration within 10 s/);
+
+  server.push(registered(unanswered[0]!));
+  await settle();
+  assert.equal(sip.state.kind, 'failed', 'the abandoned REGISTER’s 200 does not mark the line registered');
+
+  await timers.advance(750);
+  await until(() => sip.state.kind === 'registered', 'the retry registered');
+});

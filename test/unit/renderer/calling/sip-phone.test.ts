@@ -1,0 +1,276 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { SettingsSchema } from '../../../../common/contract/index.js';
+import type { CallSnapshot } from '../../../../renderer/calling/phone-api.js';
+import { SipPhone } from '../../../../renderer/calling/sip-phone.js';
+import { agentSession } from './fakes/agent-session.js';
+import { settle, until } from './fakes/event-loop.js';
+import { ManualTimers } from './fakes/manual-timers.js';
+import {
+  BROWSER_AUDIO_SDP,
+  sessionDescriptionHandlerFakeFactory,
+  StreamFake,
+  TrackFake,
+  type SessionDescriptionHandlerFake,
+} from './fakes/session-description-handler-fake.js';
+import { header, incomingInvite, inDialogRequest, methodOf, registered, responseTo, startLine } from './fakes/sip-messages.js';
+import { FakeSipServer } from './fakes/transport-fake.js';
+
+/**
+ * The phone's calls over SIP.js's real Inviter/Session with the transport fake (a scripted far
+ * end) and the session-description-handler fake (no WebRTC): hold and transfer failure paths,
+ * microphone swap, and the core's own timers (ring timeout, transfer hang-up, ended-call linger).
+ */
+const FAR_END_CONTACT = 'Contact: <sip:bob@far-end.invalid;transport=ws>';
+const sdpAnswer = { contentType: 'application/sdp', content: BROWSER_AUDIO_SDP };
+
+/** How the far end answers what the phone sends mid-call; tests change it. */
+interface FarEnd {
+  answerInvite: boolean;
+  reInvite: string;
+  refer: string;
+}
+
+async function phoneOverFakes(t: TestContext) {
+  const server = new FakeSipServer();
+  const timers = new ManualTimers();
+  const handlers: SessionDescriptionHandlerFake[] = [];
+  const microphoneRequests: MediaStreamConstraints[] = [];
+  const microphone = { denied: false };
+  const speakers: string[] = [];
+  const ringer: string[] = [];
+  const farEnd: FarEnd = { answerInvite: true, reInvite: '200 OK', refer: '202 Accepted' };
+  let ringingInvite = '';
+  server.script = (message, reply) => {
+    const method = methodOf(message);
+    const inDialog = /;tag=/.test(header(message, 'To'));
+    if (method === 'REGISTER') reply(registered(message));
+    else if (method === 'INVITE' && !inDialog) {
+      reply(responseTo(message, '180 Ringing', { headers: [FAR_END_CONTACT] }));
+      if (farEnd.answerInvite) reply(responseTo(message, '200 OK', { headers: [FAR_END_CONTACT], body: sdpAnswer }));
+      else ringingInvite = message;
+    } else if (method === 'INVITE') {
+      reply(responseTo(message, farEnd.reInvite, farEnd.reInvite.startsWith('2') ? { headers: [FAR_END_CONTACT], body: sdpAnswer } : {}));
+    } else if (method === 'CANCEL') {
+      reply(responseTo(message, '200 OK'));
+      reply(responseTo(ringingInvite, '487 Request Terminated'));
+    } else if (method === 'REFER') reply(responseTo(message, farEnd.refer, { headers: [FAR_END_CONTACT] }));
+    else if (method === 'BYE') reply(responseTo(message, '200 OK'));
+  };
+  const phone = new SipPhone({
+    timers,
+    random: () => 0.5,
+    ringTimeoutMs: 30_000,
+    probe: async () => ({ result: 'no-answer' }),
+    transportConstructor: server.transportConstructor,
+    mediaHandlerFactory: sessionDescriptionHandlerFakeFactory(handlers),
+    getUserMedia: async (constraints) => {
+      microphoneRequests.push(constraints);
+      if (microphone.denied) throw Object.assign(new Error('Permission denied'), { name: 'NotAllowedError' });
+      const { deviceId } = constraints.audio as { deviceId?: { exact: string } };
+      return new StreamFake([new TrackFake(`microphone ${deviceId?.exact ?? 'default'}`)]) as unknown as MediaStream;
+    },
+    remoteAudio: (_stream, speakerId) => {
+      speakers.push(speakerId);
+      return { setDevice: async (id) => void speakers.push(id), stop: () => undefined };
+    },
+    ringer: { start: () => void ringer.push('start'), setDevice: () => undefined, stop: () => void ringer.push('stop') },
+  });
+  t.after(() => phone.stop());
+  await phone.start(agentSession('wss://sip.clearline.test/ws'));
+  assert.equal(phone.snapshot().registration.kind, 'registered');
+  ringer.splice(0); // start() silences the ringer first; tests look at what calls do to it
+  const callState = (id: string): CallSnapshot | undefined => phone.snapshot().calls.find((c) => c.id === id);
+  return { server, timers, handlers, microphoneRequests, microphone, speakers, ringer, farEnd, phone, callState };
+}
+
+/** A phone with one outbound call to bob, answered and with media up. */
+async function phoneInCall(t: TestContext) {
+  const fixture = await phoneOverFakes(t);
+  const seen: string[] = [];
+  fixture.phone.subscribe((s) => {
+    const state = s.calls[0]?.state;
+    if (state && seen.at(-1) !== state) seen.push(state);
+  });
+  const id = await fixture.phone.call('bob');
+  await until(() => fixture.callState(id)?.state === 'active', 'the call is active');
+  return { ...fixture, id, seen, media: fixture.handlers[0]! };
+}
+
+test('outbound call: the INVITE offers only our codecs, opus first; 180 rings, 200 connects, ICE up makes it active', async (t) => {
+  const { server, id, seen, speakers, callState } = await phoneInCall(t);
+  const [invite] = server.requests('INVITE');
+  assert.match(invite!, /^m=audio 9 UDP\/TLS\/RTP\/SAVPF 111 0 8 126$/m);
+  assert.doesNotMatch(invite!, /G722|CN\/8000/);
+  assert.deepEqual(seen, ['dialing', 'ringing', 'connecting', 'active']);
+  assert.deepEqual(speakers, ['default'], 'the far end plays on the chosen speaker');
+  assert.equal(callState(id)?.peer, 'bob');
+});
+
+test('hold refused by the far end: the command fails with its status, the call stays active and unheld, media untouched', async (t) => {
+  const { phone, id, farEnd, media, callState, server } = await phoneInCall(t);
+  farEnd.reInvite = '488 Not Acceptable Here';
+  await assert.rejects(phone.setHeld(id, true), {
+    name: 'PhoneError',
+    code: 'invalid-state',
+    message: 'Hold was refused by the far end (488 Not Acceptable Here).',
+  });
+  assert.equal(server.requests('INVITE').length, 2, 'the hold re-INVITE went out');
+  assert.equal(callState(id)?.held, false);
+  assert.equal(callState(id)?.state, 'active');
+  assert.equal(media.sendersEnabled, null, 'tracks were not touched');
+
+  farEnd.reInvite = '200 OK';
+  await phone.setHeld(id, true);
+  assert.equal(callState(id)?.held, true);
+  assert.deepEqual([media.sendersEnabled, media.receiversEnabled], [false, false], 'held: silent both ways');
+  assert.equal((media.describedWith.at(-1) as { hold?: boolean }).hold, true, 'the accepted offer was a hold offer');
+});
+
+test('hold whose offer cannot be built: "Hold failed", nothing sent, the call unchanged', async (t) => {
+  const { phone, id, media, callState, server } = await phoneInCall(t);
+  media.failNextDescription = new Error('the microphone went away');
+  await assert.rejects(phone.setHeld(id, true), { code: 'invalid-state', message: /^Hold failed: .*the microphone went away/ });
+  assert.equal(server.requests('INVITE').length, 1);
+  assert.equal(callState(id)?.held, false);
+  assert.equal(callState(id)?.state, 'active');
+});
+
+test('transfer refused: the command says why, the call stays connected, and a later hang-up by the far end is not a transfer', async (t) => {
+  const { phone, id, farEnd, callState, server, timers } = await phoneInCall(t);
+  farEnd.refer = '403 Forbidden';
+  await assert.rejects(phone.transfer(id, 'carol'), { code: 'invalid-state', message: 'Transfer refused (403 Forbidden).' });
+  assert.match(server.requests('REFER')[0]!, /^Refer-To: <?sip:carol@clearline\.test/m);
+  assert.equal(callState(id)?.state, 'active');
+
+  server.push(inDialogRequest(server.requests('INVITE')[0]!, 'BYE', 1));
+  await until(() => server.received.some((m) => header(m, 'CSeq') === '1 BYE' && methodOf(m) === null), 'the phone answered the BYE');
+  // The call ends on the core's clock, a tick after SIP.js reports the session over.
+  await timers.advance(0);
+  assert.equal(callState(id)?.endReason, 'remote-hangup');
+});
+
+test('transfer to a target that is no SIP address: refused before any REFER', async (t) => {
+  const { phone, id, server, callState } = await phoneInCall(t);
+  await assert.rejects(phone.transfer(id, 'not a number!'), { name: 'PhoneError', code: 'invalid-target' });
+  assert.equal(server.requests('REFER').length, 0);
+  assert.equal(callState(id)?.state, 'active');
+});
+
+test('transfer accepted but the far end stays: we hang up 5 s later; the ended call lingers 4 s in the list', async (t) => {
+  const { phone, id, timers, callState, server } = await phoneInCall(t);
+  await phone.transfer(id, 'carol');
+  await timers.advance(4999);
+  assert.equal(server.requests('BYE').length, 0, 'the far end gets 5 s to move on');
+  await timers.advance(1);
+  await until(() => callState(id)?.state === 'ended', 'our BYE ended the call');
+  assert.equal(server.requests('BYE').length, 1);
+  assert.equal(callState(id)?.endReason, 'transferred');
+  assert.equal(callState(id)?.message, 'Transferred to carol');
+  await timers.advance(3999);
+  assert.ok(callState(id), 'still shown');
+  await timers.advance(1);
+  assert.equal(callState(id), undefined, 'gone after the linger');
+});
+
+test('microphone swap mid-call: the new device’s track replaces the old one on the sender, a muted call stays silent, no re-INVITE', async (t) => {
+  const { phone, id, media, microphoneRequests, server } = await phoneInCall(t);
+  const old = media.peerConnection.sender.track!;
+  phone.setMuted(id, true);
+  await phone.setDevices({ ...SettingsSchema.parse({}), microphoneId: 'usb-headset' });
+
+  assert.deepEqual((microphoneRequests.at(-1)?.audio as { deviceId?: unknown }).deviceId, { exact: 'usb-headset' });
+  const now = media.peerConnection.sender.track!;
+  assert.equal(now.label, 'microphone usb-headset');
+  assert.equal(now.enabled, false, 'muted before the swap, muted after it');
+  assert.equal(old.stopped, true, 'the old microphone is released');
+  assert.deepEqual(media.localMediaStream.getAudioTracks(), [now]);
+  assert.equal(server.requests('INVITE').length, 1, 'replaceTrack needs no renegotiation');
+});
+
+test('microphone swap with access denied: an actionable error, and the call keeps sending from the old microphone', async (t) => {
+  const { phone, media, microphone } = await phoneInCall(t);
+  const old = media.peerConnection.sender.track!;
+  microphone.denied = true;
+  await assert.rejects(phone.setDevices({ ...SettingsSchema.parse({}), microphoneId: 'usb-headset' }), {
+    code: 'media',
+    message: 'Microphone access was denied. Allow the microphone and try again.',
+  });
+  assert.equal(media.peerConnection.sender.track, old);
+  assert.equal(old.stopped, false);
+});
+
+test('speaker change mid-call: the far end’s audio moves, the microphone is not reopened', async (t) => {
+  const { phone, speakers, microphoneRequests } = await phoneInCall(t);
+  const before = microphoneRequests.length;
+  await phone.setDevices({ ...SettingsSchema.parse({}), speakerId: 'desk-speaker' });
+  assert.deepEqual(speakers, ['default', 'desk-speaker']);
+  assert.equal(microphoneRequests.length, before);
+});
+
+test('ring timeout: an outbound call nobody answers is cancelled after the timeout and ends as "No answer"', async (t) => {
+  const { phone, timers, farEnd, callState, server } = await phoneOverFakes(t);
+  farEnd.answerInvite = false;
+  const id = await phone.call('bob');
+  await until(() => callState(id)?.state === 'ringing', 'ringing');
+  await timers.advance(29_999);
+  assert.equal(server.requests('CANCEL').length, 0);
+  await timers.advance(1);
+  await until(() => callState(id)?.state === 'ended', 'cancelled');
+  assert.equal(server.requests('CANCEL').length, 1);
+  assert.equal(callState(id)?.endReason, 'no-answer');
+  assert.equal(callState(id)?.message, 'No answer — nobody picked up');
+});
+
+test('incoming call: it rings (180, ringer on), answering stops the ringer and sends 200 with our codecs; a second answer is refused', async (t) => {
+  const { phone, server, ringer, callState } = await phoneOverFakes(t);
+  server.push(incomingInvite('carol', 'in-1', BROWSER_AUDIO_SDP));
+  await until(() => phone.snapshot().calls.length === 1, 'the call is listed');
+  const [call] = phone.snapshot().calls;
+  assert.deepEqual([call!.direction, call!.state, call!.peer, call!.peerDisplayName], ['inbound', 'ringing', 'carol', 'carol']);
+  await until(() => server.received.some((m) => startLine(m) === 'SIP/2.0 180 Ringing'), '180 sent');
+  assert.deepEqual(ringer, ['start']);
+
+  await phone.answer(call!.id);
+  assert.equal(ringer.at(-1), 'stop');
+  const ok = server.received.find((m) => startLine(m) === 'SIP/2.0 200 OK' && header(m, 'CSeq') === '1 INVITE');
+  assert.match(ok ?? '', /^m=audio 9 UDP\/TLS\/RTP\/SAVPF 111 0 8 126$/m);
+  await until(() => callState(call!.id)?.state === 'active', 'the answered call is active');
+  await assert.rejects(phone.answer(call!.id), { code: 'invalid-state', message: 'Only a ringing incoming call can be answered.' });
+});
+
+test('incoming call declined: 603 to the caller, ringer off, the call ends as declined', async (t) => {
+  const { phone, server, ringer, timers, callState } = await phoneOverFakes(t);
+  server.push(incomingInvite('carol', 'in-2', BROWSER_AUDIO_SDP));
+  await until(() => phone.snapshot().calls.length === 1, 'the call is listed');
+  const id = phone.snapshot().calls[0]!.id;
+  await phone.decline(id);
+  await until(() => server.received.some((m) => startLine(m) === 'SIP/2.0 603 Decline'), '603 sent');
+  await timers.advance(0);
+  assert.equal(callState(id)?.endReason, 'declined');
+  assert.equal(ringer.at(-1), 'stop');
+});
+
+test('network change: re-registers at once and restarts ICE on the live call, keeping it on hold; new TURN credentials reach its peer connection', async (t) => {
+  const { phone, id, media, server } = await phoneInCall(t);
+  await phone.setHeld(id, true);
+  const registers = server.requests('REGISTER').length;
+  phone.handleSystemTransition('network-changed');
+  await until(() => server.requests('INVITE').length === 3, 'the ICE-restart re-INVITE went out');
+  await until(() => server.requests('REGISTER').length === registers + 1, 're-registered');
+  const restart = media.describedWith.at(-1) as { hold?: boolean; offerOptions?: { iceRestart?: boolean } };
+  assert.deepEqual([restart.offerOptions?.iceRestart, restart.hold], [true, true]);
+
+  phone.updateTurnCredentials({ username: '2:alice', password: 'fresh', ttl: 600, uris: ['turn:127.0.0.1:3478'] });
+  assert.deepEqual(media.peerConnection.configuration.iceServers, [
+    { urls: ['turn:127.0.0.1:3478'], username: '2:alice', credential: 'fresh' },
+  ]);
+});
+
+test('suspend does nothing: no REGISTER, no re-INVITE', async (t) => {
+  const { phone, server } = await phoneInCall(t);
+  const before = server.received.length;
+  phone.handleSystemTransition('suspend');
+  await settle();
+  assert.equal(server.received.length, before);
+});
