@@ -17,7 +17,7 @@ import { TEST_PORT_BASES } from '../support/port-registry.js';
  * (app:// protocol, CSP, preload through contextBridge, ipcMain handlers), the agent signs in
  * against the real backend stack and calls the echo number, and hears its own tone back.
  */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PORT_BASE = TEST_PORT_BASES.echoCall;
 const TONE_HZ = 440;
 const XVFB = '/usr/bin/Xvfb';

@@ -12,7 +12,7 @@ import { DEFAULT_NUMBERS } from '../../../backend/carrier/behaviours.js';
 import { TONE_HZ } from '../../../backend/carrier/media/tone.js';
 import { INSTANCE_PORTS, SIPP_PORTS, sleep, startCarrierProcess, waitFor, type CarrierProcess } from './carrier-process.js';
 import { runSipp, SCENARIO_DIR, sippInstalled } from './sipp.js';
-import { TORTURE_DIR, tortureMissing } from '../../unit/carrier/torture-vectors.js';
+import { TORTURE_DIR, tortureMissing } from '../../unit/backend/carrier/torture-vectors.js';
 
 let b: CarrierProcess;
 const target = () => `127.0.0.1:${INSTANCE_PORTS.b.sip}`;
