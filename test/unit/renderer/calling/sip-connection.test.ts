@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SipConnection } from '../../../../renderer/calling/sip-connection.js';
+import { RECONNECT_BACKOFF, SipConnection } from '../../../../renderer/calling/sip-connection.js';
 import { silentLogger } from '../../../../renderer/calling/logging.js';
 import type { RegistrationState } from '../../../../renderer/calling/phone-api.js';
 import type { EndpointProber } from '../../../../renderer/calling/endpoint-probe.js';
@@ -10,6 +10,7 @@ import { ManualTimers } from './fakes/manual-timers.js';
 import { sessionDescriptionHandlerFakeFactory } from './fakes/session-description-handler-fake.js';
 import { registered } from './fakes/sip-messages.js';
 import { FakeSipServer } from './fakes/transport-fake.js';
+import { backoffDelayMs } from '../../../../common/backoff.js';
 
 /**
  * SipConnection's reconnect, backoff and stale-callback guards over SIP.js's real UserAgent and
@@ -141,4 +142,15 @@ test('a REGISTER the server never answers: a clear failure after 10 s, then a re
 
   await timers.advance(750);
   await until(() => sip.state.kind === 'registered', 'the retry registered');
+});
+
+test('reconnect backoff: 1 s doubling to 30 s, within [ceiling/2, ceiling]', () => {
+  const low = () => 0;
+  const high = () => 1;
+  assert.deepEqual(
+    [1, 2, 3, 4].map((a) => backoffDelayMs(RECONNECT_BACKOFF, a, high)),
+    [1000, 2000, 4000, 8000],
+  );
+  assert.equal(backoffDelayMs(RECONNECT_BACKOFF, 21, high), 30_000);
+  assert.equal(backoffDelayMs(RECONNECT_BACKOFF, 1, low), 500);
 });
