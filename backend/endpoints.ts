@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NUMBER_ROLES } from './carrier/behaviours.js';
 
 /**
  * `DIR/endpoints.json`: what a running stack tells its clients (the softphone launcher, the tests,
@@ -16,13 +17,8 @@ export const EndpointsSchema = z.object({
   admin: z.object({ token: z.string() }),
   /** The demo agents and their passwords; empty outside demo mode (the admin creates agents). */
   agents: z.array(z.object({ username: z.string(), password: z.string() })),
-  numbers: z.object({
-    echo: z.string(),
-    tone: z.string(),
-    record: z.string(),
-    busy: z.string(),
-    noAnswer: z.string(),
-  }),
+  /** The carrier's test numbers by role: exactly the roles the carrier answers (an enum record is exhaustive). */
+  numbers: z.record(z.enum(NUMBER_ROLES), z.string()),
   /** The simulated carrier (demo mode only), on the management address. */
   carrier: z.object({ apiUrl: z.string(), sipPort: z.number().int() }).optional(),
   reflector: z.object({ host: z.string(), port: z.number().int() }).optional(),

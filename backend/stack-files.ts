@@ -13,7 +13,8 @@ import { turnUris } from './control-plane/turn-rest.js';
 import type { ControlPlaneConfig } from './control-plane/config.js';
 import { APP_ORIGIN } from '../common/app-origin.js';
 import { originAllowList } from '../common/origin-allow-list.js';
-import { NUMBERS, SIP_REALM, type ResolvedOptions } from './stack-options.js';
+import { SIP_REALM, type ResolvedOptions } from './stack-options.js';
+import { DEFAULT_NUMBERS } from './carrier/behaviours.js';
 
 export interface StackFiles {
   readonly secrets: StackSecrets;
@@ -76,7 +77,7 @@ export async function writeStackFiles(
       wsUrl: wssUrl ?? wsUrl,
       domain: listen,
       registerExpiresSec: 300,
-      numbers: { ...NUMBERS },
+      numbers: { ...DEFAULT_NUMBERS },
       ...(hasReflector ? { reflector: { host: o.mediaAddress, port: ports.reflector } } : {}),
     },
     publicUrl: controlPlaneUrl,

@@ -9,14 +9,6 @@ import { originAllowList } from '../common/origin-allow-list.js';
 import type { SipTrunk } from './config/kamailio.js';
 import { isLoopbackAddress } from './loopback.js';
 
-export const NUMBERS = {
-  echo: '5550100',
-  tone: '5550101',
-  record: '5550102',
-  busy: '5550103',
-  noAnswer: '5550104',
-} as const;
-
 /** Digest realm: fixed, so stored HA1 values stay valid whatever --listen says. */
 export const SIP_REALM = 'clearline';
 

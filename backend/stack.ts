@@ -15,7 +15,8 @@ import { localCaTrustSteps } from './pki.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import type { ChildSpec } from './supervisor/child.js';
 import { rtpengineNgProbe, sipOptionsProbe, stunBindingProbe, tcpOpenProbe } from './supervisor/probes.js';
-import { NUMBERS, resolveStackOptions, type StackOptions } from './stack-options.js';
+import { resolveStackOptions, type StackOptions } from './stack-options.js';
+import { DEFAULT_NUMBERS } from './carrier/behaviours.js';
 import { writeStackFiles } from './stack-files.js';
 
 export { resolveStackOptions, type StackOptions } from './stack-options.js';
@@ -187,7 +188,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
               '--state-dir',
               join(stateDir, 'carrier'),
               '--numbers',
-              JSON.stringify(NUMBERS),
+              JSON.stringify(DEFAULT_NUMBERS),
             ],
             { kind: 'line', pattern: /carrier ready/ },
           ),
@@ -226,7 +227,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     controlPlane: { url: controlPlaneUrl },
     admin: { token: secrets.adminToken },
     agents: o.demo ? secrets.demoAgents.map(({ username, password }) => ({ username, password })) : [],
-    numbers: { ...NUMBERS },
+    numbers: { ...DEFAULT_NUMBERS },
     ...(carrierMain ? { carrier: { apiUrl: `http://${mgmt}:${ports.carrierApi}`, sipPort: ports.carrierSip } } : {}),
     ...(reflectorMain ? { reflector: { host: o.mediaAddress, port: ports.reflector } } : {}),
     caCertPath: pki.caCertFile,

@@ -9,6 +9,11 @@ export const NUMBER_ROLES = ['echo', 'tone', 'record', 'busy', 'noAnswer'] as co
 export type NumberRole = (typeof NUMBER_ROLES)[number];
 export type CarrierNumbers = Readonly<Record<NumberRole, string>>;
 
+/**
+ * The demo's test numbers, defined here only: the stack starts the carrier with them and tells
+ * clients the same object (endpoints.json, the control plane's client config), so what is
+ * advertised is what the carrier answers. A partial `--numbers` overrides them per role.
+ */
 export const DEFAULT_NUMBERS: CarrierNumbers = {
   echo: '5550100',
   tone: '5550101',
