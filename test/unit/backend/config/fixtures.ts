@@ -1,4 +1,4 @@
-import type { KamailioConfigInput } from '../../../backend/config/kamailio.js';
+import type { KamailioConfigInput } from '../../../../backend/config/kamailio.js';
 
 /** A complete Kamailio generator input for a stack at port base 20000; tests override fields. */
 export const KAMAILIO_INPUT: KamailioConfigInput = {
