@@ -25,10 +25,10 @@ const config: KnipConfig = {
         'test/**/*.test.{ts,tsx}',
         'test/run.mjs',
         // Loaded by path: bench modules by test/bench/index.ts, netns helpers by
-        // test/integration/diagnostics/topology.ts, the .cjs fixtures by the unit tests that spawn them.
+        // test/integration/diagnostics/topology.ts, the .cjs fake and scanner by the unit tests that spawn them.
         'test/bench/*.bench.ts',
         'test/integration/diagnostics/{hold-tun,provisioning-server}.ts',
-        'test/unit/main/fixtures/*.cjs',
+        'test/unit/main/{fakes,support}/*.cjs',
       ],
       project: ['{common,backend,main,preload,renderer,tools,build,test}/**', '*.{ts,mjs}'],
     },

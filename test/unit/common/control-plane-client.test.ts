@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiUrl, ControlPlaneError, fetchClientConfig, fetchTurnCredentials } from '../../../common/control-plane-client.js';
 import { HostError } from '../../../common/host-error.js';
-import { AGENT, sampleConfig, startControlPlaneFixture, type ControlPlaneFixture } from '../main/fixtures/control-plane-fixture.js';
+import { AGENT, sampleConfig, startControlPlaneFixture, type ControlPlaneFixture } from '../main/fakes/control-plane.js';
 
 let plane: ControlPlaneFixture;
 before(async () => {

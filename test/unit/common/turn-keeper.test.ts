@@ -4,7 +4,7 @@ import type { TurnCredentials } from '../../../common/contract/index.js';
 import type { Timers } from '../../../common/timers.js';
 import { TurnKeeper } from '../../../common/turn-keeper.js';
 import { isFresh, nextRefreshDelayMs, refreshDueAt } from '../../../common/turn-refresh-schedule.js';
-import { memoryLogger } from '../main/fixtures/memory-logger.js';
+import { memoryLogger } from '../main/fakes/memory-logger.js';
 
 /** The top of each backoff draw: the ceilings, so expected delays are exact. */
 const ceiling = () => 0.999999;

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { setImmediate as tick } from 'node:timers/promises';
 import { BUILT_IN_FEED_URL, startAutoUpdate, updatePlan, type Updater } from '../../../main/update/auto-update.js';
 import type { SignatureVerdict } from '../../../main/update/update-signature.js';
-import { memoryLogger } from './fixtures/memory-logger.js';
+import { memoryLogger } from './fakes/memory-logger.js';
 
 /** The update policy (hole 10): an https:// feed only, and on Linux only a verified download is installed. */
 

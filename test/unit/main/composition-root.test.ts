@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { invokeChannels } from '../../../common/contract/index.js';
-import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fixtures/control-plane-fixture.js';
+import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fakes/control-plane.js';
 
 /**
  * The real composition root (main/index.ts, bundled the way build:electron bundles it) started in
@@ -17,7 +17,7 @@ import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fix
  */
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const FAKE_ELECTRON = join(ROOT, 'test/unit/main/fixtures/fake-electron.cjs');
+const FAKE_ELECTRON = join(ROOT, 'test/unit/main/fakes/fake-electron.cjs');
 
 interface FakeWebContents {
   id: number;

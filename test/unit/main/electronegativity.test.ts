@@ -16,7 +16,7 @@ import { z } from 'zod';
  */
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const SCANNER = join(ROOT, 'test/unit/main/fixtures/electronegativity-scan.cjs');
+const SCANNER = join(ROOT, 'test/unit/main/support/electronegativity-scan.cjs');
 const SEVERITIES = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 
 const ConfigSchema = z.object({

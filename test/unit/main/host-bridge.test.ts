@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { installHostBridge, type HostBridge } from '../../support/host-bridge.js';
-import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fixtures/control-plane-fixture.js';
+import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fakes/control-plane.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 

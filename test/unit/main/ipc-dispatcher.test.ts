@@ -9,8 +9,8 @@ import type { HandlerTable } from '../../../common/validating-dispatch.js';
 import { createHandlers, type DiagnosticsRunner, type HostHandlers } from '../../../main/ipc/handlers.js';
 import { checkSender, type SenderInfo } from '../../../main/ipc/sender.js';
 import { createPlainFileSecretStore } from '../../../main/provisioning/secret-store.js';
-import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fixtures/control-plane-fixture.js';
-import { memoryLogger } from './fixtures/memory-logger.js';
+import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fakes/control-plane.js';
+import { memoryLogger } from './fakes/memory-logger.js';
 
 const ORIGIN = 'app://clearline';
 const OWN_ID = 7;

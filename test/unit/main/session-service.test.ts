@@ -8,8 +8,8 @@ import { HostError } from '../../../common/host-error.js';
 import { createPlainFileSecretStore } from '../../../main/provisioning/secret-store.js';
 import { PASSWORD_SECRET_KEY, SessionService } from '../../../main/provisioning/session-service.js';
 import { backgroundTimers } from '../../../common/timers.js';
-import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fixtures/control-plane-fixture.js';
-import { memoryLogger } from './fixtures/memory-logger.js';
+import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from './fakes/control-plane.js';
+import { memoryLogger } from './fakes/memory-logger.js';
 
 let plane: ControlPlaneFixture;
 let dataDir: string;

@@ -10,8 +10,8 @@ import { defaultProbes } from '../../../main/diagnostics/index.js';
 import { classifyHandshakeError, probeSipEndpoint, type SipEndpointFinding } from '../../../main/diagnostics/sip-endpoint-probe.js';
 import { createHandlers, type HostHandlers } from '../../../main/ipc/handlers.js';
 import { createPlainFileSecretStore } from '../../../main/provisioning/secret-store.js';
-import { AGENT, sampleConfig, startControlPlaneFixture, type ControlPlaneFixture } from './fixtures/control-plane-fixture.js';
-import { memoryLogger } from './fixtures/memory-logger.js';
+import { AGENT, sampleConfig, startControlPlaneFixture, type ControlPlaneFixture } from './fakes/control-plane.js';
+import { memoryLogger } from './fakes/memory-logger.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'clearline-sip-probe-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import type { CallHistoryEntry } from '../../../common/contract/index.js';
 import { historyFileName, HistoryStore } from '../../../main/storage/history-store.js';
 import { writeJsonAtomic } from '../../../main/storage/json-file.js';
 import { SettingsStore } from '../../../main/storage/settings-store.js';
-import { memoryLogger } from './fixtures/memory-logger.js';
+import { memoryLogger } from './fakes/memory-logger.js';
 
 const tempDir = (t: { after(fn: () => void): void }) => {
   const dir = mkdtempSync(join(tmpdir(), 'clearline-store-'));

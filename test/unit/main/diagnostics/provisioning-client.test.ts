@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fetchDiagnosticsConfig } from '../../../../main/diagnostics/provisioning-client.js';
 import { ControlPlaneError } from '../../../../common/control-plane-client.js';
-import { AGENT, sampleConfig, startControlPlaneFixture, type ControlPlaneFixture } from '../fixtures/control-plane-fixture.js';
+import { AGENT, sampleConfig, startControlPlaneFixture, type ControlPlaneFixture } from '../fakes/control-plane.js';
 
 /** The network-test CLI signs in like the app does, under the same transport and lockout rules. */
 
