@@ -103,7 +103,11 @@ async function callAndCapture(number: string, durationMs: number, sendTone?: num
   return captured;
 }
 
-function assertValidStream(captured: { at: number; packet: RtpPacket }[], minPackets: number): void {
+/**
+ * `paced`: the carrier sends on its own 20 ms clock (tone). An echo sends each packet when ours
+ * arrives, so its spacing is our sender's timer (which drifts on a loaded machine), not the carrier's.
+ */
+function assertValidStream(captured: { at: number; packet: RtpPacket }[], minPackets: number, paced = true): void {
   assert.ok(captured.length >= minPackets, `${captured.length} packets`);
   let jumps = 0;
   const ssrcs = new Set(captured.map((c) => c.packet.ssrc));
@@ -122,6 +126,7 @@ function assertValidStream(captured: { at: number; packet: RtpPacket }[], minPac
     if (delta !== 160) jumps++;
   });
   assert.ok(jumps <= 2, `${jumps} timestamp jumps`);
+  if (!paced) return;
   const spanMs = captured.at(-1)!.at - captured[0]!.at;
   const meanGap = spanMs / (captured.length - 1);
   assert.ok(Math.abs(meanGap - 20) < 3, `mean inter-packet gap ${meanGap.toFixed(2)} ms`);
@@ -134,5 +139,5 @@ test('tone: a valid RTP stream paced at 20 ms, marker on the first packet', { ti
 
 test('echo: reflected audio is re-sequenced and re-timestamped under its own SSRC', { timeout: 15_000 }, async () => {
   const captured = await callAndCapture(DEFAULT_NUMBERS.echo, 1500, 700);
-  assertValidStream(captured, 50);
+  assertValidStream(captured, 50, false);
 });
