@@ -22,13 +22,13 @@ export const TEST_PORT_BASES = {
   backendLifecycleTls: 28000, // integration/backend/lifecycle: the TLS stack with two rtpengines
   carrier: 30000, // integration/carrier/*, bench/carrier
   securityApi: 32000, // integration/security/api-lockout, admin-audit, revocation; integration/diagnostics/reflector
-  securityExposure: 34000, // integration/security/exposure, transport; unit/backend/https-listeners
+  securityExposure: 34000, // integration/security/exposure, transport; unit/backend/control-plane/listeners
   diagnosticsRealStack: 36000, // integration/diagnostics/real-stack
   diagnosticsBench: 38000, // bench/diagnostics
   e2eCalls: 40000, // e2e/calls
   e2eResilience: 42000, // e2e/resilience
   echoCall: 44000, // electron/echo-call, bench/call-setup
-  e2eUi: 46000, // e2e/ui-call-view, ui-render; unit/renderer/web-host
+  e2eUi: 46000, // e2e/ui-call-view, ui-render; unit/renderer/host/web-host
   e2eTls: 48000, // e2e/tls-failure
   wsOrigin: 50000, // integration/backend/ws-origin
   auditOutage: 52000, // integration/backend/audit-outage

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderCoturnConfig, DENIED_PEER_RANGES, type CoturnInput } from '../../../backend/config/coturn.js';
-import { rtpengineArgs, rtpengineSocket } from '../../../backend/config/rtpengine.js';
+import { renderCoturnConfig, DENIED_PEER_RANGES, type CoturnInput } from '../../../../backend/config/coturn.js';
+import { rtpengineArgs, rtpengineSocket } from '../../../../backend/config/rtpengine.js';
 
 const coturnBase: CoturnInput = {
   listen: '127.0.0.1',

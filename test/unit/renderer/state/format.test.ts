@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkDialInput, formatDuration, formatPeer, formatTarget, serviceLabel } from '../../../renderer/state/format.js';
+import { checkDialInput, formatDuration, formatPeer, formatTarget, serviceLabel } from '../../../../renderer/state/format.js';
 
 test('formatDuration shows m:ss below an hour and h:mm:ss above', () => {
   assert.equal(formatDuration(0), '0:00');

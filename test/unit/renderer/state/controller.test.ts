@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createController, STATS_INTERVAL_MS, type Timers } from '../../../renderer/state/controller.js';
-import { createStore } from '../../../renderer/state/store.js';
-import { createEventHub } from '../../../renderer/host/event-hub.js';
-import type { Phone, PhoneSnapshot } from '../../../renderer/calling/phone-api.js';
-import type { HostApi, InvokeChannel, Session, TurnCredentials } from '../../../common/contract/index.js';
-import { call, stats } from './fixtures.js';
+import { createController, STATS_INTERVAL_MS, type Timers } from '../../../../renderer/state/controller.js';
+import { createStore } from '../../../../renderer/state/store.js';
+import { createEventHub } from '../../../../renderer/host/event-hub.js';
+import type { Phone, PhoneSnapshot } from '../../../../renderer/calling/phone-api.js';
+import type { HostApi, InvokeChannel, Session, TurnCredentials } from '../../../../common/contract/index.js';
+import { call, stats } from '../fixtures.js';
 
 /**
  * The controller's orchestration rules with scripted collaborators: a host answering from a table,

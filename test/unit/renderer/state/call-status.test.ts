@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CallSnapshot } from '../../../renderer/calling/phone-api.js';
-import { callStatusDetail, callStatusText, dispositionOf, toHistoryEntry } from '../../../renderer/state/call-status.js';
-import { CallHistoryEntrySchema } from '../../../common/contract/index.js';
-import { call } from './fixtures.js';
+import type { CallSnapshot } from '../../../../renderer/calling/phone-api.js';
+import { callStatusDetail, callStatusText, dispositionOf, toHistoryEntry } from '../../../../renderer/state/call-status.js';
+import { CallHistoryEntrySchema } from '../../../../common/contract/index.js';
+import { call } from '../fixtures.js';
 
 test('call status words follow the call state and direction', () => {
   assert.equal(callStatusText(call({ state: 'dialing' })), 'Calling…');

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodeLog from 'electron-log/node';
-import { configureFileLogging, rotateArchives } from '../../../main/logging/logger.js';
+import { configureFileLogging, rotateArchives } from '../../../../main/logging/logger.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'clearline-log-'));
 

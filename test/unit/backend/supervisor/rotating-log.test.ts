@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeLogFs, RotatingLog, rotationRenames, type LogFs } from '../../../backend/supervisor/rotating-log.js';
+import { nodeLogFs, RotatingLog, rotationRenames, type LogFs } from '../../../../backend/supervisor/rotating-log.js';
 
 const dirs: string[] = [];
 const tmp = () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initialState, reduce, type Action, type AppState } from '../../../renderer/state/app-state.js';
+import { initialState, reduce, type Action, type AppState } from '../../../../renderer/state/app-state.js';
 import {
   selectCallStatus,
   selectCurrentCall,
@@ -8,11 +8,11 @@ import {
   selectOtherCalls,
   selectRegistrationText,
   selectRegistrationTone,
-} from '../../../renderer/state/selectors.js';
-import type { ClientConfig } from '../../../common/contract/index.js';
-import { documentTitle } from '../../../renderer/state/document-title.js';
-import { call, stats } from './fixtures.js';
-import { CALL_HISTORY_LIMIT } from '../../../common/call-history.js';
+} from '../../../../renderer/state/selectors.js';
+import type { ClientConfig } from '../../../../common/contract/index.js';
+import { documentTitle } from '../../../../renderer/state/document-title.js';
+import { call, stats } from '../fixtures.js';
+import { CALL_HISTORY_LIMIT } from '../../../../common/call-history.js';
 
 const config: ClientConfig = {
   agent: { username: 'alice', displayName: 'Alice' },

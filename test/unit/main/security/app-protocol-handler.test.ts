@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAppProtocolHandler } from '../../../main/security/app-protocol-handler.js';
+import { createAppProtocolHandler } from '../../../../main/security/app-protocol-handler.js';
 
 test('app:// handler serves the renderer build with the current CSP; refuses the rest', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'clearline-renderer-'));

@@ -8,8 +8,8 @@ import {
   createSafeStorageSecretStore,
   safeStorageProtection,
   type Encryptor,
-} from '../../../main/provisioning/safe-storage-secret-store.js';
-import { createPlainFileSecretStore, UnreadableSecretError } from '../../../main/provisioning/secret-store.js';
+} from '../../../../main/provisioning/safe-storage-secret-store.js';
+import { createPlainFileSecretStore, UnreadableSecretError } from '../../../../main/provisioning/secret-store.js';
 
 const tempDir = (t: { after(fn: () => void): void }) => {
   const dir = mkdtempSync(join(tmpdir(), 'clearline-secret-'));

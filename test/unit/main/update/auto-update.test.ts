@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { setImmediate as tick } from 'node:timers/promises';
-import { BUILT_IN_FEED_URL, startAutoUpdate, updatePlan, type Updater } from '../../../main/update/auto-update.js';
-import type { SignatureVerdict } from '../../../main/update/update-signature.js';
-import { memoryLogger } from './fakes/memory-logger.js';
+import { BUILT_IN_FEED_URL, startAutoUpdate, updatePlan, type Updater } from '../../../../main/update/auto-update.js';
+import type { SignatureVerdict } from '../../../../main/update/update-signature.js';
+import { memoryLogger } from '../fakes/memory-logger.js';
 
 /** The update policy (hole 10): an https:// feed only, and on Linux only a verified download is installed. */
 

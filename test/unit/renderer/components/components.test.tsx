@@ -2,17 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReactElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { initialState, reduce, type Action, type AppState } from '../../../renderer/state/app-state.js';
-import { createStore } from '../../../renderer/state/store.js';
-import type { Controller } from '../../../renderer/state/controller.js';
-import { ControllerContext, StoreContext } from '../../../renderer/state/use-app-state.js';
-import { CallStage } from '../../../renderer/components/CallStage.js';
-import { DiagnosticsPanel } from '../../../renderer/components/DiagnosticsPanel.js';
-import { SettingsPanel } from '../../../renderer/components/SettingsPanel.js';
-import { CallHistory } from '../../../renderer/components/CallHistory.js';
-import { DIAGNOSTICS_NEED_DESKTOP } from '../../../renderer/state/diagnostics.js';
-import type { ClientConfig } from '../../../common/contract/index.js';
-import { call, stats } from './fixtures.js';
+import { initialState, reduce, type Action, type AppState } from '../../../../renderer/state/app-state.js';
+import { createStore } from '../../../../renderer/state/store.js';
+import type { Controller } from '../../../../renderer/state/controller.js';
+import { ControllerContext, StoreContext } from '../../../../renderer/state/use-app-state.js';
+import { CallStage } from '../../../../renderer/components/CallStage.js';
+import { DiagnosticsPanel } from '../../../../renderer/components/DiagnosticsPanel.js';
+import { SettingsPanel } from '../../../../renderer/components/SettingsPanel.js';
+import { CallHistory } from '../../../../renderer/components/CallHistory.js';
+import { DIAGNOSTICS_NEED_DESKTOP } from '../../../../renderer/state/diagnostics.js';
+import type { ClientConfig } from '../../../../common/contract/index.js';
+import { call, stats } from '../fixtures.js';
 
 /**
  * The components' markup for given states, rendered with React's server renderer (no browser):

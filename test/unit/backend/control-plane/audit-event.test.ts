@@ -8,14 +8,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AUDIT_EVENT_FIELDS, AUDIT_OUTCOMES, outcomeKind, type SipEvent } from '../../../backend/control-plane/audit-event.js';
-import { SipEventInputSchema } from '../../../backend/control-plane/sip-event-input.js';
-import { applySipEvent, type CallRecord } from '../../../backend/control-plane/call-records.js';
-import { AuditStore } from '../../../backend/control-plane/audit-store.js';
-import { openSqlite } from '../../../backend/control-plane/db.js';
-import { migrate } from '../../../backend/control-plane/schema.js';
+import { AUDIT_EVENT_FIELDS, AUDIT_OUTCOMES, outcomeKind, type SipEvent } from '../../../../backend/control-plane/audit-event.js';
+import { SipEventInputSchema } from '../../../../backend/control-plane/sip-event-input.js';
+import { applySipEvent, type CallRecord } from '../../../../backend/control-plane/call-records.js';
+import { AuditStore } from '../../../../backend/control-plane/audit-store.js';
+import { openSqlite } from '../../../../backend/control-plane/db.js';
+import { migrate } from '../../../../backend/control-plane/schema.js';
 
-const cfg = readFileSync(fileURLToPath(new URL('../../../backend/config/kamailio.cfg', import.meta.url)), 'utf8');
+const cfg = readFileSync(fileURLToPath(new URL('../../../../backend/config/kamailio.cfg', import.meta.url)), 'utf8');
 
 test('kamailio.cfg writes exactly the audit event fields, each with its JSON type', () => {
   const written = new Map<string, Set<string>>();

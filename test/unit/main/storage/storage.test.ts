@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallHistoryEntry } from '../../../common/contract/index.js';
-import { historyFileName, HistoryStore } from '../../../main/storage/history-store.js';
-import { writeJsonAtomic } from '../../../main/storage/json-file.js';
-import { SettingsStore } from '../../../main/storage/settings-store.js';
-import { memoryLogger } from './fakes/memory-logger.js';
+import type { CallHistoryEntry } from '../../../../common/contract/index.js';
+import { historyFileName, HistoryStore } from '../../../../main/storage/history-store.js';
+import { writeJsonAtomic } from '../../../../main/storage/json-file.js';
+import { SettingsStore } from '../../../../main/storage/settings-store.js';
+import { memoryLogger } from '../fakes/memory-logger.js';
 
 const tempDir = (t: { after(fn: () => void): void }) => {
   const dir = mkdtempSync(join(tmpdir(), 'clearline-store-'));

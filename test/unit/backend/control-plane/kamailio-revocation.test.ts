@@ -7,7 +7,7 @@ import {
   kamailioRevoker,
   parseDialogs,
   type CommandRunner,
-} from '../../../backend/control-plane/kamailio-revocation.js';
+} from '../../../../backend/control-plane/kamailio-revocation.js';
 
 type Answer = { code: number; stdout?: string; stderr?: string };
 

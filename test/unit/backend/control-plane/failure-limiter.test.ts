@@ -4,7 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addressKey, DEFAULT_LIMITER_POLICY, FailureLimiter, type LimiterPolicy } from '../../../backend/control-plane/failure-limiter.js';
+import {
+  addressKey,
+  DEFAULT_LIMITER_POLICY,
+  FailureLimiter,
+  type LimiterPolicy,
+} from '../../../../backend/control-plane/failure-limiter.js';
 
 function limiter(over: Partial<LimiterPolicy> = {}) {
   const clock = { t: 1_000_000 };

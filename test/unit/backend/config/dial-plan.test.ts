@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyDestination, DIAL_PLAN_PATTERNS } from '../../../backend/config/dial-plan.js';
+import { classifyDestination, DIAL_PLAN_PATTERNS } from '../../../../backend/config/dial-plan.js';
 
 test('dial plan: each dialled string gets its class (premium before anything else)', () => {
   const cases: Array<[string, ReturnType<typeof classifyDestination>]> = [

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkDownloadedUpdate, isSignedBy, parseUpdatePublicKey, signatureUrl } from '../../../main/update/update-signature.js';
+import { checkDownloadedUpdate, isSignedBy, parseUpdatePublicKey, signatureUrl } from '../../../../main/update/update-signature.js';
 
 /**
  * A Linux update is installed only when its detached Ed25519 signature verifies against the key

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientConfigTransportProblem, insecureTransportProblem, isLoopbackHostname } from '../../../common/contract/transport-policy.js';
+import {
+  clientConfigTransportProblem,
+  insecureTransportProblem,
+  isLoopbackHostname,
+} from '../../../../common/contract/transport-policy.js';
 
 /** The one rule every client applies before a credential leaves the machine (hole 5). */
 

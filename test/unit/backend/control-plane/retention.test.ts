@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSqlite, type Db } from '../../../backend/control-plane/db.js';
-import { migrate } from '../../../backend/control-plane/schema.js';
-import { AuditStore } from '../../../backend/control-plane/audit-store.js';
-import { AdminAuditStore } from '../../../backend/control-plane/admin-audit.js';
-import { purgeExpiredAudit, RETENTION_PURGE_INTERVAL_MS, scheduleRetention } from '../../../backend/control-plane/retention.js';
+import { openSqlite, type Db } from '../../../../backend/control-plane/db.js';
+import { migrate } from '../../../../backend/control-plane/schema.js';
+import { AuditStore } from '../../../../backend/control-plane/audit-store.js';
+import { AdminAuditStore } from '../../../../backend/control-plane/admin-audit.js';
+import { purgeExpiredAudit, RETENTION_PURGE_INTERVAL_MS, scheduleRetention } from '../../../../backend/control-plane/retention.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = 1_800_000_000_000;

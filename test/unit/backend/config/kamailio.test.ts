@@ -16,9 +16,9 @@ import {
   renderKamailioTlsConfig,
   RTPENGINE_FLAGS,
   type KamailioConfigInput,
-} from '../../../backend/config/kamailio.js';
-import { DIAL_PLAN_PATTERNS } from '../../../backend/config/dial-plan.js';
-import { KAMAILIO_INPUT } from './config/fixtures.js';
+} from '../../../../backend/config/kamailio.js';
+import { DIAL_PLAN_PATTERNS } from '../../../../backend/config/dial-plan.js';
+import { KAMAILIO_INPUT } from './fixtures.js';
 
 const routing = readFileSync(KAMAILIO_STATIC_CFG, 'utf8');
 /** The body of one route block of the static cfg, e.g. `route[AUTH]`. */

@@ -10,9 +10,9 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { serveControlPlane } from '../../../backend/control-plane/listeners.js';
-import { ensureLocalPki } from '../../../backend/pki.js';
-import { spareTestPort } from '../../support/port-registry.js';
+import { serveControlPlane } from '../../../../backend/control-plane/listeners.js';
+import { ensureLocalPki } from '../../../../backend/pki.js';
+import { spareTestPort } from '../../../support/port-registry.js';
 
 // Spare ports of the exposure suite's block: unit tests run one at a time, never beside that stack.
 const PUBLIC_PORT = spareTestPort('securityExposure', 90);

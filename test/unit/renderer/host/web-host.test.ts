@@ -2,13 +2,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createWebHost, STORAGE_KEYS, type WebHostDeps } from '../../../renderer/host/web-host.js';
-import { DIAGNOSTICS_NEED_DESKTOP } from '../../../renderer/state/diagnostics.js';
-import { apiUrl, basicAuthorization } from '../../../common/control-plane-client.js';
-import type { StorageLike } from '../../../renderer/host/validated-storage.js';
-import { parseHostError, type HostErrorCode } from '../../../common/contract/index.js';
-import { spareTestPort } from '../../support/port-registry.js';
-import { CALL_HISTORY_LIMIT } from '../../../common/call-history.js';
+import { createWebHost, STORAGE_KEYS, type WebHostDeps } from '../../../../renderer/host/web-host.js';
+import { DIAGNOSTICS_NEED_DESKTOP } from '../../../../renderer/state/diagnostics.js';
+import { apiUrl, basicAuthorization } from '../../../../common/control-plane-client.js';
+import type { StorageLike } from '../../../../renderer/host/validated-storage.js';
+import { parseHostError, type HostErrorCode } from '../../../../common/contract/index.js';
+import { spareTestPort } from '../../../support/port-registry.js';
+import { CALL_HISTORY_LIMIT } from '../../../../common/call-history.js';
 
 /**
  * The web host against a real HTTP server on loopback that answers like the control plane does —

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HostApi } from '../../../common/contract/index.js';
-import type { EndpointFinding } from '../../../renderer/calling/index.js';
-import { hostEndpointProber } from '../../../renderer/host/host-endpoint-probe.js';
+import type { HostApi } from '../../../../common/contract/index.js';
+import type { EndpointFinding } from '../../../../renderer/calling/index.js';
+import { hostEndpointProber } from '../../../../renderer/host/host-endpoint-probe.js';
 
 /** A host whose `sip.probeEndpoint` answers (or throws) `answer`; records what it was asked. */
 function hostAnswering(answer: () => unknown) {
