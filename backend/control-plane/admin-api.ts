@@ -36,6 +36,9 @@ const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(10000).optional(),
 });
 
+/** The admin audit has no Call-ID to filter on. */
+const AdminAuditQuerySchema = ListQuerySchema.omit({ callId: true });
+
 const UsernameParamSchema = z.object({ username: z.string() });
 
 /** The action an admin audit row names for a change: revocation first, it is what an auditor looks for. */
@@ -172,7 +175,7 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
 
   app.get('/api/admin-audit', async (req, reply) => {
     if (!(await requireAdmin(req, reply))) return;
-    const q = ListQuerySchema.omit({ callId: true }).safeParse(req.query);
+    const q = AdminAuditQuerySchema.safeParse(req.query);
     if (!q.success) return reply.code(400).send({ error: 'query: since (epoch ms), limit (1-10000)' });
     return { actions: await adminAudit.list({ sinceMs: q.data.since, limit: q.data.limit }) };
   });
