@@ -1,5 +1,4 @@
 import { createValidatingDispatch, type Envelope, type EventSink, type HandlerTable } from '../../common/validating-dispatch.js';
-import { HostError, toHostErrorInfo } from '../../common/host-error.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { checkSender, type SenderInfo, type TrustedSenders } from './sender.js';
 
@@ -18,7 +17,7 @@ export function createDispatcher(table: HandlerTable, trusted: TrustedSenders, l
     const verdict = checkSender(sender, trusted);
     if (!verdict.trusted) {
       log.warn(`rejected ${JSON.stringify(channel.slice(0, 64))} call: ${verdict.reason}`);
-      return { ok: false, error: toHostErrorInfo(new HostError('forbidden-sender', `call refused: ${verdict.reason}`), SHELL) };
+      return { ok: false, error: { code: 'forbidden-sender', message: `call refused: ${verdict.reason}` } };
     }
     return validated(channel, rawRequest, sink);
   };
