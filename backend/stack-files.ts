@@ -52,6 +52,8 @@ export async function writeStackFiles(
   const wsUrl = o.tlsOnly ? wssUrl! : `ws://${listen}:${ports.sipWs}`;
   const controlPlaneUrl = `${o.tlsOnly ? 'https' : 'http'}://${listen}:${ports.controlPlane}`;
   const internalUrl = `http://${mgmt}:${ports.controlPlaneInternal}`;
+  // Kamailio's ctl socket (its cfg binds it here): revoking an agent drops its registrations through it.
+  const ctlSocket = join(runDir, 'kamailio_ctl');
   const uris = turnUris(listen, ports.turn, ports.turns);
   const carrierMain = join(repoRoot, 'backend/carrier/main.ts');
   const reflectorMain = join(repoRoot, 'backend/reflector/main.ts');
@@ -88,8 +90,7 @@ export async function writeStackFiles(
     // earlier demo run in this state dir.
     demoAgents: o.demo ? secrets.demoAgents : [],
     ...(o.demo ? {} : { retiredDemoAgents: secrets.demoAgents.map(({ username, password }) => ({ username, password })) }),
-    // Kamailio's ctl socket (its cfg binds it here): revoking an agent drops its registrations through it.
-    kamailioCtlSocket: join(runDir, 'kamailio_ctl'),
+    kamailioCtlSocket: ctlSocket,
     auditRetentionDays: o.auditRetentionDays,
   };
   writeFileSync(cpConfigFile, JSON.stringify(cpConfig, null, 2), { mode: 0o600 });
@@ -114,7 +115,7 @@ export async function writeStackFiles(
       auditUrl: `${internalUrl}/internal/sip-events`,
       auditToken: secrets.internalToken,
       nonceSecret: secrets.nonceSecret,
-      ctlSocket: join(runDir, 'kamailio_ctl'),
+      ctlSocket,
       wsAllowedOrigins: browserOrigins,
       ...(o.auditQueueSize !== undefined ? { auditQueueSize: o.auditQueueSize } : {}),
       ...(o.maxCallSeconds !== undefined ? { maxCallSeconds: o.maxCallSeconds } : {}),
