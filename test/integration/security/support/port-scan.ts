@@ -5,24 +5,10 @@
  * Bounded: the ports of one range, a fixed number in flight, a short wait per port.
  */
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { tcpOpenProbe } from '../../../../backend/supervisor/probes.js';
 
 const IN_FLIGHT = 100;
 const WAIT_MS = 400;
-
-function tcpOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host, port });
-    const done = (open: boolean) => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(open);
-    };
-    const timer = setTimeout(() => done(false), WAIT_MS);
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
-}
 
 function udpOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -41,7 +27,7 @@ function udpOpen(host: string, port: number): Promise<boolean> {
 
 /** The open ports of `host` in [from, to], ascending. */
 export async function openPorts(proto: 'tcp' | 'udp', host: string, from: number, to: number): Promise<number[]> {
-  const probe = proto === 'tcp' ? tcpOpen : udpOpen;
+  const probe = proto === 'tcp' ? (h: string, p: number) => tcpOpenProbe(h, p, WAIT_MS) : udpOpen;
   const open: number[] = [];
   for (let start = from; start <= to; start += IN_FLIGHT) {
     const ports = Array.from({ length: Math.min(IN_FLIGHT, to - start + 1) }, (_, i) => start + i);
