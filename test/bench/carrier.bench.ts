@@ -63,24 +63,22 @@ const bench: Bench = {
     const common = { listen: '127.0.0.1', domain: 'bench.test', numbers: DEFAULT_NUMBERS, log: () => {} };
     const carriers: RunningCarrier[] = [];
     try {
-      carriers.push(
-        await startCarrier({
-          ...common,
-          sipPort: SIP.a,
-          mediaMin: MEDIA.a[0],
-          mediaMax: MEDIA.a[1],
-          proxy: { address: '127.0.0.1', port: SIP.b },
-          stateDir: dirs[0]!,
-        }),
-        await startCarrier({
-          ...common,
-          sipPort: SIP.b,
-          mediaMin: MEDIA.b[0],
-          mediaMax: MEDIA.b[1],
-          proxy: { address: '127.0.0.1', port: SIP.a },
-          stateDir: dirs[1]!,
-        }),
-      );
+      const sides = [
+        { sipPort: SIP.a, media: MEDIA.a, peer: SIP.b },
+        { sipPort: SIP.b, media: MEDIA.b, peer: SIP.a },
+      ];
+      for (const [i, side] of sides.entries()) {
+        carriers.push(
+          await startCarrier({
+            ...common,
+            sipPort: side.sipPort,
+            mediaMin: side.media[0],
+            mediaMax: side.media[1],
+            proxy: { address: '127.0.0.1', port: side.peer },
+            stateDir: dirs[i]!,
+          }),
+        );
+      }
       const [a] = carriers as [RunningCarrier, RunningCarrier];
       const rtts = await optionsRtt(SIP.b);
       const setups: number[] = [];
