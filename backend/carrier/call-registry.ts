@@ -4,6 +4,7 @@
  * without limit (ended calls go first).
  */
 import type { Call } from './call.js';
+import { isFinal } from './call-state.js';
 import type { SipRequest } from './sip/message.js';
 
 /** Bound on remembered calls. */
@@ -15,7 +16,7 @@ export class CallRegistry {
   add(call: Call): void {
     this.calls.push(call);
     while (this.calls.length > MAX_REMEMBERED_CALLS) {
-      const i = this.calls.findIndex((c) => c.state === 'ended' || c.state === 'failed');
+      const i = this.calls.findIndex((c) => isFinal(c.state));
       if (i < 0) break;
       this.calls.splice(i, 1);
     }
@@ -35,6 +36,6 @@ export class CallRegistry {
   }
 
   active(): Call[] {
-    return this.calls.filter((c) => c.state === 'ringing' || c.state === 'answered');
+    return this.calls.filter((c) => !isFinal(c.state));
   }
 }
