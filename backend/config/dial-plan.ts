@@ -3,8 +3,8 @@
  * dialled number is. Kamailio applies it (the patterns below go into its defines file and route
  * DIAL_PLAN tests them in this order); each agent's `allowed_destinations` lists the classes it
  * may call. This module is the one source of
- * the patterns: `classifyDestination` is the same decision in TypeScript, for the control plane's
- * validation and for tests.
+ * the patterns: `classifyDestination` is the same decision in TypeScript, which the unit tests
+ * check case by case (nothing at run time calls it: Kamailio alone decides).
  *
  * The patterns are POSIX extended regular expressions that mean the same in JavaScript: no
  * lookahead, no backslashes (a `+` is written `[+]`), so they pass into Kamailio's cfg unchanged.
