@@ -8,6 +8,7 @@ import http from 'node:http';
 import { z } from 'zod';
 import type { Call } from './call.js';
 import type { CallRegistry } from './call-registry.js';
+import type { PlaceCallRequest } from './carrier.js';
 import { MEDIA_MODES } from './behaviours.js';
 
 /** Where the API listens, and what it serves: the carrier's calls and a way to place one. */
@@ -15,7 +16,7 @@ export interface ApiOptions {
   readonly address: string;
   readonly port: number;
   readonly calls: CallRegistry;
-  placeCall(req: PlaceCallBody): Promise<Call>;
+  placeCall(req: PlaceCallRequest): Promise<Call>;
   /** `alice` → `sip:alice@<domain>`; a sip: URI is kept. */
   targetUri(to: string): string;
 }
@@ -35,7 +36,6 @@ const PlaceCallBody = z.strictObject({
   mode: z.enum(MEDIA_MODES).optional(),
   toneHz: z.number().min(100).max(3800).optional(),
 });
-export type PlaceCallBody = z.output<typeof PlaceCallBody>;
 const DtmfBody = z.strictObject({
   digits: z.string().regex(/^[0-9*#A-Da-d]{1,32}$/, 'must be 1-32 of 0-9 * # A-D'),
   method: z.enum(['rfc4733', 'info']).optional(),
