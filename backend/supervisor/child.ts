@@ -148,8 +148,8 @@ export async function startChild(spec: ChildSpec, opts: StartOptions = {}): Prom
       await killGroup(proc, exited, 1000);
       throw new Error(`${spec.name}: start abandoned (the stack is stopping)`);
     }
-    const ready = spec.readiness.kind === 'line' ? sawLine : await spec.readiness.probe().catch(() => false);
-    if (ready && !exitInfo) break;
+    // A line seen is handled above (nothing awaited since); a probe may see the child exit meanwhile.
+    if (spec.readiness.kind === 'probe' && (await spec.readiness.probe().catch(() => false)) && !exitInfo) break;
     if (Date.now() > deadline) {
       await killGroup(proc, exited, 2000);
       throw new ChildStartError(spec.name, spec.logFile, `not ready within ${spec.readyTimeoutMs} ms`);
