@@ -16,6 +16,8 @@ import { header } from '../backend/support/sip-message.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { admin, api, createAgent } from './support/control-plane-http.js';
 import { TEST_PORT_BASES } from '../../support/port-registry.js';
+import { CALLS_PROFILE, execRunner } from '../../../backend/control-plane/kamailio-revocation.js';
+import { join } from 'node:path';
 
 const PORT_BASE = TEST_PORT_BASES.securityApi;
 const NORA = { username: 'nora', password: 'nora-password-1' };
@@ -87,6 +89,14 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
     const call = nora.invite(OTTO.username, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
     assert.equal((await call.final).status, 200);
     await waitFor(async () => (await callRecord(call.callId))?.answeredAt, 'the call record to show the answer');
+    // Kamailio ends only a confirmed dialog (its ACK processed, state 4); on a loaded machine the
+    // ACK can still be in flight when the 200 has been recorded. Revoking in that instant is a known
+    // gap (SECURITY.md); this test is about what revocation does to a call in progress.
+    const ctl = `unix:${join(fx.stack.stateDir, 'run', 'kamailio_ctl')}`;
+    await waitFor(
+      async () => (await execRunner('kamcmd', ['-s', ctl, 'dlg.profile_list', CALLS_PROFILE, NORA.username])).stdout.includes('state: 4'),
+      "Kamailio to confirm nora's dialog (ACK processed)",
+    );
 
     const disabled = await admin(fx.stack, 'PATCH', `/api/agents/${NORA.username}`, { disabled: true });
     assert.deepEqual((disabled.body as { kamailio: unknown }).kamailio, { registrationsDropped: true, callsEnded: 1 });
