@@ -16,12 +16,6 @@ import { PORT_BLOCK_SIZE, portsFor } from '../../backend/ports.js';
 import { rtpengineInstances } from '../../backend/stack-options.js';
 
 export const TEST_PORT_BASES = {
-  egress443: 8000, // integration/recovery/egress-443 (client namespace whose only way out is TCP 443)
-  recovery: 10000, // e2e/recovery: WebSocket cuts, UDP blocks, Kamailio restarts, dead media, devices
-  networkTest: 12000, // e2e/network-test, bench/network-test
-  callQuality: 14000, // e2e/call-quality, e2e/admin-page, bench/stats-sampler
-  capacity: 16000, // bench/capacity, integration/capacity
-  multiNode: 18000, // integration/multi-node (loopback parts; the nodes themselves live in namespaces)
   sipCalls: 22000, // integration/backend/sip-calls
   backendMedia: 24000, // integration/backend/browser-media, turn
   backendLifecycle: 26000, // integration/backend/lifecycle, postgres
