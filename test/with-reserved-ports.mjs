@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const SYSCTL = '/proc/sys/net/ipv4/ip_local_reserved_ports';
-const TEST_PORT_BLOCKS = '8000-59999';
+const TEST_PORT_BLOCKS = '6000-59999';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
