@@ -5,6 +5,7 @@
  */
 import type { PortName } from './ports.js';
 import type { ResolvedOptions } from './stack-options.js';
+import type { AgentServices } from './agent-services.js';
 
 export type Facing = 'agents' | 'trunk' | 'internal';
 
@@ -18,7 +19,7 @@ export interface Binding {
 
 /** Each binding is named by its port's name in backend/ports.ts (what preflight errors print). */
 export function stackBindings(o: ResolvedOptions, with_: { carrier: boolean; reflector: boolean }): Binding[] {
-  const { ports, listen, managementAddress: mgmt } = o;
+  const { ports, listen, managementAddress: mgmt, services } = o;
   const b = (name: PortName, proto: Binding['proto'], host: string, faces: Facing): Binding => ({
     name,
     proto,
@@ -26,15 +27,17 @@ export function stackBindings(o: ResolvedOptions, with_: { carrier: boolean; ref
     port: ports[name],
     faces,
   });
+  // The services an operator may move (backend/agent-services.ts) bind where they were put.
+  const s = (name: keyof AgentServices, proto: Binding['proto']): Binding => ({ name, proto, ...services[name], faces: 'agents' });
   return [
     b('sipUdp', 'udp', listen, 'trunk'),
     b('sipWs', 'tcp', listen, 'agents'),
-    ...(o.tlsOnly || o.tls ? [b('sipWss', 'tcp', listen, 'agents')] : []),
-    b('controlPlane', 'tcp', listen, 'agents'),
+    ...(o.tlsOnly || o.tls ? [s('sipWss', 'tcp')] : []),
+    s('controlPlane', 'tcp'),
     b('controlPlaneInternal', 'tcp', mgmt, 'internal'),
-    b('turn', 'udp', listen, 'agents'),
-    b('turn', 'tcp', listen, 'agents'),
-    b('turns', 'tcp', listen, 'agents'),
+    s('turn', 'udp'),
+    s('turn', 'tcp'),
+    s('turns', 'tcp'),
     ...o.rtpengines.map((r, i) => ({
       name: i === 0 ? 'rtpengineNg' : `${r.name} ng`,
       proto: 'udp' as const,
@@ -45,4 +48,24 @@ export function stackBindings(o: ResolvedOptions, with_: { carrier: boolean; ref
     ...(with_.carrier ? [b('carrierSip', 'udp', mgmt, 'internal'), b('carrierApi', 'tcp', mgmt, 'internal')] : []),
     ...(with_.reflector ? [b('reflector', 'udp', o.mediaAddress, 'agents')] : []),
   ];
+}
+
+/**
+ * Throws when two of the stack's sockets would take the same protocol, address and port (e.g.
+ * `--https-listen` and `--wss-listen` both on ADDR:443): each service needs a socket of its own,
+ * so the error names both and the fix (another address, or a TLS router in front: README).
+ */
+export function assertDistinctBindings(bindings: readonly Binding[]): void {
+  const seen = new Map<string, Binding>();
+  for (const binding of bindings) {
+    const key = `${binding.proto} ${binding.host}:${binding.port}`;
+    const other = seen.get(key);
+    if (other) {
+      throw new Error(
+        `${binding.name} and ${other.name} would both bind ${binding.proto.toUpperCase()} ${binding.host}:${binding.port}: ` +
+          'give each service its own address or port (several services on one address and port need a TLS router in front; see backend/README.md)',
+      );
+    }
+    seen.set(key, binding);
+  }
 }

@@ -9,7 +9,10 @@ const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--list
        [--media-address ADDR] [--management-address ADDR] [--demo] [--trunk ADDR:PORT]
        [--tls-cert FILE --tls-key FILE] [--db sqlite:///file|postgres://…] [--turn-ttl SECONDS]
        [--audit-retention-days N] [--rtpengine-instances N] [--cors-origin ORIGIN]...
-A loopback --listen (the default) is the demo; any other is production unless --demo is given.`;
+       [--https-listen ADDR:PORT] [--wss-listen ADDR:PORT] [--turns-listen ADDR:PORT]
+A loopback --listen (the default) is the demo; any other is production unless --demo is given.
+--https-listen, --wss-listen, --turns-listen move the control plane, SIP over WSS and coturn
+(TURN/TLS on PORT, TURN UDP/TCP at its block port) to an address of their own, e.g. :443.`;
 
 function parseIntOption(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -36,6 +39,9 @@ async function main(): Promise<void> {
         'audit-retention-days': { type: 'string' },
         'rtpengine-instances': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true },
+        'https-listen': { type: 'string' },
+        'wss-listen': { type: 'string' },
+        'turns-listen': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -78,6 +84,11 @@ async function main(): Promise<void> {
     auditRetentionDays: parseIntOption('--audit-retention-days', values['audit-retention-days']),
     rtpengineInstances: parseIntOption('--rtpengine-instances', values['rtpengine-instances']),
     corsOrigins: values['cors-origin'],
+    serviceListen: {
+      ...(values['https-listen'] !== undefined ? { controlPlane: values['https-listen'] } : {}),
+      ...(values['wss-listen'] !== undefined ? { sipWss: values['wss-listen'] } : {}),
+      ...(values['turns-listen'] !== undefined ? { turns: values['turns-listen'] } : {}),
+    },
   });
   if (stopping) await stack.stop();
   const e = stack.endpoints;

@@ -15,14 +15,17 @@ export interface LocalPki {
 /**
  * A local CA and one server certificate for `host` (TURN over TLS, and WSS when asked), made once
  * per state dir with openssl. The CA certificate is what a test browser or client trusts.
- * Regenerated when the server certificate was made for another host (a different --listen).
+ * Regenerated when the server certificate was made for other hosts (a different --listen, or
+ * services moved to addresses of their own: `alsoFor` adds them as subject alternative names).
  */
-export async function ensureLocalPki(dir: string, host: string): Promise<LocalPki> {
+export async function ensureLocalPki(dir: string, host: string, alsoFor: readonly string[] = []): Promise<LocalPki> {
+  const hosts = [host, ...alsoFor];
+  const name = hosts.join('+');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const caKey = join(dir, 'ca.key');
   const caCertFile = join(dir, 'ca.crt');
-  const keyFile = join(dir, `server-${host}.key`);
-  const certFile = join(dir, `server-${host}.crt`);
+  const keyFile = join(dir, `server-${name}.key`);
+  const certFile = join(dir, `server-${name}.crt`);
   if (!existsSync(caCertFile) || !existsSync(caKey)) {
     await run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', caKey]);
     await run('openssl', [
@@ -45,9 +48,9 @@ export async function ensureLocalPki(dir: string, host: string): Promise<LocalPk
     ]);
   }
   if (!existsSync(certFile) || !existsSync(keyFile)) {
-    const csr = join(dir, `server-${host}.csr`);
-    const ext = join(dir, `server-${host}.ext`);
-    const san = isIP(host) ? `IP:${host}` : `DNS:${host}`;
+    const csr = join(dir, `server-${name}.csr`);
+    const ext = join(dir, `server-${name}.ext`);
+    const san = hosts.map((h) => (isIP(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
     writeFileSync(
       ext,
       `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${san},DNS:localhost\n`,

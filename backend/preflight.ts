@@ -74,27 +74,39 @@ export function ensureSystemPackages(repoRoot: string, log: (line: string) => vo
   );
 }
 
-function canBind(proto: Binding['proto'], host: string, port: number): Promise<boolean> {
+/** Resolves null when the socket can bind, else the bind error's code (EADDRINUSE, EACCES, …). */
+function bindError(proto: Binding['proto'], host: string, port: number): Promise<string | null> {
   return new Promise((resolve) => {
+    const failed = (err: NodeJS.ErrnoException) => resolve(err.code ?? 'EUNKNOWN');
     if (proto === 'tcp') {
       const srv = createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(true)));
+      srv.once('error', failed);
+      srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(null)));
     } else {
       const sock = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-      sock.once('error', () => {
+      sock.once('error', (err) => {
         sock.close();
-        resolve(false);
+        failed(err);
       });
-      sock.bind({ address: host, port, exclusive: true }, () => sock.close(() => resolve(true)));
+      sock.bind({ address: host, port, exclusive: true }, () => sock.close(() => resolve(null)));
     }
   });
 }
 
-/** Throws naming the option (--port-base / the address's flag) when a socket of the stack cannot bind. */
+/**
+ * Throws naming the option (--port-base / the address's flag) when a socket of the stack cannot
+ * bind; a privileged port (443 for --https-listen …) that this user may not bind says what grants it.
+ */
 export async function assertPortsFree(bindings: readonly Binding[], base: number): Promise<void> {
   for (const { name, proto, port, host } of bindings) {
-    if (!(await canBind(proto, host, port))) {
+    const code = await bindError(proto, host, port);
+    if (code === 'EACCES') {
+      throw new Error(
+        `${proto.toUpperCase()} port ${port} (${name}) on ${host}: this user may not bind a port below 1024. Run the stack as root, ` +
+          'or grant CAP_NET_BIND_SERVICE to node, kamailio and turnserver (backend/README.md, "Only port 443 open").',
+      );
+    }
+    if (code !== null) {
       throw new Error(
         `--port-base ${base}: ${proto.toUpperCase()} port ${port} (${name}) on ${host} is already in use ` +
           `(another stack running?). Stop it, or pick another block with --port-base N.`,

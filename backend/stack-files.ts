@@ -15,6 +15,7 @@ import { APP_ORIGIN } from '../common/app-origin.js';
 import { originAllowList } from '../common/origin-allow-list.js';
 import { SIP_REALM, type ResolvedOptions } from './stack-options.js';
 import { DEFAULT_NUMBERS } from './carrier/behaviours.js';
+import { serviceHosts, serviceUrl } from './agent-services.js';
 
 export interface StackFiles {
   readonly secrets: StackSecrets;
@@ -38,23 +39,28 @@ export async function writeStackFiles(
   dirs: { repoRoot: string; confDir: string; runDir: string },
   corsOrigins: readonly string[],
 ): Promise<StackFiles> {
-  const { ports, listen, stateDir, managementAddress: mgmt } = o;
+  const { ports, listen, stateDir, managementAddress: mgmt, services } = o;
   const { repoRoot, confDir, runDir } = dirs;
   const secrets = loadOrCreateSecrets(stateDir);
-  const pki = await ensureLocalPki(join(stateDir, 'pki'), listen);
+  // The local CA's certificate names every address a TLS service listens on.
+  const pki = await ensureLocalPki(
+    join(stateDir, 'pki'),
+    listen,
+    serviceHosts(services).filter((h) => h !== listen),
+  );
   // Off loopback, agents get HTTPS and WSS only: the operator's certificate, else the local CA's.
   const serverCert: StackFiles['serverCert'] = o.tls
     ? { ...o.tls, from: 'operator' }
     : o.tlsOnly
       ? { cert: pki.certFile, key: pki.keyFile, from: 'local-ca' }
       : null;
-  const wssUrl = serverCert ? `wss://${listen}:${ports.sipWss}` : undefined;
+  const wssUrl = serverCert ? serviceUrl('wss', services.sipWss) : undefined;
   const wsUrl = o.tlsOnly ? wssUrl! : `ws://${listen}:${ports.sipWs}`;
-  const controlPlaneUrl = `${o.tlsOnly ? 'https' : 'http'}://${listen}:${ports.controlPlane}`;
+  const controlPlaneUrl = serviceUrl(o.tlsOnly ? 'https' : 'http', services.controlPlane);
   const internalUrl = `http://${mgmt}:${ports.controlPlaneInternal}`;
   // Kamailio's ctl socket (its cfg binds it here): revoking an agent drops its registrations through it.
   const ctlSocket = join(runDir, 'kamailio_ctl');
-  const uris = turnUris(listen, ports.turn, ports.turns);
+  const uris = turnUris(services.turn.host, services.turn.port, services.turns.port);
   const carrierMain = join(repoRoot, 'backend/carrier/main.ts');
   const reflectorMain = join(repoRoot, 'backend/reflector/main.ts');
   // The simulated carrier is the demo's trunk: never outside demo mode, nor when a trunk is given.
@@ -66,8 +72,8 @@ export async function writeStackFiles(
   const browserOrigins = originAllowList([controlPlaneUrl, APP_ORIGIN, ...corsOrigins], '--cors-origin');
   const cpConfigFile = join(confDir, 'control-plane.json');
   const cpConfig: ControlPlaneConfig = {
-    listen,
-    port: ports.controlPlane,
+    listen: services.controlPlane.host,
+    port: services.controlPlane.port,
     ...(o.tlsOnly && serverCert ? { tls: { certFile: serverCert.cert, keyFile: serverCert.key } } : {}),
     internal: { listen: mgmt, port: ports.controlPlaneInternal },
     dbUrl: o.dbUrl,
@@ -107,7 +113,7 @@ export async function writeStackFiles(
       sipWsPort: ports.sipWs,
       // Off loopback agents get WSS only: plain ws:// stays on the management address.
       ...(o.tlsOnly ? { plainWsListen: mgmt } : {}),
-      ...(serverCert ? { wss: { port: ports.sipWss, tlsConfigFile: kamailioTlsCfg } } : {}),
+      ...(serverCert ? { wss: { ...services.sipWss, tlsConfigFile: kamailioTlsCfg } } : {}),
       realm: SIP_REALM,
       dbUrl: o.dbUrl,
       rtpengineSockets: o.rtpengines.map((r) => rtpengineSocket(mgmt, r.ngPort)),
@@ -127,9 +133,9 @@ export async function writeStackFiles(
   writeFileSync(
     coturnConf,
     renderCoturnConfig({
-      listen,
-      port: ports.turn,
-      tlsPort: ports.turns,
+      listen: services.turn.host,
+      port: services.turn.port,
+      tlsPort: services.turns.port,
       relayMin: ports.turnRelayMin,
       relayMax: ports.turnRelayMax,
       realm: SIP_REALM,
@@ -140,7 +146,7 @@ export async function writeStackFiles(
       // stack's other addresses are denied even when public (unless media shares one: a gap
       // startStack warns about).
       allowedPeers: [o.mediaAddress],
-      deniedPeers: [...new Set([listen, mgmt])].filter((a) => a !== o.mediaAddress),
+      deniedPeers: [...new Set([listen, mgmt, ...serviceHosts(services)])].filter((a) => a !== o.mediaAddress),
       pidFile: join(runDir, 'turnserver.pid'),
     }),
     { mode: 0o600 },

@@ -8,6 +8,7 @@ import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from './contro
 import { originAllowList } from '../common/origin-allow-list.js';
 import type { SipTrunk } from './config/kamailio.js';
 import { isLoopbackAddress } from './loopback.js';
+import { parseHostPort, resolveAgentServices, type AgentServices, type ServiceListenOverrides } from './agent-services.js';
 
 /** Digest realm: fixed, so stored HA1 values stay valid whatever --listen says. */
 export const SIP_REALM = 'clearline';
@@ -55,6 +56,12 @@ export interface StackOptions {
   readonly maxCallSeconds?: number;
   /** Progress lines (default: stderr with a `[backend]` prefix). */
   readonly log?: (line: string) => void;
+  /**
+   * Agent-facing services moved off `listen` and their block port, as `ADDR:PORT` (e.g. each on
+   * its own address at 443 for networks that let out only TCP 443): `controlPlane` (HTTPS),
+   * `sipWss`, `turns` (coturn; its UDP/TCP port follows that address). See backend/agent-services.ts.
+   */
+  readonly serviceListen?: ServiceListenOverrides;
 }
 
 export interface ResolvedOptions {
@@ -68,6 +75,8 @@ export interface ResolvedOptions {
   /** True unless `listen` is loopback: agents then get HTTPS and WSS only, never http:// or ws://. */
   readonly tlsOnly: boolean;
   readonly ports: PortMap;
+  /** Where HTTPS, WSS and TURN listen (default: `listen` at their block ports) — and what agents are told. */
+  readonly services: AgentServices;
   /** The operator's certificate; null = the local CA's (when `tlsOnly`) or none. */
   readonly tls: { cert: string; key: string } | null;
   readonly dbUrl: string;
@@ -98,12 +107,8 @@ function ipv4(flag: string, value: string): string {
 
 /** `ADDR:PORT` of the SIP trunk → its address and port. */
 export function parseTrunk(value: string): SipTrunk {
-  const m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(value);
-  const port = Number(m?.[2]);
-  if (!m || isIP(m[1]!) !== 4 || port < 1 || port > 65535) {
-    throw new Error(`--trunk must be the trunk's IPv4 ADDR:PORT for SIP/UDP, e.g. 198.51.100.7:5060 (got "${value}")`);
-  }
-  return { address: m[1]!, port };
+  const { host, port } = parseHostPort('--trunk', value, "the trunk's IPv4 ADDR:PORT for SIP/UDP, e.g. 198.51.100.7:5060");
+  return { address: host, port };
 }
 
 /** Validates options; every error names the option at fault. */
@@ -167,6 +172,13 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     throw new Error('--db must be sqlite:///absolute/path.db or postgres://user:pass@host:port/db');
   }
   const rtpengines = rtpengineInstances(ports, opts.rtpengineInstances ?? 1);
+  const serviceListen = opts.serviceListen ?? {};
+  const services = resolveAgentServices({ listen, ports, managementAddress, mediaAddress, overrides: serviceListen });
+  if (serviceListen.sipWss !== undefined && !tlsOnly && !tls) {
+    throw new Error(
+      '--wss-listen needs TLS: give --tls-cert and --tls-key (on a loopback --listen the stack has no certificate of its own)',
+    );
+  }
   // Checked here, before anything starts: these go into the browser-origin allow-list (CORS and
   // Kamailio's WebSocket upgrade), which also lands in the Kamailio cfg.
   originAllowList(opts.corsOrigins ?? [], '--cors-origin');
@@ -184,6 +196,7 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     trunk,
     tlsOnly,
     ports,
+    services,
     tls,
     dbUrl,
     turnTtlSec,

@@ -10,7 +10,7 @@ import type { PortMap } from './ports.js';
 import { EndpointsSchema, type Endpoints } from './endpoints.js';
 import { rtpengineArgs } from './config/rtpengine.js';
 import { assertLocalAddress, assertPortsFree, ensureSystemPackages, ensureWritableDir } from './preflight.js';
-import { stackBindings } from './bindings.js';
+import { assertDistinctBindings, stackBindings } from './bindings.js';
 import { localCaTrustSteps } from './pki.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import type { ChildSpec } from './supervisor/child.js';
@@ -18,6 +18,7 @@ import { rtpengineNgProbe, sipOptionsProbe, stunBindingProbe, tcpOpenProbe } fro
 import { resolveStackOptions, type StackOptions } from './stack-options.js';
 import { DEFAULT_NUMBERS } from './carrier/behaviours.js';
 import { writeStackFiles } from './stack-files.js';
+import { SERVICE_LISTEN_FLAGS } from './agent-services.js';
 
 export { resolveStackOptions, type StackOptions } from './stack-options.js';
 
@@ -46,6 +47,10 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   await assertLocalAddress('--listen', listen);
   await assertLocalAddress('--media-address', o.mediaAddress);
   await assertLocalAddress('--management-address', mgmt);
+  for (const [name, flag] of Object.entries(SERVICE_LISTEN_FLAGS)) {
+    const { host } = o.services[name as keyof typeof SERVICE_LISTEN_FLAGS];
+    if (host !== listen) await assertLocalAddress(flag, host);
+  }
 
   const logDir = join(stateDir, 'logs');
   const runDir = join(stateDir, 'run');
@@ -56,7 +61,9 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
 
   const files = await writeStackFiles(o, { repoRoot: REPO_ROOT, confDir, runDir }, opts.corsOrigins ?? []);
   const { secrets, pki, wsUrl, wssUrl, controlPlaneUrl, carrierMain, reflectorMain } = files;
-  await assertPortsFree(stackBindings(o, { carrier: carrierMain !== null, reflector: reflectorMain !== null }), o.portBase);
+  const bindings = stackBindings(o, { carrier: carrierMain !== null, reflector: reflectorMain !== null });
+  assertDistinctBindings(bindings);
+  await assertPortsFree(bindings, o.portBase);
   log(
     `${o.demo ? 'demo mode: simulated carrier and demo agents' : 'production mode: no demo agents (create agents with the admin API)'}; ` +
       `numbers go to ${o.trunk ? `the trunk ${o.trunk.address}:${o.trunk.port}` : carrierMain ? 'the simulated carrier' : 'no trunk (503)'}`,
@@ -144,7 +151,9 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         // reachable by that user inside the 0700 state dir.
         spec('coturn', 'turnserver', ['-c', files.coturnConfig], {
           kind: 'probe',
-          probe: async () => (await stunBindingProbe(listen, ports.turn)) && (await tcpOpenProbe(listen, ports.turns)),
+          probe: async () =>
+            (await stunBindingProbe(o.services.turn.host, o.services.turn.port)) &&
+            (await tcpOpenProbe(o.services.turns.host, o.services.turns.port)),
         }),
       ),
     ]);
@@ -157,7 +166,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         spec('kamailio', 'kamailio', ['-f', files.kamailioConfig, '-DD', '-E', '-Y', runDir, '-w', runDir, '-m', '64', '-M', '8'], {
           kind: 'probe',
           probe: async () =>
-            (await sipOptionsProbe(listen, ports.sipUdp)) && (await tcpOpenProbe(listen, wssUrl ? ports.sipWss : ports.sipWs)),
+            (await sipOptionsProbe(listen, ports.sipUdp)) &&
+            (await (wssUrl ? tcpOpenProbe(o.services.sipWss.host, o.services.sipWss.port) : tcpOpenProbe(listen, ports.sipWs))),
         }),
       ),
     ];

@@ -31,7 +31,8 @@ export interface KamailioConfigInput {
    */
   readonly plainWsListen?: string;
   /** Present when a certificate was given: enables WSS on this port. */
-  readonly wss?: { readonly port: number; readonly tlsConfigFile: string };
+  /** SIP over secure WebSocket; `host` defaults to `listen` (an operator may move WSS to an address of its own, e.g. at 443). */
+  readonly wss?: { readonly host?: string; readonly port: number; readonly tlsConfigFile: string };
   /** Digest realm. Kept independent of the listen address so stored HA1 values survive --listen. */
   readonly realm: string;
   /** `sqlite:///abs/path.db` or `postgres://user:pass@host/db`. */
@@ -129,7 +130,8 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
     assertSafe(k, v);
   }
   const plainWsListen = input.plainWsListen ?? input.listen;
-  for (const [k, v] of Object.entries({ listen: input.listen, plainWsListen, realm: input.realm, ctlSocket: input.ctlSocket }))
+  const wssListen = input.wss?.host ?? input.listen;
+  for (const [k, v] of Object.entries({ listen: input.listen, plainWsListen, wssListen, realm: input.realm, ctlSocket: input.ctlSocket }))
     assertSubstitutable(k, v);
   if (input.rtpengineSockets.length === 0) throw new Error('kamailio config: at least one rtpengine socket is required');
   for (const s of input.rtpengineSockets) assertSafe('rtpengineSockets', s);
@@ -156,7 +158,7 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
     CL_SIP_UDP_PORT: sipUdpPort,
     CL_SIP_WS_PORT: sipWsPort,
     CL_PLAIN_WS_ADDR: plainWsListen,
-    ...(wss ? { CL_SIP_WSS_PORT: wss.port } : {}),
+    ...(wss ? { CL_WSS_ADDR: wssListen, CL_SIP_WSS_PORT: wss.port } : {}),
     CL_MODULE_DIR: KAMAILIO_MODULE_DIR,
     CL_REALM: input.realm,
     ...(sqliteFile ? { CL_SQLITE_FILE: sqliteFile } : {}),
