@@ -5,6 +5,14 @@ export const ClientConfigSchema = z.object({
   agent: z.object({ username: z.string().min(1), displayName: z.string() }),
   sip: z.object({
     wsUrl: z.string().regex(/^wss?:\/\//, 'sip.wsUrl must be a ws:// or wss:// URL'),
+    /**
+     * More signaling nodes (several Kamailio nodes sharing registrations), tried in order when
+     * `wsUrl` cannot be reached; absent for a single node.
+     */
+    fallbackWsUrls: z
+      .array(z.string().regex(/^wss?:\/\//, 'sip.fallbackWsUrls must be ws:// or wss:// URLs'))
+      .max(8)
+      .optional(),
     domain: z.string().min(1),
     registerExpiresSec: z.number().int().positive(),
   }),

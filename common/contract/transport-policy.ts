@@ -42,9 +42,11 @@ export function insecureTransportProblem(url: string, what: string): string | nu
   );
 }
 
-/** The first provisioned address that breaks the rule (SIP WebSocket, then control plane), or null. */
+/** The first provisioned address that breaks the rule (SIP WebSockets in order, then control plane), or null. */
 export function clientConfigTransportProblem(config: Pick<ClientConfig, 'sip' | 'controlPlaneUrl'>): string | null {
+  const sipUrls = [config.sip.wsUrl, ...(config.sip.fallbackWsUrls ?? [])];
   return (
-    insecureTransportProblem(config.sip.wsUrl, 'SIP WebSocket URL') ?? insecureTransportProblem(config.controlPlaneUrl, 'control plane URL')
+    sipUrls.map((url) => insecureTransportProblem(url, 'SIP WebSocket URL')).find((problem) => problem !== null) ??
+    insecureTransportProblem(config.controlPlaneUrl, 'control plane URL')
   );
 }

@@ -111,13 +111,14 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
     'sip.probeEndpoint': async ({ wsUrl }) => {
       const probe = deps.probeSipEndpoint;
       if (!probe) return { result: 'not-run', detail: 'this shell cannot probe the phone server' };
-      const configured = sessions.session?.config.sip.wsUrl;
-      if (!configured) throw new HostError('not-signed-in', 'sign in first: only the SIP server of your account can be probed');
-      // The renderer must not turn main into a port scanner: the one URL main knows is ours.
-      if (wsUrl !== configured) {
+      const sip = sessions.session?.config.sip;
+      if (!sip) throw new HostError('not-signed-in', 'sign in first: only the SIP server of your account can be probed');
+      // The renderer must not turn main into a port scanner: only the URLs the account lists are ours.
+      const configured = [sip.wsUrl, ...(sip.fallbackWsUrls ?? [])];
+      if (!configured.includes(wsUrl)) {
         throw new HostError(
           'forbidden-url',
-          `sip.probeEndpoint probes only the signed-in account's sip.wsUrl (${configured}), not ${wsUrl}`,
+          `sip.probeEndpoint probes only the signed-in account's SIP servers (${configured.join(', ')}), not ${wsUrl}`,
         );
       }
       return probe(wsUrl);

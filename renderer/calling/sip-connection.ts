@@ -17,6 +17,7 @@ import type { RegistrationState } from './phone-api.js';
 import { classifyRegisterRejection, classifyTransportFailure, closeCodeFromError, type Classified } from './registration-failure.js';
 import { nextRegistration, type RegistrationEvent } from './registration-state.js';
 import { checkSipShape } from './sip-sanity.js';
+import { afterRegistered, afterTransportFailure, currentServer, startRotation, type ServerRotation } from './signaling-servers.js';
 import type { TimerHandle, Timers } from '../../common/timers.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -54,6 +55,8 @@ export class SipConnection {
   private reconnectAttempt = 0;
   private reconnectTimer: TimerHandle | null = null;
   private wasConnected = false;
+  /** The account's signaling servers and which one the next attempt uses (signaling-servers.ts). */
+  private rotation: ServerRotation | null = null;
   private generation = 0; // bumps on start/stop/rebuild so callbacks of an old UA are ignored
 
   constructor(private readonly deps: SipConnectionDeps) {}
@@ -71,12 +74,14 @@ export class SipConnection {
     await this.stop();
     // The digest REGISTER would cross the network in clear: refuse before any socket opens, and
     // never retry (only a new configuration can fix it).
-    const insecure = insecureTransportProblem(session.config.sip.wsUrl, 'SIP WebSocket URL');
+    const { wsUrl, fallbackWsUrls = [] } = session.config.sip;
+    const insecure = [wsUrl, ...fallbackWsUrls].map((url) => insecureTransportProblem(url, 'SIP WebSocket URL')).find((p) => p !== null);
     if (insecure) {
       this.apply({ type: 'refuse', reason: 'insecure-transport', message: insecure });
       return;
     }
     this.session = session;
+    this.rotation = startRotation(wsUrl, fallbackWsUrls);
     const generation = this.buildUserAgent(session);
     this.apply({ type: 'connect' });
     await this.connectAndRegister(generation);
@@ -90,6 +95,7 @@ export class SipConnection {
     this.ua = null;
     this.registerer = null;
     this.session = null;
+    this.rotation = null;
     this.wasConnected = false;
     this.reconnectAttempt = 0;
     if (ua) {
@@ -131,7 +137,7 @@ export class SipConnection {
       displayName: config.agent.displayName,
       authorizationUsername: config.agent.username,
       authorizationPassword: session.password,
-      transportOptions: { server: config.sip.wsUrl, connectionTimeout: CONNECT_TIMEOUT_S, keepAliveInterval: 25 },
+      transportOptions: { server: this.server(), connectionTimeout: CONNECT_TIMEOUT_S, keepAliveInterval: 25 },
       ...(this.deps.transportConstructor ? { transportConstructor: this.deps.transportConstructor } : {}),
       logBuiltinEnabled: false,
       logConfiguration: false,
@@ -169,29 +175,31 @@ export class SipConnection {
     if (!this.ua || !session || generation !== this.generation) return;
     if (this.ua.transport.state === TransportState.Connecting) generation = this.buildUserAgent(session);
     const ua = this.ua;
+    const server = this.server();
     try {
       if (!ua.isConnected()) {
+        pointTransportAt(ua.transport, server);
         const attempt = ua.state === UserAgentState.Started ? ua.reconnect() : ua.start();
         const settled = await withTimeout(
           attempt.then(() => 'connected' as const),
           (CONNECT_TIMEOUT_S + 1) * 1000,
           this.deps.timers,
         );
-        if (settled !== 'connected') throw new Error(`WebSocket ${session.config.sip.wsUrl} did not open`);
+        if (settled !== 'connected') throw new Error(`WebSocket ${server} did not open`);
       }
     } catch (error) {
       if (generation !== this.generation) return;
-      const finding = await this.deps.probe(session.config.sip.wsUrl);
+      const finding = await this.deps.probe(server);
       if (generation !== this.generation) return;
       const failure = classifyTransportFailure({
-        wsUrl: session.config.sip.wsUrl,
+        wsUrl: server,
         closeCode: closeCodeFromError(error as Error),
         probe: finding.result,
         probeDetail: finding.detail,
         wasConnected: this.wasConnected,
       });
       this.deps.logger.write('warn', 'calling.registration', `connect failed (${String(error)}): ${failure.reason}`);
-      this.scheduleReconnect(generation, failure);
+      this.scheduleReconnect(generation, failure, 'next-server');
       return;
     }
     if (generation !== this.generation) return;
@@ -206,10 +214,14 @@ export class SipConnection {
     return new Promise<void>((resolve) => {
       const timer = this.deps.timers.setTimeout(() => {
         settle(() =>
-          this.scheduleReconnect(generation, {
-            reason: 'server-error',
-            message: `The phone server (${session.config.sip.wsUrl}) did not answer the registration within ${REGISTER_TIMEOUT_MS / 1000} s.`,
-          }),
+          this.scheduleReconnect(
+            generation,
+            {
+              reason: 'server-error',
+              message: `The phone server (${this.server()}) did not answer the registration within ${REGISTER_TIMEOUT_MS / 1000} s.`,
+            },
+            'next-server',
+          ),
         );
       }, REGISTER_TIMEOUT_MS);
       let settled = false;
@@ -226,6 +238,7 @@ export class SipConnection {
             onAccept: () =>
               settle(() => {
                 this.reconnectAttempt = 0;
+                if (this.rotation) this.rotation = afterRegistered(this.rotation);
                 this.apply({ type: 'accepted', since: Date.now() });
               }),
             onReject: (response: Core.IncomingResponse) =>
@@ -244,7 +257,11 @@ export class SipConnection {
         })
         .catch((error: unknown) =>
           settle(() =>
-            this.scheduleReconnect(generation, { reason: 'server-error', message: `Registration could not be sent: ${String(error)}` }),
+            this.scheduleReconnect(
+              generation,
+              { reason: 'server-error', message: `Registration could not be sent: ${String(error)}` },
+              'next-server',
+            ),
           ),
         );
     });
@@ -280,20 +297,39 @@ export class SipConnection {
     const session = this.session;
     if (!session) return;
     const failure = classifyTransportFailure({
-      wsUrl: session.config.sip.wsUrl,
+      wsUrl: this.server(),
       closeCode: closeCodeFromError(error),
       probe: 'not-run',
       wasConnected: this.wasConnected,
     });
     this.deps.logger.write('warn', 'calling.registration', `transport lost: ${error.message}`);
-    this.scheduleReconnect(generation, failure);
+    this.scheduleReconnect(generation, failure, 'next-server');
   }
 
-  private scheduleReconnect(generation: number, failure: Classified): void {
+  /**
+   * `next-server`: the server could not be reached or stopped answering, so the next attempt goes
+   * to the next signaling server (at once, jittered, while some server is untried; after the
+   * backoff once all failed in a row). `same-server`: the server refused us; every node would.
+   */
+  private scheduleReconnect(generation: number, failure: Classified, where: 'next-server' | 'same-server' = 'same-server'): void {
     if (generation !== this.generation) return;
     this.clearReconnect();
-    // A lockout says when to come back; retrying sooner would only extend it.
-    const delay = failure.retryAfterMs ?? backoffDelayMs(RECONNECT_BACKOFF, ++this.reconnectAttempt, this.deps.random);
+    let delay: number;
+    if (failure.retryAfterMs !== undefined) {
+      // A lockout says when to come back; retrying sooner would only extend it.
+      delay = failure.retryAfterMs;
+    } else if (where === 'next-server' && this.rotation) {
+      const step = afterTransportFailure(this.rotation, this.deps.random);
+      this.rotation = step.rotation;
+      if (step.kind === 'failover') {
+        delay = step.pauseMs;
+        this.deps.logger.write('info', 'calling.registration', `failing over to ${currentServer(step.rotation)} in ${delay} ms`);
+      } else {
+        delay = backoffDelayMs(RECONNECT_BACKOFF, step.round, this.deps.random);
+      }
+    } else {
+      delay = backoffDelayMs(RECONNECT_BACKOFF, ++this.reconnectAttempt, this.deps.random);
+    }
     this.apply({ type: 'fail', reason: failure.reason, message: failure.message, retryInMs: delay });
     this.reconnectTimer = this.deps.timers.setTimeout(() => {
       this.reconnectTimer = null;
@@ -301,6 +337,11 @@ export class SipConnection {
       this.apply({ type: 'connect' });
       void this.connectAndRegister(generation);
     }, delay);
+  }
+
+  /** The signaling server the next connect attempt uses. */
+  private server(): string {
+    return this.rotation ? currentServer(this.rotation) : (this.session?.config.sip.wsUrl ?? '');
   }
 
   private clearReconnect(): void {
@@ -318,4 +359,16 @@ export class SipConnection {
     this.registration = result.state;
     this.deps.onRegistration(result.state);
   }
+}
+
+/**
+ * Points SIP.js's WebSocket transport at `url` for its next connect. SIP.js 0.21's transport reads
+ * `configuration.server` at every connect; building a new UserAgent instead would end the calls in
+ * progress (UserAgent.stop() ends every session), and a call must survive its node's loss (its
+ * media flows through rtpengine, not the signaling node). The unit tests' transport fake mirrors
+ * the field; a transport without it is left alone.
+ */
+function pointTransportAt(transport: unknown, url: string): void {
+  const configuration = (transport as { configuration?: { server?: unknown } }).configuration;
+  if (configuration && typeof configuration.server === 'string') configuration.server = url;
 }

@@ -60,7 +60,7 @@ describe('sip.probeEndpoint handler', () => {
     for (const other of ['wss://intranet.example:443', 'ws://127.0.0.1:22', `${configured}/`, configured.toUpperCase()]) {
       await assert.rejects(h.table['sip.probeEndpoint']({ wsUrl: other }, noEvents), (e: Error & { code?: string }) => {
         assert.equal(e.code, 'forbidden-url');
-        assert.match(e.message, /probes only the signed-in account's sip\.wsUrl \(ws:\/\/127\.0\.0\.1:20060\)/);
+        assert.match(e.message, /probes only the signed-in account's SIP servers \(ws:\/\/127\.0\.0\.1:20060\)/);
         return true;
       });
     }

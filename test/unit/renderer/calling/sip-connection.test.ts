@@ -154,3 +154,54 @@ test('reconnect backoff: 1 s doubling to 30 s, within [ceiling/2, ceiling]', () 
   assert.equal(backoffDelayMs(RECONNECT_BACKOFF, 21, high), 30_000);
   assert.equal(backoffDelayMs(RECONNECT_BACKOFF, 1, low), 500);
 });
+
+test('several signaling servers: an unreachable one fails over to the next after a short pause, on the same UserAgent (calls in progress are kept)', async (t) => {
+  const { server, timers, states, sip, failures } = connectionOverFakes();
+  t.after(() => sip.stop());
+  const B = 'wss://sip-b.clearline.test/ws';
+  const session = agentSession(WS_URL);
+  const twoNodes = { ...session, config: { ...session.config, sip: { ...session.config.sip, fallbackWsUrls: [B] } } };
+  let down = new Set([WS_URL]);
+  server.connectFailure = (url) => (down.has(url) ? new Error(`WebSocket closed ${url} (code: 1006)`) : null);
+
+  await sip.start(twoNodes);
+  const first = failures().at(-1);
+  assert.equal(first?.kind === 'failed' && first.retryInMs, 500, 'the jittered failover pause (random 0.5 of 1 s), not the backoff');
+  await timers.advance(500);
+  await until(() => sip.state.kind === 'registered', 'registered on the second server');
+  assert.deepEqual(server.connects, [WS_URL, B]);
+
+  // B dies mid-session; A is back: the line moves to A at once, still on the one transport.
+  down = new Set([B]);
+  server.transports.at(-1)!.drop(new Error(`WebSocket closed ${B} (code: 1006)`));
+  assert.equal(timers.delays()[0], 500);
+  await timers.advance(500);
+  await until(() => sip.state.kind === 'registered', 'registered on the first server again');
+  assert.deepEqual(server.connects, [WS_URL, B, WS_URL]);
+  assert.equal(server.transports.length, 1, 'the UserAgent (and its sessions) was kept; only its transport moved');
+
+  // Both down: once every server failed in a row, the usual backoff applies.
+  down = new Set([WS_URL, B]);
+  server.transports.at(-1)!.drop(new Error(`WebSocket closed ${WS_URL} (code: 1006)`));
+  await timers.advance(500);
+  await until(() => server.connects.length === 4, 'tried B');
+  await until(() => timers.delays().length === 1, 'a retry is pending');
+  assert.deepEqual(timers.delays(), [750], 'backoff round 1 after both failed');
+  assert.deepEqual(
+    states.map((s) => s.kind).filter((k) => k === 'registered'),
+    ['registered', 'registered'],
+  );
+});
+
+test('a fallback server over ws:// to another host is refused before any socket opens', async (t) => {
+  const { server, sip, states } = connectionOverFakes();
+  t.after(() => sip.stop());
+  const session = agentSession(WS_URL);
+  await sip.start({
+    ...session,
+    config: { ...session.config, sip: { ...session.config.sip, fallbackWsUrls: ['ws://sip-b.clearline.test/ws'] } },
+  });
+  const refused = states.at(-1);
+  assert.equal(refused?.kind === 'failed' && refused.reason, 'insecure-transport');
+  assert.deepEqual(server.connects, []);
+});

@@ -21,16 +21,21 @@ export class FakeSipServer {
   /** Every message the phone sent, in order, over any of its connections. */
   readonly received: string[] = [];
   readonly transports: TransportFake[] = [];
-  /** Decides each connect attempt: null opens the WebSocket, an Error fails the attempt with it. */
-  connectFailure: () => Error | null = () => null;
+  /**
+   * Decides each connect attempt to `server` (the URL the phone pointed the transport at): null
+   * opens the WebSocket, an Error fails the attempt with it.
+   */
+  connectFailure: (server: string) => Error | null = () => null;
+  /** The server URL of every connect attempt, in order. */
+  readonly connects: string[] = [];
   script: ServerScript = registrarOnly;
   private readonly waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
 
   get transportConstructor(): NonNullable<UserAgentOptions['transportConstructor']> {
     const server = this;
     return class extends TransportFake {
-      constructor() {
-        super(server);
+      constructor(_logger: unknown, options?: { server?: string }) {
+        super(server, options?.server ?? '');
         server.transports.push(this);
       }
     };
@@ -77,8 +82,15 @@ export class TransportFake implements Transport {
   readonly protocol = 'WSS';
   private current = TransportState.Disconnected;
   private readonly states = new EmitterImpl<TransportState>();
+  /** Mirrors SIP.js's WebSocket transport: the URL its next connect goes to (the phone may change it). */
+  readonly configuration: { server: string };
 
-  constructor(private readonly server: FakeSipServer) {}
+  constructor(
+    private readonly server: FakeSipServer,
+    url: string,
+  ) {
+    this.configuration = { server: url };
+  }
 
   get state(): TransportState {
     return this.current;
@@ -96,7 +108,8 @@ export class TransportFake implements Transport {
     if (this.current === TransportState.Connected) return;
     this.transition(TransportState.Connecting);
     await Promise.resolve();
-    const failure = this.server.connectFailure();
+    this.server.connects.push(this.configuration.server);
+    const failure = this.server.connectFailure(this.configuration.server);
     if (failure) {
       this.transition(TransportState.Disconnected);
       throw failure;
