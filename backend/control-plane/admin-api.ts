@@ -74,11 +74,12 @@ function rethrowUnavailable(err: unknown): void {
   if (err instanceof DatabaseUnavailableError) throw err;
 }
 
-export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void {
-  const { agents, audit, adminAudit, adminTokens, now } = deps;
+/** Resolves to the acting token's fingerprint, or to null after answering 401. */
+export type AdminGuard = (req: FastifyRequest, reply: FastifyReply) => Promise<string | null>;
 
-  /** The acting token's fingerprint, or null after answering 401. */
-  async function requireAdmin(req: FastifyRequest, reply: FastifyReply): Promise<string | null> {
+/** The one check every admin route makes: the Bearer token in force. */
+export function adminGuard(adminTokens: AdminTokens): AdminGuard {
+  return async (req, reply) => {
     const token = parseBearer(req.headers.authorization);
     const actor = token ? await adminTokens.verify(token) : null;
     if (actor) return actor;
@@ -87,7 +88,12 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
       .header('WWW-Authenticate', 'Bearer realm="clearline-admin"')
       .send({ error: 'admin token required (Authorization: Bearer …)' });
     return null;
-  }
+  };
+}
+
+export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void {
+  const { agents, audit, adminAudit, adminTokens, now } = deps;
+  const requireAdmin = adminGuard(adminTokens);
 
   const record = (req: FastifyRequest, actor: string, action: AdminAction, target: string | null, detail: string | null) =>
     adminAudit.record({ actor, action, target, sourceAddress: req.ip, detail }, now());

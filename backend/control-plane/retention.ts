@@ -6,17 +6,21 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Purging hourly keeps each purge small; retention is counted in days. */
 export const RETENTION_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
-/** Deletes audit events, call records and admin audit rows older than `retentionDays` before `nowMs`; returns how many of each. */
+/**
+ * Deletes audit events, call records, admin audit rows and network test reports (they name the
+ * agent's addresses and network) older than `retentionDays` before `nowMs`; returns how many of each.
+ */
 export async function purgeExpiredAudit(
   db: Db,
   retentionDays: number,
   nowMs: number,
-): Promise<{ events: number; calls: number; adminActions: number }> {
+): Promise<{ events: number; calls: number; adminActions: number; networkReports: number }> {
   const cutoff = nowMs - retentionDays * DAY_MS;
   return db.transaction(async (tx) => ({
     events: (await tx.run('DELETE FROM audit_events WHERE at_ms < ?', [cutoff])).changes,
     calls: (await tx.run('DELETE FROM calls WHERE started_at < ?', [cutoff])).changes,
     adminActions: (await tx.run('DELETE FROM admin_audit WHERE at_ms < ?', [cutoff])).changes,
+    networkReports: (await tx.run('DELETE FROM network_reports WHERE received_at < ?', [cutoff])).changes,
   }));
 }
 
@@ -34,9 +38,9 @@ export function scheduleRetention(o: {
   const purge = () =>
     purgeExpiredAudit(o.db, o.retentionDays, o.now()).then(
       (n) => {
-        if (n.events + n.calls + n.adminActions > 0)
+        if (n.events + n.calls + n.adminActions + n.networkReports > 0)
           o.log(
-            `retention: purged ${n.events} audit events, ${n.calls} call records, ${n.adminActions} admin actions older than ${o.retentionDays} days`,
+            `retention: purged ${n.events} audit events, ${n.calls} call records, ${n.adminActions} admin actions, ${n.networkReports} network reports older than ${o.retentionDays} days`,
           );
       },
       (err: Error) => o.log(`retention: purge failed (${err.message}); retried at the next purge`),

@@ -71,6 +71,21 @@ export function schemaStatements(dialect: Dialect): string[] {
       detail VARCHAR(512)
     )`,
     'CREATE INDEX IF NOT EXISTS admin_audit_at ON admin_audit (at_ms)',
+    // Network test reports agents sent to the helpdesk (network-reports.ts): the body is the
+    // validated JSON report; the other columns are what the admin list shows without reading it.
+    `CREATE TABLE IF NOT EXISTS network_reports (
+      id VARCHAR(36) PRIMARY KEY,
+      agent VARCHAR(64) NOT NULL,
+      received_at BIGINT NOT NULL,
+      shell VARCHAR(16) NOT NULL,
+      phase VARCHAR(16) NOT NULL,
+      verdict VARCHAR(8) NOT NULL,
+      summary VARCHAR(500) NOT NULL,
+      size_bytes INTEGER NOT NULL,
+      body TEXT NOT NULL
+    )`,
+    'CREATE INDEX IF NOT EXISTS network_reports_agent ON network_reports (agent, received_at)',
+    'CREATE INDEX IF NOT EXISTS network_reports_received_at ON network_reports (received_at)',
     // One row: the SHA-256 of the admin token in force (rotation replaces it; the token itself is never stored).
     `CREATE TABLE IF NOT EXISTS admin_token (
       id INTEGER PRIMARY KEY,

@@ -17,9 +17,12 @@ import { mimeTypeFor, resolveRendererPath } from '../../common/node/static-files
 import { parseBasicAuth } from './http-policy.js';
 import { isAllowedOrigin } from '../../common/origin-allow-list.js';
 import { softphoneCsp } from '../../common/content-security-policy.js';
-import { registerAdminApi, type AdminApiDeps } from './admin-api.js';
 import { AdminAuditStore } from './admin-audit.js';
 import { AdminTokens } from './admin-token.js';
+import { adminGuard, registerAdminApi, type AdminApiDeps } from './admin-api.js';
+import { registerNetworkReportApi } from './network-report-api.js';
+import { NetworkReportStore } from './network-reports.js';
+import { NETWORK_REPORT_UPLOAD_POLICY, UploadRateLimiter } from './upload-rate-limit.js';
 
 export interface ControlPlaneDeps {
   readonly config: ControlPlaneConfig;
@@ -137,14 +140,23 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
     );
   });
 
+  const adminTokens = new AdminTokens(deps.db, config.adminToken);
   registerAdminApi(app, {
     agents,
     audit,
     adminAudit: new AdminAuditStore(deps.db),
-    adminTokens: new AdminTokens(deps.db, config.adminToken),
+    adminTokens,
     revoke: deps.revoke ?? kamailioRevoker(config.kamailioCtlSocket),
     now,
     log,
+  });
+
+  registerNetworkReportApi(app, {
+    store: new NetworkReportStore(deps.db),
+    requireAgent,
+    requireAdmin: adminGuard(adminTokens),
+    uploads: new UploadRateLimiter(NETWORK_REPORT_UPLOAD_POLICY, now),
+    now,
   });
 
   // Kamailio's audit timer process posts each queued event here: 200 means "committed to the

@@ -8,6 +8,8 @@ import { openSqlite, type Db } from '../../../../backend/control-plane/db.js';
 import { migrate } from '../../../../backend/control-plane/schema.js';
 import { AuditStore } from '../../../../backend/control-plane/audit-store.js';
 import { AdminAuditStore } from '../../../../backend/control-plane/admin-audit.js';
+import { NetworkReportStore } from '../../../../backend/control-plane/network-reports.js';
+import { sampleNetworkReport } from '../../../support/network-report.js';
 import { purgeExpiredAudit, RETENTION_PURGE_INTERVAL_MS, scheduleRetention } from '../../../../backend/control-plane/retention.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -18,6 +20,7 @@ async function dbWithCallOn(dayOffsets: number[]): Promise<Db> {
   await migrate(db);
   const audit = new AuditStore(db);
   const admin = new AdminAuditStore(db);
+  const reports = new NetworkReportStore(db);
   for (const [i, d] of dayOffsets.entries()) {
     await audit.record(
       {
@@ -37,20 +40,25 @@ async function dbWithCallOn(dayOffsets: number[]): Promise<Db> {
       { actor: 'admin#00000000', action: 'agent created', target: `a${i}`, sourceAddress: '127.0.0.1', detail: null },
       T0 + d * DAY,
     );
+    await reports.add(`a${i}`, sampleNetworkReport({ agent: `a${i}` }), T0 + d * DAY);
   }
   return db;
 }
 
 const counts = async (db: Db) => {
   const n = async (table: string) => Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
-  return [await n('audit_events'), await n('calls'), await n('admin_audit')];
+  return [await n('audit_events'), await n('calls'), await n('admin_audit'), await n('network_reports')];
 };
 
 test('purge: rows older than the retention are deleted from every audit table, younger ones kept', async () => {
   const db = await dbWithCallOn([0, 10, 29]);
-  assert.deepEqual(await purgeExpiredAudit(db, 30, T0 + 30 * DAY + 1), { events: 1, calls: 1, adminActions: 1 });
-  assert.deepEqual(await counts(db), [2, 2, 2]);
-  assert.deepEqual(await purgeExpiredAudit(db, 30, T0 + 30 * DAY + 1), { events: 0, calls: 0, adminActions: 0 }, 'idempotent');
+  assert.deepEqual(await purgeExpiredAudit(db, 30, T0 + 30 * DAY + 1), { events: 1, calls: 1, adminActions: 1, networkReports: 1 });
+  assert.deepEqual(await counts(db), [2, 2, 2, 2]);
+  assert.deepEqual(
+    await purgeExpiredAudit(db, 30, T0 + 30 * DAY + 1),
+    { events: 0, calls: 0, adminActions: 0, networkReports: 0 },
+    'idempotent',
+  );
   await db.close();
 });
 
@@ -61,12 +69,12 @@ test('schedule: purges at start and again at every interval as the (injected) cl
   const lines: string[] = [];
   const stop = scheduleRetention({ db, retentionDays: 2, now: () => clock.t, log: (l) => lines.push(l) });
   await new Promise((r) => setImmediate(r));
-  assert.deepEqual(await counts(db), [1, 1, 1], 'the day-0 rows went at start');
-  assert.match(lines[0]!, /purged 1 audit events, 1 call records, 1 admin actions older than 2 days/);
+  assert.deepEqual(await counts(db), [1, 1, 1, 1], 'the day-0 rows went at start');
+  assert.match(lines[0]!, /purged 1 audit events, 1 call records, 1 admin actions, 1 network reports older than 2 days/);
   clock.t = T0 + 8 * DAY;
   t.mock.timers.tick(RETENTION_PURGE_INTERVAL_MS);
   await new Promise((r) => setImmediate(r));
-  assert.deepEqual(await counts(db), [0, 0, 0], 'the day-5 rows went at the next purge');
+  assert.deepEqual(await counts(db), [0, 0, 0, 0], 'the day-5 rows went at the next purge');
   stop();
   await db.close();
 });

@@ -1,0 +1,92 @@
+/**
+ * The helpdesk's inbox of network test reports.
+ *
+ *   POST /api/network-reports            an agent (HTTP Basic) sends its report
+ *   GET  /api/admin/network-reports      the admin lists them (?agent=, ?since=, ?limit=)
+ *   GET  /api/admin/network-reports/:id  the admin opens one
+ *
+ * Who can do what, worst case: an agent can only ADD reports, stamped with the name it signed in
+ * with (a report claiming another agent is refused), at most NETWORK_REPORT_UPLOAD_POLICY's rate,
+ * each at most NETWORK_REPORT_MAX_BYTES (refused before it is read, and only after the credential
+ * was checked: an anonymous sender never gets a body read), and the store keeps its newest
+ * MAX_REPORTS_PER_AGENT. No agent credential reads any report, its own included (the app keeps
+ * its own copy). Reports are attacker-influenced: they are served only as JSON with nosniff, and
+ * whoever renders them escapes every value.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { NETWORK_REPORT_MAX_BYTES, parseNetworkReport } from '../../common/network-report.js';
+import type { AdminGuard } from './admin-api.js';
+import type { Agent } from './agents.js';
+import type { NetworkReportStore } from './network-reports.js';
+import type { UploadRateLimiter } from './upload-rate-limit.js';
+
+export interface NetworkReportApiDeps {
+  readonly store: NetworkReportStore;
+  /** The agent the request's credential names, or null after answering 401/403/429. */
+  readonly requireAgent: (req: FastifyRequest, reply: FastifyReply) => Promise<Agent | null>;
+  readonly requireAdmin: AdminGuard;
+  readonly uploads: UploadRateLimiter;
+  readonly now: () => number;
+}
+
+const ListQuerySchema = z
+  .object({
+    agent: z.string().min(1).max(64).optional(),
+    since: z.coerce.number().int().nonnegative().optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+const IdParamSchema = z.object({ id: z.uuid() });
+
+export function registerNetworkReportApi(app: FastifyInstance, deps: NetworkReportApiDeps): void {
+  const { store, requireAgent, requireAdmin, uploads, now } = deps;
+  const sender = new WeakMap<FastifyRequest, Agent>();
+
+  app.post(
+    '/api/network-reports',
+    {
+      bodyLimit: NETWORK_REPORT_MAX_BYTES,
+      // The credential is checked before the body is read (onRequest runs before parsing).
+      onRequest: async (req, reply) => {
+        const agent = await requireAgent(req, reply);
+        if (!agent) return reply;
+        sender.set(req, agent);
+      },
+    },
+    async (req, reply) => {
+      const agent = sender.get(req)!;
+      const parsed = parseNetworkReport(req.body);
+      if (!parsed.ok) return reply.code(400).send({ error: parsed.error });
+      const { report } = parsed;
+      if (report.agent !== null && report.agent !== agent.username) {
+        return reply.code(400).send({ error: `this report was made by ${report.agent}; send your own report, signed in as yourself` });
+      }
+      const admission = uploads.take(agent.username);
+      if (!admission.allowed) {
+        return reply
+          .code(429)
+          .header('Retry-After', String(admission.retryAfterSec))
+          .send({ error: `too many reports sent; retry after ${admission.retryAfterSec} s` });
+      }
+      const id = await store.add(agent.username, report, now());
+      return reply.code(201).send({ id });
+    },
+  );
+
+  app.get('/api/admin/network-reports', async (req, reply) => {
+    if (!(await requireAdmin(req, reply))) return;
+    const q = ListQuerySchema.safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: 'query: agent (username), since (epoch ms), limit (1-1000)' });
+    return { reports: await store.list({ agent: q.data.agent, sinceMs: q.data.since, limit: q.data.limit }) };
+  });
+
+  app.get('/api/admin/network-reports/:id', async (req, reply) => {
+    if (!(await requireAdmin(req, reply))) return;
+    const p = IdParamSchema.safeParse(req.params);
+    const found = p.success ? await store.get(p.data.id) : undefined;
+    if (!found) return reply.code(404).send({ error: 'no such report' });
+    return found;
+  });
+}
