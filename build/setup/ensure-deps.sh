@@ -11,6 +11,8 @@ DEBIAN_PACKAGES=(
   kamailio kamailio-websocket-modules kamailio-tls-modules kamailio-extra-modules
   kamailio-sqlite-modules kamailio-utils-modules kamailio-postgres-modules rtpengine-daemon coturn
   sip-tester chromium sox openssl iproute2 iptables procps psmisc postgresql python3 make g++
+  # tinyproxy: the enterprise HTTP CONNECT proxy test/e2e/egress-443.test.ts calls through
+  tinyproxy
 )
 
 missing=()

@@ -116,6 +116,39 @@ export async function receivingCodec(page: Page): Promise<string | null> {
   })()`) as Promise<string | null>;
 }
 
+/** The ICE candidate pair the page's newest call sends media over (what path the audio really takes). */
+export interface SelectedPath {
+  /** 'host' | 'srflx' | 'prflx' | 'relay' */
+  readonly localType: string;
+  /** For a relay candidate: how the browser reaches its TURN server ('udp' | 'tcp' | 'tls'). */
+  readonly relayProtocol: string | null;
+  /** The TURN server's URL that gave the relay candidate (Chromium reports it), else null. */
+  readonly turnUrl: string | null;
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+}
+
+export async function selectedPath(page: Page): Promise<SelectedPath | null> {
+  return page.evaluate(`(async () => {
+    const pcs = (window.__e2ePeerConnections || []).filter((pc) => pc.connectionState !== 'closed');
+    const pc = pcs[pcs.length - 1];
+    if (!pc) return null;
+    const stats = await pc.getStats();
+    let pair = null;
+    stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId); });
+    if (!pair) stats.forEach((s) => { if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated) pair = s; });
+    const local = pair && stats.get(pair.localCandidateId);
+    if (!local) return null;
+    return {
+      localType: local.candidateType,
+      relayProtocol: local.relayProtocol || null,
+      turnUrl: local.url || null,
+      bytesSent: pair.bytesSent || 0,
+      bytesReceived: pair.bytesReceived || 0,
+    };
+  })()`) as Promise<SelectedPath | null>;
+}
+
 export interface PlayedMedia {
   readonly kind: 'file' | 'stream';
   readonly loop: boolean;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalPki } from '../../backend/pki.js';
 import { REPO_ROOT, startStack, type RunningStack } from '../../backend/stack.js';
+import type { StackOptions } from '../../backend/stack-options.js';
 import type { Endpoints } from '../../backend/endpoints.js';
 
 export interface TestBackend {
@@ -37,11 +38,15 @@ export function buildRendererOnce(): void {
 
 /**
  * The real stack (Kamailio, rtpengine, coturn, control plane, carrier) in a fresh state dir on
- * `portBase` (`wss`: with the SIP WebSocket over TLS); its progress goes to
+ * `portBase` (`wss`: with the SIP WebSocket over TLS; `stack`: more stack options, e.g. a
+ * non-loopback listen with services on 443); its progress goes to
  * `<scratch>/backend.log` so test output stays readable.
  * Set CLEARLINE_KEEP_E2E=1 to keep the scratch dir (logs, recordings) after a failure.
  */
-export async function startTestBackend(portBase: number, options: { wss?: boolean } = {}): Promise<TestBackend> {
+export async function startTestBackend(
+  portBase: number,
+  options: { wss?: boolean; stack?: Omit<StackOptions, 'stateDir' | 'portBase' | 'log'> } = {},
+): Promise<TestBackend> {
   buildRendererOnce();
   const scratch = mkdtempSync(join(tmpdir(), `clearline-e2e-${portBase}-`));
   const logFile = join(scratch, 'backend.log');
@@ -52,6 +57,7 @@ export async function startTestBackend(portBase: number, options: { wss?: boolea
     portBase,
     log: (line) => appendFileSync(logFile, `${line}\n`),
     ...(pki ? { tlsCert: pki.certFile, tlsKey: pki.keyFile } : {}),
+    ...options.stack,
   });
   return {
     stack,

@@ -26,6 +26,10 @@ export interface AgentBrowserOptions {
   readonly microphoneWav?: string;
   /** Inclusive UDP port range for this browser's WebRTC sockets (keeps tests inside their block). */
   readonly udpPorts: readonly [number, number];
+  /** Program started in Chromium's place, e.g. a script that runs it inside a network namespace (default: CHROMIUM_PATH). */
+  readonly launcher?: string;
+  /** More command-line switches (a proxy, a pinned test certificate). */
+  readonly extraArgs?: readonly string[];
 }
 
 /**
@@ -40,7 +44,7 @@ export async function launchAgentBrowser(o: AgentBrowserOptions): Promise<Browse
     JSON.stringify({ webrtc: { udp_port_range: `${o.udpPorts[0]}-${o.udpPorts[1]}` } }),
   );
   return chromium.launchPersistentContext(o.userDataDir, {
-    executablePath: CHROMIUM_PATH,
+    executablePath: o.launcher ?? CHROMIUM_PATH,
     headless: true,
     timeout: 30_000,
     args: [
@@ -49,6 +53,7 @@ export async function launchAgentBrowser(o: AgentBrowserOptions): Promise<Browse
       ...(o.microphoneWav ? [`--use-file-for-fake-audio-capture=${o.microphoneWav}`] : []),
       '--allow-loopback-in-peer-connection',
       '--autoplay-policy=no-user-gesture-required',
+      ...(o.extraArgs ?? []),
     ],
   });
 }

@@ -36,6 +36,7 @@ export const TEST_PORT_BASES = {
   securityOutage: 54000, // integration/security/postgres-outage, resilience, logs
   securityAttack: 56000, // integration/security/support/attack-stack (the attack suite)
   tollFraud: 58000, // integration/security/toll-fraud
+  egress443: 8000, // e2e/egress-443 (the stack in the root namespace; the client namespace has ports of its own)
 } as const satisfies Record<string, number>;
 
 export type TestPortBlock = keyof typeof TEST_PORT_BASES;
