@@ -1,6 +1,7 @@
 import {
   Invitation,
   Inviter,
+  RequestPendingError,
   SessionState,
   type Session as SipSession,
   type SessionDescriptionHandlerModifier,
@@ -21,6 +22,9 @@ import type { TimerHandle, Timers } from '../../common/timers.js';
 
 /** After the far end accepted a blind transfer it normally hangs up on us; past this, we do. */
 const TRANSFER_HANGUP_MS = 5000;
+
+/** A re-INVITE refused because another is in flight is tried again after this long. */
+const REINVITE_RETRY_MS = 500;
 
 /** What a call needs from the phone around it. */
 export interface PhoneCallDeps {
@@ -114,6 +118,11 @@ export class PhoneCall {
 
   get state(): CallState {
     return this.current;
+  }
+
+  /** Answered and not yet ended: what a lost connection must not drop. */
+  get inProgress(): boolean {
+    return this.current === 'active' || this.current === 'connecting';
   }
 
   /** An incoming call still waiting for the agent: what keeps the ringer ringing. */
@@ -343,16 +352,39 @@ export class PhoneCall {
 
   /** The old 5-tuple may be gone (new Wi-Fi, VPN up): a re-INVITE with an ICE restart. */
   restartIce(): void {
-    if (this.current !== 'active' && this.current !== 'connecting') return;
+    this.reinvite(true, 'ICE restart');
+  }
+
+  /**
+   * The SIP WebSocket was replaced: a target-refresh re-INVITE from the new connection (its
+   * Contact is that connection), with an ICE restart if the media path is down too.
+   */
+  refreshDialog(): void {
+    const ice = this.media?.peerConnection?.iceConnectionState;
+    this.reinvite(ice === 'disconnected' || ice === 'failed', 'dialog refresh');
+  }
+
+  /**
+   * A re-INVITE that keeps hold and microphone as they are. One already in flight (hold, an
+   * earlier refresh) makes SIP.js refuse a second: retried once it has had time to finish.
+   */
+  private reinvite(iceRestart: boolean, what: string, retriesLeft = 3): void {
+    if (!this.inProgress) return;
     void this.session
       .invite({
         sessionDescriptionHandlerOptions: {
           hold: this.held,
           constraints: this.deps.constraints(),
-          offerOptions: { iceRestart: true },
+          ...(iceRestart ? { offerOptions: { iceRestart: true } } : {}),
         } satisfies Web.SessionDescriptionHandlerOptions as object,
       })
-      .catch((error: unknown) => this.deps.logger.write('warn', 'calling', `ICE restart of call ${this.id} failed: ${String(error)}`));
+      .then(() => this.deps.logger.write('info', 'calling', `${what} of call ${this.id} sent${iceRestart ? ' (ICE restart)' : ''}`))
+      .catch((error: unknown) => {
+        this.deps.logger.write('warn', 'calling', `${what} of call ${this.id} failed: ${String(error)}`);
+        if (retriesLeft > 0 && error instanceof RequestPendingError) {
+          this.after(REINVITE_RETRY_MS, () => this.reinvite(iceRestart, what, retriesLeft - 1));
+        }
+      });
   }
 
   // ── the end ─────────────────────────────────────────────────────────────────────────────────

@@ -1,6 +1,7 @@
 import {
   Registerer,
   RegistererState,
+  RequestPendingError,
   TransportState,
   UserAgent,
   UserAgentState,
@@ -37,10 +38,28 @@ export interface SipConnectionDeps {
   readonly sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
   readonly onInvite: (invitation: Invitation) => void;
   readonly onRegistration: (state: RegistrationState) => void;
+  /** Whether a call is up now: it decides how soon a lost connection is retried. */
+  readonly hasLiveCalls: () => boolean;
+  /**
+   * Registered again on a new WebSocket after the old one was lost: the calls' dialogs still
+   * name the dead connection and must refresh their target (sip-phone.ts).
+   */
+  readonly onReconnected: () => void;
 }
 
-/** Reconnect waits: the common backoff from 1 s, doubling to 30 s. */
+/**
+ * Reconnect waits when idle: the common backoff from 1 s, doubling to 30 s, jittered — a fleet
+ * of agents that lost the server together does not come back in lock-step.
+ */
 export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
+
+/**
+ * Reconnect waits while a call is up: 0.25–0.5 s, then 0.5–1 s at most, so the agent is
+ * registered again (and the call's dialog refreshed) within about a second of the path
+ * returning. A handful of agents on calls retrying every second costs the server nothing; the
+ * idle fleet keeps the long backoff above.
+ */
+export const LIVE_CALL_RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 1000 };
 
 /**
  * The agent's line to the SIP server: one SIP.js UserAgent + Registerer over WebSocket, the
@@ -57,6 +76,8 @@ export class SipConnection {
   private wasConnected = false;
   /** The account's signaling servers and which one the next attempt uses (signaling-servers.ts). */
   private rotation: ServerRotation | null = null;
+  /** The WebSocket dropped since the last registration: the next one must refresh the calls' dialogs. */
+  private transportLost = false;
   private generation = 0; // bumps on start/stop/rebuild so callbacks of an old UA are ignored
 
   constructor(private readonly deps: SipConnectionDeps) {}
@@ -97,6 +118,7 @@ export class SipConnection {
     this.session = null;
     this.rotation = null;
     this.wasConnected = false;
+    this.transportLost = false;
     this.reconnectAttempt = 0;
     if (ua) {
       if (registerer && registerer.state === RegistererState.Registered && ua.isConnected()) {
@@ -152,14 +174,7 @@ export class SipConnection {
     this.shieldFromMalformedMessages(ua);
     const previous = this.ua;
     this.ua = ua;
-    this.registerer = new Registerer(ua, { expires: config.sip.registerExpiresSec });
-    this.registerer.stateChange.addListener((state) => {
-      // A refresh that failed silently (server restarted and forgot us): register again.
-      if (state === RegistererState.Unregistered && this.registration.kind === 'registered' && generation === this.generation) {
-        this.deps.logger.write('warn', 'calling.registration', 'registration lapsed; registering again');
-        void this.register(generation);
-      }
-    });
+    this.registerer = this.newRegisterer(ua, session, generation);
     if (previous)
       void withTimeout(
         previous.stop().catch(() => undefined),
@@ -207,10 +222,28 @@ export class SipConnection {
     await this.register(generation);
   }
 
-  private register(generation: number): Promise<void> {
+  private newRegisterer(ua: UserAgent, session: Session, generation: number): Registerer {
+    const registerer = new Registerer(ua, { expires: session.config.sip.registerExpiresSec });
+    registerer.stateChange.addListener((state) => {
+      // A refresh that failed silently (server restarted and forgot us): register again.
+      if (
+        state === RegistererState.Unregistered &&
+        registerer === this.registerer &&
+        this.registration.kind === 'registered' &&
+        generation === this.generation
+      ) {
+        this.deps.logger.write('warn', 'calling.registration', 'registration lapsed; registering again');
+        void this.register(generation);
+      }
+    });
+    return registerer;
+  }
+
+  private register(generation: number, afresh = false): Promise<void> {
     const registerer = this.registerer;
     const session = this.session;
-    if (!registerer || !session) return Promise.resolve();
+    const ua = this.ua;
+    if (!registerer || !ua || !session) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = this.deps.timers.setTimeout(() => {
         settle(() =>
@@ -240,6 +273,10 @@ export class SipConnection {
                 this.reconnectAttempt = 0;
                 if (this.rotation) this.rotation = afterRegistered(this.rotation);
                 this.apply({ type: 'accepted', since: Date.now() });
+                if (this.transportLost) {
+                  this.transportLost = false;
+                  this.deps.onReconnected();
+                }
               }),
             onReject: (response: Core.IncomingResponse) =>
               settle(() => {
@@ -255,15 +292,27 @@ export class SipConnection {
               }),
           },
         })
-        .catch((error: unknown) =>
+        .catch((error: unknown) => {
+          if (error instanceof RequestPendingError && !afresh && !settled && generation === this.generation) {
+            // A REGISTER sent on the connection that died is never answered, and SIP.js refuses
+            // every new one until that transaction times out (64·T1 = 32 s). It is moot: this one
+            // goes out on the new connection, from a fresh Registerer (the orphaned one ends
+            // unregistered when its transaction times out and sends nothing more).
+            settled = true;
+            this.deps.timers.clearTimeout(timer);
+            this.deps.logger.write('info', 'calling.registration', 'the last REGISTER died with its connection: registering afresh');
+            this.registerer = this.newRegisterer(ua, session, generation);
+            resolve(this.register(generation, true));
+            return;
+          }
           settle(() =>
             this.scheduleReconnect(
               generation,
               { reason: 'server-error', message: `Registration could not be sent: ${String(error)}` },
               'next-server',
             ),
-          ),
-        );
+          );
+        });
     });
   }
 
@@ -303,6 +352,7 @@ export class SipConnection {
       wasConnected: this.wasConnected,
     });
     this.deps.logger.write('warn', 'calling.registration', `transport lost: ${error.message}`);
+    this.transportLost = true;
     this.scheduleReconnect(generation, failure, 'next-server');
   }
 
@@ -314,6 +364,7 @@ export class SipConnection {
   private scheduleReconnect(generation: number, failure: Classified, where: 'next-server' | 'same-server' = 'same-server'): void {
     if (generation !== this.generation) return;
     this.clearReconnect();
+    const policy = this.deps.hasLiveCalls() ? LIVE_CALL_RECONNECT_BACKOFF : RECONNECT_BACKOFF;
     let delay: number;
     if (failure.retryAfterMs !== undefined) {
       // A lockout says when to come back; retrying sooner would only extend it.
@@ -325,10 +376,10 @@ export class SipConnection {
         delay = step.pauseMs;
         this.deps.logger.write('info', 'calling.registration', `failing over to ${currentServer(step.rotation)} in ${delay} ms`);
       } else {
-        delay = backoffDelayMs(RECONNECT_BACKOFF, step.round, this.deps.random);
+        delay = backoffDelayMs(policy, step.round, this.deps.random);
       }
     } else {
-      delay = backoffDelayMs(RECONNECT_BACKOFF, ++this.reconnectAttempt, this.deps.random);
+      delay = backoffDelayMs(policy, ++this.reconnectAttempt, this.deps.random);
     }
     this.apply({ type: 'fail', reason: failure.reason, message: failure.message, retryInMs: delay });
     this.reconnectTimer = this.deps.timers.setTimeout(() => {

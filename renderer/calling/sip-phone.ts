@@ -74,6 +74,12 @@ export class SipPhone implements Phone {
       sessionDescriptionHandlerFactory: options.mediaHandlerFactory ?? webRtcMediaHandlerFactory(() => this.iceServers),
       onInvite: (invitation) => guarded(this.logger, 'incoming INVITE', () => this.onInvite(invitation)),
       onRegistration: () => this.notify(),
+      hasLiveCalls: () => [...this.calls.values()].some((c) => c.inProgress),
+      // The dialogs still name the dead connection: each live call refreshes its target, so the
+      // far end's BYE, re-INVITE or INFO comes to the new one.
+      onReconnected: () => {
+        for (const call of this.calls.values()) call.refreshDialog();
+      },
     });
     this.callDeps = {
       logger: this.logger,

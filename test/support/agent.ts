@@ -30,6 +30,11 @@ export class Agent {
   sipSocket: WebSocketRoute | null = null;
   /** When set (tapped agents only), rewrites each text frame from the SIP server before the page sees it. */
   rewriteFromServer: ((frame: string) => string) | null = null;
+  /**
+   * Tapped agents: false while the SIP path is cut (cutSipPath): the page's new WebSockets are
+   * closed as soon as they open, and nothing reaches Kamailio.
+   */
+  private sipPathUp = true;
   readonly consoleErrors: string[] = [];
   readonly pageErrors: string[] = [];
 
@@ -66,6 +71,10 @@ export class Agent {
         await context.routeWebSocket(
           (url) => url.port === port,
           (route) => {
+            if (!agent.sipPathUp) {
+              void route.close({ code: 1001, reason: 'path down (test)' }).catch(() => undefined);
+              return;
+            }
             // Page → server is forwarded as is; server → page through the optional rewrite.
             const server = route.connectToServer();
             server.onMessage((frame) => {
@@ -81,6 +90,26 @@ export class Agent {
       await context.close().catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * The SIP path dies (tapped agents): the page's WebSocket closes, while Kamailio's end of it
+   * stays open and unanswered as after a real path loss (whatever the server sends there is
+   * lost), and every new WebSocket the page opens is closed at once until restoreSipPath().
+   * Media is untouched.
+   */
+  async cutSipPath(): Promise<void> {
+    const socket = this.sipSocket;
+    if (!socket) throw new Error(`agent ${this.name}: cutSipPath needs a tapped SIP WebSocket (tapSipPort)`);
+    this.sipPathUp = false;
+    this.sipSocket = null;
+    socket.onClose(() => undefined); // closing the page's side no longer closes the server's
+    await socket.close({ code: 1001, reason: 'path down (test)' });
+  }
+
+  /** The SIP path is back: the page's next WebSocket reaches Kamailio again. */
+  restoreSipPath(): void {
+    this.sipPathUp = true;
   }
 
   /** Waits until the active call shows a button named `name` (e.g. "Resume" once held). */

@@ -16,6 +16,7 @@ import { PORT_BLOCK_SIZE, portsFor } from '../../backend/ports.js';
 import { rtpengineInstances } from '../../backend/stack-options.js';
 
 export const TEST_PORT_BASES = {
+  recovery: 10000, // e2e/recovery
   networkTest: 12000, // integration/security/network-reports
   sipCalls: 22000, // integration/backend/sip-calls
   backendMedia: 24000, // integration/backend/browser-media, turn

@@ -7,7 +7,7 @@
  */
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rand } from '../backend/support/sip-message.js';
+import { header, rand } from '../backend/support/sip-message.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { waitFor } from '../backend/support/stack-fixture.js';
 import { FOREIGN_SINK_PORT, startAttackStack, type AttackStack } from './support/attack-stack.js';
@@ -211,6 +211,68 @@ describe('hole 1: forged in-dialog requests are refused and relayed nowhere', { 
     assert.ok(REFUSED_IN_DIALOG.includes(forged.status!), `a BYE from a connection that is no party is refused (got ${forged.startLine})`);
     assert.equal((await fx.trunkCall(call.callId))?.state, 'answered', 'the trunk still carries the call');
     assert.equal((await call.bye()).status, 200, 'the real BYE still ends the call');
+  });
+
+  test('a live call moves to a new WebSocket connection only for the same authenticated agent: another agent or an unauthenticated socket gets 481', async () => {
+    // Kamailio lets a party's re-INVITE from a NEW connection refresh the dialog (an agent whose
+    // WebSocket dropped mid-call, route PARTY_RECONNECTED). That widening is what an attacker who
+    // sniffed Call-ID and tags would try to use to take the call over.
+    const password = await fx.createAgent('wendy');
+    const wendy = await fx.agent('wendy', password);
+    const call = wendy.invite(fx.stack.endpoints.numbers.echo, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+    assert.equal((await call.final).status, 200, 'the victim call is answered');
+    const dialog = call.dialog()!;
+    let cseq = 10;
+    const inDialog = (contactUser: string, method = 'INVITE'): Array<[string, string]> => [
+      ...dialog.routes.map((r) => ['Route', r] as [string, string]),
+      ['From', `<sip:wendy@${domain}>;tag=${call.fromTag}`],
+      ['To', dialog.to],
+      ['Call-ID', call.callId],
+      ['CSeq', `${++cseq} ${method}`],
+      ['Contact', `<sip:${contactUser}@${rand(4)}.invalid;transport=ws>`],
+      ['Content-Type', 'application/sdp'],
+    ];
+    const sdp = browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' });
+
+    const bob = await fx.agent('bob');
+    assert.equal((await bob.register()).status, 200, 'the attacker is an authenticated agent');
+    const byBob = await bob.request('INVITE', dialog.remoteUri, inDialog('bob'), sdp);
+    assert.equal(byBob.status, 481, `another agent's re-INVITE is refused (got ${byBob.startLine})`);
+    const mallory = await fx.agent('mallory', 'not-an-agent');
+    const byMallory = await mallory.request('INVITE', dialog.remoteUri, inDialog('mallory'), sdp);
+    assert.equal(byMallory.status, 481, `an unauthenticated connection's re-INVITE is refused (got ${byMallory.startLine})`);
+    // A BYE is no target refresh: not even the same agent ends the call from a new connection with one.
+    const wendyAgain = await fx.agent('wendy', password);
+    assert.equal((await wendyAgain.register()).status, 200, 'the victim registers on a new connection');
+    const byeFirst = await wendyAgain.request(
+      'BYE',
+      dialog.remoteUri,
+      inDialog('wendy', 'BYE').filter(([n]) => n !== 'Content-Type'),
+    );
+    assert.equal(byeFirst.status, 481, `a BYE from the new connection before any refresh is refused (got ${byeFirst.startLine})`);
+    assert.equal((await fx.trunkCall(call.callId))?.state, 'answered', 'the trunk still carries the call');
+
+    // The victim's own refresh from its new connection is accepted and relayed to the trunk...
+    const headers = inDialog('wendy');
+    const moved = await wendyAgain.request('INVITE', dialog.remoteUri, headers, sdp);
+    assert.equal(moved.status, 200, `the same agent's re-INVITE from its new connection is accepted (got ${moved.startLine})`);
+    wendyAgain.ack(dialog.remoteUri, [
+      ...headers.filter(([n]) => ['Route', 'From', 'Call-ID'].includes(n)),
+      ['To', dialog.to],
+      ['CSeq', `${cseq} ACK`],
+    ]);
+    assert.equal(
+      fx.trunkReceivedRequests('INVITE', call.callId).length,
+      2,
+      'the trunk saw the INVITE and the one refresh, not the attackers’',
+    );
+    // ...and the far end's hang-up now reaches the new connection, not the old one.
+    await fx.hangUpTrunkCall(call.callId);
+    await waitFor(async () => wendyAgain.byes.some((b) => header(b, 'call-id') === call.callId), 'the trunk’s BYE on the new connection');
+    assert.ok(!wendy.byes.some((b) => header(b, 'call-id') === call.callId), 'nothing went to the old connection');
+    assert.ok(
+      !bob.byes.some((b) => header(b, 'call-id') === call.callId) && !mallory.byes.some((b) => header(b, 'call-id') === call.callId),
+    );
   });
 
   test('a forged in-dialog INVITE over WebSocket for a dialog that does not exist skips no authentication', async () => {

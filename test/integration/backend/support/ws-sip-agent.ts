@@ -173,6 +173,11 @@ export class WsSipAgent {
     return this.once(method, ruri, branch, headers, body, final);
   }
 
+  /** The ACK of a 2xx to an INVITE sent with request() (end to end, so sent as its own request, unanswered). */
+  ack(ruri: string, headers: Array<[string, string]>): void {
+    this.send(buildRequest(`ACK ${ruri} SIP/2.0`, [this.via(`z9hG4bK${rand(8)}`), ['Max-Forwards', '70'], ...headers]));
+  }
+
   private ackNon2xx(ruri: string, branch: string, sent: Array<[string, string]>, res: SipMessage): void {
     const keep = sent.filter(([n]) => n === 'From' || n === 'Call-ID' || n === 'Route');
     const cseq = (sent.find(([n]) => n === 'CSeq')?.[1] ?? '1').split(' ')[0];

@@ -75,6 +75,8 @@ function connection() {
       throw new Error('no call is made in this test');
     },
     onInvite: () => undefined,
+    hasLiveCalls: () => false,
+    onReconnected: () => undefined,
     onRegistration: (state) => {
       states.push(state);
       for (const waiter of waiters.filter((w) => w.until(state))) {

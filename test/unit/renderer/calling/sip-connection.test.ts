@@ -25,6 +25,7 @@ function connectionOverFakes(probe: EndpointProber = async () => ({ result: 'no-
   const server = new FakeSipServer();
   const timers = new ManualTimers();
   const states: RegistrationState[] = [];
+  const calls = { live: false, reconnected: 0 };
   const sip = new SipConnection({
     logger: silentLogger,
     probe,
@@ -35,9 +36,11 @@ function connectionOverFakes(probe: EndpointProber = async () => ({ result: 'no-
     sessionDescriptionHandlerFactory: sessionDescriptionHandlerFakeFactory([]),
     onInvite: () => undefined,
     onRegistration: (state) => states.push(state),
+    hasLiveCalls: () => calls.live,
+    onReconnected: () => calls.reconnected++,
   });
   const failures = () => states.filter((s) => s.kind === 'failed');
-  return { server, timers, states, sip, failures };
+  return { server, timers, states, sip, failures, calls };
 }
 
 test('unreachable server: each retry waits longer (750, 1500, 3000 ms); success resets the backoff; a drop retries from the start', async (t) => {
@@ -204,4 +207,59 @@ test('a fallback server over ws:// to another host is refused before any socket 
   const refused = states.at(-1);
   assert.equal(refused?.kind === 'failed' && refused.reason, 'insecure-transport');
   assert.deepEqual(server.connects, []);
+});
+
+test('a drop during a call: retried within 0.25–1 s (not the idle backoff), and the calls are told once registered again', async (t) => {
+  const { server, timers, sip, failures, calls } = connectionOverFakes();
+  t.after(() => sip.stop());
+  await sip.start(SESSION);
+  assert.equal(sip.state.kind, 'registered');
+  assert.equal(calls.reconnected, 0, 'the first registration is no reconnect');
+
+  calls.live = true;
+  let refusals = 3;
+  server.connectFailure = () => (refusals-- > 0 ? handshakeFailed() : null);
+  server.transports.at(-1)!.drop(handshakeFailed());
+  for (const delay of [375, 750, 750, 750]) {
+    const failure = failures().at(-1);
+    assert.equal(failure?.kind === 'failed' && failure.retryInMs, delay, 'the live-call backoff, capped at 1 s');
+    await timers.advance(delay);
+  }
+  await until(() => sip.state.kind === 'registered', 'registered again');
+  assert.equal(calls.reconnected, 1, 'the calls refresh their dialogs once');
+  assert.deepEqual(timers.delays(), []);
+
+  calls.live = false;
+  server.connectFailure = handshakeFailed;
+  server.transports.at(-1)!.drop(handshakeFailed());
+  const idle = failures().at(-1);
+  assert.equal(idle?.kind === 'failed' && idle.retryInMs, 750, 'without a call: the idle backoff again');
+});
+
+test('the connection dies with a REGISTER unanswered: the next REGISTER goes out on the new connection at once, not 32 s later', async (t) => {
+  const { server, timers, sip, calls } = connectionOverFakes();
+  t.after(async () => {
+    // stop() waits (3 s on the core's clock) for SIP.js to give up on the orphaned REGISTER.
+    const stopping = sip.stop();
+    await timers.advance(5000);
+    await stopping;
+  });
+  let silent = false;
+  server.script = (message, reply) => {
+    if (message.startsWith('REGISTER ') && !silent) reply(registered(message));
+  };
+  await sip.start(SESSION);
+  assert.equal(sip.state.kind, 'registered');
+
+  // A refresh goes out and the path dies under it: SIP.js keeps that transaction for 64·T1.
+  silent = true;
+  sip.reconnectNow();
+  await server.sent('REGISTER');
+  const sentBefore = server.requests('REGISTER').length;
+  server.transports.at(-1)!.drop(handshakeFailed());
+  silent = false;
+  await timers.advance(750);
+  await until(() => sip.state.kind === 'registered', 'registered on the new connection');
+  assert.ok(server.requests('REGISTER').length > sentBefore, 'a new REGISTER was sent');
+  assert.equal(calls.reconnected, 1);
 });
