@@ -49,7 +49,7 @@ const config: KnipConfig = {
     'axe-core',
   ],
   // System tools from the Debian packages build/setup/ensure-deps.sh installs, not npm binaries.
-  ignoreBinaries: ['ip', 'flock', 'mount', 'umount', 'runuser', 'sipp', 'sox', 'kamailio'],
+  ignoreBinaries: ['ip', 'flock', 'mount', 'umount', 'runuser', 'sipp', 'sox', 'kamailio', 'pulseaudio', 'pactl', 'parec'],
 };
 
 export default config;

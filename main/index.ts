@@ -10,6 +10,8 @@ import { app, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell,
 import log from 'electron-log/main';
 import electronUpdater from 'electron-updater';
 import { defaultProbes, probeSipEndpoint, runDiagnostics } from './diagnostics/index.js';
+import { watchAudioDevices } from './devices/audio-device-watcher.js';
+import { pulseAudioDeviceSource } from './devices/pulse-audio-devices.js';
 import { watchSystemTransitions } from './devices/system-transitions.js';
 import { createDispatcher } from './ipc/dispatcher.js';
 import { createHandlers, type DiagnosticsRunner } from './ipc/handlers.js';
@@ -20,6 +22,7 @@ import { loadPolicy, policyPath } from './provisioning/policy.js';
 import { createSafeStorageSecretStore, safeStorageProtection } from './provisioning/safe-storage-secret-store.js';
 import { createPlainFileSecretStore } from './provisioning/secret-store.js';
 import { APP_ORIGIN, APP_SCHEME } from '../common/app-origin.js';
+import { backgroundTimers } from '../common/timers.js';
 import { createAppProtocolHandler } from './security/app-protocol-handler.js';
 import { buildCsp } from './security/csp.js';
 import { installSecurityGuards } from './security/install-guards.js';
@@ -134,6 +137,20 @@ async function start(): Promise<void> {
   const stopTransitions = watchSystemTransitions(powerMonitor, (transition) => {
     if (window && !window.isDestroyed()) window.webContents.send('system.transition', transition);
   });
+  // Linux: the sound server's device list (other platforms rely on the window's devicechange).
+  const devicesLog = logger.scope('devices');
+  const stopDevices =
+    process.platform === 'linux'
+      ? watchAudioDevices({
+          source: pulseAudioDeviceSource(),
+          timers: backgroundTimers,
+          log: (level, message) => devicesLog[level](message),
+          onChange: (devices) => {
+            devicesLog.info(`audio devices changed: ${devices.microphones.length} microphones, ${devices.speakers.length} speakers`);
+            if (window && !window.isDestroyed()) window.webContents.send('devices.changed', devices);
+          },
+        })
+      : () => undefined;
   const stopUpdates = startAutoUpdate(
     electronUpdater.autoUpdater,
     updatePlan({ isPackaged: app.isPackaged, policyFeedUrl: policy.updateFeedUrl, platform: process.platform }),
@@ -152,6 +169,7 @@ async function start(): Promise<void> {
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => {
     stopTransitions();
+    stopDevices();
     stopUpdates();
     handlers.dispose();
   });

@@ -13,6 +13,9 @@ DEBIAN_PACKAGES=(
   sip-tester chromium sox openssl iproute2 iptables procps psmisc postgresql python3 make g++
   # tinyproxy: the enterprise HTTP CONNECT proxy test/e2e/egress-443.test.ts calls through
   tinyproxy
+  # pulseaudio: real virtual speakers and microphones for the device tests (test/support/pulse-audio.ts);
+  # the desktop app watches the device list with its pactl
+  pulseaudio pulseaudio-utils
 )
 
 missing=()

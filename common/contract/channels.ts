@@ -24,7 +24,7 @@ export const INVOKE_CHANNEL_NAMES = [
 ] as const;
 
 /** main → renderer events (`webContents.send`). */
-export const EVENT_CHANNEL_NAMES = ['diagnostics.progress', 'system.transition', 'turn.credentials'] as const;
+export const EVENT_CHANNEL_NAMES = ['diagnostics.progress', 'system.transition', 'turn.credentials', 'devices.changed'] as const;
 
 export type InvokeChannel = (typeof INVOKE_CHANNEL_NAMES)[number];
 export type EventChannel = (typeof EVENT_CHANNEL_NAMES)[number];

@@ -129,6 +129,15 @@ export const eventChannels = {
   'system.transition': z.object({ kind: z.enum(['suspend', 'resume', 'network-changed']) }),
   /** New TURN credentials from the host's background refresh (the host owns the schedule). */
   'turn.credentials': TurnCredentialsSchema,
+  /**
+   * The OS audio device list changed (main/devices/audio-device-watcher.ts): the renderer lists
+   * the devices again and re-routes audio. The names are the OS's, for the log; the renderer
+   * matches devices by the browser's ids, which only enumerateDevices() gives.
+   */
+  'devices.changed': z.object({
+    microphones: z.array(z.string().max(256)).max(64),
+    speakers: z.array(z.string().max(256)).max(64),
+  }),
 } as const satisfies Record<EventChannel, z.ZodType>;
 export type RequestOf<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['request']>;
 export type ResponseOf<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['response']>;

@@ -60,6 +60,8 @@ export interface CallSnapshot {
   readonly endReason: CallEndReason | null;
   /** User-readable status, e.g. "Busy — the number you called is busy". */
   readonly message: string | null;
+  /** Sending from the system default: the microphone the call asked for could not be opened. */
+  readonly microphoneFallback: boolean;
 }
 
 export interface PhoneSnapshot {

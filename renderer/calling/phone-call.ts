@@ -16,6 +16,7 @@ import { summarizeStats, type StatsRecord } from './call-stats.js';
 import { preferAudioCodecs } from './codec-preference.js';
 import { sendDtmfDigits, validateDtmf } from './dtmf.js';
 import { guarded, type CallingLogger } from './logging.js';
+import { requestedMicrophone } from './microphone-fallback.js';
 import { PhoneError, type CallDirection, type CallSnapshot, type CallState, type CallStats } from './phone-api.js';
 import { accepted, statusOf } from './sip-request.js';
 import type { TimerHandle, Timers } from '../../common/timers.js';
@@ -31,6 +32,7 @@ export interface PhoneCallDeps {
   readonly logger: CallingLogger;
   readonly timers: Timers;
   readonly remoteAudio: RemoteAudioPlayer;
+  /** Falls back to the system default when the chosen microphone is gone (microphone-fallback.ts). */
   readonly getUserMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
   /** Microphone constraints for the devices chosen now. */
   readonly constraints: () => MediaStreamConstraints;
@@ -81,6 +83,10 @@ export class PhoneCall {
   private readonly pendingTimers = new Set<TimerHandle>();
   /** Keypad presses queue here: a new insertDTMF would overwrite digits still being played. */
   private dtmfQueue: Promise<void> = Promise.resolve();
+  /** Microphone swaps queue here: an unplug ends the track AND changes the device list at once. */
+  private microphoneSwaps: Promise<void> = Promise.resolve();
+  /** The call sends from the system default because the microphone it asked for was missing. */
+  private microphoneFallback = false;
 
   /** An outbound call to `uri`; `dial` sends the INVITE. */
   static outbound(ua: UserAgent, uri: URI, peer: string, deps: PhoneCallDeps): PhoneCall {
@@ -144,6 +150,7 @@ export class PhoneCall {
       endedAt: this.endedAt,
       endReason: this.endReason,
       message: this.message,
+      microphoneFallback: this.microphoneFallback,
     };
   }
 
@@ -217,6 +224,7 @@ export class PhoneCall {
     const pc = media?.peerConnection;
     if (!media || !pc) return;
     this.playback = this.deps.remoteAudio(media.remoteMediaStream, this.deps.speakerId());
+    this.watchMicrophone();
     const onIce = () => {
       if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') {
         if (this.current === 'connecting' || this.current === 'active') this.apply({ type: 'media-up' });
@@ -322,8 +330,17 @@ export class PhoneCall {
     await this.playback?.setDevice(speakerId);
   }
 
-  /** Sends from the microphone chosen now: a new track replaces the old one without renegotiating. */
-  async useMicrophone(): Promise<void> {
+  /**
+   * Sends from the microphone chosen now (or the system default when it is gone): a new track
+   * replaces the old one on the sender without renegotiating. Swaps run one after another.
+   */
+  useMicrophone(): Promise<void> {
+    const swap = this.microphoneSwaps.then(() => this.swapMicrophone());
+    this.microphoneSwaps = swap.catch(() => undefined);
+    return swap;
+  }
+
+  private async swapMicrophone(): Promise<void> {
     const media = this.media;
     const sender = media?.peerConnection?.getSenders().find((s) => s.track?.kind === 'audio');
     if (!media || !sender) return;
@@ -342,6 +359,37 @@ export class PhoneCall {
       old.stop();
     }
     media.localMediaStream.addTrack(track);
+    this.watchMicrophone();
+    this.deps.onChange(this);
+  }
+
+  /**
+   * The track we send ends when its device goes away (a headset unplugged mid-call): the call
+   * switches to the fallback microphone by itself instead of sending silence. Also notes whether
+   * the track is the microphone that was asked for.
+   */
+  private watchMicrophone(): void {
+    const sender = this.media?.peerConnection?.getSenders().find((s) => s.track?.kind === 'audio');
+    const track = sender?.track;
+    if (!sender || !track) return;
+    const asked = requestedMicrophone(this.deps.constraints());
+    const got = track.getSettings().deviceId;
+    this.microphoneFallback = asked !== 'default' && got !== undefined && got !== asked;
+    track.addEventListener(
+      'ended',
+      () => {
+        if (this.current === 'ended' || sender.track !== track) return;
+        this.deps.logger.write(
+          'warn',
+          'calling.devices',
+          `call ${this.id}: the microphone stopped (unplugged?); switching to the fallback`,
+        );
+        this.useMicrophone().catch((error: unknown) =>
+          this.deps.logger.write('error', 'calling.devices', `call ${this.id}: no fallback microphone: ${String(error)}`),
+        );
+      },
+      { once: true },
+    );
   }
 
   /** Refreshed TURN credentials: ICE restarts of this call use them. */

@@ -5,6 +5,7 @@ import { probeEndpoint, type EndpointProber } from './endpoint-probe.js';
 import { guarded, silentLogger, type CallingLogger } from './logging.js';
 import { webRtcMediaHandlerFactory } from './media-handler-factory.js';
 import { iceServersFrom, microphoneConstraints } from './media-constraints.js';
+import { withMicrophoneFallback } from './microphone-fallback.js';
 import { PhoneCall, type PhoneCallDeps } from './phone-call.js';
 import { PhoneError, type CallStats, type Phone, type PhoneSnapshot } from './phone-api.js';
 import { SipConnection } from './sip-connection.js';
@@ -64,6 +65,10 @@ export class SipPhone implements Phone {
     this.ringTimeoutMs = options.ringTimeoutMs ?? 60_000;
     this.timers = options.timers ?? systemTimers;
     this.ringer = options.ringer ?? new Ringer(this.logger);
+    const getUserMedia = withMicrophoneFallback(
+      options.getUserMedia ?? ((constraints) => navigator.mediaDevices.getUserMedia(constraints)),
+      (missingId) => this.logger.write('warn', 'calling.devices', `microphone ${missingId} is not available; using the system default`),
+    );
     this.connection = new SipConnection({
       logger: this.logger,
       probe: options.probe ?? probeEndpoint,
@@ -71,7 +76,7 @@ export class SipPhone implements Phone {
       timers: this.timers,
       ...(options.transportConstructor ? { transportConstructor: options.transportConstructor } : {}),
       secrets: () => (this.session ? [this.session.password, this.session.turn.password] : []),
-      sessionDescriptionHandlerFactory: options.mediaHandlerFactory ?? webRtcMediaHandlerFactory(() => this.iceServers),
+      sessionDescriptionHandlerFactory: options.mediaHandlerFactory ?? webRtcMediaHandlerFactory(() => this.iceServers, getUserMedia),
       onInvite: (invitation) => guarded(this.logger, 'incoming INVITE', () => this.onInvite(invitation)),
       onRegistration: () => this.notify(),
       hasLiveCalls: () => [...this.calls.values()].some((c) => c.inProgress),
@@ -85,7 +90,7 @@ export class SipPhone implements Phone {
       logger: this.logger,
       timers: this.timers,
       remoteAudio: options.remoteAudio ?? domRemoteAudio(this.logger),
-      getUserMedia: options.getUserMedia ?? ((constraints) => navigator.mediaDevices.getUserMedia(constraints)),
+      getUserMedia,
       constraints: () => microphoneConstraints(this.devices.microphoneId, this.audioProcessing),
       speakerId: () => this.devices.speakerId,
       targetUri: (target) => this.targetUri(target),

@@ -3,6 +3,7 @@ import type { CallSnapshot, Phone, PhoneSnapshot } from '../calling/phone-api.js
 import { userMessage } from '../host/error-message.js';
 import type { Logger } from '../host/host-logger.js';
 import { toHistoryEntry } from './call-status.js';
+import { describeRouteChange, routeDevices, sameDevices, type DeviceRoute } from './device-routing.js';
 import { toDeviceLists, type DeviceInfoLike } from './devices.js';
 import type { Store } from './store.js';
 import { checkSignIn } from './sign-in.js';
@@ -78,6 +79,8 @@ export function createController({
 }: ControllerDeps): Controller {
   const { dispatch } = store;
   const recordedCalls = new Set<string>();
+  /** Calls whose fallback to the default microphone the agent was told about. */
+  const toldMicrophoneFallback = new Set<string>();
   const statsInFlight = new Set<string>();
   let statsTimer: unknown = null;
   const cleanups: Array<() => void> = [];
@@ -136,24 +139,65 @@ export function createController({
     if (anyEnded) void refreshDevices();
   };
 
+  const tellMicrophoneFallback = (snapshot: PhoneSnapshot) => {
+    for (const call of snapshot.calls) {
+      if (!call.microphoneFallback || toldMicrophoneFallback.has(call.id)) continue;
+      toldMicrophoneFallback.add(call.id);
+      const message = 'The selected microphone is not available: this call uses the system default microphone.';
+      log.warn(message);
+      dispatch({ type: 'notice', message });
+    }
+  };
+
   const onPhoneSnapshot = (snapshot: PhoneSnapshot) => {
     dispatch({ type: 'phone-changed', snapshot });
     recordEndedCalls(snapshot);
+    tellMicrophoneFallback(snapshot);
     updateStatsPolling(snapshot);
   };
 
   // --- Devices ---------------------------------------------------------------------------------
+  // The phone gets the saved devices, or the system default for a role whose device is unplugged
+  // (device-routing.ts); every listing re-routes, so audio leaves a device the moment it goes and
+  // returns when it is back. Routes apply one after another (an unplug fires several events).
+  let route: DeviceRoute | null = null;
+  let routing: Promise<void> = Promise.resolve();
+  /** Labels of every device seen, so a device that is gone can still be named. */
+  const labels = new Map<string, string>();
+
+  const applyRoute = (reason: 'devices-listed' | 'settings-changed') => {
+    const next = routing.then(async () => {
+      const { settings, devices } = store.getState();
+      const previous = route;
+      const wanted = routeDevices(settings, devices);
+      if (reason === 'devices-listed' && previous && sameDevices(previous.devices, wanted.devices)) return;
+      route = wanted;
+      // A route changed by the agent's own choice needs no explanation; one changed by a device does.
+      const message =
+        reason === 'devices-listed' && previous
+          ? describeRouteChange(previous, wanted, settings, (id) => labels.get(id) ?? 'The saved audio device')
+          : null;
+      if (message) {
+        log.info(message);
+        dispatch({ type: 'notice', message });
+      }
+      await attempt('Could not switch audio device', () => phone.setDevices(wanted.devices));
+    });
+    routing = next.catch(() => undefined);
+    return next;
+  };
+
   const refreshDevices = async () => {
     if (mediaDevices === null) return;
     try {
-      dispatch({ type: 'devices-listed', devices: toDeviceLists(await mediaDevices.enumerateDevices()) });
+      const devices = toDeviceLists(await mediaDevices.enumerateDevices());
+      for (const option of [...devices.microphones, ...devices.speakers]) labels.set(option.id, option.label);
+      dispatch({ type: 'devices-listed', devices });
     } catch (error) {
       log.warn(`enumerateDevices failed: ${userMessage(error)}`);
+      return;
     }
-  };
-
-  const applyDevices = async (settings: Settings) => {
-    await attempt('Could not switch audio device', () => phone.setDevices(settings));
+    await applyRoute('devices-listed');
   };
 
   // --- Session -----------------------------------------------------------------------------------
@@ -171,7 +215,7 @@ export function createController({
     } catch (error) {
       notice('Could not start the phone', error);
     }
-    await applyDevices(store.getState().settings);
+    await applyRoute('settings-changed');
   };
 
   const loadDefaults = async () => {
@@ -202,6 +246,14 @@ export function createController({
         host.on('system.transition', (event) => {
           log.info(`system transition: ${event.kind}`);
           phone.handleSystemTransition?.(event.kind);
+        }),
+      );
+      // The desktop host watches the OS device list (a headset plugged in while the window is
+      // hidden, or where the browser fires no devicechange) and says so: list and re-route now.
+      cleanups.push(
+        host.on('devices.changed', () => {
+          log.info('audio devices changed (host)');
+          void refreshDevices();
         }),
       );
       if (mediaDevices !== null) {
@@ -333,7 +385,7 @@ export function createController({
         return;
       }
       dispatch({ type: 'settings-changed', settings });
-      await applyDevices(settings);
+      await applyRoute('settings-changed');
     },
     refreshDevices,
     async runDiagnostics() {

@@ -16,6 +16,7 @@ export function call(overrides: Partial<CallSnapshot> = {}): CallSnapshot {
     endedAt: null,
     endReason: null,
     message: null,
+    microphoneFallback: false,
     ...overrides,
   };
 }

@@ -36,7 +36,8 @@ async function phoneOverFakes(t: TestContext) {
   const timers = new ManualTimers();
   const handlers: SessionDescriptionHandlerFake[] = [];
   const microphoneRequests: MediaStreamConstraints[] = [];
-  const microphone = { denied: false };
+  /** `unplugged`: microphones the browser no longer lists (an exact request for one is refused). */
+  const microphone = { denied: false, unplugged: new Set<string>() };
   const speakers: string[] = [];
   const ringer: string[] = [];
   const farEnd: FarEnd = { answerInvite: true, reInvite: '200 OK', refer: '202 Accepted' };
@@ -68,7 +69,9 @@ async function phoneOverFakes(t: TestContext) {
       microphoneRequests.push(constraints);
       if (microphone.denied) throw Object.assign(new Error('Permission denied'), { name: 'NotAllowedError' });
       const { deviceId } = constraints.audio as { deviceId?: { exact: string } };
-      return new StreamFake([new TrackFake(`microphone ${deviceId?.exact ?? 'default'}`)]) as unknown as MediaStream;
+      const id = deviceId?.exact ?? 'default';
+      if (microphone.unplugged.has(id)) throw Object.assign(new Error('Requested device not found'), { name: 'OverconstrainedError' });
+      return new StreamFake([new TrackFake(`microphone ${id}`, id)]) as unknown as MediaStream;
     },
     remoteAudio: (_stream, speakerId) => {
       speakers.push(speakerId);
@@ -198,6 +201,45 @@ test('microphone swap with access denied: an actionable error, and the call keep
   });
   assert.equal(media.peerConnection.sender.track, old);
   assert.equal(old.stopped, false);
+});
+
+test('headset microphone unplugged mid-call: its track ends, the system default’s track replaces it on the sender (no re-INVITE), the call says it fell back', async (t) => {
+  const { phone, id, media, microphone, microphoneRequests, server, callState } = await phoneInCall(t);
+  await phone.setDevices({ ...SettingsSchema.parse({}), microphoneId: 'usb-headset' });
+  const headset = media.peerConnection.sender.track!;
+  assert.equal(headset.label, 'microphone usb-headset');
+  assert.equal(callState(id)?.microphoneFallback, false, 'the call sends from the microphone it asked for');
+
+  microphone.unplugged.add('usb-headset');
+  headset.unplug();
+  await until(() => media.peerConnection.sender.track !== headset, 'the sender got a new track');
+
+  const requested = microphoneRequests.slice(-2).map((c) => (c.audio as { deviceId?: unknown }).deviceId);
+  assert.deepEqual(requested, [{ exact: 'usb-headset' }, undefined], 'asked for the headset again, then for the system default');
+  assert.equal(media.peerConnection.sender.track!.label, 'microphone default');
+  assert.deepEqual(media.localMediaStream.getAudioTracks(), [media.peerConnection.sender.track]);
+  assert.equal(callState(id)?.microphoneFallback, true, 'the snapshot says the call uses the fallback');
+  assert.equal(callState(id)?.state, 'active', 'the call goes on');
+  assert.equal(server.requests('INVITE').length, 1, 'replaceTrack needs no renegotiation');
+
+  // Plugged back in: the phone asks for it again (the controller re-applies the saved device).
+  microphone.unplugged.delete('usb-headset');
+  await phone.setDevices({ ...SettingsSchema.parse({}), microphoneId: 'default' });
+  await phone.setDevices({ ...SettingsSchema.parse({}), microphoneId: 'usb-headset' });
+  assert.equal(media.peerConnection.sender.track!.label, 'microphone usb-headset');
+  assert.equal(callState(id)?.microphoneFallback, false);
+});
+
+test('a replaced track that ends later changes nothing: only the track being sent is watched', async (t) => {
+  const { phone, media, microphoneRequests } = await phoneInCall(t);
+  await phone.setDevices({ ...SettingsSchema.parse({}), microphoneId: 'usb-headset' });
+  const headset = media.peerConnection.sender.track!;
+  await phone.setDevices({ ...SettingsSchema.parse({}), microphoneId: 'desk-mic' });
+  const before = microphoneRequests.length;
+  headset.unplug();
+  await settle();
+  assert.equal(microphoneRequests.length, before, 'no swap for a track no longer sent');
+  assert.equal(media.peerConnection.sender.track!.label, 'microphone desk-mic');
 });
 
 test('speaker change mid-call: the far end’s audio moves, the microphone is not reopened', async (t) => {

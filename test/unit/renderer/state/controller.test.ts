@@ -90,8 +90,10 @@ function harness(overrides: Partial<Record<InvokeChannel, (request: unknown) => 
     }
   };
   let enumerations = 0;
+  /** What the browser lists; a test plugs and unplugs by changing it. */
+  const listed = [{ deviceId: 'mic-a', kind: 'audioinput', label: 'Headset' }];
   const mediaDevices = {
-    enumerateDevices: async () => (enumerations++, [{ deviceId: 'mic-a', kind: 'audioinput', label: 'Headset' }]),
+    enumerateDevices: async () => (enumerations++, [...listed]),
     addEventListener: () => {},
     removeEventListener: () => {},
   };
@@ -104,7 +106,7 @@ function harness(overrides: Partial<Record<InvokeChannel, (request: unknown) => 
     listener?.(snapshot);
   };
   const settle = () => new Promise((resolve) => setImmediate(resolve));
-  return { controller, store, calls, phoneCalls, pending, fire, emit, events, settle, enumerations: () => enumerations, logged };
+  return { controller, store, calls, phoneCalls, pending, fire, emit, events, settle, enumerations: () => enumerations, logged, listed };
 }
 
 const registered = (...calls: ReturnType<typeof call>[]): PhoneSnapshot => ({ registration: { kind: 'registered', since: 1 }, calls });
@@ -307,4 +309,61 @@ test('start-up: with a stored session the sign-in form is never shown; without o
   await broken.controller.start();
   assert.equal(broken.store.getState().auth.error, 'The app could not start: preload missing');
   broken.controller.dispose();
+});
+
+test(
+  'headset unplugged and plugged back (host devices.changed): the phone moves to the system default and back, the agent is told both times',
+  { timeout: 5_000 },
+  async () => {
+    const saved = { microphoneId: 'hs-mic', speakerId: 'hs-out', ringerId: 'desk' };
+    const h = harness({ 'settings.get': () => saved });
+    const headset = [
+      { deviceId: 'hs-mic', kind: 'audioinput', label: 'Jabra Evolve' },
+      { deviceId: 'hs-out', kind: 'audiooutput', label: 'Jabra Evolve' },
+    ];
+    const laptop = [
+      { deviceId: 'laptop-mic', kind: 'audioinput', label: 'Laptop microphone' },
+      { deviceId: 'desk', kind: 'audiooutput', label: 'Desk speaker' },
+    ];
+    h.listed.splice(0, h.listed.length, ...headset, ...laptop);
+    await h.controller.start();
+    await h.controller.refreshDevices();
+    const devicesSet = () => h.phoneCalls.filter(([n]) => n === 'setDevices').map(([, d]) => d);
+    assert.deepEqual(devicesSet().at(-1), saved, 'signed in with the headset plugged in: the saved devices');
+    const before = devicesSet().length;
+
+    h.listed.splice(0, h.listed.length, ...laptop);
+    h.events.emit('devices.changed', { microphones: ['laptop'], speakers: ['desk'] });
+    for (let i = 0; i < 5; i++) await h.settle();
+    assert.deepEqual(
+      devicesSet().slice(before),
+      [{ microphoneId: 'default', speakerId: 'default', ringerId: 'desk' }],
+      'the ringer stays on the desk speaker',
+    );
+    assert.equal(
+      h.store.getState().notice,
+      'Jabra Evolve disconnected: the microphone and speaker now use the system default until it is back.',
+    );
+    assert.deepEqual(h.store.getState().settings, saved, 'the saved choice is kept');
+
+    await h.controller.refreshDevices(); // the browser's own devicechange for the same unplug
+    assert.equal(devicesSet().length, before + 1, 'an unchanged route is not applied twice');
+
+    h.listed.splice(0, h.listed.length, ...headset, ...laptop);
+    h.events.emit('devices.changed', { microphones: ['laptop', 'headset'], speakers: ['desk', 'headset'] });
+    for (let i = 0; i < 5; i++) await h.settle();
+    assert.deepEqual(devicesSet().at(-1), saved, 'back on the headset');
+    assert.equal(h.store.getState().notice, 'Jabra Evolve connected again: the microphone and speaker use it again.');
+    h.controller.dispose();
+  },
+);
+
+test('a call that had to open the system default microphone says so, once', { timeout: 5_000 }, async () => {
+  const h = harness();
+  await h.controller.start();
+  h.emit(registered(call({ id: 'c1', state: 'active', microphoneFallback: true })));
+  h.emit(registered(call({ id: 'c1', state: 'active', microphoneFallback: true })));
+  assert.equal(h.store.getState().notice, 'The selected microphone is not available: this call uses the system default microphone.');
+  assert.equal(h.logged.filter((m) => /system default microphone/.test(m)).length, 1);
+  h.controller.dispose();
 });

@@ -25,14 +25,31 @@ export const BROWSER_AUDIO_SDP = [
   '',
 ].join('\r\n');
 
-/** An audio track that remembers whether it is enabled and whether it was stopped. */
+/**
+ * An audio track that remembers whether it is enabled and whether it was stopped; `unplug()`
+ * ends it the way a browser does when its device goes away.
+ */
 export class TrackFake {
   readonly kind = 'audio';
   enabled = true;
   stopped = false;
-  constructor(readonly label: string) {}
+  private readonly endedListeners: Array<() => void> = [];
+  /** `deviceId`: the device it captures ('default' unless the test opened a particular one). */
+  constructor(
+    readonly label: string,
+    readonly deviceId = 'default',
+  ) {}
   stop(): void {
     this.stopped = true;
+  }
+  getSettings(): { deviceId: string } {
+    return { deviceId: this.deviceId };
+  }
+  addEventListener(type: string, listener: () => void): void {
+    if (type === 'ended') this.endedListeners.push(listener);
+  }
+  unplug(): void {
+    for (const listener of this.endedListeners.splice(0)) listener();
   }
 }
 
