@@ -35,6 +35,7 @@ export function stackBindings(o: ResolvedOptions, with_: { carrier: boolean; ref
     ...(o.tlsOnly || o.tls ? [s('sipWss', 'tcp')] : []),
     s('controlPlane', 'tcp'),
     b('controlPlaneInternal', 'tcp', mgmt, 'internal'),
+    ...(o.peers.kamailio.length > 0 ? [b('kamailioDmq', 'udp', mgmt, 'internal')] : []),
     s('turn', 'udp'),
     s('turn', 'tcp'),
     s('turns', 'tcp'),

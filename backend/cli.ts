@@ -10,9 +10,16 @@ const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--list
        [--tls-cert FILE --tls-key FILE] [--db sqlite:///file|postgres://…] [--turn-ttl SECONDS]
        [--audit-retention-days N] [--rtpengine-instances N] [--cors-origin ORIGIN]...
        [--https-listen ADDR:PORT] [--wss-listen ADDR:PORT] [--turns-listen ADDR:PORT]
+       [--peer-kamailio MGMT_ADDR]... [--peer-rtpengine ADDR:PORT]... [--peer-media-address ADDR]...
+       [--peer-sip-url URL]... [--peer-turn-uri URI]...
 A loopback --listen (the default) is the demo; any other is production unless --demo is given.
 --https-listen, --wss-listen, --turns-listen move the control plane, SIP over WSS and coturn
-(TURN/TLS on PORT, TURN UDP/TCP at its block port) to an address of their own, e.g. :443.`;
+(TURN/TLS on PORT, TURN UDP/TCP at its block port) to an address of their own, e.g. :443.
+--peer-* make this one node of several (backend/README.md "Running N nodes"): registrations
+replicate to each --peer-kamailio over DMQ, rtpengine calls spread over every
+--peer-rtpengine, coturn may relay to each --peer-media-address, and agents are given each
+--peer-sip-url and --peer-turn-uri besides this node's own. Every node uses the same --port-base,
+--db postgres://… and the same secrets.json.`;
 
 function parseIntOption(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -42,6 +49,11 @@ async function main(): Promise<void> {
         'https-listen': { type: 'string' },
         'wss-listen': { type: 'string' },
         'turns-listen': { type: 'string' },
+        'peer-kamailio': { type: 'string', multiple: true },
+        'peer-rtpengine': { type: 'string', multiple: true },
+        'peer-media-address': { type: 'string', multiple: true },
+        'peer-sip-url': { type: 'string', multiple: true },
+        'peer-turn-uri': { type: 'string', multiple: true },
         help: { type: 'boolean' },
       },
     }));
@@ -84,6 +96,13 @@ async function main(): Promise<void> {
     auditRetentionDays: parseIntOption('--audit-retention-days', values['audit-retention-days']),
     rtpengineInstances: parseIntOption('--rtpengine-instances', values['rtpengine-instances']),
     corsOrigins: values['cors-origin'],
+    peers: {
+      kamailio: values['peer-kamailio'],
+      rtpengines: values['peer-rtpengine'],
+      mediaAddresses: values['peer-media-address'],
+      sipUrls: values['peer-sip-url'],
+      turnUris: values['peer-turn-uri'],
+    },
     serviceListen: {
       ...(values['https-listen'] !== undefined ? { controlPlane: values['https-listen'] } : {}),
       ...(values['wss-listen'] !== undefined ? { sipWss: values['wss-listen'] } : {}),

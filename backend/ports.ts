@@ -9,6 +9,7 @@ export const PORT_OFFSETS = {
   sipUdp: 0, // Kamailio plain SIP/UDP (trunk side)
   sipWs: 1, // Kamailio SIP over WebSocket (agents)
   sipWss: 2, // Kamailio SIP over secure WebSocket (always when the listen is not loopback)
+  kamailioDmq: 3, // Kamailio DMQ: replication to peer Kamailio nodes (SIP/UDP, management address; only with --peer-kamailio)
   controlPlane: 10, // control plane API + web softphone (HTTPS unless the listen is loopback)
   controlPlaneInternal: 11, // control plane over plain HTTP on the management address: Kamailio's audit feed
   turn: 20, // coturn UDP + TCP

@@ -60,7 +60,9 @@ export async function writeStackFiles(
   const internalUrl = `http://${mgmt}:${ports.controlPlaneInternal}`;
   // Kamailio's ctl socket (its cfg binds it here): revoking an agent drops its registrations through it.
   const ctlSocket = join(runDir, 'kamailio_ctl');
-  const uris = turnUris(services.turn.host, services.turn.port, services.turns.port);
+  const { peers } = o;
+  // Every node's TURN URIs: the browser gathers relay candidates on each, so a lost coturn costs nothing new.
+  const uris = [...turnUris(services.turn.host, services.turn.port, services.turns.port), ...peers.turnUris];
   const carrierMain = join(repoRoot, 'backend/carrier/main.ts');
   const reflectorMain = join(repoRoot, 'backend/reflector/main.ts');
   // The simulated carrier is the demo's trunk: never outside demo mode, nor when a trunk is given.
@@ -85,11 +87,12 @@ export async function writeStackFiles(
       wsUrl: wssUrl ?? wsUrl,
       domain: listen,
       registerExpiresSec: 300,
+      ...(peers.sipUrls.length > 0 ? { fallbackWsUrls: [...peers.sipUrls] } : {}),
       numbers: { ...DEFAULT_NUMBERS },
       ...(hasReflector ? { reflector: { host: o.mediaAddress, port: ports.reflector } } : {}),
     },
     publicUrl: controlPlaneUrl,
-    wsUrls: [...new Set([wsUrl, ...(wssUrl ? [wssUrl] : [])])],
+    wsUrls: [...new Set([wsUrl, ...(wssUrl ? [wssUrl] : []), ...peers.sipUrls])],
     corsOrigins: browserOrigins,
     webRoot: join(repoRoot, 'dist/renderer'),
     // Outside demo mode there are no demo agents (the admin creates agents), not even from an
@@ -116,7 +119,11 @@ export async function writeStackFiles(
       ...(serverCert ? { wss: { ...services.sipWss, tlsConfigFile: kamailioTlsCfg } } : {}),
       realm: SIP_REALM,
       dbUrl: o.dbUrl,
-      rtpengineSockets: o.rtpengines.map((r) => rtpengineSocket(mgmt, r.ngPort)),
+      rtpengineSockets: [
+        ...o.rtpengines.map((r) => rtpengineSocket(mgmt, r.ngPort)),
+        ...peers.rtpengines.map((r) => rtpengineSocket(r.host, r.port)),
+      ],
+      ...(peers.kamailio.length > 0 ? { dmq: { address: mgmt, port: ports.kamailioDmq, peers: peers.kamailio } } : {}),
       trunk: o.trunk ?? (hasCarrier ? { address: mgmt, port: ports.carrierSip } : null),
       auditUrl: `${internalUrl}/internal/sip-events`,
       auditToken: secrets.internalToken,
@@ -145,8 +152,11 @@ export async function writeStackFiles(
       // rtpengine's media address: the one peer a browser's relayed candidate must reach. The
       // stack's other addresses are denied even when public (unless media shares one: a gap
       // startStack warns about).
-      allowedPeers: [o.mediaAddress],
-      deniedPeers: [...new Set([listen, mgmt, ...serviceHosts(services)])].filter((a) => a !== o.mediaAddress),
+      // With peers, their rtpengines' media addresses too; their management addresses never.
+      allowedPeers: [...new Set([o.mediaAddress, ...peers.mediaAddresses])],
+      deniedPeers: [
+        ...new Set([listen, mgmt, ...serviceHosts(services), ...peers.kamailio, ...peers.rtpengines.map((r) => r.host)]),
+      ].filter((a) => a !== o.mediaAddress && !peers.mediaAddresses.includes(a)),
       pidFile: join(runDir, 'turnserver.pid'),
     }),
     { mode: 0o600 },

@@ -8,6 +8,7 @@ import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from './contro
 import { originAllowList } from '../common/origin-allow-list.js';
 import type { SipTrunk } from './config/kamailio.js';
 import { isLoopbackAddress } from './loopback.js';
+import { resolveClusterPeers, type ClusterPeers, type ClusterPeersInput } from './cluster.js';
 import { parseHostPort, resolveAgentServices, type AgentServices, type ServiceListenOverrides } from './agent-services.js';
 
 /** Digest realm: fixed, so stored HA1 values stay valid whatever --listen says. */
@@ -62,6 +63,8 @@ export interface StackOptions {
    * `sipWss`, `turns` (coturn; its UDP/TCP port follows that address). See backend/agent-services.ts.
    */
   readonly serviceListen?: ServiceListenOverrides;
+  /** The other nodes of a multi-node deployment (backend/cluster.ts); absent = one node. */
+  readonly peers?: ClusterPeersInput;
 }
 
 export interface ResolvedOptions {
@@ -77,6 +80,8 @@ export interface ResolvedOptions {
   readonly ports: PortMap;
   /** Where HTTPS, WSS and TURN listen (default: `listen` at their block ports) — and what agents are told. */
   readonly services: AgentServices;
+  /** The other nodes (empty lists for a single node). */
+  readonly peers: ClusterPeers;
   /** The operator's certificate; null = the local CA's (when `tlsOnly`) or none. */
   readonly tls: { cert: string; key: string } | null;
   readonly dbUrl: string;
@@ -197,6 +202,7 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     tlsOnly,
     ports,
     services,
+    peers: resolveClusterPeers(opts.peers, { managementAddress, listen }),
     tls,
     dbUrl,
     turnTtlSec,

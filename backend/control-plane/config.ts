@@ -26,6 +26,8 @@ export const ControlPlaneConfigSchema = z.object({
   }),
   client: z.object({
     wsUrl: z.string(),
+    /** The other Kamailio nodes' SIP WebSocket URLs (multi-node): the client's fallbacks. */
+    fallbackWsUrls: z.array(z.string()).optional(),
     domain: z.string(),
     registerExpiresSec: z.number().int().positive(),
     numbers: z.record(z.string(), z.string()),

@@ -119,7 +119,12 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
     if (!agent) return;
     return ClientConfigSchema.parse({
       agent: { username: agent.username, displayName: agent.displayName },
-      sip: { wsUrl: config.client.wsUrl, domain: config.client.domain, registerExpiresSec: config.client.registerExpiresSec },
+      sip: {
+        wsUrl: config.client.wsUrl,
+        ...(config.client.fallbackWsUrls ? { fallbackWsUrls: config.client.fallbackWsUrls } : {}),
+        domain: config.client.domain,
+        registerExpiresSec: config.client.registerExpiresSec,
+      },
       controlPlaneUrl: config.publicUrl,
       numbers: config.client.numbers,
       ...(config.client.reflector ? { diagnostics: { reflector: config.client.reflector } } : {}),

@@ -18,6 +18,8 @@ export interface AgentOptions {
   readonly tapSipPort?: number;
   /** Provisioning fetch as the host (main process) does it; defaults to Node's fetch. */
   readonly fetch?: ControlPlaneFetch;
+  /** More Chromium switches (e.g. `--ignore-certificate-errors-spki-list` for a test CA's servers off loopback). */
+  readonly extraArgs?: readonly string[];
 }
 
 /**
@@ -51,6 +53,7 @@ export class Agent {
       userDataDir: join(o.scratch, `profile-${o.name}`),
       microphoneWav: toneWav(join(o.scratch, 'tones'), o.toneHz),
       udpPorts: o.udpPorts,
+      ...(o.extraArgs ? { extraArgs: o.extraArgs } : {}),
     });
     try {
       const origin = new URL(o.controlPlaneUrl).origin;

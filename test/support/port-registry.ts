@@ -18,6 +18,7 @@ import { rtpengineInstances } from '../../backend/stack-options.js';
 export const TEST_PORT_BASES = {
   recovery: 10000, // e2e/recovery
   networkTest: 12000, // integration/security/network-reports
+  multiNode: 18000, // integration/multi-node/node-loss (the nodes' stacks live in namespaces; PostgreSQL and Chromium in the root namespace)
   sipCalls: 22000, // integration/backend/sip-calls
   backendMedia: 24000, // integration/backend/browser-media, turn
   backendLifecycle: 26000, // integration/backend/lifecycle, postgres

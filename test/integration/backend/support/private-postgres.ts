@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,24 +16,29 @@ export function postgresUnavailable(): string | null {
 /**
  * A private PostgreSQL 15 in a temp dir on 127.0.0.1:`port` (trust auth, fsync off), with a
  * `clearline` database. stop()/start() simulate an outage; dispose() removes everything.
+ * `listen` + `trustNet` put it on another local address (e.g. a test bridge that network
+ * namespaces reach) and let that network's hosts in without a password.
  */
 export class PrivatePostgres {
   readonly url: string;
   private constructor(
     private readonly dir: string,
     private readonly port: number,
+    private readonly listen: string,
   ) {
-    this.url = `postgres://postgres@127.0.0.1:${port}/clearline`;
+    this.url = `postgres://postgres@${listen}:${port}/clearline`;
   }
 
-  static create(port: number): PrivatePostgres {
+  static create(port: number, o: { listen?: string; trustNet?: string } = {}): PrivatePostgres {
     const dir = mkdtempSync(join(tmpdir(), 'clearline-pg-'));
-    const pg = new PrivatePostgres(dir, port);
+    const listen = o.listen ?? '127.0.0.1';
+    const pg = new PrivatePostgres(dir, port, listen);
     try {
       execFileSync('chown', ['postgres:postgres', dir]);
       pg.asPostgres('initdb', ['-D', pg.dataDir, '--auth=trust', '-U', 'postgres', '--no-sync']);
+      if (o.trustNet) appendFileSync(join(pg.dataDir, 'pg_hba.conf'), `host all all ${o.trustNet} trust\n`);
       pg.start();
-      pg.asPostgres('createdb', ['-h', '127.0.0.1', '-p', String(port), 'clearline']);
+      pg.asPostgres('createdb', ['-h', listen, '-p', String(port), 'clearline']);
     } catch (err) {
       pg.dispose();
       throw err;
@@ -59,7 +64,7 @@ export class PrivatePostgres {
       '-t',
       '30',
       '-o',
-      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=${this.listen} -c fsync=off`,
       'start',
     ]);
   }

@@ -57,6 +57,44 @@ test(
   },
 );
 
+test(
+  'kamailio -c accepts the multi-node config (DMQ to four peers, two rtpengine sets members)',
+  { skip: hasKamailio ? false : 'kamailio is not installed' },
+  () => {
+    kamailioCheck({
+      ...KAMAILIO_INPUT,
+      rtpengineSockets: ['udp:127.0.0.1:20030', 'udp:10.0.3.12:20030'],
+      dmq: { address: '127.0.0.1', port: 20003, peers: ['10.0.3.12', '10.0.3.13', '10.0.3.14', '10.0.3.15'] },
+    });
+  },
+);
+
+test('DMQ: absent, the defines are exactly the single-node ones; present, a DMQ socket that serves KDMQ from the listed peers only', () => {
+  const single = renderKamailioDefines(KAMAILIO_INPUT);
+  assert.doesNotMatch(single, /DMQ/, 'one node: no DMQ define, no DMQ listener, no KDMQ handling');
+  const multi = renderKamailioDefines({ ...KAMAILIO_INPUT, dmq: { address: '10.0.3.11', port: 20003, peers: ['10.0.3.12', '10.0.3.13'] } });
+  assert.equal(multi.replace(/^.*DMQ.*\n/gm, ''), single, 'DMQ adds lines and changes none');
+  assert.match(multi, /^#!define WITH_DMQ$/m);
+  assert.match(multi, /^#!define CL_DMQ_SERVER "sip:10\.0\.3\.11:20003"$/m);
+  assert.match(multi, /^#!define CL_DMQ_PEER_1 "sip:10\.0\.3\.12:20003"$/m);
+  assert.match(multi, /^#!define CL_DMQ_PEER_2 "sip:10\.0\.3\.13:20003"$/m);
+  assert.match(multi, /^#!define IS_DMQ_SOCKET \(\$Ri == "10\.0\.3\.11" && \$Rp == 20003\)$/m);
+  assert.match(multi, /^#!define IS_DMQ_PEER \(\$si == "10\.0\.3\.12" \|\| \$si == "10\.0\.3\.13"\)$/m);
+  // The static routing handles KDMQ before anything else, and only on the DMQ socket from a peer.
+  const kdmq = routing.slice(routing.indexOf('#!ifdef WITH_DMQ\n\t# DMQ is unauthenticated'));
+  assert.match(kdmq, /if \(IS_DMQ_SOCKET\) \{\n\t\tif \(is_method\("KDMQ"\) && \(IS_DMQ_PEER\)\) \{\n\t\t\tdmq_handle_message\(\);/);
+  assert.ok(routing.indexOf('dmq_handle_message') < routing.indexOf('route(FLOOD);'), 'before flood control and authentication');
+  for (const peers of [[], ['10.0.3.12', '10.0.3.13', '10.0.3.14', '10.0.3.15', '10.0.3.16']])
+    assert.throws(
+      () => renderKamailioDefines({ ...KAMAILIO_INPUT, dmq: { address: '10.0.3.11', port: 20003, peers } }),
+      /dmq\.peers must list 1 to 4/,
+    );
+  assert.throws(
+    () => renderKamailioDefines({ ...KAMAILIO_INPUT, dmq: { address: '10.0.3.11', port: 20003, peers: ['10.0.3.12!g"'] } }),
+    /dmq peer must not contain/,
+  );
+});
+
 test('the generated file is only values, then the static routing by its absolute path', () => {
   const cfg = renderKamailioConfig(KAMAILIO_INPUT);
   const lines = cfg.trimEnd().split('\n');
