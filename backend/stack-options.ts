@@ -162,7 +162,7 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     tls = { cert: resolve(opts.tlsCert), key: resolve(opts.tlsKey) };
   }
   const turnTtlSec = opts.turnTtlSec ?? DEFAULT_TURN_TTL_SEC;
-  // Handed-out TURN credentials cannot be revoked: the cap bounds how long a disabled agent relays.
+  // Handed-out TURN credentials cannot be revoked: the cap bounds how long a disabled agent can open new relays.
   if (!Number.isInteger(turnTtlSec) || turnTtlSec < 60 || turnTtlSec > 3600) {
     throw new Error(`--turn-ttl must be an integer number of seconds between 60 and 3600 (got ${turnTtlSec})`);
   }

@@ -3,8 +3,9 @@ import type { TurnCredentials } from '../../common/provisioning-api.js';
 
 /**
  * Lifetime of TURN credentials unless the operator says otherwise: credentials already handed out
- * cannot be revoked, so this bounds how long a disabled or deleted agent can still relay media.
- * The desktop client refreshes them before they expire.
+ * cannot be revoked, so this bounds how long a disabled or deleted agent can still open a relay
+ * (coturn checks the expiry on Allocate only: an allocation made before it keeps being refreshed).
+ * Both clients (desktop and web) refresh them in the background before they expire.
  */
 export const DEFAULT_TURN_TTL_SEC = 600;
 
