@@ -173,9 +173,16 @@ export function createController({
       if (reason === 'devices-listed' && previous && sameDevices(previous.devices, wanted.devices)) return;
       route = wanted;
       // A route changed by the agent's own choice needs no explanation; one changed by a device does.
+      // The first listing compares with "everything there", so a saved device already missing
+      // at start-up is announced too.
       const message =
-        reason === 'devices-listed' && previous
-          ? describeRouteChange(previous, wanted, settings, (id) => labels.get(id) ?? 'The saved audio device')
+        reason === 'devices-listed'
+          ? describeRouteChange(
+              previous ?? { devices: settings, fallback: new Set() },
+              wanted,
+              settings,
+              (id) => labels.get(id) ?? 'The saved audio device',
+            )
           : null;
       if (message) {
         log.info(message);

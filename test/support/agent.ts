@@ -12,7 +12,10 @@ export interface AgentOptions {
   readonly scratch: string;
   /** The control plane origin that serves the web softphone. */
   readonly controlPlaneUrl: string;
-  readonly toneHz: number;
+  /** The microphone: Chromium's fake device playing this tone, unless `pulse` gives real devices. */
+  readonly toneHz?: number;
+  /** Real PulseAudio devices (test/support/pulse-audio.ts) instead of the fake microphone. */
+  readonly pulse?: { readonly PULSE_SERVER: string };
   readonly udpPorts: readonly [number, number];
   /** Port of Kamailio's SIP WebSocket: when set, the page's SIP socket runs through a tap. */
   readonly tapSipPort?: number;
@@ -51,7 +54,8 @@ export class Agent {
   static async launch(o: AgentOptions): Promise<Agent> {
     const context = await launchAgentBrowser({
       userDataDir: join(o.scratch, `profile-${o.name}`),
-      microphoneWav: toneWav(join(o.scratch, 'tones'), o.toneHz),
+      ...(o.toneHz !== undefined && !o.pulse ? { microphoneWav: toneWav(join(o.scratch, 'tones'), o.toneHz) } : {}),
+      ...(o.pulse ? { pulse: o.pulse } : {}),
       udpPorts: o.udpPorts,
       ...(o.extraArgs ? { extraArgs: o.extraArgs } : {}),
     });

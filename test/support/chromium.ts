@@ -16,8 +16,11 @@ export const HEADLESS_CHROMIUM_ARGS: readonly string[] = [
   '--disable-sync',
 ];
 
+/** Microphone access granted without a prompt (the prompt is faked, not the devices). */
+const GRANT_MEDIA_ARG = '--use-fake-ui-for-media-stream';
+
 /** Fake microphone and camera, granted without a prompt. */
-export const FAKE_MEDIA_ARGS: readonly string[] = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+export const FAKE_MEDIA_ARGS: readonly string[] = [GRANT_MEDIA_ARG, '--use-fake-device-for-media-stream'];
 
 export interface AgentBrowserOptions {
   /** Fresh profile directory (the caller removes it). */
@@ -30,6 +33,11 @@ export interface AgentBrowserOptions {
   readonly launcher?: string;
   /** More command-line switches (a proxy, a pinned test certificate). */
   readonly extraArgs?: readonly string[];
+  /**
+   * Real audio devices instead of Chromium's fake ones: the PulseAudio server this environment
+   * names (test/support/pulse-audio.ts). Chromium then captures and plays through it, unmuted.
+   */
+  readonly pulse?: { readonly PULSE_SERVER: string };
 }
 
 /**
@@ -47,10 +55,11 @@ export async function launchAgentBrowser(o: AgentBrowserOptions): Promise<Browse
     executablePath: o.launcher ?? CHROMIUM_PATH,
     headless: true,
     timeout: 30_000,
+    ...(o.pulse ? { env: { ...process.env, ...o.pulse }, ignoreDefaultArgs: ['--mute-audio'] } : {}),
     args: [
       ...HEADLESS_CHROMIUM_ARGS,
-      ...FAKE_MEDIA_ARGS,
-      ...(o.microphoneWav ? [`--use-file-for-fake-audio-capture=${o.microphoneWav}`] : []),
+      ...(o.pulse ? [GRANT_MEDIA_ARG] : FAKE_MEDIA_ARGS),
+      ...(o.microphoneWav && !o.pulse ? [`--use-file-for-fake-audio-capture=${o.microphoneWav}`] : []),
       '--allow-loopback-in-peer-connection',
       '--autoplay-policy=no-user-gesture-required',
       ...(o.extraArgs ?? []),
