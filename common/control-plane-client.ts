@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { NetworkReport } from './network-report.js';
 import {
   ACCOUNT_DISABLED_TEXT,
   ClientConfigSchema,
@@ -104,12 +105,13 @@ function unreachableReason(cause: unknown): string {
   return typeof code === 'string' ? ` (${code})` : '';
 }
 
-/** GET `<base>/api/<path>` as the account, parsed by `schema`. */
+/** GET `<base>/api/<path>` as the account (POST `body` as JSON when given), the answer parsed by `schema`. */
 export async function getProvisioned<S extends z.ZodType>(
   fetchImpl: ControlPlaneFetch,
   account: ControlPlaneAccount,
   path: string,
   schema: S,
+  body?: unknown,
 ): Promise<z.output<S>> {
   // Checked before the request: the Authorization header below carries the SIP password.
   checkProvisioningUrl(account.url);
@@ -118,8 +120,13 @@ export async function getProvisioned<S extends z.ZodType>(
   let response: Response;
   try {
     response = await fetchImpl(url.href, {
-      method: 'GET',
-      headers: { Authorization: basicAuthorization(account), Accept: 'application/json' },
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        Authorization: basicAuthorization(account),
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       // Our own Authorization header is the credential: no cookies, no browser Basic-auth dialog
       // from a cached login, no cached answer, and no redirect (it would resend the credentials
       // to wherever it points).
@@ -151,6 +158,14 @@ export async function getProvisioned<S extends z.ZodType>(
       'an administrator must enable the agent (PATCH /api/agents/NAME {"disabled": false})',
     );
   }
+  if (response.status === 429 && body !== undefined) {
+    // An upload over its rate, not a sign-in lockout.
+    throw new ControlPlaneError(
+      'server-error',
+      `Sent too often: try again in ${response.headers.get('Retry-After') ?? 'a few'} s`,
+      'the control plane limits how often an agent sends; wait and send again',
+    );
+  }
   if (response.status === 429) {
     // A lockout, possibly tripped by someone else's attempts: not a wrong password.
     throw new ControlPlaneError(
@@ -166,9 +181,9 @@ export async function getProvisioned<S extends z.ZodType>(
       `the control plane at ${url.host} answered with an error: check its logs`,
     );
   }
-  let body: unknown;
+  let answer: unknown;
   try {
-    body = JSON.parse(await response.text());
+    answer = JSON.parse(await response.text());
   } catch {
     throw new ControlPlaneError(
       'invalid-config',
@@ -176,7 +191,7 @@ export async function getProvisioned<S extends z.ZodType>(
       `check that the provisioning URL names the control plane, not another server at ${url.host}`,
     );
   }
-  const parsed = schema.safeParse(body);
+  const parsed = schema.safeParse(answer);
   if (!parsed.success) {
     throw new ControlPlaneError(
       'invalid-config',
@@ -203,3 +218,10 @@ export async function fetchClientConfig(fetchImpl: ControlPlaneFetch, account: C
 
 export const fetchTurnCredentials = (fetchImpl: ControlPlaneFetch, account: ControlPlaneAccount): Promise<TurnCredentials> =>
   getProvisioned(fetchImpl, account, 'turn-credentials', TurnCredentialsSchema);
+
+/** Sends a network test report to the helpdesk (`POST /api/network-reports`); resolves to its id there. */
+export const sendNetworkReport = (
+  fetchImpl: ControlPlaneFetch,
+  account: ControlPlaneAccount,
+  report: NetworkReport,
+): Promise<{ id: string }> => getProvisioned(fetchImpl, account, 'network-reports', z.object({ id: z.string() }), report);

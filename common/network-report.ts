@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DiagnosticVerdictSchema } from './contract/index.js';
+import { HostError } from './host-error.js';
+import { DiagnosticVerdictSchema, type DiagnosticStepResult } from './contract/index.js';
 
 /**
  * The network test's report: what the app keeps as the last result, exports as JSON (and as the
@@ -93,4 +94,36 @@ export function parseNetworkReport(input: unknown): { ok: true; report: NetworkR
   if (parsed.success) return { ok: true, report: parsed.data };
   const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(report)'}: ${i.message}`);
   return { ok: false, error: `not a Clearline network report: ${issues.join('; ')}` };
+}
+
+/** A measured value as a report keeps it: scalars and number series as they are, anything else as bounded text. */
+function reportValue(v: unknown): z.infer<typeof ReportValueSchema> {
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'string') return v.slice(0, 1000);
+  if (Array.isArray(v) && v.every((n) => typeof n === 'number')) return (v as number[]).slice(-600);
+  return (JSON.stringify(v) ?? String(v)).slice(0, 1000);
+}
+
+/** The runner's step results as report steps: every field cut to the schema's bounds. */
+export function reportStepsFrom(results: readonly DiagnosticStepResult[]): z.infer<typeof ReportStepSchema>[] {
+  return results.slice(0, 100).map((r) => ({
+    id: r.id.slice(0, 64),
+    title: r.title.slice(0, 200),
+    verdict: r.verdict,
+    explanation: r.explanation.slice(0, 2000),
+    ...(r.fix !== undefined ? { fix: r.fix.slice(0, 2000) } : {}),
+    values: Object.fromEntries(
+      Object.entries(r.values)
+        .slice(0, 40)
+        .map(([k, v]) => [k.slice(0, 64), reportValue(v)]),
+    ),
+    durationMs: Math.max(0, r.durationMs),
+  }));
+}
+
+/** A report a host was asked to send: parsed, or an 'invalid-request' host error that says what is wrong. */
+export function checkedReport(input: unknown): NetworkReport {
+  const parsed = parseNetworkReport(input);
+  if (!parsed.ok) throw new HostError('invalid-request', parsed.error);
+  return parsed.report;
 }

@@ -7,6 +7,8 @@ import { hostEndpointProber } from './host/host-endpoint-probe.js';
 import { createHostLogWriter, scopedLogger } from './host/host-logger.js';
 import { selectHost } from './host/select-host.js';
 import { createController } from './state/controller.js';
+import { browserProbes } from './network-test/browser-probes.js';
+import { runPageNetworkTest } from './network-test/network-test.js';
 import { audioProcessingFrom } from './state/page-options.js';
 import { createStore } from './state/store.js';
 import { ControllerContext, StoreContext } from './state/use-app-state.js';
@@ -35,6 +37,7 @@ const controller = createController({
     clearInterval: (handle) => window.clearInterval(handle as number),
   },
   log: scopedLogger(logWriter, 'ui'),
+  pageNetworkTest: (input, onProgress, runId) => runPageNetworkTest(input, browserProbes, onProgress, runId),
 });
 
 const rootElement = document.getElementById('root');

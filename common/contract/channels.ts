@@ -18,6 +18,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'history.list',
   'history.add',
   'diagnostics.run',
+  'diagnostics.sendReport',
   'sip.probeEndpoint',
   'shell.openExternal',
   'log.write',

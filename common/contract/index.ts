@@ -111,6 +111,12 @@ export const invokeChannels = {
    */
   'diagnostics.run': channel(z.object({ runId: z.string().min(1).max(64) }), none),
   /**
+   * Sends a network test report to the helpdesk as the signed-in agent; resolves to its id there.
+   * The request is checked by the handler against `NetworkReportSchema` (common/network-report.ts
+   * imports this file, so the schema cannot be named here without an import cycle).
+   */
+  'diagnostics.sendReport': channel(z.unknown(), z.object({ id: z.string() })),
+  /**
    * Why the SIP WebSocket of the signed-in account fails, seen from outside the page (a page
    * only ever gets close code 1006): only that URL is probed. 'not-run' where the host cannot.
    */

@@ -4,7 +4,7 @@
  * passes probes with Chromium's proxy resolver, the CLI `defaultProbes()`.
  */
 import { randomUUID } from 'node:crypto';
-import { runSteps } from './runner.js';
+import { runSteps } from '../../common/diagnostics/runner.js';
 import type { StepDefinition } from './step.js';
 import { dnsStep } from './steps/dns.js';
 import { proxyStep } from './steps/proxy.js';

@@ -1,35 +1,21 @@
+import type { StepDefinitionOf, StepResults } from '../../common/diagnostics/step.js';
+import { errorText } from '../../common/diagnostics/step.js';
 import type { Targets } from './targets.js';
-import type { DiagnosticsConfig, Probes, StepOutcome } from './types.js';
+import type { DiagnosticsConfig, Probes } from './types.js';
 
-export interface StepContext {
+// The step model is shared with the page's checks (common/diagnostics/); native steps import it from here.
+export { errorText, outcome } from '../../common/diagnostics/step.js';
+
+/** What a native step may touch: the provisioned configuration, the OS probes, the targets. */
+export interface StepContext extends StepResults {
   config: DiagnosticsConfig;
   probes: Probes;
   targets: Targets;
   /** First address of `host` (memoised: every step shares one lookup per host). */
   address(host: string): Promise<string>;
-  /** The outcome of a step listed in `after`. */
-  outcome(id: string): StepOutcome | undefined;
 }
 
-export interface StepDefinition {
-  id: string;
-  title: string;
-  /** Steps whose outcome this one reads; it starts when they have finished. */
-  after?: string[];
-  /** A failure here means calls cannot work, so the overall verdict fails. */
-  blocking: boolean;
-  timeoutMs?: number;
-  run(ctx: StepContext): Promise<StepOutcome>;
-}
-
-export const outcome = (
-  verdict: StepOutcome['verdict'],
-  explanation: string,
-  values: Record<string, unknown> = {},
-  fix?: string,
-): StepOutcome => (fix ? { verdict, explanation, values, fix } : { verdict, explanation, values });
-
-export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+export type StepDefinition = StepDefinitionOf<StepContext>;
 
 /**
  * What is wrong with the server certificate, in words for the agent, or null when the error is

@@ -1,4 +1,4 @@
-import type { ClientConfig, DiagnosticProgress, DiagnosticStepResult, TurnCredentials } from '../../common/contract/index.js';
+import type { ClientConfig, TurnCredentials } from '../../common/contract/index.js';
 import type { DatagramChannel, StreamChannel } from './channels.js';
 import type { ProxyServer } from './proxy.js';
 import type { AdapterAddress } from './vpn.js';
@@ -47,22 +47,6 @@ export interface Probes {
   qosPolicy(): Promise<{ present: boolean; detail: string } | null>;
 }
 
-export type Verdict = DiagnosticStepResult['verdict'];
-
-export interface StepOutcome {
-  verdict: Verdict;
-  explanation: string;
-  fix?: string;
-  values: Record<string, unknown>;
-}
-
-export interface Report {
-  runId: string;
-  verdict: Verdict;
-  summary: string;
-  startedAt: string;
-  totalMs: number;
-  steps: DiagnosticStepResult[];
-}
-
-export type ProgressListener = (event: DiagnosticProgress) => void;
+export type { ProgressListener, StepOutcome, Verdict } from '../../common/diagnostics/step.js';
+/** A finished native run (the shared runner's result). */
+export type { RunResult as Report } from '../../common/diagnostics/step.js';

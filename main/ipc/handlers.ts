@@ -10,6 +10,7 @@ import { HistoryStore } from '../storage/history-store.js';
 import { SettingsStore } from '../storage/settings-store.js';
 import type { HandlerTable } from '../../common/validating-dispatch.js';
 import { HostError } from '../../common/host-error.js';
+import { checkedReport } from '../../common/network-report.js';
 
 /**
  * Runs the network diagnostics for a session, reporting each step; settles when done. (The
@@ -108,6 +109,7 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
         emit({ kind: 'done', runId, verdict: 'fail', summary: 'the diagnostics stopped unexpectedly (details in the log)' });
       });
     },
+    'diagnostics.sendReport': (request) => sessions.sendNetworkReport(checkedReport(request)),
     'sip.probeEndpoint': async ({ wsUrl }) => {
       const probe = deps.probeSipEndpoint;
       if (!probe) return { result: 'not-run', detail: 'this shell cannot probe the phone server' };

@@ -8,11 +8,13 @@ import {
   type TurnCredentials,
 } from '../../common/contract/index.js';
 import { HostError } from '../../common/host-error.js';
+import type { NetworkReport } from '../../common/network-report.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from '../storage/json-file.js';
 import {
   fetchClientConfig,
   fetchTurnCredentials,
+  sendNetworkReport,
   type ControlPlaneAccount,
   type ControlPlaneFetch,
 } from '../../common/control-plane-client.js';
@@ -62,6 +64,12 @@ export class SessionService {
   /** Who is signed in (control plane and username), or null: what per-agent data is keyed by. */
   get agent(): { url: string; username: string } | null {
     return this.#active ? { url: this.#active.account.url, username: this.#active.account.username } : null;
+  }
+
+  /** Sends a network test report to the helpdesk as the signed-in agent. */
+  async sendNetworkReport(report: NetworkReport): Promise<{ id: string }> {
+    if (!this.#active) throw new HostError('not-signed-in', 'sign in first: a report is sent as the signed-in agent');
+    return sendNetworkReport(this.deps.fetch, this.#active.account, report);
   }
 
   async lastUsername(): Promise<string | null> {

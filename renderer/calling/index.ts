@@ -6,6 +6,9 @@ import { SipPhone, type PhoneOptions } from './sip-phone.js';
 
 export * from './phone-api.js';
 export type { PhoneOptions } from './sip-phone.js';
+export { webRtcMediaHandlerFactory } from './media-handler-factory.js';
+export { iceServersFrom } from './media-constraints.js';
+export { summarizeStats, type StatsRecord } from './call-stats.js';
 export { probeEndpoint, type EndpointFinding, type EndpointProber } from './endpoint-probe.js';
 
 export function createPhone(options: PhoneOptions = {}): Phone {

@@ -10,6 +10,8 @@ import { gatheringIsGoodEnough, ICE_GATHERING_TIMEOUT_MS } from './ice-gathering
 export function webRtcMediaHandlerFactory(
   iceServers: () => RTCIceServer[],
   getUserMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream>,
+  /** Sees each call's peer connection as it is made (the network test times ICE and DTLS on it). */
+  onPeerConnection?: (pc: RTCPeerConnection) => void,
 ): SessionDescriptionHandlerFactory {
   // SIP.js opens the microphone through this: the phone's getUserMedia, with its fallback.
   const defaultFactory = Web.defaultSessionDescriptionHandlerFactory((constraints) => getUserMedia(constraints));
@@ -27,6 +29,7 @@ export function webRtcMediaHandlerFactory(
         if (c && gatheringIsGoodEnough({ type: c.type, protocol: c.protocol }, turnConfigured)) sdh.iceGatheringComplete();
       },
     };
+    if (onPeerConnection && sdh.peerConnection) onPeerConnection(sdh.peerConnection);
     return sdh;
   };
 }

@@ -1,24 +1,16 @@
 import type { AppState } from '../state/app-state.js';
 import { useController } from '../state/use-app-state.js';
-import { DIAGNOSTICS_NEED_DESKTOP } from '../state/diagnostics.js';
+import { DESKTOP_ONLY_CHECKS } from '../network-test/network-test.js';
+import { reportJsonHref } from '../network-test/report-export.js';
 import { selectPasswordStorageText } from '../state/selectors.js';
 
 const VERDICT_TEXT = { pass: 'Pass', warn: 'Warning', fail: 'Fail', skip: 'Skipped' } as const;
 
-/** The desktop app's network test; in the web shell, says why it is not available. */
-export function DiagnosticsPanel({ state }: { state: AppState }) {
+/** The desktop app's native network test; in the web shell, the page's own checks, naming the ones that need the desktop. */
+export function DiagnosticsPanel({ state, provisioningUrl }: { state: AppState; provisioningUrl?: string }) {
   const controller = useController();
   const { diagnostics } = state;
-  if (state.shell !== 'electron') {
-    return (
-      <section className="card diagnostics" aria-label="Network test">
-        <h2 className="section-title">Network test</h2>
-        <p className="unavailable">
-          <strong>Not available in the browser.</strong> {DIAGNOSTICS_NEED_DESKTOP}
-        </p>
-      </section>
-    );
-  }
+  if (state.shell !== 'electron') return <WebNetworkTest state={state} provisioningUrl={provisioningUrl} />;
   const running = diagnostics.phase === 'running';
   const passwordStorage = selectPasswordStorageText(state);
   return (
@@ -37,6 +29,15 @@ export function DiagnosticsPanel({ state }: { state: AppState }) {
           {diagnostics.message}
         </p>
       )}
+      <Results state={state} />
+    </section>
+  );
+}
+
+function Results({ state }: { state: AppState }) {
+  const { diagnostics } = state;
+  return (
+    <>
       {(diagnostics.phase === 'running' || diagnostics.phase === 'done') && (
         <>
           <p role="status" className="muted">
@@ -57,6 +58,51 @@ export function DiagnosticsPanel({ state }: { state: AppState }) {
             ))}
           </ol>
         </>
+      )}
+    </>
+  );
+}
+
+/** The web softphone's network test: one line on what needs the desktop app, then the page's checks. */
+function WebNetworkTest({ state, provisioningUrl }: { state: AppState; provisioningUrl: string | undefined }) {
+  const controller = useController();
+  const running = state.diagnostics.phase === 'running';
+  const last = state.networkReport;
+  return (
+    <section className="card diagnostics" aria-label="Network test" aria-busy={running}>
+      <h2 className="section-title">Network test</h2>
+      <p className="muted">Needs the desktop app: {DESKTOP_ONLY_CHECKS.map((c) => c.title).join(', ')}.</p>
+      <button type="button" className="button primary" disabled={running} onClick={() => void controller.runDiagnostics(provisioningUrl)}>
+        {running ? 'Testing…' : 'Run network test'}
+      </button>
+      {state.diagnostics.phase === 'failed' && (
+        <p className="field-error" role="alert">
+          {state.diagnostics.message}
+        </p>
+      )}
+      <Results state={state} />
+      {last && !running && (
+        <p className="report-actions">
+          <span className="muted">Finished in {(last.report.totalMs / 1000).toFixed(1)} s. </span>
+          <a
+            className="button quiet small"
+            download={`clearline-network-test-${last.report.runId}.json`}
+            href={reportJsonHref(last.report)}
+          >
+            Export JSON
+          </a>
+          {state.config && (
+            <button
+              type="button"
+              className="button quiet small"
+              disabled={last.sentId !== null}
+              onClick={() => void controller.sendNetworkReport()}
+            >
+              {last.sentId ? 'Sent to helpdesk' : 'Send to helpdesk'}
+            </button>
+          )}
+          {last.sentId && <span role="status"> Report {last.sentId} sent to the helpdesk.</span>}
+        </p>
       )}
     </section>
   );

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { AppState } from '../state/app-state.js';
 import { useController } from '../state/use-app-state.js';
+import { DiagnosticsPanel } from './DiagnosticsPanel.js';
 import { RegistrationStatus } from './RegistrationStatus.js';
 
 /** The sign-in card: provisioning URL + credentials; errors appear in the Registration status. */
@@ -73,6 +74,8 @@ export function SignIn({ state }: { state: AppState }) {
           </p>
         )}
       </form>
+      {/* Before sign-in the web softphone runs every check that needs no account, against the URL typed above. */}
+      {shell === 'web' && <DiagnosticsPanel state={state} provisioningUrl={url} />}
     </main>
   );
 }

@@ -16,9 +16,11 @@ import {
   checkProvisioningUrl,
   fetchClientConfig,
   fetchTurnCredentials,
+  sendNetworkReport,
   type ControlPlaneFetch,
 } from '../../common/control-plane-client.js';
 import { redact } from '../../common/log-redaction.js';
+import { checkedReport } from '../../common/network-report.js';
 import { withHistoryEntry } from '../../common/call-history.js';
 import { backgroundTimers, type Timers } from '../../common/timers.js';
 import { TurnKeeper } from '../../common/turn-keeper.js';
@@ -151,6 +153,12 @@ export function createWebHost(deps: WebHostDeps): HostApi {
     },
     'diagnostics.run': () => {
       throw new HostError('not-available', DIAGNOSTICS_NEED_DESKTOP);
+    },
+    'diagnostics.sendReport': (request) => {
+      const stored = storedSession.read();
+      if (stored === null) throw new HostError('not-signed-in', 'sign in first: a report is sent as the signed-in agent');
+      const account = { url: stored.url, username: stored.username, password: stored.session.password };
+      return sendNetworkReport(deps.fetch, account, checkedReport(request));
     },
     // A page sees no more than the calling core's own in-page probe does.
     'sip.probeEndpoint': () => ({ result: 'not-run', detail: 'a browser tab cannot see TLS errors' }),

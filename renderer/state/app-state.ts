@@ -1,4 +1,5 @@
 import type { CallStats, CallSnapshot, PhoneSnapshot } from '../calling/phone-api.js';
+import type { NetworkReport } from '../../common/network-report.js';
 import {
   SettingsSchema,
   type CallHistoryEntry,
@@ -40,6 +41,8 @@ export interface AppState {
   readonly settings: Settings;
   readonly devices: DeviceLists;
   readonly diagnostics: DiagnosticsState;
+  /** The last finished page network test, and its id at the helpdesk once sent. */
+  readonly networkReport: { readonly report: NetworkReport; readonly sentId: string | null } | null;
   /** A transient problem with a command (e.g. "Transfer failed: …"), shown until dismissed. */
   readonly notice: string | null;
 }
@@ -57,6 +60,7 @@ export const initialState: AppState = {
   settings: SettingsSchema.parse({}), // the contract's defaults, as the host's settings store has them
   devices: NO_DEVICES,
   diagnostics: DIAGNOSTICS_IDLE,
+  networkReport: null,
   notice: null,
 };
 
@@ -76,6 +80,8 @@ export type Action =
   | { type: 'diagnostics-started'; runId: string }
   | { type: 'diagnostics-progress'; event: DiagnosticProgress }
   | { type: 'diagnostics-failed'; message: string }
+  | { type: 'diagnostics-report'; report: NetworkReport }
+  | { type: 'diagnostics-sent'; id: string }
   | { type: 'notice'; message: string | null };
 
 function latestEnded(calls: readonly CallSnapshot[]): CallSnapshot | null {
@@ -158,6 +164,10 @@ export function reduce(state: AppState, action: Action): AppState {
       return { ...state, diagnostics: applyDiagnosticsProgress(state.diagnostics, action.event) };
     case 'diagnostics-failed':
       return { ...state, diagnostics: { phase: 'failed', message: action.message } };
+    case 'diagnostics-report':
+      return { ...state, networkReport: { report: action.report, sentId: null } };
+    case 'diagnostics-sent':
+      return state.networkReport ? { ...state, networkReport: { ...state.networkReport, sentId: action.id } } : state;
     case 'notice':
       return { ...state, notice: action.message };
   }

@@ -7,6 +7,9 @@ import { describeRouteChange, routeDevices, sameDevices, type DeviceRoute } from
 import { toDeviceLists, type DeviceInfoLike } from './devices.js';
 import type { Store } from './store.js';
 import { checkSignIn } from './sign-in.js';
+import type { ProgressListener } from '../../common/diagnostics/step.js';
+import type { NetworkReport } from '../../common/network-report.js';
+import type { PageTestInput } from '../network-test/network-test.js';
 
 /**
  * Wires the host, the phone and the store together: every side effect of the UI lives here, the
@@ -38,6 +41,8 @@ export interface ControllerDeps {
   readonly log: Logger;
   /** Names network-test runs; a random UUID unless a test fixes it. */
   readonly newRunId?: () => string;
+  /** The page's network test (renderer/network-test/) over the browser's probes; the web shell runs it. */
+  readonly pageNetworkTest?: (input: PageTestInput, onProgress: ProgressListener, runId: string) => Promise<NetworkReport>;
 }
 
 export type DeviceField = keyof Settings;
@@ -61,7 +66,13 @@ export interface Controller {
   transfer(callId: string, target: string): Promise<boolean>;
   chooseDevice(field: DeviceField, deviceId: string): Promise<void>;
   refreshDevices(): Promise<void>;
-  runDiagnostics(): Promise<void>;
+  /**
+   * Runs the network test. `provisioningUrl` is for a run before sign-in (the URL typed in the
+   * form); signed in, the account's control plane is tested.
+   */
+  runDiagnostics(provisioningUrl?: string): Promise<void>;
+  /** Sends the last report to the helpdesk as the signed-in agent. */
+  sendNetworkReport(): Promise<void>;
   dismissNotice(): void;
   dispose(): void;
 }
@@ -76,6 +87,7 @@ export function createController({
   timers,
   log,
   newRunId = () => crypto.randomUUID(),
+  pageNetworkTest,
 }: ControllerDeps): Controller {
   const { dispatch } = store;
   const recordedCalls = new Set<string>();
@@ -83,6 +95,8 @@ export function createController({
   const toldMicrophoneFallback = new Set<string>();
   const statsInFlight = new Set<string>();
   let statsTimer: unknown = null;
+  /** The signed-in session: the page's network test calls the echo number with it. */
+  let currentSession: Session | null = null;
   const cleanups: Array<() => void> = [];
 
   const notice = (prefix: string, error: unknown) => {
@@ -209,6 +223,7 @@ export function createController({
 
   // --- Session -----------------------------------------------------------------------------------
   const startSession = async (session: Session) => {
+    currentSession = session;
     dispatch({ type: 'signed-in', config: session.config });
     host
       .invoke('history.list', undefined)
@@ -341,6 +356,7 @@ export function createController({
         log.warn(`signOut failed: ${userMessage(error)}`);
       }
       recordedCalls.clear();
+      currentSession = null;
       dispatch({ type: 'signed-out' });
       await loadDefaults().catch((error: unknown) => log.warn(`defaults failed: ${userMessage(error)}`));
     },
@@ -395,15 +411,45 @@ export function createController({
       await applyRoute('settings-changed');
     },
     refreshDevices,
-    async runDiagnostics() {
+    async runDiagnostics(provisioningUrl?: string) {
       // The run is named here, before it starts: its first progress event may arrive before the
       // host's answer does, and is matched by this id.
       const runId = newRunId();
       dispatch({ type: 'diagnostics-started', runId });
+      const state = store.getState();
+      if (state.shell === 'web' && pageNetworkTest) {
+        try {
+          const report = await pageNetworkTest(
+            {
+              provisioningUrl: currentSession?.config.controlPlaneUrl ?? provisioningUrl ?? state.auth.defaultUrl,
+              session: currentSession,
+              devices: state.settings,
+              shell: 'web',
+              appVersion: state.version ?? '',
+            },
+            (event) => dispatch({ type: 'diagnostics-progress', event }),
+            runId,
+          );
+          dispatch({ type: 'diagnostics-report', report });
+        } catch (error) {
+          dispatch({ type: 'diagnostics-failed', message: userMessage(error) });
+        }
+        return;
+      }
       try {
         await host.invoke('diagnostics.run', { runId });
       } catch (error) {
         dispatch({ type: 'diagnostics-failed', message: userMessage(error) });
+      }
+    },
+    async sendNetworkReport() {
+      const last = store.getState().networkReport;
+      if (!last) return;
+      try {
+        const { id } = await host.invoke('diagnostics.sendReport', last.report);
+        dispatch({ type: 'diagnostics-sent', id });
+      } catch (error) {
+        notice('Could not send the report', error);
       }
     },
     dismissNotice() {

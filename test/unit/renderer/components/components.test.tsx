@@ -10,7 +10,7 @@ import { CallStage } from '../../../../renderer/components/CallStage.js';
 import { DiagnosticsPanel } from '../../../../renderer/components/DiagnosticsPanel.js';
 import { SettingsPanel } from '../../../../renderer/components/SettingsPanel.js';
 import { CallHistory } from '../../../../renderer/components/CallHistory.js';
-import { DIAGNOSTICS_NEED_DESKTOP } from '../../../../renderer/state/diagnostics.js';
+import { sampleNetworkReport } from '../../../support/network-report.js';
 import type { ClientConfig } from '../../../../common/contract/index.js';
 import { call, stats } from '../fixtures.js';
 
@@ -148,11 +148,21 @@ test('settings: three labelled selects; an unplugged saved device stays visible'
   assert.match(html, /<option value="gone" selected="">Saved device \(not connected\)<\/option>/);
 });
 
-test('network test: unavailable in the web shell with the reason; runnable with progress on desktop', () => {
+test('network test: the web shell runs its own checks, names the desktop-only ones in one line, exports and sends the report', () => {
   const web = render(<DiagnosticsPanel state={stateWith()} />);
-  assert.match(web, /Not available in the browser/);
-  assert.ok(web.includes(DIAGNOSTICS_NEED_DESKTOP));
-  assert.doesNotMatch(web, /<button/);
+  assert.match(web, /Needs the desktop app: VPN split tunnel and the interface toward each server, TCP\/TLS reachability/);
+  assert.match(web, />Run network test</);
+  assert.doesNotMatch(web, /Export JSON/, 'nothing to export before a run');
+  const report = sampleNetworkReport({ summary: '<b>x</b>' });
+  const finished = render(<DiagnosticsPanel state={stateWith({ type: 'diagnostics-report', report })} />);
+  assert.match(finished, /Finished in 4\.2 s/);
+  const href = /download="clearline-network-test-run-1\.json" href="([^"]+)"/.exec(finished)?.[1];
+  assert.ok(href, 'an Export JSON link');
+  assert.deepEqual(
+    JSON.parse(decodeURIComponent(href.replace(/^data:application\/json;charset=utf-8,/, '').replace(/&amp;/g, '&'))),
+    report,
+  );
+  assert.match(finished, />Send to helpdesk</);
 
   const desktop = (...actions: Action[]) =>
     render(

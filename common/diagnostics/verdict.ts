@@ -1,5 +1,5 @@
-import type { DiagnosticStepResult } from '../../common/contract/index.js';
-import type { Verdict } from './types.js';
+import type { DiagnosticStepResult } from '../contract/index.js';
+import type { Verdict } from './step.js';
 
 /**
  * The overall verdict answers "will calls work here?": a failed blocking step (signaling, no media

@@ -2,21 +2,20 @@
  * Runs step definitions as a dependency graph: every step whose `after` steps are done starts at
  * once, so independent checks overlap. Each start and finish is reported as it happens.
  */
-import type { DiagnosticStepResult } from '../../common/contract/index.js';
-import { rejectAfter } from '../../common/timeout.js';
+import type { DiagnosticStepResult } from '../contract/index.js';
+import { rejectAfter } from '../timeout.js';
 import { overallVerdict } from './verdict.js';
-import { errorText, type StepContext, type StepDefinition } from './step.js';
-import type { ProgressListener, Report, StepOutcome } from './types.js';
+import { errorText, type ProgressListener, type RunResult, type StepDefinitionOf, type StepOutcome, type StepResults } from './step.js';
 
 const DEFAULT_STEP_TIMEOUT_MS = 20_000;
 
-export async function runSteps(
-  steps: StepDefinition[],
-  base: Omit<StepContext, 'outcome'>,
+export async function runSteps<C extends StepResults>(
+  steps: StepDefinitionOf<C>[],
+  base: Omit<C, 'outcome'>,
   onProgress: ProgressListener,
   runId: string,
   now: () => number,
-): Promise<Report> {
+): Promise<RunResult> {
   const ids = new Set(steps.map((s) => s.id));
   for (const s of steps) {
     for (const dep of s.after ?? []) if (!ids.has(dep)) throw new Error(`step ${s.id} waits for unknown step ${dep}`);
@@ -32,10 +31,10 @@ export async function runSteps(
   const startedAt = now();
   const outcomes = new Map<string, StepOutcome>();
   const results = new Map<string, DiagnosticStepResult>();
-  const context: StepContext = { ...base, outcome: (id) => outcomes.get(id) };
+  const context = { ...base, outcome: (id: string) => outcomes.get(id) } as C;
   const running = new Map<string, Promise<void>>();
 
-  const runOne = async (step: StepDefinition) => {
+  const runOne = async (step: StepDefinitionOf<C>) => {
     emit({ kind: 'started', runId, stepId: step.id, title: step.title });
     const t0 = now();
     let o: StepOutcome;

@@ -1,0 +1,135 @@
+/**
+ * The web softphone's network test in real Chromium against the real backend (Kamailio,
+ * rtpengine, coturn, control plane, the carrier's echo number): before sign-in it runs every
+ * account-free check against the provisioning URL; signed in, the whole test (microphone with a
+ * known tone, speaker, ICE per TURN transport, a real call to the echo number) passes within its
+ * 10 s budget, its JSON export validates against the report schema, and the report sent to the
+ * helpdesk is listed by the control plane for the admin.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
+import { launchAgentBrowser } from '../support/chromium.js';
+import { toneWav } from '../support/tones.js';
+import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
+import { parseNetworkReport, type NetworkReport } from '../../common/network-report.js';
+import type { NetworkReportSummary } from '../../backend/control-plane/network-reports.js';
+
+/** The issue's budget for the whole test on a healthy network. */
+const BUDGET_MS = 10_000;
+
+let backend: TestBackend;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(
+  async () => {
+    backend = await startTestBackend(TEST_PORT_BASES.networkTest); // also builds dist/renderer
+    context = await launchAgentBrowser({
+      userDataDir: join(backend.scratch, 'profile-network-test'),
+      microphoneWav: toneWav(join(backend.scratch, 'tones'), 440),
+      udpPorts: spareTestPorts('networkTest', 600, 699),
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto(`${backend.endpoints.controlPlane.url}/?audioProcessing=off`, { timeout: 15_000 });
+  },
+  { timeout: 120_000 },
+);
+
+after(
+  async () => {
+    await context?.close().catch(() => undefined);
+    await backend?.stop();
+  },
+  { timeout: 30_000 },
+);
+
+const panel = () => page.getByRole('region', { name: 'Network test' });
+
+/** Clicks Run, waits for the verdict line, and returns the exported JSON, checked against the schema. */
+async function runAndExport(): Promise<NetworkReport> {
+  const previous = await panel()
+    .getByRole('link', { name: 'Export JSON' })
+    .getAttribute('href', { timeout: 100 })
+    .catch(() => null);
+  await panel().getByRole('button', { name: 'Run network test' }).click();
+  const exportLink = panel().getByRole('link', { name: 'Export JSON' });
+  await page.waitForFunction(
+    (prev) => {
+      const a = document.querySelector('section[aria-label="Network test"] a[download]');
+      return a !== null && a.getAttribute('href') !== prev;
+    },
+    previous,
+    { timeout: 20_000 },
+  );
+  const href = (await exportLink.getAttribute('href'))!;
+  const json: unknown = JSON.parse(decodeURIComponent(href.replace(/^data:application\/json;charset=utf-8,/, '')));
+  const parsed = parseNetworkReport(json);
+  assert.ok(parsed.ok, `the exported JSON validates against the report schema: ${parsed.ok ? '' : parsed.error}`);
+  return parsed.report;
+}
+
+const verdicts = (r: NetworkReport) => Object.fromEntries(r.steps.map((s) => [s.id, s.verdict]));
+
+test('before sign-in: every account-free check runs against the provisioning URL, and the desktop-only ones are named', async () => {
+  await panel().waitFor({ timeout: 10_000 });
+  assert.match((await panel().textContent()) ?? '', /Needs the desktop app: VPN split tunnel/);
+  const report = await runAndExport();
+  assert.equal(report.phase, 'before-sign-in');
+  assert.equal(report.agent, null);
+  assert.equal(new URL(report.provisioningUrl).origin, new URL(backend.endpoints.controlPlane.url).origin);
+  assert.deepEqual(verdicts(report), { 'control-plane': 'pass', microphone: 'pass', speaker: 'pass', 'ice-local': 'pass' });
+  const mic = report.steps.find((s) => s.id === 'microphone')!;
+  assert.ok((mic.values['levels'] as number[]).length >= 5, 'the level meter’s samples are in the report');
+  assert.ok((mic.values['peakDbfs'] as number) > -40, `the 440 Hz tone is heard (peak ${mic.values['peakDbfs']} dBFS)`);
+  assert.ok(report.unavailable.some((u) => u.id === 'vpn'));
+  assert.deepEqual(pageErrors, []);
+});
+
+test('signed in: the full test passes within 10 s, with the echo call’s phases and quality; the report reaches the admin', async () => {
+  const agent = backend.endpoints.agents[0]!;
+  await page.getByLabel('Username').fill(agent.username);
+  await page.getByLabel('Password').fill(agent.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('status', { name: 'Registration' }).filter({ hasText: 'Registered' }).waitFor({ timeout: 20_000 });
+
+  const report = await runAndExport();
+  assert.equal(report.phase, 'signed-in');
+  assert.equal(report.agent, agent.username);
+  assert.notEqual(report.verdict, 'fail', report.summary);
+  assert.ok(report.totalMs < BUDGET_MS, `whole test ${report.totalMs} ms, budget ${BUDGET_MS} ms`);
+  const v = verdicts(report);
+  for (const id of ['control-plane', 'microphone', 'speaker', 'ice-local', 'test-call'])
+    assert.equal(v[id], 'pass', `${id}: ${JSON.stringify(report.steps.find((s) => s.id === id))}`);
+  assert.equal(v['ice-turn-udp'], 'pass', 'coturn gives a UDP relay address');
+  for (const id of ['ice-turn-tcp', 'ice-turn-tls']) assert.ok(id in v, `${id} has a verdict`);
+
+  const call = report.steps.find((s) => s.id === 'test-call')!.values;
+  for (const phase of ['websocketMs', 'registerMs', 'inviteToAnswerMs', 'iceMs', 'dtlsMs']) {
+    assert.equal(typeof call[phase], 'number', `${phase} measured: ${JSON.stringify(call)}`);
+  }
+  assert.ok((call['packetsReceived'] as number) > 50, 'the echo came back');
+  assert.equal(call['turnNeeded'], false, 'on loopback media goes directly');
+  assert.equal(typeof call['mos'], 'number');
+  assert.ok((call['mos'] as number) >= 4, `MOS ${call['mos']}`);
+  assert.equal(typeof call['jitterMs'], 'number');
+
+  await panel().getByRole('button', { name: 'Send to helpdesk' }).click();
+  const sent = await panel().getByRole('status').filter({ hasText: 'sent to the helpdesk' }).textContent({ timeout: 10_000 });
+  const id = /Report ([0-9a-f-]{36}) sent/.exec(sent ?? '')?.[1];
+  assert.ok(id, sent ?? '');
+  const res = await fetch(`${backend.endpoints.controlPlane.url}/api/admin/network-reports?agent=${agent.username}`, {
+    headers: { authorization: `Bearer ${backend.endpoints.admin.token}` },
+    signal: AbortSignal.timeout(5000),
+  });
+  const { reports } = (await res.json()) as { reports: NetworkReportSummary[] };
+  assert.deepEqual(
+    reports.map((r) => [r.id, r.agent, r.phase, r.verdict]),
+    [[id, agent.username, 'signed-in', report.verdict]],
+  );
+  assert.deepEqual(pageErrors, []);
+});
