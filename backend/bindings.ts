@@ -17,6 +17,15 @@ export interface Binding {
   readonly faces: Facing;
 }
 
+/**
+ * Where Kamailio's plain ws:// listener binds. Off loopback agents get WSS only, so ws:// stays on
+ * the management address (the control plane's own tests and tools still use it there); in the
+ * loopback demo it is the agents' socket.
+ */
+export function plainWebSocketBinding(o: ResolvedOptions): { readonly host: string; readonly faces: Facing } {
+  return o.tlsOnly ? { host: o.managementAddress, faces: 'internal' } : { host: o.listen, faces: 'agents' };
+}
+
 /** Each binding is named by its port's name in backend/ports.ts (what preflight errors print). */
 export function stackBindings(o: ResolvedOptions, with_: { carrier: boolean; reflector: boolean }): Binding[] {
   const { ports, listen, managementAddress: mgmt, services } = o;
@@ -31,7 +40,7 @@ export function stackBindings(o: ResolvedOptions, with_: { carrier: boolean; ref
   const s = (name: keyof AgentServices, proto: Binding['proto']): Binding => ({ name, proto, ...services[name], faces: 'agents' });
   return [
     b('sipUdp', 'udp', listen, 'trunk'),
-    b('sipWs', 'tcp', listen, 'agents'),
+    { name: 'sipWs', proto: 'tcp', port: ports.sipWs, ...plainWebSocketBinding(o) },
     ...(o.tlsOnly || o.tls ? [s('sipWss', 'tcp')] : []),
     s('controlPlane', 'tcp'),
     b('controlPlaneInternal', 'tcp', mgmt, 'internal'),

@@ -16,6 +16,7 @@ import { originAllowList } from '../common/origin-allow-list.js';
 import { SIP_REALM, type ResolvedOptions } from './stack-options.js';
 import { DEFAULT_NUMBERS } from './carrier/behaviours.js';
 import { serviceHosts, serviceUrl } from './agent-services.js';
+import { plainWebSocketBinding } from './bindings.js';
 
 export interface StackFiles {
   readonly secrets: StackSecrets;
@@ -114,8 +115,7 @@ export async function writeStackFiles(
       listen,
       sipUdpPort: ports.sipUdp,
       sipWsPort: ports.sipWs,
-      // Off loopback agents get WSS only: plain ws:// stays on the management address.
-      ...(o.tlsOnly ? { plainWsListen: mgmt } : {}),
+      plainWsListen: plainWebSocketBinding(o).host,
       ...(serverCert ? { wss: { ...services.sipWss, tlsConfigFile: kamailioTlsCfg } } : {}),
       realm: SIP_REALM,
       dbUrl: o.dbUrl,

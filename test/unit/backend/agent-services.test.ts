@@ -82,12 +82,17 @@ test('stack options: --wss-listen on a loopback stack without a certificate is r
     .sort();
   assert.deepEqual(agentSockets, [
     `controlPlane tcp ${HTTPS}:443`,
-    `sipWs tcp ${LISTEN}:30001`,
     `sipWss tcp ${WSS}:443`,
     `turn tcp ${TURNS}:30020`,
     `turn udp ${TURNS}:30020`,
     `turns tcp ${TURNS}:443`,
   ]);
+  const plainWs = stackBindings(o, { carrier: false, reflector: false }).find((b) => b.name === 'sipWs');
+  assert.deepEqual(
+    plainWs && { host: plainWs.host, faces: plainWs.faces },
+    { host: o.managementAddress, faces: 'internal' },
+    'off loopback ws:// never faces agents',
+  );
 });
 
 test('two services on one socket are refused before anything starts, naming both', () => {
