@@ -3,7 +3,7 @@
  *
  *   POST /api/network-reports            an agent (HTTP Basic) sends its report
  *   GET  /api/admin/network-reports      the admin lists them (?agent=, ?since=, ?limit=)
- *   GET  /api/admin/network-reports/:id  the admin opens one
+ *   GET  /api/admin/network-reports/:id  the admin opens one (?format=html: as the exported page)
  *
  * Who can do what, worst case: an agent can only ADD reports, stamped with the name it signed in
  * with (a report claiming another agent is refused), at most NETWORK_REPORT_UPLOAD_POLICY's rate,
@@ -16,6 +16,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NETWORK_REPORT_MAX_BYTES, parseNetworkReport } from '../../common/network-report.js';
+import { renderReportHtml, REPORT_PAGE_CSP } from '../../common/network-report-html.js';
 import type { AdminGuard } from './admin-api.js';
 import type { Agent } from './agents.js';
 import type { NetworkReportStore } from './network-reports.js';
@@ -87,6 +88,14 @@ export function registerNetworkReportApi(app: FastifyInstance, deps: NetworkRepo
     const p = IdParamSchema.safeParse(req.params);
     const found = p.success ? await store.get(p.data.id) : undefined;
     if (!found) return reply.code(404).send({ error: 'no such report' });
+    // ?format=html: the page the agent would export, under its own policy (no script, nothing fetched).
+    if ((req.query as { format?: unknown }).format === 'html') {
+      return reply
+        .header('Content-Security-Policy', REPORT_PAGE_CSP)
+        .header('X-Frame-Options', 'DENY')
+        .type('text/html; charset=utf-8')
+        .send(renderReportHtml(found.report));
+    }
     return found;
   });
 }

@@ -1,7 +1,7 @@
 import type { AppState } from '../state/app-state.js';
 import { useController } from '../state/use-app-state.js';
 import { DESKTOP_ONLY_CHECKS } from '../network-test/network-test.js';
-import { reportJsonHref } from '../network-test/report-export.js';
+import { reportHtmlHref, reportJsonHref } from '../network-test/report-export.js';
 import { selectPasswordStorageText } from '../state/selectors.js';
 
 const VERDICT_TEXT = { pass: 'Pass', warn: 'Warning', fail: 'Fail', skip: 'Skipped' } as const;
@@ -90,6 +90,13 @@ function WebNetworkTest({ state, provisioningUrl }: { state: AppState; provision
             href={reportJsonHref(last.report)}
           >
             Export JSON
+          </a>
+          <a
+            className="button quiet small"
+            download={`clearline-network-test-${last.report.runId}.html`}
+            href={reportHtmlHref(last.report)}
+          >
+            Export HTML
           </a>
           {state.config && (
             <button

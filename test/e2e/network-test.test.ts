@@ -8,7 +8,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../../backend/stack.js';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
 import { launchAgentBrowser } from '../support/chromium.js';
@@ -17,6 +19,7 @@ import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
 import { parseNetworkReport, type NetworkReport } from '../../common/network-report.js';
 import type { NetworkReportSummary } from '../../backend/control-plane/network-reports.js';
 
+const SCREENSHOTS = join(REPO_ROOT, 'dist', 'screenshots');
 /** The issue's budget for the whole test on a healthy network. */
 const BUDGET_MS = 10_000;
 
@@ -118,6 +121,24 @@ test('signed in: the full test passes within 10 s, with the echo call’s phases
   assert.ok((call['mos'] as number) >= 4, `MOS ${call['mos']}`);
   assert.equal(typeof call['jitterMs'], 'number');
 
+  // The HTML export renders on its own, under its own strict policy: screenshot it.
+  const htmlHref = (await panel().getByRole('link', { name: 'Export HTML' }).getAttribute('href'))!;
+  const html = decodeURIComponent(htmlHref.replace(/^data:text\/html;charset=utf-8,/, ''));
+  const exported = await context.newPage();
+  const exportErrors: string[] = [];
+  exported.on('pageerror', (e) => exportErrors.push(String(e)));
+  exported.on('request', (r) => exportErrors.push(`fetched ${r.url()}`));
+  await exported.setContent(html);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const shot = await exported.screenshot({ path: join(SCREENSHOTS, 'network-test-report.png'), fullPage: true });
+  const heading = await exported.getByRole('heading', { level: 1 }).textContent();
+  assert.match(heading ?? '', /^Network test: (Pass|Warning) — /);
+  for (const step of report.steps) assert.ok((await exported.textContent('body'))!.includes(step.title));
+  assert.equal(await exported.locator('svg[aria-label="Time per check"] rect').count(), report.steps.length);
+  assert.ok(shot.length > 20_000, `the screenshot has content (${shot.length} bytes)`);
+  assert.deepEqual(exportErrors, []);
+  await exported.close();
+
   await panel().getByRole('button', { name: 'Send to helpdesk' }).click();
   const sent = await panel().getByRole('status').filter({ hasText: 'sent to the helpdesk' }).textContent({ timeout: 10_000 });
   const id = /Report ([0-9a-f-]{36}) sent/.exec(sent ?? '')?.[1];
@@ -131,5 +152,11 @@ test('signed in: the full test passes within 10 s, with the echo call’s phases
     reports.map((r) => [r.id, r.agent, r.phase, r.verdict]),
     [[id, agent.username, 'signed-in', report.verdict]],
   );
+  const page2 = await fetch(`${backend.endpoints.controlPlane.url}/api/admin/network-reports/${id}?format=html`, {
+    headers: { authorization: `Bearer ${backend.endpoints.admin.token}` },
+    signal: AbortSignal.timeout(5000),
+  });
+  assert.match(page2.headers.get('content-security-policy') ?? '', /^default-src 'none'/);
+  assert.equal(await page2.text(), html, 'the admin opens the same page the agent exported');
   assert.deepEqual(pageErrors, []);
 });
