@@ -24,6 +24,8 @@ export function ActiveCall({ call, stats, domain }: { call: CallSnapshot; stats:
           {formatDuration(call.answeredAt === null ? 0 : now - call.answeredAt)}
         </span>
       </div>
+      {/* Stays while it is true: a notice can be dismissed or replaced, this is the call's state. */}
+      {call.microphoneFallback && <p className="muted">Using the system default microphone: the selected one is not available.</p>}
       <div className="controls">
         <button
           type="button"

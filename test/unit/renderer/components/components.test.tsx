@@ -100,6 +100,10 @@ test('active call: controls follow mute/hold, timer and quality panel with both 
   assert.match(changed, /class="card call-card in-call state-active held"/);
   // Before the first stats arrive the panel shows dashes, never stale numbers.
   assert.equal(count(changed, '—'), 5);
+  assert.doesNotMatch(changed, /system default microphone/);
+
+  const fellBack = render(<CallStage state={stateWith(phone(call({ state: 'active', answeredAt: 1, microphoneFallback: true })))} />);
+  assert.match(fellBack, />Using the system default microphone: the selected one is not available.</);
 });
 
 test('incoming call during another call: Incoming call region with Answer/Decline, current call kept', () => {
