@@ -16,7 +16,8 @@ import { startTestBackend, type TestBackend } from '../support/backend-fixture.j
 import { launchAgentBrowser } from '../support/chromium.js';
 import { toneWav } from '../support/tones.js';
 import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
-import { parseNetworkReport, type NetworkReport } from '../../common/network-report.js';
+import type { NetworkReport } from '../../common/network-report.js';
+import { networkTestPanel, runNetworkTestAndExport } from '../support/network-test-ui.js';
 import type { NetworkReportSummary } from '../../backend/control-plane/network-reports.js';
 
 const SCREENSHOTS = join(REPO_ROOT, 'dist', 'screenshots');
@@ -51,30 +52,8 @@ after(
   { timeout: 30_000 },
 );
 
-const panel = () => page.getByRole('region', { name: 'Network test' });
-
-/** Clicks Run, waits for the verdict line, and returns the exported JSON, checked against the schema. */
-async function runAndExport(): Promise<NetworkReport> {
-  const previous = await panel()
-    .getByRole('link', { name: 'Export JSON' })
-    .getAttribute('href', { timeout: 100 })
-    .catch(() => null);
-  await panel().getByRole('button', { name: 'Run network test' }).click();
-  const exportLink = panel().getByRole('link', { name: 'Export JSON' });
-  await page.waitForFunction(
-    (prev) => {
-      const a = document.querySelector('section[aria-label="Network test"] a[download]');
-      return a !== null && a.getAttribute('href') !== prev;
-    },
-    previous,
-    { timeout: 20_000 },
-  );
-  const href = (await exportLink.getAttribute('href'))!;
-  const json: unknown = JSON.parse(decodeURIComponent(href.replace(/^data:application\/json;charset=utf-8,/, '')));
-  const parsed = parseNetworkReport(json);
-  assert.ok(parsed.ok, `the exported JSON validates against the report schema: ${parsed.ok ? '' : parsed.error}`);
-  return parsed.report;
-}
+const panel = () => networkTestPanel(page);
+const runAndExport = () => runNetworkTestAndExport(page);
 
 const verdicts = (r: NetworkReport) => Object.fromEntries(r.steps.map((s) => [s.id, s.verdict]));
 
