@@ -12,6 +12,7 @@ const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--list
        [--https-listen ADDR:PORT] [--wss-listen ADDR:PORT] [--turns-listen ADDR:PORT]
        [--peer-kamailio MGMT_ADDR]... [--peer-rtpengine ADDR:PORT]... [--peer-media-address ADDR]...
        [--peer-sip-url URL]... [--peer-turn-uri URI]...
+       [--max-calls N] [--media-port-min PORT]
 A loopback --listen (the default) is the demo; any other is production unless --demo is given.
 --https-listen, --wss-listen, --turns-listen move the control plane, SIP over WSS and coturn
 (TURN/TLS on PORT, TURN UDP/TCP at its block port) to an address of their own, e.g. :443.
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
         'turn-ttl': { type: 'string' },
         'audit-retention-days': { type: 'string' },
         'rtpengine-instances': { type: 'string' },
+        'max-calls': { type: 'string' },
+        'media-port-min': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true },
         'https-listen': { type: 'string' },
         'wss-listen': { type: 'string' },
@@ -95,6 +98,8 @@ async function main(): Promise<void> {
     turnTtlSec: parseIntOption('--turn-ttl', values['turn-ttl']),
     auditRetentionDays: parseIntOption('--audit-retention-days', values['audit-retention-days']),
     rtpengineInstances: parseIntOption('--rtpengine-instances', values['rtpengine-instances']),
+    maxCalls: parseIntOption('--max-calls', values['max-calls']),
+    mediaPortMin: parseIntOption('--media-port-min', values['media-port-min']),
     corsOrigins: values['cors-origin'],
     peers: {
       kamailio: values['peer-kamailio'],

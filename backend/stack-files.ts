@@ -5,7 +5,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderKamailioConfig, renderKamailioTlsConfig } from './config/kamailio.js';
-import { renderCoturnConfig } from './config/coturn.js';
+import { DEFAULT_TURN_QUOTAS, renderCoturnConfig } from './config/coturn.js';
 import { rtpengineSocket } from './config/rtpengine.js';
 import { ensureLocalPki, type LocalPki } from './pki.js';
 import { loadOrCreateSecrets, type StackSecrets } from './state.js';
@@ -145,6 +145,8 @@ export async function writeStackFiles(
       tlsPort: services.turns.port,
       relayMin: ports.turnRelayMin,
       relayMax: ports.turnRelayMax,
+      // No more allocations than relay ports: the next one gets a clean quota error (486).
+      quotas: { ...DEFAULT_TURN_QUOTAS, totalQuota: ports.turnRelayMax - ports.turnRelayMin + 1 },
       realm: SIP_REALM,
       authSecret: secrets.turnSecret,
       certFile: pki.certFile,

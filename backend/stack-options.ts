@@ -2,7 +2,7 @@
 import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DEFAULT_PORT_BASE, portsFor, type PortMap } from './ports.js';
+import { BLOCK_MAX_CALLS, DEFAULT_PORT_BASE, MEDIA_PORTS_PER_CALL, portsFor, type PortMap } from './ports.js';
 import { DEFAULT_TURN_TTL_SEC } from './control-plane/turn-rest.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from './control-plane/retention.js';
 import { originAllowList } from '../common/origin-allow-list.js';
@@ -49,6 +49,14 @@ export interface StackOptions {
   readonly auditRetentionDays?: number;
   /** rtpengine instances behind Kamailio (1-10): each its own ng port and share of the media range. */
   readonly rtpengineInstances?: number;
+  /**
+   * Concurrent calls the stack is sized for (`--max-calls`): media port ranges, rtpengine's session
+   * cap (the call after the last gets a clean 503), coturn's allocation quota, Kamailio's shared
+   * memory. Default: BLOCK_MAX_CALLS in demo mode (fits the port block), PRODUCTION_MAX_CALLS otherwise.
+   */
+  readonly maxCalls?: number;
+  /** First port of the media ranges (`--media-port-min`); see backend/ports.ts portsFor. */
+  readonly mediaPortMin?: number;
   /** Extra browser origins allowed to call the API (the web softphone's own origin always is). */
   readonly corsOrigins?: readonly string[];
   /** Audit events Kamailio holds while the control plane is unreachable (default 10000). */
@@ -87,12 +95,24 @@ export interface ResolvedOptions {
   readonly dbUrl: string;
   readonly turnTtlSec: number;
   readonly auditRetentionDays: number;
-  readonly rtpengines: ReadonlyArray<{ name: string; ngPort: number; portMin: number; portMax: number }>;
+  readonly rtpengines: ReadonlyArray<{ name: string; ngPort: number; portMin: number; portMax: number; maxSessions: number }>;
+  /** Concurrent calls the engines are sized for (see StackOptions.maxCalls). */
+  readonly maxCalls: number;
   readonly auditQueueSize: number | undefined;
   readonly maxCallSeconds: number | undefined;
 }
 
-/** Splits the rtpengine media range evenly; ng ports follow rtpengineNg (offsets 30-39 are free). */
+/**
+ * A production stack (not demo) is sized for this many concurrent calls unless `--max-calls` says
+ * otherwise: about what two cores carry (backend/README.md "Sizing").
+ */
+export const PRODUCTION_MAX_CALLS = 500;
+
+/**
+ * Splits the rtpengine media range evenly; ng ports follow rtpengineNg (offsets 30-39 are free).
+ * Each instance refuses sessions beyond what its share of ports holds, so the call after the last
+ * gets a clean 503 from Kamailio instead of a call without media.
+ */
 export function rtpengineInstances(ports: PortMap, count: number): ResolvedOptions['rtpengines'] {
   if (!Number.isInteger(count) || count < 1 || count > 10)
     throw new Error(`--rtpengine-instances must be an integer from 1 to 10 (got ${count})`);
@@ -102,6 +122,7 @@ export function rtpengineInstances(ports: PortMap, count: number): ResolvedOptio
     ngPort: ports.rtpengineNg + i,
     portMin: ports.rtpengineMediaMin + i * share,
     portMax: ports.rtpengineMediaMin + (i + 1) * share - 1,
+    maxSessions: Math.floor(share / MEDIA_PORTS_PER_CALL.rtpengine),
   }));
 }
 
@@ -143,7 +164,8 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   const demo = opts.demo ?? !tlsOnly;
   const trunk = opts.trunk === undefined ? null : parseTrunk(opts.trunk);
   const portBase = opts.portBase ?? DEFAULT_PORT_BASE;
-  const ports = portsFor(portBase);
+  const maxCalls = opts.maxCalls ?? (demo ? BLOCK_MAX_CALLS : PRODUCTION_MAX_CALLS);
+  const ports = portsFor(portBase, { maxCalls, ...(opts.mediaPortMin !== undefined ? { mediaPortMin: opts.mediaPortMin } : {}) });
   if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
     throw new Error('--tls-cert and --tls-key must be given together (HTTPS and WSS need both)');
   }
@@ -208,6 +230,7 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     turnTtlSec,
     auditRetentionDays,
     rtpengines,
+    maxCalls,
     auditQueueSize,
     maxCallSeconds: opts.maxCallSeconds,
   };

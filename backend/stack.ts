@@ -19,6 +19,8 @@ import { resolveStackOptions, type StackOptions } from './stack-options.js';
 import { DEFAULT_NUMBERS } from './carrier/behaviours.js';
 import { writeStackFiles } from './stack-files.js';
 import { SERVICE_LISTEN_FLAGS } from './agent-services.js';
+import { engineSizing } from './engine-sizing.js';
+import { availableParallelism } from 'node:os';
 
 export { resolveStackOptions, type StackOptions } from './stack-options.js';
 
@@ -74,6 +76,12 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       `WARNING: --media-address is --listen (${listen}): a TURN allocation can relay to every port of it (Kamailio, the control plane, coturn); give media an address of its own`,
     );
   }
+
+  const sizing = engineSizing(o.maxCalls, availableParallelism());
+  log(
+    `sized for ${o.maxCalls} concurrent calls: rtpengine media ${ports.rtpengineMediaMin}-${ports.rtpengineMediaMax}, ` +
+      `TURN relay ${ports.turnRelayMin}-${ports.turnRelayMax}, Kamailio ${sizing.kamailioShmMb} MB shared memory`,
+  );
 
   let stopped = false;
   let stopPromise: Promise<void> | null = null;
@@ -134,7 +142,15 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
           spec(
             r.name,
             'rtpengine',
-            rtpengineArgs({ mediaAddress: o.mediaAddress, ngAddress: mgmt, ngPort: r.ngPort, portMin: r.portMin, portMax: r.portMax }),
+            rtpengineArgs({
+              mediaAddress: o.mediaAddress,
+              ngAddress: mgmt,
+              ngPort: r.ngPort,
+              portMin: r.portMin,
+              portMax: r.portMax,
+              maxSessions: r.maxSessions,
+              threads: sizing.rtpengineThreads,
+            }),
             {
               kind: 'probe',
               probe: () => rtpengineNgProbe(mgmt, r.ngPort),
@@ -163,12 +179,21 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     // Kamailio reads the agents table the control plane created and needs rtpengine up.
     const later: Promise<unknown>[] = [
       supervisor.start(
-        spec('kamailio', 'kamailio', ['-f', files.kamailioConfig, '-DD', '-E', '-Y', runDir, '-w', runDir, '-m', '64', '-M', '8'], {
-          kind: 'probe',
-          probe: async () =>
-            (await sipOptionsProbe(listen, ports.sipUdp)) &&
-            (await (wssUrl ? tcpOpenProbe(o.services.sipWss.host, o.services.sipWss.port) : tcpOpenProbe(listen, ports.sipWs))),
-        }),
+        spec(
+          'kamailio',
+          'kamailio',
+          [
+            ...['-f', files.kamailioConfig, '-DD', '-E', '-Y', runDir, '-w', runDir],
+            ...['-m', String(sizing.kamailioShmMb), '-M', '8'],
+            ...['-n', String(sizing.kamailioWorkers), '-N', String(sizing.kamailioWorkers)],
+          ],
+          {
+            kind: 'probe',
+            probe: async () =>
+              (await sipOptionsProbe(listen, ports.sipUdp)) &&
+              (await (wssUrl ? tcpOpenProbe(o.services.sipWss.host, o.services.sipWss.port) : tcpOpenProbe(listen, ports.sipWs))),
+          },
+        ),
       ),
     ];
     if (carrierMain) {

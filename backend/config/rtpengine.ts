@@ -10,12 +10,18 @@ export interface RtpengineInput {
   readonly ngPort: number;
   readonly portMin: number;
   readonly portMax: number;
+  /** Sessions (calls) this instance accepts; the next offer is refused, and Kamailio answers 503. */
+  readonly maxSessions: number;
+  /** Worker threads (engine-sizing.ts). */
+  readonly threads: number;
   /** Address advertised in SDP when it differs from the bound one (a host behind 1:1 NAT). */
   readonly advertise?: string;
 }
 
 export function rtpengineArgs(input: RtpengineInput): string[] {
   if (input.portMin > input.portMax) throw new RangeError('rtpengine: portMin must not exceed portMax');
+  if (!Number.isInteger(input.maxSessions) || input.maxSessions < 1)
+    throw new RangeError('rtpengine: maxSessions must be a positive integer');
   const { mediaAddress, advertise } = input;
   const iface = advertise && advertise !== mediaAddress ? `${mediaAddress}!${advertise}` : mediaAddress;
   return [
@@ -30,7 +36,8 @@ export function rtpengineArgs(input: RtpengineInput): string[] {
     '--log-stderr',
     '--log-level=5',
     '--delete-delay=0',
-    '--num-threads=2',
+    `--num-threads=${input.threads}`,
+    `--max-sessions=${input.maxSessions}`,
   ];
 }
 

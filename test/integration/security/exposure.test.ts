@@ -23,7 +23,8 @@ import {
 } from '../../../main/diagnostics/stun/turn-client.js';
 import { udpTransport, type StunTransport } from '../../../main/diagnostics/stun/transaction.js';
 import { openDatagram } from '../../../main/diagnostics/probes/node-channels.js';
-import { PORT_BLOCK_SIZE } from '../../../backend/ports.js';
+// Production sizes media after the port block; this suite scans the block, so it stays block-sized.
+import { BLOCK_MAX_CALLS, PORT_BLOCK_SIZE } from '../../../backend/ports.js';
 import { startStack } from '../../../backend/stack.js';
 import { startTestStack, waitFor } from '../backend/support/stack-fixture.js';
 import { admin, api, createAgent } from './support/control-plane-http.js';
@@ -49,7 +50,7 @@ describe('exposure: a production stack shows the network only its agent- and tru
 
   before(async () => {
     addresses = addTestAddresses('clbexp', [LISTEN, MEDIA]);
-    fx = await startTestStack(PORT_BASE, { listen: LISTEN, mediaAddress: MEDIA });
+    fx = await startTestStack(PORT_BASE, { listen: LISTEN, mediaAddress: MEDIA, maxCalls: BLOCK_MAX_CALLS });
     await createAgent(fx.stack, AGENT.username, AGENT.password);
     const res = await api(fx.stack, { path: '/api/turn-credentials', auth: AGENT });
     assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -200,7 +201,14 @@ describe('exposure: a state dir that ran the demo starts production without its 
     } finally {
       await demo.stop();
     }
-    const prod = await startStack({ stateDir, portBase: PORT_BASE, listen: REUSED_LISTEN, mediaAddress: REUSED_MEDIA, log });
+    const prod = await startStack({
+      stateDir,
+      portBase: PORT_BASE,
+      listen: REUSED_LISTEN,
+      mediaAddress: REUSED_MEDIA,
+      maxCalls: BLOCK_MAX_CALLS,
+      log,
+    });
     try {
       const listed = await admin(prod, 'GET', '/api/agents');
       assert.equal(listed.status, 200);

@@ -19,6 +19,8 @@ import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { api, createAgent } from './support/control-plane-http.js';
 import { addTestAddresses, type TestAddresses } from './support/test-addresses.js';
 import { TEST_PORT_BASES } from '../../support/port-registry.js';
+// Production sizes media after the port block (--max-calls 500); this suite keeps its stack block-sized.
+import { BLOCK_MAX_CALLS } from '../../../backend/ports.js';
 
 const PORT_BASE = TEST_PORT_BASES.securityExposure;
 const LISTEN = '10.213.0.1';
@@ -61,7 +63,7 @@ describe('transport: off loopback the control plane is HTTPS and SIP is WSS, wit
 
   before(async () => {
     addresses = addTestAddresses('clbtls', [LISTEN, MEDIA]);
-    fx = await startTestStack(PORT_BASE, { listen: LISTEN, mediaAddress: MEDIA });
+    fx = await startTestStack(PORT_BASE, { listen: LISTEN, mediaAddress: MEDIA, maxCalls: BLOCK_MAX_CALLS });
     ca = readFileSync(fx.stack.endpoints.caCertPath!);
     await createAgent(fx.stack, AGENT.username, AGENT.password);
   });

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveStackOptions } from '../../../backend/stack-options.js';
+import { PRODUCTION_MAX_CALLS, resolveStackOptions } from '../../../backend/stack-options.js';
+import { BLOCK_MAX_CALLS } from '../../../backend/ports.js';
 import { stackBindings } from '../../../backend/bindings.js';
 import { DEMO_PASSWORD_MIN_LENGTH, loadOrCreateSecrets } from '../../../backend/state.js';
 
@@ -72,6 +73,28 @@ test('any other listen is production with HTTPS/WSS only, unless --demo; media n
     () => resolveStackOptions({ stateDir, listen: '10.9.8.7', mediaAddress: '10.9.8.9', managementAddress: '10.9.8.9' }),
     /--media-address 10\.9\.8\.9 must differ from --management-address/,
   );
+});
+
+test('--max-calls: demo stacks fit the port block, production is sized for PRODUCTION_MAX_CALLS; rtpengine refuses beyond its share', () => {
+  const demo = resolveStackOptions({ stateDir, portBase: 30000 });
+  assert.equal(demo.maxCalls, BLOCK_MAX_CALLS);
+  assert.deepEqual(
+    demo.rtpengines.map((r) => [r.portMin, r.portMax, r.maxSessions]),
+    [[31000, 31199, BLOCK_MAX_CALLS]],
+  );
+  const prod = resolveStackOptions({ stateDir, portBase: 30000, listen: '10.9.8.7', mediaAddress: '10.9.8.8' });
+  assert.equal(prod.maxCalls, PRODUCTION_MAX_CALLS);
+  assert.equal(prod.ports.rtpengineMediaMin, 32000, 'after the signaling block');
+  assert.equal(prod.rtpengines[0]!.maxSessions, PRODUCTION_MAX_CALLS);
+  const two = resolveStackOptions({ stateDir, portBase: 30000, maxCalls: 7, rtpengineInstances: 2 });
+  assert.deepEqual(
+    two.rtpengines.map((r) => [r.portMin, r.portMax, r.maxSessions]),
+    [
+      [31000, 31013, 3],
+      [31014, 31027, 3],
+    ],
+  );
+  assert.throws(() => resolveStackOptions({ stateDir, maxCalls: 0 }), /--max-calls must be an integer/);
 });
 
 test('bindings: control interfaces and plain ws:// on the management address, agents (WSS) and trunk on the listen address, the reflector with the media', () => {

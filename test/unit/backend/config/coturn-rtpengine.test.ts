@@ -82,12 +82,17 @@ test('rtpengine: userspace-only arguments, media on its address, ng on the manag
     ngPort: 20030,
     portMin: 21000,
     portMax: 21199,
+    maxSessions: 50,
+    threads: 2,
     advertise: '198.51.100.1',
   });
   assert.ok(args.includes('--table=-1'));
   assert.ok(args.includes('--interface=10.1.1.1!198.51.100.1'));
   assert.ok(args.includes('--listen-ng=127.0.0.1:20030'));
   assert.ok(args.includes('--port-min=21000') && args.includes('--port-max=21199'));
+  assert.ok(args.includes('--max-sessions=50') && args.includes('--num-threads=2'), 'sized by --max-calls (engine-sizing.ts)');
   assert.equal(rtpengineSocket('127.0.0.1', 20030), 'udp:127.0.0.1:20030');
-  assert.throws(() => rtpengineArgs({ mediaAddress: 'x', ngAddress: 'y', ngPort: 1, portMin: 5, portMax: 4 }), /portMin/);
+  const tiny = { mediaAddress: 'x', ngAddress: 'y', ngPort: 1, portMin: 5, portMax: 4, maxSessions: 1, threads: 1 };
+  assert.throws(() => rtpengineArgs(tiny), /portMin/);
+  assert.throws(() => rtpengineArgs({ ...tiny, portMax: 8, maxSessions: 0 }), /maxSessions/);
 });
