@@ -31,8 +31,10 @@ const LAST_SIGNALING_OFFSET = PORT_OFFSETS.reflector;
  * coturn 4.6.1 and Chromium; arithmetic in backend/README.md "Sizing"):
  * - rtpengine: 4 — one even/odd port pair per leg (agent leg and trunk leg); the agent leg
  *   rtcp-muxes and opens one socket, but rtpengine still takes the pair.
- * - turnRelay: 4 — a relayed agent leg holds one relay port per TURN URL the client is given
- *   (Chromium allocates on UDP, TCP and TLS and keeps all three for the call), plus one spare.
+ * - turnRelay: 4 — coturn opens two relay sockets per allocation (measured with a Chromium leg
+ *   relayed over one UDP TURN URL), so 4 covers both legs of an agent↔agent call relayed, or one
+ *   leg whose browser allocated on two TURN URLs (a client given UDP, TCP and TLS may hold three
+ *   allocations, 6 ports, while ICE runs).
  * - carrier: 2 — the simulated carrier opens one RTP socket per call; twice that for re-INVITEs
  *   and calls whose port is not yet released.
  */

@@ -104,7 +104,8 @@ export interface ResolvedOptions {
 
 /**
  * A production stack (not demo) is sized for this many concurrent calls unless `--max-calls` says
- * otherwise: about what two cores carry (backend/README.md "Sizing").
+ * otherwise: what an 8–10-core node carries by the capacity benchmark's per-call costs
+ * (backend/README.md "Sizing one node"). Sizing only reserves ports and ceilings; it costs little.
  */
 export const PRODUCTION_MAX_CALLS = 500;
 

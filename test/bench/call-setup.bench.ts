@@ -3,18 +3,26 @@ import type { Bench } from './index.js';
 import { Agent } from '../support/agent.js';
 import { startTestBackend } from '../support/backend-fixture.js';
 import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
+import { CarrierApi } from '../support/carrier-api.js';
+import { carrierApiUrl } from '../../backend/endpoints.js';
 
 /**
  * Call setup through the whole product path next to a bare WebRTC baseline, both measured in the
  * same run on the same machine:
  * - sipMs: click "Call" on the echo number in the web softphone → first RTP packet from the far
  *   end (inbound-rtp packetsReceived > 0): SIP over WebSocket, Kamailio, rtpengine, carrier.
+ * - ringMs: how long the echo number deliberately rang in that call (the carrier's own answeredAt −
+ *   startedAt, ANSWER_DELAY_MS = 200 by design), and pathMs = sipMs − ringMs: our path.
  * - p2pMs: two pages, bare RTCPeerConnections, SDP handed over by the harness: createOffer →
  *   first packet received.
- * Medians of RUNS runs after one warm-up each (the first getUserMedia costs ~450 ms).
+ * Both sides pre-warmed as a softphone that has been in use: one warm-up call each, and the
+ * microphone held open in every page (the capture device is running, so a call's getUserMedia
+ * does not start it; the first one costs ~450 ms). Medians of RUNS runs; goal: pathMs within
+ * GOAL_RATIO × p2pMs.
  */
 const PORT_BASE = TEST_PORT_BASES.echoCall;
 const RUNS = 5;
+const GOAL_RATIO = 1.25;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -50,12 +58,21 @@ const P2P_HELPERS = `
   window.__closeAll = () => { (window.__benchPcs || []).forEach((pc) => pc.close()); window.__benchPcs = []; };
 `;
 
-async function sipSetupMs(agent: Agent, echoNumber: string): Promise<number> {
+/** Opens the microphone once and keeps it open in the page (what a softphone in use has). */
+const HOLD_MICROPHONE = `(async () => {
+  window.__heldMic = await navigator.mediaDevices.getUserMedia({ audio: true });
+})()`;
+
+/** One call's setup and the carrier's deliberate ringing in it (its own answeredAt − startedAt). */
+async function sipSetupMs(agent: Agent, carrier: CarrierApi, echoNumber: string): Promise<{ ms: number; ringMs: number }> {
+  const before = new Set((await carrier.calls()).map((c) => c.id));
   await agent.page.getByLabel('Number or colleague').fill(echoNumber);
   const ms = (await agent.page.evaluate(CLICK_CALL_AND_WAIT_FIRST_PACKET)) as number;
+  const call = (await carrier.calls()).find((c) => !before.has(c.id) && c.number === echoNumber);
+  if (!call?.answeredAt) throw new Error(`the carrier has no answered echo call for this run: ${JSON.stringify(call)}`);
   await agent.phone.hangUp();
   await agent.page.getByLabel('Number or colleague').waitFor({ timeout: 10_000 });
-  return ms;
+  return { ms, ringMs: Date.parse(call.answeredAt) - Date.parse(call.startedAt) };
 }
 
 async function p2pSetupMs(caller: Page, callee: Page): Promise<number> {
@@ -113,28 +130,43 @@ const bench: Bench = {
       await agent.phone.signIn(backend.endpoints.controlPlane.url, account.username, account.password);
       await agent.phone.waitRegistered();
       const echo = backend.endpoints.numbers.echo;
-      await sipSetupMs(agent, echo); // warm-up
+      const carrier = new CarrierApi(carrierApiUrl(backend.endpoints));
+      await agent.page.evaluate(HOLD_MICROPHONE);
+      await sipSetupMs(agent, carrier, echo); // warm-up
       const sipRuns: number[] = [];
-      for (let i = 0; i < RUNS; i++) sipRuns.push(await sipSetupMs(agent, echo));
+      const ringRuns: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const run = await sipSetupMs(agent, carrier, echo);
+        sipRuns.push(run.ms);
+        ringRuns.push(run.ringMs);
+      }
 
       // Baseline pages on the same (secure, loopback) origin, without the app.
       const [caller, callee] = await Promise.all([agent.context.newPage(), agent.context.newPage()]);
       for (const page of [caller, callee]) {
         await page.goto(`${backend.endpoints.controlPlane.url}/bench-baseline-blank`);
         await page.evaluate(P2P_HELPERS);
+        await page.evaluate(HOLD_MICROPHONE);
       }
       await p2pSetupMs(caller, callee); // warm-up
       const p2pRuns: number[] = [];
       for (let i = 0; i < RUNS; i++) p2pRuns.push(await p2pSetupMs(caller, callee));
 
       const sipMs = median(sipRuns);
+      const pathRuns = sipRuns.map((ms, i) => ms - ringRuns[i]!);
+      const pathMs = median(pathRuns);
       const p2pMs = median(p2pRuns);
       return {
         sipMs: round(sipMs),
+        ringMs: round(median(ringRuns)),
+        pathMs: round(pathMs),
         p2pMs: round(p2pMs),
-        ratio: round(sipMs / p2pMs),
+        ratio: round(pathMs / p2pMs),
+        goalRatio: GOAL_RATIO,
+        withinGoal: pathMs / p2pMs <= GOAL_RATIO,
         runs: RUNS,
         sipRunsMs: sipRuns.map(round),
+        pathRunsMs: pathRuns.map(round),
         p2pRunsMs: p2pRuns.map(round),
       };
     } finally {

@@ -11,6 +11,8 @@ export interface CarrierCall {
   readonly transferredTo: string | null;
   readonly transferStatus: number | null;
   readonly finalStatus: number | null;
+  readonly startedAt: string;
+  readonly answeredAt: string | null;
   readonly endedAt: string | null;
   readonly number: string;
   readonly direction: string;

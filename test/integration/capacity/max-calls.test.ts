@@ -67,7 +67,7 @@ describe(
       assert.match(turn, new RegExp(`^max-port=${ports.turnRelayMax}$`, 'm'));
       assert.match(turn, new RegExp(`^total-quota=${MAX_CALLS * MEDIA_PORTS_PER_CALL.turnRelay}$`, 'm'));
       const kam = cmdline(pids.kamailio!);
-      assert.equal(kam[kam.indexOf('-m') + 1], '65', 'Kamailio shared memory: 64 MB + 64 KB per call, rounded up');
+      assert.equal(kam[kam.indexOf('-m') + 1], '65', 'Kamailio shared memory: 64 MB + 256 KB per call, rounded up');
       const carrier = cmdline(pids.carrier!);
       assert.equal(carrier[carrier.indexOf('--media-min') + 1], String(ports.carrierMediaMin));
       assert.equal(carrier[carrier.indexOf('--media-max') + 1], String(ports.carrierMediaMax));
