@@ -72,13 +72,17 @@ if (values.only) {
   }
 }
 
+/** When the run began: a provisioning failure reports the time it took to fail, not 0 ms. */
+const startedAt = Date.now();
+
 function provisioningFailure(message: string, fix: string): Report {
+  const totalMs = Date.now() - startedAt;
   return {
     runId: 'provisioning',
     verdict: 'fail',
     summary: `Cannot read the provisioned configuration: ${message}`,
-    startedAt: new Date().toISOString(),
-    totalMs: 0,
+    startedAt: new Date(startedAt).toISOString(),
+    totalMs,
     steps: [
       {
         id: 'provisioning',
@@ -87,7 +91,7 @@ function provisioningFailure(message: string, fix: string): Report {
         explanation: message,
         fix,
         values: { url: configUrl },
-        durationMs: 0,
+        durationMs: totalMs,
       },
     ],
   };

@@ -71,6 +71,9 @@ describe(
       assert.match(run.step('provisioning').fix ?? '', /username and password/);
       assert.doesNotMatch(run.step('provisioning').fix ?? '', /reachable/);
       assert.ok(!JSON.stringify(run.report).includes('not-the-password'), 'the password never appears in the report');
+      // Honest timing: the time it took to fail, not "Finished in 0 ms".
+      assert.ok(run.report.totalMs > 0, `totalMs ${run.report.totalMs}`);
+      assert.equal(run.step('provisioning').durationMs, run.report.totalMs);
     });
 
     it('nothing listening at --config: the fix is reachability, exit 2', { timeout: 30_000 }, async () => {
