@@ -23,15 +23,14 @@ describe('step runner', () => {
       order.push(`${id}-`);
       return outcome('pass', id);
     };
-    const t0 = performance.now();
     const report = await runDiagnostics(config, fakeProbes(), undefined, [
       step('a', { run: slow('a') }),
       step('b', { run: slow('b') }),
       step('c', { after: ['a', 'b'], run: async (ctx) => outcome('pass', `saw ${ctx.outcome('a')?.explanation}`) }),
     ]);
-    const wall = performance.now() - t0;
+    // Both started before either finished: they overlapped, whatever the machine's load (a
+    // wall-clock bound here failed on a busy CI machine).
     assert.deepEqual(order.slice(0, 2).sort(), ['a+', 'b+'], 'a and b started together');
-    assert.ok(wall < 280, `two 150 ms steps overlapped (${Math.round(wall)} ms)`);
     assert.equal(report.steps.find((s) => s.id === 'c')?.explanation, 'saw a');
     assert.deepEqual(
       report.steps.map((s) => s.id),
