@@ -58,7 +58,10 @@ export interface CallSnapshot {
   readonly answeredAt: number | null;
   readonly endedAt: number | null;
   readonly endReason: CallEndReason | null;
-  /** User-readable status, e.g. "Busy — the number you called is busy". */
+  /**
+   * User-readable status, e.g. "Busy — the number you called is busy"; during a live call, what
+   * is being done about its media ("Network changed — reconnecting audio…").
+   */
   readonly message: string | null;
   /** Sending from the system default: the microphone the call asked for could not be opened. */
   readonly microphoneFallback: boolean;

@@ -16,13 +16,28 @@ import { summarizeStats, type StatsRecord } from './call-stats.js';
 import { preferAudioCodecs } from './codec-preference.js';
 import { sendDtmfDigits, validateDtmf } from './dtmf.js';
 import { guarded, type CallingLogger } from './logging.js';
+import {
+  DISCONNECTED_GRACE_MS,
+  InboundWatch,
+  initialMediaRecovery,
+  nextMediaRecovery,
+  type MediaEvent,
+  type MediaRecovery,
+} from './media-recovery.js';
 import { requestedMicrophone } from './microphone-fallback.js';
 import { PhoneError, type CallDirection, type CallSnapshot, type CallState, type CallStats } from './phone-api.js';
 import { accepted, statusOf } from './sip-request.js';
+import { withTimeout } from './with-timeout.js';
 import type { TimerHandle, Timers } from '../../common/timers.js';
 
 /** After the far end accepted a blind transfer it normally hangs up on us; past this, we do. */
 const TRANSFER_HANGUP_MS = 5000;
+
+/** How often a live call samples its inbound packet count (media-recovery.ts's InboundWatch). */
+const INBOUND_SAMPLE_MS = 200;
+
+/** How long a dialog refresh or ICE restart is waited for before the next one may go. */
+const REINVITE_ANSWER_MS = 5000;
 
 /** A re-INVITE refused because another is in flight is tried again after this long. */
 const REINVITE_RETRY_MS = 500;
@@ -76,6 +91,8 @@ export class PhoneCall {
   private endedAt: number | null = null;
   private endReason: CallSnapshot['endReason'] = null;
   private message: string | null = null;
+  private recovery: MediaRecovery = initialMediaRecovery;
+  private readonly inbound = new InboundWatch();
   private playback: RemotePlayback | null = null;
   private finalStatus: EndEvidence['finalStatus'] = null;
   private localAction: EndEvidence['localAction'] = null;
@@ -149,7 +166,7 @@ export class PhoneCall {
       answeredAt: this.answeredAt,
       endedAt: this.endedAt,
       endReason: this.endReason,
-      message: this.message,
+      message: this.message ?? this.recovery.notice,
       microphoneFallback: this.microphoneFallback,
     };
   }
@@ -229,9 +246,11 @@ export class PhoneCall {
       if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') {
         if (this.current === 'connecting' || this.current === 'active') this.apply({ type: 'media-up' });
       }
+      this.onMediaPath({ type: 'ice', state: pc.iceConnectionState });
     };
     pc.addEventListener('iceconnectionstatechange', onIce);
     onIce();
+    this.sampleInbound(pc);
   }
 
   // ── in the call ─────────────────────────────────────────────────────────────────────────────
@@ -398,9 +417,50 @@ export class PhoneCall {
     if (pc) pc.setConfiguration({ ...pc.getConfiguration(), iceServers });
   }
 
-  /** The old 5-tuple may be gone (new Wi-Fi, VPN up): a re-INVITE with an ICE restart. */
+  /** The network changed (new Wi-Fi, VPN up): the old 5-tuple may be gone, so an ICE restart. */
   restartIce(): void {
-    this.reinvite(true, 'ICE restart');
+    this.onMediaPath({ type: 'network-changed' });
+  }
+
+  /** Samples the inbound packet count until the call ends; a stall or a recovery feeds onMediaPath. */
+  private sampleInbound(pc: RTCPeerConnection): void {
+    this.after(INBOUND_SAMPLE_MS, () => {
+      if (!this.inProgress) return;
+      // Audio is expected when neither side holds: our hold, or an answer that sends us nothing.
+      const direction = pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio')?.currentDirection;
+      const expected = !this.held && (direction === 'sendrecv' || direction === 'recvonly');
+      void pc
+        .getStats()
+        .then((report) => {
+          let packets = 0;
+          report.forEach((s: { type?: string; kind?: string; packetsReceived?: number }) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived ?? 0;
+          });
+          const flowing = this.inbound.sample(packets, Date.now(), expected);
+          if (flowing !== null) this.onMediaPath({ type: 'inbound', flowing });
+        })
+        .catch(() => undefined)
+        .finally(() => this.sampleInbound(pc));
+    });
+  }
+
+  /** Media recovery (media-recovery.ts): ICE states, its grace timer, restarts and the agent's notice. */
+  private onMediaPath(event: MediaEvent): void {
+    if (!this.inProgress) return;
+    const { state, action } = nextMediaRecovery(this.recovery, event);
+    const noticeChanged = state.notice !== this.recovery.notice;
+    this.recovery = state;
+    if (action === 'start-grace') this.after(DISCONNECTED_GRACE_MS, () => this.onMediaPath({ type: 'grace-over' }));
+    if (action === 'restart') {
+      this.deps.logger.write('warn', 'calling', `call ${this.id}: media path down (${event.type}); restarting ICE`);
+      void this.reinvite(true, 'ICE restart').then(() => {
+        this.onMediaPath({ type: 'restart-settled' });
+        // The restart may have kept ICE "connected" throughout: no state change would clear the notice.
+        const ice = this.media?.peerConnection?.iceConnectionState;
+        if (ice) this.onMediaPath({ type: 'ice', state: ice });
+      });
+    }
+    if (noticeChanged) this.deps.onChange(this);
   }
 
   /**
@@ -409,29 +469,49 @@ export class PhoneCall {
    */
   refreshDialog(): void {
     const ice = this.media?.peerConnection?.iceConnectionState;
-    this.reinvite(ice === 'disconnected' || ice === 'failed', 'dialog refresh');
+    void this.reinvite(ice === 'disconnected' || ice === 'failed', 'dialog refresh');
   }
 
   /**
-   * A re-INVITE that keeps hold and microphone as they are. One already in flight (hold, an
-   * earlier refresh) makes SIP.js refuse a second: retried once it has had time to finish.
+   * A re-INVITE that keeps hold and microphone as they are; settles (never rejects) once it is
+   * answered or given up. One already in flight (hold, an earlier refresh) makes SIP.js refuse a
+   * second: retried once it has had time to finish.
    */
-  private reinvite(iceRestart: boolean, what: string, retriesLeft = 3): void {
-    if (!this.inProgress) return;
-    void this.session
-      .invite({
-        sessionDescriptionHandlerOptions: {
-          hold: this.held,
-          constraints: this.deps.constraints(),
-          ...(iceRestart ? { offerOptions: { iceRestart: true } } : {}),
-        } satisfies Web.SessionDescriptionHandlerOptions as object,
+  private reinvite(iceRestart: boolean, what: string, retriesLeft = 3): Promise<void> {
+    if (!this.inProgress) return Promise.resolve();
+    const answered = accepted(
+      (requestDelegate) =>
+        this.session.invite({
+          requestDelegate,
+          sessionDescriptionHandlerOptions: {
+            hold: this.held,
+            constraints: this.deps.constraints(),
+            ...(iceRestart ? { offerOptions: { iceRestart: true } } : {}),
+          } satisfies Web.SessionDescriptionHandlerOptions as object,
+        }),
+      (response) => new Error(`refused (${statusOf(response)})`),
+      (error) => error as Error,
+    );
+    // Unanswered (its connection died too): SIP.js gives up only after 32 s; we stop waiting sooner.
+    return withTimeout(
+      answered.then(() => 'answered' as const),
+      REINVITE_ANSWER_MS,
+      this.deps.timers,
+    )
+      .then((outcome) => {
+        if (outcome !== 'answered') throw new Error(`no answer within ${REINVITE_ANSWER_MS / 1000} s`);
+        this.deps.logger.write('info', 'calling', `${what} of call ${this.id} accepted${iceRestart ? ' (ICE restart)' : ''}`);
       })
-      .then(() => this.deps.logger.write('info', 'calling', `${what} of call ${this.id} sent${iceRestart ? ' (ICE restart)' : ''}`))
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         this.deps.logger.write('warn', 'calling', `${what} of call ${this.id} failed: ${String(error)}`);
-        if (retriesLeft > 0 && error instanceof RequestPendingError) {
-          this.after(REINVITE_RETRY_MS, () => this.reinvite(iceRestart, what, retriesLeft - 1));
-        }
+        if (retriesLeft <= 0) return;
+        // An earlier re-INVITE died with its connection and left our offer pending: withdraw it.
+        if (this.media?.peerConnection?.signalingState === 'have-local-offer') {
+          await this.session.sessionDescriptionHandler?.rollbackDescription?.().catch(() => undefined);
+        } else if (!(error instanceof RequestPendingError)) return;
+        return new Promise<void>((resolve) =>
+          this.after(REINVITE_RETRY_MS, () => resolve(this.reinvite(iceRestart, what, retriesLeft - 1))),
+        );
       });
   }
 

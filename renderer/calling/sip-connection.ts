@@ -54,12 +54,13 @@ export interface SipConnectionDeps {
 export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
 
 /**
- * Reconnect waits while a call is up: 0.25–0.5 s, then 0.5–1 s at most, so the agent is
- * registered again (and the call's dialog refreshed) within about a second of the path
- * returning. A handful of agents on calls retrying every second costs the server nothing; the
- * idle fleet keeps the long backoff above.
+ * Reconnect waits while a call is up: 0.25–0.5 s, however long the outage, so the agent is
+ * registered again (and the call's dialog refreshed) well within 2 s of the path returning
+ * (an attempt, a WebSocket handshake, a challenged REGISTER). Only agents with a call up retry
+ * this often, each a TCP connect at most every quarter second; the idle fleet keeps the long
+ * jittered backoff above.
  */
-export const LIVE_CALL_RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 1000 };
+export const LIVE_CALL_RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 500 };
 
 /**
  * The agent's line to the SIP server: one SIP.js UserAgent + Registerer over WebSocket, the

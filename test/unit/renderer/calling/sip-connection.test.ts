@@ -209,7 +209,7 @@ test('a fallback server over ws:// to another host is refused before any socket 
   assert.deepEqual(server.connects, []);
 });
 
-test('a drop during a call: retried within 0.25–1 s (not the idle backoff), and the calls are told once registered again', async (t) => {
+test('a drop during a call: retried within 0.25–0.5 s (not the idle backoff), and the calls are told once registered again', async (t) => {
   const { server, timers, sip, failures, calls } = connectionOverFakes();
   t.after(() => sip.stop());
   await sip.start(SESSION);
@@ -220,9 +220,9 @@ test('a drop during a call: retried within 0.25–1 s (not the idle backoff), an
   let refusals = 3;
   server.connectFailure = () => (refusals-- > 0 ? handshakeFailed() : null);
   server.transports.at(-1)!.drop(handshakeFailed());
-  for (const delay of [375, 750, 750, 750]) {
+  for (const delay of [375, 375, 375, 375]) {
     const failure = failures().at(-1);
-    assert.equal(failure?.kind === 'failed' && failure.retryInMs, delay, 'the live-call backoff, capped at 1 s');
+    assert.equal(failure?.kind === 'failed' && failure.retryInMs, delay, 'the live-call backoff, capped at 0.5 s');
     await timers.advance(delay);
   }
   await until(() => sip.state.kind === 'registered', 'registered again');

@@ -89,6 +89,10 @@ export class PeerConnectionFake {
     return [this.sender];
   }
   addEventListener(): void {}
+  /** No negotiated transceiver: the call expects no inbound audio, so its stall watch stays quiet. */
+  getTransceivers(): RTCRtpTransceiver[] {
+    return [];
+  }
   getConfiguration(): RTCConfiguration {
     return this.configuration;
   }

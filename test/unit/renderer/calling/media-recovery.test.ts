@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  INBOUND_STALL_MS,
+  InboundWatch,
+  initialMediaRecovery,
+  MAX_RESTARTS,
+  nextMediaRecovery,
+  NOTICE_GAVE_UP,
+  NOTICE_NETWORK_CHANGED,
+  NOTICE_PATH_LOST,
+  type MediaEvent,
+  type MediaRecovery,
+} from '../../../../renderer/calling/media-recovery.js';
+
+const run = (events: MediaEvent[], from: MediaRecovery = initialMediaRecovery) => {
+  const actions: string[] = [];
+  let state = from;
+  for (const e of events) {
+    const step = nextMediaRecovery(state, e);
+    state = step.state;
+    actions.push(step.action);
+  }
+  return { state, actions };
+};
+const ice = (state: RTCIceConnectionState): MediaEvent => ({ type: 'ice', state });
+
+test('a disconnected blip that heals within the grace: told, no renegotiation, notice cleared', () => {
+  const { state, actions } = run([ice('disconnected')]);
+  assert.deepEqual(actions, ['start-grace']);
+  assert.equal(state.notice, NOTICE_PATH_LOST);
+  const healed = run([ice('connected'), { type: 'grace-over' }], state);
+  assert.deepEqual(healed.actions, ['none', 'none']);
+  assert.deepEqual(healed.state, initialMediaRecovery);
+});
+
+test('still disconnected after the grace: one ICE restart; a second one waits for the first to settle', () => {
+  const { state, actions } = run([ice('disconnected'), { type: 'grace-over' }, ice('failed')]);
+  assert.deepEqual(actions, ['start-grace', 'restart', 'none']);
+  assert.equal(state.inFlight, true);
+  const again = run([{ type: 'restart-settled' }, ice('checking'), ice('failed')], state);
+  assert.deepEqual(again.actions, ['none', 'none', 'restart'], 'failed again after the re-INVITE: another restart');
+  assert.equal(again.state.restarts, 2);
+  assert.deepEqual(run([{ type: 'restart-settled' }, ice('connected')], again.state).state, initialMediaRecovery, 'media back: all reset');
+});
+
+test('failed or a network change restarts at once, and says which', () => {
+  assert.deepEqual(run([ice('failed')]).actions, ['restart']);
+  const changed = run([{ type: 'network-changed' }]);
+  assert.deepEqual(changed.actions, ['restart']);
+  assert.equal(changed.state.notice, NOTICE_NETWORK_CHANGED);
+});
+
+test(`after ${MAX_RESTARTS} restarts that brought nothing back it stops and tells the agent`, () => {
+  const round: MediaEvent[] = [ice('failed'), { type: 'restart-settled' }];
+  const { state, actions } = run(Array.from({ length: MAX_RESTARTS + 1 }, () => round).flat());
+  assert.equal(actions.filter((a) => a === 'restart').length, MAX_RESTARTS);
+  assert.equal(state.notice, NOTICE_GAVE_UP);
+});
+
+test('inbound audio that stalls while ICE says "connected" restarts ICE; flowing again clears the notice', () => {
+  const { state, actions } = run([{ type: 'inbound', flowing: false }]);
+  assert.deepEqual(actions, ['restart']);
+  assert.equal(state.notice, NOTICE_PATH_LOST);
+  assert.deepEqual(run([{ type: 'restart-settled' }, { type: 'inbound', flowing: true }], state).state, initialMediaRecovery);
+});
+
+test('the inbound watch: says "stalled" once after INBOUND_STALL_MS without a packet, "flowing" once when packets move again; holds reset it', () => {
+  assert.ok(INBOUND_STALL_MS > 750 && INBOUND_STALL_MS <= 1000, 'the samples below straddle the threshold');
+  const w = new InboundWatch();
+  const said: Array<boolean | null> = [];
+  const at = (ms: number, packets: number, expected = true) => said.push(w.sample(packets, ms, expected));
+  at(0, 0);
+  at(2000, 0); // media slow to start: not armed yet
+  assert.deepEqual(said.splice(0), [null, null]);
+  at(0, 10);
+  at(250, 22);
+  at(500, 22);
+  at(1000, 22);
+  at(1250, 22); // 1 s since the last growth: past the threshold
+  at(1500, 22);
+  at(1750, 30);
+  at(2000, 41);
+  assert.deepEqual(said, [null, null, null, null, false, null, true, null]);
+  said.length = 0;
+  at(2250, 41, false); // on hold: nothing expected
+  at(5000, 41, false);
+  at(5250, 41);
+  at(6000, 41);
+  assert.deepEqual(said, [null, null, null, null], 'a hold is no stall, and the watch starts over after it');
+});
