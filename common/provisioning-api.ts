@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QualityThresholdsSchema } from './quality/quality-thresholds.js';
 
 /** What the control plane hands an authenticated agent (`GET /api/client-config`). */
 export const ClientConfigSchema = z.object({
@@ -20,6 +21,8 @@ export const ClientConfigSchema = z.object({
   /** Test and service numbers the UI offers as one-click dials (echo test, tone). */
   numbers: z.record(z.string(), z.string()),
   diagnostics: z.object({ reflector: z.object({ host: z.string(), port: z.number().int() }) }).optional(),
+  /** When the in-call monitor warns; absent (an older control plane) → DEFAULT_QUALITY_THRESHOLDS. */
+  quality: QualityThresholdsSchema.optional(),
 });
 export type ClientConfig = z.infer<typeof ClientConfigSchema>;
 

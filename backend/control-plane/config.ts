@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_AUDIT_RETENTION_DAYS } from './retention.js';
+import { QualityThresholdsSchema } from '../../common/quality/quality-thresholds.js';
 
 /**
  * The control plane's configuration file (written by the supervisor, mode 0600: it holds
@@ -51,5 +52,7 @@ export const ControlPlaneConfigSchema = z.object({
   kamailioCtlSocket: z.string().optional(),
   /** Audit events, call records and admin actions older than this are purged (default 90). */
   auditRetentionDays: z.number().int().min(1).max(MAX_AUDIT_RETENTION_DAYS).optional(),
+  /** When agents' clients warn about call quality (sent in the client config); default DEFAULT_QUALITY_THRESHOLDS. */
+  qualityThresholds: QualityThresholdsSchema.optional(),
 });
 export type ControlPlaneConfig = z.infer<typeof ControlPlaneConfigSchema>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientConfigSchema, TurnCredentialsSchema } from '../../common/provisioning-api.js';
+import { DEFAULT_QUALITY_THRESHOLDS } from '../../common/quality/quality-thresholds.js';
 import type { AgentStore, Agent } from './agents.js';
 import type { AuditStore } from './audit-store.js';
 import type { ControlPlaneConfig } from './config.js';
@@ -128,6 +129,7 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
       controlPlaneUrl: config.publicUrl,
       numbers: config.client.numbers,
       ...(config.client.reflector ? { diagnostics: { reflector: config.client.reflector } } : {}),
+      quality: config.qualityThresholds ?? DEFAULT_QUALITY_THRESHOLDS,
     });
   });
 

@@ -1,13 +1,15 @@
 import type { CallStats } from './phone-api.js';
-import { estimateMos } from '../../common/quality/mos.js';
 
 /**
- * One `RTCPeerConnection.getStats()` report → `CallStats`. Pure over plain records so it is unit
- * tested with literal stats objects; the core passes `[...report.values()]`.
+ * One `RTCPeerConnection.getStats()` report → `CallStats` (cumulative counters, levels, RTT,
+ * jitter, codec, candidate types). Pure over plain records so it is unit tested with literal stats
+ * objects; the core passes `[...report.values()]`. Interval figures and MOS are the sampler's
+ * (quality-sample.ts), because they need the previous report too.
  */
 export type StatsRecord = { readonly type: string; readonly id: string; readonly [key: string]: unknown };
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 export function summarizeStats(records: readonly StatsRecord[]): CallStats {
   const byId = new Map(records.map((r) => [r.id, r]));
@@ -26,24 +28,25 @@ export function summarizeStats(records: readonly StatsRecord[]): CallStats {
     byId.get(String(transport?.selectedCandidatePairId ?? '')) ??
     records.find((r) => r.type === 'candidate-pair' && r.nominated === true && r.state === 'succeeded');
   const rttSeconds = num(pair?.currentRoundTripTime) ?? num(remoteInbound?.roundTripTime);
-  const rttMs = rttSeconds === null ? null : rttSeconds * 1000;
-
-  const packetsReceived = num(inbound?.packetsReceived) ?? 0;
-  const packetsLost = Math.max(0, num(inbound?.packetsLost) ?? 0);
   const jitterSeconds = num(inbound?.jitter);
-  const jitterMs = jitterSeconds === null ? null : jitterSeconds * 1000;
-  const lossFraction = packetsReceived + packetsLost > 0 ? packetsLost / (packetsReceived + packetsLost) : 0;
 
   return {
+    timestampMs: num(inbound?.timestamp) ?? num(outbound?.timestamp) ?? num(transport?.timestamp) ?? 0,
     codec,
     inboundAudioLevel: clamp01(num(inbound?.audioLevel) ?? 0),
     outboundAudioLevel: clamp01(num(source?.audioLevel) ?? 0),
-    packetsReceived,
+    packetsReceived: num(inbound?.packetsReceived) ?? 0,
     packetsSent: num(outbound?.packetsSent) ?? 0,
-    packetsLost,
-    jitterMs,
-    rttMs,
-    mos: packetsReceived > 0 && rttMs !== null ? estimateMos({ rttMs, jitterMs: jitterMs ?? 0, lossFraction }) : null,
+    // RFC 3550 cumulative loss goes negative when duplicates outnumber losses.
+    packetsLost: Math.max(0, num(inbound?.packetsLost) ?? 0),
+    bytesReceived: num(inbound?.bytesReceived) ?? 0,
+    bytesSent: num(outbound?.bytesSent) ?? 0,
+    concealedSamples: num(inbound?.concealedSamples) ?? 0,
+    totalSamplesReceived: num(inbound?.totalSamplesReceived) ?? 0,
+    jitterMs: jitterSeconds === null ? null : jitterSeconds * 1000,
+    rttMs: rttSeconds === null ? null : rttSeconds * 1000,
+    localCandidateType: str(byId.get(String(pair?.localCandidateId ?? ''))?.candidateType),
+    remoteCandidateType: str(byId.get(String(pair?.remoteCandidateId ?? ''))?.candidateType),
   };
 }
 

@@ -72,17 +72,30 @@ export interface PhoneSnapshot {
   readonly calls: readonly CallSnapshot[];
 }
 
-/** Live media quality of one call, from RTCPeerConnection.getStats. */
+/**
+ * One reading of a call's RTCPeerConnection.getStats, summarised (call-stats.ts). Counters are
+ * cumulative since the call began; the quality sampler (quality-sample.ts) turns two readings into
+ * the figures of the interval between them.
+ */
 export interface CallStats {
+  /** The report's own clock (RTCStats.timestamp, ms); 0 when the report had no audio records. */
+  readonly timestampMs: number;
   readonly codec: string | null; // e.g. "opus/48000", "PCMU/8000"
   readonly inboundAudioLevel: number; // 0..1, of the far end's audio as played
   readonly outboundAudioLevel: number; // 0..1, of our microphone as sent
   readonly packetsReceived: number;
   readonly packetsSent: number;
   readonly packetsLost: number;
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
+  /** Samples the jitter buffer had to invent (loss or late packets), and all samples played. */
+  readonly concealedSamples: number;
+  readonly totalSamplesReceived: number;
   readonly jitterMs: number | null;
   readonly rttMs: number | null;
-  readonly mos: number | null; // 1..4.5 (E-model estimate)
+  /** ICE candidate types of the selected pair: host, srflx, prflx, relay. */
+  readonly localCandidateType: string | null;
+  readonly remoteCandidateType: string | null;
 }
 
 export class PhoneError extends Error {

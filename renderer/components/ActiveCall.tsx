@@ -1,15 +1,33 @@
 import { useId, useState } from 'react';
 import type { CallSnapshot, CallStats } from '../calling/phone-api.js';
+import type { CallQuality as CallQualityState } from '../calling/quality-monitor.js';
+import type { QualityThresholds } from '../../common/quality/quality-thresholds.js';
 import { formatDuration, formatPeer } from '../state/format.js';
 import { useController } from '../state/use-app-state.js';
 import { CallQuality } from './CallQuality.js';
+import { QualityCharts } from './QualityCharts.js';
+import { QualityIndicator } from './QualityIndicator.js';
 import { Keypad } from './Keypad.js';
 import { TransferForm } from './TransferForm.js';
 import { useNow } from './use-now.js';
 
 /** An answered call: who, how long, the in-call controls and the live quality panel. */
-export function ActiveCall({ call, stats, domain }: { call: CallSnapshot; stats: CallStats | null; domain: string | null }) {
+export function ActiveCall({
+  call,
+  stats,
+  quality,
+  thresholds,
+  domain,
+}: {
+  call: CallSnapshot;
+  stats: CallStats | null;
+  quality: CallQualityState | null;
+  thresholds: QualityThresholds | undefined;
+  domain: string | null;
+}) {
   const controller = useController();
+  const [chartsOpen, setChartsOpen] = useState(false);
+  const chartsId = useId();
   const [panel, setPanel] = useState<'none' | 'keypad' | 'transfer'>('none');
   const now = useNow(1000, call.answeredAt !== null);
   const keypadId = useId();
@@ -26,6 +44,7 @@ export function ActiveCall({ call, stats, domain }: { call: CallSnapshot; stats:
       </div>
       {/* Stays while it is true: a notice can be dismissed or replaced, this is the call's state. */}
       {call.microphoneFallback && <p className="muted">Using the system default microphone: the selected one is not available.</p>}
+      <QualityIndicator quality={quality} thresholds={thresholds} />
       <div className="controls">
         <button
           type="button"
@@ -74,7 +93,21 @@ export function ActiveCall({ call, stats, domain }: { call: CallSnapshot; stats:
           }}
         />
       )}
-      <CallQuality stats={stats} />
+      <CallQuality stats={stats} sample={quality?.samples.at(-1) ?? null} />
+      <button
+        type="button"
+        className="button link"
+        aria-expanded={chartsOpen}
+        aria-controls={chartsId}
+        onClick={() => setChartsOpen((open) => !open)}
+      >
+        {chartsOpen ? 'Hide quality charts' : 'Show quality charts'}
+      </button>
+      {chartsOpen && (
+        <div id={chartsId}>
+          <QualityCharts quality={quality} thresholds={thresholds} />
+        </div>
+      )}
     </section>
   );
 }

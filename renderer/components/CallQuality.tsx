@@ -1,9 +1,10 @@
 import type { CallStats } from '../calling/phone-api.js';
+import type { QualitySample } from '../calling/quality-sample.js';
 import { describeQuality } from '../state/quality.js';
 
-/** Live media quality of the current call, refreshed from Phone.stats every 500 ms. */
-export function CallQuality({ stats }: { stats: CallStats | null }) {
-  const q = describeQuality(stats);
+/** Live media quality of the current call: levels every 500 ms, figures from the one-second sample. */
+export function CallQuality({ stats, sample }: { stats: CallStats | null; sample: QualitySample | null }) {
+  const q = describeQuality(stats, sample);
   return (
     <section className="quality" aria-label="Call quality">
       <div className="meters">

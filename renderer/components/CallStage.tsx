@@ -30,7 +30,15 @@ export function CallStage({ state }: { state: AppState }) {
         </div>
         {current === null && <Dialpad numbers={state.config?.numbers ?? {}} disabled={!registered} />}
         {current !== null && !answered && <OutgoingCall call={current} domain={domain} />}
-        {current !== null && answered && <ActiveCall call={current} stats={state.stats[current.id] ?? null} domain={domain} />}
+        {current !== null && answered && (
+          <ActiveCall
+            call={current}
+            stats={state.stats[current.id] ?? null}
+            quality={state.quality[current.id] ?? null}
+            thresholds={state.config?.quality}
+            domain={domain}
+          />
+        )}
       </div>
       <OtherCalls calls={selectOtherCalls(state)} domain={domain} />
     </div>

@@ -1,5 +1,6 @@
 import type { CallStats, CallSnapshot, PhoneSnapshot } from '../calling/phone-api.js';
 import type { NetworkReport } from '../../common/network-report.js';
+import type { CallQuality } from '../calling/quality-monitor.js';
 import {
   SettingsSchema,
   type CallHistoryEntry,
@@ -36,6 +37,8 @@ export interface AppState {
   /** The most recently finished call, kept so "Busy" / "Call ended" stays readable after it. */
   readonly lastEndedCall: CallSnapshot | null;
   readonly stats: Readonly<Record<string, CallStats>>;
+  /** Per live call: one-second samples, warnings and one-way audio (quality-monitor.ts). */
+  readonly quality: Readonly<Record<string, CallQuality>>;
   /** Newest first. */
   readonly history: readonly CallHistoryEntry[];
   readonly settings: Settings;
@@ -56,6 +59,7 @@ export const initialState: AppState = {
   phone: { registration: { kind: 'unregistered' }, calls: [] },
   lastEndedCall: null,
   stats: {},
+  quality: {},
   history: [],
   settings: SettingsSchema.parse({}), // the contract's defaults, as the host's settings store has them
   devices: NO_DEVICES,
@@ -73,6 +77,7 @@ export type Action =
   | { type: 'signed-out' }
   | { type: 'phone-changed'; snapshot: PhoneSnapshot }
   | { type: 'stats-measured'; callId: string; stats: CallStats }
+  | { type: 'quality-sampled'; callId: string; quality: CallQuality }
   | { type: 'history-loaded'; entries: readonly CallHistoryEntry[] }
   | { type: 'history-added'; entry: CallHistoryEntry }
   | { type: 'settings-changed'; settings: Settings }
@@ -97,11 +102,13 @@ function onPhoneChanged(state: AppState, snapshot: PhoneSnapshot): AppState {
   const live = new Set(snapshot.calls.filter((c) => c.state !== 'ended').map((c) => c.id));
   // Stats of finished calls are dropped so a stale meter never shows on the next call.
   const stats = Object.fromEntries(Object.entries(state.stats).filter(([id]) => live.has(id)));
+  const quality = Object.fromEntries(Object.entries(state.quality).filter(([id]) => live.has(id)));
   return {
     ...state,
     phone: snapshot,
     lastEndedCall: latestEnded(snapshot.calls) ?? state.lastEndedCall,
     stats,
+    quality,
   };
 }
 
@@ -146,6 +153,11 @@ export function reduce(state: AppState, action: Action): AppState {
       const live = state.phone.calls.some((c) => c.id === action.callId && c.state !== 'ended');
       if (!live) return state;
       return { ...state, stats: { ...state.stats, [action.callId]: action.stats } };
+    }
+    case 'quality-sampled': {
+      const live = state.phone.calls.some((c) => c.id === action.callId && c.state !== 'ended');
+      if (!live) return state;
+      return { ...state, quality: { ...state.quality, [action.callId]: action.quality } };
     }
     case 'history-loaded':
       return {

@@ -1,5 +1,7 @@
 import type { HostApi, Session, Settings } from '../../common/contract/index.js';
 import type { CallSnapshot, Phone, PhoneSnapshot } from '../calling/phone-api.js';
+import { QualityMonitor } from '../calling/quality-monitor.js';
+import { DEFAULT_QUALITY_THRESHOLDS } from '../../common/quality/quality-thresholds.js';
 import { userMessage } from '../host/error-message.js';
 import type { Logger } from '../host/host-logger.js';
 import { toHistoryEntry } from './call-status.js';
@@ -117,13 +119,28 @@ export function createController({
   };
 
   // --- Stats: polled every 500 ms while a call has (or is about to have) media -----------------
+  // Each call's quality monitor takes one sample a second from these readings (quality-monitor.ts).
+  const monitors = new Map<string, QualityMonitor>();
+  const monitorFor = (callId: string) => {
+    let monitor = monitors.get(callId);
+    if (monitor === undefined) {
+      monitor = new QualityMonitor(store.getState().config?.quality ?? DEFAULT_QUALITY_THRESHOLDS);
+      monitors.set(callId, monitor);
+    }
+    return monitor;
+  };
   const pollStats = () => {
     for (const call of store.getState().phone.calls) {
       if (!STATS_STATES.has(call.state) || statsInFlight.has(call.id)) continue;
       statsInFlight.add(call.id);
       phone
         .stats(call.id)
-        .then((stats) => dispatch({ type: 'stats-measured', callId: call.id, stats }))
+        .then((stats) => {
+          dispatch({ type: 'stats-measured', callId: call.id, stats });
+          const held = store.getState().phone.calls.find((c) => c.id === call.id)?.held ?? false;
+          const quality = monitorFor(call.id).ingest(stats, held);
+          if (quality !== null) dispatch({ type: 'quality-sampled', callId: call.id, quality });
+        })
         .catch((error: unknown) => log.debug(`stats(${call.id}) failed: ${userMessage(error)}`))
         .finally(() => statsInFlight.delete(call.id));
     }
@@ -164,6 +181,7 @@ export function createController({
   };
 
   const onPhoneSnapshot = (snapshot: PhoneSnapshot) => {
+    for (const call of snapshot.calls) if (call.state === 'ended') monitors.delete(call.id);
     dispatch({ type: 'phone-changed', snapshot });
     recordEndedCalls(snapshot);
     tellMicrophoneFallback(snapshot);

@@ -139,10 +139,13 @@ test(
     assert.ok(seconds(second) - seconds(first) >= 2, `timer runs: ${first} → ${second}`);
 
     const quality = page.getByRole('region', { name: 'Call quality' });
-    const facts = await quality.locator('dd').allInnerTexts();
-    console.log(`# call quality: ${facts.join(' | ')}`);
-    assert.match(facts[0] ?? '', /^(PCMU|PCMA|opus|G722)\//i, 'codec shown');
-    assert.match(facts[4] ?? '', /^\d\.\d \((Excellent|Good|Fair|Poor|Bad)\)$/, 'MOS shown with its band');
+    const terms = await quality.locator('dt').allInnerTexts();
+    const facts = Object.fromEntries((await quality.locator('dd').allInnerTexts()).map((value, i) => [terms[i], value]));
+    console.log(`# call quality: ${JSON.stringify(facts)}`);
+    assert.match(facts.Codec ?? '', /^(PCMU|PCMA|opus|G722)\//i, 'codec shown');
+    assert.match(facts.MOS ?? '', /^\d\.\d \((Excellent|Good|Fair|Poor|Bad)\)$/, 'MOS shown with its band');
+    assert.match(facts['Packet loss'] ?? '', /^\d+(\.\d)? %$/, 'loss of the last second shown');
+    assert.match(await page.getByRole('status', { name: 'Quality indicator' }).innerText(), /^MOS \d\.\d (Excellent|Good)/);
     assert.deepEqual(await axeViolations(page), [], 'axe-core (WCAG 2.1 A/AA) finds nothing in the active call view');
     await page.screenshot({ path: join(SCREENSHOTS, 'call-active.png') });
 

@@ -100,6 +100,8 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     assert.equal(cfg.statusCode, 200);
     const parsed = ClientConfigSchema.parse(cfg.json());
     assert.deepEqual(parsed.agent, { username: 'dave', displayName: 'Dave D' });
+    // The quality thresholds the agent's client warns at: the operator's, or the defaults.
+    assert.deepEqual(parsed.quality, { rttMs: 400, jitterMs: 30, lossPercent: 1, mos: 3.5 });
     const turn = TurnCredentialsSchema.parse(
       (await app.inject({ url: '/api/turn-credentials', headers: basic('dave', 'dave-password') })).json(),
     );

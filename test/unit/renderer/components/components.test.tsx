@@ -12,7 +12,9 @@ import { SettingsPanel } from '../../../../renderer/components/SettingsPanel.js'
 import { CallHistory } from '../../../../renderer/components/CallHistory.js';
 import { sampleNetworkReport } from '../../../support/network-report.js';
 import type { ClientConfig } from '../../../../common/contract/index.js';
-import { call, stats } from '../fixtures.js';
+import { call, sample, stats } from '../fixtures.js';
+import { NO_QUALITY } from '../../../../renderer/calling/quality-monitor.js';
+import { NO_WARNINGS } from '../../../../renderer/calling/quality-warnings.js';
 
 /**
  * The components' markup for given states, rendered with React's server renderer (no browser):
@@ -75,11 +77,19 @@ test('outbound ringing: "Ringing…" once (in the status region) and a Cancel bu
 test('active call: controls follow mute/hold, timer and quality panel with both meters', () => {
   const live = render(
     <CallStage
-      state={stateWith(phone(call({ state: 'active', answeredAt: Date.now() - 65_000 })), {
-        type: 'stats-measured',
-        callId: 'call-1',
-        stats: stats(),
-      })}
+      state={stateWith(
+        phone(call({ state: 'active', answeredAt: Date.now() - 65_000 })),
+        { type: 'stats-measured', callId: 'call-1', stats: stats() },
+        {
+          type: 'quality-sampled',
+          callId: 'call-1',
+          quality: {
+            ...NO_QUALITY,
+            samples: [sample({ mos: 4.33, lossPercent: 2.5 })],
+            warnings: { ...NO_WARNINGS, loss: { raised: true, streak: 0 } },
+          },
+        },
+      )}
     />,
   );
   assert.match(live, /aria-label="Active call"/);
@@ -91,6 +101,11 @@ test('active call: controls follow mute/hold, timer and quality panel with both 
   assert.match(live, />opus\/48000</);
   assert.match(live, />4.3 \(Excellent\)</);
   assert.match(live, />Connected</);
+  // The always-visible indicator: latest MOS and the raised warning with its figure and limit.
+  assert.match(live, /role="status" aria-label="Quality indicator" class="quality-indicator warn"/);
+  assert.match(live, />MOS 4.3 Excellent</);
+  assert.match(live, /<li>Packet loss: 2.5 % lost \(limit 1 %\)<\/li>/);
+  assert.equal(count(live, 'Show quality charts'), 1, 'charts are on demand, closed at first');
 
   const changed = render(<CallStage state={stateWith(phone(call({ state: 'active', answeredAt: 1, muted: true, held: true })))} />);
   assert.equal(count(changed, 'Unmute'), 1);
@@ -99,7 +114,8 @@ test('active call: controls follow mute/hold, timer and quality panel with both 
   assert.match(changed, />On hold</);
   assert.match(changed, /class="card call-card in-call state-active held"/);
   // Before the first stats arrive the panel shows dashes, never stale numbers.
-  assert.equal(count(changed, '—'), 5);
+  assert.equal(count(changed, '—'), 8);
+  assert.match(changed, />Measuring…</);
   assert.doesNotMatch(changed, /system default microphone/);
 
   const fellBack = render(<CallStage state={stateWith(phone(call({ state: 'active', answeredAt: 1, microphoneFallback: true })))} />);
