@@ -12,8 +12,10 @@ import {
   summarizeStats,
   webRtcMediaHandlerFactory,
   type CallSnapshot,
+  type CallStats,
   type StatsRecord,
 } from '../calling/index.js';
+import { estimateMos } from '../../common/quality/mos.js';
 import type { CandidateSeen, MicrophoneSample, PageProbes, TestCallResult } from './page-probes.js';
 
 const WINDOW_MS = 50;
@@ -282,13 +284,20 @@ async function testCall(session: Session, number: string, microphoneId: string):
       jitterMs: stats.jitterMs,
       packetsLost: stats.packetsLost,
       packetsReceived: stats.packetsReceived,
-      mos: stats.mos,
+      // The whole listening window is one interval: MOS from its loss, with the codec's E-model values.
+      mos: echoMos(stats, stats.rttMs ?? pairRtt),
       echoLevel: stats.inboundAudioLevel,
       codec: stats.codec,
     };
   } finally {
     await phone.stop().catch(() => {});
   }
+}
+
+function echoMos(stats: CallStats, rttMs: number | null): number | null {
+  const due = stats.packetsReceived + stats.packetsLost;
+  if (due === 0 || rttMs === null) return null;
+  return estimateMos({ rttMs, jitterMs: stats.jitterMs ?? 0, lossFraction: stats.packetsLost / due, codec: stats.codec });
 }
 
 export const browserProbes: PageProbes = {
