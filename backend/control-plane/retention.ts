@@ -14,13 +14,14 @@ export async function purgeExpiredAudit(
   db: Db,
   retentionDays: number,
   nowMs: number,
-): Promise<{ events: number; calls: number; adminActions: number; networkReports: number }> {
+): Promise<{ events: number; calls: number; adminActions: number; networkReports: number; qualityReports: number }> {
   const cutoff = nowMs - retentionDays * DAY_MS;
   return db.transaction(async (tx) => ({
     events: (await tx.run('DELETE FROM audit_events WHERE at_ms < ?', [cutoff])).changes,
     calls: (await tx.run('DELETE FROM calls WHERE started_at < ?', [cutoff])).changes,
     adminActions: (await tx.run('DELETE FROM admin_audit WHERE at_ms < ?', [cutoff])).changes,
     networkReports: (await tx.run('DELETE FROM network_reports WHERE received_at < ?', [cutoff])).changes,
+    qualityReports: (await tx.run('DELETE FROM call_quality WHERE updated_at < ?', [cutoff])).changes,
   }));
 }
 
@@ -38,9 +39,9 @@ export function scheduleRetention(o: {
   const purge = () =>
     purgeExpiredAudit(o.db, o.retentionDays, o.now()).then(
       (n) => {
-        if (n.events + n.calls + n.adminActions + n.networkReports > 0)
+        if (n.events + n.calls + n.adminActions + n.networkReports + n.qualityReports > 0)
           o.log(
-            `retention: purged ${n.events} audit events, ${n.calls} call records, ${n.adminActions} admin actions, ${n.networkReports} network reports older than ${o.retentionDays} days`,
+            `retention: purged ${n.events} audit events, ${n.calls} call records, ${n.adminActions} admin actions, ${n.networkReports} network reports, ${n.qualityReports} call quality summaries older than ${o.retentionDays} days`,
           );
       },
       (err: Error) => o.log(`retention: purge failed (${err.message}); retried at the next purge`),

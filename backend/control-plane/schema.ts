@@ -86,6 +86,18 @@ export function schemaStatements(dialect: Dialect): string[] {
     )`,
     'CREATE INDEX IF NOT EXISTS network_reports_agent ON network_reports (agent, received_at)',
     'CREATE INDEX IF NOT EXISTS network_reports_received_at ON network_reports (received_at)',
+    // Quality summaries from the agents' clients (call-quality-store.ts): one row per call and
+    // reporting agent, replaced by its later reports; `body` is the validated JSON summary.
+    `CREATE TABLE IF NOT EXISTS call_quality (
+      call_id VARCHAR(256) NOT NULL,
+      agent VARCHAR(64) NOT NULL,
+      updated_at BIGINT NOT NULL,
+      final INTEGER NOT NULL,
+      mos_latest REAL,
+      body TEXT NOT NULL,
+      PRIMARY KEY (call_id, agent)
+    )`,
+    'CREATE INDEX IF NOT EXISTS call_quality_updated_at ON call_quality (updated_at)',
     // One row: the SHA-256 of the admin token in force (rotation replaces it; the token itself is never stored).
     `CREATE TABLE IF NOT EXISTS admin_token (
       id INTEGER PRIMARY KEY,

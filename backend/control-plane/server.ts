@@ -22,6 +22,8 @@ import { AdminAuditStore } from './admin-audit.js';
 import { AdminTokens } from './admin-token.js';
 import { adminGuard, registerAdminApi, type AdminApiDeps } from './admin-api.js';
 import { registerNetworkReportApi } from './network-report-api.js';
+import { CALL_QUALITY_UPLOAD_POLICY, registerCallQualityApi } from './call-quality-api.js';
+import { CallQualityStore } from './call-quality-store.js';
 import { NetworkReportStore } from './network-reports.js';
 import { NETWORK_REPORT_UPLOAD_POLICY, UploadRateLimiter } from './upload-rate-limit.js';
 
@@ -163,6 +165,14 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
     requireAgent,
     requireAdmin: adminGuard(adminTokens),
     uploads: new UploadRateLimiter(NETWORK_REPORT_UPLOAD_POLICY, now),
+    now,
+  });
+
+  registerCallQualityApi(app, {
+    store: new CallQualityStore(deps.db),
+    requireAgent,
+    requireAdmin: adminGuard(adminTokens),
+    uploads: new UploadRateLimiter(CALL_QUALITY_UPLOAD_POLICY, now),
     now,
   });
 

@@ -41,22 +41,32 @@ async function dbWithCallOn(dayOffsets: number[]): Promise<Db> {
       T0 + d * DAY,
     );
     await reports.add(`a${i}`, sampleNetworkReport({ agent: `a${i}` }), T0 + d * DAY);
+    await db.run("INSERT INTO call_quality (call_id, agent, updated_at, final, mos_latest, body) VALUES (?, 'a', ?, 1, 4.4, '{}')", [
+      `c${i}`,
+      T0 + d * DAY,
+    ]);
   }
   return db;
 }
 
 const counts = async (db: Db) => {
   const n = async (table: string) => Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
-  return [await n('audit_events'), await n('calls'), await n('admin_audit'), await n('network_reports')];
+  return [await n('audit_events'), await n('calls'), await n('admin_audit'), await n('network_reports'), await n('call_quality')];
 };
 
 test('purge: rows older than the retention are deleted from every audit table, younger ones kept', async () => {
   const db = await dbWithCallOn([0, 10, 29]);
-  assert.deepEqual(await purgeExpiredAudit(db, 30, T0 + 30 * DAY + 1), { events: 1, calls: 1, adminActions: 1, networkReports: 1 });
-  assert.deepEqual(await counts(db), [2, 2, 2, 2]);
+  assert.deepEqual(await purgeExpiredAudit(db, 30, T0 + 30 * DAY + 1), {
+    events: 1,
+    calls: 1,
+    adminActions: 1,
+    networkReports: 1,
+    qualityReports: 1,
+  });
+  assert.deepEqual(await counts(db), [2, 2, 2, 2, 2]);
   assert.deepEqual(
     await purgeExpiredAudit(db, 30, T0 + 30 * DAY + 1),
-    { events: 0, calls: 0, adminActions: 0, networkReports: 0 },
+    { events: 0, calls: 0, adminActions: 0, networkReports: 0, qualityReports: 0 },
     'idempotent',
   );
   await db.close();
@@ -69,12 +79,15 @@ test('schedule: purges at start and again at every interval as the (injected) cl
   const lines: string[] = [];
   const stop = scheduleRetention({ db, retentionDays: 2, now: () => clock.t, log: (l) => lines.push(l) });
   await new Promise((r) => setImmediate(r));
-  assert.deepEqual(await counts(db), [1, 1, 1, 1], 'the day-0 rows went at start');
-  assert.match(lines[0]!, /purged 1 audit events, 1 call records, 1 admin actions, 1 network reports older than 2 days/);
+  assert.deepEqual(await counts(db), [1, 1, 1, 1, 1], 'the day-0 rows went at start');
+  assert.match(
+    lines[0]!,
+    /purged 1 audit events, 1 call records, 1 admin actions, 1 network reports, 1 call quality summaries older than 2 days/,
+  );
   clock.t = T0 + 8 * DAY;
   t.mock.timers.tick(RETENTION_PURGE_INTERVAL_MS);
   await new Promise((r) => setImmediate(r));
-  assert.deepEqual(await counts(db), [0, 0, 0, 0], 'the day-5 rows went at the next purge');
+  assert.deepEqual(await counts(db), [0, 0, 0, 0, 0], 'the day-5 rows went at the next purge');
   stop();
   await db.close();
 });

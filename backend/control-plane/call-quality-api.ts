@@ -1,0 +1,84 @@
+/**
+ * Call quality reported by the agents' clients, stored with the call records.
+ *
+ *   POST /api/call-quality          an agent (HTTP Basic) reports on one of ITS OWN calls
+ *   GET  /api/admin/call-quality    the admin lists the summaries (?since=, ?callId=, ?limit=)
+ *
+ * Who can do what, worst case: an agent can only write summaries of calls whose record names it as
+ * caller or callee (another agent’s Call-ID or an unknown one → 403), stamped with the name it
+ * signed in with; at most CALL_QUALITY_UPLOAD_POLICY's rate (429 + Retry-After), each body at most
+ * CALL_QUALITY_REPORT_MAX_BYTES (refused before it is read, and only after the credential was
+ * checked), one row per (call, agent) however often it reports. No agent credential reads them.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { CALL_QUALITY_REPORT_MAX_BYTES, CallQualityReportSchema } from '../../common/quality/call-quality-report.js';
+import type { AdminGuard } from './admin-api.js';
+import type { Agent } from './agents.js';
+import type { CallQualityStore } from './call-quality-store.js';
+import type { UploadRateLimiter, UploadRatePolicy } from './upload-rate-limit.js';
+
+/** A report every 5 s for two calls at once is 24 a minute; 40 leaves room for the final ones. */
+export const CALL_QUALITY_UPLOAD_POLICY: UploadRatePolicy = { max: 40, windowMs: 60_000, maxAgents: 10_000 };
+
+export interface CallQualityApiDeps {
+  readonly store: CallQualityStore;
+  readonly requireAgent: (req: FastifyRequest, reply: FastifyReply) => Promise<Agent | null>;
+  readonly requireAdmin: AdminGuard;
+  readonly uploads: UploadRateLimiter;
+  readonly now: () => number;
+}
+
+const ListQuerySchema = z
+  .object({
+    since: z.coerce.number().int().nonnegative().optional(),
+    callId: z.string().min(1).max(256).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+export function registerCallQualityApi(app: FastifyInstance, deps: CallQualityApiDeps): void {
+  const { store, requireAgent, requireAdmin, uploads, now } = deps;
+  const sender = new WeakMap<FastifyRequest, Agent>();
+
+  app.post(
+    '/api/call-quality',
+    {
+      bodyLimit: CALL_QUALITY_REPORT_MAX_BYTES,
+      onRequest: async (req, reply) => {
+        const agent = await requireAgent(req, reply);
+        if (!agent) return reply;
+        sender.set(req, agent);
+      },
+    },
+    async (req, reply) => {
+      const agent = sender.get(req)!;
+      const parsed = CallQualityReportSchema.safeParse(req.body);
+      if (!parsed.success) {
+        const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(body)'))].join(', ');
+        return reply.code(400).send({ error: `invalid quality report: ${fields}` });
+      }
+      const report = parsed.data;
+      if (!(await store.isParty(report.callId, agent.username))) {
+        // Unknown and foreign Call-IDs get the same answer: an agent learns nothing about others' calls.
+        return reply.code(403).send({ error: 'you can only report on your own calls' });
+      }
+      const admission = uploads.take(agent.username);
+      if (!admission.allowed) {
+        return reply
+          .code(429)
+          .header('Retry-After', String(admission.retryAfterSec))
+          .send({ error: `too many quality reports; retry after ${admission.retryAfterSec} s` });
+      }
+      await store.save(agent.username, report, now());
+      return { stored: true };
+    },
+  );
+
+  app.get('/api/admin/call-quality', async (req, reply) => {
+    if (!(await requireAdmin(req, reply))) return;
+    const q = ListQuerySchema.safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: 'query: since (epoch ms), callId, limit (1-1000)' });
+    return { reports: await store.list({ sinceMs: q.data.since, callId: q.data.callId, limit: q.data.limit }) };
+  });
+}
