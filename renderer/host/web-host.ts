@@ -57,7 +57,10 @@ export interface WebHostDeps {
   readonly platform: string;
   readonly console: Pick<Console, 'error' | 'warn' | 'info' | 'debug'>;
   readonly openWindow: (url: string) => void;
-  /** Where 'online' (network back / changed) is observed: the window. */
+  /**
+   * Where 'online' (network back / changed) and 'pageshow' (a page restored from the back/forward
+   * cache, whose WebSocket the browser closed) are observed: the window.
+   */
   readonly networkEvents?: Pick<EventTarget, 'addEventListener'>;
   /** Where Page Lifecycle 'freeze'/'resume' are observed (the tab was frozen, e.g. laptop asleep): the document. */
   readonly lifecycleEvents?: Pick<EventTarget, 'addEventListener'>;
@@ -80,6 +83,11 @@ export function createWebHost(deps: WebHostDeps): HostApi {
   deps.networkEvents?.addEventListener('online', () => events.emit('system.transition', { kind: 'network-changed' }));
   deps.lifecycleEvents?.addEventListener('freeze', () => events.emit('system.transition', { kind: 'suspend' }));
   deps.lifecycleEvents?.addEventListener('resume', () => events.emit('system.transition', { kind: 'resume' }));
+  // Only a page restored from the back/forward cache: a first load has nothing to reconnect, and
+  // 'visibilitychange' (a tab shown again) is not a network event — the socket lived on meanwhile.
+  deps.networkEvents?.addEventListener('pageshow', (event) => {
+    if ((event as Partial<Pick<PageTransitionEvent, 'persisted'>>).persisted === true) events.emit('system.transition', { kind: 'resume' });
+  });
 
   const defaultUrl = /^https?:/.test(deps.origin) ? deps.origin : null;
 

@@ -321,10 +321,19 @@ test('browser network and lifecycle events become system.transition events', () 
   doc.dispatchEvent(new Event('freeze'));
   doc.dispatchEvent(new Event('resume'));
   win.dispatchEvent(new Event('offline')); // going offline is not a transition the phone acts on
+  win.dispatchEvent(pageShow(false)); // a first load: nothing to reconnect
+  doc.dispatchEvent(new Event('visibilitychange')); // a tab shown again: its socket lived on
+  win.dispatchEvent(pageShow(true)); // restored from the back/forward cache: its socket was closed
   off();
   win.dispatchEvent(new Event('online'));
-  assert.deepEqual(kinds, ['network-changed', 'suspend', 'resume']);
+  win.dispatchEvent(pageShow(true));
+  assert.deepEqual(kinds, ['network-changed', 'suspend', 'resume', 'resume']);
 });
+
+/** Node has no PageTransitionEvent: an Event carrying `persisted`, as the browser's does. */
+function pageShow(persisted: boolean): Event {
+  return Object.assign(new Event('pageshow'), { persisted });
+}
 
 test('a page not served over http(s) proposes no provisioning URL', async () => {
   const { host } = makeHost('null');
