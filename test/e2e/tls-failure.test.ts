@@ -69,7 +69,7 @@ test('an untrusted wss:// certificate shows the TLS reason, not "Cannot reach"',
     },
     `wss://127.0.0.1:${PORT_BASE + 80}`,
   );
-  assert.match(refused, /^\[forbidden-url\] .*only the signed-in account's sip\.wsUrl/);
+  assert.match(refused, /^\[forbidden-url\] .*only the signed-in account's SIP servers/);
 
   // Control: with the local CA trusted, the same server upgrades — it was the trust, not the server.
   const ca = readFileSync(join(backend.scratch, 'pki', 'ca.crt'), 'utf8');
