@@ -2,12 +2,8 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Agent } from '../support/agent.js';
-import { approxHz, inboundPacketsReceived, measureHeardAudio, selectedPath } from '../support/audio-probe.js';
-import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
-import { CarrierApi, isLive, type CarrierCall } from '../support/carrier-api.js';
-import { carrierApiUrl } from '../../backend/endpoints.js';
-import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
+import { measureHeardAudio, approxHz, selectedPath } from '../support/audio-probe.js';
+import { AGENT_HZ as A_HZ, BROWSER_UDP, CallRecoveryRig, timeInboundAudioBack, timeReregisterAfterCut } from './support/call-recovery.js';
 import { blockUdp } from '../support/udp-block.js';
 
 /**
@@ -20,8 +16,6 @@ import { blockUdp } from '../support/udp-block.js';
  * blocked mid-call (an iptables rule on the browser's own UDP ports only) must bring the audio
  * back over a TURN TCP/TLS relay the offer already carried, with the agent told meanwhile.
  */
-const PORT_BASE = TEST_PORT_BASES.recovery;
-const A_HZ = 440;
 /** The outage the issue measures. */
 const WS_OUTAGE_MS = 20_000;
 /** The issue's bounds: registered again within 2 s of the path returning, the far end's hang-up shown within 1 s. */
@@ -34,28 +28,16 @@ const FAR_HANGUP_BOUND_MS = 1000;
  * bound and prints the figure; `npm run bench` tracks it (recovery.udpBlockAudioMs).
  */
 const UDP_BLOCK_AUDIO_BOUND_MS = 8000;
-/** The browser's WebRTC UDP ports: every UDP socket of its calls, host and TURN/UDP alike. */
-const BROWSER_UDP = spareTestPorts('recovery', 1500, 1599);
-
-let backend: TestBackend;
-let carrier: CarrierApi;
-let a: Agent;
+let rig: CallRecoveryRig;
+let a: CallRecoveryRig['agent'];
+let backend: CallRecoveryRig['backend'];
+let carrier: CallRecoveryRig['carrier'];
 
 before(
   async () => {
-    backend = await startTestBackend(PORT_BASE);
-    carrier = new CarrierApi(carrierApiUrl(backend.endpoints));
-    a = await Agent.launch({
-      name: 'a',
-      scratch: backend.scratch,
-      controlPlaneUrl: backend.endpoints.controlPlane.url,
-      toneHz: A_HZ,
-      udpPorts: BROWSER_UDP,
-      tapSipPort: Number(new URL(backend.endpoints.sip.wsUrl).port),
-    });
-    const alice = backend.endpoints.agents[0]!;
-    await a.phone.signIn(backend.endpoints.controlPlane.url, alice.username, alice.password);
-    await a.phone.waitRegistered();
+    rig = await CallRecoveryRig.start();
+    ({ agent: a, backend, carrier } = rig);
+    await rig.signIn();
   },
   { timeout: 90_000 },
 );
@@ -65,25 +47,9 @@ afterEach(async () => {
   await a.phone.endAllCalls();
 });
 
-after(
-  async () => {
-    await a?.close();
-    await backend?.stop();
-  },
-  { timeout: 30_000 },
-);
+after(async () => rig?.stop(), { timeout: 30_000 });
 
 const hostLog = () => readFileSync(join(backend.scratch, 'host-a', 'logs', 'main.log'), 'latin1');
-
-/** An echo call with A's tone heard back, and the carrier's view of it. */
-async function echoCall(): Promise<CarrierCall> {
-  await a.phone.dial(backend.endpoints.numbers.echo);
-  await a.phone.waitActive();
-  const far = (await carrier.calls()).find((c) => c.number === backend.endpoints.numbers.echo && isLive(c));
-  assert.ok(far, 'the carrier has the call');
-  await carrier.waitFor(far.id, 'A’s tone', (c) => approxHz(c.received.dominantHz, A_HZ));
-  return far;
-}
 
 /**
  * Cuts the SIP path for `outageMs` mid-call, checks the audio on the way, and returns how long
@@ -92,18 +58,10 @@ async function echoCall(): Promise<CarrierCall> {
  */
 async function cutAndRestore(outageMs: number): Promise<number> {
   const refreshesBefore = hostLog().match(/dialog refresh of call \S+ accepted/g)?.length ?? 0;
-  await a.cutSipPath();
-  const lost = await a.phone.waitRegistration(/lost|reconnect|Cannot reach/i, 10_000);
-  console.log(`# SIP path cut: “${lost}”`);
-  await a.page.waitForTimeout(outageMs / 2);
-  const heard = await measureHeardAudio(a.page, 1200);
-  assert.ok(approxHz(heard.dominantHz, A_HZ), `audio keeps flowing while the signalling is down: ${JSON.stringify(heard)}`);
-  await a.page.waitForTimeout(outageMs / 2 - 1200);
-
-  a.restoreSipPath();
-  const restoredAt = Date.now();
-  await a.phone.waitRegistered(10_000);
-  const reregisterMs = Date.now() - restoredAt;
+  const reregisterMs = await timeReregisterAfterCut(a, outageMs, async () => {
+    const heard = await measureHeardAudio(a.page, 1200);
+    assert.ok(approxHz(heard.dominantHz, A_HZ), `audio keeps flowing while the signalling is down: ${JSON.stringify(heard)}`);
+  });
   console.log(`# registered again ${reregisterMs} ms after the SIP path returned (outage ${outageMs} ms)`);
   assert.ok(
     reregisterMs <= REREGISTER_BOUND_MS,
@@ -120,7 +78,7 @@ test(
   'WebSocket cut for 20 s mid-call: audio continues, registered again within 2 s, and the FAR END’s hang-up ends the agent’s call within 1 s',
   { timeout: 90_000 },
   async () => {
-    const far = await echoCall();
+    const far = await rig.echoCall();
     await cutAndRestore(WS_OUTAGE_MS);
     const heard = await measureHeardAudio(a.page, 1200);
     assert.ok(approxHz(heard.dominantHz, A_HZ), `audio after the reconnect: ${JSON.stringify(heard)}`);
@@ -166,7 +124,7 @@ test(
   'UDP blocked mid-call: the offer carried TCP and TLS relays, the agent is told, and audio comes back over TURN TCP or TLS',
   { timeout: 90_000 },
   async () => {
-    await echoCall();
+    await rig.echoCall();
     const offer = (await a.page.evaluate(`(() => {
     const pcs = window.__e2ePeerConnections.filter((pc) => pc.connectionState !== 'closed');
     return pcs[pcs.length - 1].localDescription.sdp;
@@ -181,28 +139,7 @@ test(
     try {
       const blockedAt = Date.now();
       const told = a.phone.waitCallStatus(/reconnecting audio/i, 8000);
-      // Audio is back once inbound packets flow again for a while after the block stalled them.
-      let stalled = false;
-      let last = await inboundPacketsReceived(a.page);
-      let flowingSince: number | null = null;
-      let backMs: number | null = null;
-      while (Date.now() - blockedAt < 15_000) {
-        await a.page.waitForTimeout(100);
-        const now = await inboundPacketsReceived(a.page);
-        const grew = now > last;
-        last = now;
-        if (!grew) {
-          stalled = true;
-          flowingSince = null;
-          continue;
-        }
-        if (!stalled) continue;
-        flowingSince ??= Date.now();
-        if (Date.now() - flowingSince >= 500) {
-          backMs = flowingSince - blockedAt;
-          break;
-        }
-      }
+      const { stalled, backMs } = await timeInboundAudioBack(a, blockedAt, 15_000);
       assert.ok(stalled, 'the block stopped the inbound audio (else it proves nothing)');
       assert.ok(backMs !== null, 'audio came back within 15 s of UDP being blocked');
       const path = await selectedPath(a.page);
