@@ -10,7 +10,8 @@
  *        └──────────────────────── connected / completed ◀────────────────────┘  │ the re-INVITE settled
  *                                                                                 │ (at most MAX_RESTARTS)
  *   failed (from up or suspect), inbound audio stalled, or a network change ──▶ restarting
- *   inbound audio flowing again counts as connected (ICE may have said "connected" throughout)
+ *   inbound audio flowing again counts as connected (ICE may have said "connected" throughout);
+ *   after a stall only that does: ICE "connected" leaves the notice up until audio is back
  *
  * Why watch the inbound audio too: when UDP is blocked, Chromium moves its sending to a TURN/TCP
  * relay pair it had already checked and keeps reporting "connected", but rtpengine (the ICE
@@ -30,6 +31,12 @@ export interface MediaRecovery {
   readonly restarts: number;
   /** What the agent is told while media is being recovered (null when all is well). */
   readonly notice: string | null;
+  /**
+   * Inbound audio stopped and has not come back. ICE saying "connected" again does not clear this
+   * (or the notice): after a restart ICE connects well before the relayed audio arrives, and it said
+   * "connected" throughout the stall itself. Only audio flowing again does.
+   */
+  readonly audioStalled: boolean;
 }
 
 export type MediaEvent =
@@ -50,27 +57,32 @@ export const NOTICE_NETWORK_CHANGED = 'Network changed — reconnecting audio…
 export const NOTICE_PATH_LOST = 'Audio interrupted — reconnecting audio…';
 export const NOTICE_GAVE_UP = 'Audio could not be reconnected — check the network, or hang up and call again.';
 
-export const initialMediaRecovery: MediaRecovery = { path: 'up', inFlight: false, restarts: 0, notice: null };
+export const initialMediaRecovery: MediaRecovery = { path: 'up', inFlight: false, restarts: 0, notice: null, audioStalled: false };
 
 export function nextMediaRecovery(s: MediaRecovery, e: MediaEvent): { state: MediaRecovery; action: MediaAction } {
-  const restart = (notice: string) =>
+  const restart = (notice: string, audioStalled = s.audioStalled) =>
     s.inFlight
-      ? { state: { ...s, path: 'restarting' as const, notice }, action: 'none' as const }
+      ? { state: { ...s, path: 'restarting' as const, notice, audioStalled }, action: 'none' as const }
       : s.restarts >= MAX_RESTARTS
-        ? { state: { ...s, path: 'restarting' as const, notice: NOTICE_GAVE_UP }, action: 'none' as const }
-        : { state: { path: 'restarting' as const, inFlight: true, restarts: s.restarts + 1, notice }, action: 'restart' as const };
+        ? { state: { ...s, path: 'restarting' as const, notice: NOTICE_GAVE_UP, audioStalled }, action: 'none' as const }
+        : {
+            state: { ...s, path: 'restarting' as const, inFlight: true, restarts: s.restarts + 1, notice, audioStalled },
+            action: 'restart' as const,
+          };
   switch (e.type) {
     case 'ice':
       if (e.state === 'connected' || e.state === 'completed')
-        return { state: { ...s, path: 'up', restarts: 0, notice: null }, action: 'none' };
+        return s.audioStalled ? { state: s, action: 'none' } : { state: { ...s, path: 'up', restarts: 0, notice: null }, action: 'none' };
       if (e.state === 'disconnected' && s.path === 'up')
         return { state: { ...s, path: 'suspect', notice: NOTICE_PATH_LOST }, action: 'start-grace' };
       if (e.state === 'failed') return restart(NOTICE_PATH_LOST);
       return { state: s, action: 'none' };
     case 'inbound':
       if (e.flowing)
-        return s.path === 'up' ? { state: s, action: 'none' } : { state: { ...s, path: 'up', restarts: 0, notice: null }, action: 'none' };
-      return restart(NOTICE_PATH_LOST);
+        return s.path === 'up' && !s.audioStalled
+          ? { state: s, action: 'none' }
+          : { state: { ...s, path: 'up', restarts: 0, notice: null, audioStalled: false }, action: 'none' };
+      return restart(NOTICE_PATH_LOST, true);
     case 'grace-over':
       return s.path === 'suspect' ? restart(NOTICE_PATH_LOST) : { state: s, action: 'none' };
     case 'network-changed':

@@ -65,6 +65,13 @@ test('inbound audio that stalls while ICE says "connected" restarts ICE; flowing
   assert.deepEqual(run([{ type: 'restart-settled' }, { type: 'inbound', flowing: true }], state).state, initialMediaRecovery);
 });
 
+test('after a stall the notice stays until audio flows: ICE reconnecting first is not the audio coming back', () => {
+  const { state } = run([{ type: 'inbound', flowing: false }, { type: 'restart-settled' }, ice('checking'), ice('connected')]);
+  assert.equal(state.notice, NOTICE_PATH_LOST, 'ICE is up again but no audio has arrived yet');
+  assert.equal(state.path, 'restarting');
+  assert.deepEqual(run([{ type: 'inbound', flowing: true }], state).state, initialMediaRecovery, 'audio back: told, all reset');
+});
+
 test('the inbound watch: says "stalled" once after INBOUND_STALL_MS without a packet, "flowing" once when packets move again; holds reset it', () => {
   assert.ok(INBOUND_STALL_MS > 750 && INBOUND_STALL_MS <= 1000, 'the samples below straddle the threshold');
   const w = new InboundWatch();
