@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { CALL_QUALITY_REPORT_MAX_BYTES, CallQualityReportSchema } from '../../common/quality/call-quality-report.js';
 import type { AdminGuard } from './admin-api.js';
 import type { Agent } from './agents.js';
+import { registerAgentUploadRoute } from './agent-upload-route.js';
 import type { CallQualityStore } from './call-quality-store.js';
 import type { UploadRateLimiter, UploadRatePolicy } from './upload-rate-limit.js';
 
@@ -39,41 +40,28 @@ const ListQuerySchema = z
 
 export function registerCallQualityApi(app: FastifyInstance, deps: CallQualityApiDeps): void {
   const { store, requireAgent, requireAdmin, uploads, now } = deps;
-  const sender = new WeakMap<FastifyRequest, Agent>();
-
-  app.post(
-    '/api/call-quality',
-    {
-      bodyLimit: CALL_QUALITY_REPORT_MAX_BYTES,
-      onRequest: async (req, reply) => {
-        const agent = await requireAgent(req, reply);
-        if (!agent) return reply;
-        sender.set(req, agent);
-      },
-    },
-    async (req, reply) => {
-      const agent = sender.get(req)!;
-      const parsed = CallQualityReportSchema.safeParse(req.body);
+  registerAgentUploadRoute(app, {
+    url: '/api/call-quality',
+    bodyLimit: CALL_QUALITY_REPORT_MAX_BYTES,
+    what: 'quality reports',
+    requireAgent,
+    uploads,
+    check: async (agent, body) => {
+      const parsed = CallQualityReportSchema.safeParse(body);
       if (!parsed.success) {
         const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(body)'))].join(', ');
-        return reply.code(400).send({ error: `invalid quality report: ${fields}` });
+        return { ok: false, status: 400, error: `invalid quality report: ${fields}` };
       }
-      const report = parsed.data;
-      if (!(await store.isParty(report.callId, agent.username))) {
-        // Unknown and foreign Call-IDs get the same answer: an agent learns nothing about others' calls.
-        return reply.code(403).send({ error: 'you can only report on your own calls' });
-      }
-      const admission = uploads.take(agent.username);
-      if (!admission.allowed) {
-        return reply
-          .code(429)
-          .header('Retry-After', String(admission.retryAfterSec))
-          .send({ error: `too many quality reports; retry after ${admission.retryAfterSec} s` });
-      }
-      await store.save(agent.username, report, now());
-      return { stored: true };
+      // Unknown and foreign Call-IDs get the same answer: an agent learns nothing about others' calls.
+      if (!(await store.isParty(parsed.data.callId, agent.username)))
+        return { ok: false, status: 403, error: 'you can only report on your own calls' };
+      return { ok: true, value: parsed.data };
     },
-  );
+    store: async (agent, report) => {
+      await store.save(agent.username, report, now());
+      return { status: 200, body: { stored: true } };
+    },
+  });
 
   app.get('/api/admin/call-quality', async (req, reply) => {
     if (!(await requireAdmin(req, reply))) return;

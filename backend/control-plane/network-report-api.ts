@@ -19,6 +19,7 @@ import { NETWORK_REPORT_MAX_BYTES, parseNetworkReport } from '../../common/netwo
 import { renderReportHtml, REPORT_PAGE_CSP } from '../../common/network-report-html.js';
 import type { AdminGuard } from './admin-api.js';
 import type { Agent } from './agents.js';
+import { registerAgentUploadRoute } from './agent-upload-route.js';
 import type { NetworkReportStore } from './network-reports.js';
 import type { UploadRateLimiter } from './upload-rate-limit.js';
 
@@ -43,38 +44,22 @@ const IdParamSchema = z.object({ id: z.uuid() });
 
 export function registerNetworkReportApi(app: FastifyInstance, deps: NetworkReportApiDeps): void {
   const { store, requireAgent, requireAdmin, uploads, now } = deps;
-  const sender = new WeakMap<FastifyRequest, Agent>();
-
-  app.post(
-    '/api/network-reports',
-    {
-      bodyLimit: NETWORK_REPORT_MAX_BYTES,
-      // The credential is checked before the body is read (onRequest runs before parsing).
-      onRequest: async (req, reply) => {
-        const agent = await requireAgent(req, reply);
-        if (!agent) return reply;
-        sender.set(req, agent);
-      },
-    },
-    async (req, reply) => {
-      const agent = sender.get(req)!;
-      const parsed = parseNetworkReport(req.body);
-      if (!parsed.ok) return reply.code(400).send({ error: parsed.error });
+  registerAgentUploadRoute(app, {
+    url: '/api/network-reports',
+    bodyLimit: NETWORK_REPORT_MAX_BYTES,
+    what: 'reports',
+    requireAgent,
+    uploads,
+    check: async (agent, body) => {
+      const parsed = parseNetworkReport(body);
+      if (!parsed.ok) return { ok: false, status: 400, error: parsed.error };
       const { report } = parsed;
-      if (report.agent !== null && report.agent !== agent.username) {
-        return reply.code(400).send({ error: `this report was made by ${report.agent}; send your own report, signed in as yourself` });
-      }
-      const admission = uploads.take(agent.username);
-      if (!admission.allowed) {
-        return reply
-          .code(429)
-          .header('Retry-After', String(admission.retryAfterSec))
-          .send({ error: `too many reports sent; retry after ${admission.retryAfterSec} s` });
-      }
-      const id = await store.add(agent.username, report, now());
-      return reply.code(201).send({ id });
+      if (report.agent !== null && report.agent !== agent.username)
+        return { ok: false, status: 400, error: `this report was made by ${report.agent}; send your own report, signed in as yourself` };
+      return { ok: true, value: report };
     },
-  );
+    store: async (agent, report) => ({ status: 201, body: { id: await store.add(agent.username, report, now()) } }),
+  });
 
   app.get('/api/admin/network-reports', async (req, reply) => {
     if (!(await requireAdmin(req, reply))) return;
