@@ -14,6 +14,7 @@ import { EndpointsSchema, type Endpoints } from '../../../backend/endpoints.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, runCli, type CliRun } from './run-cli.js';
+import { waitForLine } from '../../support/wait-for-line.js';
 
 export const NS = { client: 'cldiag-cli', nat: 'cldiag-nat', server: 'cldiag-srv' } as const;
 export const ADDR = {
@@ -68,26 +69,6 @@ function removeNamespaces(): void {
     }
     sh('ip', 'netns', 'del', ns);
   }
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`${what} not ready within ${timeoutMs} ms:\n${seen.slice(-2000)}`)), timeoutMs);
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with ${code}:\n${seen.slice(-2000)}`));
-    });
-  });
 }
 
 export class Topology {

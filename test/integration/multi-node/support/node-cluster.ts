@@ -28,6 +28,7 @@ import { portsFor } from '../../../../backend/ports.js';
 import { ensureLocalPki } from '../../../../backend/pki.js';
 import { REPO_ROOT } from '../../../../backend/stack.js';
 import { PrivatePostgres } from '../../backend/support/private-postgres.js';
+import { waitForLine } from '../../../support/wait-for-line.js';
 
 const BRIDGE = 'clmn-br';
 const NS_PREFIX = 'clmn-n';
@@ -105,26 +106,6 @@ function ourRootLinks(): string[] {
     .split('\n')
     .map((l) => (l.split(/\s+/)[0] ?? '').split('@')[0]!)
     .filter((n) => n.startsWith(NS_PREFIX));
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`${what} not ready within ${timeoutMs} ms:\n${seen.slice(-3000)}`)), timeoutMs);
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code ?? signal}) before it was ready:\n${seen.slice(-3000)}`));
-    });
-  });
 }
 
 export class NodeCluster {
