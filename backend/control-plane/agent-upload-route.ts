@@ -8,19 +8,31 @@
  *   → stored.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AdminGuard } from './admin-api.js';
 import type { Agent } from './agents.js';
 import type { UploadRateLimiter } from './upload-rate-limit.js';
 
 export type UploadCheck<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly status: 400 | 403; readonly error: string };
 
+/** The agent the request's credential names, or null after answering 401/403/429. */
+export type RequireAgent = (req: FastifyRequest, reply: FastifyReply) => Promise<Agent | null>;
+
+/** What an API with one agent-upload route and admin reads needs (network reports, call quality). */
+export interface AgentUploadApiDeps<Store> {
+  readonly store: Store;
+  readonly requireAgent: RequireAgent;
+  readonly requireAdmin: AdminGuard;
+  readonly uploads: UploadRateLimiter;
+  readonly now: () => number;
+}
+
 export interface AgentUploadRoute<T> {
   readonly url: string;
   readonly bodyLimit: number;
   /** What the 429 says is sent too often ("reports", "quality reports"). */
   readonly what: string;
-  /** The agent the request's credential names, or null after answering 401/403/429. */
-  readonly requireAgent: (req: FastifyRequest, reply: FastifyReply) => Promise<Agent | null>;
+  readonly requireAgent: RequireAgent;
   readonly uploads: UploadRateLimiter;
   /** Parses and checks the body as sent by `agent`. */
   readonly check: (agent: Agent, body: unknown) => Promise<UploadCheck<T>>;

@@ -10,25 +10,17 @@
  * CALL_QUALITY_REPORT_MAX_BYTES (refused before it is read, and only after the credential was
  * checked), one row per (call, agent) however often it reports. No agent credential reads them.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CALL_QUALITY_REPORT_MAX_BYTES, CallQualityReportSchema } from '../../common/quality/call-quality-report.js';
-import type { AdminGuard } from './admin-api.js';
-import type { Agent } from './agents.js';
-import { registerAgentUploadRoute } from './agent-upload-route.js';
+import { registerAgentUploadRoute, type AgentUploadApiDeps } from './agent-upload-route.js';
 import type { CallQualityStore } from './call-quality-store.js';
-import type { UploadRateLimiter, UploadRatePolicy } from './upload-rate-limit.js';
+import type { UploadRatePolicy } from './upload-rate-limit.js';
 
 /** A report every 5 s for two calls at once is 24 a minute; 40 leaves room for the final ones. */
 export const CALL_QUALITY_UPLOAD_POLICY: UploadRatePolicy = { max: 40, windowMs: 60_000, maxAgents: 10_000 };
 
-export interface CallQualityApiDeps {
-  readonly store: CallQualityStore;
-  readonly requireAgent: (req: FastifyRequest, reply: FastifyReply) => Promise<Agent | null>;
-  readonly requireAdmin: AdminGuard;
-  readonly uploads: UploadRateLimiter;
-  readonly now: () => number;
-}
+export type CallQualityApiDeps = AgentUploadApiDeps<CallQualityStore>;
 
 const ListQuerySchema = z
   .object({

@@ -13,24 +13,14 @@
  * its own copy). Reports are attacker-influenced: they are served only as JSON with nosniff, and
  * whoever renders them escapes every value.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { NETWORK_REPORT_MAX_BYTES, parseNetworkReport } from '../../common/network-report.js';
 import { renderReportHtml, REPORT_PAGE_CSP } from '../../common/network-report-html.js';
-import type { AdminGuard } from './admin-api.js';
-import type { Agent } from './agents.js';
-import { registerAgentUploadRoute } from './agent-upload-route.js';
+import { registerAgentUploadRoute, type AgentUploadApiDeps } from './agent-upload-route.js';
 import type { NetworkReportStore } from './network-reports.js';
-import type { UploadRateLimiter } from './upload-rate-limit.js';
 
-export interface NetworkReportApiDeps {
-  readonly store: NetworkReportStore;
-  /** The agent the request's credential names, or null after answering 401/403/429. */
-  readonly requireAgent: (req: FastifyRequest, reply: FastifyReply) => Promise<Agent | null>;
-  readonly requireAdmin: AdminGuard;
-  readonly uploads: UploadRateLimiter;
-  readonly now: () => number;
-}
+export type NetworkReportApiDeps = AgentUploadApiDeps<NetworkReportStore>;
 
 const ListQuerySchema = z
   .object({
