@@ -2,7 +2,8 @@
  * Call quality reported by the agents' clients, stored with the call records.
  *
  *   POST /api/call-quality          an agent (HTTP Basic) reports on one of ITS OWN calls
- *   GET  /api/admin/call-quality    the admin lists the summaries (?since=, ?callId=, ?limit=)
+ *   GET  /api/admin/call-quality    the admin lists the summaries (?since=, ?callId=, ?limit=;
+ *                                   ?active=true: only calls in progress, with their live MOS)
  *
  * Who can do what, worst case: an agent can only write summaries of calls whose record names it as
  * caller or callee (another agent’s Call-ID or an unknown one → 403), stamped with the name it
@@ -27,6 +28,7 @@ const ListQuerySchema = z
     since: z.coerce.number().int().nonnegative().optional(),
     callId: z.string().min(1).max(256).optional(),
     limit: z.coerce.number().int().min(1).max(1000).optional(),
+    active: z.enum(['true', 'false']).optional(),
   })
   .strict();
 
@@ -58,7 +60,8 @@ export function registerCallQualityApi(app: FastifyInstance, deps: CallQualityAp
   app.get('/api/admin/call-quality', async (req, reply) => {
     if (!(await requireAdmin(req, reply))) return;
     const q = ListQuerySchema.safeParse(req.query);
-    if (!q.success) return reply.code(400).send({ error: 'query: since (epoch ms), callId, limit (1-1000)' });
-    return { reports: await store.list({ sinceMs: q.data.since, callId: q.data.callId, limit: q.data.limit }) };
+    if (!q.success) return reply.code(400).send({ error: 'query: since (epoch ms), callId, limit (1-1000), active (true|false)' });
+    const { since, callId, limit, active } = q.data;
+    return { reports: await store.list({ sinceMs: since, callId, limit, ...(active === 'true' ? { activeAt: now() } : {}) }) };
   });
 }

@@ -1,4 +1,4 @@
-import type { CallQualityReport } from '../../common/quality/call-quality-report.js';
+import { CALL_QUALITY_REPORT_INTERVAL_MS, type CallQualityReport } from '../../common/quality/call-quality-report.js';
 import type { Db, SqlValue } from './db.js';
 
 /**
@@ -16,6 +16,12 @@ export function sipUser(uri: string): string | null {
   const m = /^sips?:([^@;:>]+)@/i.exec(uri.trim());
   return m ? m[1]!.toLowerCase() : null;
 }
+
+/**
+ * A summary not refreshed for this long is of a call whose client is gone (closed, crashed, off
+ * the network) without its final report: three missed in-call reports.
+ */
+export const ACTIVE_REPORT_STALE_MS = 3 * CALL_QUALITY_REPORT_INTERVAL_MS;
 
 interface Row {
   call_id: string;
@@ -43,10 +49,20 @@ export class CallQualityStore {
     );
   }
 
-  /** Summaries updated since `sinceMs`, newest first (the admin page's recent and active calls). */
-  async list(o: { sinceMs?: number; callId?: string; limit?: number } = {}): Promise<StoredCallQuality[]> {
+  /**
+   * Summaries updated since `sinceMs`, newest first (the admin page's recent calls). With
+   * `activeAt` (now), only the calls in progress with their live MOS: an in-call summary (not the
+   * final one) refreshed within ACTIVE_REPORT_STALE_MS, of a call whose record has not ended.
+   */
+  async list(o: { sinceMs?: number; callId?: string; limit?: number; activeAt?: number } = {}): Promise<StoredCallQuality[]> {
     const where: string[] = [];
     const args: SqlValue[] = [];
+    if (o.activeAt !== undefined) {
+      where.push('final = 0', 'updated_at >= ?');
+      args.push(o.activeAt - ACTIVE_REPORT_STALE_MS);
+      // Kamailio's BYE ends the record even when the client never sent its final summary.
+      where.push('NOT EXISTS (SELECT 1 FROM calls c WHERE c.call_id = call_quality.call_id AND c.ended_at IS NOT NULL)');
+    }
     if (o.sinceMs !== undefined) {
       where.push('updated_at >= ?');
       args.push(o.sinceMs);

@@ -8,6 +8,9 @@ import { z } from 'zod';
  */
 export const CALL_QUALITY_REPORT_MAX_BYTES = 4096;
 
+/** How often a client sends the summary of a call in progress (the final one goes at its end). */
+export const CALL_QUALITY_REPORT_INTERVAL_MS = 5000;
+
 const mos = z.number().min(1).max(4.5).nullable();
 const ms = z.number().min(0).max(600_000).nullable();
 const percent = z.number().min(0).max(100).nullable();

@@ -15,6 +15,7 @@ import { migrate } from '../../../backend/control-plane/schema.js';
 import { AgentStore } from '../../../backend/control-plane/agents.js';
 import { AuditStore } from '../../../backend/control-plane/audit-store.js';
 import { CALL_QUALITY_UPLOAD_POLICY } from '../../../backend/control-plane/call-quality-api.js';
+import { ACTIVE_REPORT_STALE_MS } from '../../../backend/control-plane/call-quality-store.js';
 import type { CallQualityReport } from '../../../common/quality/call-quality-report.js';
 
 const ADMIN = 'admin-token-0123456789abcdef';
@@ -142,6 +143,36 @@ describe('call quality reports', { timeout: 30_000 }, () => {
     assert.equal(last!.statusCode, 429);
     assert.ok(Number(last!.headers['retry-after']) >= 1);
     assert.equal((await post('alice', report('ab-call'))).statusCode, 200, 'another agent is not affected');
+  });
+
+  test('active=true: the calls in progress with their live MOS — not final, not stale, call record not ended', async () => {
+    clock += 120_000;
+    const call = (id: string, endedAt: number | null) =>
+      db.run(
+        "INSERT INTO calls (call_id, from_tag, from_uri, to_uri, started_at, ended_at, disposition) VALUES (?, 't', 'sip:alice@127.0.0.1', 'sip:5550100@127.0.0.1', ?, ?, 'answered')",
+        [id, clock, endedAt],
+      );
+    await call('live', null);
+    await call('hung-up-no-final', null);
+    await call('gone-client', null);
+    await call('finished', null);
+    assert.equal((await post('alice', report('gone-client', { mosLatest: 4.1 }))).statusCode, 200);
+    clock += ACTIVE_REPORT_STALE_MS + 1;
+    for (const id of ['live', 'hung-up-no-final', 'finished'])
+      assert.equal((await post('alice', report(id, { mosLatest: 2.2 }))).statusCode, 200);
+    assert.equal((await post('alice', report('finished', { final: true, mosLatest: 2.1 }))).statusCode, 200);
+    // Kamailio relayed the BYE; the client's final summary never came.
+    await db.run("UPDATE calls SET ended_at = ? WHERE call_id = 'hung-up-no-final'", [clock]);
+    const active = await app.inject({ url: '/api/admin/call-quality?active=true', headers: admin });
+    assert.equal(active.statusCode, 200);
+    const rows = active.json().reports as Array<CallQualityReport & { agent: string }>;
+    assert.deepEqual(
+      rows.map((r) => [r.callId, r.agent, r.mosLatest]),
+      [['live', 'alice', 2.2]],
+    );
+    const all = await app.inject({ url: `/api/admin/call-quality?since=${clock - ACTIVE_REPORT_STALE_MS - 1}`, headers: admin });
+    assert.equal(all.json().reports.length, 4, 'without active=true the ended and stale ones are listed too');
+    assert.equal((await app.inject({ url: '/api/admin/call-quality?active=yes', headers: admin })).statusCode, 400);
   });
 
   test('only the admin reads the summaries', async () => {
