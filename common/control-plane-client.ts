@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { NetworkReport } from './network-report.js';
+import type { CallQualityReport } from './quality/call-quality-report.js';
 import {
   ACCOUNT_DISABLED_TEXT,
   ClientConfigSchema,
@@ -218,6 +219,13 @@ export async function fetchClientConfig(fetchImpl: ControlPlaneFetch, account: C
 
 export const fetchTurnCredentials = (fetchImpl: ControlPlaneFetch, account: ControlPlaneAccount): Promise<TurnCredentials> =>
   getProvisioned(fetchImpl, account, 'turn-credentials', TurnCredentialsSchema);
+
+/** Sends the quality summary of one of the agent's calls (`POST /api/call-quality`). */
+export const sendCallQualityReport = (
+  fetchImpl: ControlPlaneFetch,
+  account: ControlPlaneAccount,
+  report: CallQualityReport,
+): Promise<{ stored: boolean }> => getProvisioned(fetchImpl, account, 'call-quality', z.object({ stored: z.boolean() }), report);
 
 /** Sends a network test report to the helpdesk (`POST /api/network-reports`); resolves to its id there. */
 export const sendNetworkReport = (

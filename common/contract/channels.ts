@@ -19,6 +19,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'history.add',
   'diagnostics.run',
   'diagnostics.sendReport',
+  'quality.sendReport',
   'sip.probeEndpoint',
   'shell.openExternal',
   'log.write',

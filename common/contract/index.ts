@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SessionSchema, SignInRequestSchema, TurnCredentialsSchema } from '../provisioning-api.js';
+import { CallQualityReportSchema } from '../quality/call-quality-report.js';
 
 import type { EventChannel, InvokeChannel } from './channels.js';
 
@@ -116,6 +117,8 @@ export const invokeChannels = {
    * imports this file, so the schema cannot be named here without an import cycle).
    */
   'diagnostics.sendReport': channel(z.unknown(), z.object({ id: z.string() })),
+  /** Sends a call's quality summary (every few seconds during it, once at its end) as the signed-in agent. */
+  'quality.sendReport': channel(CallQualityReportSchema, z.object({ stored: z.boolean() })),
   /**
    * Why the SIP WebSocket of the signed-in account fails, seen from outside the page (a page
    * only ever gets close code 1006): only that URL is probed. 'not-run' where the host cannot.

@@ -110,6 +110,7 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
       });
     },
     'diagnostics.sendReport': (request) => sessions.sendNetworkReport(checkedReport(request)),
+    'quality.sendReport': (report) => sessions.sendCallQualityReport(report),
     'sip.probeEndpoint': async ({ wsUrl }) => {
       const probe = deps.probeSipEndpoint;
       if (!probe) return { result: 'not-run', detail: 'this shell cannot probe the phone server' };

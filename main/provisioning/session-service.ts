@@ -9,11 +9,13 @@ import {
 } from '../../common/contract/index.js';
 import { HostError } from '../../common/host-error.js';
 import type { NetworkReport } from '../../common/network-report.js';
+import type { CallQualityReport } from '../../common/quality/call-quality-report.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from '../storage/json-file.js';
 import {
   fetchClientConfig,
   fetchTurnCredentials,
+  sendCallQualityReport,
   sendNetworkReport,
   type ControlPlaneAccount,
   type ControlPlaneFetch,
@@ -70,6 +72,12 @@ export class SessionService {
   async sendNetworkReport(report: NetworkReport): Promise<{ id: string }> {
     if (!this.#active) throw new HostError('not-signed-in', 'sign in first: a report is sent as the signed-in agent');
     return sendNetworkReport(this.deps.fetch, this.#active.account, report);
+  }
+
+  /** Sends a call's quality summary as the signed-in agent. */
+  async sendCallQualityReport(report: CallQualityReport): Promise<{ stored: boolean }> {
+    if (!this.#active) throw new HostError('not-signed-in', 'sign in first: a quality summary is sent as the signed-in agent');
+    return sendCallQualityReport(this.deps.fetch, this.#active.account, report);
   }
 
   async lastUsername(): Promise<string | null> {

@@ -46,6 +46,8 @@ export type CallEndReason =
 
 export interface CallSnapshot {
   readonly id: string;
+  /** The SIP Call-ID, as the backend's call record has it: what quality summaries are filed under. */
+  readonly sipCallId: string;
   readonly direction: CallDirection;
   /** The far end as dialled / as presented (number or colleague username). */
   readonly peer: string;

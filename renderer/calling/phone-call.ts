@@ -111,17 +111,25 @@ export class PhoneCall {
       sessionDescriptionHandlerOptions: { constraints: deps.constraints() },
       sessionDescriptionHandlerModifiers: [codecModifier],
     });
-    return new PhoneCall(inviter, 'outbound', peer, null, deps);
+    return new PhoneCall(inviter, inviter.request.callId, 'outbound', peer, null, deps);
   }
 
   /** An incoming INVITE, ringing here until answered, declined or cancelled by the caller. */
   static inbound(invitation: Invitation, deps: PhoneCallDeps): PhoneCall {
     const identity = invitation.remoteIdentity;
-    return new PhoneCall(invitation, 'inbound', identity.uri.user ?? String(identity.uri), identity.displayName || null, deps);
+    return new PhoneCall(
+      invitation,
+      invitation.request.callId,
+      'inbound',
+      identity.uri.user ?? String(identity.uri),
+      identity.displayName || null,
+      deps,
+    );
   }
 
   private constructor(
     private readonly session: SipSession,
+    private readonly sipCallId: string,
     readonly direction: CallDirection,
     private readonly peer: string,
     private readonly peerDisplayName: string | null,
@@ -156,6 +164,7 @@ export class PhoneCall {
   snapshot(): CallSnapshot {
     return {
       id: this.id,
+      sipCallId: this.sipCallId,
       direction: this.direction,
       peer: this.peer,
       peerDisplayName: this.peerDisplayName,

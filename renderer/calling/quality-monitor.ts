@@ -32,6 +32,11 @@ export class QualityMonitor {
 
   constructor(private readonly thresholds: QualityThresholds = DEFAULT_QUALITY_THRESHOLDS) {}
 
+  /** The call's quality after the last completed sample. */
+  get current(): CallQuality {
+    return this.quality;
+  }
+
   /** A new reading; returns the updated quality when it completed a sample, else null. */
   ingest(stats: CallStats, held: boolean): CallQuality | null {
     const baseline = this.baseline;

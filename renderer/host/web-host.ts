@@ -16,6 +16,7 @@ import {
   checkProvisioningUrl,
   fetchClientConfig,
   fetchTurnCredentials,
+  sendCallQualityReport,
   sendNetworkReport,
   type ControlPlaneFetch,
 } from '../../common/control-plane-client.js';
@@ -113,6 +114,13 @@ export function createWebHost(deps: WebHostDeps): HostApi {
     );
   };
 
+  /** The stored session's account, to send `what` as the signed-in agent. */
+  const signedInAccount = (what: string) => {
+    const stored = storedSession.read();
+    if (stored === null) throw new HostError('not-signed-in', `sign in first: ${what} is sent as the signed-in agent`);
+    return { url: stored.url, username: stored.username, password: stored.session.password };
+  };
+
   const handlers: SyncOrAsyncHandlerTable = {
     'app.info': () => ({ version: deps.version, platform: deps.platform, shell: 'web', passwordStorage: 'browser-session' }),
     'provisioning.defaults': () => ({ policyUrl: defaultUrl, lastUsername: lastUsername.read() }),
@@ -162,12 +170,8 @@ export function createWebHost(deps: WebHostDeps): HostApi {
     'diagnostics.run': () => {
       throw new HostError('not-available', DIAGNOSTICS_NEED_DESKTOP);
     },
-    'diagnostics.sendReport': (request) => {
-      const stored = storedSession.read();
-      if (stored === null) throw new HostError('not-signed-in', 'sign in first: a report is sent as the signed-in agent');
-      const account = { url: stored.url, username: stored.username, password: stored.session.password };
-      return sendNetworkReport(deps.fetch, account, checkedReport(request));
-    },
+    'diagnostics.sendReport': (request) => sendNetworkReport(deps.fetch, signedInAccount('a report'), checkedReport(request)),
+    'quality.sendReport': (report) => sendCallQualityReport(deps.fetch, signedInAccount('a quality summary'), report),
     // A page sees no more than the calling core's own in-page probe does.
     'sip.probeEndpoint': () => ({ result: 'not-run', detail: 'a browser tab cannot see TLS errors' }),
     'shell.openExternal': ({ url }) => {

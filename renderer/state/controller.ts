@@ -5,6 +5,7 @@ import { DEFAULT_QUALITY_THRESHOLDS } from '../../common/quality/quality-thresho
 import { userMessage } from '../host/error-message.js';
 import type { Logger } from '../host/host-logger.js';
 import { toHistoryEntry } from './call-status.js';
+import { QualityUploads } from './quality-uploads.js';
 import { describeRouteChange, routeDevices, sameDevices, type DeviceRoute } from './device-routing.js';
 import { toDeviceLists, type DeviceInfoLike } from './devices.js';
 import type { Store } from './store.js';
@@ -121,6 +122,7 @@ export function createController({
   // --- Stats: polled every 500 ms while a call has (or is about to have) media -----------------
   // Each call's quality monitor takes one sample a second from these readings (quality-monitor.ts).
   const monitors = new Map<string, QualityMonitor>();
+  const qualityUploads = new QualityUploads(host, log);
   const monitorFor = (callId: string) => {
     let monitor = monitors.get(callId);
     if (monitor === undefined) {
@@ -136,10 +138,14 @@ export function createController({
       phone
         .stats(call.id)
         .then((stats) => {
+          const now = store.getState().phone.calls.find((c) => c.id === call.id);
+          // Ended while getStats ran: its monitor is gone and its final summary sent.
+          if (now === undefined || !STATS_STATES.has(now.state)) return;
           dispatch({ type: 'stats-measured', callId: call.id, stats });
-          const held = store.getState().phone.calls.find((c) => c.id === call.id)?.held ?? false;
-          const quality = monitorFor(call.id).ingest(stats, held);
-          if (quality !== null) dispatch({ type: 'quality-sampled', callId: call.id, quality });
+          const quality = monitorFor(call.id).ingest(stats, now.held);
+          if (quality === null) return;
+          dispatch({ type: 'quality-sampled', callId: call.id, quality });
+          qualityUploads.sampled(call.sipCallId, quality);
         })
         .catch((error: unknown) => log.debug(`stats(${call.id}) failed: ${userMessage(error)}`))
         .finally(() => statsInFlight.delete(call.id));
@@ -181,7 +187,12 @@ export function createController({
   };
 
   const onPhoneSnapshot = (snapshot: PhoneSnapshot) => {
-    for (const call of snapshot.calls) if (call.state === 'ended') monitors.delete(call.id);
+    for (const call of snapshot.calls) {
+      const monitor = call.state === 'ended' ? monitors.get(call.id) : undefined;
+      if (monitor === undefined) continue;
+      monitors.delete(call.id);
+      qualityUploads.ended(call.sipCallId, monitor.current);
+    }
     dispatch({ type: 'phone-changed', snapshot });
     recordEndedCalls(snapshot);
     tellMicrophoneFallback(snapshot);

@@ -18,6 +18,7 @@ export function call(overrides: Partial<CallSnapshot> = {}): CallSnapshot {
     endReason: null,
     message: null,
     microphoneFallback: false,
+    sipCallId: 'sip-call-id-1',
     ...overrides,
   };
 }

@@ -184,6 +184,43 @@ describe('dispatcher + createHandlers', () => {
     assert.deepEqual(await call('turn.refresh'), { ok: false, error: { code: 'not-signed-in', message: 'sign in first' } });
   });
 
+  test(
+    'quality.sendReport: signed out refused; signed in posted to /api/call-quality as the agent; a malformed report never sent',
+    { timeout: 10_000 },
+    async () => {
+      const report = {
+        callId: 'abc@127.0.0.1',
+        final: true,
+        codec: 'PCMU/8000',
+        samples: 30,
+        mosLatest: 4.1,
+        mosAverage: 4.0,
+        mosMin: 2.5,
+        lossPercentAverage: 1.5,
+        lossPercentMax: 12,
+        rttMsAverage: 20,
+        jitterMsAverage: 5,
+        warnings: [],
+        oneWay: 'no-inbound',
+      };
+      assert.equal(((await call('quality.sendReport', report)) as { error: { code: string } }).error.code, 'not-signed-in');
+      assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
+      plane.override.set('/api/call-quality', { status: 200, body: '{"stored":true}' });
+      plane.requests.length = 0;
+      try {
+        assert.deepEqual(await call('quality.sendReport', report), { ok: true, value: { stored: true } });
+        assert.equal(
+          ((await call('quality.sendReport', { ...report, oneWay: 'sideways' })) as { error: { code: string } }).error.code,
+          'invalid-request',
+        );
+        assert.deepEqual(plane.requests, [{ path: '/api/call-quality', authorized: true }]);
+      } finally {
+        plane.override.delete('/api/call-quality');
+        await call('provisioning.signOut');
+      }
+    },
+  );
+
   test('diagnostics.run answers at once and streams progress, stamped with the run id', { timeout: 10_000 }, async () => {
     assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
     events.length = 0;

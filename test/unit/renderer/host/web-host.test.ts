@@ -42,6 +42,7 @@ function answer(req: IncomingMessage): { status: number; body: string; headers?:
   if (user === 'shape') return { status: 200, body: JSON.stringify({ ...config, sip: { ...config.sip, wsUrl: 'http://x' } }) };
   if (user === 'broken') return { status: 500, body: 'oops' };
   if (req.url === '/api/client-config') return { status: 200, body: JSON.stringify(config) };
+  if (req.url === '/api/call-quality' && req.method === 'POST') return { status: 200, body: '{"stored":true}' };
   if (req.url === '/api/turn-credentials') {
     turnIssued += 1;
     return {
@@ -348,3 +349,37 @@ test('API paths keep the prefix the control plane is mounted under', () => {
     'https://pbx.example/clearline/api/turn-credentials',
   );
 });
+
+test(
+  'quality.sendReport posts the summary as the signed-in agent; signed out or malformed it is refused without a request',
+  { timeout: 10_000 },
+  async () => {
+    const { host } = makeHost();
+    const report = {
+      callId: 'abc@127.0.0.1',
+      final: false,
+      codec: 'opus/48000',
+      samples: 5,
+      mosLatest: 3.2,
+      mosAverage: 3.5,
+      mosMin: 3.1,
+      lossPercentAverage: 4,
+      lossPercentMax: 6,
+      rttMsAverage: 2,
+      jitterMsAverage: 3,
+      warnings: ['loss' as const],
+      oneWay: null,
+    };
+    seen.length = 0;
+    await rejectsWith(
+      host.invoke('quality.sendReport', report),
+      'not-signed-in',
+      /sign in first: a quality summary is sent as the signed-in agent/,
+    );
+    await host.invoke('provisioning.signIn', { url: base, username: 'alice', password: 's3crét' });
+    seen.length = 0;
+    assert.deepEqual(await host.invoke('quality.sendReport', report), { stored: true });
+    await rejectsWith(host.invoke('quality.sendReport', { ...report, mosLatest: 7 }), 'invalid-request', /mosLatest/);
+    assert.deepEqual(seen, [{ url: '/api/call-quality', authorization: basicAuthorization({ username: 'alice', password: 's3crét' }) }]);
+  },
+);

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { createController, STATS_INTERVAL_MS, type Timers } from '../../../../renderer/state/controller.js';
 import { createStore } from '../../../../renderer/state/store.js';
 import { createEventHub } from '../../../../renderer/host/event-hub.js';
-import type { Phone, PhoneSnapshot } from '../../../../renderer/calling/phone-api.js';
+import type { CallStats, Phone, PhoneSnapshot } from '../../../../renderer/calling/phone-api.js';
+import { REPORT_EVERY_SAMPLES } from '../../../../renderer/state/quality-uploads.js';
+import type { CallQualityReport } from '../../../../common/quality/call-quality-report.js';
 import type { HostApi, InvokeChannel, Session, TurnCredentials } from '../../../../common/contract/index.js';
 import { call, stats } from '../fixtures.js';
 
@@ -25,7 +27,10 @@ const session: Session = {
   turn: turn(1),
 };
 
-function harness(overrides: Partial<Record<InvokeChannel, (request: unknown) => unknown>> = {}) {
+function harness(
+  overrides: Partial<Record<InvokeChannel, (request: unknown) => unknown>> = {},
+  readStats: () => CallStats = () => stats(),
+) {
   const calls: Array<[string, unknown]> = [];
   let turnCount = 1;
   const table: Partial<Record<InvokeChannel, (request: unknown) => unknown>> = {
@@ -68,7 +73,7 @@ function harness(overrides: Partial<Record<InvokeChannel, (request: unknown) => 
     transfer: async (_id, target) => {
       if (target === 'nobody') throw new Error('Transfer rejected: 404 Not Found');
     },
-    stats: async (id) => (phoneCalls.push(['stats', id]), stats()),
+    stats: async (id) => (phoneCalls.push(['stats', id]), readStats()),
     setDevices: async (d) => void phoneCalls.push(['setDevices', d]),
     updateTurnCredentials: (c) => void phoneCalls.push(['updateTurnCredentials', c]),
     handleSystemTransition: (kind) => void phoneCalls.push(['transition', kind]),
@@ -158,6 +163,71 @@ test('each ended call is filed once, stats poll only while media flows, devices 
   assert.equal(h.enumerations(), before + 1);
   h.controller.dispose();
 });
+
+test(
+  'quality summaries go to the control plane every few samples during a call and once at its end; a failure is only logged',
+  { timeout: 5_000 },
+  async () => {
+    // Each reading one second after the last, 5 % of the packets due lost in each interval.
+    let reading = 0;
+    const readStats = () => {
+      reading += 1;
+      return stats({ timestampMs: reading * 1000, packetsReceived: reading * 95, packetsLost: reading * 5, packetsSent: reading * 100 });
+    };
+    let failNext = false;
+    const h = harness(
+      {
+        'quality.sendReport': () => {
+          if (failNext) throw new Error('[server-error] The control plane at 127.0.0.1:20000 answered HTTP 503 for /api/call-quality');
+          return { stored: true };
+        },
+      },
+      readStats,
+    );
+    await h.controller.start();
+    await h.settle();
+    const live = call({ id: 'c1', sipCallId: 'abc@host', state: 'active', answeredAt: 2 });
+    h.emit(registered(live));
+    const poll = async (times: number) => {
+      for (let i = 0; i < times; i++) {
+        h.fire((t) => t.repeat);
+        await h.settle();
+      }
+    };
+    const sent = () => h.calls.filter(([c]) => c === 'quality.sendReport').map(([, r]) => r as CallQualityReport);
+    await poll(REPORT_EVERY_SAMPLES); // the first reading is the baseline: one sample short
+    assert.equal(sent().length, 0);
+    await poll(1);
+    assert.equal(sent().length, 1);
+    const first = sent()[0]!;
+    assert.equal(first.callId, 'abc@host', 'filed under the SIP Call-ID, as the call record has it');
+    assert.equal(first.final, false);
+    assert.equal(first.samples, REPORT_EVERY_SAMPLES);
+    assert.equal(first.lossPercentAverage, 5);
+    assert.ok(first.mosLatest !== null && first.mosLatest < 4, `5 % loss lowers MOS (${first.mosLatest})`);
+
+    failNext = true;
+    await poll(REPORT_EVERY_SAMPLES);
+    assert.equal(sent().length, 2);
+    assert.equal(h.store.getState().phone.calls[0]?.state, 'active', 'the call goes on');
+    assert.equal(h.store.getState().notice, null, 'the agent is not bothered');
+    assert.ok(
+      h.logged.some((m) => /quality summary of call abc@host not sent: .*HTTP 503/.test(m)),
+      h.logged.join('\n'),
+    );
+
+    failNext = false;
+    await poll(2);
+    const ended = { ...live, state: 'ended' as const, endedAt: 9, endReason: 'remote-hangup' as const };
+    h.emit(registered(ended));
+    h.emit(registered(ended)); // the core re-emits while the ended call lingers
+    await h.settle();
+    const final = sent().filter((r) => r.final);
+    assert.equal(final.length, 1, 'one final summary');
+    assert.equal(final[0]!.samples, 2 * REPORT_EVERY_SAMPLES + 2);
+    h.controller.dispose();
+  },
+);
 
 test('resume / network change is passed to the phone so it re-registers', { timeout: 5_000 }, async () => {
   const h = harness();
