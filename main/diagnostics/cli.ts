@@ -1,17 +1,20 @@
 /**
  * `npm run diag -- --config <control-plane URL> --user U --password P [--json] [--ca FILE]
- *  [--media-gateway HOST] [--only step,…]`: the same checks as the app, headless. Exit 0 when the
- * overall verdict is pass or warn, 2 on fail, 1 on bad usage.
+ *  [--media-gateway HOST] [--only step,…] [--last-config FILE]`: the same checks as the app,
+ * headless. When the control plane cannot be read, the checks that need only a host name still run
+ * (without-control-plane.ts). Exit 0 when the overall verdict is pass or warn, 2 on fail, 1 on bad usage.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { STEPS, defaultProbes, renderReport, runDiagnostics, selectSteps } from './index.js';
+import { HOST_NAME_STEPS, STEPS, defaultProbes, renderReport, runDiagnostics, runWithoutControlPlane, selectSteps } from './index.js';
+import { defaultLastConfigPath, readLastConfig, writeLastConfig } from './last-config-file.js';
 import { fetchDiagnosticsConfig } from './provisioning-client.js';
 import { ControlPlaneError } from '../../common/control-plane-client.js';
-import type { Report } from './types.js';
+import type { ProgressListener, Report } from './types.js';
 
 const USAGE = `usage: npm run diag -- --config <control-plane URL> --user <username> --password <password>
                         [--json] [--ca <PEM file>] [--media-gateway <host>] [--only <step,…>]
+                        [--last-config <file>]
   --config         control-plane base URL (the provisioning URL the app signs in to)
   --user/--password  the agent's credentials (HTTP Basic to the control plane); the password
                    may come from CLEARLINE_DIAG_PASSWORD instead
@@ -19,6 +22,8 @@ const USAGE = `usage: npm run diag -- --config <control-plane URL> --user <usern
   --ca             extra trusted CA certificate for TLS checks (private PKI)
   --media-gateway  where media goes, if not the SIP server's host
   --only           run only these steps (ids: ${STEPS.map((s) => s.id).join(', ')})
+  --last-config    where the last configuration read from the control plane is kept (no secrets),
+                   for the host checks when it cannot be reached (default ${defaultLastConfigPath()})
 exit: 0 pass or warn, 2 fail, 1 bad usage`;
 
 function usage(problem: string): never {
@@ -37,6 +42,7 @@ try {
       ca: { type: 'string' },
       'media-gateway': { type: 'string' },
       only: { type: 'string' },
+      'last-config': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   }));
@@ -72,47 +78,41 @@ if (values.only) {
   }
 }
 
-/** When the run began: a provisioning failure reports the time it took to fail, not 0 ms. */
-const startedAt = Date.now();
+const lastConfigPath = (values['last-config'] as string | undefined) ?? defaultLastConfigPath();
+const probes = defaultProbes({ ca });
+const progress: ProgressListener = (event) => {
+  if (!json && event.kind === 'started') console.error(`… ${event.title}`);
+};
+const warn = (message: string) => console.error(`diag: ${message}`);
 
-function provisioningFailure(message: string, fix: string): Report {
-  const totalMs = Date.now() - startedAt;
-  return {
-    runId: 'provisioning',
-    verdict: 'fail',
-    summary: `Cannot read the provisioned configuration: ${message}`,
-    startedAt: new Date(startedAt).toISOString(),
-    totalMs,
-    steps: [
-      {
-        id: 'provisioning',
-        title: 'Provisioning',
-        verdict: 'fail',
-        explanation: message,
-        fix,
-        values: { url: configUrl },
-        durationMs: totalMs,
-      },
-    ],
-  };
-}
+/** When the run began: a provisioning failure counts the time it took to fail. */
+const startedAt = probes.now();
 
 let report: Report;
 try {
   const config = await fetchDiagnosticsConfig(configUrl, values.user as string, password, ca);
-  if (values['media-gateway']) config.mediaGateway = values['media-gateway'] as string;
-  report = await runDiagnostics(
-    config,
-    defaultProbes({ ca }),
-    (event) => {
-      if (!json && event.kind === 'started') console.error(`… ${event.title}`);
-    },
-    steps,
+  await writeLastConfig(lastConfigPath, configUrl, config.client).catch((e: Error) =>
+    warn(`cannot keep the configuration in ${lastConfigPath}: ${e.message}`),
   );
+  if (values['media-gateway']) config.mediaGateway = values['media-gateway'] as string;
+  report = await runDiagnostics(config, probes, progress, steps);
 } catch (e) {
-  report = provisioningFailure(
-    (e as Error).message,
-    e instanceof ControlPlaneError ? e.fix : 'an unexpected error stopped the test: report it to Clearline support with this output',
+  // Unreachable, refused or nonsense: the host checks still say what lies between here and there.
+  report = await runWithoutControlPlane(
+    {
+      provisioningUrl: configUrl,
+      lastConfig: await readLastConfig(lastConfigPath, configUrl, warn),
+      ...(values['media-gateway'] ? { mediaGateway: values['media-gateway'] as string } : {}),
+      provisioningFailure: {
+        message: (e as Error).message,
+        fix:
+          e instanceof ControlPlaneError ? e.fix : 'an unexpected error stopped the test: report it to Clearline support with this output',
+        startedAt,
+      },
+      steps: HOST_NAME_STEPS.filter((s) => steps.includes(s)),
+    },
+    probes,
+    progress,
   );
 }
 console.log(json ? JSON.stringify(report) : renderReport(report));

@@ -14,12 +14,14 @@ import { tcpStep } from './steps/tcp.js';
 import { mediaPathStep, turnTcpStep, turnTlsStep, turnUdpStep } from './steps/turn.js';
 import { natStep, stunStep } from './steps/udp.js';
 import { vpnStep } from './steps/vpn.js';
+import { stepContext } from './step-context.js';
 import { targetsFromConfig } from './targets.js';
 import type { DiagnosticsConfig, ProgressListener, Probes, Report } from './types.js';
 
 export { defaultProbes } from './probes/node.js';
 export { renderReport } from './render.js';
 export { probeSipEndpoint } from './sip-endpoint-probe.js';
+export { HOST_NAME_STEPS, runWithoutControlPlane } from './without-control-plane.js';
 export type { DiagnosticsConfig, Probes, Report, ProgressListener } from './types.js';
 
 export const STEPS: StepDefinition[] = [
@@ -58,18 +60,5 @@ export function runDiagnostics(
   onProgress: ProgressListener = () => {},
   steps: StepDefinition[] = STEPS,
 ): Promise<Report> {
-  const targets = targetsFromConfig(config);
-  const addresses = new Map<string, Promise<string>>();
-  const address = (host: string) => {
-    let p = addresses.get(host);
-    if (!p) {
-      p = probes.lookup(host).then((list) => {
-        if (!list[0]) throw new Error(`${host} has no IPv4 address`);
-        return list[0];
-      });
-      addresses.set(host, p);
-    }
-    return p;
-  };
-  return runSteps(steps, { config, probes, targets, address }, onProgress, randomUUID(), probes.now);
+  return runSteps(steps, stepContext(config, targetsFromConfig(config), probes), onProgress, randomUUID(), probes.now);
 }

@@ -8,7 +8,11 @@ export { errorText, outcome } from '../../common/diagnostics/step.js';
 
 /** What a native step may touch: the provisioned configuration, the OS probes, the targets. */
 export interface StepContext extends StepResults {
-  config: DiagnosticsConfig;
+  /**
+   * Null when the control plane could not be asked (unreachable, or before sign-in): then only
+   * the checks that need a host name run (HOST_NAME_STEPS), against `targets`.
+   */
+  config: DiagnosticsConfig | null;
   probes: Probes;
   targets: Targets;
   /** First address of `host` (memoised: every step shares one lookup per host). */
@@ -16,6 +20,12 @@ export interface StepContext extends StepResults {
 }
 
 export type StepDefinition = StepDefinitionOf<StepContext>;
+
+/** The provisioned configuration of a step that needs the account (TURN credentials). */
+export function configOf(ctx: StepContext): DiagnosticsConfig {
+  if (!ctx.config) throw new Error('this check needs the provisioned configuration, which could not be read');
+  return ctx.config;
+}
 
 /**
  * What is wrong with the server certificate, in words for the agent, or null when the error is

@@ -2,6 +2,7 @@
  * The endpoints a softphone depends on, derived from its provisioned configuration. Ports come from
  * the configuration, never from assumptions (a TURN URI without a port means its RFC default).
  */
+import type { ClientConfig } from '../../common/contract/index.js';
 import type { DiagnosticsConfig } from './types.js';
 
 export type Transport = 'udp' | 'tcp' | 'tls';
@@ -45,27 +46,57 @@ function urlEndpoint(role: Role, url: string, field: string): Endpoint {
 }
 
 export interface Targets {
-  sipWebSocket: Endpoint;
+  /** Null when the control plane was never reached from here (no configuration to name it). */
+  sipWebSocket: Endpoint | null;
   controlPlane: Endpoint;
-  mediaGateway: string;
+  /** Null with `sipWebSocket`: media goes where the configuration says, and there is none. */
+  mediaGateway: string | null;
   ice: Endpoint[];
   reflector: Endpoint | null;
+  /** The URLs behind the two signalling endpoints (proxy resolution and the upgrade take URLs). */
+  urls: { sipWebSocket: string | null; controlPlane: string };
   /** Every distinct host, for DNS. */
   hosts: string[];
 }
 
-export function targetsFromConfig(config: DiagnosticsConfig): Targets {
-  const sipWebSocket = urlEndpoint('sip-websocket', config.client.sip.wsUrl, 'sip.wsUrl');
-  const controlPlane = urlEndpoint('control-plane', config.client.controlPlaneUrl, 'controlPlaneUrl');
-  const ice = config.turn.uris.map(parseIceUri);
-  const r = config.client.diagnostics?.reflector;
+function assemble(
+  controlPlaneUrl: string,
+  controlPlaneSource: string,
+  client: ClientConfig | null,
+  iceUris: string[],
+  mediaGatewayOverride: string | undefined,
+): Targets {
+  const sipWebSocket = client ? urlEndpoint('sip-websocket', client.sip.wsUrl, 'sip.wsUrl') : null;
+  const controlPlane = urlEndpoint('control-plane', controlPlaneUrl, controlPlaneSource);
+  const ice = iceUris.map(parseIceUri);
+  const r = client?.diagnostics?.reflector;
   const reflector: Endpoint | null = r
     ? { role: 'reflector', host: r.host, port: r.port, transport: 'udp', source: 'diagnostics.reflector' }
     : null;
-  const mediaGateway = config.mediaGateway ?? sipWebSocket.host;
-  const hosts = [sipWebSocket.host, controlPlane.host, mediaGateway, ...ice.map((e) => e.host)];
-  if (reflector) hosts.push(reflector.host);
-  return { sipWebSocket, controlPlane, mediaGateway, ice, reflector, hosts: [...new Set(hosts)] };
+  const mediaGateway = mediaGatewayOverride ?? sipWebSocket?.host ?? null;
+  const hosts = [sipWebSocket?.host, controlPlane.host, mediaGateway, ...ice.map((e) => e.host), reflector?.host];
+  return {
+    sipWebSocket,
+    controlPlane,
+    mediaGateway,
+    ice,
+    reflector,
+    urls: { sipWebSocket: client?.sip.wsUrl ?? null, controlPlane: controlPlaneUrl },
+    hosts: [...new Set(hosts.filter((h): h is string => h !== undefined && h !== null))],
+  };
+}
+
+export function targetsFromConfig(config: DiagnosticsConfig): Targets {
+  return assemble(config.client.controlPlaneUrl, 'controlPlaneUrl', config.client, config.turn.uris, config.mediaGateway);
+}
+
+/**
+ * The targets when the control plane cannot be asked: its host from the provisioning URL, the
+ * signalling and media servers from the last configuration that worked (if this desktop has one).
+ * TURN URIs come with credentials that are not kept, so there are none.
+ */
+export function targetsWithoutControlPlane(provisioningUrl: string, lastConfig: ClientConfig | null, mediaGateway?: string): Targets {
+  return assemble(provisioningUrl, 'provisioning URL', lastConfig, [], mediaGateway);
 }
 
 /** How a firewall rule would name it: "UDP 3478 to h", "TCP 443 (TLS) to h". */

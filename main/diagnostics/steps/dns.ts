@@ -18,7 +18,7 @@ export const dnsStep: StepDefinition = {
       }),
     );
     const values = {
-      sipWebSocket: `${targets.sipWebSocket.host}:${targets.sipWebSocket.port}`,
+      sipWebSocket: targets.sipWebSocket ? `${targets.sipWebSocket.host}:${targets.sipWebSocket.port}` : null,
       controlPlane: `${targets.controlPlane.host}:${targets.controlPlane.port}`,
       mediaGateway: targets.mediaGateway,
       turn: targets.ice.map((e) => e.source),
@@ -29,7 +29,7 @@ export const dnsStep: StepDefinition = {
     if (failed.length) {
       const names = failed.map((l) => l.host).join(', ');
       // Without signaling nothing works; a missing TURN or reflector name is judged by the steps using it.
-      const signaling = [targets.sipWebSocket.host, targets.controlPlane.host];
+      const signaling = [targets.sipWebSocket?.host, targets.controlPlane.host];
       const verdict = failed.some((l) => signaling.includes(l.host)) ? 'fail' : 'warn';
       return outcome(verdict, `cannot resolve ${names}`, values, `make ${names} resolvable from this desktop (DNS / VPN DNS suffix)`);
     }

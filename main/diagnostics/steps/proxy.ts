@@ -12,9 +12,11 @@ export const proxyStep: StepDefinition = {
   after: ['sip-websocket'],
   blocking: false,
   async run(ctx) {
-    const urls = { sipWebSocket: ctx.config.client.sip.wsUrl, controlPlane: ctx.config.client.controlPlaneUrl };
+    const urls = ctx.targets.urls;
     const resolved: Record<string, string> = {};
-    for (const [k, url] of Object.entries(urls)) resolved[k] = await ctx.probes.resolveProxy(url).catch((e) => `error: ${errorText(e)}`);
+    for (const [k, url] of Object.entries(urls)) {
+      if (url) resolved[k] = await ctx.probes.resolveProxy(url).catch((e) => `error: ${errorText(e)}`);
+    }
     const values: Record<string, unknown> = { resolved };
     const pac = Object.values(resolved).find((r) => r.startsWith('PAC '));
     if (pac) {
@@ -25,25 +27,26 @@ export const proxyStep: StepDefinition = {
         'run the network test from the app (it evaluates the PAC script like the browser does), or set HTTPS_PROXY for this tool',
       );
     }
-    const wsProxy = parsePacResult(resolved.sipWebSocket!);
+    const wsUrl = urls.sipWebSocket;
+    const wsProxy = wsUrl ? parsePacResult(resolved.sipWebSocket!) : null;
     const cpProxy = parsePacResult(resolved.controlPlane!);
     if (!wsProxy && !cpProxy) return outcome('pass', 'no proxy applies (direct connections)', values);
     const names = [wsProxy && `SIP WebSocket via ${resolved.sipWebSocket}`, cpProxy && `control plane via ${resolved.controlPlane}`]
       .filter(Boolean)
       .join(', ');
-    if (!wsProxy) return outcome('pass', `proxy in use: ${names}`, values);
+    if (!wsProxy || !wsUrl) return outcome('pass', `proxy in use: ${names}`, values);
     const throughProxy = ctx.outcome('sip-websocket');
     values.upgradeThroughProxy = throughProxy?.verdict === 'pass';
     if (throughProxy?.verdict === 'pass') return outcome('pass', `proxy in use: ${names}; the WebSocket upgrade survives it`, values);
     const direct = await ctx.probes
-      .webSocketHandshake(urls.sipWebSocket, 'sip', null)
+      .webSocketHandshake(wsUrl, 'sip', null)
       .catch((e) => ({ status: 0, protocol: null, ms: 0, error: errorText(e) }));
     values.upgradeDirect = direct.status === 101 && direct.protocol === 'sip';
     return outcome(
       'fail',
       `proxy in use: ${names}; the WebSocket upgrade fails through it${values.upgradeDirect ? ' but works directly' : ''}`,
       values,
-      `let the proxy ${wsProxy.host}:${wsProxy.port} pass WebSocket upgrades (CONNECT to the SIP port) or bypass it for ${new URL(urls.sipWebSocket).host}`,
+      `let the proxy ${wsProxy.host}:${wsProxy.port} pass WebSocket upgrades (CONNECT to the SIP port) or bypass it for ${new URL(wsUrl).host}`,
     );
   },
 };

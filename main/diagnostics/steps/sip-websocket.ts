@@ -8,8 +8,16 @@ export const sipWebSocketStep: StepDefinition = {
   title: 'SIP WebSocket handshake',
   blocking: true,
   async run(ctx) {
-    const url = ctx.config.client.sip.wsUrl;
+    const url = ctx.targets.urls.sipWebSocket;
     const e = ctx.targets.sipWebSocket;
+    if (!url || !e) {
+      return outcome(
+        'skip',
+        'no SIP server is known: this desktop never read a configuration from the control plane',
+        {},
+        'make the control plane reachable (see the other checks), then run the test again',
+      );
+    }
     const pac = await ctx.probes.resolveProxy(url).catch(() => 'DIRECT');
     const proxy = parsePacResult(pac);
     const values: Record<string, unknown> = { url, proxy: proxy ? pac : 'DIRECT' };

@@ -8,7 +8,11 @@ export const tcpStep: StepDefinition = {
   blocking: false,
   async run(ctx) {
     const { targets, probes } = ctx;
-    const endpoints: Endpoint[] = [targets.sipWebSocket, targets.controlPlane, ...targets.ice.filter((e) => e.transport !== 'udp')];
+    const endpoints: Endpoint[] = [
+      ...(targets.sipWebSocket ? [targets.sipWebSocket] : []),
+      targets.controlPlane,
+      ...targets.ice.filter((e) => e.transport !== 'udp'),
+    ];
     const unique = endpoints.filter(
       (e, i) => endpoints.findIndex((o) => o.host === e.host && o.port === e.port && o.transport === e.transport) === i,
     );

@@ -1,6 +1,6 @@
 import type { DatagramChannel } from '../channels.js';
 import { exchange } from '../reflector-client.js';
-import { CERTIFICATE_FIX, errorText, isCertificateError, outcome, type StepContext, type StepDefinition } from '../step.js';
+import { CERTIFICATE_FIX, configOf, errorText, isCertificateError, outcome, type StepContext, type StepDefinition } from '../step.js';
 import { streamTransport, udpTransport, type StunTransport } from '../stun/transaction.js';
 import { StunError, allocate, createPermission, deallocate, onPeerData, sendToPeer, type Allocation } from '../stun/turn-client.js';
 import { label, type Transport } from '../targets.js';
@@ -43,7 +43,7 @@ function turnStep(transport: Transport): StepDefinition {
     async run(ctx) {
       const e = ctx.targets.ice.find((x) => x.role === 'turn' && x.transport === transport);
       if (!e) return outcome('skip', `no TURN server over ${transport.toUpperCase()} is provisioned`, {});
-      const { username, password } = ctx.config.turn;
+      const { username, password } = configOf(ctx).turn;
       const address = await ctx.address(e.host);
       const values: Record<string, unknown> = { uri: e.source };
       let channel: DatagramChannel | null = null;

@@ -15,10 +15,11 @@ export const vpnStep: StepDefinition = {
     const kindOf = new Map(adapters.map((a) => [a.name, adapterVpnKind(a)]));
     const vpnAdapters = [...kindOf].filter(([, kind]) => kind).map(([name, kind]) => ({ name, kind }));
     const isVpn = (name: string | null) => name !== null && (kindOf.get(name) ?? vpnKind(name)) !== null;
+    const { sipWebSocket, mediaGateway } = targets;
     const wanted = [
-      { role: 'media-gateway', host: targets.mediaGateway, port: targets.sipWebSocket.port, media: true },
+      ...(mediaGateway ? [{ role: 'media-gateway', host: mediaGateway, port: sipWebSocket?.port ?? 443, media: true }] : []),
       ...targets.ice.map((e) => ({ role: `turn ${e.source}`, host: e.host, port: e.port, media: true })),
-      { role: 'sip-websocket', host: targets.sipWebSocket.host, port: targets.sipWebSocket.port, media: false },
+      ...(sipWebSocket ? [{ role: 'sip-websocket', host: sipWebSocket.host, port: sipWebSocket.port, media: false }] : []),
       { role: 'control-plane', host: targets.controlPlane.host, port: targets.controlPlane.port, media: false },
     ];
     const paths = await Promise.all(

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { CONTROL_PLANE_TIMEOUT_MS } from '../../../common/control-plane-client.js';
 import { runCli } from './run-cli.js';
 import { ADDR, NAT_INSIDE_IF, NS, PORTS, Topology, inNs, sh } from './topology.js';
 
@@ -146,6 +147,55 @@ describe(
             inNs(NS.client, 'ip', 'route', 'del', `${ADDR.media}/32`, 'dev', 'tun0');
           }
         });
+
+        it(
+          'a tun device black-holing the control plane: the host checks still run, name tun0, and the time is honest',
+          { timeout: 90_000 },
+          async () => {
+            // A run that reaches the control plane keeps its configuration: the SIP server to test later.
+            assert.equal((await topo.runCli(['--only', 'targets'])).report.verdict, 'pass');
+            inNs(NS.client, 'ip', 'route', 'add', `${ADDR.front}/32`, 'dev', 'tun0');
+            try {
+              const run = await topo.runCli();
+              assert.equal(run.code, 2);
+              assert.equal(run.report.verdict, 'fail');
+              const provisioning = run.step('provisioning');
+              assert.match(provisioning.explanation, new RegExp(`no answer within ${CONTROL_PLANE_TIMEOUT_MS / 1000} s`));
+              assert.equal(provisioning.values.lastConfiguration, 'used for the host checks');
+              // A timeout cannot fire early: the provisioning step took at least the control plane's deadline.
+              assert.ok(provisioning.durationMs >= CONTROL_PLANE_TIMEOUT_MS, `provisioning ${provisioning.durationMs} ms`);
+              assert.deepEqual(
+                run.report.steps.map((s) => s.id),
+                ['provisioning', 'targets', 'vpn', 'tcp-tls', 'sip-websocket', 'proxy'],
+              );
+              assert.equal(run.step('targets').verdict, 'pass');
+              const toControlPlane = run.step('vpn').values.paths.find((p: { role: string }) => p.role === 'control-plane');
+              assert.deepEqual([toControlPlane.host, toControlPlane.interface, toControlPlane.viaVpn], [ADDR.front, 'tun0', true]);
+              const tcp = run.step('tcp-tls');
+              assert.equal(tcp.verdict, 'fail');
+              assert.match(tcp.explanation, new RegExp(`TCP ${PORTS.api} \\(TLS\\) to ${ADDR.front.replaceAll('.', '\\.')}`));
+              assert.equal(
+                run.step('sip-websocket').values.url,
+                `wss://${ADDR.front}:${PORTS.wss}/`,
+                'the last configuration’s SIP server',
+              );
+              assert.equal(run.step('sip-websocket').verdict, 'fail');
+              assert.equal(run.step('proxy').verdict, 'pass');
+              assert.match(
+                run.report.summary,
+                new RegExp(`traffic to ${ADDR.front.replaceAll('.', '\\.')} \\(control-plane\\) leaves by interface tun0, a VPN tunnel`),
+              );
+              // Honest timing: the whole run, provisioning wait and host checks after it, not "0 ms".
+              const slowestHostCheck = Math.max(...run.report.steps.filter((s) => s.id !== 'provisioning').map((s) => s.durationMs));
+              assert.ok(
+                run.report.totalMs >= provisioning.durationMs + slowestHostCheck,
+                `total ${run.report.totalMs} ms < provisioning ${provisioning.durationMs} + slowest host check ${slowestHostCheck}`,
+              );
+            } finally {
+              inNs(NS.client, 'ip', 'route', 'del', `${ADDR.front}/32`, 'dev', 'tun0');
+            }
+          },
+        );
 
         it('a route excluding the server prefix from the tunnel: "split"', { timeout: 60_000 }, async () => {
           inNs(NS.client, 'ip', 'route', 'add', '10.231.0.0/16', 'dev', 'tun0');

@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningStack } from '../../../backend/stack.js';
 import { startTestStack } from '../backend/support/stack-fixture.js';
@@ -30,17 +33,27 @@ describe(
     let stack: RunningStack;
     let dispose: () => Promise<void>;
     let args: string[];
+    const stateDir = mkdtempSync(join(tmpdir(), 'cldiag-state-'));
     before(
       async () => {
         ({ stack, dispose } = await startTestStack(PORT_BASE));
         const agent = stack.endpoints.agents[0]!;
         // `--password=…`: generated passwords may start with "-", which would read as an option.
-        args = ['--config', stack.endpoints.controlPlane.url, '--user', agent.username, `--password=${agent.password}`];
+        args = [
+          '--config',
+          stack.endpoints.controlPlane.url,
+          '--user',
+          agent.username,
+          `--password=${agent.password}`,
+          '--last-config',
+          join(stateDir, 'diag-last-config.json'),
+        ];
         if (stack.endpoints.caCertPath) args.push('--ca', stack.endpoints.caCertPath);
       },
       { timeout: 90_000 },
     );
     after(() => dispose?.(), { timeout: 30_000 });
+    after(() => rmSync(stateDir, { recursive: true, force: true }));
 
     it('every check passes on loopback and measures real servers', { timeout: 60_000 }, async () => {
       const run = await runCli(args);
@@ -71,9 +84,14 @@ describe(
       assert.match(run.step('provisioning').fix ?? '', /username and password/);
       assert.doesNotMatch(run.step('provisioning').fix ?? '', /reachable/);
       assert.ok(!JSON.stringify(run.report).includes('not-the-password'), 'the password never appears in the report');
-      // Honest timing: the time it took to fail, not "Finished in 0 ms".
-      assert.ok(run.report.totalMs > 0, `totalMs ${run.report.totalMs}`);
-      assert.equal(run.step('provisioning').durationMs, run.report.totalMs);
+      // The host checks still ran, toward the SIP server of the last configuration that worked.
+      assert.equal(run.step('targets').verdict, 'pass');
+      assert.equal(run.step('tcp-tls').verdict, 'pass');
+      assert.equal(run.step('sip-websocket').values.url, stack.endpoints.sip.wsUrl);
+      assert.equal(run.step('sip-websocket').verdict, 'pass');
+      // Honest timing: the time it took to fail plus the host checks, not "Finished in 0 ms".
+      const hostChecks = run.report.steps.filter((s) => s.id !== 'provisioning').map((s) => s.durationMs);
+      assert.ok(run.report.totalMs >= run.step('provisioning').durationMs + Math.max(...hostChecks), `totalMs ${run.report.totalMs}`);
     });
 
     it('nothing listening at --config: the fix is reachability, exit 2', { timeout: 30_000 }, async () => {

@@ -257,6 +257,11 @@ export class Topology {
     }
   }
 
+  /** Where the CLI keeps the last configuration that worked (its host checks read it when the control plane is cut off). */
+  get lastConfigPath(): string {
+    return join(this.dir, 'diag-last-config.json');
+  }
+
   /** `npm run diag -- --json` inside the client namespace, signed in to the stand-in control plane. */
   runCli(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<CliRun> {
     const args = [
@@ -268,6 +273,8 @@ export class Topology {
       AGENT.password,
       '--ca',
       this.caPath,
+      '--last-config',
+      this.lastConfigPath,
     ];
     return runCli([...args, ...extraArgs], { netns: NS.client, env });
   }

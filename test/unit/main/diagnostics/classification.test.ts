@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { natBehaviour } from '../../../../main/diagnostics/nat.js';
 import { parsePacResult, proxyFromEnv } from '../../../../main/diagnostics/proxy.js';
 import { parseScutilProxy, parseWindowsInternetSettings, proxyFromSystem } from '../../../../main/diagnostics/system-proxy.js';
-import { parseIceUri, targetsFromConfig } from '../../../../main/diagnostics/targets.js';
+import { parseIceUri, targetsFromConfig, targetsWithoutControlPlane } from '../../../../main/diagnostics/targets.js';
 import { adapterForSource, adapterVpnKind, exclusionPrefix, vpnKind } from '../../../../main/diagnostics/vpn.js';
 
 describe('VPN adapter classification', () => {
@@ -119,11 +119,31 @@ describe('targets from the provisioned configuration', () => {
       },
       turn: { username: 'u', password: 'p', ttl: 60, uris: ['turn:media.example.com:3478?transport=udp'] },
     });
-    assert.deepEqual([t.sipWebSocket.port, t.sipWebSocket.transport], [443, 'tls']);
+    assert.deepEqual([t.sipWebSocket?.port, t.sipWebSocket?.transport], [443, 'tls']);
     assert.equal(t.controlPlane.port, 8443);
     assert.equal(t.mediaGateway, 'sip.example.com', 'defaults to the SIP host');
     assert.deepEqual(t.hosts, ['sip.example.com', 'cp.example.com', 'media.example.com']);
     assert.equal(t.reflector?.port, 3480);
+  });
+
+  it('without the control plane: its host from the provisioning URL, the rest from the last configuration or nothing', () => {
+    const last = {
+      agent: { username: 'a', displayName: 'A' },
+      sip: { wsUrl: 'wss://sip.example.com/ws', domain: 'example.com', registerExpiresSec: 300 },
+      controlPlaneUrl: 'https://old-cp.example.com/',
+      numbers: {},
+    };
+    const t = targetsWithoutControlPlane('https://cp.example.com:8443/', last);
+    assert.deepEqual(t.urls, { sipWebSocket: 'wss://sip.example.com/ws', controlPlane: 'https://cp.example.com:8443/' });
+    assert.deepEqual([t.controlPlane.host, t.controlPlane.port, t.controlPlane.source], ['cp.example.com', 8443, 'provisioning URL']);
+    assert.equal(t.mediaGateway, 'sip.example.com');
+    assert.deepEqual(t.ice, [], 'TURN URIs come with credentials, which are not kept');
+    assert.deepEqual(t.hosts, ['sip.example.com', 'cp.example.com']);
+
+    const bare = targetsWithoutControlPlane('https://cp.example.com/', null);
+    assert.equal(bare.sipWebSocket, null);
+    assert.equal(bare.mediaGateway, null);
+    assert.deepEqual(bare.hosts, ['cp.example.com']);
   });
 });
 
