@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -6,23 +5,10 @@ import { CallHistoryEntrySchema, type CallHistoryEntry } from '../../common/cont
 import { CALL_HISTORY_LIMIT, withHistoryEntry } from '../../common/call-history.js';
 import type { ScopedLogger } from '../logging/logger.js';
 import { readJsonOrReset, writeJsonAtomic } from './json-file.js';
+import { ownerFileName, type StorageOwner } from './owner-file-name.js';
 import { serialQueue } from './serial-queue.js';
 
 const HistoryFileSchema = z.array(CallHistoryEntrySchema);
-
-/** Whose history: the same username at two control planes is two agents. */
-export interface HistoryOwner {
-  readonly url: string;
-  readonly username: string;
-}
-
-/**
- * The file of one agent's history under `<userData>/history/`. Named by a hash, so a username
- * never becomes a path (no traversal, no characters a file system refuses).
- */
-export function historyFileName(owner: HistoryOwner): string {
-  return `${createHash('sha256').update(`${owner.url}\n${owner.username}`).digest('hex').slice(0, 32)}.json`;
-}
 
 /** Call history per agent in `<userData>/history/<hash>.json`, newest first, bounded. */
 export class HistoryStore {
@@ -47,13 +33,13 @@ export class HistoryStore {
     return rm(join(this.#dir, '..', 'history.json'), { force: true });
   }
 
-  list(owner: HistoryOwner): Promise<CallHistoryEntry[]> {
-    return readJsonOrReset(join(this.#dir, historyFileName(owner)), HistoryFileSchema, () => [], this.#log);
+  list(owner: StorageOwner): Promise<CallHistoryEntry[]> {
+    return readJsonOrReset(join(this.#dir, ownerFileName(owner)), HistoryFileSchema, () => [], this.#log);
   }
 
-  add(owner: HistoryOwner, entry: CallHistoryEntry): Promise<void> {
+  add(owner: StorageOwner, entry: CallHistoryEntry): Promise<void> {
     return this.#serial(async () =>
-      writeJsonAtomic(join(this.#dir, historyFileName(owner)), withHistoryEntry(await this.list(owner), entry, this.limit)),
+      writeJsonAtomic(join(this.#dir, ownerFileName(owner)), withHistoryEntry(await this.list(owner), entry, this.limit)),
     );
   }
 }

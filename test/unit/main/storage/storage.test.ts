@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallHistoryEntry } from '../../../../common/contract/index.js';
-import { historyFileName, HistoryStore } from '../../../../main/storage/history-store.js';
+import { HistoryStore } from '../../../../main/storage/history-store.js';
+import { ownerFileName } from '../../../../main/storage/owner-file-name.js';
 import { writeJsonAtomic } from '../../../../main/storage/json-file.js';
 import { SettingsStore } from '../../../../main/storage/settings-store.js';
 import { memoryLogger } from '../fakes/memory-logger.js';
@@ -63,7 +64,7 @@ test('a schema-invalid file names the bad field in the warning', async (t) => {
   const dir = tempDir(t);
   const log = memoryLogger();
   mkdirSync(join(dir, 'history'));
-  writeFileSync(join(dir, 'history', historyFileName(alice)), JSON.stringify([{ ...entry(1), direction: 'sideways' }]));
+  writeFileSync(join(dir, 'history', ownerFileName(alice)), JSON.stringify([{ ...entry(1), direction: 'sideways' }]));
   assert.deepEqual(await new HistoryStore(dir, log.scope('history')).list(alice), []);
   assert.match(log.lines.join('\n'), /0\.direction: /);
 });
@@ -110,7 +111,7 @@ test('history is per agent: another agent on the same desktop, or alice at anoth
   );
   assert.deepEqual(await store.list({ ...alice, url: 'https://other.example' }), []);
   // A username is never a path: the file is named by a hash of control plane and username.
-  assert.match(historyFileName({ url: alice.url, username: '../../etc/passwd' }), /^[0-9a-f]{32}\.json$/);
+  assert.match(ownerFileName({ url: alice.url, username: '../../etc/passwd' }), /^[0-9a-f]{32}\.json$/);
 });
 
 test('writeJsonAtomic leaves no temp file behind and replaces the content whole', async (t) => {
