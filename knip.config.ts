@@ -16,6 +16,8 @@ const config: KnipConfig = {
         'backend/control-plane/main.ts',
         'backend/carrier/main.ts',
         'backend/reflector/main.ts',
+        // Bundled by path for the browser: backend/control-plane/admin-page.ts serves it.
+        'backend/control-plane/admin-page/client.ts',
         // Loaded by Electron (package.json "main" is the bundle built from it) and bundled as the preload.
         'main/index.ts',
         'preload/index.ts',

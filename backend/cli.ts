@@ -12,7 +12,7 @@ const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--list
        [--https-listen ADDR:PORT] [--wss-listen ADDR:PORT] [--turns-listen ADDR:PORT]
        [--peer-kamailio MGMT_ADDR]... [--peer-rtpengine ADDR:PORT]... [--peer-media-address ADDR]...
        [--peer-sip-url URL]... [--peer-turn-uri URI]...
-       [--max-calls N] [--media-port-min PORT]
+       [--max-calls N] [--media-port-min PORT] [--alert-webhook URL]
 A loopback --listen (the default) is the demo; any other is production unless --demo is given.
 --https-listen, --wss-listen, --turns-listen move the control plane, SIP over WSS and coturn
 (TURN/TLS on PORT, TURN UDP/TCP at its block port) to an address of their own, e.g. :443.
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
         'max-calls': { type: 'string' },
         'media-port-min': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true },
+        'alert-webhook': { type: 'string' },
         'https-listen': { type: 'string' },
         'wss-listen': { type: 'string' },
         'turns-listen': { type: 'string' },
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
     maxCalls: parseIntOption('--max-calls', values['max-calls']),
     mediaPortMin: parseIntOption('--media-port-min', values['media-port-min']),
     corsOrigins: values['cors-origin'],
+    alertWebhook: values['alert-webhook'],
     peers: {
       kamailio: values['peer-kamailio'],
       rtpengines: values['peer-rtpengine'],

@@ -14,7 +14,8 @@ export const EndpointsSchema = z.object({
   }),
   turn: z.object({ urls: z.array(z.string()).min(1), secret: z.string().optional() }),
   controlPlane: z.object({ url: z.string() }),
-  admin: z.object({ token: z.string() }),
+  /** `pageUrl`: the admin page, on the management address (backend/README.md "Admin page"). */
+  admin: z.object({ token: z.string(), pageUrl: z.string() }),
   /** The demo agents and their passwords; empty outside demo mode (the admin creates agents). */
   agents: z.array(z.object({ username: z.string(), password: z.string() })),
   /** The carrier's test numbers by role: exactly the roles the carrier answers (an enum record is exhaustive). */

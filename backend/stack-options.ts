@@ -1,4 +1,5 @@
 /** Options of the backend stack, validated once; every error names the option at fault. */
+import { parseAlertWebhookUrl } from './control-plane/alert-webhook.js';
 import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -59,6 +60,11 @@ export interface StackOptions {
   readonly mediaPortMin?: number;
   /** Extra browser origins allowed to call the API (the web softphone's own origin always is). */
   readonly corsOrigins?: readonly string[];
+  /**
+   * Where the control plane POSTs quality alerts (`--alert-webhook`): https, or http to a loopback
+   * receiver. Checked before anything starts; never logged (a secret may be in its path or query).
+   */
+  readonly alertWebhook?: string;
   /** Audit events Kamailio holds while the control plane is unreachable (default 10000). */
   readonly auditQueueSize?: number;
   /** Longest call, in seconds, before Kamailio ends it with a BYE to both sides (default 4 h). */
@@ -100,6 +106,7 @@ export interface ResolvedOptions {
   readonly maxCalls: number;
   readonly auditQueueSize: number | undefined;
   readonly maxCallSeconds: number | undefined;
+  readonly alertWebhook: string | undefined;
 }
 
 /**
@@ -210,6 +217,7 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   // Checked here, before anything starts: these go into the browser-origin allow-list (CORS and
   // Kamailio's WebSocket upgrade), which also lands in the Kamailio cfg.
   originAllowList(opts.corsOrigins ?? [], '--cors-origin');
+  if (opts.alertWebhook !== undefined) parseAlertWebhookUrl(opts.alertWebhook);
   const auditQueueSize = opts.auditQueueSize;
   if (auditQueueSize !== undefined && (!Number.isInteger(auditQueueSize) || auditQueueSize < 1 || auditQueueSize > 1_000_000)) {
     throw new Error(`auditQueueSize must be an integer from 1 to 1000000 (got ${auditQueueSize})`);
@@ -234,5 +242,6 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     maxCalls,
     auditQueueSize,
     maxCallSeconds: opts.maxCallSeconds,
+    alertWebhook: opts.alertWebhook,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Everything behind the admin token: agents (create, change, disable, delete), token rotation,
+ * Everything behind the admin token (or a signed-in admin page session): agents (create, change, disable, delete), token rotation,
  * and reading the SIP audit, call records and admin audit. Every change an admin makes is written
  * to the admin audit (who: the token's fingerprint, never the token; what; when; from where).
  */
@@ -14,8 +14,12 @@ import { parseBearer } from './http-policy.js';
 import type { ActiveCall, KamailioRevoker } from './kamailio-revocation.js';
 import { AgentChangesSchema, describeIssues, NewAgentSchema, type AgentChanges } from './agent-input.js';
 import type { AuditOutcome } from './audit-event.js';
+import { checkPageSession, type AdminPageAuthDeps } from './admin-page-auth.js';
+import { viaManagementListener } from './listeners.js';
 
 export interface AdminApiDeps {
+  /** The admin page's sessions, accepted as the admin's credential on the management listener. */
+  readonly pageSessions: AdminPageAuthDeps;
   readonly agents: AgentStore;
   readonly audit: AuditStore;
   readonly adminAudit: AdminAuditStore;
@@ -74,13 +78,23 @@ function rethrowUnavailable(err: unknown): void {
   if (err instanceof DatabaseUnavailableError) throw err;
 }
 
-/** Resolves to the acting token's fingerprint, or to null after answering 401. */
+/** Resolves to the acting token's fingerprint, or to null after answering 401 (or 403). */
 export type AdminGuard = (req: FastifyRequest, reply: FastifyReply) => Promise<string | null>;
 
-/** The one check every admin route makes: the Bearer token in force. */
-export function adminGuard(adminTokens: AdminTokens): AdminGuard {
+/**
+ * The one check every admin route makes: the Bearer token in force, or — on the management
+ * listener only — a signed-in admin page session (admin-page-auth.ts; state changes also need its
+ * CSRF token and the page's own origin). A Bearer header, when sent, is the only credential looked at.
+ */
+export function adminGuard(adminTokens: AdminTokens, pageSessions?: AdminPageAuthDeps): AdminGuard {
   return async (req, reply) => {
     const token = parseBearer(req.headers.authorization);
+    if (!token && pageSessions && viaManagementListener(req.raw)) {
+      const check = await checkPageSession(req, pageSessions);
+      if (check.ok) return check.actor;
+      await reply.code(check.status).send({ error: check.error });
+      return null;
+    }
     const actor = token ? await adminTokens.verify(token) : null;
     if (actor) return actor;
     await reply
@@ -93,7 +107,7 @@ export function adminGuard(adminTokens: AdminTokens): AdminGuard {
 
 export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void {
   const { agents, audit, adminAudit, adminTokens, now } = deps;
-  const requireAdmin = adminGuard(adminTokens);
+  const requireAdmin = adminGuard(adminTokens, deps.pageSessions);
 
   const record = (req: FastifyRequest, actor: string, action: AdminAction, target: string | null, detail: string | null) =>
     adminAudit.record({ actor, action, target, sourceAddress: req.ip, detail }, now());

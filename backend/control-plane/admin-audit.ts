@@ -8,7 +8,9 @@ export type AdminAction =
   | 'agent enabled'
   | 'agent deleted'
   | 'password reset'
-  | 'token rotated';
+  | 'token rotated'
+  | 'page signed in'
+  | 'page signed out';
 
 export interface AdminAuditEntry {
   readonly id: number;

@@ -34,6 +34,11 @@ export class AdminTokens {
     return timingSafeEqual(expected, actual) ? fingerprint(actual.toString('hex')) : null;
   }
 
+  /** The fingerprint of the token in force: a page session made with an earlier token ends when this changes. */
+  async fingerprintInForce(): Promise<string> {
+    return fingerprint(await this.currentHash());
+  }
+
   /** Replaces the token in force with a new random one and returns it (the only time it is seen). */
   async rotate(now: number): Promise<string> {
     const token = randomBytes(32).toString('base64url');

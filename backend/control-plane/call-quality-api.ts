@@ -13,7 +13,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CALL_QUALITY_REPORT_MAX_BYTES, CallQualityReportSchema } from '../../common/quality/call-quality-report.js';
+import {
+  CALL_QUALITY_REPORT_MAX_BYTES,
+  CallQualityReportSchema,
+  type CallQualityReport,
+} from '../../common/quality/call-quality-report.js';
 import { registerAgentUploadRoute, type AgentUploadApiDeps } from './agent-upload-route.js';
 import type { CallQualityStore } from './call-quality-store.js';
 import type { UploadRatePolicy } from './upload-rate-limit.js';
@@ -32,7 +36,15 @@ const ListQuerySchema = z
   })
   .strict();
 
-export function registerCallQualityApi(app: FastifyInstance, deps: CallQualityApiDeps): void {
+/**
+ * `onStored`: called with each summary once stored (the quality alerts); its failure (the database)
+ * fails the upload like the store's own, so the client retries with its next summary.
+ */
+export function registerCallQualityApi(
+  app: FastifyInstance,
+  deps: CallQualityApiDeps,
+  onStored: (agent: string, report: CallQualityReport) => Promise<unknown> = async () => {},
+): void {
   const { store, requireAgent, requireAdmin, uploads, now } = deps;
   registerAgentUploadRoute(app, {
     url: '/api/call-quality',
@@ -53,6 +65,7 @@ export function registerCallQualityApi(app: FastifyInstance, deps: CallQualityAp
     },
     store: async (agent, report) => {
       await store.save(agent.username, report, now());
+      await onStored(agent.username, report);
       return { status: 200, body: { stored: true } };
     },
   });

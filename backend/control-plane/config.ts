@@ -54,5 +54,7 @@ export const ControlPlaneConfigSchema = z.object({
   auditRetentionDays: z.number().int().min(1).max(MAX_AUDIT_RETENTION_DAYS).optional(),
   /** When agents' clients warn about call quality (sent in the client config); default DEFAULT_QUALITY_THRESHOLDS. */
   qualityThresholds: QualityThresholdsSchema.optional(),
+  /** Where quality alerts are POSTed (`--alert-webhook`; alert-webhook.ts). A secret may be in it: never logged. */
+  alertWebhook: z.string().optional(),
 });
 export type ControlPlaneConfig = z.infer<typeof ControlPlaneConfigSchema>;

@@ -2,13 +2,24 @@
  * The sockets the control plane serves its one Fastify app on: the public listener (HTTPS when
  * the config carries a certificate) and, optionally, the plain-HTTP internal listener on the
  * management address for Kamailio's audit feed. Both hand requests to the same app
- * (`app.routing`), so routes, hooks and limits are identical on each.
+ * (`app.routing`), so routes, hooks and limits are identical on each; the internal one marks its
+ * requests (viaManagementListener) for the routes served only there.
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import type { ControlPlaneConfig } from './config.js';
+
+const VIA_MANAGEMENT = Symbol('clearline.viaManagementListener');
+
+/**
+ * Whether a request came in on the internal listener (management address), not the public one.
+ * Routes that must never face agents (the admin page) check this: the one app serves both.
+ */
+export function viaManagementListener(raw: IncomingMessage): boolean {
+  return (raw as IncomingMessage & { [VIA_MANAGEMENT]?: true })[VIA_MANAGEMENT] === true;
+}
 
 export interface Listeners {
   /** What the ready line prints, e.g. `https://10.0.0.5:20010 (internal http://127.0.0.1:20011)`. */
@@ -54,7 +65,10 @@ export async function serveControlPlane(
     await listen(main, config.listen, config.port);
     let description = `${tls ? 'https' : 'http'}://${config.listen}:${config.port}`;
     if (config.internal) {
-      const internal = createHttpServer(handler);
+      const internal = createHttpServer((req, res) => {
+        (req as IncomingMessage & { [VIA_MANAGEMENT]?: true })[VIA_MANAGEMENT] = true;
+        handler(req, res);
+      });
       servers.push(internal);
       await listen(internal, config.internal.listen, config.internal.port);
       description += ` (internal http://${config.internal.listen}:${config.internal.port})`;

@@ -7,14 +7,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const RETENTION_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
- * Deletes audit events, call records, admin audit rows and network test reports (they name the
+ * Deletes audit events, call records, admin audit rows, quality summaries and alerts, and network test reports (they name the
  * agent's addresses and network) older than `retentionDays` before `nowMs`; returns how many of each.
  */
 export async function purgeExpiredAudit(
   db: Db,
   retentionDays: number,
   nowMs: number,
-): Promise<{ events: number; calls: number; adminActions: number; networkReports: number; qualityReports: number }> {
+): Promise<{ events: number; calls: number; adminActions: number; networkReports: number; qualityReports: number; qualityAlerts: number }> {
   const cutoff = nowMs - retentionDays * DAY_MS;
   return db.transaction(async (tx) => ({
     events: (await tx.run('DELETE FROM audit_events WHERE at_ms < ?', [cutoff])).changes,
@@ -22,6 +22,7 @@ export async function purgeExpiredAudit(
     adminActions: (await tx.run('DELETE FROM admin_audit WHERE at_ms < ?', [cutoff])).changes,
     networkReports: (await tx.run('DELETE FROM network_reports WHERE received_at < ?', [cutoff])).changes,
     qualityReports: (await tx.run('DELETE FROM call_quality WHERE updated_at < ?', [cutoff])).changes,
+    qualityAlerts: (await tx.run('DELETE FROM quality_alerts WHERE at_ms < ?', [cutoff])).changes,
   }));
 }
 
@@ -39,9 +40,9 @@ export function scheduleRetention(o: {
   const purge = () =>
     purgeExpiredAudit(o.db, o.retentionDays, o.now()).then(
       (n) => {
-        if (n.events + n.calls + n.adminActions + n.networkReports + n.qualityReports > 0)
+        if (n.events + n.calls + n.adminActions + n.networkReports + n.qualityReports + n.qualityAlerts > 0)
           o.log(
-            `retention: purged ${n.events} audit events, ${n.calls} call records, ${n.adminActions} admin actions, ${n.networkReports} network reports, ${n.qualityReports} call quality summaries older than ${o.retentionDays} days`,
+            `retention: purged ${n.events} audit events, ${n.calls} call records, ${n.adminActions} admin actions, ${n.networkReports} network reports, ${n.qualityReports} call quality summaries, ${n.qualityAlerts} quality alerts older than ${o.retentionDays} days`,
           );
       },
       (err: Error) => o.log(`retention: purge failed (${err.message}); retried at the next purge`),

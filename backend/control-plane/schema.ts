@@ -98,6 +98,18 @@ export function schemaStatements(dialect: Dialect): string[] {
       PRIMARY KEY (call_id, agent)
     )`,
     'CREATE INDEX IF NOT EXISTS call_quality_updated_at ON call_quality (updated_at)',
+    // Quality alerts (quality-alert-store.ts): a call's (one per call and agent, by this index) or
+    // an agent's repeated ones; `detail` is JSON (the thresholds crossed, or the calls).
+    `CREATE TABLE IF NOT EXISTS quality_alerts (
+      id ${autoId},
+      at_ms BIGINT NOT NULL,
+      kind VARCHAR(8) NOT NULL,
+      agent VARCHAR(64) NOT NULL,
+      call_id VARCHAR(256),
+      detail TEXT NOT NULL
+    )`,
+    'CREATE UNIQUE INDEX IF NOT EXISTS quality_alerts_call ON quality_alerts (kind, agent, call_id)',
+    'CREATE INDEX IF NOT EXISTS quality_alerts_at ON quality_alerts (at_ms)',
     // One row: the SHA-256 of the admin token in force (rotation replaces it; the token itself is never stored).
     `CREATE TABLE IF NOT EXISTS admin_token (
       id INTEGER PRIMARY KEY,

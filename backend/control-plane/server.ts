@@ -26,6 +26,13 @@ import { CALL_QUALITY_UPLOAD_POLICY, registerCallQualityApi } from './call-quali
 import { CallQualityStore } from './call-quality-store.js';
 import { NetworkReportStore } from './network-reports.js';
 import { NETWORK_REPORT_UPLOAD_POLICY, UploadRateLimiter } from './upload-rate-limit.js';
+import { AdminSessions } from './admin-sessions.js';
+import { registerAdminPageAuth } from './admin-page-auth.js';
+import { registerAdminPage } from './admin-page.js';
+import { QualityAlertStore } from './quality-alert-store.js';
+import { QualityAlerts } from './quality-alerts.js';
+import { AlertWebhook, parseAlertWebhookUrl } from './alert-webhook.js';
+import { registerQualityAlertApi } from './quality-alert-api.js';
 
 export interface ControlPlaneDeps {
   readonly config: ControlPlaneConfig;
@@ -75,6 +82,8 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
   });
 
   const limiter = deps.limiter ?? new FailureLimiter(DEFAULT_LIMITER_POLICY, now);
+  // What agents' clients warn at (sent in their config) and what the admin page alerts at: one setting.
+  const thresholds = config.qualityThresholds ?? DEFAULT_QUALITY_THRESHOLDS;
   async function requireAgent(req: FastifyRequest, reply: FastifyReply): Promise<Agent | null> {
     const creds = parseBasicAuth(req.headers.authorization);
     if (creds) {
@@ -131,7 +140,7 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
       controlPlaneUrl: config.publicUrl,
       numbers: config.client.numbers,
       ...(config.client.reflector ? { diagnostics: { reflector: config.client.reflector } } : {}),
-      quality: config.qualityThresholds ?? DEFAULT_QUALITY_THRESHOLDS,
+      quality: thresholds,
     });
   });
 
@@ -150,31 +159,45 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
   });
 
   const adminTokens = new AdminTokens(deps.db, config.adminToken);
+  const adminAudit = new AdminAuditStore(deps.db);
+  const pageSessions = { sessions: new AdminSessions(now), adminTokens, limiter, adminAudit, now };
+  const requireAdmin = adminGuard(adminTokens, pageSessions);
   registerAdminApi(app, {
     agents,
     audit,
-    adminAudit: new AdminAuditStore(deps.db),
+    adminAudit,
     adminTokens,
+    pageSessions,
     revoke: deps.revoke ?? kamailioRevoker(config.kamailioCtlSocket),
     now,
     log,
   });
+  registerAdminPageAuth(app, pageSessions);
+  registerAdminPage(app);
 
   registerNetworkReportApi(app, {
     store: new NetworkReportStore(deps.db),
     requireAgent,
-    requireAdmin: adminGuard(adminTokens),
+    requireAdmin,
     uploads: new UploadRateLimiter(NETWORK_REPORT_UPLOAD_POLICY, now),
     now,
   });
 
-  registerCallQualityApi(app, {
-    store: new CallQualityStore(deps.db),
-    requireAgent,
-    requireAdmin: adminGuard(adminTokens),
-    uploads: new UploadRateLimiter(CALL_QUALITY_UPLOAD_POLICY, now),
-    now,
-  });
+  const alertStore = new QualityAlertStore(deps.db);
+  const webhook = config.alertWebhook ? new AlertWebhook(parseAlertWebhookUrl(config.alertWebhook), thresholds, log) : null;
+  const alerts = new QualityAlerts(alertStore, thresholds, (alert) => webhook?.send(alert));
+  registerCallQualityApi(
+    app,
+    {
+      store: new CallQualityStore(deps.db),
+      requireAgent,
+      requireAdmin,
+      uploads: new UploadRateLimiter(CALL_QUALITY_UPLOAD_POLICY, now),
+      now,
+    },
+    (agent, report) => alerts.consider(agent, report, now()),
+  );
+  registerQualityAlertApi(app, { store: alertStore, requireAdmin, thresholds });
 
   // Kamailio's audit timer process posts each queued event here: 200 means "committed to the
   // database" (or already there: a re-delivery after a lost answer is stored once).

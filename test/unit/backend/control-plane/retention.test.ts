@@ -45,13 +45,24 @@ async function dbWithCallOn(dayOffsets: number[]): Promise<Db> {
       `c${i}`,
       T0 + d * DAY,
     ]);
+    await db.run("INSERT INTO quality_alerts (at_ms, kind, agent, call_id, detail) VALUES (?, 'call', 'a', ?, '{}')", [
+      T0 + d * DAY,
+      `c${i}`,
+    ]);
   }
   return db;
 }
 
 const counts = async (db: Db) => {
   const n = async (table: string) => Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
-  return [await n('audit_events'), await n('calls'), await n('admin_audit'), await n('network_reports'), await n('call_quality')];
+  return [
+    await n('audit_events'),
+    await n('calls'),
+    await n('admin_audit'),
+    await n('network_reports'),
+    await n('call_quality'),
+    await n('quality_alerts'),
+  ];
 };
 
 test('purge: rows older than the retention are deleted from every audit table, younger ones kept', async () => {
@@ -62,11 +73,12 @@ test('purge: rows older than the retention are deleted from every audit table, y
     adminActions: 1,
     networkReports: 1,
     qualityReports: 1,
+    qualityAlerts: 1,
   });
-  assert.deepEqual(await counts(db), [2, 2, 2, 2, 2]);
+  assert.deepEqual(await counts(db), [2, 2, 2, 2, 2, 2]);
   assert.deepEqual(
     await purgeExpiredAudit(db, 30, T0 + 30 * DAY + 1),
-    { events: 0, calls: 0, adminActions: 0, networkReports: 0, qualityReports: 0 },
+    { events: 0, calls: 0, adminActions: 0, networkReports: 0, qualityReports: 0, qualityAlerts: 0 },
     'idempotent',
   );
   await db.close();
