@@ -24,6 +24,8 @@ export interface ApiRequest {
   /** The source address of the connection (default: the OS's choice). */
   readonly from?: string;
   readonly headers?: Record<string, string>;
+  /** Another listener of the stack, e.g. the management one (`endpoints.admin.pageUrl`); default the public control plane. */
+  readonly base?: string;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -33,7 +35,7 @@ export function authorization(auth: NonNullable<ApiRequest['auth']>): string {
 }
 
 export function api(stack: RunningStack, r: ApiRequest): Promise<ApiAnswer> {
-  const url = new URL(r.path, stack.endpoints.controlPlane.url);
+  const url = new URL(r.path, r.base ?? stack.endpoints.controlPlane.url);
   const payload = r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
   const tls = url.protocol === 'https:';
   const request = tls ? httpsRequest : httpRequest;

@@ -91,15 +91,15 @@ test('schedule: purges at start and again at every interval as the (injected) cl
   const lines: string[] = [];
   const stop = scheduleRetention({ db, retentionDays: 2, now: () => clock.t, log: (l) => lines.push(l) });
   await new Promise((r) => setImmediate(r));
-  assert.deepEqual(await counts(db), [1, 1, 1, 1, 1], 'the day-0 rows went at start');
+  assert.deepEqual(await counts(db), [1, 1, 1, 1, 1, 1], 'the day-0 rows went at start');
   assert.match(
     lines[0]!,
-    /purged 1 audit events, 1 call records, 1 admin actions, 1 network reports, 1 call quality summaries older than 2 days/,
+    /purged 1 audit events, 1 call records, 1 admin actions, 1 network reports, 1 call quality summaries, 1 quality alerts older than 2 days/,
   );
   clock.t = T0 + 8 * DAY;
   t.mock.timers.tick(RETENTION_PURGE_INTERVAL_MS);
   await new Promise((r) => setImmediate(r));
-  assert.deepEqual(await counts(db), [0, 0, 0, 0, 0], 'the day-5 rows went at the next purge');
+  assert.deepEqual(await counts(db), [0, 0, 0, 0, 0, 0], 'the day-5 rows went at the next purge');
   stop();
   await db.close();
 });
