@@ -3,18 +3,20 @@ import { Agent } from '../../support/agent.js';
 import { approxHz, inboundPacketsReceived } from '../../support/audio-probe.js';
 import { startTestBackend, type TestBackend } from '../../support/backend-fixture.js';
 import { CarrierApi, isLive, type CarrierCall } from '../../support/carrier-api.js';
-import { TEST_PORT_BASES, spareTestPorts } from '../../support/port-registry.js';
+import { TEST_PORT_BASES, spareTestPorts, type TestPortBlock } from '../../support/port-registry.js';
 import { blockUdp } from '../../support/udp-block.js';
 import { carrierApiUrl } from '../../../backend/endpoints.js';
 
 /**
  * One agent in Chromium on the real stack, with a tap on its SIP WebSocket (cut/restore) and its
  * WebRTC UDP confined to a known port range (so `blockUdp` can cut exactly its media): what
- * e2e/recovery asserts on and bench/recovery measures with (wsCutReregisterMs, udpBlockAudioMs).
+ * e2e/recovery asserts on and bench/recovery measures with (wsCutReregisterMs, udpBlockAudioMs);
+ * e2e/call-quality starts it on a block of its own to impair the agent's media.
  */
 export const AGENT_HZ = 440;
-/** The browser's WebRTC UDP ports: every UDP socket of its calls, host and TURN/UDP alike. */
-export const BROWSER_UDP = spareTestPorts('recovery', 1500, 1599);
+/** The browser's WebRTC UDP ports in a block: every UDP socket of its calls, host and TURN/UDP alike. */
+export const browserUdpPorts = (block: TestPortBlock) => spareTestPorts(block, 1500, 1599);
+export const BROWSER_UDP = browserUdpPorts('recovery');
 
 export class CallRecoveryRig {
   private constructor(
@@ -23,15 +25,15 @@ export class CallRecoveryRig {
     readonly agent: Agent,
   ) {}
 
-  static async start(): Promise<CallRecoveryRig> {
-    const backend = await startTestBackend(TEST_PORT_BASES.recovery);
+  static async start(block: TestPortBlock = 'recovery'): Promise<CallRecoveryRig> {
+    const backend = await startTestBackend(TEST_PORT_BASES[block]);
     try {
       const agent = await Agent.launch({
         name: 'a',
         scratch: backend.scratch,
         controlPlaneUrl: backend.endpoints.controlPlane.url,
         toneHz: AGENT_HZ,
-        udpPorts: BROWSER_UDP,
+        udpPorts: browserUdpPorts(block),
         tapSipPort: Number(new URL(backend.endpoints.sip.wsUrl).port),
       });
       return new CallRecoveryRig(backend, new CarrierApi(carrierApiUrl(backend.endpoints)), agent);
