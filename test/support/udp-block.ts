@@ -10,14 +10,34 @@ const run = promisify(execFile);
  * WebSocket) keeps working. The rules match only the given range (a test's own spare ports) and
  * carry `comment` (the suite's prefix); the returned function removes exactly them. Needs root.
  */
-export async function blockUdp(ports: readonly [number, number], comment: string): Promise<() => Promise<void>> {
+export function blockUdp(ports: readonly [number, number], comment: string): Promise<() => Promise<void>> {
+  return dropUdp(ports, comment, 1);
+}
+
+/**
+ * Like blockUdp, but drops each packet with `probability` (iptables `statistic --mode random`):
+ * random loss on a browser's media path, both ways, as a bad Wi-Fi or an overloaded uplink does.
+ */
+export async function dropUdp(ports: readonly [number, number], comment: string, probability: number): Promise<() => Promise<void>> {
+  if (!(probability > 0 && probability <= 1)) throw new Error(`drop probability must be in (0, 1] (got ${probability})`);
   const range = `${ports[0]}:${ports[1]}`;
-  const rules = [
-    ['OUTPUT', '-p', 'udp', '--sport', range, '-m', 'comment', '--comment', comment, '-j', 'DROP'],
-    ['OUTPUT', '-p', 'udp', '--dport', range, '-m', 'comment', '--comment', comment, '-j', 'DROP'],
-  ];
+  const random = probability < 1 ? ['-m', 'statistic', '--mode', 'random', '--probability', String(probability)] : [];
+  const rules = ['--sport', '--dport'].map((dir) => [
+    'OUTPUT',
+    '-p',
+    'udp',
+    dir,
+    range,
+    ...random,
+    '-m',
+    'comment',
+    '--comment',
+    comment,
+    '-j',
+    'DROP',
+  ]);
   const added: string[][] = [];
-  const unblock = async () => {
+  const remove = async () => {
     for (const rule of added.splice(0)) await run('iptables', ['-w', '5', '-D', ...rule]).catch(() => undefined);
   };
   try {
@@ -26,8 +46,8 @@ export async function blockUdp(ports: readonly [number, number], comment: string
       added.push(rule);
     }
   } catch (error) {
-    await unblock();
-    throw new Error(`could not block UDP ${range} with iptables (root needed): ${String(error)}`);
+    await remove();
+    throw new Error(`could not drop UDP ${range} with iptables (root needed): ${String(error)}`);
   }
-  return unblock;
+  return remove;
 }
