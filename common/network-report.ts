@@ -121,6 +121,14 @@ export function reportStepsFrom(results: readonly DiagnosticStepResult[]): z.inf
   }));
 }
 
+/**
+ * A provisioning URL as the key a host keeps the last report under: "https://pbx.example" typed
+ * before sign-in and "https://pbx.example/" remembered by the session are one server.
+ */
+export function reportOwnerUrl(url: string): string {
+  return URL.canParse(url) ? new URL(url).href : url;
+}
+
 /** A report a host was asked to send: parsed, or an 'invalid-request' host error that says what is wrong. */
 export function checkedReport(input: unknown): NetworkReport {
   const parsed = parseNetworkReport(input);

@@ -9,12 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { app, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import log from 'electron-log/main';
 import electronUpdater from 'electron-updater';
-import { defaultProbes, probeSipEndpoint, runDiagnostics } from './diagnostics/index.js';
+import { defaultProbes, probeSipEndpoint } from './diagnostics/index.js';
 import { watchAudioDevices } from './devices/audio-device-watcher.js';
 import { pulseAudioDeviceSource } from './devices/pulse-audio-devices.js';
 import { watchSystemTransitions } from './devices/system-transitions.js';
 import { createDispatcher } from './ipc/dispatcher.js';
-import { createHandlers, type DiagnosticsRunner } from './ipc/handlers.js';
+import { createHandlers } from './ipc/handlers.js';
+import { nativeDiagnostics } from './ipc/native-diagnostics.js';
 import { registerIpc } from './ipc/register-ipc.js';
 import { configureFileLogging, DEFAULT_FILE_LOG } from './logging/logger.js';
 import { provisioningUrlFromArgs } from './provisioning/launch-options.js';
@@ -95,8 +96,6 @@ async function start(): Promise<void> {
   let csp = buildCsp(null);
   // Node sockets, but the proxy Chromium would use: the checks take the page's network path.
   const probes = () => ({ ...defaultProbes(), resolveProxy: (url: string) => session.defaultSession.resolveProxy(url) });
-  const diagnostics: DiagnosticsRunner = (signedIn, onProgress) =>
-    runDiagnostics({ client: signedIn.config, turn: signedIn.turn }, probes(), onProgress);
   const handlers = createHandlers({
     dataDir,
     secrets,
@@ -106,7 +105,7 @@ async function start(): Promise<void> {
     appInfo: { version: app.getVersion(), platform: process.platform, shell: 'electron' },
     policyUrl: policy.provisioningUrl ?? launch.url,
     openExternal: async (url) => openExternal(url),
-    runDiagnostics: diagnostics,
+    runDiagnostics: nativeDiagnostics(probes),
     probeSipEndpoint: (wsUrl) => probeSipEndpoint(wsUrl, probes()),
     onTurnCredentials: (turn) => {
       if (window && !window.isDestroyed()) window.webContents.send('turn.credentials', turn);

@@ -19,6 +19,8 @@ export const INVOKE_CHANNEL_NAMES = [
   'history.add',
   'diagnostics.run',
   'diagnostics.sendReport',
+  'diagnostics.keepReport',
+  'diagnostics.lastReport',
   'quality.sendReport',
   'sip.probeEndpoint',
   'shell.openExternal',

@@ -63,6 +63,15 @@ export const DiagnosticProgressSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type DiagnosticProgress = z.infer<typeof DiagnosticProgressSchema>;
+/** A finished run of the desktop's native checks (common/diagnostics/step.ts `RunResult`). */
+export const DiagnosticRunSchema = z.object({
+  runId: z.string(),
+  verdict: DiagnosticVerdictSchema,
+  summary: z.string(),
+  startedAt: z.string(),
+  totalMs: z.number().nonnegative(),
+  steps: z.array(DiagnosticStepResultSchema),
+});
 
 export const LogLevelSchema = z.enum(['error', 'warn', 'info', 'debug']);
 
@@ -107,16 +116,28 @@ export const invokeChannels = {
   'history.list': channel(none, z.array(CallHistoryEntrySchema)),
   'history.add': channel(CallHistoryEntrySchema, none),
   /**
-   * Starts the network test; its steps stream as `diagnostics.progress` stamped with the runId the
-   * renderer chose, so the renderer knows the run before the first event can arrive.
+   * Runs the desktop's native checks and resolves to their result; the page's checks run beside
+   * them in the renderer. Steps stream as `diagnostics.progress` ('started', 'finished') stamped
+   * with the runId the renderer chose. Signed in, against the account's servers; before sign-in,
+   * the host-name checks against `provisioningUrl` (else the policy's) and the last configuration.
    */
-  'diagnostics.run': channel(z.object({ runId: z.string().min(1).max(64) }), none),
+  'diagnostics.run': channel(
+    z.object({ runId: z.string().min(1).max(64), provisioningUrl: z.string().url().max(2048).optional() }),
+    DiagnosticRunSchema,
+  ),
   /**
    * Sends a network test report to the helpdesk as the signed-in agent; resolves to its id there.
    * The request is checked by the handler against `NetworkReportSchema` (common/network-report.ts
    * imports this file, so the schema cannot be named here without an import cycle).
    */
   'diagnostics.sendReport': channel(z.unknown(), z.object({ id: z.string() })),
+  /**
+   * Keeps a finished report as the last one of the signed-in agent (before sign-in: of the
+   * provisioning URL it names), checked by the handler like `diagnostics.sendReport`.
+   */
+  'diagnostics.keepReport': channel(z.unknown(), none),
+  /** The last kept report of the signed-in agent (before sign-in: of this provisioning URL), or null. */
+  'diagnostics.lastReport': channel(z.object({ provisioningUrl: z.string().max(2048) }), z.unknown()),
   /** Sends a call's quality summary (every few seconds during it, once at its end) as the signed-in agent. */
   'quality.sendReport': channel(CallQualityReportSchema, z.object({ stored: z.boolean() })),
   /**

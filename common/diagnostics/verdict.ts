@@ -25,3 +25,18 @@ export function overallVerdict(
   }
   return { verdict: 'pass', summary: media?.explanation ?? 'All checks passed' };
 }
+
+const SEVERITY: Record<Verdict, number> = { skip: 0, pass: 1, warn: 2, fail: 3 };
+
+/**
+ * The verdict of runs made side by side (the desktop's page checks and its native checks): the
+ * worst one, said by the summaries of the runs that have it.
+ */
+export function combinedVerdict(runs: readonly { verdict: Verdict; summary: string }[]): { verdict: Verdict; summary: string } {
+  const worst = runs.reduce<Verdict>((w, r) => (SEVERITY[r.verdict] > SEVERITY[w] ? r.verdict : w), 'skip');
+  const summary = runs
+    .filter((r) => r.verdict === worst)
+    .map((r) => r.summary)
+    .join('; ');
+  return { verdict: worst, summary };
+}

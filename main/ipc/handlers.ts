@@ -1,22 +1,32 @@
 import type { ClientConfig, DiagnosticProgress, Session, TurnCredentials } from '../../common/contract/index.js';
 import type { SipEndpointFinding } from '../diagnostics/sip-endpoint-probe.js';
 import type { Logger } from '../logging/logger.js';
-import type { ControlPlaneFetch } from '../../common/control-plane-client.js';
+import { checkProvisioningUrl, type ControlPlaneFetch } from '../../common/control-plane-client.js';
 import type { SecretStore } from '../provisioning/secret-store.js';
 import { SessionService } from '../provisioning/session-service.js';
 import { backgroundTimers, type Timers } from '../../common/timers.js';
 import { isSafeExternalUrl } from '../security/external-links.js';
 import { HistoryStore } from '../storage/history-store.js';
+import { NetworkReportStore } from '../storage/network-report-store.js';
 import { SettingsStore } from '../storage/settings-store.js';
+import type { RunResult } from '../../common/diagnostics/step.js';
 import type { HandlerTable } from '../../common/validating-dispatch.js';
 import { HostError } from '../../common/host-error.js';
 import { checkedReport } from '../../common/network-report.js';
 
 /**
- * Runs the network diagnostics for a session, reporting each step; settles when done. (The
- * composition root adapts `runDiagnostics(config, probes, onProgress)` of main/diagnostics.)
+ * What the native checks are aimed at: the signed-in account's servers, or — before sign-in —
+ * the provisioning host and the last configuration that worked there.
  */
-export type DiagnosticsRunner = (session: Session, onProgress: (progress: DiagnosticProgress) => void) => Promise<unknown>;
+export type DiagnosticsTarget =
+  | { readonly kind: 'account'; readonly session: Session }
+  | { readonly kind: 'host'; readonly provisioningUrl: string; readonly lastConfig: ClientConfig | null };
+
+/**
+ * Runs the native network checks, reporting each step, and resolves to their result. (The
+ * composition root adapts `runDiagnostics` / `runWithoutControlPlane` of main/diagnostics.)
+ */
+export type DiagnosticsRunner = (target: DiagnosticsTarget, onProgress: (progress: DiagnosticProgress) => void) => Promise<RunResult>;
 
 export interface HandlerDeps {
   /** userData in Electron; a temp dir in tests and the host bridge. */
@@ -70,6 +80,7 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
   });
   const settings = new SettingsStore(deps.dataDir, deps.logger.scope('settings'));
   const history = new HistoryStore(deps.dataDir, deps.logger.scope('history'));
+  const reports = new NetworkReportStore(deps.dataDir, deps.logger.scope('network-reports'));
   history
     .removeSharedHistory()
     .catch((error: unknown) => log.warn('could not remove the shared history.json of an earlier version', error));
@@ -96,20 +107,30 @@ export function createHandlers(deps: HandlerDeps): HostHandlers {
       if (!agent) throw new HostError('not-signed-in', 'Not signed in: the call cannot be added to a history');
       await history.add(agent, entry);
     },
-    'diagnostics.run': async ({ runId }, context) => {
+    'diagnostics.run': async ({ runId, provisioningUrl }, context) => {
       const run = deps.runDiagnostics;
       if (!run) throw new HostError('not-available', 'network diagnostics are not available in this shell');
+      // Steps stream to the window that asked, stamped with the id it chose (the runner numbers
+      // its runs its own way). The verdict is the answer: the renderer joins it to the page's.
+      const emit = (progress: DiagnosticProgress) => {
+        if (progress.kind !== 'done') context.emit('diagnostics.progress', { ...progress, runId });
+      };
       const session = sessions.session;
-      if (!session) throw new HostError('not-signed-in', 'sign in first: diagnostics test the servers of your account');
-      // Answer at once; steps stream as `diagnostics.progress` events to the window that asked,
-      // stamped with the id it chose (the runner numbers its runs its own way).
-      const emit = (progress: DiagnosticProgress) => context.emit('diagnostics.progress', { ...progress, runId });
-      run(session, emit).catch((error: unknown) => {
-        log.error(`diagnostics run ${runId} failed`, error);
-        emit({ kind: 'done', runId, verdict: 'fail', summary: 'the diagnostics stopped unexpectedly (details in the log)' });
-      });
+      if (session) return { ...(await run({ kind: 'account', session }, emit)), runId };
+      const url = provisioningUrl ?? deps.policyUrl;
+      if (!url) throw new HostError('invalid-request', 'type the provisioning URL first: the test checks the way to that server');
+      // The rule sign-in applies (http:// only to this computer); sign-in already lets the
+      // renderer name any such server, so the checks reach nothing sign-in could not.
+      checkProvisioningUrl(url);
+      return { ...(await run({ kind: 'host', provisioningUrl: url, lastConfig: await sessions.lastConfigAt(url) }, emit)), runId };
     },
     'diagnostics.sendReport': (request) => sessions.sendNetworkReport(checkedReport(request)),
+    // Per agent, like the history; before sign-in per provisioning URL (the report names it).
+    'diagnostics.keepReport': async (request) => {
+      const report = checkedReport(request);
+      await reports.keep(sessions.agent ?? { url: report.provisioningUrl, username: '' }, report);
+    },
+    'diagnostics.lastReport': ({ provisioningUrl }) => reports.last(sessions.agent ?? { url: provisioningUrl, username: '' }),
     'quality.sendReport': (report) => sessions.sendCallQualityReport(report),
     'sip.probeEndpoint': async ({ wsUrl }) => {
       const probe = deps.probeSipEndpoint;

@@ -85,6 +85,15 @@ export class SessionService {
   }
 
   /**
+   * The configuration of the last sign-in at `url` that worked on this desktop (it holds no
+   * secret): the servers the network test checks when it cannot ask the control plane.
+   */
+  async lastConfigAt(url: string): Promise<ClientConfig | null> {
+    const saved = await this.#readAccount();
+    return saved && saved.url === url ? saved.config : null;
+  }
+
+  /**
    * The active configuration, else the one remembered from the last session (for the CSP). An
    * unreadable saved password counts as signed out: start-up must go on to the sign-in form.
    */

@@ -74,8 +74,8 @@ export function SignIn({ state }: { state: AppState }) {
           </p>
         )}
       </form>
-      {/* Before sign-in the web softphone runs every check that needs no account, against the URL typed above. */}
-      {shell === 'web' && <DiagnosticsPanel state={state} provisioningUrl={url} />}
+      {/* Before sign-in both shells run every check that needs no account, against the URL typed above. */}
+      {shell !== null && <DiagnosticsPanel state={state} provisioningUrl={url} />}
     </main>
   );
 }

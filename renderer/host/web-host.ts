@@ -21,7 +21,7 @@ import {
   type ControlPlaneFetch,
 } from '../../common/control-plane-client.js';
 import { redact } from '../../common/log-redaction.js';
-import { checkedReport } from '../../common/network-report.js';
+import { checkedReport, NetworkReportSchema, reportOwnerUrl } from '../../common/network-report.js';
 import { withHistoryEntry } from '../../common/call-history.js';
 import { backgroundTimers, type Timers } from '../../common/timers.js';
 import { TurnKeeper } from '../../common/turn-keeper.js';
@@ -43,6 +43,11 @@ export const STORAGE_KEYS = {
   history: 'clearline.history',
   lastUsername: 'clearline.lastUsername',
   session: 'clearline.session',
+  /**
+   * The last network test, per agent (`clearline.networkReport:<url> <username>`) and before
+   * sign-in per provisioning URL (`…:<url> `). A report holds measurements, never a secret.
+   */
+  networkReport: 'clearline.networkReport',
 } as const;
 
 const StoredSessionSchema = z.object({ url: z.string().url(), username: z.string().min(1), session: SessionSchema });
@@ -79,6 +84,19 @@ export function createWebHost(deps: WebHostDeps): HostApi {
     storedValue(deps.localStorage, `${STORAGE_KEYS.history}:${username}`, z.array(CallHistoryEntrySchema), () => [], warnCorrupt);
   const lastUsername = storedValue(deps.localStorage, STORAGE_KEYS.lastUsername, z.string().min(1).nullable(), () => null, warnCorrupt);
   const storedSession = storedValue(deps.sessionStorage, STORAGE_KEYS.session, StoredSessionSchema.nullable(), () => null, warnCorrupt);
+  const lastReportOf = (url: string, username: string) =>
+    storedValue(
+      deps.localStorage,
+      `${STORAGE_KEYS.networkReport}:${reportOwnerUrl(url)} ${username}`,
+      NetworkReportSchema.nullable(),
+      () => null,
+      warnCorrupt,
+    );
+  /** Whose last report: the signed-in agent, else the provisioning URL alone. */
+  const reportOwner = (url: string) => {
+    const stored = storedSession.read();
+    return stored ? lastReportOf(stored.url, stored.username) : lastReportOf(url, '');
+  };
 
   // The browser's nearest equivalents of the desktop's power and network notifications.
   deps.networkEvents?.addEventListener('online', () => events.emit('system.transition', { kind: 'network-changed' }));
@@ -172,6 +190,11 @@ export function createWebHost(deps: WebHostDeps): HostApi {
     },
     'diagnostics.sendReport': (request) => sendNetworkReport(deps.fetch, signedInAccount('a report'), checkedReport(request)),
     'quality.sendReport': (report) => sendCallQualityReport(deps.fetch, signedInAccount('a quality summary'), report),
+    'diagnostics.keepReport': (request) => {
+      const report = checkedReport(request);
+      reportOwner(report.provisioningUrl).write(report);
+    },
+    'diagnostics.lastReport': ({ provisioningUrl }) => reportOwner(provisioningUrl).read(),
     // A page sees no more than the calling core's own in-page probe does.
     'sip.probeEndpoint': () => ({ result: 'not-run', detail: 'a browser tab cannot see TLS errors' }),
     'shell.openExternal': ({ url }) => {

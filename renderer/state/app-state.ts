@@ -11,7 +11,7 @@ import {
 } from '../../common/contract/index.js';
 import { newestFirst, withHistoryEntry } from '../../common/call-history.js';
 import { NO_DEVICES, type DeviceLists } from './devices.js';
-import { applyDiagnosticsProgress, diagnosticsStarted, DIAGNOSTICS_IDLE, type DiagnosticsState } from './diagnostics.js';
+import { applyDiagnosticsProgress, diagnosticsShown, diagnosticsStarted, DIAGNOSTICS_IDLE, type DiagnosticsState } from './diagnostics.js';
 
 /**
  * The whole UI state and its reducer. Holds no secrets: the session password goes from the host
@@ -45,7 +45,12 @@ export interface AppState {
   readonly devices: DeviceLists;
   readonly diagnostics: DiagnosticsState;
   /** The last finished page network test, and its id at the helpdesk once sent. */
-  readonly networkReport: { readonly report: NetworkReport; readonly sentId: string | null } | null;
+  readonly networkReport: {
+    readonly report: NetworkReport;
+    readonly sentId: string | null;
+    /** Where it comes from: the run just made, the last one kept for this agent, or a file the agent opened. */
+    readonly origin: 'run' | 'kept' | 'file';
+  } | null;
   /** A transient problem with a command (e.g. "Transfer failed: …"), shown until dismissed. */
   readonly notice: string | null;
 }
@@ -86,6 +91,7 @@ export type Action =
   | { type: 'diagnostics-progress'; event: DiagnosticProgress }
   | { type: 'diagnostics-failed'; message: string }
   | { type: 'diagnostics-report'; report: NetworkReport }
+  | { type: 'diagnostics-shown'; report: NetworkReport; origin: 'kept' | 'file' }
   | { type: 'diagnostics-sent'; id: string }
   | { type: 'notice'; message: string | null };
 
@@ -177,7 +183,15 @@ export function reduce(state: AppState, action: Action): AppState {
     case 'diagnostics-failed':
       return { ...state, diagnostics: { phase: 'failed', message: action.message } };
     case 'diagnostics-report':
-      return { ...state, networkReport: { report: action.report, sentId: null } };
+      return { ...state, networkReport: { report: action.report, sentId: null, origin: 'run' } };
+    case 'diagnostics-shown':
+      // A kept result never hides a run in progress.
+      if (state.diagnostics.phase === 'running') return state;
+      return {
+        ...state,
+        diagnostics: diagnosticsShown(action.report),
+        networkReport: { report: action.report, sentId: null, origin: action.origin },
+      };
     case 'diagnostics-sent':
       return state.networkReport ? { ...state, networkReport: { ...state.networkReport, sentId: action.id } } : state;
     case 'notice':

@@ -11,7 +11,7 @@ import { toDeviceLists, type DeviceInfoLike } from './devices.js';
 import type { Store } from './store.js';
 import { checkSignIn } from './sign-in.js';
 import type { ProgressListener } from '../../common/diagnostics/step.js';
-import type { NetworkReport } from '../../common/network-report.js';
+import { parseNetworkReport, type NetworkReport } from '../../common/network-report.js';
 import type { PageTestInput } from '../network-test/network-test.js';
 
 /**
@@ -44,7 +44,10 @@ export interface ControllerDeps {
   readonly log: Logger;
   /** Names network-test runs; a random UUID unless a test fixes it. */
   readonly newRunId?: () => string;
-  /** The page's network test (renderer/network-test/) over the browser's probes; the web shell runs it. */
+  /**
+   * The network test (renderer/network-test/) over the browser's probes; both shells run it, the
+   * desktop with its native checks beside the page's.
+   */
   readonly pageNetworkTest?: (input: PageTestInput, onProgress: ProgressListener, runId: string) => Promise<NetworkReport>;
 }
 
@@ -76,6 +79,10 @@ export interface Controller {
   runDiagnostics(provisioningUrl?: string): Promise<void>;
   /** Sends the last report to the helpdesk as the signed-in agent. */
   sendNetworkReport(): Promise<void>;
+  /** Shows the last kept test of the signed-in agent (before sign-in: of this provisioning URL), if any. */
+  showLastNetworkReport(provisioningUrl?: string): Promise<void>;
+  /** Opens a saved JSON report: validated against the schema, then shown; anything else is a clear error. */
+  openNetworkReport(fileText: string): void;
   dismissNotice(): void;
   dispose(): void;
 }
@@ -101,6 +108,9 @@ export function createController({
   /** The signed-in session: the page's network test calls the echo number with it. */
   let currentSession: Session | null = null;
   const cleanups: Array<() => void> = [];
+
+  /** The provisioning URL a network test aims at: the account's, else the one typed, else the default. */
+  const testedUrl = (typed?: string) => currentSession?.config.controlPlaneUrl ?? typed ?? store.getState().auth.defaultUrl;
 
   const notice = (prefix: string, error: unknown) => {
     const message = `${prefix}: ${userMessage(error)}`;
@@ -446,30 +456,62 @@ export function createController({
       const runId = newRunId();
       dispatch({ type: 'diagnostics-started', runId });
       const state = store.getState();
-      if (state.shell === 'web' && pageNetworkTest) {
-        try {
-          const report = await pageNetworkTest(
-            {
-              provisioningUrl: currentSession?.config.controlPlaneUrl ?? provisioningUrl ?? state.auth.defaultUrl,
-              session: currentSession,
-              devices: state.settings,
-              shell: 'web',
-              appVersion: state.version ?? '',
-            },
-            (event) => dispatch({ type: 'diagnostics-progress', event }),
-            runId,
-          );
-          dispatch({ type: 'diagnostics-report', report });
-        } catch (error) {
-          dispatch({ type: 'diagnostics-failed', message: userMessage(error) });
-        }
+      if (!pageNetworkTest) {
+        dispatch({ type: 'diagnostics-failed', message: 'the network test is not available in this window' });
         return;
       }
+      const url = testedUrl(provisioningUrl);
+      const shell = state.shell ?? 'web';
       try {
-        await host.invoke('diagnostics.run', { runId });
+        const report = await pageNetworkTest(
+          {
+            provisioningUrl: url,
+            session: currentSession,
+            devices: state.settings,
+            shell,
+            appVersion: state.version ?? '',
+            // The desktop's native steps stream through the host's 'diagnostics.progress' events.
+            nativeChecks:
+              shell === 'electron'
+                ? () => host.invoke('diagnostics.run', URL.canParse(url) ? { runId, provisioningUrl: url } : { runId })
+                : null,
+          },
+          (event) => dispatch({ type: 'diagnostics-progress', event }),
+          runId,
+        );
+        dispatch({ type: 'diagnostics-report', report });
+        await host
+          .invoke('diagnostics.keepReport', report)
+          .catch((error: unknown) => log.warn(`the network test result could not be kept: ${userMessage(error)}`));
       } catch (error) {
         dispatch({ type: 'diagnostics-failed', message: userMessage(error) });
       }
+    },
+    async showLastNetworkReport(provisioningUrl?: string) {
+      try {
+        const kept = await host.invoke('diagnostics.lastReport', { provisioningUrl: testedUrl(provisioningUrl) });
+        if (kept === null) return;
+        const parsed = parseNetworkReport(kept);
+        if (parsed.ok) dispatch({ type: 'diagnostics-shown', report: parsed.report, origin: 'kept' });
+        else log.warn(`the kept network test result is unreadable: ${parsed.error}`);
+      } catch (error) {
+        log.warn(`the kept network test result could not be read: ${userMessage(error)}`);
+      }
+    },
+    openNetworkReport(fileText) {
+      let json: unknown;
+      try {
+        json = JSON.parse(fileText);
+      } catch (error) {
+        dispatch({
+          type: 'diagnostics-failed',
+          message: `This file is not a network test report: it is not JSON (${(error as Error).message}). Open the .json file that "Export JSON" saved.`,
+        });
+        return;
+      }
+      const parsed = parseNetworkReport(json);
+      if (parsed.ok) dispatch({ type: 'diagnostics-shown', report: parsed.report, origin: 'file' });
+      else dispatch({ type: 'diagnostics-failed', message: `This file cannot be opened: ${parsed.error}.` });
     },
     async sendNetworkReport() {
       const last = store.getState().networkReport;

@@ -1,4 +1,5 @@
 import type { DiagnosticProgress, DiagnosticStepResult } from '../../common/contract/index.js';
+import type { NetworkReport } from '../../common/network-report.js';
 
 /** The network test's progress as the Diagnostics panel shows it. */
 export type DiagnosticsState =
@@ -21,6 +22,11 @@ export const DIAGNOSTICS_IDLE: DiagnosticsState = { phase: 'idle' };
 
 export function diagnosticsStarted(runId: string): DiagnosticsState {
   return { phase: 'running', runId, current: null, steps: [], verdict: null, summary: null };
+}
+
+/** A finished report shown again (the last one kept, or one opened from a file) as a finished run. */
+export function diagnosticsShown(report: NetworkReport): DiagnosticsState {
+  return { phase: 'done', runId: report.runId, current: null, steps: report.steps, verdict: report.verdict, summary: report.summary };
 }
 
 /** Applies one progress event; events of another run (a stale one) are ignored. */

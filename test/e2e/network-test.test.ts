@@ -18,6 +18,7 @@ import { toneWav } from '../support/tones.js';
 import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
 import type { NetworkReport } from '../../common/network-report.js';
 import { networkTestPanel, runNetworkTestAndExport } from '../support/network-test-ui.js';
+import { reportJsonHref } from '../../renderer/network-test/report-export.js';
 import type { NetworkReportSummary } from '../../backend/control-plane/network-reports.js';
 
 const SCREENSHOTS = join(REPO_ROOT, 'dist', 'screenshots');
@@ -137,5 +138,45 @@ test('signed in: the full test passes within 10 s, with the echo call’s phases
   });
   assert.match(page2.headers.get('content-security-policy') ?? '', /^default-src 'none'/);
   assert.equal(await page2.text(), html, 'the admin opens the same page the agent exported');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the last result is shown again after a reload (kept per agent in the browser), and a saved JSON report opens; a malformed or newer file says why', async () => {
+  const agent = backend.endpoints.agents[0]!;
+  const last = await runAndExport();
+  await page.reload();
+  await page.getByRole('status', { name: 'Registration' }).filter({ hasText: 'Registered' }).waitFor({ timeout: 20_000 });
+  await panel()
+    .getByText(/^Last test: /)
+    .waitFor({ timeout: 10_000 });
+  const kept = (await panel().getByRole('link', { name: 'Export JSON' }).getAttribute('href'))!;
+  assert.equal(kept, reportJsonHref(last), 'the same report, shown again');
+  assert.match((await panel().textContent()) ?? '', new RegExp(`\\(${agent.username}\\)`));
+
+  const open = (name: string, text: string) =>
+    panel()
+      .locator('input[type="file"]')
+      .setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+  await open('broken.json', '{"kind": "clearline.network-report", "version": ');
+  assert.match(
+    (await panel().getByRole('alert').textContent({ timeout: 5000 })) ?? '',
+    /^This file is not a network test report: it is not JSON/,
+  );
+  await open('newer.json', JSON.stringify({ ...last, version: 2 }));
+  assert.equal(
+    await panel().getByRole('alert').textContent({ timeout: 5000 }),
+    'This file cannot be opened: report version 2 is not one this app reads (it reads version 1).',
+  );
+  const saved = { ...last, runId: 'opened-from-disk', summary: 'a report a colleague saved' };
+  await open('saved.json', JSON.stringify(saved));
+  await panel()
+    .getByText(/^Opened from a file: /)
+    .waitFor({ timeout: 5000 });
+  const results = panel().getByRole('list', { name: 'Network test results' });
+  assert.deepEqual(
+    await results.locator('.step-title').allTextContents(),
+    saved.steps.map((s) => s.title),
+  );
+  assert.match((await panel().getByRole('status').first().textContent()) ?? '', /a report a colleague saved/);
   assert.deepEqual(pageErrors, []);
 });

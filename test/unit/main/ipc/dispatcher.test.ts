@@ -3,10 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DiagnosticProgress } from '../../../../common/contract/index.js';
+import type { DiagnosticStepResult } from '../../../../common/contract/index.js';
+import type { RunResult } from '../../../../common/diagnostics/step.js';
+import { sampleNetworkReport } from '../../../support/network-report.js';
+import { defaultProbes } from '../../../../main/diagnostics/index.js';
+import { nativeDiagnostics } from '../../../../main/ipc/native-diagnostics.js';
 import { createDispatcher, type Envelope } from '../../../../main/ipc/dispatcher.js';
 import type { HandlerTable } from '../../../../common/validating-dispatch.js';
-import { createHandlers, type DiagnosticsRunner, type HostHandlers } from '../../../../main/ipc/handlers.js';
+import { createHandlers, type DiagnosticsRunner, type DiagnosticsTarget, type HostHandlers } from '../../../../main/ipc/handlers.js';
 import { checkSender, type SenderInfo } from '../../../../main/ipc/sender.js';
 import { createPlainFileSecretStore } from '../../../../main/provisioning/secret-store.js';
 import { AGENT, startControlPlaneFixture, type ControlPlaneFixture } from '../fakes/control-plane.js';
@@ -62,7 +66,7 @@ describe('dispatcher + createHandlers', () => {
       appInfo: { version: '1.2.3', platform: 'linux', shell: 'electron' },
       policyUrl: null,
       openExternal: async (url) => void opened.push(url),
-      runDiagnostics: (session, onProgress) => (runner ? runner(session, onProgress) : Promise.resolve()),
+      runDiagnostics: (target, onProgress) => (runner ? runner(target, onProgress) : Promise.reject(new Error('no runner set'))),
     });
 
   before(async () => {
@@ -221,31 +225,125 @@ describe('dispatcher + createHandlers', () => {
     },
   );
 
-  test('diagnostics.run answers at once and streams progress, stamped with the run id', { timeout: 10_000 }, async () => {
-    assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
-    events.length = 0;
-    let finish!: () => void;
-    runner = async (_session, onProgress) => {
-      onProgress({ kind: 'started', runId: 'runner-own-id', stepId: 'dns', title: 'DNS' });
-      await new Promise<void>((r) => (finish = r));
-      onProgress({ kind: 'done', runId: 'runner-own-id', verdict: 'pass', summary: 'all good' });
-    };
-    assert.deepEqual(await call('diagnostics.run', { runId: 'run-1' }), { ok: true, value: undefined });
-    assert.deepEqual(events, [['diagnostics.progress', { kind: 'started', runId: 'run-1', stepId: 'dns', title: 'DNS' }]]);
-    finish();
-    await new Promise((r) => setImmediate(r));
-    assert.deepEqual(events.at(-1), ['diagnostics.progress', { kind: 'done', runId: 'run-1', verdict: 'pass', summary: 'all good' }]);
-
-    events.length = 0;
-    runner = async () => {
-      throw new Error('socket exploded /home/alice/secret');
-    };
-    await call('diagnostics.run', { runId: 'run-2' });
-    await new Promise((r) => setImmediate(r));
-    const done = events.at(-1)?.[1] as DiagnosticProgress;
-    assert.equal(done.kind, 'done');
-    assert.equal((done as { verdict: string }).verdict, 'fail');
+  const nativeRun = (steps: DiagnosticStepResult[], verdict: DiagnosticStepResult['verdict'] = 'pass') => ({
+    runId: 'runner-own-id',
+    verdict,
+    summary: 'all good',
+    startedAt: new Date(0).toISOString(),
+    totalMs: 42,
+    steps,
   });
+
+  test(
+    'diagnostics.run signed in: the account is tested, steps stream with the run id, the result is the answer',
+    { timeout: 10_000 },
+    async () => {
+      assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
+      events.length = 0;
+      const targets: DiagnosticsTarget[] = [];
+      const step: DiagnosticStepResult = { id: 'targets', title: 'DNS', verdict: 'pass', explanation: 'ok', values: {}, durationMs: 3 };
+      runner = async (target, onProgress) => {
+        targets.push(target);
+        onProgress({ kind: 'started', runId: 'runner-own-id', stepId: 'targets', title: 'DNS' });
+        onProgress({ kind: 'done', runId: 'runner-own-id', verdict: 'pass', summary: 'all good' });
+        return nativeRun([step]);
+      };
+      try {
+        assert.deepEqual(await call('diagnostics.run', { runId: 'run-1' }), { ok: true, value: { ...nativeRun([step]), runId: 'run-1' } });
+        assert.equal(targets[0]?.kind, 'account');
+        // 'done' is the renderer's to say: it joins this verdict to the page's checks.
+        assert.deepEqual(events, [['diagnostics.progress', { kind: 'started', runId: 'run-1', stepId: 'targets', title: 'DNS' }]]);
+
+        runner = async () => {
+          throw new Error('socket exploded /home/alice/secret');
+        };
+        const failed = (await call('diagnostics.run', { runId: 'run-2' })) as { ok: false; error: { code: string; message: string } };
+        assert.equal(failed.error.code, 'internal');
+        assert.doesNotMatch(failed.error.message, /alice/);
+      } finally {
+        await call('provisioning.signOut');
+      }
+    },
+  );
+
+  test(
+    'diagnostics.run before sign-in: the host checks against the typed URL and the last configuration there (real probes, loopback)',
+    { timeout: 20_000 },
+    async () => {
+      runner = nativeDiagnostics(() => defaultProbes());
+      // A sign-in at plane.url that worked leaves its configuration (no secret) on this desktop.
+      assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
+      await call('provisioning.signOut');
+      const r = (await call('diagnostics.run', { runId: 'before', provisioningUrl: plane.url })) as { ok: true; value: RunResult };
+      assert.equal(r.ok, true, JSON.stringify(r));
+      assert.deepEqual(
+        r.value.steps.map((s) => s.id),
+        ['targets', 'vpn', 'tcp-tls', 'sip-websocket', 'proxy'],
+      );
+      const tcp = r.value.steps.find((s) => s.id === 'tcp-tls')!;
+      const port = new URL(plane.url).port;
+      const checks = tcp.values.checks as { endpoint: string; ok: boolean }[];
+      assert.deepEqual(
+        checks.find((c) => c.endpoint === `TCP ${port} to 127.0.0.1`)?.ok,
+        true,
+        `the provisioning host is reached: ${JSON.stringify(checks)}`,
+      );
+      const ws = r.value.steps.find((s) => s.id === 'sip-websocket')!;
+      // The earlier sign-in's configuration (fakes/control-plane.ts) names the SIP server, so its upgrade is tried.
+      assert.equal(ws.values.url, 'ws://127.0.0.1:20060');
+      assert.notEqual(ws.verdict, 'skip');
+      assert.equal(r.value.runId, 'before');
+
+      const insecure = (await call('diagnostics.run', { runId: 'x', provisioningUrl: 'http://cp.example.com/' })) as {
+        error: { code: string };
+      };
+      assert.equal(insecure.error.code, 'insecure-transport', 'the rule sign-in applies');
+      const none = (await call('diagnostics.run', { runId: 'y' })) as { error: { code: string; message: string } };
+      assert.deepEqual(
+        [none.error.code, none.error.message],
+        ['invalid-request', 'type the provisioning URL first: the test checks the way to that server'],
+      );
+    },
+  );
+
+  test(
+    'diagnostics.keepReport / lastReport: per agent signed in, per provisioning URL before; malformed refused',
+    { timeout: 10_000 },
+    async () => {
+      const report = (agent: string | null) =>
+        sampleNetworkReport({
+          shell: 'electron',
+          agent,
+          phase: agent ? 'signed-in' : 'before-sign-in',
+          runId: `r-${agent ?? 'anon'}`,
+          provisioningUrl: plane.url,
+          unavailable: [],
+        });
+      assert.deepEqual(await call('diagnostics.lastReport', { provisioningUrl: plane.url }), { ok: true, value: null });
+      assert.deepEqual(await call('diagnostics.keepReport', report(null)), { ok: true, value: undefined });
+      assert.deepEqual(await call('diagnostics.lastReport', { provisioningUrl: plane.url }), { ok: true, value: report(null) });
+      assert.deepEqual(await call('diagnostics.lastReport', { provisioningUrl: 'https://other.example.com/' }), { ok: true, value: null });
+
+      assert.equal((await call('provisioning.signIn', { url: plane.url, ...AGENT })).ok, true);
+      try {
+        assert.deepEqual(
+          await call('diagnostics.lastReport', { provisioningUrl: plane.url }),
+          { ok: true, value: null },
+          "the agent's own, not the anonymous one",
+        );
+        await call('diagnostics.keepReport', report(AGENT.username));
+        assert.deepEqual(await call('diagnostics.lastReport', { provisioningUrl: plane.url }), { ok: true, value: report(AGENT.username) });
+        const bad = (await call('diagnostics.keepReport', { ...report(AGENT.username), version: 99 })) as {
+          error: { code: string; message: string };
+        };
+        assert.equal(bad.error.code, 'invalid-request');
+        assert.match(bad.error.message, /report version 99 is not one this app reads/);
+      } finally {
+        await call('provisioning.signOut');
+      }
+      assert.deepEqual(await call('diagnostics.lastReport', { provisioningUrl: plane.url }), { ok: true, value: report(null) });
+    },
+  );
 
   test('shell.openExternal: http(s) only', async () => {
     assert.deepEqual(await call('shell.openExternal', { url: 'https://help.example.com/a' }), { ok: true, value: undefined });

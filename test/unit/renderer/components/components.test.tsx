@@ -175,7 +175,7 @@ test('network test: the web shell runs its own checks, names the desktop-only on
   assert.doesNotMatch(web, /Export JSON/, 'nothing to export before a run');
   const report = sampleNetworkReport({ summary: '<b>x</b>' });
   const finished = render(<DiagnosticsPanel state={stateWith({ type: 'diagnostics-report', report })} />);
-  assert.match(finished, /Finished in 4\.2 s/);
+  assert.match(finished, /Finished: [^<]*, took 4\.2 s/);
   const href = /download="clearline-network-test-run-1\.json" href="([^"]+)"/.exec(finished)?.[1];
   assert.ok(href, 'an Export JSON link');
   assert.deepEqual(
@@ -212,7 +212,7 @@ test('network test: the web shell runs its own checks, names the desktop-only on
     { type: 'diagnostics-progress', event: { kind: 'started', runId: 'r', stepId: 'dscp', title: 'DSCP marking' } },
   );
   assert.match(running, /disabled="">Testing…</);
-  assert.match(running, />Checking DSCP marking…</);
+  assert.match(running, />Checking DSCP marking… \(1 done\)</);
   assert.match(running, />Fail<\/span><span class="step-title">TURN over UDP</);
   assert.match(running, />Fix: Allow UDP 3478 to turn.example</);
   const done = desktop(
@@ -220,6 +220,17 @@ test('network test: the web shell runs its own checks, names the desktop-only on
     { type: 'diagnostics-progress', event: { kind: 'done', runId: 'r', verdict: 'warn', summary: '1 warning' } },
   );
   assert.match(done, />Warning: 1 warning</);
+  // The desktop exports and sends its report like the web softphone.
+  const desktopReport = desktop({ type: 'diagnostics-report', report });
+  assert.match(desktopReport, />Export JSON</);
+  assert.match(desktopReport, />Export HTML</);
+  assert.match(desktopReport, />Send to helpdesk</);
+  // A kept result and an opened file are shown as finished runs, saying where they come from.
+  const kept = desktop({ type: 'diagnostics-shown', report, origin: 'kept' });
+  assert.match(kept, /Last test: [^<]*, took 4\.2 s/);
+  assert.match(kept, new RegExp(`<span class="step-title">${report.steps[0]!.title}</span>`));
+  assert.match(desktop({ type: 'diagnostics-shown', report, origin: 'file' }), /Opened from a file: /);
+  assert.match(desktop(), /<input type="file" accept="application\/json,.json"/, 'a saved report can be opened');
   const failed = desktop({ type: 'diagnostics-failed', message: 'The network test is already running' });
   assert.match(failed, /role="alert">The network test is already running</);
 });

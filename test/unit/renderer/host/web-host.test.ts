@@ -9,6 +9,7 @@ import type { StorageLike } from '../../../../renderer/host/validated-storage.js
 import { parseHostError, type HostErrorCode } from '../../../../common/contract/index.js';
 import { spareTestPort } from '../../../support/port-registry.js';
 import { CALL_HISTORY_LIMIT } from '../../../../common/call-history.js';
+import { sampleNetworkReport } from '../../../support/network-report.js';
 
 /**
  * The web host against a real HTTP server on loopback that answers like the control plane does —
@@ -381,5 +382,44 @@ test(
     assert.deepEqual(await host.invoke('quality.sendReport', report), { stored: true });
     await rejectsWith(host.invoke('quality.sendReport', { ...report, mosLatest: 7 }), 'invalid-request', /mosLatest/);
     assert.deepEqual(seen, [{ url: '/api/call-quality', authorization: basicAuthorization({ username: 'alice', password: 's3crét' }) }]);
+  },
+);
+
+test(
+  'the last network test is kept per agent (before sign-in per provisioning URL), with no secret, and read back through the schema',
+  { timeout: 10_000 },
+  async () => {
+    const { host, local } = makeHost();
+    const before = sampleNetworkReport({ runId: 'before', agent: null, phase: 'before-sign-in', provisioningUrl: base });
+    assert.equal(await host.invoke('diagnostics.lastReport', { provisioningUrl: base }), null);
+    await host.invoke('diagnostics.keepReport', before);
+    assert.deepEqual(await host.invoke('diagnostics.lastReport', { provisioningUrl: base }), before);
+    assert.equal(
+      await host.invoke('diagnostics.lastReport', { provisioningUrl: 'https://other.example.com' }),
+      null,
+      'another URL, another result',
+    );
+
+    await host.invoke('provisioning.signIn', { url: base, username: 'alice', password: 's3crét' });
+    assert.equal(await host.invoke('diagnostics.lastReport', { provisioningUrl: base }), null, "alice's own, not the anonymous one");
+    const alices = sampleNetworkReport({ runId: 'alice-1', provisioningUrl: base });
+    await host.invoke('diagnostics.keepReport', alices);
+    assert.deepEqual(await host.invoke('diagnostics.lastReport', { provisioningUrl: base }), alices);
+    await rejectsWith(host.invoke('diagnostics.keepReport', { ...alices, version: 2 }), 'invalid-request', /report version 2/);
+    await host.invoke('provisioning.signOut', undefined);
+    await host.invoke('provisioning.signIn', { url: base, username: 'bob', password: 's3crét' });
+    assert.equal(await host.invoke('diagnostics.lastReport', { provisioningUrl: base }), null, "bob does not see alice's");
+
+    const stored = [...local.items].filter(([key]) => key.startsWith(STORAGE_KEYS.networkReport));
+    assert.deepEqual(stored.map(([key]) => key).sort(), [
+      `${STORAGE_KEYS.networkReport}:${base}/ `,
+      `${STORAGE_KEYS.networkReport}:${base}/ alice`,
+    ]);
+    assert.ok(
+      stored.every(([, value]) => !value.includes('s3crét')),
+      'no password in what is kept',
+    );
+    local.items.set(`${STORAGE_KEYS.networkReport}:${base}/ bob`, '{"kind":"clearline.network-report","steps":7}');
+    assert.equal(await host.invoke('diagnostics.lastReport', { provisioningUrl: base }), null, 'a tampered entry is dropped, not shown');
   },
 );

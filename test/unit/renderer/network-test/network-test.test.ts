@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseNetworkReport } from '../../../../common/network-report.js';
-import type { Session } from '../../../../common/contract/index.js';
+import type { DiagnosticProgress, Session } from '../../../../common/contract/index.js';
+import type { RunResult } from '../../../../common/diagnostics/step.js';
 import type { PageProbes, TestCallResult } from '../../../../renderer/network-test/page-probes.js';
 import { pageStepsFor, runPageNetworkTest } from '../../../../renderer/network-test/network-test.js';
 import { turnTransportOf } from '../../../../renderer/network-test/steps/ice.js';
@@ -58,6 +59,7 @@ const input = (session: Session | null) => ({
   devices: { microphoneId: 'default', speakerId: 'default', ringerId: 'default' },
   shell: 'web' as const,
   appVersion: '1.0.0',
+  nativeChecks: null,
 });
 
 test('before sign-in only the account-free checks run; signed in, all of them', () => {
@@ -69,6 +71,47 @@ test('before sign-in only the account-free checks run; signed in, all of them', 
     pageStepsFor(true).map((s) => s.id),
     ['control-plane', 'microphone', 'speaker', 'ice-local', 'ice-turn-udp', 'ice-turn-tcp', 'ice-turn-tls', 'test-call'],
   );
+});
+
+test("the desktop: the page's checks and the native ones in one report, one 'done' with the worse verdict", async () => {
+  const native: RunResult = {
+    runId: 'native',
+    verdict: 'warn',
+    summary: 'Calls will work; check: VPN and split tunnel',
+    startedAt: new Date(0).toISOString(),
+    totalMs: 900,
+    steps: [
+      { id: 'targets', title: 'Servers and DNS', verdict: 'pass', explanation: 'ok', values: { lookups: '[]' }, durationMs: 5 },
+      {
+        id: 'vpn',
+        title: 'VPN and split tunnel',
+        verdict: 'warn',
+        explanation: 'media through tun0',
+        fix: 'exclude it',
+        values: {},
+        durationMs: 7,
+      },
+    ],
+  };
+  const events: DiagnosticProgress[] = [];
+  const report = await runPageNetworkTest(
+    { ...input(null), shell: 'electron', nativeChecks: async () => native },
+    probes(),
+    (e) => events.push(e),
+    'r-desk',
+  );
+  assert.deepEqual(
+    report.steps.map((s) => s.id),
+    ['microphone', 'speaker', 'ice-local', 'targets', 'vpn'],
+    "the page's checks (the provisioning server is the native checks' to reach), then the native ones",
+  );
+  assert.equal(report.verdict, 'warn');
+  assert.equal(report.summary, native.summary);
+  assert.deepEqual(report.unavailable, [], 'the desktop runs every check');
+  assert.ok(parseNetworkReport(JSON.parse(JSON.stringify(report))).ok);
+  const dones = events.filter((e) => e.kind === 'done');
+  assert.deepEqual(dones, [{ kind: 'done', runId: 'r-desk', verdict: 'warn', summary: native.summary }]);
+  assert.equal(events.at(-1)?.kind, 'done', 'after every page step');
 });
 
 test('a healthy run: every check passes, phases in the report, and the report validates', async () => {

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createController, STATS_INTERVAL_MS, type Timers } from '../../../../renderer/state/controller.js';
+import { createController, STATS_INTERVAL_MS, type ControllerDeps, type Timers } from '../../../../renderer/state/controller.js';
+import { sampleNetworkReport } from '../../../support/network-report.js';
+import type { AppState } from '../../../../renderer/state/app-state.js';
 import { createStore } from '../../../../renderer/state/store.js';
 import { createEventHub } from '../../../../renderer/host/event-hub.js';
 import type { CallStats, Phone, PhoneSnapshot } from '../../../../renderer/calling/phone-api.js';
@@ -25,6 +27,22 @@ const session: Session = {
   },
   password: 'pw',
   turn: turn(1),
+};
+
+/**
+ * The network test as the controller sees it (its own suite tests the real one): it runs the
+ * desktop's native checks when it is given them, reports 'done' like the runner, and returns a
+ * report of the shell it was asked for.
+ */
+const scriptedNetworkTest: NonNullable<ControllerDeps['pageNetworkTest']> = async (input, onProgress, runId) => {
+  const native = await input.nativeChecks?.();
+  onProgress({ kind: 'done', runId, verdict: native?.verdict ?? 'pass', summary: native?.summary ?? 'page checks passed' });
+  return sampleNetworkReport({
+    runId,
+    shell: input.shell,
+    provisioningUrl: input.provisioningUrl,
+    summary: native?.summary ?? 'page checks passed',
+  });
 };
 
 function harness(
@@ -105,7 +123,7 @@ function harness(
   const logged: string[] = [];
   const log = { error: (m: string) => logged.push(m), warn: (m: string) => logged.push(m), info: () => {}, debug: () => {} };
   const store = createStore();
-  const controller = createController({ host, phone, store, mediaDevices, timers, log });
+  const controller = createController({ host, phone, store, mediaDevices, timers, log, pageNetworkTest: scriptedNetworkTest });
   const emit = (snapshot: PhoneSnapshot) => {
     current = snapshot;
     listener?.(snapshot);
@@ -298,28 +316,74 @@ test('answering a second call holds the first; switching back swaps which one is
 });
 
 test(
-  'the network test is named by the renderer: progress that arrives before the host answers is applied',
+  "the desktop's one button: native checks named by the renderer run beside the page's, progress applies at once, the result is kept",
   { timeout: 5_000 },
   async () => {
+    let midRun: AppState['diagnostics'] | null = null;
+    const kept: unknown[] = [];
     const h = harness({
       'diagnostics.run': (request) => {
         const { runId } = request as { runId: string };
         h.events.emit('diagnostics.progress', { kind: 'started', runId, stepId: 's', title: 'TURN over UDP' });
         h.events.emit('diagnostics.progress', { kind: 'started', runId: 'an-older-run', stepId: 'x', title: 'stale' });
-        return undefined;
+        midRun = h.store.getState().diagnostics;
+        return { runId, verdict: 'warn', summary: 'media through the VPN', startedAt: new Date(0).toISOString(), totalMs: 5, steps: [] };
       },
+      'diagnostics.keepReport': (report) => void kept.push(report),
     });
     await h.controller.start();
     await h.controller.runDiagnostics();
-    const asked = h.calls.find(([channel]) => channel === 'diagnostics.run')?.[1] as { runId: string };
+    const asked = h.calls.find(([channel]) => channel === 'diagnostics.run')?.[1] as { runId: string; provisioningUrl: string };
     assert.match(asked.runId, /^[0-9a-f-]{36}$/, 'a random UUID');
-    const d = h.store.getState().diagnostics;
-    assert.equal(d.phase, 'running');
-    assert.equal(d.phase === 'running' && d.runId, asked.runId);
-    assert.equal(d.phase === 'running' && d.current, 'TURN over UDP', "the stale run's event was ignored");
+    assert.equal(asked.provisioningUrl, session.config.controlPlaneUrl, "signed in, the account's control plane");
+    const d = midRun as AppState['diagnostics'] | null;
+    assert.equal(d?.phase === 'running' && d.runId, asked.runId);
+    assert.equal(d?.phase === 'running' && d.current, 'TURN over UDP', "the stale run's event was ignored");
+    const state = h.store.getState();
+    assert.deepEqual(state.diagnostics.phase === 'done' && [state.diagnostics.verdict, state.diagnostics.summary], [
+      'warn',
+      'media through the VPN',
+    ]);
+    assert.equal(state.networkReport?.report.shell, 'electron');
+    assert.equal(state.networkReport?.origin, 'run');
+    assert.deepEqual(kept, [state.networkReport?.report], 'kept as the last result');
     h.controller.dispose();
   },
 );
+
+test('before sign-in the desktop passes the typed URL to its native checks; the web softphone has none', { timeout: 5_000 }, async () => {
+  const desk = harness({
+    'provisioning.restore': () => null,
+    'diagnostics.run': (request) => ({
+      runId: (request as { runId: string }).runId,
+      verdict: 'pass',
+      summary: 'ok',
+      startedAt: new Date(0).toISOString(),
+      totalMs: 1,
+      steps: [],
+    }),
+    'diagnostics.keepReport': () => undefined,
+  });
+  await desk.controller.start();
+  await desk.controller.runDiagnostics('https://pbx.example.com');
+  assert.deepEqual(
+    (desk.calls.find(([c]) => c === 'diagnostics.run')?.[1] as { provisioningUrl?: string }).provisioningUrl,
+    'https://pbx.example.com',
+  );
+  assert.equal(desk.store.getState().networkReport?.report.provisioningUrl, 'https://pbx.example.com');
+  desk.controller.dispose();
+
+  const web = harness({
+    'app.info': () => ({ version: '1', platform: 'linux', shell: 'web', passwordStorage: 'browser-session' }),
+    'provisioning.restore': () => null,
+    'diagnostics.keepReport': () => undefined,
+  });
+  await web.controller.start();
+  await web.controller.runDiagnostics('https://pbx.example.com');
+  assert.equal(web.calls.filter(([c]) => c === 'diagnostics.run').length, 0);
+  assert.equal(web.store.getState().networkReport?.report.shell, 'web');
+  web.controller.dispose();
+});
 
 test('a refused network test says why', { timeout: 5_000 }, async () => {
   const h = harness({
@@ -330,6 +394,43 @@ test('a refused network test says why', { timeout: 5_000 }, async () => {
   await h.controller.start();
   await h.controller.runDiagnostics();
   assert.deepEqual(h.store.getState().diagnostics, { phase: 'failed', message: 'network checks need the desktop app' });
+  h.controller.dispose();
+});
+
+test('the last kept result is shown again; a saved report opens, a malformed or newer one says why', { timeout: 5_000 }, async () => {
+  const report = sampleNetworkReport({ runId: 'kept-1' });
+  let stored: unknown = report;
+  const h = harness({ 'diagnostics.lastReport': () => stored });
+  await h.controller.start();
+  await h.controller.showLastNetworkReport();
+  assert.deepEqual(h.calls.find(([c]) => c === 'diagnostics.lastReport')?.[1], { provisioningUrl: session.config.controlPlaneUrl });
+  let state = h.store.getState();
+  assert.equal(state.networkReport?.origin, 'kept');
+  assert.equal(state.diagnostics.phase === 'done' && state.diagnostics.runId, 'kept-1');
+
+  stored = { ...report, steps: 'tampered' };
+  await h.controller.showLastNetworkReport();
+  assert.ok(h.logged.some((m) => /the kept network test result is unreadable: not a Clearline network report: steps/.test(m)));
+
+  h.controller.openNetworkReport('{"kind": "clearline.network-report", "version": ');
+  state = h.store.getState();
+  assert.equal(state.diagnostics.phase, 'failed');
+  assert.match(
+    state.diagnostics.phase === 'failed' ? state.diagnostics.message : '',
+    /^This file is not a network test report: it is not JSON/,
+  );
+
+  h.controller.openNetworkReport(JSON.stringify({ ...report, version: 2 }));
+  state = h.store.getState();
+  assert.equal(
+    state.diagnostics.phase === 'failed' && state.diagnostics.message,
+    'This file cannot be opened: report version 2 is not one this app reads (it reads version 1).',
+  );
+
+  h.controller.openNetworkReport(JSON.stringify({ ...report, runId: 'from-file' }));
+  state = h.store.getState();
+  assert.equal(state.networkReport?.origin, 'file');
+  assert.equal(state.diagnostics.phase === 'done' && state.diagnostics.runId, 'from-file');
   h.controller.dispose();
 });
 
