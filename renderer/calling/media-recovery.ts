@@ -103,18 +103,31 @@ export const INBOUND_STALL_MS = 800;
  * the count stood still for INBOUND_STALL_MS while audio was expected, `true` once when it moves
  * again. It arms only once the first packet arrived (a call whose media is slow to start is not
  * stalled: ICE decides that), and samples while nothing is expected (on hold either way) reset it.
+ * The stall clock runs only while we send: a far end that plays back what it hears (an echo test,
+ * an IVR prompt keyed to speech, a conference bridge's loop) goes quiet whenever our microphone
+ * does — a headset unplugged, a device swap opening the new capture — and that silence is no path
+ * failure (measured: every unplug on an echo call restarted ICE, and the restart cost seconds of
+ * audio). A dead path does not stop our sending: packets still leave the sender.
  */
 export class InboundWatch {
   private lastPackets = -1;
+  private lastSent = -1;
+  private wasSending = false;
   private lastGrowthAt = 0;
   private stalled = false;
 
-  sample(packets: number, now: number, expected: boolean): boolean | null {
+  sample(packets: number, sent: number, now: number, expected: boolean): boolean | null {
     if (!expected) {
       this.lastPackets = -1;
+      this.lastSent = -1;
+      this.wasSending = false;
       this.stalled = false;
       return null;
     }
+    const sending = this.lastSent >= 0 && sent > this.lastSent;
+    const resumed = sending && !this.wasSending;
+    this.lastSent = sent;
+    this.wasSending = sending;
     if (packets === 0) return null;
     if (packets !== this.lastPackets) {
       const first = this.lastPackets < 0;
@@ -124,6 +137,10 @@ export class InboundWatch {
         this.stalled = false;
         return true;
       }
+      return null;
+    }
+    if (!sending || resumed) {
+      this.lastGrowthAt = now; // the clock starts (again) at the first sample that saw us send
       return null;
     }
     if (!this.stalled && now - this.lastGrowthAt >= INBOUND_STALL_MS) {

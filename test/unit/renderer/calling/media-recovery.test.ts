@@ -76,7 +76,8 @@ test('the inbound watch: says "stalled" once after INBOUND_STALL_MS without a pa
   assert.ok(INBOUND_STALL_MS > 750 && INBOUND_STALL_MS <= 1000, 'the samples below straddle the threshold');
   const w = new InboundWatch();
   const said: Array<boolean | null> = [];
-  const at = (ms: number, packets: number, expected = true) => said.push(w.sample(packets, ms, expected));
+  let sent = 0; // we send throughout: 50 packets a second
+  const at = (ms: number, packets: number, expected = true) => said.push(w.sample(packets, (sent += 10), ms, expected));
   at(0, 0);
   at(2000, 0); // media slow to start: not armed yet
   assert.deepEqual(said.splice(0), [null, null]);
@@ -95,4 +96,22 @@ test('the inbound watch: says "stalled" once after INBOUND_STALL_MS without a pa
   at(5250, 41);
   at(6000, 41);
   assert.deepEqual(said, [null, null, null, null], 'a hold is no stall, and the watch starts over after it');
+});
+
+test('the inbound watch: silence while we send nothing is no stall (an echoing far end goes quiet with our microphone); the clock starts when we send again', () => {
+  const w = new InboundWatch();
+  const said: Array<boolean | null> = [];
+  const at = (ms: number, packets: number, sent: number) => said.push(w.sample(packets, sent, ms, true));
+  at(0, 10, 10);
+  at(250, 22, 22);
+  at(500, 22, 22); // the headset is pulled out: our track ended, nothing leaves, nothing echoes back
+  at(1000, 22, 22);
+  at(1500, 22, 22);
+  at(2000, 22, 25); // the fallback microphone sends again
+  at(2500, 22, 50);
+  assert.deepEqual(said.splice(0), [null, null, null, null, null, null, null], 'no stall while we sent nothing, nor 0.5 s after');
+  at(2750, 22, 62);
+  at(3000, 22, 75); // 1 s of sending with nothing back: that is a stall
+  at(3250, 30, 87);
+  assert.deepEqual(said, [null, false, true]);
 });
