@@ -33,7 +33,7 @@ import type { TimerHandle, Timers } from '../../common/timers.js';
 /** After the far end accepted a blind transfer it normally hangs up on us; past this, we do. */
 const TRANSFER_HANGUP_MS = 5000;
 
-/** How often a live call samples its inbound packet count (media-recovery.ts's InboundWatch). */
+/** How often a live call samples its packet counts (media-recovery.ts's InboundWatch). */
 const INBOUND_SAMPLE_MS = 200;
 
 /** How long a dialog refresh or ICE restart is waited for before the next one may go. */
@@ -372,9 +372,15 @@ export class PhoneCall {
     const media = this.media;
     const sender = media?.peerConnection?.getSenders().find((s) => s.track?.kind === 'audio');
     if (!media || !sender) return;
+    const constraints = this.deps.constraints();
+    // An unplug swaps twice (the track ends, then the device list re-routes to the same default),
+    // and so does a plug-back (the browser's devicechange, then the host's watcher): a second swap
+    // to the device already sending only reopens the capture, and the far end hears a gap.
+    const current = sender.track;
+    if (current?.readyState === 'live' && current.getSettings().deviceId === requestedMicrophone(constraints)) return;
     let stream: MediaStream;
     try {
-      stream = await this.deps.getUserMedia(this.deps.constraints());
+      stream = await this.deps.getUserMedia(constraints);
     } catch (error) {
       throw mediaError(error);
     }
@@ -431,7 +437,7 @@ export class PhoneCall {
     this.onMediaPath({ type: 'network-changed' });
   }
 
-  /** Samples the inbound packet count until the call ends; a stall or a recovery feeds onMediaPath. */
+  /** Samples the packet counts until the call ends; an inbound stall or a recovery feeds onMediaPath. */
   private sampleInbound(pc: RTCPeerConnection): void {
     this.after(INBOUND_SAMPLE_MS, () => {
       if (!this.inProgress) return;
@@ -442,10 +448,12 @@ export class PhoneCall {
         .getStats()
         .then((report) => {
           let packets = 0;
-          report.forEach((s: { type?: string; kind?: string; packetsReceived?: number }) => {
+          let sent = 0;
+          report.forEach((s: { type?: string; kind?: string; packetsReceived?: number; packetsSent?: number }) => {
             if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived ?? 0;
+            if (s.type === 'outbound-rtp' && s.kind === 'audio') sent += s.packetsSent ?? 0;
           });
-          const flowing = this.inbound.sample(packets, Date.now(), expected);
+          const flowing = this.inbound.sample(packets, sent, Date.now(), expected);
           if (flowing !== null) this.onMediaPath({ type: 'inbound', flowing });
         })
         .catch(() => undefined)

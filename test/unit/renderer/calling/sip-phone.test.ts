@@ -191,6 +191,21 @@ test('microphone swap mid-call: the new device’s track replaces the old one on
   assert.equal(server.requests('INVITE').length, 1, 'replaceTrack needs no renegotiation');
 });
 
+test('a swap to the microphone already sending opens no second capture: an unplug’s re-route to the default after its track-ended swap', async (t) => {
+  const { phone, media, microphone, microphoneRequests } = await phoneInCall(t);
+  await phone.setDevices({ ...SettingsSchema.parse({}), microphoneId: 'usb-headset' });
+  microphone.unplugged.add('usb-headset');
+  const headset = media.peerConnection.sender.track!;
+  headset.unplug();
+  await until(() => media.peerConnection.sender.track !== headset, 'the track-ended swap put the default on the sender');
+  const fallback = media.peerConnection.sender.track!;
+  const requests = microphoneRequests.length;
+  await phone.setDevices({ ...SettingsSchema.parse({}), microphoneId: 'default' }); // the device list re-routes
+  assert.equal(microphoneRequests.length, requests, 'the default already sends: not opened again');
+  assert.equal(media.peerConnection.sender.track, fallback);
+  assert.equal(fallback.stopped, false);
+});
+
 test('microphone swap with access denied: an actionable error, and the call keeps sending from the old microphone', async (t) => {
   const { phone, media, microphone } = await phoneInCall(t);
   const old = media.peerConnection.sender.track!;

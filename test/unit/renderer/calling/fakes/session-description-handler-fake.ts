@@ -33,6 +33,7 @@ export class TrackFake {
   readonly kind = 'audio';
   enabled = true;
   stopped = false;
+  private unplugged = false;
   private readonly endedListeners: Array<() => void> = [];
   /** `deviceId`: the device it captures ('default' unless the test opened a particular one). */
   constructor(
@@ -42,6 +43,9 @@ export class TrackFake {
   stop(): void {
     this.stopped = true;
   }
+  get readyState(): MediaStreamTrackState {
+    return this.stopped || this.unplugged ? 'ended' : 'live';
+  }
   getSettings(): { deviceId: string } {
     return { deviceId: this.deviceId };
   }
@@ -49,6 +53,7 @@ export class TrackFake {
     if (type === 'ended') this.endedListeners.push(listener);
   }
   unplug(): void {
+    this.unplugged = true;
     for (const listener of this.endedListeners.splice(0)) listener();
   }
 }
