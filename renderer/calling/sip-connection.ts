@@ -147,11 +147,7 @@ export class SipConnection {
     void this.connectAndRegister(this.generation);
   }
 
-  /**
-   * A fresh UserAgent + Registerer for `session`; returns the generation its callbacks belong to.
-   * Also used to replace a UA whose transport is stuck "Connecting": Chromium does not always fire
-   * `close` after a failed handshake (e.g. one refused by CSP), and SIP.js waits for it forever.
-   */
+  /** A fresh UserAgent + Registerer for `session`; returns the generation its callbacks belong to. */
   private buildUserAgent(session: Session): number {
     const generation = ++this.generation;
     const { config } = session;
@@ -185,11 +181,10 @@ export class SipConnection {
     return generation;
   }
 
-  private async connectAndRegister(initialGeneration: number): Promise<void> {
-    let generation = initialGeneration;
+  private async connectAndRegister(generation: number): Promise<void> {
     const session = this.session;
     if (!this.ua || !session || generation !== this.generation) return;
-    if (this.ua.transport.state === TransportState.Connecting) generation = this.buildUserAgent(session);
+    if (this.ua.transport.state === TransportState.Connecting) abandonConnectAttempt(this.ua.transport);
     const ua = this.ua;
     const server = this.server();
     try {
@@ -423,4 +418,20 @@ export class SipConnection {
 function pointTransportAt(transport: unknown, url: string): void {
   const configuration = (transport as { configuration?: { server?: unknown } }).configuration;
   if (configuration && typeof configuration.server === 'string') configuration.server = url;
+}
+
+/**
+ * Ends a connect attempt still "Connecting" when the next one is due (ours gave up on it, or a
+ * network change wants a fresh one). Chromium does not always fire `close` after a failed
+ * handshake (e.g. one refused by CSP), and SIP.js's WebSocket transport waits for that event
+ * forever. Replacing the UserAgent would unstick it but end every call in progress
+ * (UserAgent.stop() ends its sessions), so the socket is closed and the transport is handed the
+ * `close` the browser owed it: the same UserAgent connects again and its calls live on. A
+ * transport that shows no socket (`ws`, SIP.js 0.21's public getter) is left to finish.
+ */
+function abandonConnectAttempt(transport: unknown): void {
+  const ws = (transport as { ws?: unknown }).ws;
+  if (!(ws instanceof EventTarget)) return;
+  (ws as Partial<Pick<WebSocket, 'close'>>).close?.();
+  ws.dispatchEvent(new CloseEvent('close', { code: 1006, reason: 'connect attempt abandoned' }));
 }

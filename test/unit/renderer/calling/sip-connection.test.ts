@@ -11,6 +11,7 @@ import { sessionDescriptionHandlerFakeFactory } from './fakes/session-descriptio
 import { registered } from './fakes/sip-messages.js';
 import { FakeSipServer } from './fakes/transport-fake.js';
 import { backoffDelayMs } from '../../../../common/backoff.js';
+import { TransportState } from 'sip.js';
 
 /**
  * SipConnection's reconnect, backoff and stale-callback guards over SIP.js's real UserAgent and
@@ -234,6 +235,29 @@ test('a drop during a call: retried within 0.25–0.5 s (not the idle backoff), 
   server.transports.at(-1)!.drop(handshakeFailed());
   const idle = failures().at(-1);
   assert.equal(idle?.kind === 'failed' && idle.retryInMs, 750, 'without a call: the idle backoff again');
+});
+
+test('a reconnect attempt the browser never ends ("Connecting" for good) during a call: the next attempt abandons it on the SAME UserAgent, whose calls live on', async (t) => {
+  const { server, timers, sip, calls } = connectionOverFakes();
+  t.after(() => sip.stop());
+  await sip.start(SESSION);
+  const ua = sip.userAgent!;
+  calls.live = true;
+  server.hangConnects = true;
+  server.transports.at(-1)!.drop(handshakeFailed());
+  await timers.advance(375);
+  await until(() => server.connects.length === 2, 'the reconnect opened a socket that hangs');
+  assert.equal(ua.transport.state, TransportState.Connecting);
+
+  server.hangConnects = false;
+  await timers.advance(6000); // our connect timeout gives up waiting; the socket still hangs
+  await until(() => timers.delays().length === 1, 'the next attempt is scheduled');
+  assert.equal(ua.transport.state, TransportState.Connecting, 'the browser never closed it');
+  await timers.advance(timers.delays()[0]!);
+  await until(() => sip.state.kind === 'registered', 'registered again');
+  assert.equal(sip.userAgent, ua, 'the same UserAgent: a new one would have ended the call (UserAgent.stop ends its sessions)');
+  assert.equal(server.transports.length, 1, 'no second transport either');
+  assert.equal(calls.reconnected, 1, 'the calls refresh their dialogs on the new connection');
 });
 
 test('the connection dies with a REGISTER unanswered: the next REGISTER goes out on the new connection at once, not 32 s later', async (t) => {

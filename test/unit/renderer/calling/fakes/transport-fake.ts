@@ -26,6 +26,12 @@ export class FakeSipServer {
    * opens the WebSocket, an Error fails the attempt with it.
    */
   connectFailure: (server: string) => Error | null = () => null;
+  /**
+   * Connect attempts open a socket that never opens nor closes, as a handshake Chromium never
+   * finishes (e.g. one refused by CSP): the transport stays "Connecting" until someone dispatches
+   * `close` on its `ws`.
+   */
+  hangConnects = false;
   /** The server URL of every connect attempt, in order. */
   readonly connects: string[] = [];
   script: ServerScript = registrarOnly;
@@ -84,6 +90,8 @@ export class TransportFake implements Transport {
   private readonly states = new EmitterImpl<TransportState>();
   /** Mirrors SIP.js's WebSocket transport: the URL its next connect goes to (the phone may change it). */
   readonly configuration: { server: string };
+  /** Mirrors SIP.js's WebSocket transport: the socket of a hanging attempt (see `hangConnects`). */
+  ws: EventTarget | undefined;
 
   constructor(
     private readonly server: FakeSipServer,
@@ -109,6 +117,7 @@ export class TransportFake implements Transport {
     this.transition(TransportState.Connecting);
     await Promise.resolve();
     this.server.connects.push(this.configuration.server);
+    if (this.server.hangConnects) return this.hang();
     const failure = this.server.connectFailure(this.configuration.server);
     if (failure) {
       this.transition(TransportState.Disconnected);
@@ -130,6 +139,20 @@ export class TransportFake implements Transport {
   async send(message: string): Promise<void> {
     if (!this.isConnected()) throw new Error('Not connected.');
     queueMicrotask(() => this.server.accept(message, this));
+  }
+
+  /** Like SIP.js's transport: only the socket's `close` event ends the attempt. */
+  private hang(): Promise<void> {
+    const ws = new EventTarget();
+    this.ws = ws;
+    return new Promise((_resolve, reject) => {
+      ws.addEventListener('close', (event) => {
+        if (this.ws !== ws) return;
+        this.ws = undefined;
+        this.transition(TransportState.Disconnected);
+        reject(new Error(`WebSocket closed ${this.configuration.server} (code: ${(event as CloseEvent).code})`));
+      });
+    });
   }
 
   /** The server's side of the socket went away (server restart, network lost). */
