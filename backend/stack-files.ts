@@ -3,8 +3,9 @@
  * and the configuration of each component (mode 0600: they hold secrets).
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { renderKamailioConfig, renderKamailioTlsConfig } from './config/kamailio.js';
+import { ensureKamailioStateDb } from './config/kamailio-state-db.js';
 import { DEFAULT_TURN_QUOTAS, renderCoturnConfig } from './config/coturn.js';
 import { rtpengineSocket } from './config/rtpengine.js';
 import { ensureLocalPki, type LocalPki } from './pki.js';
@@ -106,6 +107,8 @@ export async function writeStackFiles(
   };
   writeFileSync(cpConfigFile, JSON.stringify(cpConfig, null, 2), { mode: 0o600 });
 
+  const kamailioStateDb = join(stateDir, 'kamailio.db');
+  ensureKamailioStateDb(kamailioStateDb);
   const kamailioCfg = join(confDir, 'kamailio.cfg');
   const kamailioTlsCfg = join(confDir, 'kamailio-tls.cfg');
   if (serverCert)
@@ -120,6 +123,8 @@ export async function writeStackFiles(
       ...(serverCert ? { wss: { ...services.sipWss, tlsConfigFile: kamailioTlsCfg } } : {}),
       realm: SIP_REALM,
       dbUrl: o.dbUrl,
+      // Kamailio runs in runDir (stack.ts).
+      stateDbFile: relative(runDir, kamailioStateDb),
       rtpengineSockets: [
         ...o.rtpengines.map((r) => rtpengineSocket(mgmt, r.ngPort)),
         ...peers.rtpengines.map((r) => rtpengineSocket(r.host, r.port)),

@@ -34,6 +34,11 @@ export interface RunningStack {
   readonly ports: PortMap;
   /** Pid of each component's process (group leader), by name. */
   pids(): Record<string, number>;
+  /**
+   * Restarts one component (e.g. "kamailio") as an operator would: a clean stop (SIGTERM), then
+   * started again at once; resolves when it answers its readiness probe again.
+   */
+  restart(component: string): Promise<void>;
   /** Stops every component (SIGTERM, then SIGKILL); resolves when none is left. */
   stop(): Promise<void>;
 }
@@ -178,8 +183,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     // clears the parent-death signal, so a SIGKILLed supervisor would leave Kamailio running.
     // Kamailio reads the agents table the control plane created and needs rtpengine up.
     const later: Promise<unknown>[] = [
-      supervisor.start(
-        spec(
+      supervisor.start({
+        ...spec(
           'kamailio',
           'kamailio',
           [
@@ -194,7 +199,10 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
               (await (wssUrl ? tcpOpenProbe(o.services.sipWss.host, o.services.sipWss.port) : tcpOpenProbe(listen, ports.sipWs))),
           },
         ),
-      ),
+        // Its state database is named relative to runDir (stack-files.ts), and mqueue opens it
+        // while the cfg is read, before Kamailio changes to its -w directory.
+        cwd: runDir,
+      }),
     ];
     if (carrierMain) {
       later.push(
@@ -277,6 +285,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     logDir,
     ports,
     pids: () => supervisor.pids(),
+    restart: (component) => supervisor.restartOnRequest(component),
     stop,
   };
 }

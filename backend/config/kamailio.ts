@@ -4,13 +4,14 @@
  * (pure: inputs in, text out), which then includes the static routing.
  *
  * One Kamailio node: SIP over WebSocket (and WSS with a certificate) toward agents, plain SIP/UDP
- * toward the trunk, in-memory registrar, digest authentication against the control plane's
+ * toward the trunk, a registrar kept across restarts (kamailio-state-db.ts), digest authentication against the control plane's
  * `agents` table (HA1 column, read through db_sqlite or db_postgres), rtpengine per leg (WebRTC
  * flags toward browsers, plain RTP toward the trunk), a WebSocket Origin allow-list, and every
  * REGISTER/INVITE/CANCEL/BYE outcome queued in shared memory and delivered to the control plane's
  * audit endpoint by a timer process (at-least-once: SIP handling never waits on it).
  */
 
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kamailioOriginCondition, wsOriginAllowList } from './ws-origins.js';
 import { DIAL_PLAN_PATTERNS } from './dial-plan.js';
@@ -37,6 +38,14 @@ export interface KamailioConfigInput {
   readonly realm: string;
   /** `sqlite:///abs/path.db` or `postgres://user:pass@host/db`. */
   readonly dbUrl: string;
+  /**
+   * Kamailio's own SQLite file on this node (kamailio-state-db.ts): its registrations and its
+   * undelivered audit events, kept across a restart. RELATIVE to Kamailio's working directory:
+   * db_sqlite 5.6 looks a file up in its read-only list by the first 7 characters of its path
+   * only (`str_init` on a pointer), so an absolute path in the same directory tree as the
+   * read-only control-plane file would be opened read-only too.
+   */
+  readonly stateDbFile: string;
   /** rtpengine ng control sockets, e.g. `udp:127.0.0.1:20030`; several = a load-balanced set. */
   readonly rtpengineSockets: readonly string[];
   /** Where numbers are routed; null when no trunk is configured (numbers then get 503). */
@@ -73,6 +82,12 @@ export const MAX_DMQ_PEER_ENTRIES = 4;
 /** How often the audit timer process drains the queue, and at most how many events per round. */
 export const AUDIT_DRAIN_INTERVAL_MS = 50;
 export const AUDIT_DRAIN_BATCH = 90;
+
+/**
+ * How often usrloc writes changed registrations to Kamailio's state database (and expires old
+ * ones): a crash loses at most this much of them; a restart loses none (they are written at shutdown).
+ */
+export const USRLOC_SYNC_SECONDS = 10;
 
 /** Where Debian installs Kamailio's modules (preflight checks the separately packaged ones here). */
 export const KAMAILIO_MODULE_DIR = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
@@ -162,6 +177,11 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
   for (const t of trunks) assertSubstitutable('trunk address', t.address);
   const sqliteFile = sqliteFileOf(input.dbUrl);
   if (sqliteFile) assertSubstitutable('dbUrl (SQLite file)', sqliteFile);
+  assertSubstitutable('stateDbFile', input.stateDbFile);
+  if (isAbsolute(input.stateDbFile) || (sqliteFile && sqliteFile.slice(0, 7) === input.stateDbFile.slice(0, 7)))
+    throw new Error(
+      `kamailio config: stateDbFile must be relative to Kamailio's working directory (got ${JSON.stringify(input.stateDbFile)})`,
+    );
   // Kamailio's db_sqlite drops one more slash than a file URL does: an absolute path needs four.
   const kamailioDbUrl = sqliteFile ? `sqlite:///${sqliteFile}` : input.dbUrl;
   const wsPorts = [sipWsPort, ...(wss ? [wss.port] : [])];
@@ -177,6 +197,7 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
     CL_MODULE_DIR: KAMAILIO_MODULE_DIR,
     CL_REALM: input.realm,
     ...(sqliteFile ? { CL_SQLITE_FILE: sqliteFile } : {}),
+    CL_USRLOC_SYNC_SECONDS: USRLOC_SYNC_SECONDS,
     CL_MAX_CONTACTS: MAX_CONTACTS_PER_AGENT,
     CL_MAX_CALL_SECONDS: maxCallSeconds,
     CL_PARTY_EXPIRE_SECONDS: maxCallSeconds + 120,
@@ -195,6 +216,7 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
   };
   const strings: Record<string, string> = {
     CL_DB_URL: kamailioDbUrl,
+    CL_STATE_DB_URL: `sqlite:///${input.stateDbFile}`,
     CL_CTL_SOCKET: `unix:${input.ctlSocket}`,
     CL_NONCE_SECRET: input.nonceSecret,
     CL_AUDIT_URL: input.auditUrl,

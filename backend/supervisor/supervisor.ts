@@ -28,6 +28,8 @@ interface Supervised {
   failures: number;
   /** The restart loop in progress, if any (stop() waits for it). */
   restarting: Promise<void> | null;
+  /** The instance being stopped by restartOnRequest: its exit is no crash. */
+  replacing: RunningChild | null;
 }
 
 /**
@@ -59,7 +61,7 @@ export class Supervisor {
       throw new Error(`${spec.name} started while the stack was stopping; stopped it again`);
     }
     this.opts.log(`${spec.name} ready in ${Date.now() - t0} ms (pid ${running.pid}, log ${spec.logFile})`);
-    const entry: Supervised = { spec, current: running, startedAt: Date.now(), failures: 0, restarting: null };
+    const entry: Supervised = { spec, current: running, startedAt: Date.now(), failures: 0, restarting: null, replacing: null };
     this.children.push(entry);
     this.watch(entry);
     return running;
@@ -73,7 +75,7 @@ export class Supervisor {
   private watch(entry: Supervised): void {
     const watched = entry.current;
     void watched.exited.then(({ code, signal }) => {
-      if (this.stopping || entry.current !== watched) return;
+      if (this.stopping || entry.current !== watched || entry.replacing === watched) return;
       // Workers of a dead leader (Kamailio forks) may still hold its ports: clear the group first.
       killGroupLeftovers(watched.pid);
       const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
@@ -104,6 +106,45 @@ export class Supervisor {
       this.watch(entry);
       return;
     }
+  }
+
+  /**
+   * Restarts one child on purpose (an operator's restart, an upgrade): SIGTERM to its group, so it
+   * shuts down cleanly (Kamailio saves its registrations and audit queue then), SIGKILL after the
+   * stop grace; then started again at once, no backoff. Resolves when it is ready again. If it
+   * cannot start, it is handed to the crash-restart loop (retried with backoff) and this rejects.
+   */
+  async restartOnRequest(name: string): Promise<void> {
+    const entry = this.children.find((c) => c.spec.name === name);
+    if (!entry) throw new Error(`restart: no component "${name}" (components: ${this.children.map((c) => c.spec.name).join(', ')})`);
+    if (this.stopping) throw new Error(`restart: not restarting ${name}: the stack is stopping`);
+    if (entry.restarting) throw new Error(`restart: ${name} is being restarted already`);
+    const old = entry.current;
+    entry.replacing = old;
+    this.opts.log(`restarting ${name} on request (pid ${old.pid})`);
+    const done = (async () => {
+      await killGroup(old.process, old.exited, STOP_GRACE_MS);
+      entry.current = await startChild(entry.spec, this.startOptions);
+    })();
+    entry.restarting = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await done;
+    } catch (err) {
+      entry.restarting = null;
+      if (this.stopping) throw err;
+      entry.failures = 1;
+      this.opts.log(`${name} did not start again after a requested restart; retrying with backoff`);
+      entry.restarting = this.restart(entry).finally(() => (entry.restarting = null));
+      throw err;
+    }
+    entry.restarting = null;
+    entry.startedAt = Date.now();
+    entry.failures = 0;
+    this.opts.log(`${name} restarted (pid ${entry.current.pid})`);
+    this.watch(entry);
   }
 
   /**

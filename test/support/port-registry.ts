@@ -37,7 +37,7 @@ export const TEST_PORT_BASES = {
   e2eUi: 46000, // e2e/ui-call-view, ui-render; unit/renderer/host/web-host
   e2eTls: 48000, // e2e/tls-failure
   wsOrigin: 50000, // integration/backend/ws-origin
-  auditOutage: 52000, // integration/backend/audit-outage
+  auditOutage: 52000, // integration/backend/audit-outage, kamailio-restart
   securityOutage: 54000, // integration/security/postgres-outage, resilience, logs
   securityAttack: 56000, // integration/security/support/attack-stack (the attack suite)
   tollFraud: 58000, // integration/security/toll-fraud

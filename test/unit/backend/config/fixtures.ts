@@ -7,6 +7,7 @@ export const KAMAILIO_INPUT: KamailioConfigInput = {
   sipWsPort: 20001,
   realm: 'clearline',
   dbUrl: 'sqlite:///var/lib/clearline/clearline.db',
+  stateDbFile: '../kamailio.db',
   rtpengineSockets: ['udp:127.0.0.1:20030'],
   trunk: { address: '127.0.0.1', port: 20040 },
   auditUrl: 'http://127.0.0.1:20010/internal/sip-events',

@@ -9,6 +9,7 @@ import {
   type KamailioConfigInput,
 } from '../../../../backend/config/kamailio.js';
 import { KAMAILIO_INPUT } from './fixtures.js';
+import { AUDIT_QUEUES } from '../../../../backend/config/kamailio-state-db.js';
 
 const base: KamailioConfigInput = {
   ...KAMAILIO_INPUT,
@@ -29,7 +30,7 @@ test('audit queue: events are queued with an id and Kamailio time; a timer proce
   assert.match(audit, /if \(\$ft != \$null\) jansson_set\("string", "fromTag", "\$ft"/);
   assert.match(audit, /if \(\$tt != \$null\) jansson_set\("string", "toTag", "\$tt"/);
   assert.match(audit, /mq_add\("audit", "\$var\(ev_id\)", "\$var\(ev\)"\)/);
-  assert.match(routing, /modparam\("mqueue", "mqueue", "name=audit;size=CL_AUDIT_QUEUE_SIZE"\)/);
+  assert.match(routing, /modparam\("mqueue", "mqueue", "name=audit;size=CL_AUDIT_QUEUE_SIZE;dbmode=1"\)/);
   assert.match(cfg, new RegExp(`^#!substdef "!CL_AUDIT_QUEUE_SIZE!${DEFAULT_AUDIT_QUEUE_SIZE}!g"$`, 'm'));
   assert.match(routing, /modparam\("rtimer", "timer", "name=audit;interval=CL_AUDIT_DRAIN_INTERVAL_USu;mode=1;"\)/);
   assert.match(cfg, /^#!substdef "!CL_AUDIT_DRAIN_INTERVAL_US!50000!g"$/m);
@@ -67,4 +68,22 @@ test('audit queue: bounded; when full the drop is counted and logged', () => {
   );
   for (const bad of [0, 1.5, 2_000_000])
     assert.throws(() => renderKamailioConfig({ ...base, auditQueueSize: bad }), /auditQueueSize must be an integer from 1 to 1000000/);
+});
+
+test('audit queue: outlives a restart — both queues saved to Kamailio’s state database at shutdown; the event in flight is kept in shared memory', () => {
+  const cfg = renderKamailioConfig(base);
+  assert.match(routing, /modparam\("mqueue", "db_url", CL_STATE_DB_URL\)/);
+  assert.match(cfg, /^#!define CL_STATE_DB_URL "sqlite:\/\/\/\.\.\/kamailio\.db"$/m);
+  assert.match(routing, /modparam\("mqueue", "mqueue", "name=audit_inflight;size=1;dbmode=1"\)/);
+  for (const q of AUDIT_QUEUES) assert.match(routing, new RegExp(`name=${q};`), `kamailio-state-db.ts creates the table of queue ${q}`);
+  const drain = routing.slice(routing.indexOf('route[AUDIT_DRAIN]'), routing.indexOf('event_route[xhttp:request]'));
+  assert.ok(
+    drain.indexOf('mq_fetch("audit_inflight")') < drain.indexOf('mq_fetch("audit")'),
+    'an event left in flight by the previous process is delivered first',
+  );
+  assert.ok(
+    drain.indexOf('mq_add("audit_inflight"') < drain.indexOf('http_client_query'),
+    'the event is in shared memory before its POST leaves',
+  );
+  assert.ok(drain.lastIndexOf('mq_fetch("audit_inflight");') > drain.lastIndexOf('return;'), 'and leaves it only once delivered');
 });

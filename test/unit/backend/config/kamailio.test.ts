@@ -18,6 +18,7 @@ import {
   type KamailioConfigInput,
 } from '../../../../backend/config/kamailio.js';
 import { DIAL_PLAN_PATTERNS } from '../../../../backend/config/dial-plan.js';
+import { ensureKamailioStateDb } from '../../../../backend/config/kamailio-state-db.js';
 import { KAMAILIO_INPUT } from './fixtures.js';
 
 const routing = readFileSync(KAMAILIO_STATIC_CFG, 'utf8');
@@ -36,7 +37,16 @@ function kamailioCheck(input: KamailioConfigInput): string {
     const cfg = join(dir, 'kamailio.cfg');
     const tlsCfg = join(dir, 'tls.cfg');
     writeFileSync(tlsCfg, renderKamailioTlsConfig({ certFile: join(dir, 'c.pem'), keyFile: join(dir, 'k.pem') }));
-    writeFileSync(cfg, renderKamailioConfig({ ...input, ...(input.wss ? { wss: { port: input.wss.port, tlsConfigFile: tlsCfg } } : {}) }));
+    // mqueue loads the saved audit queue while it reads the cfg: the state database must exist.
+    ensureKamailioStateDb(join(dir, 'kamailio.db'));
+    writeFileSync(
+      cfg,
+      renderKamailioConfig({
+        ...input,
+        stateDbFile: 'kamailio.db', // relative to the working directory (cwd below)
+        ...(input.wss ? { wss: { port: input.wss.port, tlsConfigFile: tlsCfg } } : {}),
+      }),
+    );
     return execFileSync('kamailio', ['-c', '-f', cfg], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -92,6 +102,18 @@ test('DMQ: absent, the defines are exactly the single-node ones; present, a DMQ 
   assert.throws(
     () => renderKamailioDefines({ ...KAMAILIO_INPUT, dmq: { address: '10.0.3.11', port: 20003, peers: ['10.0.3.12!g"'] } }),
     /dmq peer must not contain/,
+  );
+});
+
+test('registrations are written back to Kamailio’s own state database, named relative to its working directory', () => {
+  assert.match(routing, /modparam\("usrloc", "db_url", CL_STATE_DB_URL\)/);
+  assert.match(routing, /modparam\("usrloc", "db_mode", 2\)/);
+  assert.match(renderKamailioDefines(KAMAILIO_INPUT), /^#!substdef "!CL_USRLOC_SYNC_SECONDS!10!g"$/m);
+  // db_sqlite 5.6 matches its read-only list on 7 characters: an absolute path beside the
+  // control-plane file would be opened read-only.
+  assert.throws(
+    () => renderKamailioDefines({ ...KAMAILIO_INPUT, stateDbFile: '/var/lib/clearline/kamailio.db' }),
+    /stateDbFile must be relative to Kamailio's working directory/,
   );
 });
 
