@@ -1,5 +1,8 @@
 import type { Bench } from './index.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultProbes, runDiagnostics } from '../../main/diagnostics/index.js';
+import { fetchDiagnosticsConfig } from '../../main/diagnostics/provisioning-client.js';
 import { startTestBackend } from '../support/backend-fixture.js';
 import { launchAgentBrowser } from '../support/chromium.js';
 import { runNetworkTestAndExport } from '../support/network-test-ui.js';
@@ -11,6 +14,11 @@ import { toneWav } from '../support/tones.js';
  * check, the echo call included), next to its slowest single check measured in the same runs —
  * the floor the test's total cannot go under, since the checks run concurrently. Medians of RUNS
  * runs after one warm-up (the first getUserMedia and the first call cost extra).
+ *
+ * The desktop app's button runs the native checks (main/diagnostics) beside the page's. With no
+ * Electron here, `desktopTotalMs` is that pairing on the same box: the page's test in Chromium
+ * and `runDiagnostics` in this Node process started together, until both have finished
+ * (`nativeMs`: the native run's own total in those runs).
  */
 const RUNS = 3;
 
@@ -48,7 +56,24 @@ const bench: Bench = {
         slowest.push(top.durationMs);
         slowestStep = top.id;
       }
-      return { totalMs: median(totals), slowestStepMs: median(slowest), slowestStep, runs: RUNS };
+      const ca = backend.endpoints.caCertPath ? readFileSync(backend.endpoints.caCertPath) : undefined;
+      const config = await fetchDiagnosticsConfig(backend.endpoints.controlPlane.url, agent.username, agent.password, ca);
+      const desktop: number[] = [];
+      const native: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const t0 = performance.now();
+        const [, nativeRun] = await Promise.all([runNetworkTestAndExport(page), runDiagnostics(config, defaultProbes({ ca }))]);
+        desktop.push(Math.round(performance.now() - t0));
+        native.push(nativeRun.totalMs);
+      }
+      return {
+        totalMs: median(totals),
+        slowestStepMs: median(slowest),
+        slowestStep,
+        desktopTotalMs: median(desktop),
+        nativeMs: median(native),
+        runs: RUNS,
+      };
     } finally {
       await context.close().catch(() => undefined);
       await backend.stop();
