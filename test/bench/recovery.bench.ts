@@ -9,9 +9,9 @@ import { CallRecoveryRig, measureCallRecovery } from '../e2e/support/call-recove
  * same call as the baseline for the same path without a device lost. Medians of RUNS runs.
  * Signalling and media (test/e2e/support/call-recovery.ts, the helpers e2e/recovery uses): the
  * SIP WebSocket cut mid-call, re-registered next to the outage length; the browser's UDP blocked
- * mid-call, audio back next to the issue's 3 s goal. Medians of CALL_RUNS runs.
- * No kamailioRestartReregisterMs: registrations are not persisted (usrloc db_mode 0), so a
- * Kamailio restart has nothing to measure yet.
+ * mid-call, audio back next to the issue's 3 s goal; Kamailio restarted mid-call through the
+ * supervisor, re-registered (from Kamailio ready again) next to how long Kamailio was down.
+ * Medians of CALL_RUNS runs.
  */
 const RUNS = 5;
 const CALL_RUNS = 3;

@@ -10,8 +10,9 @@ import { carrierApiUrl } from '../../../backend/endpoints.js';
 /**
  * One agent in Chromium on the real stack, with a tap on its SIP WebSocket (cut/restore) and its
  * WebRTC UDP confined to a known port range (so `blockUdp` can cut exactly its media): what
- * e2e/recovery asserts on and bench/recovery measures with (wsCutReregisterMs, udpBlockAudioMs);
- * e2e/call-quality starts it on a block of its own to impair the agent's media.
+ * e2e/recovery asserts on and bench/recovery measures with (wsCutReregisterMs, udpBlockAudioMs,
+ * kamailioRestartReregisterMs); e2e/call-quality starts it on a block of its own to impair the
+ * agent's media.
  */
 export const AGENT_HZ = 440;
 /** The browser's WebRTC UDP ports in a block: every UDP socket of its calls, host and TURN/UDP alike. */
@@ -89,6 +90,25 @@ export async function timeReregisterAfterCut(agent: Agent, outageMs: number, mid
 }
 
 /**
+ * Restarts Kamailio mid-call through the supervisor (a clean stop, as an operator's restart) and
+ * returns how long it was down (stop → ready again) and how long after it was ready the UI said
+ * "Registered" again (the softphone reconnects and re-registers by itself).
+ */
+export async function timeReregisterAfterKamailioRestart(
+  backend: TestBackend,
+  agent: Agent,
+): Promise<{ outageMs: number; reregisterMs: number }> {
+  // Watched from before the restart: the loss is shown while Kamailio is down.
+  const lost = agent.phone.waitRegistration(/lost|reconnect|Cannot reach/i, 15_000);
+  const stoppedAt = Date.now();
+  await backend.stack.restart('kamailio');
+  const readyAt = Date.now();
+  console.log(`# Kamailio restarted: “${await lost}”`);
+  await agent.phone.waitRegistered(15_000);
+  return { outageMs: readyAt - stoppedAt, reregisterMs: Date.now() - readyAt };
+}
+
+/**
  * After the agent's inbound audio was cut at `cutAt` (UDP blocked): how long until inbound RTP
  * flowed again, counted to the first packet of a run of 500 ms of steady flow, so a stray packet
  * is not "audio back". `stalled` false means the cut never stopped the audio (nothing proven);
@@ -133,12 +153,16 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
  * - udpBlockAudioMs: the browser's UDP blocked mid-call → inbound audio flowing again (over a
  *   TURN TCP/TLS relay), next to the issue's 3 s goal. Each run needs a fresh call: once moved to
  *   TCP, a second block would cut nothing.
+ * - kamailioRestartReregisterMs: Kamailio restarted mid-call through the supervisor → "Registered"
+ *   again, counted from Kamailio being ready again, next to how long it was down.
  * A run that does not recover throws: no figure rather than a made-up one.
  */
 export async function measureCallRecovery(rig: CallRecoveryRig, runs: number) {
   const { agent } = rig;
   const reregister: number[] = [];
   const udp: number[] = [];
+  const restartOutage: number[] = [];
+  const restartReregister: number[] = [];
   for (let i = 0; i < runs; i++) {
     await rig.echoCall();
     try {
@@ -146,6 +170,18 @@ export async function measureCallRecovery(rig: CallRecoveryRig, runs: number) {
     } finally {
       agent.restoreSipPath();
       await agent.phone.endAllCalls();
+    }
+  }
+  for (let i = 0; i < runs; i++) {
+    const far = await rig.echoCall();
+    try {
+      const { outageMs, reregisterMs } = await timeReregisterAfterKamailioRestart(rig.backend, agent);
+      restartOutage.push(outageMs);
+      restartReregister.push(reregisterMs);
+    } finally {
+      await agent.phone.endAllCalls();
+      // The restarted Kamailio no longer knows the call: the carrier's leg is ended from its side.
+      await rig.carrier.hangup(far.id);
     }
   }
   for (let i = 0; i < runs; i++) {
@@ -164,7 +200,10 @@ export async function measureCallRecovery(rig: CallRecoveryRig, runs: number) {
   return {
     wsCutReregisterMs: median(reregister),
     udpBlockAudioMs: median(udp),
+    kamailioRestartReregisterMs: median(restartReregister),
     wsCut: { outageMs: BENCH_WS_OUTAGE_MS, reregisterRunsMs: reregister },
+    // Counted from Kamailio ready again; next to how long it was down, and to wsCut (same agent, same run).
+    kamailioRestart: { outageRunsMs: restartOutage, reregisterRunsMs: restartReregister },
     udpBlock: { goalMs: UDP_BLOCK_GOAL_MS, audioBackRunsMs: udp },
   };
 }
