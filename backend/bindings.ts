@@ -45,6 +45,7 @@ export function stackBindings(o: ResolvedOptions, with_: { carrier: boolean; ref
     s('controlPlane', 'tcp'),
     b('controlPlaneInternal', 'tcp', mgmt, 'internal'),
     ...(o.peers.kamailio.length > 0 ? [b('kamailioDmq', 'udp', mgmt, 'internal')] : []),
+    b('kamailioMediaTimeout', 'tcp', mgmt, 'internal'),
     s('turn', 'udp'),
     s('turn', 'tcp'),
     s('turns', 'tcp'),

@@ -12,7 +12,7 @@ const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--list
        [--https-listen ADDR:PORT] [--wss-listen ADDR:PORT] [--turns-listen ADDR:PORT]
        [--peer-kamailio MGMT_ADDR]... [--peer-rtpengine ADDR:PORT]... [--peer-media-address ADDR]...
        [--peer-sip-url URL]... [--peer-turn-uri URI]...
-       [--max-calls N] [--media-port-min PORT] [--alert-webhook URL]
+       [--max-calls N] [--media-port-min PORT] [--alert-webhook URL] [--media-timeout-seconds S]
 A loopback --listen (the default) is the demo; any other is production unless --demo is given.
 --https-listen, --wss-listen, --turns-listen move the control plane, SIP over WSS and coturn
 (TURN/TLS on PORT, TURN UDP/TCP at its block port) to an address of their own, e.g. :443.
@@ -20,7 +20,9 @@ A loopback --listen (the default) is the demo; any other is production unless --
 replicate to each --peer-kamailio over DMQ, rtpengine calls spread over every
 --peer-rtpengine, coturn may relay to each --peer-media-address, and agents are given each
 --peer-sip-url and --peer-turn-uri besides this node's own. Every node uses the same --port-base,
---db postgres://… and the same secrets.json.`;
+--db postgres://… and the same secrets.json.
+--media-timeout-seconds (default 60): a call with no media in either direction for that long is
+ended on both legs (a BYE to the trunk and the agent, the call record says "media timeout").`;
 
 function parseIntOption(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
         'tls-key': { type: 'string' },
         db: { type: 'string' },
         'turn-ttl': { type: 'string' },
+        'media-timeout-seconds': { type: 'string' },
         'audit-retention-days': { type: 'string' },
         'rtpengine-instances': { type: 'string' },
         'max-calls': { type: 'string' },
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
     tlsKey: values['tls-key'],
     dbUrl: values.db,
     turnTtlSec: parseIntOption('--turn-ttl', values['turn-ttl']),
+    mediaTimeoutSeconds: parseIntOption('--media-timeout-seconds', values['media-timeout-seconds']),
     auditRetentionDays: parseIntOption('--audit-retention-days', values['audit-retention-days']),
     rtpengineInstances: parseIntOption('--rtpengine-instances', values['rtpengine-instances']),
     maxCalls: parseIntOption('--max-calls', values['max-calls']),

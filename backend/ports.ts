@@ -13,6 +13,7 @@ export const PORT_OFFSETS = {
   sipWs: 1, // Kamailio SIP over WebSocket (agents)
   sipWss: 2, // Kamailio SIP over secure WebSocket (always when the listen is not loopback)
   kamailioDmq: 3, // Kamailio DMQ: replication to peer Kamailio nodes (SIP/UDP, management address; only with --peer-kamailio)
+  kamailioMediaTimeout: 4, // Kamailio's media-timeout callback: rtpengine reports calls without media (HTTP, management address)
   controlPlane: 10, // control plane API + web softphone (HTTPS unless the listen is loopback)
   controlPlaneInternal: 11, // control plane over plain HTTP on the management address: Kamailio's audit feed
   turn: 20, // coturn UDP + TCP

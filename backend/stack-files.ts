@@ -136,6 +136,11 @@ export async function writeStackFiles(
       nonceSecret: secrets.nonceSecret,
       ctlSocket,
       wsAllowedOrigins: browserOrigins,
+      mediaTimeout: {
+        address: mgmt,
+        port: ports.kamailioMediaTimeout,
+        rtpengineHosts: [mgmt, ...peers.rtpengines.map((r) => r.host)],
+      },
       ...(o.auditQueueSize !== undefined ? { auditQueueSize: o.auditQueueSize } : {}),
       ...(o.maxCallSeconds !== undefined ? { maxCallSeconds: o.maxCallSeconds } : {}),
     }),

@@ -69,6 +69,11 @@ export interface StackOptions {
   readonly auditQueueSize?: number;
   /** Longest call, in seconds, before Kamailio ends it with a BYE to both sides (default 4 h). */
   readonly maxCallSeconds?: number;
+  /**
+   * A call with no media in either direction for this many seconds is dead: rtpengine reports it
+   * and Kamailio ends both legs (`--media-timeout-seconds`, default 60).
+   */
+  readonly mediaTimeoutSeconds?: number;
   /** Progress lines (default: stderr with a `[backend]` prefix). */
   readonly log?: (line: string) => void;
   /**
@@ -107,7 +112,18 @@ export interface ResolvedOptions {
   readonly auditQueueSize: number | undefined;
   readonly maxCallSeconds: number | undefined;
   readonly alertWebhook: string | undefined;
+  readonly mediaTimeoutSeconds: number;
 }
+
+/**
+ * A call without media in either direction for this long is ended (both legs). Long enough for
+ * the softphone's own recovery (an ICE restart over TURN takes seconds) and a hold without
+ * RTCP; short enough that a PSTN leg whose agent vanished stops billing within a minute.
+ */
+export const DEFAULT_MEDIA_TIMEOUT_SECONDS = 60;
+/** Below this, one lost ICE restart or a congested moment would end live calls. */
+const MIN_MEDIA_TIMEOUT_SECONDS = 3;
+const MAX_MEDIA_TIMEOUT_SECONDS = 3600;
 
 /**
  * A production stack (not demo) is sized for this many concurrent calls unless `--max-calls` says
@@ -222,6 +238,16 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
   if (auditQueueSize !== undefined && (!Number.isInteger(auditQueueSize) || auditQueueSize < 1 || auditQueueSize > 1_000_000)) {
     throw new Error(`auditQueueSize must be an integer from 1 to 1000000 (got ${auditQueueSize})`);
   }
+  const mediaTimeoutSeconds = opts.mediaTimeoutSeconds ?? DEFAULT_MEDIA_TIMEOUT_SECONDS;
+  if (
+    !Number.isInteger(mediaTimeoutSeconds) ||
+    mediaTimeoutSeconds < MIN_MEDIA_TIMEOUT_SECONDS ||
+    mediaTimeoutSeconds > MAX_MEDIA_TIMEOUT_SECONDS
+  ) {
+    throw new Error(
+      `--media-timeout-seconds must be an integer number of seconds between ${MIN_MEDIA_TIMEOUT_SECONDS} and ${MAX_MEDIA_TIMEOUT_SECONDS} (got ${mediaTimeoutSeconds})`,
+    );
+  }
   return {
     stateDir,
     portBase,
@@ -243,5 +269,6 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     auditQueueSize,
     maxCallSeconds: opts.maxCallSeconds,
     alertWebhook: opts.alertWebhook,
+    mediaTimeoutSeconds,
   };
 }

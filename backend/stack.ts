@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { PortMap } from './ports.js';
 import { EndpointsSchema, type Endpoints } from './endpoints.js';
 import { rtpengineArgs } from './config/rtpengine.js';
+import { mediaTimeoutCallbackUrl } from './config/kamailio.js';
 import { assertLocalAddress, assertPortsFree, ensureSystemPackages, ensureWritableDir } from './preflight.js';
 import { assertDistinctBindings, stackBindings } from './bindings.js';
 import { localCaTrustSteps } from './pki.js';
@@ -155,6 +156,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
               portMax: r.portMax,
               maxSessions: r.maxSessions,
               threads: sizing.rtpengineThreads,
+              mediaTimeoutSeconds: o.mediaTimeoutSeconds,
+              timeoutCallbackUrl: mediaTimeoutCallbackUrl(o.ports.kamailioMediaTimeout),
             }),
             {
               kind: 'probe',

@@ -74,7 +74,37 @@ export interface KamailioConfigInput {
    * Absent: one node, and the cfg is exactly the single-node one (WITH_DMQ undefined).
    */
   readonly dmq?: { readonly address: string; readonly port: number; readonly peers: readonly string[] };
+  /**
+   * Where rtpengine reports a call it freed for lack of media (an HTTP listener on the management
+   * address, route MEDIA_TIMEOUT), and the addresses its reports may come from: this node's
+   * rtpengine (the management address) and the peers' (`--peer-rtpengine` hosts).
+   */
+  readonly mediaTimeout: { readonly address: string; readonly port: number; readonly rtpengineHosts: readonly string[] };
 }
+
+/** The path of Kamailio's media-timeout listener (rtpengine's XML-RPC callback, `--b2b-url`). */
+export const MEDIA_TIMEOUT_CALLBACK_PATH = '/RPC2';
+
+/**
+ * rtpengine's `--b2b-url`: `%%` is the address the call was created from, i.e. the Kamailio that
+ * set it up (this node, or a peer whose calls landed on this rtpengine); all listen at `port`.
+ */
+export function mediaTimeoutCallbackUrl(port: number): string {
+  return `http://%%:${port}${MEDIA_TIMEOUT_CALLBACK_PATH}`;
+}
+
+/**
+ * An agent's WebSocket idle this long gets a WebSocket Ping; one that has not answered by the next
+ * check is closed: a silently dead path (a dropped VPN, a black-holed network) is noticed by the
+ * server within about twice this.
+ */
+export const WS_KEEPALIVE_SECONDS = 15;
+/**
+ * A call whose agent's connection closed gets this long for the agent to come back (reconnect and
+ * refresh the dialog with a re-INVITE, which the softphone does within 2 s of the path returning);
+ * then both legs are ended. Longer than the outages calls must survive (20 s, issue 10).
+ */
+export const AGENT_GONE_GRACE_SECONDS = 30;
 
 export const DEFAULT_AUDIT_QUEUE_SIZE = 10_000;
 /** DMQ peers the static cfg has `notification_address` entries for (CL_DMQ_PEER_1…4). */
@@ -175,6 +205,11 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
     for (const p of dmq.peers) assertSubstitutable('dmq peer', p);
   }
   for (const t of trunks) assertSubstitutable('trunk address', t.address);
+  const { mediaTimeout } = input;
+  assertSubstitutable('mediaTimeout.address', mediaTimeout.address);
+  if (mediaTimeout.rtpengineHosts.length === 0)
+    throw new Error('kamailio config: mediaTimeout.rtpengineHosts must list at least one address');
+  for (const h of mediaTimeout.rtpengineHosts) assertSubstitutable('mediaTimeout.rtpengineHosts', h);
   const sqliteFile = sqliteFileOf(input.dbUrl);
   if (sqliteFile) assertSubstitutable('dbUrl (SQLite file)', sqliteFile);
   assertSubstitutable('stateDbFile', input.stateDbFile);
@@ -213,6 +248,10 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
     CL_AUDIT_DRAIN_INTERVAL_US: AUDIT_DRAIN_INTERVAL_MS * 1000,
     CL_AUDIT_DRAIN_BATCH: AUDIT_DRAIN_BATCH,
     ...(dmq ? { CL_DMQ_ADDR: dmq.address, CL_DMQ_PORT: dmq.port } : {}),
+    CL_MEDIA_TIMEOUT_ADDR: mediaTimeout.address,
+    CL_MEDIA_TIMEOUT_PORT: mediaTimeout.port,
+    CL_WS_KEEPALIVE_SECONDS: WS_KEEPALIVE_SECONDS,
+    CL_AGENT_GONE_GRACE_SECONDS: AGENT_GONE_GRACE_SECONDS,
   };
   const strings: Record<string, string> = {
     CL_DB_URL: kamailioDbUrl,
@@ -225,6 +264,7 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
     CL_RTP_WEBRTC_OFFER: `${flags.common} ${flags.toWebrtcOffer}`,
     CL_RTP_WEBRTC_ANSWER: `${flags.common} ${flags.toWebrtcAnswer}`,
     CL_RTP_PLAIN: `${flags.common} ${flags.toPlain}`,
+    CL_MEDIA_TIMEOUT_PATH: MEDIA_TIMEOUT_CALLBACK_PATH,
     CL_DP_NUMBER: DIAL_PLAN_PATTERNS.number,
     CL_DP_PREMIUM: DIAL_PLAN_PATTERNS.premium,
     CL_DP_HOME_E164: DIAL_PLAN_PATTERNS.homeE164,
@@ -241,6 +281,8 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
     IS_TRUNK_RURI: anyOf(trunks.map((t) => `($rd == "${t.address}" && $rp == ${t.port})`)),
     IS_WS_PORT: anyOf(wsPorts.map((p) => `$Rp == ${p}`)),
     IS_ALLOWED_ORIGIN: originTest,
+    IS_MEDIA_TIMEOUT_SOCKET: `$Ri == "${mediaTimeout.address}" && $Rp == ${mediaTimeout.port}`,
+    IS_RTPENGINE_HOST: anyOf([...new Set(mediaTimeout.rtpengineHosts)].map((h) => `$si == "${h}"`)),
     ...(dmq
       ? {
           // A KDMQ message writes registrations: only a listed peer, only on the DMQ socket.

@@ -16,12 +16,28 @@ export interface RtpengineInput {
   readonly threads: number;
   /** Address advertised in SDP when it differs from the bound one (a host behind 1:1 NAT). */
   readonly advertise?: string;
+  /**
+   * A call that received no media on any of its streams for this long is dead: rtpengine frees it
+   * and reports it to `timeoutCallbackUrl` (`--media-timeout-seconds`).
+   */
+  readonly mediaTimeoutSeconds: number;
+  /**
+   * Where rtpengine reports a call it ended for lack of media: Kamailio's media-timeout listener
+   * (XML-RPC `dlg.terminate_dlg`), which then ends both legs. `%%` stands for the address the call
+   * was created from (the Kamailio that set it up, also a peer node's).
+   */
+  readonly timeoutCallbackUrl: string;
 }
+
+/** rtpengine's XML-RPC callback format for Kamailio: `dlg.terminate_dlg(call-id, from-tag, to-tag)`. */
+const XMLRPC_FORMAT_KAMAILIO = 2;
 
 export function rtpengineArgs(input: RtpengineInput): string[] {
   if (input.portMin > input.portMax) throw new RangeError('rtpengine: portMin must not exceed portMax');
   if (!Number.isInteger(input.maxSessions) || input.maxSessions < 1)
     throw new RangeError('rtpengine: maxSessions must be a positive integer');
+  if (!Number.isInteger(input.mediaTimeoutSeconds) || input.mediaTimeoutSeconds < 1)
+    throw new RangeError('rtpengine: mediaTimeoutSeconds must be a positive integer');
   const { mediaAddress, advertise } = input;
   const iface = advertise && advertise !== mediaAddress ? `${mediaAddress}!${advertise}` : mediaAddress;
   return [
@@ -38,6 +54,9 @@ export function rtpengineArgs(input: RtpengineInput): string[] {
     '--delete-delay=0',
     `--num-threads=${input.threads}`,
     `--max-sessions=${input.maxSessions}`,
+    `--timeout=${input.mediaTimeoutSeconds}`,
+    `--b2b-url=${input.timeoutCallbackUrl}`,
+    `--xmlrpc-format=${XMLRPC_FORMAT_KAMAILIO}`,
   ];
 }
 

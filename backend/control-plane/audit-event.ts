@@ -103,6 +103,8 @@ export const AUDIT_OUTCOMES = {
   relayed: { kind: 'relayed', by: 'kamailio' },
   'max call duration': { kind: 'call ended', by: 'kamailio' },
   'agent revoked': { kind: 'call ended', by: 'control plane' },
+  'media timeout': { kind: 'call ended', by: 'kamailio' },
+  'agent connection lost': { kind: 'call ended', by: 'kamailio' },
   cancelled: { kind: 'cancelled', by: 'kamailio' },
   registered: { kind: 'registration', by: 'kamailio' },
   unregistered: { kind: 'registration', by: 'kamailio' },

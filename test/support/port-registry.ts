@@ -40,7 +40,7 @@ export const TEST_PORT_BASES = {
   auditOutage: 52000, // integration/backend/audit-outage, kamailio-restart
   securityOutage: 54000, // integration/security/postgres-outage, resilience, logs
   securityAttack: 56000, // integration/security/support/attack-stack (the attack suite)
-  tollFraud: 58000, // integration/security/toll-fraud
+  tollFraud: 58000, // integration/security/toll-fraud, media-timeout
   egress443: 8000, // e2e/egress-443 (the stack in the root namespace; the client namespace has ports of its own)
 } as const satisfies Record<string, number>;
 
@@ -60,6 +60,7 @@ function stackPorts(base: number): Array<readonly [number, number]> {
     p.sipWss,
     p.controlPlane,
     p.controlPlaneInternal,
+    p.kamailioMediaTimeout,
     p.turn,
     p.turns,
     p.carrierSip,

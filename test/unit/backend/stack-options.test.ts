@@ -112,7 +112,7 @@ test('bindings: control interfaces and plain ws:// on the management address, ag
       .filter((b) => b.host === host)
       .map((b) => `${b.proto}/${b.port}`)
       .sort();
-  assert.deepEqual(on('127.0.0.1'), ['tcp/30001', 'tcp/30011', 'tcp/30041', 'udp/30030', 'udp/30031', 'udp/30040']);
+  assert.deepEqual(on('127.0.0.1'), ['tcp/30001', 'tcp/30004', 'tcp/30011', 'tcp/30041', 'udp/30030', 'udp/30031', 'udp/30040']);
   assert.deepEqual(on('10.9.8.7'), ['tcp/30002', 'tcp/30010', 'tcp/30020', 'tcp/30021', 'udp/30000', 'udp/30020']);
   assert.ok(all.filter((b) => b.host === '127.0.0.1').every((b) => b.faces === 'internal'));
   assert.ok(all.filter((b) => b.host === '10.9.8.7').every((b) => b.faces !== 'internal'));

@@ -12,14 +12,19 @@ export class AgentPool {
   constructor(private readonly stack: () => RunningStack) {}
 
   /** Connects `username` over the stack's SIP WebSocket, with the demo password unless one is given. */
-  async connect(username: string, password?: string): Promise<WsSipAgent> {
+  async connect(username: string, password?: string, localAddress?: string): Promise<WsSipAgent> {
     const e = this.stack().endpoints;
     const demoPassword = () => {
       const demo = e.agents.find((x) => x.username === username);
       if (!demo) throw new Error(`${username} is not a demo agent of this stack: pass its password`);
       return demo.password;
     };
-    const agent = await WsSipAgent.connect(e.sip.wsUrl, { username, password: password ?? demoPassword(), domain: e.sip.domain });
+    const agent = await WsSipAgent.connect(e.sip.wsUrl, {
+      username,
+      password: password ?? demoPassword(),
+      domain: e.sip.domain,
+      ...(localAddress ? { localAddress } : {}),
+    });
     this.agents.push(agent);
     return agent;
   }

@@ -78,12 +78,19 @@ export class WsSipAgent {
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
   }
 
-  /** `origin`: the Origin header a browser page would send (none by default, like a native client). */
+  /**
+   * `origin`: the Origin header a browser page would send (none by default, like a native client);
+   * `localAddress`: the address to connect from (another loopback address is another host).
+   */
   static async connect(
     url: string,
-    o: { username: string; password: string; domain: string; ca?: Buffer; origin?: string },
+    o: { username: string; password: string; domain: string; ca?: Buffer; origin?: string; localAddress?: string },
   ): Promise<WsSipAgent> {
-    const ws = new WebSocket(url, 'sip', { ...(o.ca ? { ca: o.ca } : {}), ...(o.origin ? { origin: o.origin } : {}) });
+    const ws = new WebSocket(url, 'sip', {
+      ...(o.ca ? { ca: o.ca } : {}),
+      ...(o.origin ? { origin: o.origin } : {}),
+      ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+    });
     await withTimeout(
       new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());

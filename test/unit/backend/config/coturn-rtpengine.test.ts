@@ -85,14 +85,30 @@ test('rtpengine: userspace-only arguments, media on its address, ng on the manag
     maxSessions: 50,
     threads: 2,
     advertise: '198.51.100.1',
+    mediaTimeoutSeconds: 60,
+    timeoutCallbackUrl: 'http://%%:20004/RPC2',
   });
   assert.ok(args.includes('--table=-1'));
   assert.ok(args.includes('--interface=10.1.1.1!198.51.100.1'));
   assert.ok(args.includes('--listen-ng=127.0.0.1:20030'));
   assert.ok(args.includes('--port-min=21000') && args.includes('--port-max=21199'));
   assert.ok(args.includes('--max-sessions=50') && args.includes('--num-threads=2'), 'sized by --max-calls (engine-sizing.ts)');
+  // A call without media on any stream for 60 s is freed and reported to Kamailio, which ends both legs.
+  assert.ok(args.includes('--timeout=60'));
+  assert.ok(args.includes('--b2b-url=http://%%:20004/RPC2') && args.includes('--xmlrpc-format=2'));
   assert.equal(rtpengineSocket('127.0.0.1', 20030), 'udp:127.0.0.1:20030');
-  const tiny = { mediaAddress: 'x', ngAddress: 'y', ngPort: 1, portMin: 5, portMax: 4, maxSessions: 1, threads: 1 };
+  const tiny = {
+    mediaAddress: 'x',
+    ngAddress: 'y',
+    ngPort: 1,
+    portMin: 5,
+    portMax: 4,
+    maxSessions: 1,
+    threads: 1,
+    mediaTimeoutSeconds: 60,
+    timeoutCallbackUrl: 'http://%%:4/RPC2',
+  };
   assert.throws(() => rtpengineArgs(tiny), /portMin/);
   assert.throws(() => rtpengineArgs({ ...tiny, portMax: 8, maxSessions: 0 }), /maxSessions/);
+  assert.throws(() => rtpengineArgs({ ...tiny, portMax: 8, mediaTimeoutSeconds: 0 }), /mediaTimeoutSeconds/);
 });

@@ -14,5 +14,6 @@ export const KAMAILIO_INPUT: KamailioConfigInput = {
   auditToken: 'token-token-token-token',
   nonceSecret: 'nonce-secret',
   ctlSocket: '/var/lib/clearline/run/kamailio_ctl',
+  mediaTimeout: { address: '127.0.0.1', port: 20004, rtpengineHosts: ['127.0.0.1'] },
   wsAllowedOrigins: ['http://127.0.0.1:20010', 'app://clearline'],
 };
