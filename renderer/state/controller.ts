@@ -8,6 +8,7 @@ import { toHistoryEntry } from './call-status.js';
 import { QualityUploads } from './quality-uploads.js';
 import { describeRouteChange, routeDevices, sameDevices, type DeviceRoute } from './device-routing.js';
 import { toDeviceLists, type DeviceInfoLike } from './devices.js';
+import { OutputReturnGuard } from './output-return.js';
 import type { Store } from './store.js';
 import { checkSignIn } from './sign-in.js';
 import type { ProgressListener } from '../../common/diagnostics/step.js';
@@ -215,16 +216,18 @@ export function createController({
   // returns when it is back. Routes apply one after another (an unplug fires several events).
   let route: DeviceRoute | null = null;
   let routing: Promise<void> = Promise.resolve();
+  const outputReturn = new OutputReturnGuard();
+  let outputRetry: unknown = null;
   /** Labels of every device seen, so a device that is gone can still be named. */
   const labels = new Map<string, string>();
 
-  const applyRoute = (reason: 'devices-listed' | 'settings-changed') => {
+  /** `outputs-settled`: a held-back output may now return (output-return.ts). */
+  const applyRoute = (reason: 'devices-listed' | 'settings-changed' | 'outputs-settled') => {
     const next = routing.then(async () => {
       const { settings, devices } = store.getState();
       const previous = route;
       const wanted = routeDevices(settings, devices);
-      if (reason === 'devices-listed' && previous && sameDevices(previous.devices, wanted.devices)) return;
-      route = wanted;
+      if (reason !== 'settings-changed' && previous && sameDevices(previous.devices, wanted.devices)) return;
       // A route changed by the agent's own choice needs no explanation; one changed by a device does.
       // The first listing compares with "everything there", so a saved device already missing
       // at start-up is announced too.
@@ -241,7 +244,19 @@ export function createController({
         log.info(message);
         dispatch({ type: 'notice', message });
       }
-      await attempt('Could not switch audio device', () => phone.setDevices(wanted.devices));
+      // A headset back within seconds of its unplug keeps the call's audio where it plays a little
+      // longer (output-return.ts), and the route is applied again once that is safe.
+      const now = Date.now();
+      const { devices: applied, retryAt } = outputReturn.apply(previous?.devices ?? null, wanted.devices, now, reason === 'devices-listed');
+      route = { devices: applied, fallback: wanted.fallback };
+      if (retryAt !== null) {
+        if (outputRetry !== null) timers.clearTimeout(outputRetry);
+        outputRetry = timers.setTimeout(() => {
+          outputRetry = null;
+          void applyRoute('outputs-settled');
+        }, retryAt - now);
+      }
+      await attempt('Could not switch audio device', () => phone.setDevices(applied));
     });
     routing = next.catch(() => undefined);
     return next;
@@ -317,6 +332,9 @@ export function createController({
           void refreshDevices();
         }),
       );
+      cleanups.push(() => {
+        if (outputRetry !== null) timers.clearTimeout(outputRetry);
+      });
       if (mediaDevices !== null) {
         mediaDevices.addEventListener('devicechange', onDeviceChange);
         cleanups.push(() => mediaDevices.removeEventListener('devicechange', onDeviceChange));

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { approxHz, measureHeardAudio, playedMedia } from '../support/audio-probe.js';
+import { OUTPUT_STREAM_REUSE_MS } from '../../renderer/state/output-return.js';
 import {
   HEADSET_MIC_HZ,
   HEADSET_SPEAKER,
@@ -116,6 +117,45 @@ test(
     } finally {
       headset.stop();
       laptop.stop();
+      await agent.phone.endAllCalls();
+    }
+  },
+);
+
+test(
+  'headset plugged back a second after it was pulled: the call goes back to the headset once the browser’s stale output stream for it is gone, not stuck on the laptop',
+  { skip, timeout: 120_000 },
+  async () => {
+    const { agent } = rig;
+    await rig.chooseHeadset();
+    let headset = rig.listen(HEADSET_SPEAKER);
+    try {
+      await agent.phone.dial(rig.backend.endpoints.numbers.echo);
+      await agent.phone.waitActive();
+      await headset.waitForTone(HEADSET_MIC_HZ, 0, 10_000);
+      headset.stop();
+      const unpluggedAt = await rig.unplug();
+      for (let i = 0; !/Headset disconnected/.test(await agent.phone.shownMessages()); i++) {
+        assert.ok(i < 50, 'the agent was told the headset is gone');
+        await agent.page.waitForTimeout(100);
+      }
+      await agent.page.waitForTimeout(Math.max(0, 1000 - (Date.now() - unpluggedAt)));
+      await rig.plugIn();
+      headset = rig.listen(HEADSET_SPEAKER);
+      const pluggedAt = Date.now();
+      // Routed back at once, Chromium would hand the headset its idle stream, which PulseAudio moved
+      // to the laptop at the unplug: the headset would stay silent for good (output-return.ts).
+      const back = await headset.waitForTone(HEADSET_MIC_HZ, pluggedAt, OUTPUT_STREAM_REUSE_MS + 10_000);
+      console.log(
+        `# plugged back ${pluggedAt - unpluggedAt} ms after the unplug: the headset plays its microphone's echo ${back.at - pluggedAt} ms later`,
+      );
+      const sinks = (await playedMedia(agent.page)).filter((m) => m.kind === 'stream' && !m.paused).map((m) => m.sinkId);
+      assert.equal(sinks.length, 1);
+      assert.notEqual(sinks[0], '', 'the call audio is routed to the headset again');
+      await agent.phone.hangUp();
+      await agent.phone.waitCallStatus(/Call ended/);
+    } finally {
+      headset.stop();
       await agent.phone.endAllCalls();
     }
   },

@@ -116,9 +116,9 @@ export class HeadsetRig {
 }
 
 /**
- * A headset goes back in seconds after it came out, as an agent's hands do it. Sooner, Chromium may
- * hand the device its idle output stream (kept about 5 s for reuse), which PulseAudio moved to the
- * laptop at the unplug, and the call keeps playing there: a known limit (the devices note).
+ * A headset goes back in seconds after it came out, as an agent's hands do it: past the time the
+ * phone holds a returning output device back (renderer/state/output-return.ts), so the figures
+ * measure the return itself. e2e/devices covers the quick re-plug.
  */
 export const PLUG_BACK_AFTER_MS = 6000;
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createController, STATS_INTERVAL_MS, type ControllerDeps, type Timers } from '../../../../renderer/state/controller.js';
+import { OUTPUT_STREAM_REUSE_MS } from '../../../../renderer/state/output-return.js';
 import { sampleNetworkReport } from '../../../support/network-report.js';
 import type { AppState } from '../../../../renderer/state/app-state.js';
 import { createStore } from '../../../../renderer/state/store.js';
@@ -523,8 +524,22 @@ test(
     h.listed.splice(0, h.listed.length, ...headset, ...laptop);
     h.events.emit('devices.changed', { microphones: ['laptop', 'headset'], speakers: ['desk', 'headset'] });
     for (let i = 0; i < 5; i++) await h.settle();
-    assert.deepEqual(devicesSet().at(-1), saved, 'back on the headset');
+    assert.deepEqual(
+      devicesSet().at(-1),
+      { ...saved, speakerId: 'default' },
+      'plugged back at once: the microphone returns, the speaker waits out the browser’s stale output stream',
+    );
     assert.equal(h.store.getState().notice, 'Jabra Evolve connected again: the microphone and speaker use it again.');
+    const waits = [...h.pending.values()].filter((t) => !t.repeat).map((t) => t.ms);
+    assert.equal(waits.length, 1, 'one retry pending');
+    assert.ok(
+      waits[0]! > OUTPUT_STREAM_REUSE_MS - 1000 && waits[0]! <= OUTPUT_STREAM_REUSE_MS,
+      `the retry waits the rest of the reuse time (${waits[0]} ms)`,
+    );
+    h.fire((t) => !t.repeat);
+    for (let i = 0; i < 5; i++) await h.settle();
+    assert.deepEqual(devicesSet().at(-1), saved, 'back on the headset');
+    assert.equal(devicesSet().length, before + 3, 'each route applied once');
     h.controller.dispose();
   },
 );
