@@ -11,6 +11,7 @@ import {
 } from 'sip.js';
 import type { RemoteAudioPlayer, RemotePlayback } from './audio-output.js';
 import { callOutcome, type EndEvidence } from './call-outcome.js';
+import { remoteHangupMessage } from './hangup-reason.js';
 import { initialCallState, transition, type CallEvent } from './call-state.js';
 import { summarizeStats, type StatsRecord } from './call-stats.js';
 import { preferAudioCodecs } from './codec-preference.js';
@@ -96,6 +97,8 @@ export class PhoneCall {
   private playback: RemotePlayback | null = null;
   private finalStatus: EndEvidence['finalStatus'] = null;
   private localAction: EndEvidence['localAction'] = null;
+  /** What the BYE's Reason header said, in words (hangup-reason.ts), or null. */
+  private remoteReason: string | null = null;
   private transferTarget: string | undefined;
   private readonly pendingTimers = new Set<TimerHandle>();
   /** Keypad presses queue here: a new insertDTMF would overwrite digits still being played. */
@@ -137,6 +140,14 @@ export class PhoneCall {
   ) {
     this.current = initialCallState(direction);
     session.sessionDescriptionHandlerModifiersReInvite = [codecModifier];
+    // A BYE may say why (RFC 3326 Reason): the server ends dead calls with "media timeout".
+    session.delegate = {
+      ...session.delegate,
+      onBye: (bye) => {
+        this.remoteReason = remoteHangupMessage(bye.request.getHeader('Reason'));
+        void bye.accept().catch(() => undefined);
+      },
+    };
     session.stateChange.addListener((state) =>
       guarded(deps.logger, `call ${this.id} → ${state}`, () => {
         if (state === SessionState.Established) this.onEstablished();
@@ -552,7 +563,7 @@ export class PhoneCall {
     });
     this.endedAt = Date.now();
     this.endReason = outcome.reason;
-    this.message = outcome.message;
+    this.message = outcome.reason === 'remote-hangup' && this.remoteReason !== null ? this.remoteReason : outcome.message;
     this.stopPlayback();
     this.apply({ type: 'end' });
     this.deps.onEnded(this);

@@ -21,6 +21,7 @@ import { checkSipShape } from './sip-sanity.js';
 import { afterRegistered, afterTransportFailure, currentServer, startRotation, type ServerRotation } from './signaling-servers.js';
 import type { TimerHandle, Timers } from '../../common/timers.js';
 import { withTimeout } from './with-timeout.js';
+import { SignalingKeepAlive } from './signaling-keepalive.js';
 
 const REGISTER_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_S = 5;
@@ -80,6 +81,8 @@ export class SipConnection {
   /** The WebSocket dropped since the last registration: the next one must refresh the calls' dialogs. */
   private transportLost = false;
   private generation = 0; // bumps on start/stop/rebuild so callbacks of an old UA are ignored
+  /** Watches the live connection for a silently dead path (signaling-keepalive.ts). */
+  private keepAlive: SignalingKeepAlive | null = null;
 
   constructor(private readonly deps: SipConnectionDeps) {}
 
@@ -112,6 +115,7 @@ export class SipConnection {
   async stop(): Promise<void> {
     this.generation++;
     this.clearReconnect();
+    this.stopKeepAlive();
     const ua = this.ua;
     const registerer = this.registerer;
     this.ua = null;
@@ -184,7 +188,7 @@ export class SipConnection {
   private async connectAndRegister(generation: number): Promise<void> {
     const session = this.session;
     if (!this.ua || !session || generation !== this.generation) return;
-    if (this.ua.transport.state === TransportState.Connecting) abandonConnectAttempt(this.ua.transport);
+    if (this.ua.transport.state === TransportState.Connecting) dropSocket(this.ua.transport, 'connect attempt abandoned');
     const ua = this.ua;
     const server = this.server();
     try {
@@ -215,6 +219,7 @@ export class SipConnection {
     }
     if (generation !== this.generation) return;
     this.wasConnected = true;
+    this.watchPath(ua, generation);
     await this.register(generation);
   }
 
@@ -322,6 +327,7 @@ export class SipConnection {
     const deliver = ua.transport.onMessage;
     if (!deliver) return;
     ua.transport.onMessage = (message: string) => {
+      this.keepAlive?.heard();
       // CRLF keep-alive answers never reach here (the transport consumes them).
       const shape = checkSipShape(message);
       if (!shape.ok) {
@@ -337,7 +343,44 @@ export class SipConnection {
     };
   }
 
+  /**
+   * While connected, a ping goes out whenever the server has been quiet (signaling-keepalive.ts);
+   * its answer reaches onMessage like any message. No answer in time: the path is dead, so the
+   * socket is dropped at once — the browser would hold it open until TCP gave up, minutes later —
+   * and the transport's close starts the reconnect (onDisconnect: "reconnecting" in the UI).
+   */
+  private watchPath(ua: UserAgent, generation: number): void {
+    this.stopKeepAlive();
+    const session = this.session;
+    if (!session) return;
+    const server = UserAgent.makeURI(`sip:${session.config.sip.domain}`);
+    if (!server) return;
+    this.keepAlive = new SignalingKeepAlive({
+      timers: this.deps.timers,
+      ping: () => {
+        const core = ua.userAgentCore;
+        core.request(core.makeOutgoingRequestMessage('OPTIONS', server, ua.configuration.uri, server, {}), {});
+      },
+      onDead: (silentForMs) => {
+        if (generation !== this.generation || ua !== this.ua) return;
+        this.deps.logger.write(
+          'warn',
+          'calling.registration',
+          `the phone server has not answered for ${silentForMs} ms: dropping the connection`,
+        );
+        dropSocket(ua.transport, 'no answer to keep-alive');
+      },
+    });
+    this.keepAlive.start();
+  }
+
+  private stopKeepAlive(): void {
+    this.keepAlive?.stop();
+    this.keepAlive = null;
+  }
+
   private onDisconnect(generation: number, error?: Error): void {
+    if (generation === this.generation) this.stopKeepAlive();
     if (generation !== this.generation || !error) return; // no error: we disconnected on purpose
     const session = this.session;
     if (!session) return;
@@ -421,17 +464,18 @@ function pointTransportAt(transport: unknown, url: string): void {
 }
 
 /**
- * Ends a connect attempt still "Connecting" when the next one is due (ours gave up on it, or a
- * network change wants a fresh one). Chromium does not always fire `close` after a failed
- * handshake (e.g. one refused by CSP), and SIP.js's WebSocket transport waits for that event
- * forever. Replacing the UserAgent would unstick it but end every call in progress
- * (UserAgent.stop() ends its sessions), so the socket is closed and the transport is handed the
- * `close` the browser owed it: the same UserAgent connects again and its calls live on. A
- * transport that shows no socket (`ws`, SIP.js 0.21's public getter) is left to finish.
+ * Drops the transport's socket now: a connect attempt still "Connecting" when the next one is due
+ * (ours gave up on it, or a network change wants a fresh one), or a connection whose path died
+ * silently (no answer to a keep-alive). Chromium does not always fire `close` after a failed
+ * handshake (e.g. one refused by CSP), and on a dead path only after TCP gives up; SIP.js's
+ * WebSocket transport waits for that event. Replacing the UserAgent would unstick it but end every
+ * call in progress (UserAgent.stop() ends its sessions), so the socket is closed and the transport
+ * is handed the `close` the browser owes it: the same UserAgent connects again and its calls live
+ * on. A transport that shows no socket (`ws`, SIP.js 0.21's public getter) is left to finish.
  */
-function abandonConnectAttempt(transport: unknown): void {
+function dropSocket(transport: unknown, reason: string): void {
   const ws = (transport as { ws?: unknown }).ws;
   if (!(ws instanceof EventTarget)) return;
   (ws as Partial<Pick<WebSocket, 'close'>>).close?.();
-  ws.dispatchEvent(new CloseEvent('close', { code: 1006, reason: 'connect attempt abandoned' }));
+  ws.dispatchEvent(new CloseEvent('close', { code: 1006, reason }));
 }

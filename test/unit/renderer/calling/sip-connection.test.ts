@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RECONNECT_BACKOFF, SipConnection } from '../../../../renderer/calling/sip-connection.js';
+import { KEEPALIVE_INTERVAL_MS } from '../../../../renderer/calling/signaling-keepalive.js';
 import { silentLogger } from '../../../../renderer/calling/logging.js';
 import type { RegistrationState } from '../../../../renderer/calling/phone-api.js';
 import type { EndpointProber } from '../../../../renderer/calling/endpoint-probe.js';
@@ -87,7 +88,7 @@ test('resume while waiting out a backoff: reconnects at once and the pending ret
   sip.reconnectNow();
   assert.equal(sip.state.kind, 'connecting');
   await until(() => sip.state.kind === 'registered', 'registered without waiting for the backoff');
-  assert.deepEqual(timers.delays(), [], 'no retry left to fire on a registered line');
+  assert.deepEqual(timers.delays(), [KEEPALIVE_INTERVAL_MS], 'no retry left to fire on a registered line: only the keep-alive watch');
 });
 
 test('stop during a retry wait: nothing reconnects afterwards', async (t) => {
@@ -228,7 +229,7 @@ test('a drop during a call: retried within 0.25–0.5 s (not the idle backoff), 
   }
   await until(() => sip.state.kind === 'registered', 'registered again');
   assert.equal(calls.reconnected, 1, 'the calls refresh their dialogs once');
-  assert.deepEqual(timers.delays(), []);
+  assert.deepEqual(timers.delays(), [KEEPALIVE_INTERVAL_MS], 'only the keep-alive watch');
 
   calls.live = false;
   server.connectFailure = handshakeFailed;
