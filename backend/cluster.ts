@@ -2,13 +2,16 @@
  * The other nodes of a multi-node deployment, as one node sees them (pure validation). Without
  * peers a node is the single-node stack, byte for byte. With them:
  *
- * - **Kamailio** replicates registrations (usrloc) to the other Kamailio nodes over DMQ: SIP/UDP
- *   between management addresses, port `kamailioDmq` of the port block (every node uses the same
- *   `--port-base`). Only the listed peers' KDMQ is handled: DMQ has no authentication, and a KDMQ
- *   message writes registrations. Dialogs are not replicated: a call stays bound to the
- *   WebSocket connection it was set up on (SECURITY.md), and its media does not need its node.
+ * - **Kamailio** replicates registrations (usrloc) and dialogs (with which agent each side is) to
+ *   the other Kamailio nodes over DMQ: SIP/UDP between management addresses, port `kamailioDmq`
+ *   of the port block (every node uses the same `--port-base`). Only the listed peers' KDMQ is
+ *   handled: DMQ has no authentication, and a KDMQ message writes registrations and dialogs. The
+ *   dialogs' WebSocket bindings are not replicated: on another node a call is bound again only by
+ *   a re-INVITE from a connection authenticated as that same agent (SECURITY.md #1); the peers'
+ *   SIP URL hosts tell this node which Routes name a peer.
  * - **rtpengine**: Kamailio's rtpengine set spans this node's instances and the peers' (their ng
- *   sockets on the management network); Kamailio hashes each new call onto a live one.
+ *   sockets on the management network), in one sorted order on every node; Kamailio hashes each
+ *   call onto a live one, so every node finds the same one for a call.
  * - **coturn**: may also relay to the peers' rtpengine media addresses (the set can put a call's
  *   media on any node).
  * - **Agents** are told the other nodes' SIP WebSocket URLs (fallbacks, tried in order when this

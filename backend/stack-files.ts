@@ -125,12 +125,30 @@ export async function writeStackFiles(
       dbUrl: o.dbUrl,
       // Kamailio runs in runDir (stack.ts).
       stateDbFile: relative(runDir, kamailioStateDb),
+      // In one order on every node: Kamailio picks a call's rtpengine by hashing its Call-ID over
+      // the set in order, so a node that takes over a peer's call (a replicated dialog) finds the
+      // same rtpengine for its re-INVITE.
       rtpengineSockets: [
         ...o.rtpengines.map((r) => rtpengineSocket(mgmt, r.ngPort)),
         ...peers.rtpengines.map((r) => rtpengineSocket(r.host, r.port)),
-      ],
-      ...(peers.kamailio.length > 0 ? { dmq: { address: mgmt, port: ports.kamailioDmq, peers: peers.kamailio } } : {}),
+      ].sort(),
+      ...(peers.kamailio.length > 0
+        ? {
+            dmq: {
+              address: mgmt,
+              port: ports.kamailioDmq,
+              peers: peers.kamailio,
+              peerRouteHosts: [...new Set(peers.sipUrls.map((u) => new URL(u).hostname))],
+            },
+          }
+        : {}),
       trunk: o.trunk ?? (hasCarrier ? { address: mgmt, port: ports.carrierSip } : null),
+      // Demo cluster: each node's simulated carrier is its trunk, and a call set up through a lost
+      // node is ended through another, toward that node's carrier: every node's carrier is a trunk
+      // of every node (as one real trunk is, given to every node with --trunk).
+      ...(hasCarrier && peers.kamailio.length > 0
+        ? { trustedTrunks: peers.kamailio.map((address) => ({ address, port: ports.carrierSip })) }
+        : {}),
       auditUrl: `${internalUrl}/internal/sip-events`,
       auditToken: secrets.internalToken,
       nonceSecret: secrets.nonceSecret,

@@ -69,11 +69,19 @@ export interface KamailioConfigInput {
   /** Longest call: the dialog module ends it with a BYE to both sides (default 4 h). */
   readonly maxCallSeconds?: number;
   /**
-   * Multi-node: replicate registrations to peer Kamailio nodes over DMQ, a SIP/UDP listener on
-   * `address` (the management network) that handles KDMQ from `peers` only.
+   * Multi-node: replicate registrations and dialogs to peer Kamailio nodes over DMQ, a SIP/UDP
+   * listener on `address` (the management network) that handles KDMQ from `peers` only.
+   * `peerRouteHosts`: the hosts the peers Record-Route with toward agents (their SIP WebSocket
+   * hosts): an agent's in-dialog request whose Route names one of them belongs to a call that
+   * peer set up (route PEER_DIALOG).
    * Absent: one node, and the cfg is exactly the single-node one (WITH_DMQ undefined).
    */
-  readonly dmq?: { readonly address: string; readonly port: number; readonly peers: readonly string[] };
+  readonly dmq?: {
+    readonly address: string;
+    readonly port: number;
+    readonly peers: readonly string[];
+    readonly peerRouteHosts?: readonly string[];
+  };
   /**
    * Where rtpengine reports a call it freed for lack of media (an HTTP listener on the management
    * address, route MEDIA_TIMEOUT), and the addresses its reports may come from: this node's
@@ -203,6 +211,7 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
     if (dmq.peers.length === 0 || dmq.peers.length > MAX_DMQ_PEER_ENTRIES)
       throw new Error(`kamailio config: dmq.peers must list 1 to ${MAX_DMQ_PEER_ENTRIES} peer addresses`);
     for (const p of dmq.peers) assertSubstitutable('dmq peer', p);
+    for (const h of dmq.peerRouteHosts ?? []) assertSubstitutable('dmq peer route host', h);
   }
   for (const t of trunks) assertSubstitutable('trunk address', t.address);
   const { mediaTimeout } = input;
@@ -288,6 +297,8 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
           // A KDMQ message writes registrations: only a listed peer, only on the DMQ socket.
           IS_DMQ_SOCKET: `$Ri == "${dmq.address}" && $Rp == ${dmq.port}`,
           IS_DMQ_PEER: anyOf(dmq.peers.map((p) => `$si == "${p}"`)),
+          // A Route naming a peer node (its WebSocket host): a call that peer set up.
+          IS_DMQ_PEER_ROUTE: anyOf((dmq.peerRouteHosts ?? []).map((h) => `$(route_uri{uri.host}) == "${h}"`)),
         }
       : {}),
   };

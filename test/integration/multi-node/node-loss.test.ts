@@ -11,6 +11,9 @@ import { TEST_PORT_BASES, spareTestPort, spareTestPorts } from '../../support/po
 import { rtpengineCallIds } from '../security/support/rtpengine-ng.js';
 import { UdpSipClient } from '../security/support/raw-sip.js';
 import { carrierApiUrl } from '../../../backend/endpoints.js';
+import { WsSipAgent } from '../backend/support/ws-sip-agent.js';
+import { browserSdp } from '../backend/support/webrtc-sdp.js';
+import { CALLS_PROFILE, parseDialogs, type ActiveCall } from '../../../backend/control-plane/kamailio-revocation.js';
 import { portsFor } from '../../../backend/ports.js';
 import { NodeCluster, ROOT_ADDRESS, clusterUnavailable, type ClusterNode } from './support/node-cluster.js';
 
@@ -143,6 +146,17 @@ after(async () => {
   await cluster?.destroy();
 });
 
+/**
+ * Call-ID and tags of the agent's call as node 2 holds it (replicated from node 1): what an
+ * eavesdropper on the agent's signalling would know. From `dlg.profile_list` of the agent's calls
+ * (the profile travels with the dialog), read as the control plane reads it.
+ */
+function replicatedCallOf(node: ClusterNode, username: string): ActiveCall {
+  const calls = parseDialogs(cluster.kamcmd(node, 'dlg.profile_list', CALLS_PROFILE, username));
+  assert.equal(calls.length, 1, `node ${node.index} holds ${username}'s one call: ${JSON.stringify(calls)}`);
+  return calls[0]!;
+}
+
 /** alice's (or anyone's) contacts as node `node`'s registrar has them; '' when it has none. */
 function contactsOn(node: ClusterNode, aor: string): string {
   try {
@@ -213,7 +227,7 @@ test(
 );
 
 test(
-  'Kamailio lost mid-call: the agent re-registers on the other node, the call goes on, and an inbound call reaches it there',
+  'Kamailio lost mid-call: the agent re-registers on the other node, the call goes on there (another agent cannot touch it), its hang-up ends the trunk leg, and an inbound call reaches it there',
   { skip: skip ?? false, timeout: 90_000 },
   async () => {
     assert.equal(sipSockets.at(-1), wssOf(n1), 'the agent starts on node 1, its primary');
@@ -251,15 +265,64 @@ test(
     assert.ok(flowing > 50, `media keeps flowing through rtpengine (${flowing} packets in 2 s; 20 ms frames = 100)`);
     assert.ok(approxHz(after.dominantHz, CARRIER_TONE_HZ), `the call goes on: the tone is still heard: ${JSON.stringify(after)}`);
 
-    // The call's dialog is bound to the WebSocket connection it was set up on, which died with
-    // node 1: node 2 does not take requests for it from the new connection (SECURITY.md #1).
+    // The dialog was replicated to node 2 with the agent it belongs to: the softphone's
+    // target-refresh re-INVITE, from a connection node 2 authenticated as alice, binds the call to
+    // it there (SECURITY.md #1).
+    await until(
+      () => cluster.logTail(n2, 'kamailio', 400).includes(`dialog party ${alice.username} moved to WebSocket connection`),
+      15_000,
+      () =>
+        `node 2 binding the call to alice's new connection; its log says:\n${cluster
+          .logTail(n2, 'kamailio', 3000)
+          .split('\n')
+          .filter((l) => /dialog|dlg|dmq|INVITE|Route|party/i.test(l))
+          .slice(-40)
+          .join('\n')}`,
+    );
+    const carrier1 = new CarrierApi(carrierApiUrl(n1.endpoints));
+    const first = (await carrier1.calls()).find((c) => c.number === n1.endpoints.numbers.tone && isLive(c));
+    assert.ok(first, 'the call is up at its trunk (node 1’s carrier)');
+
+    // Another agent who learnt the call's Call-ID and tags, authenticated on node 2 itself, is
+    // still nobody in it: its BYE and its re-INVITE through node 2 are refused and the call stays up.
+    const established = replicatedCallOf(n2, alice.username);
+    const bob = n1.endpoints.agents.find((a) => a.username === 'bob')!;
+    const mallory = await WsSipAgent.connect(`wss://${wssOf(n2)}`, {
+      username: bob.username,
+      password: bob.password,
+      domain: n2.listen,
+      ca: readFileSync(cluster.caFile),
+    });
+    try {
+      assert.equal((await mallory.register()).status, 200, 'bob is an agent in good standing on node 2');
+      const forgedHeaders = (method: string): Array<[string, string]> => [
+        ['Route', `<sip:${wssOf(n1)};transport=ws;r2=on;lr>`],
+        ['From', `<sip:${alice.username}@${n1.listen}>;tag=${established.fromTag}`],
+        ['To', `<sip:${n1.endpoints.numbers.tone}@${n1.listen}>;tag=${established.toTag}`],
+        ['Call-ID', established.callId],
+        ['CSeq', `900 ${method}`],
+        ['Contact', `<sip:${bob.username}@${n2.listen};transport=ws>`],
+      ];
+      const target = `sip:${n1.endpoints.numbers.tone}@${n1.management}:${PORTS.carrierSip}`;
+      const bye = await mallory.request('BYE', target, forgedHeaders('BYE'));
+      assert.equal(bye.status, 481, `a forged BYE from another agent on node 2 is refused (got ${bye.startLine})`);
+      const reInvite = await mallory.request(
+        'INVITE',
+        target,
+        [...forgedHeaders('INVITE'), ['Content-Type', 'application/sdp']],
+        browserSdp({ address: ROOT_ADDRESS.listen, port: 9, setup: 'actpass' }),
+      );
+      assert.equal(reInvite.status, 481, `a forged re-INVITE from another agent on node 2 is refused (got ${reInvite.startLine})`);
+    } finally {
+      mallory.close();
+    }
+    assert.ok(isLive(await carrier1.call(first.id)), 'the call is still up at its trunk after the forgeries');
+
+    // The agent's hang-up, through node 2, ends the trunk leg.
     await agent.phone.hangUp();
     await agent.phone.waitCallStatus(/Call ended/);
-    const carrier1 = new CarrierApi(carrierApiUrl(n1.endpoints));
-    const first = (await carrier1.calls()).find((c) => c.number === n1.endpoints.numbers.tone);
-    console.log(
-      `# the first call at its trunk (node 1's carrier) after the agent hung up over node 2: ${first && isLive(first) ? 'still up' : 'ended'}`,
-    );
+    const ended = await carrier1.waitFor(first.id, 'the trunk leg to end on the agent’s hang-up through node 2', (c) => !isLive(c));
+    console.log(`# the first call at its trunk (node 1's carrier) after the agent hung up over node 2: ended at ${ended.endedAt}`);
 
     const carrier2 = new CarrierApi(carrierApiUrl(n2.endpoints));
     const id = await carrier2.placeCall(alice.username, 'tone');

@@ -176,7 +176,7 @@ test('in-dialog requests: the sender must be a party before the dialog module se
     'route(DIALOG_PARTY)',
     'if (!loose_route())',
     'if (!is_known_dlg())',
-    'route(RELAY)',
+    'route(IN_DIALOG_RELAY)',
   ].map((s) => within.indexOf(s));
   assert.ok(
     order.every((i) => i >= 0),
@@ -188,6 +188,37 @@ test('in-dialog requests: the sender must be a party before the dialog module se
     'in this order',
   );
   assert.match(block('route[NO_DIALOG]'), /sl_send_reply\("481", "Call\/Transaction Does Not Exist"\)/);
+  assert.match(block('route[IN_DIALOG_RELAY]'), /route\(RELAY\);$/);
+});
+
+test('multi-node: a call set up by a peer node (its Route) is taken only as a replicated dialog, from a party, before the dialog module sees it', () => {
+  const within = block('route[WITHINDLG]');
+  assert.ok(within.indexOf('if (IS_DMQ_PEER_ROUTE) route(PEER_DIALOG);') < within.indexOf('sl_send_reply("403", "Route Not Ours")'));
+  const peer = block('route[PEER_DIALOG]');
+  const order = ['if (!is_known_dlg()) {', 'route(DIALOG_PARTY);', 'remove_hf("Route");', 'dlg_manage();', 'route(IN_DIALOG_RELAY);'].map(
+    (x) => peer.indexOf(x),
+  );
+  assert.ok(order.every((i) => i >= 0) && order.every((x, i) => i === 0 || x > order[i - 1]!), `in this order: ${order.join(' ')}`);
+  assert.match(
+    routing,
+    /modparam\("dialog", "enable_dmq", 1\)\n(#.*\n)*modparam\("dialog", "dlg_flag", FLT_DIALOG\)\n#!endif/,
+    'with DMQ only',
+  );
+  // Replicated only when created with its transaction: the flag is set before both t_newtran()s.
+  for (const site of [block('route[AUTH]'), block('route[INVITE]')])
+    assert.ok(
+      site.indexOf('route(DIALOG_WITH_TRANSACTION);') < site.indexOf('t_newtran()') && site.includes('route(DIALOG_WITH_TRANSACTION);'),
+    );
+  // Which agent each party is travels with the dialog, set from the digest identity only.
+  assert.match(block('route[INVITE]'), /if \(!isflagset\(FLT_FROM_TRUNK\)\) \$dlg_var\(caller_agent\) = \$au;/);
+  const rebind = block('route[PARTY_RECONNECTED]');
+  assert.match(rebind, /\$dlg_var\(caller_agent\) == \$sht\(authconn=>\$conid\) && \$ft == \$dlg\(from_tag\)/);
+  assert.match(rebind, /\$dlg_var\(callee_agent\) == \$sht\(authconn=>\$conid\) && \$tt == \$dlg\(from_tag\)/);
+  const multi = renderKamailioDefines({
+    ...KAMAILIO_INPUT,
+    dmq: { address: '10.0.3.11', port: 20003, peers: ['10.0.3.12'], peerRouteHosts: ['203.0.113.12'] },
+  });
+  assert.match(multi, /^#!define IS_DMQ_PEER_ROUTE \(\$\(route_uri\{uri\.host\}\) == "203\.0\.113\.12"\)$/m);
 });
 
 test('several rtpengine instances form one set; per-leg flags as measured', () => {
