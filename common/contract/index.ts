@@ -50,6 +50,8 @@ export const DiagnosticStepResultSchema = z.object({
   fix: z.string().optional(),
   values: z.record(z.string(), z.unknown()),
   durationMs: z.number(),
+  /** When the step began, in ms after its run began: which checks overlapped (absent in older reports). */
+  startMs: z.number().optional(),
 });
 export type DiagnosticStepResult = z.infer<typeof DiagnosticStepResultSchema>;
 export const DiagnosticProgressSchema = z.discriminatedUnion('kind', [

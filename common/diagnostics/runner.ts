@@ -5,9 +5,27 @@
 import type { DiagnosticStepResult } from '../contract/index.js';
 import { rejectAfter } from '../timeout.js';
 import { overallVerdict } from './verdict.js';
-import { errorText, type ProgressListener, type RunResult, type StepDefinitionOf, type StepOutcome, type StepResults } from './step.js';
+import {
+  errorText,
+  outcome,
+  type ProgressListener,
+  type RunResult,
+  type StepDefinitionOf,
+  type StepOutcome,
+  type StepResults,
+} from './step.js';
 
 const DEFAULT_STEP_TIMEOUT_MS = 20_000;
+
+export interface RunOptions {
+  /** When the run began (`now()` ms), if before this call: its time counts from there. */
+  origin?: number;
+  /**
+   * Steps already run (or running) elsewhere against the same servers, by id: their results are
+   * awaited and taken as they are — not run a second time, not reported a second time.
+   */
+  settled?: ReadonlyMap<string, Promise<DiagnosticStepResult>>;
+}
 
 export async function runSteps<C extends StepResults>(
   steps: StepDefinitionOf<C>[],
@@ -15,6 +33,7 @@ export async function runSteps<C extends StepResults>(
   onProgress: ProgressListener,
   runId: string,
   now: () => number,
+  options: RunOptions = {},
 ): Promise<RunResult> {
   const ids = new Set(steps.map((s) => s.id));
   for (const s of steps) {
@@ -28,13 +47,20 @@ export async function runSteps<C extends StepResults>(
       /* progress is best effort; the report still resolves */
     }
   };
-  const startedAt = now();
+  const startedAt = options.origin ?? now();
   const outcomes = new Map<string, StepOutcome>();
   const results = new Map<string, DiagnosticStepResult>();
   const context = { ...base, outcome: (id: string) => outcomes.get(id) } as C;
   const running = new Map<string, Promise<void>>();
 
   const runOne = async (step: StepDefinitionOf<C>) => {
+    const earlier = options.settled?.get(step.id);
+    if (earlier) {
+      const result = await earlier;
+      outcomes.set(step.id, outcome(result.verdict, result.explanation, result.values, result.fix));
+      results.set(step.id, result);
+      return;
+    }
     emit({ kind: 'started', runId, stepId: step.id, title: step.title });
     const t0 = now();
     let o: StepOutcome;
@@ -45,7 +71,13 @@ export async function runSteps<C extends StepResults>(
       o = { verdict: 'fail', explanation: `the check itself failed: ${errorText(e)}`, values: {} };
     }
     outcomes.set(step.id, o);
-    const result: DiagnosticStepResult = { id: step.id, title: step.title, ...o, durationMs: Math.round(now() - t0) };
+    const result: DiagnosticStepResult = {
+      id: step.id,
+      title: step.title,
+      ...o,
+      durationMs: Math.round(now() - t0),
+      startMs: Math.round(t0 - startedAt),
+    };
     results.set(step.id, result);
     emit({ kind: 'finished', runId, step: result });
   };

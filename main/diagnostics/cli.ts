@@ -1,16 +1,17 @@
 /**
  * `npm run diag -- --config <control-plane URL> --user U --password P [--json] [--ca FILE]
  *  [--media-gateway HOST] [--only step,…] [--last-config FILE]`: the same checks as the app,
- * headless. When the control plane cannot be read, the checks that need only a host name still run
- * (without-control-plane.ts). Exit 0 when the overall verdict is pass or warn, 2 on fail, 1 on bad usage.
+ * headless. The checks that need only a host name run while the configuration is read, and are what
+ * the report holds when it cannot be (provisioned-run.ts). Exit 0 when the overall verdict is pass or warn, 2 on fail, 1 on bad usage.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { HOST_NAME_STEPS, STEPS, defaultProbes, renderReport, runDiagnostics, runWithoutControlPlane, selectSteps } from './index.js';
+import { STEPS, defaultProbes, renderReport, runProvisioned, selectSteps } from './index.js';
 import { defaultLastConfigPath, readLastConfig, writeLastConfig } from './last-config-file.js';
 import { fetchDiagnosticsConfig } from './provisioning-client.js';
+import { iceServerOf } from './targets.js';
 import { ControlPlaneError } from '../../common/control-plane-client.js';
-import type { ProgressListener, Report } from './types.js';
+import type { ProgressListener } from './types.js';
 
 const USAGE = `usage: npm run diag -- --config <control-plane URL> --user <username> --password <password>
                         [--json] [--ca <PEM file>] [--media-gateway <host>] [--only <step,…>]
@@ -85,36 +86,33 @@ const progress: ProgressListener = (event) => {
 };
 const warn = (message: string) => console.error(`diag: ${message}`);
 
-/** When the run began: a provisioning failure counts the time it took to fail. */
-const startedAt = probes.now();
-
-let report: Report;
-try {
-  const config = await fetchDiagnosticsConfig(configUrl, values.user as string, password, ca);
-  await writeLastConfig(lastConfigPath, configUrl, config.client).catch((e: Error) =>
-    warn(`cannot keep the configuration in ${lastConfigPath}: ${e.message}`),
-  );
-  if (values['media-gateway']) config.mediaGateway = values['media-gateway'] as string;
-  report = await runDiagnostics(config, probes, progress, steps);
-} catch (e) {
-  // Unreachable, refused or nonsense: the host checks still say what lies between here and there.
-  report = await runWithoutControlPlane(
-    {
-      provisioningUrl: configUrl,
-      lastConfig: await readLastConfig(lastConfigPath, configUrl, warn),
-      ...(values['media-gateway'] ? { mediaGateway: values['media-gateway'] as string } : {}),
-      provisioningFailure: {
-        message: (e as Error).message,
-        fix:
-          e instanceof ControlPlaneError ? e.fix : 'an unexpected error stopped the test: report it to Clearline support with this output',
-        startedAt,
+const mediaGateway = values['media-gateway'] as string | undefined;
+const last = await readLastConfig(lastConfigPath, configUrl, warn);
+// The host checks run while the configuration is read (provisioned-run.ts): when it cannot be
+// read (unreachable, refused or nonsense), they still say what lies between here and there.
+const report = await runProvisioned(
+  {
+    provisioningUrl: configUrl,
+    lastConfig: last?.config ?? null,
+    lastIceServers: last?.iceServers ?? [],
+    ...(mediaGateway ? { mediaGateway } : {}),
+    steps,
+    provisioning: {
+      async read() {
+        const config = await fetchDiagnosticsConfig(configUrl, values.user as string, password, ca);
+        const kept = { config: config.client, iceServers: config.turn.uris.map(iceServerOf) };
+        await writeLastConfig(lastConfigPath, configUrl, kept).catch((e: Error) =>
+          warn(`cannot keep the configuration in ${lastConfigPath}: ${e.message}`),
+        );
+        return mediaGateway ? { ...config, mediaGateway } : config;
       },
-      steps: HOST_NAME_STEPS.filter((s) => steps.includes(s)),
+      fixFor: (e) =>
+        e instanceof ControlPlaneError ? e.fix : 'an unexpected error stopped the test: report it to Clearline support with this output',
     },
-    probes,
-    progress,
-  );
-}
+  },
+  probes,
+  progress,
+);
 console.log(json ? JSON.stringify(report) : renderReport(report));
 // Exit explicitly: a check that left a socket open must not keep a fleet-wide script waiting.
 process.exit(report.verdict === 'fail' ? 2 : 0);

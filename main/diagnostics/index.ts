@@ -21,7 +21,8 @@ import type { DiagnosticsConfig, ProgressListener, Probes, Report } from './type
 export { defaultProbes } from './probes/node.js';
 export { renderReport } from './render.js';
 export { probeSipEndpoint } from './sip-endpoint-probe.js';
-export { HOST_NAME_STEPS, runWithoutControlPlane } from './without-control-plane.js';
+export { runWithoutControlPlane } from './without-control-plane.js';
+export { runProvisioned } from './provisioned-run.js';
 export type { DiagnosticsConfig, Probes, Report, ProgressListener } from './types.js';
 
 export const STEPS: StepDefinition[] = [

@@ -59,16 +59,24 @@ export interface Targets {
   hosts: string[];
 }
 
+/** A STUN/TURN server as kept between runs: where it is and how it is reached, never its credentials. */
+export type IceServer = Pick<Endpoint, 'role' | 'host' | 'port' | 'transport'>;
+
+/** What of a provisioned ICE URI may be kept: host, port, transport (the credentials travel beside it, not in it). */
+export function iceServerOf(uri: string): IceServer {
+  const { role, host, port, transport } = parseIceUri(uri);
+  return { role, host, port, transport };
+}
+
 function assemble(
   controlPlaneUrl: string,
   controlPlaneSource: string,
   client: ClientConfig | null,
-  iceUris: string[],
+  ice: Endpoint[],
   mediaGatewayOverride: string | undefined,
 ): Targets {
   const sipWebSocket = client ? urlEndpoint('sip-websocket', client.sip.wsUrl, 'sip.wsUrl') : null;
   const controlPlane = urlEndpoint('control-plane', controlPlaneUrl, controlPlaneSource);
-  const ice = iceUris.map(parseIceUri);
   const r = client?.diagnostics?.reflector;
   const reflector: Endpoint | null = r
     ? { role: 'reflector', host: r.host, port: r.port, transport: 'udp', source: 'diagnostics.reflector' }
@@ -87,16 +95,42 @@ function assemble(
 }
 
 export function targetsFromConfig(config: DiagnosticsConfig): Targets {
-  return assemble(config.client.controlPlaneUrl, 'controlPlaneUrl', config.client, config.turn.uris, config.mediaGateway);
+  const ice = config.turn.uris.map(parseIceUri);
+  return assemble(config.client.controlPlaneUrl, 'controlPlaneUrl', config.client, ice, config.mediaGateway);
 }
 
 /**
  * The targets when the control plane cannot be asked: its host from the provisioning URL, the
- * signalling and media servers from the last configuration that worked (if this desktop has one).
- * TURN URIs come with credentials that are not kept, so there are none.
+ * signalling and media servers from the last configuration that worked (if this desktop has one),
+ * and the STUN/TURN servers kept from it (addresses only: their credentials are never kept).
  */
-export function targetsWithoutControlPlane(provisioningUrl: string, lastConfig: ClientConfig | null, mediaGateway?: string): Targets {
-  return assemble(provisioningUrl, 'provisioning URL', lastConfig, [], mediaGateway);
+export function targetsWithoutControlPlane(
+  provisioningUrl: string,
+  lastConfig: ClientConfig | null,
+  iceServers: readonly IceServer[] = [],
+  mediaGateway?: string,
+): Targets {
+  const ice = iceServers.map((s) => ({ ...s, source: 'last configuration' }));
+  return assemble(provisioningUrl, 'provisioning URL', lastConfig, ice, mediaGateway);
+}
+
+/**
+ * Whether two sets of targets name the same servers (where each is and how it is reached, not
+ * where the name came from): then checks run against one hold for the other.
+ */
+export function sameServers(a: Targets, b: Targets): boolean {
+  const where = (e: Endpoint | null) => e && [e.role, e.host, e.port, e.transport];
+  const key = (t: Targets) =>
+    JSON.stringify([
+      where(t.sipWebSocket),
+      where(t.controlPlane),
+      t.ice.map(where),
+      where(t.reflector),
+      t.mediaGateway,
+      t.urls.sipWebSocket,
+      new URL(t.urls.controlPlane).origin,
+    ]);
+  return key(a) === key(b);
 }
 
 /** How a firewall rule would name it: "UDP 3478 to h", "TCP 443 (TLS) to h". */

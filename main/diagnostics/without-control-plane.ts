@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientConfig, DiagnosticStepResult } from '../../common/contract/index.js';
 import { runSteps } from '../../common/diagnostics/runner.js';
+import type { RunResult } from '../../common/diagnostics/step.js';
 import { overallVerdict } from '../../common/diagnostics/verdict.js';
 import type { StepContext, StepDefinition } from './step.js';
 import { stepContext } from './step-context.js';
@@ -15,30 +16,95 @@ import { dnsStep } from './steps/dns.js';
 import { proxyStep } from './steps/proxy.js';
 import { sipWebSocketStep } from './steps/sip-websocket.js';
 import { tcpStep } from './steps/tcp.js';
+import { stunStep } from './steps/udp.js';
 import { vpnStep } from './steps/vpn.js';
-import { targetsWithoutControlPlane } from './targets.js';
+import { targetsWithoutControlPlane, type IceServer, type Targets } from './targets.js';
 import type { ProgressListener, Probes, Report } from './types.js';
 
 /**
  * The checks that need a host name and nothing the control plane hands out (TURN credentials):
- * DNS, the route and interface toward each host, TCP/TLS reachability, the SIP WebSocket
- * upgrade (toward the last configuration's server) and the proxy.
+ * DNS, the route and interface toward each host, TCP/TLS reachability (the TURN TCP/TLS ports
+ * too), the SIP WebSocket upgrade (toward the last configuration's server), a STUN Binding to the
+ * TURN UDP ports (answered without credentials; no allocation) and the proxy.
  */
-export const HOST_NAME_STEPS: StepDefinition[] = [dnsStep, vpnStep, tcpStep, sipWebSocketStep, proxyStep];
+export const HOST_NAME_STEPS: StepDefinition[] = [dnsStep, vpnStep, tcpStep, sipWebSocketStep, stunStep, proxyStep];
 
-export interface WithoutControlPlaneInput {
+export interface HostChecksInput {
   /** The provisioning URL (typed, remembered or the policy's). */
   provisioningUrl: string;
   /** The configuration of the last sign-in that worked on this desktop, if any (holds no secret). */
   lastConfig: ClientConfig | null;
+  /** The STUN/TURN servers of that configuration: addresses only, their credentials are never kept. */
+  lastIceServers?: readonly IceServer[];
   mediaGateway?: string;
-  /**
-   * Why the configuration could not be read and when that attempt began (`probes.now()` ms), so
-   * the run's time includes the wait for the control plane. Null before sign-in: nobody asked.
-   */
-  provisioningFailure: { message: string; fix: string; startedAt: number } | null;
   /** A subset of HOST_NAME_STEPS (the CLI's --only); all of them by default. */
   steps?: StepDefinition[];
+}
+
+/** Host checks under way: the servers they test, each step's result as soon as it is in, the whole run. */
+export interface HostChecks {
+  targets: Targets;
+  results: ReadonlyMap<string, Promise<DiagnosticStepResult>>;
+  run: Promise<RunResult>;
+}
+
+/**
+ * Starts the host checks without waiting for them. The run's 'done' is not passed on: it would
+ * judge the host checks alone, and whoever composes the run says the verdict of the whole.
+ */
+export function startHostChecks(
+  input: HostChecksInput,
+  probes: Probes,
+  onProgress: ProgressListener,
+  runId: string,
+  origin: number,
+): HostChecks {
+  const steps = input.steps ?? HOST_NAME_STEPS;
+  const targets = targetsWithoutControlPlane(input.provisioningUrl, input.lastConfig, input.lastIceServers, input.mediaGateway);
+  const settle = new Map<string, { resolve(r: DiagnosticStepResult): void; reject(e: unknown): void }>();
+  const results = new Map(
+    steps.map((s) => [s.id, new Promise<DiagnosticStepResult>((resolve, reject) => settle.set(s.id, { resolve, reject }))]),
+  );
+  const run = runSteps<StepContext>(
+    steps,
+    stepContext(null, targets, probes),
+    (event) => {
+      if (event.kind === 'finished') settle.get(event.step.id)?.resolve(event.step);
+      if (event.kind !== 'done') onProgress(event);
+    },
+    runId,
+    probes.now,
+    { origin },
+  );
+  // Whoever awaits one step's result must not wait forever on a run that broke.
+  run.catch((e: unknown) => {
+    for (const s of settle.values()) s.reject(e);
+  });
+  for (const p of results.values()) p.catch(() => {});
+  return { targets, results, run };
+}
+
+/**
+ * The report of a composed run (the provisioning step and the checks): the verdict of the whole
+ * (provisioning blocks), one 'done', its time counted from `origin`.
+ */
+export function composedReport(
+  run: { runId: string; origin: number; steps: { id: string; blocking: boolean }[]; results: DiagnosticStepResult[] },
+  probes: Probes,
+  onProgress: ProgressListener,
+  summaryTail = '',
+): Report {
+  const { verdict, summary } = overallVerdict(run.steps, run.results);
+  const said = `${summary}${summaryTail}`;
+  onProgress({ kind: 'done', runId: run.runId, verdict, summary: said });
+  return {
+    runId: run.runId,
+    verdict,
+    summary: said,
+    startedAt: new Date(run.origin).toISOString(),
+    totalMs: Math.round(probes.now() - run.origin),
+    steps: run.results,
+  };
 }
 
 interface PathValue {
@@ -70,49 +136,30 @@ function whatWasFound(steps: readonly DiagnosticStepResult[]): string {
   return found.length ? `; found: ${found.join('; ')}` : '';
 }
 
-export async function runWithoutControlPlane(
-  input: WithoutControlPlaneInput,
+/**
+ * The host report: `provisioning` is the failed attempt to read the configuration (made while
+ * the host checks ran), or null when nobody asked (before sign-in).
+ */
+export async function hostChecksReport(
+  host: HostChecks,
+  provisioning: DiagnosticStepResult | null,
+  steps: readonly StepDefinition[],
+  context: { runId: string; origin: number; probes: Probes; onProgress: ProgressListener },
+): Promise<Report> {
+  const hostRun = await host.run;
+  const results = [...(provisioning ? [provisioning] : []), ...hostRun.steps];
+  const judged = [...(provisioning ? [{ id: 'provisioning', blocking: true }] : []), ...steps];
+  return composedReport({ ...context, steps: judged, results }, context.probes, context.onProgress, whatWasFound(results));
+}
+
+/** Before sign-in: nobody to ask the control plane as, so the host checks alone. */
+export function runWithoutControlPlane(
+  input: HostChecksInput,
   probes: Probes,
   onProgress: ProgressListener = () => {},
   runId: string = randomUUID(),
 ): Promise<Report> {
-  const startedAt = input.provisioningFailure?.startedAt ?? probes.now();
-  const steps = input.steps ?? HOST_NAME_STEPS;
-  const results: DiagnosticStepResult[] = [];
-  const failure = input.provisioningFailure;
-  if (failure) {
-    const provisioning: DiagnosticStepResult = {
-      id: 'provisioning',
-      title: 'Provisioning',
-      verdict: 'fail',
-      explanation: failure.message,
-      fix: failure.fix,
-      values: { url: input.provisioningUrl, lastConfiguration: input.lastConfig ? 'used for the host checks' : 'none on this desktop' },
-      durationMs: Math.round(probes.now() - failure.startedAt),
-    };
-    results.push(provisioning);
-    onProgress({ kind: 'finished', runId, step: provisioning });
-  }
-  const targets = targetsWithoutControlPlane(input.provisioningUrl, input.lastConfig, input.mediaGateway);
-  // The runner's own 'done' would judge the host checks alone; the run's verdict includes provisioning.
-  const hostRun = await runSteps<StepContext>(
-    steps,
-    stepContext(null, targets, probes),
-    (event) => event.kind !== 'done' && onProgress(event),
-    runId,
-    probes.now,
-  );
-  results.push(...hostRun.steps);
-  const judged = [...(failure ? [{ id: 'provisioning', blocking: true }] : []), ...steps];
-  const { verdict, summary } = overallVerdict(judged, results);
-  const said = `${summary}${whatWasFound(results)}`;
-  onProgress({ kind: 'done', runId, verdict, summary: said });
-  return {
-    runId,
-    verdict,
-    summary: said,
-    startedAt: new Date(startedAt).toISOString(),
-    totalMs: Math.round(probes.now() - startedAt),
-    steps: results,
-  };
+  const origin = probes.now();
+  const host = startHostChecks(input, probes, onProgress, runId, origin);
+  return hostChecksReport(host, null, input.steps ?? HOST_NAME_STEPS, { runId, origin, probes, onProgress });
 }

@@ -10,9 +10,5 @@ export function nativeDiagnostics(probes: () => Probes): DiagnosticsRunner {
   return (target, onProgress) =>
     target.kind === 'account'
       ? runDiagnostics({ client: target.session.config, turn: target.session.turn }, probes(), onProgress)
-      : runWithoutControlPlane(
-          { provisioningUrl: target.provisioningUrl, lastConfig: target.lastConfig, provisioningFailure: null },
-          probes(),
-          onProgress,
-        );
+      : runWithoutControlPlane({ provisioningUrl: target.provisioningUrl, lastConfig: target.lastConfig }, probes(), onProgress);
 }

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningStack } from '../../../backend/stack.js';
 import { startTestStack } from '../backend/support/stack-fixture.js';
-import { runCli, runCliRaw } from './run-cli.js';
+import { label, parseIceUri } from '../../../main/diagnostics/targets.js';
+import { lastStepEndMs, runCli, runCliRaw } from './run-cli.js';
 import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
 const PORT_BASE = TEST_PORT_BASES.diagnosticsRealStack;
@@ -89,9 +90,22 @@ describe(
       assert.equal(run.step('tcp-tls').verdict, 'pass');
       assert.equal(run.step('sip-websocket').values.url, stack.endpoints.sip.wsUrl);
       assert.equal(run.step('sip-websocket').verdict, 'pass');
-      // Honest timing: the time it took to fail plus the host checks, not "Finished in 0 ms".
-      const hostChecks = run.report.steps.filter((s) => s.id !== 'provisioning').map((s) => s.durationMs);
-      assert.ok(run.report.totalMs >= run.step('provisioning').durationMs + Math.max(...hostChecks), `totalMs ${run.report.totalMs}`);
+      // The TURN servers of the last configuration, without their credentials: a Binding to coturn's UDP port.
+      assert.equal(run.step('stun').verdict, 'pass');
+      assert.deepEqual(
+        run.step('stun').values.results.map((r: { server: string }) => r.server),
+        [
+          ...new Set(
+            stack.endpoints.turn.urls
+              .map(parseIceUri)
+              .filter((e) => e.transport === 'udp')
+              .map(label),
+          ),
+        ],
+      );
+      // Honest timing: from the start of the attempt to the end of the last check, not "Finished in 0 ms".
+      assert.ok(run.report.totalMs >= lastStepEndMs(run.report), `totalMs ${run.report.totalMs}`);
+      assert.ok(run.report.totalMs >= run.step('provisioning').durationMs, `totalMs ${run.report.totalMs}`);
     });
 
     it('nothing listening at --config: the fix is reachability, exit 2', { timeout: 30_000 }, async () => {

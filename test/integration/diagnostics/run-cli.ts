@@ -11,9 +11,22 @@ export interface CliRun {
     verdict: string;
     summary: string;
     totalMs: number;
-    steps: { id: string; verdict: string; explanation: string; fix?: string; values: Record<string, any>; durationMs: number }[];
+    steps: {
+      id: string;
+      verdict: string;
+      explanation: string;
+      fix?: string;
+      values: Record<string, any>;
+      durationMs: number;
+      startMs: number;
+    }[];
   };
   step(id: string): CliRun['report']['steps'][number];
+}
+
+/** When the last step of a run ended, in ms after the run began: an honest total is at least this. */
+export function lastStepEndMs(report: CliRun['report']): number {
+  return Math.max(...report.steps.map((s) => s.startMs + s.durationMs));
 }
 
 /** Exit code and output of the CLI, without expecting a report (usage errors). */

@@ -3,7 +3,15 @@ import { describe, it } from 'node:test';
 import { natBehaviour } from '../../../../main/diagnostics/nat.js';
 import { parsePacResult, proxyFromEnv } from '../../../../main/diagnostics/proxy.js';
 import { parseScutilProxy, parseWindowsInternetSettings, proxyFromSystem } from '../../../../main/diagnostics/system-proxy.js';
-import { parseIceUri, targetsFromConfig, targetsWithoutControlPlane } from '../../../../main/diagnostics/targets.js';
+import {
+  iceServerOf,
+  label,
+  parseIceUri,
+  sameServers,
+  targetsFromConfig,
+  targetsWithoutControlPlane,
+} from '../../../../main/diagnostics/targets.js';
+import { config } from './fakes.js';
 import { adapterForSource, adapterVpnKind, exclusionPrefix, vpnKind } from '../../../../main/diagnostics/vpn.js';
 
 describe('VPN adapter classification', () => {
@@ -137,13 +145,44 @@ describe('targets from the provisioned configuration', () => {
     assert.deepEqual(t.urls, { sipWebSocket: 'wss://sip.example.com/ws', controlPlane: 'https://cp.example.com:8443/' });
     assert.deepEqual([t.controlPlane.host, t.controlPlane.port, t.controlPlane.source], ['cp.example.com', 8443, 'provisioning URL']);
     assert.equal(t.mediaGateway, 'sip.example.com');
-    assert.deepEqual(t.ice, [], 'TURN URIs come with credentials, which are not kept');
+    assert.deepEqual(t.ice, [], 'no STUN/TURN server kept');
     assert.deepEqual(t.hosts, ['sip.example.com', 'cp.example.com']);
+
+    const kept = ['turn:media.example.com:3478?transport=udp', 'turns:relay.example.com:443?transport=tcp'].map(iceServerOf);
+    assert.deepEqual(kept, [
+      { role: 'turn', host: 'media.example.com', port: 3478, transport: 'udp' },
+      { role: 'turn', host: 'relay.example.com', port: 443, transport: 'tls' },
+    ]);
+    const withTurn = targetsWithoutControlPlane('https://cp.example.com:8443/', last, kept);
+    assert.deepEqual(
+      withTurn.ice.map((e) => [label(e), e.source]),
+      [
+        ['UDP 3478 to media.example.com', 'last configuration'],
+        ['TCP 443 (TLS) to relay.example.com', 'last configuration'],
+      ],
+    );
+    assert.deepEqual(withTurn.hosts, ['sip.example.com', 'cp.example.com', 'media.example.com', 'relay.example.com']);
 
     const bare = targetsWithoutControlPlane('https://cp.example.com/', null);
     assert.equal(bare.sipWebSocket, null);
     assert.equal(bare.mediaGateway, null);
     assert.deepEqual(bare.hosts, ['cp.example.com']);
+  });
+
+  it('the same servers whichever way they were named: the kept configuration and the one read now', () => {
+    const kept = targetsWithoutControlPlane(
+      config.client.controlPlaneUrl,
+      config.client,
+      config.turn.uris.map(iceServerOf),
+      'media.example.com',
+    );
+    assert.equal(sameServers(kept, targetsFromConfig(config)), true);
+    const moved = { ...config, client: { ...config.client, sip: { ...config.client.sip, wsUrl: 'wss://sip2.example.com/' } } };
+    assert.equal(sameServers(kept, targetsFromConfig(moved)), false, 'another SIP server');
+    const otherTurn = { ...config, turn: { ...config.turn, uris: ['turn:media.example.com:3479?transport=udp'] } };
+    assert.equal(sameServers(kept, targetsFromConfig(otherTurn)), false, 'another TURN port');
+    const noneKept = targetsWithoutControlPlane(config.client.controlPlaneUrl, config.client, [], 'media.example.com');
+    assert.equal(sameServers(noneKept, targetsFromConfig(config)), false, 'TURN servers not known before');
   });
 });
 

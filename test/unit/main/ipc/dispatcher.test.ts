@@ -278,8 +278,10 @@ describe('dispatcher + createHandlers', () => {
       assert.equal(r.ok, true, JSON.stringify(r));
       assert.deepEqual(
         r.value.steps.map((s) => s.id),
-        ['targets', 'vpn', 'tcp-tls', 'sip-websocket', 'proxy'],
+        ['targets', 'vpn', 'tcp-tls', 'sip-websocket', 'stun', 'proxy'],
       );
+      // The desktop keeps no TURN server addresses (yet): no UDP binding to try.
+      assert.equal(r.value.steps.find((s) => s.id === 'stun')?.verdict, 'skip');
       const tcp = r.value.steps.find((s) => s.id === 'tcp-tls')!;
       const port = new URL(plane.url).port;
       const checks = tcp.values.checks as { endpoint: string; ok: boolean }[];
