@@ -92,6 +92,7 @@ export async function writeStackFiles(
       ...(peers.sipUrls.length > 0 ? { fallbackWsUrls: [...peers.sipUrls] } : {}),
       numbers: { ...DEFAULT_NUMBERS },
       ...(hasReflector ? { reflector: { host: o.mediaAddress, port: ports.reflector } } : {}),
+      mediaTimeoutSeconds: o.mediaTimeoutSeconds,
     },
     publicUrl: controlPlaneUrl,
     wsUrls: [...new Set([wsUrl, ...(wssUrl ? [wssUrl] : []), ...peers.sipUrls])],

@@ -7,6 +7,7 @@ import { BLOCK_MAX_CALLS, DEFAULT_PORT_BASE, MEDIA_PORTS_PER_CALL, portsFor, typ
 import { DEFAULT_TURN_TTL_SEC } from './control-plane/turn-rest.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from './control-plane/retention.js';
 import { originAllowList } from '../common/origin-allow-list.js';
+import { DEFAULT_MEDIA_TIMEOUT_SECONDS } from '../common/provisioning-api.js';
 import type { SipTrunk } from './config/kamailio.js';
 import { isLoopbackAddress } from './loopback.js';
 import { resolveClusterPeers, type ClusterPeers, type ClusterPeersInput } from './cluster.js';
@@ -115,12 +116,6 @@ export interface ResolvedOptions {
   readonly mediaTimeoutSeconds: number;
 }
 
-/**
- * A call without media in either direction for this long is ended (both legs). Long enough for
- * the softphone's own recovery (an ICE restart over TURN takes seconds) and a hold without
- * RTCP; short enough that a PSTN leg whose agent vanished stops billing within a minute.
- */
-export const DEFAULT_MEDIA_TIMEOUT_SECONDS = 60;
 /** Below this, one lost ICE restart or a congested moment would end live calls. */
 const MIN_MEDIA_TIMEOUT_SECONDS = 3;
 const MAX_MEDIA_TIMEOUT_SECONDS = 3600;

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { QualityThresholdsSchema } from './quality/quality-thresholds.js';
 
+/**
+ * A call without media in either direction for this long is ended: by the server on both legs (`--media-timeout-seconds`), and by the softphone. Long enough for
+ * the softphone's own recovery (an ICE restart over TURN takes seconds) and a hold without
+ * RTCP; short enough that a PSTN leg whose agent vanished stops billing within a minute.
+ */
+export const DEFAULT_MEDIA_TIMEOUT_SECONDS = 60;
+
 /** What the control plane hands an authenticated agent (`GET /api/client-config`). */
 export const ClientConfigSchema = z.object({
   agent: z.object({ username: z.string().min(1), displayName: z.string() }),
@@ -23,6 +30,11 @@ export const ClientConfigSchema = z.object({
   diagnostics: z.object({ reflector: z.object({ host: z.string(), port: z.number().int() }) }).optional(),
   /** When the in-call monitor warns; absent (an older control plane) → DEFAULT_QUALITY_THRESHOLDS. */
   quality: QualityThresholdsSchema.optional(),
+  /**
+   * The server's media timeout (`--media-timeout-seconds`): a call with no audio either way this long
+   * is ended by the softphone too, so it ends even when signalling is gone. Absent → DEFAULT_MEDIA_TIMEOUT_SECONDS.
+   */
+  call: z.object({ mediaTimeoutSeconds: z.number().int().positive() }).optional(),
 });
 export type ClientConfig = z.infer<typeof ClientConfigSchema>;
 

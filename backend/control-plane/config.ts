@@ -33,6 +33,8 @@ export const ControlPlaneConfigSchema = z.object({
     registerExpiresSec: z.number().int().positive(),
     numbers: z.record(z.string(), z.string()),
     reflector: z.object({ host: z.string(), port: z.number().int() }).optional(),
+    /** rtpengine's media timeout, for the softphone's own (ClientConfig.call). */
+    mediaTimeoutSeconds: z.number().int().positive().optional(),
   }),
   publicUrl: z.string(),
   /** SIP WebSocket URLs the web softphone may connect to (CSP connect-src). */

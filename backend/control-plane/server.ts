@@ -141,6 +141,7 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
       numbers: config.client.numbers,
       ...(config.client.reflector ? { diagnostics: { reflector: config.client.reflector } } : {}),
       quality: thresholds,
+      ...(config.client.mediaTimeoutSeconds ? { call: { mediaTimeoutSeconds: config.client.mediaTimeoutSeconds } } : {}),
     });
   });
 

@@ -1,3 +1,4 @@
+import { NO_AUDIO_ENDED_MESSAGE } from './hangup-reason.js';
 import type { CallDirection, CallEndReason } from './phone-api.js';
 
 /**
@@ -10,7 +11,7 @@ export interface EndEvidence {
   /** Final non-2xx status of the INVITE, if one arrived (outbound) or we sent one (inbound). */
   readonly finalStatus: { code: number; reason: string } | null;
   /** What we did ourselves, if anything, before the call ended. */
-  readonly localAction: 'hangup' | 'cancel' | 'decline' | 'transfer' | 'ring-timeout' | null;
+  readonly localAction: 'hangup' | 'cancel' | 'decline' | 'transfer' | 'ring-timeout' | 'media-timeout' | null;
   readonly transferTarget?: string;
 }
 
@@ -20,6 +21,7 @@ export interface CallOutcome {
 }
 
 export function callOutcome(e: EndEvidence): CallOutcome {
+  if (e.localAction === 'media-timeout') return { reason: 'failed', message: NO_AUDIO_ENDED_MESSAGE };
   if (e.localAction === 'transfer') return { reason: 'transferred', message: `Transferred to ${e.transferTarget ?? 'the new party'}` };
   if (e.wasAnswered) {
     return e.localAction === 'hangup'

@@ -5,6 +5,9 @@
  * configured time.
  */
 
+/** A call that had no audio either way for the media timeout, ended by the server or by us. */
+export const NO_AUDIO_ENDED_MESSAGE = 'Call ended: no audio in either direction — the network path was lost';
+
 /** The `text` parameter of a Reason header (`Q.850;cause=102;text="media timeout"`), or null. */
 export function reasonText(header: string | undefined): string | null {
   if (!header) return null;
@@ -16,7 +19,7 @@ export function reasonText(header: string | undefined): string | null {
 export function remoteHangupMessage(header: string | undefined): string | null {
   const text = reasonText(header);
   if (text === null) return null;
-  if (/^media timeout$/i.test(text)) return 'Call ended: no audio in either direction — the network path was lost';
+  if (/^media timeout$/i.test(text)) return NO_AUDIO_ENDED_MESSAGE;
   // Attacker-chosen text from the far end: bounded, and shown only as text.
   return `Call ended — ${text.slice(0, 80)}`;
 }

@@ -59,6 +59,8 @@ export interface PhoneCallDeps {
   readonly onChange: (call: PhoneCall) => void;
   /** Once, when the call has ended (after the last `onChange`). */
   readonly onEnded: (call: PhoneCall) => void;
+  /** Media down this long ends the call here (the server's media timeout, from the client config). */
+  readonly mediaTimeoutMs: () => number;
 }
 
 /**
@@ -93,6 +95,8 @@ export class PhoneCall {
   private endReason: CallSnapshot['endReason'] = null;
   private message: string | null = null;
   private recovery: MediaRecovery = initialMediaRecovery;
+  /** Runs while media is down (the recovery notice is up): ends the call at the media timeout. */
+  private deadMediaTimer: TimerHandle | null = null;
   private readonly inbound = new InboundWatch();
   private playback: RemotePlayback | null = null;
   private finalStatus: EndEvidence['finalStatus'] = null;
@@ -489,6 +493,32 @@ export class PhoneCall {
       });
     }
     if (noticeChanged) this.deps.onChange(this);
+    this.watchForDeadMedia();
+  }
+
+  /**
+   * The server ends a call with no audio either way at its media timeout, on both legs, and tells
+   * us why — if it can still reach us. When our connection is gone too nothing would, and the
+   * agent would sit in a silent call: so media down (the recovery notice up) that long ends it here.
+   */
+  private watchForDeadMedia(): void {
+    const down = this.recovery.notice !== null;
+    if (down && this.deadMediaTimer === null) {
+      this.deadMediaTimer = this.after(this.deps.mediaTimeoutMs(), () => this.endDeadCall());
+    } else if (!down && this.deadMediaTimer !== null) {
+      this.cancelTimer(this.deadMediaTimer);
+      this.deadMediaTimer = null;
+    }
+  }
+
+  private endDeadCall(): void {
+    this.deadMediaTimer = null;
+    if (!this.inProgress) return;
+    this.deps.logger.write('warn', 'calling', `call ${this.id}: no audio either way for ${this.deps.mediaTimeoutMs() / 1000} s; ending it`);
+    this.localAction = 'media-timeout';
+    // The BYE reaches the far end only if signalling still works; the server ends the trunk leg otherwise.
+    if (this.session.state === SessionState.Established) void this.session.bye().catch(() => undefined);
+    this.finish();
   }
 
   /**
@@ -590,12 +620,18 @@ export class PhoneCall {
     return this.session.sessionDescriptionHandler as CallMedia | undefined;
   }
 
-  private after(ms: number, action: () => void): void {
+  private after(ms: number, action: () => void): TimerHandle {
     const handle = this.deps.timers.setTimeout(() => {
       this.pendingTimers.delete(handle);
       action();
     }, ms);
     this.pendingTimers.add(handle);
+    return handle;
+  }
+
+  private cancelTimer(handle: TimerHandle): void {
+    this.deps.timers.clearTimeout(handle);
+    this.pendingTimers.delete(handle);
   }
 
   private clearTimers(): void {

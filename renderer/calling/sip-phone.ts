@@ -10,6 +10,7 @@ import { PhoneCall, type PhoneCallDeps } from './phone-call.js';
 import { PhoneError, type CallStats, type Phone, type PhoneSnapshot } from './phone-api.js';
 import { SipConnection } from './sip-connection.js';
 import { parseTarget, targetToUri } from './target.js';
+import { DEFAULT_MEDIA_TIMEOUT_SECONDS } from '../../common/provisioning-api.js';
 import { systemTimers, type Timers } from '../../common/timers.js';
 
 export interface PhoneOptions {
@@ -94,6 +95,7 @@ export class SipPhone implements Phone {
       constraints: () => microphoneConstraints(this.devices.microphoneId, this.audioProcessing),
       speakerId: () => this.devices.speakerId,
       targetUri: (target) => this.targetUri(target),
+      mediaTimeoutMs: () => (this.session?.config.call?.mediaTimeoutSeconds ?? DEFAULT_MEDIA_TIMEOUT_SECONDS) * 1000,
       onChange: () => {
         if (![...this.calls.values()].some((c) => c.ringingIn)) this.ringer.stop();
         this.notify();

@@ -9,6 +9,10 @@ test('call outcomes: SIP status and our own action → reason + the words the UI
   assert.equal(callOutcome({ ...out, finalStatus: { code: 404, reason: 'x' } }).reason, 'not-found');
   assert.match(callOutcome({ ...out, finalStatus: { code: 503, reason: 'Service Unavailable' } }).message, /503 Service Unavailable/);
   assert.match(callOutcome({ ...out, finalStatus: null, localAction: 'ring-timeout' }).message, /^No answer/);
+  assert.deepEqual(callOutcome({ ...out, wasAnswered: true, finalStatus: null, localAction: 'media-timeout' }), {
+    reason: 'failed',
+    message: 'Call ended: no audio in either direction — the network path was lost',
+  });
   assert.equal(callOutcome({ ...out, finalStatus: { code: 487, reason: '' }, localAction: 'cancel' }).reason, 'cancelled');
   assert.equal(callOutcome({ ...out, wasAnswered: true, finalStatus: null, localAction: 'hangup' }).message, 'Call ended');
   assert.equal(callOutcome({ ...out, wasAnswered: true, finalStatus: null }).reason, 'remote-hangup');

@@ -1,6 +1,8 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { SettingsSchema } from '../../../../common/contract/index.js';
+import { DEFAULT_MEDIA_TIMEOUT_SECONDS } from '../../../../common/provisioning-api.js';
+import { NO_AUDIO_ENDED_MESSAGE } from '../../../../renderer/calling/hangup-reason.js';
 import type { CallSnapshot } from '../../../../renderer/calling/phone-api.js';
 import { SipPhone } from '../../../../renderer/calling/sip-phone.js';
 import { agentSession } from './fakes/agent-session.js';
@@ -330,4 +332,31 @@ test('suspend does nothing: no REGISTER, no re-INVITE', async (t) => {
   phone.handleSystemTransition('suspend');
   await settle();
   assert.equal(server.received.length, before);
+});
+
+test('media down for the media timeout (ICE failing through every restart): the call ends itself, says why, and sends the BYE', async (t) => {
+  const { phone, id, media, server, timers, callState } = await phoneInCall(t);
+  media.peerConnection.iceConnectionState = 'failed';
+  phone.handleSystemTransition('network-changed');
+  await until(() => server.requests('INVITE').length >= 2, 'an ICE restart went out');
+  await timers.advance(DEFAULT_MEDIA_TIMEOUT_SECONDS * 1000 - 1000);
+  assert.equal(callState(id)?.state, 'active', 'a second before the timeout the call is still up');
+  assert.match(callState(id)?.message ?? '', /reconnect/i, 'and the agent is told audio is being recovered');
+  assert.equal(server.requests('BYE').length, 0);
+
+  await timers.advance(1000);
+  await until(() => callState(id)?.state === 'ended', 'the call ended');
+  assert.equal(callState(id)?.message, NO_AUDIO_ENDED_MESSAGE);
+  assert.equal(callState(id)?.endReason, 'failed');
+  await until(() => server.requests('BYE').length === 1, 'a BYE went out (signalling still works here)');
+});
+
+test('media back before the media timeout: the call goes on past it', async (t) => {
+  const { phone, id, server, timers, callState } = await phoneInCall(t);
+  phone.handleSystemTransition('network-changed'); // ICE stays connected: the restart heals at once
+  await until(() => server.requests('INVITE').length >= 2, 'an ICE restart went out');
+  await until(() => callState(id)?.message === null, 'the notice cleared');
+  await timers.advance(DEFAULT_MEDIA_TIMEOUT_SECONDS * 1000 + 1000);
+  assert.equal(callState(id)?.state, 'active');
+  assert.equal(server.requests('BYE').length, 0);
 });
