@@ -62,7 +62,13 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
       adminToken: ADMIN,
       internalToken: INTERNAL,
       turn: { secret: 'turn-secret-0123456789', ttlSec: 600, uris: ['turn:127.0.0.1:3478?transport=udp'] },
-      client: { wsUrl: 'ws://127.0.0.1:20001', domain: '127.0.0.1', registerExpiresSec: 300, numbers: { echo: '5550100' } },
+      client: {
+        wsUrl: 'ws://127.0.0.1:20001',
+        domain: '127.0.0.1',
+        registerExpiresSec: 300,
+        numbers: { echo: '5550100' },
+        mediaTimeoutSeconds: 45,
+      },
       publicUrl: 'http://127.0.0.1:20010',
       wsUrls: ['ws://127.0.0.1:20001'],
       corsOrigins: ['http://127.0.0.1:20010', 'app://clearline'],
@@ -102,6 +108,8 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     assert.deepEqual(parsed.agent, { username: 'dave', displayName: 'Dave D' });
     // The quality thresholds the agent's client warns at: the operator's, or the defaults.
     assert.deepEqual(parsed.quality, { rttMs: 400, jitterMs: 30, lossPercent: 1, mos: 3.5 });
+    // The server's media timeout, so the softphone ends a dead call itself too.
+    assert.deepEqual(parsed.call, { mediaTimeoutSeconds: 45 });
     const turn = TurnCredentialsSchema.parse(
       (await app.inject({ url: '/api/turn-credentials', headers: basic('dave', 'dave-password') })).json(),
     );
