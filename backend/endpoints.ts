@@ -14,8 +14,12 @@ export const EndpointsSchema = z.object({
   }),
   turn: z.object({ urls: z.array(z.string()).min(1), secret: z.string().optional() }),
   controlPlane: z.object({ url: z.string() }),
-  /** `pageUrl`: the admin page, on the management address (backend/README.md "Admin page"). */
-  admin: z.object({ token: z.string(), pageUrl: z.string() }),
+  /**
+   * `apiUrl`: where the admin API (`/api/agents`, `/api/audit`, …) answers — the management
+   * listener only (the agents' listener answers 404); `pageUrl`: the admin page there
+   * (backend/README.md "Admin page").
+   */
+  admin: z.object({ token: z.string(), apiUrl: z.string(), pageUrl: z.string() }),
   /** The demo agents and their passwords; empty outside demo mode (the admin creates agents). */
   agents: z.array(z.object({ username: z.string(), password: z.string() })),
   /** The carrier's test numbers by role: exactly the roles the carrier answers (an enum record is exhaustive). */

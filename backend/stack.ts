@@ -271,7 +271,11 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     sip: { wsUrl, ...(wssUrl ? { wssUrl } : {}), domain: listen, udp: { host: listen, port: ports.sipUdp } },
     turn: { urls: files.turnUris, secret: secrets.turnSecret },
     controlPlane: { url: controlPlaneUrl },
-    admin: { token: secrets.adminToken, pageUrl: `http://${mgmt}:${ports.controlPlaneInternal}/admin` },
+    admin: {
+      token: secrets.adminToken,
+      apiUrl: `http://${mgmt}:${ports.controlPlaneInternal}`,
+      pageUrl: `http://${mgmt}:${ports.controlPlaneInternal}/admin`,
+    },
     agents: o.demo ? secrets.demoAgents.map(({ username, password }) => ({ username, password })) : [],
     numbers: { ...DEFAULT_NUMBERS },
     ...(carrierMain ? { carrier: { apiUrl: `http://${mgmt}:${ports.carrierApi}`, sipPort: ports.carrierSip } } : {}),

@@ -4,6 +4,7 @@
  * to the admin audit (who: the token's fingerprint, never the token; what; when; from where).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { AgentStore } from './agents.js';
 import type { AuditStore } from './audit-store.js';
@@ -14,7 +15,7 @@ import { parseBearer } from './http-policy.js';
 import type { ActiveCall, KamailioRevoker } from './kamailio-revocation.js';
 import { AgentChangesSchema, describeIssues, NewAgentSchema, type AgentChanges } from './agent-input.js';
 import type { AuditOutcome } from './audit-event.js';
-import { checkPageSession, type AdminPageAuthDeps } from './admin-page-auth.js';
+import { ADMIN_TOKEN_LIMITER_KEY, checkPageSession, type AdminPageAuthDeps } from './admin-page-auth.js';
 import { viaManagementListener } from './listeners.js';
 
 export interface AdminApiDeps {
@@ -78,25 +79,48 @@ function rethrowUnavailable(err: unknown): void {
   if (err instanceof DatabaseUnavailableError) throw err;
 }
 
-/** Resolves to the acting token's fingerprint, or to null after answering 401 (or 403). */
+/** Resolves to the acting token's fingerprint, or to null after answering 404, 401, 403 or 429. */
 export type AdminGuard = (req: FastifyRequest, reply: FastifyReply) => Promise<string | null>;
 
 /**
- * The one check every admin route makes: the Bearer token in force, or — on the management
- * listener only — a signed-in admin page session (admin-page-auth.ts; state changes also need its
- * CSRF token and the page's own origin). A Bearer header, when sent, is the only credential looked at.
+ * The one check every admin route makes. On the agents' (public) listener admin routes do not
+ * exist: 404 whatever the credential, so nobody on the agents' network can reach them or guess
+ * the token there. On the management listener: the Bearer token in force, or a signed-in admin
+ * page session (admin-page-auth.ts; state changes also need its CSRF token and the page's own
+ * origin). A Bearer header, when sent, is the only credential looked at, and a wrong one counts in
+ * the shared FailureLimiter under the same key as the page's sign-in (one budget for guessing the
+ * admin token, per source address: a guesser locks only its own address out, the admin elsewhere
+ * keeps working).
  */
-export function adminGuard(adminTokens: AdminTokens, pageSessions?: AdminPageAuthDeps): AdminGuard {
+export function adminGuard(pageSessions: AdminPageAuthDeps): AdminGuard {
+  const { adminTokens, limiter } = pageSessions;
   return async (req, reply) => {
+    if (!viaManagementListener(req.raw)) {
+      await reply.code(404).send({ error: 'not found' });
+      return null;
+    }
     const token = parseBearer(req.headers.authorization);
-    if (!token && pageSessions && viaManagementListener(req.raw)) {
+    if (!token) {
       const check = await checkPageSession(req, pageSessions);
       if (check.ok) return check.actor;
       await reply.code(check.status).send({ error: check.error });
       return null;
     }
-    const actor = token ? await adminTokens.verify(token) : null;
-    if (actor) return actor;
+    const admission = limiter.admit(req.ip, ADMIN_TOKEN_LIMITER_KEY);
+    if (!admission.allowed) {
+      await reply
+        .code(429)
+        .header('Retry-After', String(admission.retryAfterSec))
+        .send({ error: `too many wrong admin tokens from this address; retry after ${admission.retryAfterSec} s` });
+      return null;
+    }
+    if (admission.delayMs > 0) await sleep(admission.delayMs);
+    const actor = await adminTokens.verify(token);
+    if (actor) {
+      limiter.succeed(req.ip, ADMIN_TOKEN_LIMITER_KEY);
+      return actor;
+    }
+    limiter.fail(req.ip, ADMIN_TOKEN_LIMITER_KEY);
     await reply
       .code(401)
       .header('WWW-Authenticate', 'Bearer realm="clearline-admin"')
@@ -107,7 +131,7 @@ export function adminGuard(adminTokens: AdminTokens, pageSessions?: AdminPageAut
 
 export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void {
   const { agents, audit, adminAudit, adminTokens, now } = deps;
-  const requireAdmin = adminGuard(adminTokens, deps.pageSessions);
+  const requireAdmin = adminGuard(deps.pageSessions);
 
   const record = (req: FastifyRequest, actor: string, action: AdminAction, target: string | null, detail: string | null) =>
     adminAudit.record({ actor, action, target, sourceAddress: req.ip, detail }, now());

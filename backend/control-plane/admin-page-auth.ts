@@ -10,7 +10,7 @@
  * The credential is the admin token in force (admin-token.ts), typed into a form, never put in a
  * URL: one admin secret, already stored only as a hash, rotated with `POST /api/admin/token/rotate`
  * — which also ends every page session made with the old token. Wrong tokens count in the same
- * FailureLimiter as the agents' sign-ins (per address and in total for the admin page): 10
+ * FailureLimiter as the agents' sign-ins and wrong Bearer tokens (per address): 10
  * failures from one address lock it out for 5 minutes, the right token included.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -23,8 +23,11 @@ import type { AdminTokens } from './admin-token.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import { viaManagementListener } from './listeners.js';
 
-/** The limiter's "username" for admin page sign-ins: no agent can have it (spaces are not allowed there). */
-export const ADMIN_PAGE_LIMITER_KEY = 'admin page';
+/**
+ * The limiter's "username" for every admin token guess — the page's sign-in form and a Bearer
+ * header alike (one budget): no agent can have it (spaces are not allowed there).
+ */
+export const ADMIN_TOKEN_LIMITER_KEY = 'admin token';
 
 export interface AdminPageAuthDeps {
   readonly sessions: AdminSessions;
@@ -82,7 +85,7 @@ export function registerAdminPageAuth(app: FastifyInstance, deps: AdminPageAuthD
     if (crossOrigin) return reply.code(403).send({ error: `cross-origin sign-in refused (${crossOrigin})` });
     const parsed = SignInSchema.safeParse(req.body);
     if (!parsed.success) return reply.code(400).send({ error: 'send {"token": "<the admin token>"} as JSON' });
-    const admission = limiter.admit(req.ip, ADMIN_PAGE_LIMITER_KEY);
+    const admission = limiter.admit(req.ip, ADMIN_TOKEN_LIMITER_KEY);
     if (!admission.allowed) {
       return reply
         .code(429)
@@ -92,10 +95,10 @@ export function registerAdminPageAuth(app: FastifyInstance, deps: AdminPageAuthD
     if (admission.delayMs > 0) await sleep(admission.delayMs);
     const actor = await adminTokens.verify(parsed.data.token);
     if (!actor) {
-      limiter.fail(req.ip, ADMIN_PAGE_LIMITER_KEY);
+      limiter.fail(req.ip, ADMIN_TOKEN_LIMITER_KEY);
       return reply.code(401).send({ error: 'that is not the admin token in force' });
     }
-    limiter.succeed(req.ip, ADMIN_PAGE_LIMITER_KEY);
+    limiter.succeed(req.ip, ADMIN_TOKEN_LIMITER_KEY);
     const { id, session } = sessions.create(actor);
     await adminAudit.record({ actor, action: 'page signed in', target: null, sourceAddress: req.ip, detail: null }, now());
     return reply

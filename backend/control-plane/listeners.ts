@@ -15,10 +15,16 @@ const VIA_MANAGEMENT = Symbol('clearline.viaManagementListener');
 
 /**
  * Whether a request came in on the internal listener (management address), not the public one.
- * Routes that must never face agents (the admin page) check this: the one app serves both.
+ * Routes that must never face agents (the admin page and the whole admin API) check this: the
+ * one app serves both.
  */
 export function viaManagementListener(raw: IncomingMessage): boolean {
   return (raw as IncomingMessage & { [VIA_MANAGEMENT]?: true })[VIA_MANAGEMENT] === true;
+}
+
+/** Marks a request as come in on the internal listener (what that listener does to each; tests with `app.inject` too). */
+export function markViaManagementListener(raw: IncomingMessage): void {
+  (raw as IncomingMessage & { [VIA_MANAGEMENT]?: true })[VIA_MANAGEMENT] = true;
 }
 
 export interface Listeners {
@@ -66,7 +72,7 @@ export async function serveControlPlane(
     let description = `${tls ? 'https' : 'http'}://${config.listen}:${config.port}`;
     if (config.internal) {
       const internal = createHttpServer((req, res) => {
-        (req as IncomingMessage & { [VIA_MANAGEMENT]?: true })[VIA_MANAGEMENT] = true;
+        markViaManagementListener(req);
         handler(req, res);
       });
       servers.push(internal);

@@ -162,7 +162,7 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
   const adminTokens = new AdminTokens(deps.db, config.adminToken);
   const adminAudit = new AdminAuditStore(deps.db);
   const pageSessions = { sessions: new AdminSessions(now), adminTokens, limiter, adminAudit, now };
-  const requireAdmin = adminGuard(adminTokens, pageSessions);
+  const requireAdmin = adminGuard(pageSessions);
   registerAdminApi(app, {
     agents,
     audit,

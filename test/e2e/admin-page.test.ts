@@ -148,7 +148,7 @@ test(
 
     const [call] = (
       (await (
-        await fetch(`${backend.endpoints.controlPlane.url}/api/calls`, {
+        await fetch(`${backend.endpoints.admin.apiUrl}/api/calls`, {
           headers: { authorization: `Bearer ${backend.endpoints.admin.token}` },
           signal: AbortSignal.timeout(5000),
         })

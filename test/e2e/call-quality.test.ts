@@ -48,8 +48,8 @@ type Stored = CallQualityReport & { agent: string; updatedAt: number };
 
 /** The control plane's stored summaries, read as the admin. */
 async function storedSummaries(query: string): Promise<Stored[]> {
-  const { controlPlane, admin } = rig.backend.endpoints;
-  const res = await fetch(`${controlPlane.url}/api/admin/call-quality?${query}`, {
+  const { admin } = rig.backend.endpoints;
+  const res = await fetch(`${admin.apiUrl}/api/admin/call-quality?${query}`, {
     headers: { authorization: `Bearer ${admin.token}` },
     signal: AbortSignal.timeout(5000),
   });

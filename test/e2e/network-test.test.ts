@@ -122,7 +122,7 @@ test('signed in: the full test passes (its time honest; the 10 s budget is bench
   const sent = await panel().getByRole('status').filter({ hasText: 'sent to the helpdesk' }).textContent({ timeout: 10_000 });
   const id = /Report ([0-9a-f-]{36}) sent/.exec(sent ?? '')?.[1];
   assert.ok(id, sent ?? '');
-  const res = await fetch(`${backend.endpoints.controlPlane.url}/api/admin/network-reports?agent=${agent.username}`, {
+  const res = await fetch(`${backend.endpoints.admin.apiUrl}/api/admin/network-reports?agent=${agent.username}`, {
     headers: { authorization: `Bearer ${backend.endpoints.admin.token}` },
     signal: AbortSignal.timeout(5000),
   });
@@ -131,7 +131,7 @@ test('signed in: the full test passes (its time honest; the 10 s budget is bench
     reports.map((r) => [r.id, r.agent, r.phase, r.verdict]),
     [[id, agent.username, 'signed-in', report.verdict]],
   );
-  const page2 = await fetch(`${backend.endpoints.controlPlane.url}/api/admin/network-reports/${id}?format=html`, {
+  const page2 = await fetch(`${backend.endpoints.admin.apiUrl}/api/admin/network-reports/${id}?format=html`, {
     headers: { authorization: `Bearer ${backend.endpoints.admin.token}` },
     signal: AbortSignal.timeout(5000),
   });

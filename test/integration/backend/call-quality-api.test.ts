@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { markViaManagementListener } from '../../../backend/control-plane/listeners.js';
 import { buildControlPlane } from '../../../backend/control-plane/server.js';
 import { openSqlite, type Db } from '../../../backend/control-plane/db.js';
 import { migrate } from '../../../backend/control-plane/schema.js';
@@ -84,6 +85,8 @@ describe('call quality reports', { timeout: 30_000 }, () => {
       revoke: async () => [],
       log: () => {},
     });
+    // As the management listener would (app.inject has no socket): admin routes answer only there.
+    app.addHook('onRequest', async (req) => markViaManagementListener(req.raw));
     await app.ready();
   });
   after(async () => {

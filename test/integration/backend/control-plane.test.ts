@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { markViaManagementListener } from '../../../backend/control-plane/listeners.js';
 import { buildControlPlane, MAX_BODY_BYTES } from '../../../backend/control-plane/server.js';
 import { DatabaseUnavailableError, openSqlite, type Db } from '../../../backend/control-plane/db.js';
 import { migrate } from '../../../backend/control-plane/schema.js';
@@ -41,6 +42,8 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
       revoke: async (username) => (dropped.push(username), []),
       log: () => {},
     });
+    // As the management listener would (app.inject has no socket): admin routes answer only there.
+    app.addHook('onRequest', async (req) => markViaManagementListener(req.raw));
     await app.ready();
   };
   const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
@@ -337,6 +340,7 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
       transaction: async () => Promise.reject(new DatabaseUnavailableError(new Error('SQLITE_BUSY'))),
     };
     const outage = buildControlPlane({ config, db, agents: new AgentStore(down, 'clearline'), audit: new AuditStore(db), log: () => {} });
+    outage.addHook('onRequest', async (req) => markViaManagementListener(req.raw));
     const r = await outage.inject({
       method: 'POST',
       url: '/api/agents',

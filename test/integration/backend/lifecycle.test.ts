@@ -244,7 +244,7 @@ describe('backend lifecycle', { timeout: 120_000 }, () => {
     test('Kamailio spreads calls over both rtpengine instances', async () => {
       const e = fx.stack.endpoints;
       // Up to 16 calls at once from one agent: above the default per-agent limits (2 at once, 1 per second).
-      const raised = await fetch(`${e.controlPlane.url}/api/agents/alice`, {
+      const raised = await fetch(`${e.admin.apiUrl}/api/agents/alice`, {
         method: 'PATCH',
         headers: { authorization: `Bearer ${e.admin.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ maxCalls: 16, maxCps: 16 }),

@@ -53,7 +53,7 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
   test('password guessing: after 10 failures the user is refused from that address even with the right password', async () => {
     const e = fx.stack.endpoints;
     // A fresh agent provisioned through the API: Kamailio authenticates it at once (shared DB).
-    const created = await fetch(`${e.controlPlane.url}/api/agents`, {
+    const created = await fetch(`${e.admin.apiUrl}/api/agents`, {
       method: 'POST',
       headers: { authorization: `Bearer ${e.admin.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'erin', password: 'erin-password-1', displayName: 'Erin' }),
@@ -81,7 +81,7 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
 
   test('password guessing with INVITEs: the lockout is audited, yet no guess becomes a call record; a refused real call still does', async () => {
     const e = fx.stack.endpoints;
-    const created = await fetch(`${e.controlPlane.url}/api/agents`, {
+    const created = await fetch(`${e.admin.apiUrl}/api/agents`, {
       method: 'POST',
       headers: { authorization: `Bearer ${e.admin.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'frank', password: 'frank-password-1', displayName: 'Frank' }),

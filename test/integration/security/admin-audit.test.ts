@@ -22,7 +22,14 @@ describe('admin actions are audited; the admin token rotates', { timeout: 180_00
   let fx: Awaited<ReturnType<typeof startTestStack>>;
   let token: string;
   const asAdmin = (method: string, path: string, body?: unknown, bearer = token): Promise<ApiAnswer> =>
-    api(fx.stack, { method, path, auth: { bearer }, from: ADMIN_HOST, ...(body !== undefined ? { body } : {}) });
+    api(fx.stack, {
+      method,
+      path,
+      base: fx.stack.endpoints.admin.apiUrl,
+      auth: { bearer },
+      from: ADMIN_HOST,
+      ...(body !== undefined ? { body } : {}),
+    });
   const secrets: string[] = [];
 
   before(async () => {
@@ -71,8 +78,17 @@ describe('admin actions are audited; the admin token rotates', { timeout: 180_00
   test('the admin audit is for admins only', async () => {
     assert.equal((await asAdmin('POST', '/api/agents', { username: 'jay', password: 'jay-password-1' })).status, 201);
     secrets.push('jay-password-1');
-    assert.equal((await api(fx.stack, { path: '/api/admin-audit', auth: { username: 'jay', password: 'jay-password-1' } })).status, 401);
-    assert.equal((await api(fx.stack, { path: '/api/admin-audit' })).status, 401);
+    assert.equal(
+      (
+        await api(fx.stack, {
+          path: '/api/admin-audit',
+          base: fx.stack.endpoints.admin.apiUrl,
+          auth: { username: 'jay', password: 'jay-password-1' },
+        })
+      ).status,
+      401,
+    );
+    assert.equal((await api(fx.stack, { path: '/api/admin-audit', base: fx.stack.endpoints.admin.apiUrl })).status, 401);
   });
 
   test('rotation: the new token once, the old one refused at once everywhere, the rotation audited under the old fingerprint', async () => {

@@ -96,6 +96,60 @@ describe('exposure: a production stack shows the network only its agent- and tru
     assert.deepEqual(await openPorts('udp', MANAGEMENT, carrierSip, carrierSip), [], 'nothing answers as the carrier');
   });
 
+  test('the admin API is not on the agents’ listener: every admin route answers 404 there, the right token included', async () => {
+    const { token, apiUrl } = fx.stack.endpoints.admin;
+    assert.match(apiUrl, new RegExp(`^http://${MANAGEMENT}:${fx.stack.ports.controlPlaneInternal}$`));
+    const routes: Array<[string, string, unknown?]> = [
+      ['GET', '/api/agents'],
+      ['POST', '/api/agents', { username: 'intruder', password: 'intruder-password-1' }],
+      ['PATCH', `/api/agents/${AGENT.username}`, { disabled: true }],
+      ['DELETE', `/api/agents/${AGENT.username}`],
+      ['POST', '/api/admin/token/rotate'],
+      ['GET', '/api/admin-audit'],
+      ['GET', '/api/audit'],
+      ['GET', '/api/calls'],
+      ['GET', '/api/admin/network-reports'],
+      ['GET', '/api/admin/call-quality'],
+      ['GET', '/api/admin/alerts'],
+    ];
+    for (const [method, path, body] of routes) {
+      for (const bearer of [token, 'not-the-admin-token']) {
+        const res = await api(fx.stack, { method, path, auth: { bearer }, ...(body !== undefined ? { body } : {}) });
+        assert.equal(res.status, 404, `${method} ${path} on the agents' listener (${bearer === token ? 'right' : 'wrong'} token)`);
+      }
+    }
+    // Nothing was done: the agent is there and enabled, the token still works, no intruder.
+    const listed = (await admin(fx.stack, 'GET', '/api/agents')).body as { agents: Array<{ username: string; disabled: boolean }> };
+    assert.deepEqual(
+      listed.agents.map((a) => [a.username, a.disabled]),
+      [[AGENT.username, false]],
+    );
+  });
+
+  test('wrong admin tokens on the management listener lock that address out (right token included), not the admin elsewhere', async () => {
+    const guesser = '127.0.0.77';
+    const elsewhere = '127.0.0.78';
+    const base = fx.stack.endpoints.admin.apiUrl;
+    const asAdmin = (from: string, bearer: string) => api(fx.stack, { path: '/api/agents', base, from, auth: { bearer } });
+    for (let i = 1; i <= 10; i++) assert.equal((await asAdmin(guesser, `guess-${i}`)).status, 401, `guess ${i}`);
+    const locked = await asAdmin(guesser, fx.stack.endpoints.admin.token);
+    assert.equal(locked.status, 429, 'the right token from the guessing address is refused: a guess cannot be confirmed');
+    const retryAfter = Number(locked.headers['retry-after']);
+    assert.ok(retryAfter > 0 && retryAfter <= 300, `Retry-After ${retryAfter} s`);
+    assert.equal((await asAdmin(guesser, 'guess-11')).status, 429);
+    // One budget with the page's sign-in form: the lock holds there too.
+    const page = await api(fx.stack, {
+      method: 'POST',
+      path: '/admin/session',
+      base,
+      from: guesser,
+      headers: { origin: base },
+      body: { token: fx.stack.endpoints.admin.token },
+    });
+    assert.equal(page.status, 429, 'the admin page sign-in shares the lock');
+    assert.equal((await asAdmin(elsewhere, fx.stack.endpoints.admin.token)).status, 200, 'the admin on another address still works');
+  });
+
   test('a scan of the listen address finds exactly the agent- and trunk-facing ports', async () => {
     const p = fx.stack.ports;
     const last = PORT_BASE + PORT_BLOCK_SIZE - 1;

@@ -78,12 +78,21 @@ describe('network test reports: agents send, admins read, nobody else', { timeou
       .reports[0]!.id;
     for (const path of ['/api/admin/network-reports', `/api/admin/network-reports/${id}`, '/api/admin/network-reports?agent=ben']) {
       for (const who of [ben, ann]) {
-        const res = await api(fx.stack, { path, auth: who });
+        const res = await api(fx.stack, { path, base: fx.stack.endpoints.admin.apiUrl, auth: who });
         assert.equal(res.status, 401, `${who.username} GET ${path}`);
         assert.doesNotMatch(JSON.stringify(res.body), /Calls will work/);
       }
     }
-    assert.equal((await api(fx.stack, { path: '/api/admin/network-reports', auth: { bearer: 'not-the-token' } })).status, 401);
+    assert.equal(
+      (
+        await api(fx.stack, {
+          path: '/api/admin/network-reports',
+          base: fx.stack.endpoints.admin.apiUrl,
+          auth: { bearer: 'not-the-token' },
+        })
+      ).status,
+      401,
+    );
   });
 
   test('an agent cannot send a report in another agent’s name', async () => {

@@ -30,7 +30,7 @@ export async function startTestStack(
 }
 
 export async function adminGet<T>(stack: RunningStack, path: string): Promise<T> {
-  const res = await fetch(`${stack.endpoints.controlPlane.url}${path}`, {
+  const res = await fetch(`${stack.endpoints.admin.apiUrl}${path}`, {
     headers: { authorization: `Bearer ${stack.endpoints.admin.token}` },
     signal: AbortSignal.timeout(5000),
   });

@@ -55,7 +55,7 @@ export async function startAttackStack() {
     /** Provisions a new agent through the admin API; resolves with its (long, random) password. */
     async createAgent(username: string): Promise<string> {
       const password = `pw-${randomBytes(16).toString('hex')}`;
-      const res = await fetch(`${stack.endpoints.controlPlane.url}/api/agents`, {
+      const res = await fetch(`${stack.endpoints.admin.apiUrl}/api/agents`, {
         method: 'POST',
         headers: { authorization: `Bearer ${stack.endpoints.admin.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ username, password, displayName: username }),

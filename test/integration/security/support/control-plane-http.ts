@@ -24,7 +24,7 @@ export interface ApiRequest {
   /** The source address of the connection (default: the OS's choice). */
   readonly from?: string;
   readonly headers?: Record<string, string>;
-  /** Another listener of the stack, e.g. the management one (`endpoints.admin.pageUrl`); default the public control plane. */
+  /** Another listener of the stack, e.g. the management one (`endpoints.admin.apiUrl`); default the public control plane. */
   readonly base?: string;
 }
 
@@ -75,7 +75,7 @@ export function api(stack: RunningStack, r: ApiRequest): Promise<ApiAnswer> {
   });
 }
 
-/** The admin API with the stack's (or a given) admin token. */
+/** The admin API (on the management listener only) with the stack's (or a given) admin token. */
 export function admin(
   stack: RunningStack,
   method: string,
@@ -83,7 +83,7 @@ export function admin(
   body?: unknown,
   token = stack.endpoints.admin.token,
 ): Promise<ApiAnswer> {
-  return api(stack, { method, path, auth: { bearer: token }, ...(body !== undefined ? { body } : {}) });
+  return api(stack, { method, path, base: stack.endpoints.admin.apiUrl, auth: { bearer: token }, ...(body !== undefined ? { body } : {}) });
 }
 
 /** Creates an agent through the admin API; throws unless it was created. */
