@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startStack, type RunningStack } from './stack.js';
+import { ALERT_WEBHOOK_ENV, alertWebhookFromSources } from './alert-webhook-source.js';
 
 const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--listen ADDR]
        [--media-address ADDR] [--management-address ADDR] [--demo] [--trunk ADDR:PORT]
@@ -12,7 +13,7 @@ const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--list
        [--https-listen ADDR:PORT] [--wss-listen ADDR:PORT] [--turns-listen ADDR:PORT]
        [--peer-kamailio MGMT_ADDR]... [--peer-rtpengine ADDR:PORT]... [--peer-media-address ADDR]...
        [--peer-sip-url URL]... [--peer-turn-uri URI]...
-       [--max-calls N] [--media-port-min PORT] [--alert-webhook URL] [--media-timeout-seconds S]
+       [--max-calls N] [--media-port-min PORT] [--alert-webhook-file FILE] [--media-timeout-seconds S]
 A loopback --listen (the default) is the demo; any other is production unless --demo is given.
 --https-listen, --wss-listen, --turns-listen move the control plane, SIP over WSS and coturn
 (TURN/TLS on PORT, TURN UDP/TCP at its block port) to an address of their own, e.g. :443.
@@ -22,7 +23,9 @@ replicate to each --peer-kamailio over DMQ, rtpengine calls spread over every
 --peer-sip-url and --peer-turn-uri besides this node's own. Every node uses the same --port-base,
 --db postgres://… and the same secrets.json.
 --media-timeout-seconds (default 60): a call with no media in either direction for that long is
-ended on both legs (a BYE to the trunk and the agent, the call record says "media timeout").`;
+ended on both legs (a BYE to the trunk and the agent, the call record says "media timeout").
+--alert-webhook-file FILE (or the environment variable ${ALERT_WEBHOOK_ENV}): the URL quality alerts
+are POSTed to, signed (backend/README.md "Admin page"); never on the command line, where ps shows it.`;
 
 function parseIntOption(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
         'media-port-min': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true },
         'alert-webhook': { type: 'string' },
+        'alert-webhook-file': { type: 'string' },
         'https-listen': { type: 'string' },
         'wss-listen': { type: 'string' },
         'turns-listen': { type: 'string' },
@@ -106,7 +110,7 @@ async function main(): Promise<void> {
     maxCalls: parseIntOption('--max-calls', values['max-calls']),
     mediaPortMin: parseIntOption('--media-port-min', values['media-port-min']),
     corsOrigins: values['cors-origin'],
-    alertWebhook: values['alert-webhook'],
+    alertWebhook: alertWebhookFromSources({ flag: values['alert-webhook'], file: values['alert-webhook-file'], env: process.env }),
     peers: {
       kamailio: values['peer-kamailio'],
       rtpengines: values['peer-rtpengine'],

@@ -104,7 +104,7 @@ export async function writeStackFiles(
     ...(o.demo ? {} : { retiredDemoAgents: secrets.demoAgents.map(({ username, password }) => ({ username, password })) }),
     kamailioCtlSocket: ctlSocket,
     auditRetentionDays: o.auditRetentionDays,
-    ...(o.alertWebhook !== undefined ? { alertWebhook: o.alertWebhook } : {}),
+    ...(o.alertWebhook !== undefined ? { alertWebhook: o.alertWebhook, alertWebhookSecret: secrets.alertWebhookSecret } : {}),
   };
   writeFileSync(cpConfigFile, JSON.stringify(cpConfig, null, 2), { mode: 0o600 });
 

@@ -13,9 +13,11 @@ export const StackSecretsSchema = z.object({
   internalToken: z.string(),
   turnSecret: z.string(),
   nonceSecret: z.string(),
+  /** HMAC-SHA256 key that signs each alert webhook payload (alert-webhook.ts); added to older files at start. */
+  alertWebhookSecret: z.string().optional(),
   demoAgents: z.array(z.object({ username: z.string(), password: z.string(), displayName: z.string() })),
 });
-export type StackSecrets = z.infer<typeof StackSecretsSchema>;
+export type StackSecrets = z.infer<typeof StackSecretsSchema> & { readonly alertWebhookSecret: string };
 
 export const DEMO_AGENTS = [
   { username: 'alice', displayName: 'Alice' },
@@ -34,9 +36,16 @@ export function loadOrCreateSecrets(stateDir: string): StackSecrets {
   if (existsSync(file)) {
     const parsed = StackSecretsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     if (!parsed.success) throw new Error(`--state-dir: ${file} is not a valid secrets file; remove it to regenerate`);
-    if (parsed.data.demoAgents.every((a) => a.password.length >= DEMO_PASSWORD_MIN_LENGTH)) return parsed.data;
-    // Short passwords from an earlier release: the control plane re-provisions the new ones.
-    const upgraded = { ...parsed.data, demoAgents: parsed.data.demoAgents.map((a) => ({ ...a, password: demoPassword() })) };
+    const { alertWebhookSecret, ...kept } = parsed.data;
+    const shortDemoPasswords = parsed.data.demoAgents.some((a) => a.password.length < DEMO_PASSWORD_MIN_LENGTH);
+    if (alertWebhookSecret !== undefined && !shortDemoPasswords) return { ...kept, alertWebhookSecret };
+    // A file from an earlier release: short demo passwords (the control plane re-provisions the new
+    // ones) or no webhook signing key yet.
+    const upgraded: StackSecrets = {
+      ...kept,
+      alertWebhookSecret: alertWebhookSecret ?? secret(32),
+      demoAgents: shortDemoPasswords ? kept.demoAgents.map((a) => ({ ...a, password: demoPassword() })) : kept.demoAgents,
+    };
     writeSecrets(file, upgraded);
     return upgraded;
   }
@@ -45,6 +54,7 @@ export function loadOrCreateSecrets(stateDir: string): StackSecrets {
     internalToken: secret(),
     turnSecret: secret(),
     nonceSecret: secret(), // 32 characters: Kamailio warns below that
+    alertWebhookSecret: secret(32),
     demoAgents: DEMO_AGENTS.map((a) => ({ ...a, password: demoPassword() })),
   };
   writeSecrets(file, secrets);

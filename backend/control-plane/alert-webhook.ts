@@ -12,9 +12,14 @@
  * - the log names the receiver by scheme://host:port only: webhook URLs carry their secret in the
  *   path or query (Slack, Teams, most incident tools), so the full URL is never logged.
  *
+ * - each payload is signed (signAlertPayload): a receiver can tell it came from this backend and
+ *   was not replayed, whatever its URL's secret — which travels in every request and lands in
+ *   proxies' and the receiver's logs.
+ *
  * The URL: https, or http to a loopback host only (a receiver on this machine); no user:password
  * part (fetch refuses it, and it would be a secret in the URL's most-logged part).
  */
+import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelayMs, type BackoffPolicy } from '../../common/backoff.js';
 import type { QualityThresholds } from '../../common/quality/quality-thresholds.js';
@@ -46,6 +51,26 @@ export function parseAlertWebhookUrl(raw: string): URL {
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname)) return url;
   throw new Error('--alert-webhook must be https:// (plain http:// only to a loopback receiver on this machine)');
+}
+
+const SIGNATURE_HEADER = 'x-clearline-signature';
+const TIMESTAMP_HEADER = 'x-clearline-timestamp';
+
+/**
+ * The signature headers for one payload: `X-Clearline-Timestamp: <unix seconds>` and
+ * `X-Clearline-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`. The
+ * timestamp is inside the MAC, so a receiver that refuses stale timestamps (backend/README.md:
+ * 5 minutes) refuses a replay, and a changed body or timestamp fails the comparison.
+ */
+export function signAlertPayload(secret: string, timestampSec: number, body: string): Record<string, string> {
+  const mac = createHmac('sha256', secret).update(`${timestampSec}.${body}`).digest('hex');
+  return { [TIMESTAMP_HEADER]: String(timestampSec), [SIGNATURE_HEADER]: `sha256=${mac}` };
+}
+
+/** The signing key a config with a webhook must carry (the stack puts secrets.json's there). */
+export function webhookSecretOf(config: { alertWebhookSecret?: string | undefined }): string {
+  if (!config.alertWebhookSecret) throw new Error('alertWebhook needs alertWebhookSecret (the stack takes it from secrets.json)');
+  return config.alertWebhookSecret;
 }
 
 /** How the log names the receiver: never its path or query, where the secret is. */
@@ -81,6 +106,7 @@ export class AlertWebhook {
 
   constructor(
     private readonly url: URL,
+    private readonly secret: string,
     private readonly thresholds: QualityThresholds,
     private readonly log: (line: string) => void,
     private readonly policy: AlertWebhookPolicy = DEFAULT_ALERT_WEBHOOK_POLICY,
@@ -132,7 +158,12 @@ export class AlertWebhook {
     try {
       const res = await fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': `clearline-alerts/${ALERT_WEBHOOK_PAYLOAD_VERSION}` },
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': `clearline-alerts/${ALERT_WEBHOOK_PAYLOAD_VERSION}`,
+          // Signed per attempt: a retry carries a fresh timestamp, so a slow receiver does not refuse it as stale.
+          ...signAlertPayload(this.secret, Math.floor(Date.now() / 1000), body),
+        },
         body,
         redirect: 'manual',
         signal: AbortSignal.timeout(this.policy.timeoutMs),

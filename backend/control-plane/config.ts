@@ -58,5 +58,7 @@ export const ControlPlaneConfigSchema = z.object({
   qualityThresholds: QualityThresholdsSchema.optional(),
   /** Where quality alerts are POSTed (`--alert-webhook`; alert-webhook.ts). A secret may be in it: never logged. */
   alertWebhook: z.string().optional(),
+  /** HMAC-SHA256 key signing each webhook payload (secrets.json `alertWebhookSecret`); required with `alertWebhook`. */
+  alertWebhookSecret: z.string().min(32).optional(),
 });
 export type ControlPlaneConfig = z.infer<typeof ControlPlaneConfigSchema>;

@@ -31,7 +31,7 @@ import { registerAdminPageAuth } from './admin-page-auth.js';
 import { registerAdminPage } from './admin-page.js';
 import { QualityAlertStore } from './quality-alert-store.js';
 import { QualityAlerts } from './quality-alerts.js';
-import { AlertWebhook, parseAlertWebhookUrl } from './alert-webhook.js';
+import { AlertWebhook, parseAlertWebhookUrl, webhookSecretOf } from './alert-webhook.js';
 import { registerQualityAlertApi } from './quality-alert-api.js';
 
 export interface ControlPlaneDeps {
@@ -185,7 +185,9 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
   });
 
   const alertStore = new QualityAlertStore(deps.db);
-  const webhook = config.alertWebhook ? new AlertWebhook(parseAlertWebhookUrl(config.alertWebhook), thresholds, log) : null;
+  const webhook = config.alertWebhook
+    ? new AlertWebhook(parseAlertWebhookUrl(config.alertWebhook), webhookSecretOf(config), thresholds, log)
+    : null;
   const alerts = new QualityAlerts(alertStore, thresholds, (alert) => webhook?.send(alert));
   registerCallQualityApi(
     app,

@@ -9,7 +9,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -36,6 +37,8 @@ let adminPage: Page;
 let receiver: Server;
 const hooks: Array<{
   path: string;
+  headers: IncomingHttpHeaders;
+  raw: string;
   body: { alert: { kind: string; agent: string; callId?: string; crossed?: Array<{ metric: string }> } };
 }> = [];
 const dialogs: string[] = [];
@@ -47,7 +50,8 @@ before(
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        hooks.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString()) });
+        const raw = Buffer.concat(chunks).toString();
+        hooks.push({ path: req.url ?? '', headers: req.headers, raw, body: JSON.parse(raw) });
         res.writeHead(204).end();
       });
     });
@@ -187,6 +191,14 @@ test(
     assert.equal(hook.body.alert.agent, agent.username);
     assert.ok(hook.body.alert.crossed?.some((c) => c.metric === 'loss'));
     assert.ok(!readFileSync(join(backend.scratch, 'backend.log'), 'utf8').includes(SECRET), 'the webhook secret is in no log');
+    // Verified as backend/README.md tells a receiver to: HMAC-SHA256 with secrets.json's key over "<timestamp>.<raw body>".
+    const { alertWebhookSecret } = JSON.parse(readFileSync(join(backend.scratch, 'state', 'secrets.json'), 'utf8')) as {
+      alertWebhookSecret: string;
+    };
+    const timestamp = String(hook.headers['x-clearline-timestamp']);
+    assert.ok(Math.abs(Date.now() / 1000 - Number(timestamp)) < 300, `a fresh timestamp: ${timestamp}`);
+    const expected = `sha256=${createHmac('sha256', alertWebhookSecret).update(`${timestamp}.${hook.raw}`).digest('hex')}`;
+    assert.equal(hook.headers['x-clearline-signature'], expected, 'the payload is signed with the stack key');
 
     // A network test report whose text is a script: shown as text, and opened, nothing runs.
     const sent = await fetch(`${backend.endpoints.controlPlane.url}/api/network-reports`, {

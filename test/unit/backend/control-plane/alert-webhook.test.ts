@@ -5,6 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -12,12 +13,14 @@ import {
   alertPayload,
   MAX_QUEUED,
   parseAlertWebhookUrl,
+  signAlertPayload,
   type AlertWebhookPolicy,
 } from '../../../../backend/control-plane/alert-webhook.js';
 import type { QualityAlert } from '../../../../backend/control-plane/quality-alert-store.js';
 import { DEFAULT_QUALITY_THRESHOLDS } from '../../../../common/quality/quality-thresholds.js';
 
 const SECRET = 'T0KEN-s3cret-in-path';
+const SIGNING_KEY = 'signing-key-0123456789abcdef0123456789';
 const FAST: AlertWebhookPolicy = { timeoutMs: 300, attempts: 3, backoff: { baseMs: 10, maxMs: 20 } };
 const alert = (id: number): QualityAlert => ({
   id,
@@ -55,8 +58,39 @@ function hook() {
   const logs: string[] = [];
   received.length = 0;
   const url = parseAlertWebhookUrl(`${base}/hooks/${SECRET}?key=${SECRET}`);
-  return { logs, webhook: new AlertWebhook(url, DEFAULT_QUALITY_THRESHOLDS, (l) => logs.push(l), FAST) };
+  return { logs, webhook: new AlertWebhook(url, SIGNING_KEY, DEFAULT_QUALITY_THRESHOLDS, (l) => logs.push(l), FAST) };
 }
+
+/** What backend/README.md tells a receiver to do, written from the README, not from the sender's code. */
+function receiverAccepts(headers: IncomingMessage['headers'], rawBody: string, key: string, nowSec: number): boolean {
+  const timestamp = String(headers['x-clearline-timestamp'] ?? '');
+  const signature = String(headers['x-clearline-signature'] ?? '');
+  if (!/^\d+$/.test(timestamp) || Math.abs(nowSec - Number(timestamp)) > 300) return false;
+  const expected = Buffer.from(`sha256=${createHmac('sha256', key).update(`${timestamp}.${rawBody}`).digest('hex')}`);
+  const got = Buffer.from(signature);
+  return got.length === expected.length && timingSafeEqual(got, expected);
+}
+
+test('each delivery is signed: HMAC-SHA256 over "<timestamp>.<raw body>"; a changed body, timestamp or key, or a stale replay, fails', async () => {
+  const { webhook } = hook();
+  const before = Math.floor(Date.now() / 1000);
+  webhook.send(alert(3));
+  await webhook.idle();
+  const { headers, body } = received[0]!;
+  const t = Number(headers['x-clearline-timestamp']);
+  assert.ok(t >= before && t <= Math.floor(Date.now() / 1000), `timestamp ${t} is the send time`);
+  assert.match(String(headers['x-clearline-signature']), /^sha256=[0-9a-f]{64}$/);
+  assert.equal(receiverAccepts(headers, body, SIGNING_KEY, t), true);
+  assert.equal(receiverAccepts(headers, body.replace('"ann"', '"bob"'), SIGNING_KEY, t), false, 'a changed body');
+  assert.equal(receiverAccepts({ ...headers, 'x-clearline-timestamp': String(t + 1) }, body, SIGNING_KEY, t), false, 'a changed timestamp');
+  assert.equal(receiverAccepts(headers, body, 'another-key-0123456789abcdef01234567', t), false, 'another key');
+  assert.equal(receiverAccepts(headers, body, SIGNING_KEY, t + 301), false, 'replayed 5 minutes later');
+  // A fixed vector, so the format cannot drift unnoticed: HMAC-SHA256("k", "1700000000.{}").
+  assert.deepEqual(signAlertPayload('k', 1_700_000_000, '{}'), {
+    'x-clearline-timestamp': '1700000000',
+    'x-clearline-signature': `sha256=${createHmac('sha256', 'k').update('1700000000.{}').digest('hex')}`,
+  });
+});
 
 test('the documented JSON payload arrives at the URL, path and query included', async () => {
   const { logs, webhook } = hook();
