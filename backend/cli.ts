@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { startStack, type RunningStack } from './stack.js';
 import { ALERT_WEBHOOK_ENV, alertWebhookFromSources } from './alert-webhook-source.js';
+import { parseQualityThresholds } from './quality-thresholds-option.js';
 
 const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--listen ADDR]
        [--media-address ADDR] [--management-address ADDR] [--demo] [--trunk ADDR:PORT]
@@ -14,6 +15,7 @@ const USAGE = `usage: npm run backend -- --state-dir DIR [--port-base N] [--list
        [--peer-kamailio MGMT_ADDR]... [--peer-rtpengine ADDR:PORT]... [--peer-media-address ADDR]...
        [--peer-sip-url URL]... [--peer-turn-uri URI]...
        [--max-calls N] [--media-port-min PORT] [--alert-webhook-file FILE] [--media-timeout-seconds S]
+       [--quality-thresholds rtt=MS,jitter=MS,loss=PCT,mos=N]
 A loopback --listen (the default) is the demo; any other is production unless --demo is given.
 --https-listen, --wss-listen, --turns-listen move the control plane, SIP over WSS and coturn
 (TURN/TLS on PORT, TURN UDP/TCP at its block port) to an address of their own, e.g. :443.
@@ -25,7 +27,9 @@ replicate to each --peer-kamailio over DMQ, rtpengine calls spread over every
 --media-timeout-seconds (default 60): a call with no media in either direction for that long is
 ended on both legs (a BYE to the trunk and the agent, the call record says "media timeout").
 --alert-webhook-file FILE (or the environment variable ${ALERT_WEBHOOK_ENV}): the URL quality alerts
-are POSTed to, signed (backend/README.md "Admin page"); never on the command line, where ps shows it.`;
+are POSTed to, signed (backend/README.md "Admin page"); never on the command line, where ps shows it.
+--quality-thresholds (default rtt=400,jitter=30,loss=1,mos=3.5): when agents' softphones warn about
+a call's quality and the admin page alerts; keys left out keep their defaults.`;
 
 function parseIntOption(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
         'cors-origin': { type: 'string', multiple: true },
         'alert-webhook': { type: 'string' },
         'alert-webhook-file': { type: 'string' },
+        'quality-thresholds': { type: 'string' },
         'https-listen': { type: 'string' },
         'wss-listen': { type: 'string' },
         'turns-listen': { type: 'string' },
@@ -110,6 +115,7 @@ async function main(): Promise<void> {
     maxCalls: parseIntOption('--max-calls', values['max-calls']),
     mediaPortMin: parseIntOption('--media-port-min', values['media-port-min']),
     corsOrigins: values['cors-origin'],
+    ...(values['quality-thresholds'] !== undefined ? { qualityThresholds: parseQualityThresholds(values['quality-thresholds']) } : {}),
     alertWebhook: alertWebhookFromSources({ flag: values['alert-webhook'], file: values['alert-webhook-file'], env: process.env }),
     peers: {
       kamailio: values['peer-kamailio'],

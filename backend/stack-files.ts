@@ -104,6 +104,7 @@ export async function writeStackFiles(
     ...(o.demo ? {} : { retiredDemoAgents: secrets.demoAgents.map(({ username, password }) => ({ username, password })) }),
     kamailioCtlSocket: ctlSocket,
     auditRetentionDays: o.auditRetentionDays,
+    ...(o.qualityThresholds !== undefined ? { qualityThresholds: o.qualityThresholds } : {}),
     ...(o.alertWebhook !== undefined ? { alertWebhook: o.alertWebhook, alertWebhookSecret: secrets.alertWebhookSecret } : {}),
   };
   writeFileSync(cpConfigFile, JSON.stringify(cpConfig, null, 2), { mode: 0o600 });

@@ -8,6 +8,7 @@ import { DEFAULT_TURN_TTL_SEC } from './control-plane/turn-rest.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from './control-plane/retention.js';
 import { originAllowList } from '../common/origin-allow-list.js';
 import { DEFAULT_MEDIA_TIMEOUT_SECONDS } from '../common/provisioning-api.js';
+import type { QualityThresholds } from '../common/quality/quality-thresholds.js';
 import type { SipTrunk } from './config/kamailio.js';
 import { isLoopbackAddress } from './loopback.js';
 import { resolveClusterPeers, type ClusterPeers, type ClusterPeersInput } from './cluster.js';
@@ -66,6 +67,8 @@ export interface StackOptions {
    * receiver. Checked before anything starts; never logged (a secret may be in its path or query).
    */
   readonly alertWebhook?: string;
+  /** When agents' softphones warn and the admin page alerts (`--quality-thresholds`); default DEFAULT_QUALITY_THRESHOLDS. */
+  readonly qualityThresholds?: QualityThresholds;
   /** Audit events Kamailio holds while the control plane is unreachable (default 10000). */
   readonly auditQueueSize?: number;
   /** Longest call, in seconds, before Kamailio ends it with a BYE to both sides (default 4 h). */
@@ -114,6 +117,7 @@ export interface ResolvedOptions {
   readonly maxCallSeconds: number | undefined;
   readonly alertWebhook: string | undefined;
   readonly mediaTimeoutSeconds: number;
+  readonly qualityThresholds: QualityThresholds | undefined;
 }
 
 /** Below this, one lost ICE restart or a congested moment would end live calls. */
@@ -265,5 +269,6 @@ export function resolveStackOptions(opts: StackOptions): ResolvedOptions {
     maxCallSeconds: opts.maxCallSeconds,
     alertWebhook: opts.alertWebhook,
     mediaTimeoutSeconds,
+    qualityThresholds: opts.qualityThresholds,
   };
 }
