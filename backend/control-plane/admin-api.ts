@@ -234,7 +234,7 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
   app.get('/api/calls', async (req, reply) => {
     if (!(await requireAdmin(req, reply))) return;
     const q = ListQuerySchema.safeParse(req.query);
-    if (!q.success) return reply.code(400).send({ error: 'query: since (epoch ms), limit (1-10000)' });
-    return { calls: await audit.listCalls({ sinceMs: q.data.since, limit: q.data.limit }) };
+    if (!q.success) return reply.code(400).send({ error: 'query: since (epoch ms), callId, limit (1-10000)' });
+    return { calls: await audit.listCalls({ sinceMs: q.data.since, callId: q.data.callId, limit: q.data.limit }) };
   });
 }

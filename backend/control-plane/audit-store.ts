@@ -114,11 +114,11 @@ export class AuditStore {
     }));
   }
 
-  async listCalls(opts: { sinceMs?: number; limit?: number } = {}): Promise<CallRecord[]> {
-    const rows = await this.db.all<CallRow>('SELECT * FROM calls WHERE started_at >= ? ORDER BY started_at DESC LIMIT ?', [
-      opts.sinceMs ?? 0,
-      opts.limit ?? 1000,
-    ]);
+  async listCalls(opts: { sinceMs?: number; callId?: string; limit?: number } = {}): Promise<CallRecord[]> {
+    const rows = await this.db.all<CallRow>(
+      `SELECT * FROM calls WHERE started_at >= ? ${opts.callId ? 'AND call_id = ?' : ''} ORDER BY started_at DESC LIMIT ?`,
+      [opts.sinceMs ?? 0, ...(opts.callId ? [opts.callId] : []), opts.limit ?? 1000],
+    );
     return rows.reverse().map(toCall);
   }
 }

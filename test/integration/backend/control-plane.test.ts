@@ -179,6 +179,13 @@ describe('control plane HTTP API', { timeout: 30_000 }, () => {
     assert.equal(call[0].disposition, 'busy');
     assert.equal(call[0].startedAt, 1700000000250, "the call's times are Kamailio's, not the delivery's");
     assert.equal(call[0].endedAt, 1700000003750);
+    // Filtered by Call-ID on the server: that call alone, and nothing for an unknown one.
+    const byId = (await app.inject({ url: '/api/calls?callId=cp-1', headers: admin })).json() as { calls: Array<{ callId: string }> };
+    assert.deepEqual(
+      byId.calls.map((c) => c.callId),
+      ['cp-1'],
+    );
+    assert.deepEqual((await app.inject({ url: '/api/calls?callId=no-such-call', headers: admin })).json(), { calls: [] });
   });
 
   test('static files: index + assets with the strict CSP; no path escapes the web root', async () => {
