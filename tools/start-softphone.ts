@@ -45,6 +45,8 @@ console.log(
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}`,
 );
+// The token itself stays in the file (0600): a terminal's scrollback is no place for the admin secret.
+console.log(`[start] Admin page: ${endpoints.admin.pageUrl}  (sign in with "admin.token" from ${stack.endpointsFile})`);
 console.log('[start] Press Ctrl-C to stop.');
 
 let stopping = false;
