@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Agent } from '../../support/agent.js';
 import { approxHz, inboundPacketsReceived } from '../../support/audio-probe.js';
 import { startTestBackend, type TestBackend } from '../../support/backend-fixture.js';
+import type { StackOptions } from '../../../backend/stack-options.js';
 import { CarrierApi, isLive, type CarrierCall } from '../../support/carrier-api.js';
 import { TEST_PORT_BASES, spareTestPorts, type TestPortBlock } from '../../support/port-registry.js';
 import { blockUdp } from '../../support/udp-block.js';
@@ -19,6 +20,9 @@ export const AGENT_HZ = 440;
 export const browserUdpPorts = (block: TestPortBlock) => spareTestPorts(block, 1500, 1599);
 export const BROWSER_UDP = browserUdpPorts('recovery');
 
+/** The operator's settings a rig's stack may start with (e.g. a short media timeout). */
+type StackSettings = Omit<StackOptions, 'stateDir' | 'portBase' | 'log'>;
+
 export class CallRecoveryRig {
   private constructor(
     readonly backend: TestBackend,
@@ -26,8 +30,8 @@ export class CallRecoveryRig {
     readonly agent: Agent,
   ) {}
 
-  static async start(block: TestPortBlock = 'recovery'): Promise<CallRecoveryRig> {
-    const backend = await startTestBackend(TEST_PORT_BASES[block]);
+  static async start(block: TestPortBlock = 'recovery', stack: StackSettings = {}): Promise<CallRecoveryRig> {
+    const backend = await startTestBackend(TEST_PORT_BASES[block], { stack });
     try {
       const agent = await Agent.launch({
         name: 'a',
