@@ -1,10 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { CallRecoveryRig, browserUdpPorts } from './support/call-recovery.js';
 import { isLive } from '../support/carrier-api.js';
 import { blockUdp } from '../support/udp-block.js';
+import { blackHoleTcp } from '../support/tcp-black-hole.js';
 import { TEST_PORT_BASES } from '../support/port-registry.js';
 import { portsFor } from '../../backend/ports.js';
 
@@ -15,32 +14,17 @@ import { portsFor } from '../../backend/ports.js';
  * records why, and the softphone, which no BYE can reach, ends the call itself and says why.
  * Real Chromium on the real stack with a 5 s media timeout (`--media-timeout-seconds`).
  */
-const run = promisify(execFile);
 const BLOCK = 'recovery' as const;
 const MEDIA_TIMEOUT_SECONDS = 5;
 const CHAIN = 'dc-deadcall';
-const ipt = (...args: string[]) => run('iptables', ['-w', '5', ...args]);
 const turnPorts = () => {
   const p = portsFor(TEST_PORT_BASES[BLOCK]);
   return [p.turn, p.turns];
 };
 
-async function blackHoleTurnTcp(): Promise<void> {
-  await ipt('-N', CHAIN);
-  for (const port of turnPorts()) {
-    for (const dir of ['--dport', '--sport']) await ipt('-A', CHAIN, '-p', 'tcp', dir, String(port), '-j', 'DROP');
-  }
-  await ipt('-I', 'OUTPUT', '-j', CHAIN);
-}
-
-async function restoreTurnTcp(): Promise<void> {
-  await ipt('-D', 'OUTPUT', '-j', CHAIN).catch(() => undefined);
-  await ipt('-F', CHAIN).catch(() => undefined);
-  await ipt('-X', CHAIN).catch(() => undefined);
-}
-
 let rig: CallRecoveryRig;
 let unblockUdp: (() => Promise<void>) | undefined;
+let restoreTurnTcp: (() => Promise<void>) | undefined;
 
 before(
   async () => {
@@ -50,7 +34,7 @@ before(
 );
 after(async () => {
   await unblockUdp?.();
-  await restoreTurnTcp();
+  await restoreTurnTcp?.();
   await rig?.stop();
 });
 
@@ -65,7 +49,7 @@ test(
 
     await rig.agent.cutSipPath();
     unblockUdp = await blockUdp(browserUdpPorts(BLOCK), CHAIN);
-    await blackHoleTurnTcp();
+    restoreTurnTcp = await blackHoleTcp(CHAIN, turnPorts());
     const cutAt = Date.now();
 
     const ended = await rig.carrier.waitFor(far.id, 'the carrier’s leg ended', (c) => !isLive(c), 60_000);

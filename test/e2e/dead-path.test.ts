@@ -1,10 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { startTestBackend, type TestBackend } from '../support/backend-fixture.js';
 import { Agent } from '../support/agent.js';
 import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
+import { blackHoleTcp } from '../support/tcp-black-hole.js';
 
 /**
  * A signaling path that dies silently — every packet of the SIP WebSocket dropped by iptables,
@@ -14,26 +13,12 @@ import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
  * registers again. The WebSocket is not tapped: Chromium talks to Kamailio over loopback TCP, and
  * the rules (in a chain of this suite's own, `dc-deadpath`) match only this stack's WS port.
  */
-const run = promisify(execFile);
 const CHAIN = 'dc-deadpath';
-const ipt = (...args: string[]) => run('iptables', ['-w', '5', ...args]);
 
 let backend: TestBackend;
 let agent: Agent;
 let wsPort: number;
-
-async function blackHole(): Promise<void> {
-  await ipt('-N', CHAIN);
-  await ipt('-A', CHAIN, '-p', 'tcp', '--dport', String(wsPort), '-j', 'DROP');
-  await ipt('-A', CHAIN, '-p', 'tcp', '--sport', String(wsPort), '-j', 'DROP');
-  await ipt('-I', 'OUTPUT', '-j', CHAIN);
-}
-
-async function restore(): Promise<void> {
-  await ipt('-D', 'OUTPUT', '-j', CHAIN).catch(() => undefined);
-  await ipt('-F', CHAIN).catch(() => undefined);
-  await ipt('-X', CHAIN).catch(() => undefined);
-}
+let restore: (() => Promise<void>) | undefined;
 
 before(
   async () => {
@@ -50,7 +35,7 @@ before(
   { timeout: 120_000 },
 );
 after(async () => {
-  await restore();
+  await restore?.();
   await agent?.close();
   await backend?.stop();
 });
@@ -63,7 +48,7 @@ test(
     const alice = backend.endpoints.agents[0]!;
     await agent.phone.signIn(backend.endpoints.controlPlane.url, alice.username, alice.password);
     await agent.phone.waitRegistered();
-    await blackHole();
+    restore = await blackHoleTcp(CHAIN, [wsPort]);
     const droppedAt = Date.now();
     // Bounded well below TCP's own give-up (minutes); the figure is printed, speed goals live in bench.
     const shown = await agent.phone.waitRegistration(/lost|reconnect/i, 60_000);
