@@ -5,7 +5,7 @@
  * placing are ended with their records closed. Re-enabled, it works
  * again; other agents keep working throughout.
  */
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminGet, startTestStack, waitFor } from '../backend/support/stack-fixture.js';
 import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
@@ -54,11 +54,17 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
       assert.equal((await admin(fx.stack, 'PATCH', `/api/agents/${who.username}`, { maxCps: 50 })).status, 200);
   });
   afterEach(() => pool.closeAll());
+  /** Re-enables nora when the test ends, passed or failed, so the next test starts from an enabled agent. */
+  const reEnableNoraAfter = (t: TestContext) =>
+    t.after(async () => {
+      assert.equal((await admin(fx.stack, 'PATCH', `/api/agents/${NORA.username}`, { disabled: false })).status, 200);
+    });
   after(async () => {
     await fx?.dispose();
   });
 
-  test('disabled: registration dropped, REGISTER/INVITE/sign-in/TURN refused; re-enabled: all back', async () => {
+  test('disabled: registration dropped, REGISTER/INVITE/sign-in/TURN refused; re-enabled: all back', async (t) => {
+    reEnableNoraAfter(t);
     const otto = await connect(OTTO);
     const nora = await connect(NORA);
     assert.equal((await otto.register()).status, 200);
@@ -81,7 +87,8 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
     assert.equal(await callStatus(otto, NORA.username), 486, 're-registered nora is reachable again');
   });
 
-  test('disabled mid-call: the calls it is placing are ended (BYE to both sides) and their records closed', async () => {
+  test('disabled mid-call: the calls it is placing are ended (BYE to both sides) and their records closed', async (t) => {
+    reEnableNoraAfter(t);
     const otto = await connect(OTTO);
     const nora = await connect(NORA);
     assert.equal((await otto.register()).status, 200);
@@ -100,12 +107,14 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
 
     const disabled = await admin(fx.stack, 'PATCH', `/api/agents/${NORA.username}`, { disabled: true });
     assert.deepEqual((disabled.body as { kamailio: unknown }).kamailio, { registrationsDropped: true, callsEnded: 1 });
-    await waitFor(async () => otto.byes.some((b) => header(b, 'call-id') === call.callId) && nora.byes.length > 0, 'a BYE to both sides');
+    const byeTo = (agent: WsSipAgent) => agent.byes.some((b) => header(b, 'call-id') === call.callId);
+    await waitFor(async () => byeTo(otto) && byeTo(nora), 'a BYE to both sides').catch((err: Error) => {
+      throw new Error(`${err.message} (otto got one: ${byeTo(otto)}, nora got one: ${byeTo(nora)})`);
+    });
     const record = await callRecord(call.callId);
     assert.ok(record?.endedAt !== null && record?.disposition === 'answered', `record closed: ${JSON.stringify(record)}`);
     const { events } = await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?callId=${encodeURIComponent(call.callId)}`);
     assert.ok(events.some((e) => e.method === 'BYE' && e.outcome === 'agent revoked'));
-    assert.equal((await admin(fx.stack, 'PATCH', `/api/agents/${NORA.username}`, { disabled: false })).status, 200);
   });
 
   test('deleted: registration dropped, REGISTER/INVITE refused, sign-in and TURN 401 like any unknown user', async () => {
