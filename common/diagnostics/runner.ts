@@ -94,15 +94,36 @@ export async function runSteps<C extends StepResults>(
     await Promise.race(pending);
   }
 
-  const ordered = steps.map((s) => results.get(s.id)!);
-  const { verdict, summary } = overallVerdict(steps, ordered);
-  emit({ kind: 'done', runId, verdict, summary });
+  return finishRun({ runId, origin: startedAt, steps, results: steps.map((s) => results.get(s.id)!) }, now, emit);
+}
+
+/** A run to judge: its steps (which of them block), their results in the order to report them. */
+export interface FinishingRun {
+  runId: string;
+  /** When the run began (`now()` ms): its time counts from there. */
+  origin: number;
+  steps: readonly { id: string; blocking: boolean }[];
+  results: DiagnosticStepResult[];
+  /** Said after the verdict's summary (what the host checks found toward an unreachable control plane). */
+  summaryTail?: string;
+}
+
+/**
+ * A run's end: the verdict of the whole (verdict.ts), one 'done' that says it, the time from the
+ * origin. Every run ends here: `runSteps`'s own, and a run composed of several (the desktop's
+ * provisioning attempt beside its host checks, main/diagnostics/provisioned-run.ts), whose
+ * runners' own 'done' would each judge only a part.
+ */
+export function finishRun(run: FinishingRun, now: () => number, onProgress: ProgressListener): RunResult {
+  const judged = overallVerdict(run.steps, run.results);
+  const summary = `${judged.summary}${run.summaryTail ?? ''}`;
+  onProgress({ kind: 'done', runId: run.runId, verdict: judged.verdict, summary });
   return {
-    runId,
-    verdict,
+    runId: run.runId,
+    verdict: judged.verdict,
     summary,
-    startedAt: new Date(startedAt).toISOString(),
-    totalMs: Math.round(now() - startedAt),
-    steps: ordered,
+    startedAt: new Date(run.origin).toISOString(),
+    totalMs: Math.round(now() - run.origin),
+    steps: run.results,
   };
 }

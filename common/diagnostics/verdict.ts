@@ -7,8 +7,8 @@ import type { Verdict } from './step.js';
  * degraded (e.g. UDP blocked but TURN over TLS works), which is a warning.
  */
 export function overallVerdict(
-  steps: { id: string; blocking: boolean }[],
-  results: DiagnosticStepResult[],
+  steps: readonly { id: string; blocking: boolean }[],
+  results: readonly DiagnosticStepResult[],
 ): { verdict: Verdict; summary: string } {
   const blocking = new Set(steps.filter((s) => s.blocking).map((s) => s.id));
   const failedBlocking = results.filter((r) => r.verdict === 'fail' && blocking.has(r.id));

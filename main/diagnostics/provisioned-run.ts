@@ -10,12 +10,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DiagnosticStepResult } from '../../common/contract/index.js';
-import { runSteps } from '../../common/diagnostics/runner.js';
+import { finishRun, runSteps } from '../../common/diagnostics/runner.js';
 import { errorText, type StepDefinition } from './step.js';
 import { stepContext } from './step-context.js';
 import { sameServers, targetsFromConfig } from './targets.js';
 import type { DiagnosticsConfig, ProgressListener, Probes, Report } from './types.js';
-import { HOST_NAME_STEPS, composedReport, hostChecksReport, startHostChecks, type HostChecksInput } from './without-control-plane.js';
+import { HOST_NAME_STEPS, hostChecksReport, startHostChecks, type HostChecksInput } from './without-control-plane.js';
 
 export interface ProvisioningAttempt {
   /** Reads the agent's configuration from the control plane (at the provisioning URL). */
@@ -80,9 +80,10 @@ export async function runProvisioned(
     // Other servers: the host checks' results are not used, but their sockets are closed before the run ends.
     host.run,
   ]);
-  return composedReport(
+  // No "found:" tail (hostChecksReport's): with the configuration read, every step ran and says its own finding.
+  return finishRun(
     { runId, origin, steps: [{ id: 'provisioning', blocking: true }, ...input.steps], results: [read, ...full.steps] },
-    probes,
+    probes.now,
     onProgress,
   );
 }

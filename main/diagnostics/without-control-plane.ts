@@ -7,9 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClientConfig, DiagnosticStepResult } from '../../common/contract/index.js';
-import { runSteps } from '../../common/diagnostics/runner.js';
+import { finishRun, runSteps } from '../../common/diagnostics/runner.js';
 import type { RunResult } from '../../common/diagnostics/step.js';
-import { overallVerdict } from '../../common/diagnostics/verdict.js';
 import type { StepContext, StepDefinition } from './step.js';
 import { stepContext } from './step-context.js';
 import { dnsStep } from './steps/dns.js';
@@ -84,29 +83,6 @@ export function startHostChecks(
   return { targets, results, run };
 }
 
-/**
- * The report of a composed run (the provisioning step and the checks): the verdict of the whole
- * (provisioning blocks), one 'done', its time counted from `origin`.
- */
-export function composedReport(
-  run: { runId: string; origin: number; steps: { id: string; blocking: boolean }[]; results: DiagnosticStepResult[] },
-  probes: Probes,
-  onProgress: ProgressListener,
-  summaryTail = '',
-): Report {
-  const { verdict, summary } = overallVerdict(run.steps, run.results);
-  const said = `${summary}${summaryTail}`;
-  onProgress({ kind: 'done', runId: run.runId, verdict, summary: said });
-  return {
-    runId: run.runId,
-    verdict,
-    summary: said,
-    startedAt: new Date(run.origin).toISOString(),
-    totalMs: Math.round(probes.now() - run.origin),
-    steps: run.results,
-  };
-}
-
 interface PathValue {
   role: string;
   host: string;
@@ -149,7 +125,11 @@ export async function hostChecksReport(
   const hostRun = await host.run;
   const results = [...(provisioning ? [provisioning] : []), ...hostRun.steps];
   const judged = [...(provisioning ? [{ id: 'provisioning', blocking: true }] : []), ...steps];
-  return composedReport({ ...context, steps: judged, results }, context.probes, context.onProgress, whatWasFound(results));
+  return finishRun(
+    { runId: context.runId, origin: context.origin, steps: judged, results, summaryTail: whatWasFound(results) },
+    context.probes.now,
+    context.onProgress,
+  );
 }
 
 /** Before sign-in: nobody to ask the control plane as, so the host checks alone. */
