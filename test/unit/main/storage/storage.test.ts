@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallHistoryEntry } from '../../../../common/contract/index.js';
 import { HistoryStore } from '../../../../main/storage/history-store.js';
+import { NetworkReportStore } from '../../../../main/storage/network-report-store.js';
 import { ownerFileName } from '../../../../main/storage/owner-file-name.js';
 import { writeJsonAtomic } from '../../../../main/storage/json-file.js';
 import { SettingsStore } from '../../../../main/storage/settings-store.js';
+import { sampleNetworkReport } from '../../../support/network-report.js';
 import { memoryLogger } from '../fakes/memory-logger.js';
 
 const tempDir = (t: { after(fn: () => void): void }) => {
@@ -121,4 +123,55 @@ test('writeJsonAtomic leaves no temp file behind and replaces the content whole'
   await writeJsonAtomic(path, { a: 2 });
   assert.deepEqual(readdirSync(dir), ['x.json']);
   assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { a: 2 });
+});
+
+test('writeJsonAtomic: a failed write rejects, leaves what was there and no temp file', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'x.json');
+  mkdirSync(path); // nothing can be renamed over a directory
+  await assert.rejects(writeJsonAtomic(path, { a: 1 }), { code: 'EISDIR' });
+  assert.deepEqual(readdirSync(dir), ['x.json']);
+  assert.ok(statSync(path).isDirectory());
+});
+
+test('a file that exists but cannot be read is an error, not a reset: nothing is set aside', async (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'settings.json'));
+  await assert.rejects(new SettingsStore(dir, memoryLogger().scope('settings')).get(), { code: 'EISDIR' });
+  assert.deepEqual(readdirSync(dir), ['settings.json']);
+});
+
+test('network reports: kept per owner however its URL is spelled, read back through the schema', async (t) => {
+  const dir = tempDir(t);
+  const store = new NetworkReportStore(dir, memoryLogger().scope('reports'));
+  const beforeSignIn = { url: 'https://cp.example', username: '' };
+  assert.equal(await store.last(beforeSignIn), null);
+  await store.keep(beforeSignIn, sampleNetworkReport({ runId: 'run-7' }));
+  assert.equal((await store.last({ url: 'https://cp.example/', username: '' }))?.runId, 'run-7');
+  assert.equal(await store.last(alice), null, 'another owner sees none of it');
+});
+
+test('network reports: a kept report of another version is set aside and not shown', async (t) => {
+  const dir = tempDir(t);
+  const log = memoryLogger();
+  const store = new NetworkReportStore(dir, log.scope('reports'));
+  await store.keep(alice, sampleNetworkReport());
+  const file = join(dir, 'network-reports', readdirSync(join(dir, 'network-reports'))[0]!);
+  writeFileSync(file, JSON.stringify({ ...sampleNetworkReport(), version: 2 }));
+  assert.equal(await store.last(alice), null);
+  assert.equal(readdirSync(join(dir, 'network-reports')).filter((f) => f.includes('.corrupt-')).length, 1);
+  assert.match(log.lines.join('\n'), /warn \(reports\) .*was unreadable \(version: /);
+});
+
+test('network reports: a failed keep rejects its own caller only; the next keep lands', async (t) => {
+  const dir = tempDir(t);
+  const store = new NetworkReportStore(dir, memoryLogger().scope('reports'));
+  await store.keep(alice, sampleNetworkReport({ runId: 'run-1' }));
+  const file = join(dir, 'network-reports', readdirSync(join(dir, 'network-reports'))[0]!);
+  rmSync(file);
+  mkdirSync(file);
+  await assert.rejects(store.keep(alice, sampleNetworkReport({ runId: 'run-2' })), { code: 'EISDIR' });
+  rmSync(file, { recursive: true });
+  await store.keep(alice, sampleNetworkReport({ runId: 'run-3' }));
+  assert.equal((await store.last(alice))?.runId, 'run-3');
 });
