@@ -1,8 +1,9 @@
 /**
  * ESLint flat config: the process and layer boundaries of DESIGN.md as ONE table, checked on every
- * import by the `clearline/layers` rule (tools/lint/layers-rule.mjs), plus typescript-eslint's
- * recommended rules on product code. test/unit/architecture/layers.test.ts is the rule's unit
- * test: deliberately wrong imports must fail.
+ * import of product code by the `clearline/layers` rule (tools/lint/layers-rule.mjs), and
+ * typescript-eslint's recommended rules on product code and tests alike; tests also get the
+ * type-aware promise rules (TEST_RULES). test/unit/architecture/layers.test.ts is the config's
+ * unit test: deliberately wrong imports, and a test that forgets to await, must fail.
  */
 import { clearlinePlugin, tseslint } from './tools/lint/index.mjs';
 
@@ -85,20 +86,50 @@ const LAYERS = {
   exempt: [{ file: 'renderer/vite.config.ts', why: 'build tooling Vite runs in Node, not part of the renderer' }],
 };
 
+/**
+ * Tests drive every process, so the layer table is not theirs; what goes wrong in a test is a
+ * promise nobody awaits: `assert.rejects(…)` or a `t.test(…)` left floating passes whatever
+ * happens. Those rules need types (the project service over tsconfig.json, which includes test/),
+ * and node:test's own `test`/`describe`/`it` at the top of a file are meant to float. Not
+ * no-misused-promises: it alone took 6 of the tests' lint seconds and found nothing.
+ */
+const TEST_RULES = {
+  '@typescript-eslint/no-floating-promises': [
+    'error',
+    {
+      allowForKnownSafeCalls: [
+        { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+      ],
+    },
+  ],
+  '@typescript-eslint/await-thenable': 'error',
+  // A test reads page globals (window.clearline in Chromium), raw JSON and fakes' internals whose
+  // shape the assertions themselves check; typing each `any` away would add code, not safety.
+  '@typescript-eslint/no-explicit-any': 'off',
+};
+
 export default [
-  // Tests may import across layers (they drive every process) and are not held to the rules below.
-  { ignores: ['**/node_modules/**', 'dist/**', 'build/**', 'test/**', '**/*.mjs', '**/*.d.mts'] },
+  { ignores: ['**/node_modules/**', 'dist/**', 'build/**', '**/*.mjs', '**/*.d.mts'] },
   ...tseslint.configs.recommended.map((config) => ({ ...config, files: ['**/*.ts', '**/*.tsx'] })),
   {
     files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parser: tseslint.parser, parserOptions: { ecmaFeatures: { jsx: true } } },
-    plugins: { clearline: clearlinePlugin },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
-      'clearline/layers': ['error', LAYERS],
       // tsc reports unused locals and parameters already (noUnusedLocals/Parameters), and it
       // rightly allows a rest sibling that drops a field (`const { token: _token, ...rest } = x`).
       '@typescript-eslint/no-unused-vars': 'off',
     },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['test/**'],
+    plugins: { clearline: clearlinePlugin },
+    rules: { 'clearline/layers': ['error', LAYERS] },
+  },
+  {
+    files: ['test/**/*.ts', 'test/**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: TEST_RULES,
   },
 ];

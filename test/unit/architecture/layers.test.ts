@@ -1,7 +1,7 @@
 /**
- * The layer rule set (eslint.config.mjs) run through the ESLint API on deliberately wrong imports:
- * each must fail lint with the layer's reason, and the right way round must pass. `npm run lint`
- * applies the same config to the whole tree.
+ * The lint config (eslint.config.mjs) run through the ESLint API on deliberately wrong imports:
+ * each must fail lint with the layer's reason, and the right way round must pass; in tests, a
+ * promise left floating must fail. `npm run lint` applies the same config to the whole tree.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +11,8 @@ import { ESLint } from '../../../tools/lint/index.mjs';
 const root = join(import.meta.dirname, '..', '..', '..');
 const eslint = new ESLint({ cwd: root });
 
-/** The layer messages ESLint reports for `code` as if it were the repo file `file`. */
-async function layerProblems(file: string, code: string): Promise<string[]> {
+/** The problems ESLint reports for `code` as if it were the repo file `file` (rule: message). */
+async function lintProblems(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: join(root, file) });
   assert.ok(result, `ESLint linted ${file}`);
   return result.messages.map((m) => `${m.ruleId ?? 'parse'}: ${m.message}`);
@@ -45,7 +45,7 @@ const wrong: ReadonlyArray<readonly [file: string, code: string, why: RegExp]> =
 
 for (const [file, code, why] of wrong) {
   test(`lint fails: ${file}: ${code.split('\n')[0]}`, async () => {
-    const problems = await layerProblems(file, code);
+    const problems = await lintProblems(file, code);
     assert.equal(problems.length, 1, problems.join('\n'));
     assert.match(problems[0]!, /^clearline\/layers: /);
     assert.match(problems[0]!, why);
@@ -72,6 +72,33 @@ const right: ReadonlyArray<readonly [file: string, code: string]> = [
 
 for (const [file, code] of right) {
   test(`lint passes: ${file}: ${code.split('\n')[0]}`, async () => {
-    assert.deepEqual(await layerProblems(file, code), []);
+    assert.deepEqual(await lintProblems(file, code), []);
   });
 }
+
+// Tests drive every process: the layer table is not theirs, but a promise they forget to await is
+// caught (type-aware, so the file must be one the project has: this one, with other content).
+const TEST_FILE = 'test/unit/architecture/layers.test.ts';
+
+test('lint passes: a test imports across layers and floats only node:test calls', { timeout: 120_000 }, async () => {
+  const code = [
+    `import assert from 'node:assert/strict';`,
+    `import { describe, it, test } from 'node:test';`,
+    `import { startStack } from '../../../backend/stack.js';`,
+    `import { createWebHost } from '../../../renderer/host/web-host.js';`,
+    `test('x', async () => { await assert.rejects(Promise.reject(new Error('no')), /no/); assert.ok(startStack && createWebHost); });`,
+    `describe('y', () => { it('z', () => {}); });`,
+  ].join('\n');
+  assert.deepEqual(await lintProblems(TEST_FILE, code), []);
+});
+
+test('lint fails: a test that does not await assert.rejects (it would pass whatever happened)', { timeout: 120_000 }, async () => {
+  const code = [
+    `import assert from 'node:assert/strict';`,
+    `import { test } from 'node:test';`,
+    `test('x', () => { assert.rejects(Promise.resolve(1)); });`,
+  ].join('\n');
+  const problems = await lintProblems(TEST_FILE, code);
+  assert.equal(problems.length, 1, problems.join('\n'));
+  assert.match(problems[0]!, /^@typescript-eslint\/no-floating-promises: /);
+});

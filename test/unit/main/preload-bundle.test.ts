@@ -23,10 +23,11 @@ test('build:electron preload bundle runs under a sandbox-like require and expose
   );
   assert.match(readFileSync(main, 'utf8'), /from "electron"/, 'main is an ES module importing electron');
 
-  const exposed = new Map<string, { invoke: Function; on: Function }>();
+  type ExposedApi = { invoke(channel: string, request: unknown): Promise<unknown>; on(...args: unknown[]): unknown };
+  const exposed = new Map<string, ExposedApi>();
   const invoked: Array<[string, unknown]> = [];
   const fakeElectron = {
-    contextBridge: { exposeInMainWorld: (key: string, api: { invoke: Function; on: Function }) => exposed.set(key, api) },
+    contextBridge: { exposeInMainWorld: (key: string, api: ExposedApi) => exposed.set(key, api) },
     ipcRenderer: {
       invoke: async (channel: string, request: unknown) => (invoked.push([channel, request]), { ok: true, value: 'pong' }),
       on: () => undefined,

@@ -38,6 +38,7 @@ export class FakeSipServer {
   private readonly waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
 
   get transportConstructor(): NonNullable<UserAgentOptions['transportConstructor']> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- SIP.js constructs the class itself, and inside its constructor `this` is the transport, not this server
     const server = this;
     return class extends TransportFake {
       constructor(_logger: unknown, options?: { server?: string }) {
