@@ -5,15 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { behaviourFor, DEFAULT_NUMBERS, NUMBER_ROLES, type Behaviour, type NumberRole } from '../../../backend/carrier/behaviours.js';
 import { ControlPlaneConfigSchema } from '../../../backend/control-plane/config.js';
 import { EndpointsSchema } from '../../../backend/endpoints.js';
-import { REPO_ROOT } from '../../../backend/stack.js';
-import { writeStackFiles } from '../../../backend/stack-files.js';
-import { resolveStackOptions } from '../../../backend/stack-options.js';
+import { generatedStackFiles } from '../../support/stack-files.js';
 
 /** What a call to each role's number must do (the demo's promise to the person dialling it). */
 const EXPECTED: Record<NumberRole, Behaviour> = {
@@ -24,24 +20,16 @@ const EXPECTED: Record<NumberRole, Behaviour> = {
   noAnswer: { kind: 'ring', role: 'noAnswer' },
 };
 
-test('advertised numbers: the control plane tells clients exactly the numbers the carrier answers, each with its behaviour', async () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'clearline-numbers-'));
-  try {
-    const confDir = join(stateDir, 'config');
-    const runDir = join(stateDir, 'run');
-    for (const d of [confDir, runDir]) mkdirSync(d, { recursive: true });
-    const files = await writeStackFiles(resolveStackOptions({ stateDir }), { repoRoot: REPO_ROOT, confDir, runDir }, []);
-    assert.notEqual(files.carrierMain, null, 'a loopback stack runs the simulated carrier');
-    const advertised = ControlPlaneConfigSchema.parse(JSON.parse(readFileSync(files.controlPlaneConfig, 'utf8'))).client.numbers;
+test('advertised numbers: the control plane tells clients exactly the numbers the carrier answers, each with its behaviour', async (t) => {
+  const { files } = await generatedStackFiles(t);
+  assert.notEqual(files.carrierMain, null, 'a loopback stack runs the simulated carrier');
+  const advertised = ControlPlaneConfigSchema.parse(JSON.parse(readFileSync(files.controlPlaneConfig, 'utf8'))).client.numbers;
 
-    // The shape endpoints.json publishes accepts them: every role of the carrier, nothing else.
-    const published = EndpointsSchema.shape.numbers.parse(advertised);
-    assert.deepEqual(Object.keys(published).sort(), [...NUMBER_ROLES].sort());
-    for (const role of NUMBER_ROLES) {
-      assert.deepEqual(behaviourFor(DEFAULT_NUMBERS, published[role]), EXPECTED[role], `${role} ${published[role]}`);
-    }
-  } finally {
-    rmSync(stateDir, { recursive: true, force: true });
+  // The shape endpoints.json publishes accepts them: every role of the carrier, nothing else.
+  const published = EndpointsSchema.shape.numbers.parse(advertised);
+  assert.deepEqual(Object.keys(published).sort(), [...NUMBER_ROLES].sort());
+  for (const role of NUMBER_ROLES) {
+    assert.deepEqual(behaviourFor(DEFAULT_NUMBERS, published[role]), EXPECTED[role], `${role} ${published[role]}`);
   }
 });
 

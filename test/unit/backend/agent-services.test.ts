@@ -7,16 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseHostPort, resolveAgentServices, serviceHosts, serviceUrl } from '../../../backend/agent-services.js';
 import { assertDistinctBindings, stackBindings } from '../../../backend/bindings.js';
 import { ControlPlaneConfigSchema } from '../../../backend/control-plane/config.js';
 import { portsFor } from '../../../backend/ports.js';
-import { REPO_ROOT } from '../../../backend/stack.js';
-import { writeStackFiles } from '../../../backend/stack-files.js';
 import { resolveStackOptions } from '../../../backend/stack-options.js';
+import { generatedStackFiles } from '../../support/stack-files.js';
 
 const LISTEN = '10.9.8.7';
 const MEDIA = '10.9.8.8';
@@ -123,42 +120,33 @@ test('two services on one socket are refused before anything starts, naming both
   );
 });
 
-test('generated configs: HTTPS, WSS and TURN/TLS on 443; the client gets turns:…:443 and every other TURN transport', async () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'clearline-443-'));
-  try {
-    const confDir = join(stateDir, 'config');
-    const runDir = join(stateDir, 'run');
-    for (const d of [confDir, runDir]) mkdirSync(d, { recursive: true });
-    const o = resolveStackOptions({ stateDir, portBase: BASE, listen: LISTEN, mediaAddress: MEDIA, serviceListen: ON_443 });
-    const files = await writeStackFiles(o, { repoRoot: REPO_ROOT, confDir, runDir }, []);
+test('generated configs: HTTPS, WSS and TURN/TLS on 443; the client gets turns:…:443 and every other TURN transport', async (t) => {
+  const { files } = await generatedStackFiles(t, { portBase: BASE, listen: LISTEN, mediaAddress: MEDIA, serviceListen: ON_443 });
 
-    assert.equal(files.controlPlaneUrl, `https://${HTTPS}`);
-    assert.equal(files.wsUrl, `wss://${WSS}`);
-    const expectedUris = [`turn:${TURNS}:30020?transport=udp`, `turn:${TURNS}:30020?transport=tcp`, `turns:${TURNS}:443?transport=tcp`];
-    assert.deepEqual(files.turnUris, expectedUris);
+  assert.equal(files.controlPlaneUrl, `https://${HTTPS}`);
+  assert.equal(files.wsUrl, `wss://${WSS}`);
+  const expectedUris = [`turn:${TURNS}:30020?transport=udp`, `turn:${TURNS}:30020?transport=tcp`, `turns:${TURNS}:443?transport=tcp`];
+  assert.deepEqual(files.turnUris, expectedUris);
 
-    const cp = ControlPlaneConfigSchema.parse(JSON.parse(readFileSync(files.controlPlaneConfig, 'utf8')));
-    assert.equal(cp.listen, HTTPS);
-    assert.equal(cp.port, 443);
-    assert.deepEqual(cp.turn.uris, expectedUris, 'what /api/turn-credentials hands every agent');
-    assert.equal(cp.client.wsUrl, `wss://${WSS}`);
-    assert.ok(cp.corsOrigins.includes(`https://${HTTPS}`), 'the web softphone’s origin, as the browser sends it (no :443)');
+  const cp = ControlPlaneConfigSchema.parse(JSON.parse(readFileSync(files.controlPlaneConfig, 'utf8')));
+  assert.equal(cp.listen, HTTPS);
+  assert.equal(cp.port, 443);
+  assert.deepEqual(cp.turn.uris, expectedUris, 'what /api/turn-credentials hands every agent');
+  assert.equal(cp.client.wsUrl, `wss://${WSS}`);
+  assert.ok(cp.corsOrigins.includes(`https://${HTTPS}`), 'the web softphone’s origin, as the browser sends it (no :443)');
 
-    const kamailio = readFileSync(files.kamailioConfig, 'utf8');
-    assert.match(kamailio, new RegExp(`#!substdef "!CL_WSS_ADDR!${WSS.replace(/\./g, '\\.')}!g"`));
-    assert.match(kamailio, /#!substdef "!CL_SIP_WSS_PORT!443!g"/);
+  const kamailio = readFileSync(files.kamailioConfig, 'utf8');
+  assert.match(kamailio, new RegExp(`#!substdef "!CL_WSS_ADDR!${WSS.replace(/\./g, '\\.')}!g"`));
+  assert.match(kamailio, /#!substdef "!CL_SIP_WSS_PORT!443!g"/);
 
-    const coturn = readFileSync(files.coturnConfig, 'utf8').split('\n');
-    for (const line of [`listening-ip=${TURNS}`, `relay-ip=${TURNS}`, 'listening-port=30020', 'tls-listening-port=443'])
-      assert.ok(coturn.includes(line), line);
-    // No TURN allocation may reach any of the stack's service addresses; only the media address.
-    for (const host of [LISTEN, HTTPS, WSS, TURNS]) assert.ok(coturn.includes(`denied-peer-ip=${host}`), `denied ${host}`);
-    assert.ok(coturn.includes(`allowed-peer-ip=${MEDIA}`));
+  const coturn = readFileSync(files.coturnConfig, 'utf8').split('\n');
+  for (const line of [`listening-ip=${TURNS}`, `relay-ip=${TURNS}`, 'listening-port=30020', 'tls-listening-port=443'])
+    assert.ok(coturn.includes(line), line);
+  // No TURN allocation may reach any of the stack's service addresses; only the media address.
+  for (const host of [LISTEN, HTTPS, WSS, TURNS]) assert.ok(coturn.includes(`denied-peer-ip=${host}`), `denied ${host}`);
+  assert.ok(coturn.includes(`allowed-peer-ip=${MEDIA}`));
 
-    // The local CA's certificate names every address a TLS service answers on.
-    const san = new X509Certificate(readFileSync(files.pki.certFile)).subjectAltName ?? '';
-    for (const host of [LISTEN, HTTPS, WSS, TURNS]) assert.ok(san.split(', ').includes(`IP Address:${host}`), `${host} in ${san}`);
-  } finally {
-    rmSync(stateDir, { recursive: true, force: true });
-  }
+  // The local CA's certificate names every address a TLS service answers on.
+  const san = new X509Certificate(readFileSync(files.pki.certFile)).subjectAltName ?? '';
+  for (const host of [LISTEN, HTTPS, WSS, TURNS]) assert.ok(san.split(', ').includes(`IP Address:${host}`), `${host} in ${san}`);
 });
