@@ -4,7 +4,6 @@
  * to the admin audit (who: the token's fingerprint, never the token; what; when; from where).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { AgentStore } from './agents.js';
 import type { AuditStore } from './audit-store.js';
@@ -16,6 +15,7 @@ import type { ActiveCall, KamailioRevoker } from './kamailio-revocation.js';
 import { AgentChangesSchema, describeIssues, NewAgentSchema, type AgentChanges } from './agent-input.js';
 import type { AuditOutcome } from './audit-event.js';
 import { ADMIN_TOKEN_LIMITER_KEY, checkPageSession, type AdminPageAuthDeps } from './admin-page-auth.js';
+import { checkLimited } from './limited-check.js';
 import { viaManagementListener } from './listeners.js';
 
 export interface AdminApiDeps {
@@ -106,21 +106,15 @@ export function adminGuard(pageSessions: AdminPageAuthDeps): AdminGuard {
       await reply.code(check.status).send({ error: check.error });
       return null;
     }
-    const admission = limiter.admit(req.ip, ADMIN_TOKEN_LIMITER_KEY);
-    if (!admission.allowed) {
+    const check = await checkLimited(limiter, req.ip, ADMIN_TOKEN_LIMITER_KEY, () => adminTokens.verify(token));
+    if (check.locked) {
       await reply
         .code(429)
-        .header('Retry-After', String(admission.retryAfterSec))
-        .send({ error: `too many wrong admin tokens from this address; retry after ${admission.retryAfterSec} s` });
+        .header('Retry-After', String(check.retryAfterSec))
+        .send({ error: `too many wrong admin tokens from this address; retry after ${check.retryAfterSec} s` });
       return null;
     }
-    if (admission.delayMs > 0) await sleep(admission.delayMs);
-    const actor = await adminTokens.verify(token);
-    if (actor) {
-      limiter.succeed(req.ip, ADMIN_TOKEN_LIMITER_KEY);
-      return actor;
-    }
-    limiter.fail(req.ip, ADMIN_TOKEN_LIMITER_KEY);
+    if (check.found !== null) return check.found;
     await reply
       .code(401)
       .header('WWW-Authenticate', 'Bearer realm="clearline-admin"')

@@ -14,13 +14,13 @@
  * failures from one address lock it out for 5 minutes, the right token included.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { AdminAuditStore } from './admin-audit.js';
 import { crossOriginReason, clearedSessionCookie, CSRF_HEADER, sessionCookie, sessionIdFrom } from './admin-page-policy.js';
 import { csrfMatches, type AdminSession, type AdminSessions } from './admin-sessions.js';
 import type { AdminTokens } from './admin-token.js';
 import type { FailureLimiter } from './failure-limiter.js';
+import { checkLimited } from './limited-check.js';
 import { viaManagementListener } from './listeners.js';
 
 /**
@@ -85,20 +85,15 @@ export function registerAdminPageAuth(app: FastifyInstance, deps: AdminPageAuthD
     if (crossOrigin) return reply.code(403).send({ error: `cross-origin sign-in refused (${crossOrigin})` });
     const parsed = SignInSchema.safeParse(req.body);
     if (!parsed.success) return reply.code(400).send({ error: 'send {"token": "<the admin token>"} as JSON' });
-    const admission = limiter.admit(req.ip, ADMIN_TOKEN_LIMITER_KEY);
-    if (!admission.allowed) {
+    const check = await checkLimited(limiter, req.ip, ADMIN_TOKEN_LIMITER_KEY, () => adminTokens.verify(parsed.data.token));
+    if (check.locked) {
       return reply
         .code(429)
-        .header('Retry-After', String(admission.retryAfterSec))
-        .send({ error: `too many wrong tokens from this address; retry after ${admission.retryAfterSec} s` });
+        .header('Retry-After', String(check.retryAfterSec))
+        .send({ error: `too many wrong tokens from this address; retry after ${check.retryAfterSec} s` });
     }
-    if (admission.delayMs > 0) await sleep(admission.delayMs);
-    const actor = await adminTokens.verify(parsed.data.token);
-    if (!actor) {
-      limiter.fail(req.ip, ADMIN_TOKEN_LIMITER_KEY);
-      return reply.code(401).send({ error: 'that is not the admin token in force' });
-    }
-    limiter.succeed(req.ip, ADMIN_TOKEN_LIMITER_KEY);
+    const actor = check.found;
+    if (actor === null) return reply.code(401).send({ error: 'that is not the admin token in force' });
     const { id, session } = sessions.create(actor);
     await adminAudit.record({ actor, action: 'page signed in', target: null, sourceAddress: req.ip, detail: null }, now());
     return reply

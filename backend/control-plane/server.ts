@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientConfigSchema, TurnCredentialsSchema } from '../../common/provisioning-api.js';
 import { DEFAULT_QUALITY_THRESHOLDS } from '../../common/quality/quality-thresholds.js';
 import type { AgentStore, Agent } from './agents.js';
@@ -14,6 +13,7 @@ import { turnRestCredentials } from './turn-rest.js';
 import { SipEventInputSchema, toStoredEvent } from './sip-event-input.js';
 import { kamailioRevoker } from './kamailio-revocation.js';
 import { DEFAULT_LIMITER_POLICY, FailureLimiter } from './failure-limiter.js';
+import { checkLimited } from './limited-check.js';
 import { mimeTypeFor, resolveRendererPath } from '../../common/node/static-files.js';
 import { parseBasicAuth } from './http-policy.js';
 import { isAllowedOrigin } from '../../common/origin-allow-list.js';
@@ -87,25 +87,22 @@ export function buildControlPlane(deps: ControlPlaneDeps): FastifyInstance {
   async function requireAgent(req: FastifyRequest, reply: FastifyReply): Promise<Agent | null> {
     const creds = parseBasicAuth(req.headers.authorization);
     if (creds) {
-      const admission = limiter.admit(req.ip, creds.username);
-      if (!admission.allowed) {
+      const check = await checkLimited(limiter, req.ip, creds.username, () => agents.verify(creds.username, creds.password));
+      if (check.locked) {
         // The same words and header the SIP side uses: the client waits N s and retries by itself.
         await reply
           .code(429)
-          .header('Retry-After', String(admission.retryAfterSec))
-          .send({ error: `locked, retry after ${admission.retryAfterSec} s` });
+          .header('Retry-After', String(check.retryAfterSec))
+          .send({ error: `locked, retry after ${check.retryAfterSec} s` });
         return null;
       }
-      if (admission.delayMs > 0) await sleep(admission.delayMs);
-      const agent = await agents.verify(creds.username, creds.password);
-      if (agent) {
-        limiter.succeed(req.ip, creds.username);
+      const agent = check.found;
+      if (agent !== null) {
         if (!agent.disabled) return agent;
         // Only someone who knows the password learns the account is disabled (and stops retrying).
         await reply.code(403).send({ error: 'account disabled' });
         return null;
       }
-      limiter.fail(req.ip, creds.username);
     }
     await reply
       .code(401)
