@@ -24,9 +24,7 @@ export function summarizeStats(records: readonly StatsRecord[]): CallStats {
 
   // RTT: the selected ICE pair answers within a second of connecting; RTCP RTT comes later.
   const transport = records.find((r) => r.type === 'transport');
-  const pair =
-    byId.get(String(transport?.selectedCandidatePairId ?? '')) ??
-    records.find((r) => r.type === 'candidate-pair' && r.nominated === true && r.state === 'succeeded');
+  const pair = selectedPair(records, byId);
   const rttSeconds = num(pair?.currentRoundTripTime) ?? num(remoteInbound?.roundTripTime);
   const jitterSeconds = num(inbound?.jitter);
 
@@ -48,6 +46,28 @@ export function summarizeStats(records: readonly StatsRecord[]): CallStats {
     localCandidateType: str(byId.get(String(pair?.localCandidateId ?? ''))?.candidateType),
     remoteCandidateType: str(byId.get(String(pair?.remoteCandidateId ?? ''))?.candidateType),
   };
+}
+
+/** The ICE candidate pair the media goes over. */
+function selectedPair(records: readonly StatsRecord[], byId: ReadonlyMap<string, StatsRecord>): StatsRecord | undefined {
+  const transport = records.find((r) => r.type === 'transport');
+  return (
+    byId.get(String(transport?.selectedCandidatePairId ?? '')) ??
+    records.find((r) => r.type === 'candidate-pair' && r.nominated === true && r.state === 'succeeded')
+  );
+}
+
+/**
+ * Whether our media leaves over UDP: the selected pair's local candidate is a host or reflexive
+ * UDP candidate, or a relay reached over UDP (its relayProtocol; its `protocol` is the relay's
+ * side, UDP always). False over TCP or a TURN TCP/TLS relay, and when no pair is selected.
+ */
+export function mediaLeavesOverUdp(records: readonly StatsRecord[]): boolean {
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const local = byId.get(String(selectedPair(records, byId)?.localCandidateId ?? ''));
+  if (!local) return false;
+  const protocol = local.candidateType === 'relay' ? local.relayProtocol : local.protocol;
+  return str(protocol)?.toLowerCase() === 'udp';
 }
 
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { summarizeStats, type StatsRecord } from '../../../../renderer/calling/call-stats.js';
+import { mediaLeavesOverUdp, summarizeStats, type StatsRecord } from '../../../../renderer/calling/call-stats.js';
 
 const report: StatsRecord[] = [
   { type: 'codec', id: 'C1', mimeType: 'audio/opus', clockRate: 48000 },
@@ -84,4 +84,23 @@ test('an empty report gives zeros and nulls, not exceptions', () => {
     localCandidateType: null,
     remoteCandidateType: null,
   });
+});
+
+test('media leaves over UDP: a host or reflexive UDP candidate, or a relay reached over UDP; not over TCP, TURN TCP/TLS, or with no pair selected', () => {
+  const path = (local: Record<string, unknown>): StatsRecord[] => [
+    { type: 'transport', id: 'T', selectedCandidatePairId: 'P' },
+    { type: 'candidate-pair', id: 'P', localCandidateId: 'L', remoteCandidateId: 'R' },
+    { type: 'local-candidate', id: 'L', ...local },
+  ];
+  assert.equal(mediaLeavesOverUdp(path({ candidateType: 'host', protocol: 'udp' })), true);
+  assert.equal(mediaLeavesOverUdp(path({ candidateType: 'srflx', protocol: 'UDP' })), true);
+  assert.equal(mediaLeavesOverUdp(path({ candidateType: 'relay', protocol: 'udp', relayProtocol: 'udp' })), true);
+  assert.equal(
+    mediaLeavesOverUdp(path({ candidateType: 'relay', protocol: 'udp', relayProtocol: 'tcp' })),
+    false,
+    'the relay side is UDP always',
+  );
+  assert.equal(mediaLeavesOverUdp(path({ candidateType: 'relay', protocol: 'udp', relayProtocol: 'tls' })), false);
+  assert.equal(mediaLeavesOverUdp(path({ candidateType: 'host', protocol: 'tcp' })), false);
+  assert.equal(mediaLeavesOverUdp([]), false);
 });
