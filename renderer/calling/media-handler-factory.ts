@@ -1,12 +1,14 @@
 import { Web, type SessionDescriptionHandlerFactory } from 'sip.js';
 import { ICE_GATHERING_TIMEOUT_MS, RelayGathering, relayTransportsOf } from './ice-gathering.js';
+import { RecoverableSessionDescriptionHandler } from './relay-recovery.js';
 
 /**
  * Each call's media handler: SIP.js's WebRTC handler opening the microphone through the phone's
  * `getUserMedia` (which falls back when the saved device is gone), with the ICE servers current when the call
  * starts (so refreshed TURN credentials apply to the next call) and an early end to candidate
  * gathering once every TURN transport's relay candidate is in, or the grace after the first one
- * ran out (ice-gathering.ts) — for the first offer and for every ICE restart, which gathers again.
+ * ran out (ice-gathering.ts) — for the first offer and for every ICE restart, which gathers again,
+ * and for a recovery peer connection (relay-recovery.ts), whose relays are those of its own servers.
  */
 export function webRtcMediaHandlerFactory(
   iceServers: () => RTCIceServer[],
@@ -14,17 +16,19 @@ export function webRtcMediaHandlerFactory(
   /** Sees each call's peer connection as it is made (the network test times ICE and DTLS on it). */
   onPeerConnection?: (pc: RTCPeerConnection) => void,
 ): SessionDescriptionHandlerFactory {
-  // SIP.js opens the microphone through this: the phone's getUserMedia, with its fallback.
-  const defaultFactory = Web.defaultSessionDescriptionHandlerFactory((constraints) => getUserMedia(constraints));
-  return (sipSession, options) => {
+  return (sipSession) => {
     const servers = iceServers();
-    const sdh = defaultFactory(sipSession, {
-      ...(options as object),
-      iceGatheringTimeout: ICE_GATHERING_TIMEOUT_MS,
-      peerConnectionConfiguration: { iceServers: servers },
-    }) as Web.SessionDescriptionHandler;
-    const wanted = relayTransportsOf(servers);
-    let gathering = new RelayGathering(wanted, performance.now());
+    // As SIP.js's default factory builds it; the microphone opens through the phone's getUserMedia, with its fallback.
+    const sdh = new RecoverableSessionDescriptionHandler(
+      sipSession.userAgent.getLogger('sip.SessionDescriptionHandler'),
+      (constraints) => getUserMedia(constraints),
+      {
+        iceGatheringTimeout: ICE_GATHERING_TIMEOUT_MS,
+        peerConnectionConfiguration: { ...Web.defaultPeerConnectionConfiguration(), iceServers: servers },
+      },
+    );
+    const wantedNow = () => relayTransportsOf(sdh.peerConnection?.getConfiguration().iceServers ?? servers);
+    let gathering = new RelayGathering(wantedNow(), performance.now());
     let grace: ReturnType<typeof setTimeout> | undefined;
     const complete = () => {
       clearTimeout(grace);
@@ -34,7 +38,7 @@ export function webRtcMediaHandlerFactory(
       onicegatheringstatechange: () => {
         if (sdh.peerConnection?.iceGatheringState !== 'gathering') return;
         clearTimeout(grace);
-        gathering = new RelayGathering(wanted, performance.now());
+        gathering = new RelayGathering(wantedNow(), performance.now());
       },
       onicecandidate: (event) => {
         const c = event.candidate;

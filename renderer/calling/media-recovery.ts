@@ -17,6 +17,16 @@
  * relay pair it had already checked and keeps reporting "connected", but rtpengine (the ICE
  * peer) does not follow an unannounced switch, so nothing comes back until an ICE restart
  * (measured: "connected" throughout, inbound packets stopped for good).
+ * Which recovery an inbound stall gets: a stall while our media leaves over UDP (a host, reflexive
+ * or TURN/UDP pair) is what UDP blocked mid-call looks like at the moment it is seen (measured:
+ * ICE still "connected" on the dead UDP pair, our packets still leaving). An ICE restart cannot
+ * beat Chromium's fixed 2.5 s receiving timeout + 1 s switching delay on that pair, so the call
+ * recovers on a new relay-only peer connection over TURN TCP/TLS instead ('recover-on-relay',
+ * relay-recovery.ts: measured under 3 s). A stall on a TCP or TLS relay, ICE "disconnected" or
+ * "failed", and a network change keep the ICE restart: there UDP is not what failed, and moving
+ * the call onto a relay for good would cost every later packet a detour through TURN. A stall
+ * over UDP with another cause (the far end stopped sending) lands the call on a TCP relay too:
+ * it still carries audio, and an ICE restart would not have brought back a far end that is gone.
  * "disconnected" is often a blip (a lost burst, Chromium moving to another candidate pair it
  * already checked, e.g. a TURN/TCP relay): the grace lets ICE heal by itself before a
  * renegotiation. "failed", or a network change (the old 5-tuple is gone), restarts at once.
@@ -42,11 +52,13 @@ export interface MediaRecovery {
 export type MediaEvent =
   | { readonly type: 'ice'; readonly state: RTCIceConnectionState }
   | { readonly type: 'grace-over' }
-  | { readonly type: 'inbound'; readonly flowing: boolean }
+  | { readonly type: 'inbound'; readonly flowing: true }
+  /** `overUdp`: our media left over UDP when the stall was seen (call-stats.ts's mediaLeavesOverUdp). */
+  | { readonly type: 'inbound'; readonly flowing: false; readonly overUdp: boolean }
   | { readonly type: 'network-changed' }
   | { readonly type: 'restart-settled' };
 
-export type MediaAction = 'none' | 'start-grace' | 'restart';
+export type MediaAction = 'none' | 'start-grace' | 'restart' | 'recover-on-relay';
 
 /** How long a "disconnected" may last before we renegotiate. */
 export const DISCONNECTED_GRACE_MS = 1000;
@@ -60,14 +72,14 @@ export const NOTICE_GAVE_UP = 'Audio could not be reconnected — check the netw
 export const initialMediaRecovery: MediaRecovery = { path: 'up', inFlight: false, restarts: 0, notice: null, audioStalled: false };
 
 export function nextMediaRecovery(s: MediaRecovery, e: MediaEvent): { state: MediaRecovery; action: MediaAction } {
-  const restart = (notice: string, audioStalled = s.audioStalled) =>
+  const restart = (notice: string, audioStalled = s.audioStalled, action: 'restart' | 'recover-on-relay' = 'restart') =>
     s.inFlight
       ? { state: { ...s, path: 'restarting' as const, notice, audioStalled }, action: 'none' as const }
       : s.restarts >= MAX_RESTARTS
         ? { state: { ...s, path: 'restarting' as const, notice: NOTICE_GAVE_UP, audioStalled }, action: 'none' as const }
         : {
             state: { ...s, path: 'restarting' as const, inFlight: true, restarts: s.restarts + 1, notice, audioStalled },
-            action: 'restart' as const,
+            action,
           };
   switch (e.type) {
     case 'ice':
@@ -82,7 +94,7 @@ export function nextMediaRecovery(s: MediaRecovery, e: MediaEvent): { state: Med
         return s.path === 'up' && !s.audioStalled
           ? { state: s, action: 'none' }
           : { state: { ...s, path: 'up', restarts: 0, notice: null, audioStalled: false }, action: 'none' };
-      return restart(NOTICE_PATH_LOST, true);
+      return restart(NOTICE_PATH_LOST, true, e.overUdp ? 'recover-on-relay' : 'restart');
     case 'grace-over':
       return s.path === 'suspect' ? restart(NOTICE_PATH_LOST) : { state: s, action: 'none' };
     case 'network-changed':

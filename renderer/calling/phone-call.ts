@@ -13,7 +13,7 @@ import type { RemoteAudioPlayer, RemotePlayback } from './audio-output.js';
 import { callOutcome, type EndEvidence } from './call-outcome.js';
 import { remoteHangupMessage } from './hangup-reason.js';
 import { initialCallState, transition, type CallEvent } from './call-state.js';
-import { summarizeStats, type StatsRecord } from './call-stats.js';
+import { mediaLeavesOverUdp, summarizeStats, type StatsRecord } from './call-stats.js';
 import { preferAudioCodecs } from './codec-preference.js';
 import { sendDtmfDigits, validateDtmf } from './dtmf.js';
 import { guarded, type CallingLogger } from './logging.js';
@@ -26,6 +26,7 @@ import {
   type MediaRecovery,
 } from './media-recovery.js';
 import { requestedMicrophone } from './microphone-fallback.js';
+import { relayRecoveryConfiguration, type PeerConnectionSwap, type RecoverableSessionDescriptionHandler } from './relay-recovery.js';
 import { PhoneError, type CallDirection, type CallSnapshot, type CallState, type CallStats } from './phone-api.js';
 import { accepted, statusOf } from './sip-request.js';
 import { withTimeout } from './with-timeout.js';
@@ -65,12 +66,14 @@ export interface PhoneCallDeps {
 
 /**
  * The media side of a call as SIP.js's WebRTC handler exposes it — the part a call touches for
- * hold, mute, device swap, stats and ICE restart (unit tests give a fake with the same shape).
+ * hold, mute, device swap, stats, ICE restart and recovery on a new peer connection (unit tests
+ * give a fake with the same shape). `peerConnection` may change mid-call: read it when needed.
  */
 type CallMedia = Pick<
   Web.SessionDescriptionHandler,
   'peerConnection' | 'remoteMediaStream' | 'localMediaStream' | 'enableSenderTracks' | 'enableReceiverTracks'
->;
+> &
+  Partial<Pick<RecoverableSessionDescriptionHandler, 'replacePeerConnection'>>;
 
 const codecModifier: SessionDescriptionHandlerModifier = async (description) => ({
   type: description.type,
@@ -98,6 +101,10 @@ export class PhoneCall {
   /** Runs while media is down (the recovery notice is up): ends the call at the media timeout. */
   private deadMediaTimer: TimerHandle | null = null;
   private readonly inbound = new InboundWatch();
+  /** Stops the ICE-state listener on the peer connection the call watches (it changes on a recovery). */
+  private iceWatch: AbortController | null = null;
+  /** A recovery's new peer connection, answered, not yet carrying audio: the old one closes when it does. */
+  private pendingSwap: PeerConnectionSwap | null = null;
   private playback: RemotePlayback | null = null;
   private finalStatus: EndEvidence['finalStatus'] = null;
   private localAction: EndEvidence['localAction'] = null;
@@ -262,19 +269,28 @@ export class PhoneCall {
     this.answeredAt = Date.now();
     this.apply({ type: 'answered' });
     const media = this.media;
-    const pc = media?.peerConnection;
-    if (!media || !pc) return;
+    if (!media?.peerConnection) return;
     this.playback = this.deps.remoteAudio(media.remoteMediaStream, this.deps.speakerId());
     this.watchMicrophone();
+    this.watchIce();
+    this.sampleInbound();
+  }
+
+  /** Follows the ICE state of the call's peer connection now, and no longer that of the one before. */
+  private watchIce(): void {
+    this.iceWatch?.abort();
+    const pc = this.media?.peerConnection;
+    if (!pc) return;
+    const watch = new AbortController();
+    this.iceWatch = watch;
     const onIce = () => {
       if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') {
         if (this.current === 'connecting' || this.current === 'active') this.apply({ type: 'media-up' });
       }
       this.onMediaPath({ type: 'ice', state: pc.iceConnectionState });
     };
-    pc.addEventListener('iceconnectionstatechange', onIce);
+    pc.addEventListener('iceconnectionstatechange', onIce, { signal: watch.signal });
     onIce();
-    this.sampleInbound(pc);
   }
 
   // ── in the call ─────────────────────────────────────────────────────────────────────────────
@@ -427,7 +443,9 @@ export class PhoneCall {
     track.addEventListener(
       'ended',
       () => {
-        if (this.current === 'ended' || sender.track !== track) return;
+        // The sender of the call's peer connection now: a recovery may have moved the track to a new one.
+        const sending = this.media?.peerConnection?.getSenders().find((s) => s.track?.kind === 'audio');
+        if (this.current === 'ended' || (sending ?? sender).track !== track) return;
         this.deps.logger.write(
           'warn',
           'calling.devices',
@@ -452,27 +470,39 @@ export class PhoneCall {
     this.onMediaPath({ type: 'network-changed' });
   }
 
-  /** Samples the packet counts until the call ends; an inbound stall or a recovery feeds onMediaPath. */
-  private sampleInbound(pc: RTCPeerConnection): void {
+  /**
+   * Samples the packet counts of the call's peer connection until the call ends; an inbound stall
+   * (with whether our media left over UDP) or a recovery feeds onMediaPath. A recovery's new peer
+   * connection counts from zero: the watch sees its first packets as packets moving again.
+   */
+  private sampleInbound(): void {
     this.after(INBOUND_SAMPLE_MS, () => {
       if (!this.inProgress) return;
+      const pc = this.media?.peerConnection;
+      if (!pc) return this.sampleInbound();
       // Audio is expected when neither side holds: our hold, or an answer that sends us nothing.
       const direction = pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio')?.currentDirection;
+      // A recovery's new peer connection before its answer: no evidence either way, and a stall seen on
+      // the old one must stand until audio flows on the new one.
+      if (direction === null) return this.sampleInbound();
       const expected = !this.held && (direction === 'sendrecv' || direction === 'recvonly');
       void pc
         .getStats()
         .then((report) => {
           let packets = 0;
           let sent = 0;
-          report.forEach((s: { type?: string; kind?: string; packetsReceived?: number; packetsSent?: number }) => {
+          const records: StatsRecord[] = [];
+          report.forEach((s: StatsRecord & { kind?: string; packetsReceived?: number; packetsSent?: number }) => {
+            records.push(s);
             if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived ?? 0;
             if (s.type === 'outbound-rtp' && s.kind === 'audio') sent += s.packetsSent ?? 0;
           });
           const flowing = this.inbound.sample(packets, sent, Date.now(), expected);
-          if (flowing !== null) this.onMediaPath({ type: 'inbound', flowing });
+          if (flowing === true) this.onMediaPath({ type: 'inbound', flowing });
+          if (flowing === false) this.onMediaPath({ type: 'inbound', flowing, overUdp: mediaLeavesOverUdp(records) });
         })
         .catch(() => undefined)
-        .finally(() => this.sampleInbound(pc));
+        .finally(() => this.sampleInbound());
     });
   }
 
@@ -483,9 +513,14 @@ export class PhoneCall {
     const noticeChanged = state.notice !== this.recovery.notice;
     this.recovery = state;
     if (action === 'start-grace') this.after(DISCONNECTED_GRACE_MS, () => this.onMediaPath({ type: 'grace-over' }));
-    if (action === 'restart') {
-      this.deps.logger.write('warn', 'calling', `call ${this.id}: media path down (${event.type}); restarting ICE`);
-      void this.reinvite(true, 'ICE restart').then(() => {
+    if (event.type === 'inbound' && event.flowing && this.pendingSwap) {
+      this.pendingSwap.commit();
+      this.pendingSwap = null;
+      this.deps.logger.write('info', 'calling', `call ${this.id}: audio flows on the new peer connection; the old one is closed`);
+    }
+    if (action === 'restart' || action === 'recover-on-relay') {
+      const recovery = (action === 'recover-on-relay' && this.recoverOnRelay()) || this.restartIceAfter(event);
+      void recovery.then(() => {
         this.onMediaPath({ type: 'restart-settled' });
         // The restart may have kept ICE "connected" throughout: no state change would clear the notice.
         const ice = this.media?.peerConnection?.iceConnectionState;
@@ -494,6 +529,53 @@ export class PhoneCall {
     }
     if (noticeChanged) this.deps.onChange(this);
     this.watchForDeadMedia();
+  }
+
+  private restartIceAfter(event: MediaEvent): Promise<boolean> {
+    this.deps.logger.write('warn', 'calling', `call ${this.id}: media path down (${event.type}); restarting ICE`);
+    return this.reinvite(true, 'ICE restart');
+  }
+
+  /**
+   * UDP blocked (media-recovery.ts says when): a new relay-only peer connection over TURN TCP/TLS
+   * becomes the call's, offered in a re-INVITE (relay-recovery.ts). Everything bound to the old
+   * one follows: the ICE watch, the track enablement of hold and mute (the microphone track itself
+   * moves over), the stats and DTMF (both read the call's peer connection when used) and, once
+   * answered, the playback of the far end's new track. Null when this cannot be done (no TURN over
+   * TCP/TLS, an offer in progress, a media handler without swaps): the caller restarts ICE instead.
+   */
+  private recoverOnRelay(): Promise<boolean> | null {
+    const media = this.media;
+    const pc = media?.peerConnection;
+    const configuration = pc && relayRecoveryConfiguration(pc.getConfiguration());
+    if (!media?.replacePeerConnection || !configuration || pc.signalingState !== 'stable' || this.pendingSwap) return null;
+    this.deps.logger.write(
+      'warn',
+      'calling',
+      `call ${this.id}: inbound audio stalled over UDP; recovering on a new peer connection over TURN TCP/TLS`,
+    );
+    const swap = media.replacePeerConnection(configuration);
+    this.watchIce();
+    this.applyTrackEnablement();
+    return this.reinvite(false, 'relay recovery').then((answered) => {
+      if (!answered) {
+        swap.abort();
+        this.watchIce();
+        this.applyTrackEnablement();
+        return false;
+      }
+      this.pendingSwap = swap;
+      this.restartPlayback();
+      return true;
+    });
+  }
+
+  /** The far end's audio now comes on a new track: play it (an element may not follow a track swapped into its stream). */
+  private restartPlayback(): void {
+    const media = this.media;
+    if (!media || !this.playback) return;
+    this.playback.stop();
+    this.playback = this.deps.remoteAudio(media.remoteMediaStream, this.deps.speakerId());
   }
 
   /**
@@ -532,11 +614,11 @@ export class PhoneCall {
 
   /**
    * A re-INVITE that keeps hold and microphone as they are; settles (never rejects) once it is
-   * answered or given up. One already in flight (hold, an earlier refresh) makes SIP.js refuse a
-   * second: retried once it has had time to finish.
+   * answered (true) or given up (false). One already in flight (hold, an earlier refresh) makes
+   * SIP.js refuse a second: retried once it has had time to finish.
    */
-  private reinvite(iceRestart: boolean, what: string, retriesLeft = 3): Promise<void> {
-    if (!this.inProgress) return Promise.resolve();
+  private reinvite(iceRestart: boolean, what: string, retriesLeft = 3): Promise<boolean> {
+    if (!this.inProgress) return Promise.resolve(false);
     const answered = accepted(
       (requestDelegate) =>
         this.session.invite({
@@ -559,15 +641,16 @@ export class PhoneCall {
       .then((outcome) => {
         if (outcome !== 'answered') throw new Error(`no answer within ${REINVITE_ANSWER_MS / 1000} s`);
         this.deps.logger.write('info', 'calling', `${what} of call ${this.id} accepted${iceRestart ? ' (ICE restart)' : ''}`);
+        return true;
       })
       .catch(async (error: unknown) => {
         this.deps.logger.write('warn', 'calling', `${what} of call ${this.id} failed: ${String(error)}`);
-        if (retriesLeft <= 0) return;
+        if (retriesLeft <= 0) return false;
         // An earlier re-INVITE died with its connection and left our offer pending: withdraw it.
         if (this.media?.peerConnection?.signalingState === 'have-local-offer') {
           await this.session.sessionDescriptionHandler?.rollbackDescription?.().catch(() => undefined);
-        } else if (!(error instanceof RequestPendingError)) return;
-        return new Promise<void>((resolve) =>
+        } else if (!(error instanceof RequestPendingError)) return false;
+        return new Promise<boolean>((resolve) =>
           this.after(REINVITE_RETRY_MS, () => resolve(this.reinvite(iceRestart, what, retriesLeft - 1))),
         );
       });

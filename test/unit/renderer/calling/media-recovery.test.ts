@@ -59,14 +59,34 @@ test(`after ${MAX_RESTARTS} restarts that brought nothing back it stops and tell
 });
 
 test('inbound audio that stalls while ICE says "connected" restarts ICE; flowing again clears the notice', () => {
-  const { state, actions } = run([{ type: 'inbound', flowing: false }]);
+  const { state, actions } = run([{ type: 'inbound', flowing: false, overUdp: false }]);
   assert.deepEqual(actions, ['restart']);
   assert.equal(state.notice, NOTICE_PATH_LOST);
   assert.deepEqual(run([{ type: 'restart-settled' }, { type: 'inbound', flowing: true }], state).state, initialMediaRecovery);
 });
 
+test('inbound audio that stalls while our media leaves over UDP (UDP blocked) recovers on a relay instead; it counts as a restart and waits for its re-INVITE', () => {
+  const stalled = { type: 'inbound', flowing: false, overUdp: true } as const;
+  const { state, actions } = run([stalled]);
+  assert.deepEqual(actions, ['recover-on-relay']);
+  assert.deepEqual([state.notice, state.inFlight, state.restarts, state.audioStalled], [NOTICE_PATH_LOST, true, 1, true]);
+  assert.deepEqual(
+    run([ice('disconnected'), ice('failed')], state).actions,
+    ['none', 'none'],
+    'the old pair dying meanwhile starts nothing',
+  );
+  assert.deepEqual(run([{ type: 'restart-settled' }, { type: 'inbound', flowing: true }], state).state, initialMediaRecovery);
+  const spent = { ...initialMediaRecovery, restarts: MAX_RESTARTS };
+  assert.deepEqual(run([stalled], spent).state.notice, NOTICE_GAVE_UP);
+});
+
 test('after a stall the notice stays until audio flows: ICE reconnecting first is not the audio coming back', () => {
-  const { state } = run([{ type: 'inbound', flowing: false }, { type: 'restart-settled' }, ice('checking'), ice('connected')]);
+  const { state } = run([
+    { type: 'inbound', flowing: false, overUdp: false },
+    { type: 'restart-settled' },
+    ice('checking'),
+    ice('connected'),
+  ]);
   assert.equal(state.notice, NOTICE_PATH_LOST, 'ICE is up again but no audio has arrived yet');
   assert.equal(state.path, 'restarting');
   assert.deepEqual(run([{ type: 'inbound', flowing: true }], state).state, initialMediaRecovery, 'audio back: told, all reset');

@@ -10,6 +10,7 @@ import { settle, until } from './fakes/event-loop.js';
 import { ManualTimers } from './fakes/manual-timers.js';
 import {
   BROWSER_AUDIO_SDP,
+  PeerConnectionFake,
   sessionDescriptionHandlerFakeFactory,
   StreamFake,
   TrackFake,
@@ -349,6 +350,130 @@ test('media down for the media timeout (ICE failing through every restart): the 
   assert.equal(callState(id)?.message, NO_AUDIO_ENDED_MESSAGE);
   assert.equal(callState(id)?.endReason, 'failed');
   await until(() => server.requests('BYE').length === 1, 'a BYE went out (signalling still works here)');
+});
+
+/** The account's TURN servers as the phone configures them: UDP, TCP and TLS. */
+const TURN_ALL = {
+  iceServers: [
+    {
+      urls: ['turn:127.0.0.1:3478', 'turn:127.0.0.1:3478?transport=tcp', 'turns:127.0.0.1:5349?transport=tcp'],
+      username: '1:alice',
+      credential: 't',
+    },
+  ],
+};
+
+type Candidate = { candidateType: string; protocol: string; relayProtocol?: string };
+const HOST_UDP: Candidate = { candidateType: 'host', protocol: 'udp' };
+
+/** What getStats says of a call's audio: packet counts and the selected pair's local candidate. */
+function audioStats(pc: PeerConnectionFake, received: number, sent: number, local: Candidate) {
+  pc.stats = [
+    { type: 'inbound-rtp', id: 'in', kind: 'audio', packetsReceived: received },
+    { type: 'outbound-rtp', id: 'out', kind: 'audio', packetsSent: sent },
+    { type: 'transport', id: 't', selectedCandidatePairId: 'pair' },
+    { type: 'candidate-pair', id: 'pair', localCandidateId: 'local', remoteCandidateId: 'remote' },
+    { type: 'local-candidate', id: 'local', ...local },
+  ];
+}
+
+/**
+ * Drives the call's inbound sampler (every 200 ms on the core's clock, its stall clock on Date) for
+ * `ms`: packets go out all along, and come in when `inbound`.
+ */
+async function run(
+  t: TestContext,
+  timers: ManualTimers,
+  pc: () => PeerConnectionFake,
+  ms: number,
+  inbound: boolean,
+  local: Candidate = HOST_UDP,
+) {
+  for (let elapsed = 0; elapsed < ms; elapsed += 200) {
+    const stats = new Map(pc().stats.map((s) => [s.id, s]));
+    const received = (stats.get('in')?.packetsReceived as number | undefined) ?? 0;
+    const sent = (stats.get('out')?.packetsSent as number | undefined) ?? 0;
+    audioStats(pc(), received + (inbound ? 10 : 0), sent + 10, local);
+    t.mock.timers.tick(200);
+    await timers.advance(200);
+  }
+}
+
+test('inbound audio stalls while media leaves over UDP (UDP blocked): a new relay-only peer connection over TURN TCP/TLS is offered in a re-INVITE (no ICE restart); hold, mute and playback follow; the old one closes once audio flows on the new one', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  const { phone, id, media, server, timers, speakers, callState } = await phoneInCall(t);
+  const old = media.peerConnection;
+  old.configuration = TURN_ALL;
+  old.audioDirection = 'sendrecv';
+  phone.setMuted(id, true);
+  await run(t, timers, () => media.peerConnection, 1000, true);
+  assert.equal(media.swaps.length, 0, 'audio flowing: nothing to recover');
+
+  await run(t, timers, () => media.peerConnection, 1000, false);
+  await until(() => server.requests('INVITE').length === 2, 'the recovery re-INVITE went out');
+  assert.equal(media.swaps.length, 1, 'a new peer connection');
+  assert.deepEqual(media.swaps[0]!.configuration, {
+    iceServers: [
+      { urls: ['turn:127.0.0.1:3478?transport=tcp', 'turns:127.0.0.1:5349?transport=tcp'], username: '1:alice', credential: 't' },
+    ],
+    iceTransportPolicy: 'relay',
+  });
+  const offer = media.describedWith.at(-1) as { hold?: boolean; offerOptions?: { iceRestart?: boolean } };
+  assert.equal(offer.offerOptions?.iceRestart, undefined, 'a fresh peer connection needs no ICE restart');
+  assert.equal(offer.hold, false);
+  assert.equal(media.sendersEnabled, false, 'still muted on the new peer connection');
+  assert.match(callState(id)?.message ?? '', /reconnecting audio/);
+  await until(() => speakers.length === 2, 'the far end’s new track plays');
+
+  const fresh = media.peerConnection;
+  assert.notEqual(fresh, old);
+  assert.equal(fresh.sender.track, old.sender.track, 'the same microphone track goes out');
+  // Its answer not applied yet (no negotiated direction): no evidence either way, the stall stands.
+  await run(t, timers, () => fresh, 400, false, { candidateType: 'relay', protocol: 'udp', relayProtocol: 'tcp' });
+  assert.equal(media.swaps[0]!.fate, 'pending');
+  fresh.audioDirection = 'sendrecv';
+  await run(t, timers, () => fresh, 400, true, { candidateType: 'relay', protocol: 'udp', relayProtocol: 'tcp' });
+  assert.equal(media.swaps[0]!.fate, 'committed', 'audio flows on the new one');
+  assert.equal(old.closed, true, 'the old peer connection is closed');
+  assert.equal(callState(id)?.message, null, 'the notice is gone');
+  assert.equal(server.requests('INVITE').length, 2, 'one re-INVITE in all');
+});
+
+test('inbound audio stalls on a TURN TCP relay, or over UDP without TURN over TCP/TLS: an ICE restart as before, no new peer connection', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  const { media, server, timers } = await phoneInCall(t);
+  media.peerConnection.configuration = TURN_ALL;
+  media.peerConnection.audioDirection = 'sendrecv';
+  const tcpRelay = { candidateType: 'relay', protocol: 'udp', relayProtocol: 'tcp' };
+  await run(t, timers, () => media.peerConnection, 600, true, tcpRelay);
+  await run(t, timers, () => media.peerConnection, 1000, false, tcpRelay);
+  await until(() => server.requests('INVITE').length === 2, 'a re-INVITE went out');
+  assert.equal((media.describedWith.at(-1) as { offerOptions?: { iceRestart?: boolean } }).offerOptions?.iceRestart, true);
+  assert.equal(media.swaps.length, 0);
+
+  const udpOnly = await phoneInCall(t);
+  udpOnly.media.peerConnection.configuration = { iceServers: [{ urls: ['turn:127.0.0.1:3478'], username: '1:alice', credential: 't' }] };
+  udpOnly.media.peerConnection.audioDirection = 'sendrecv';
+  await run(t, udpOnly.timers, () => udpOnly.media.peerConnection, 600, true);
+  await run(t, udpOnly.timers, () => udpOnly.media.peerConnection, 1000, false);
+  await until(() => udpOnly.server.requests('INVITE').length === 2, 'a re-INVITE went out');
+  assert.equal((udpOnly.media.describedWith.at(-1) as { offerOptions?: { iceRestart?: boolean } }).offerOptions?.iceRestart, true);
+  assert.equal(udpOnly.media.swaps.length, 0, 'nothing to recover onto');
+});
+
+test('the recovery re-INVITE refused: the old peer connection is the call’s again, the new one closed', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  const { media, server, timers, farEnd } = await phoneInCall(t);
+  const old = media.peerConnection;
+  old.configuration = TURN_ALL;
+  old.audioDirection = 'sendrecv';
+  farEnd.reInvite = '488 Not Acceptable Here';
+  await run(t, timers, () => media.peerConnection, 600, true);
+  await run(t, timers, () => media.peerConnection, 1000, false);
+  await until(() => media.swaps[0]?.fate === 'aborted', 'the swap was undone');
+  assert.equal(server.requests('INVITE').length, 2);
+  assert.equal(media.peerConnection, old);
+  assert.equal(old.closed, false);
 });
 
 test('media back before the media timeout: the call goes on past it', async (t) => {

@@ -85,18 +85,30 @@ export class SenderFake {
   }
 }
 
-/** The peer connection a call's media runs on: ICE already connected, one audio sender. */
+/**
+ * The peer connection a call's media runs on: ICE already connected, one audio sender. Without
+ * `audioDirection` it has no transceiver: the call expects no inbound audio, so its stall watch
+ * stays quiet; a test that drives the watch sets it and the `stats` getStats reports.
+ */
 export class PeerConnectionFake {
   iceConnectionState: RTCIceConnectionState = 'connected';
+  readonly signalingState: RTCSignalingState = 'stable';
   configuration: RTCConfiguration = {};
+  /** The audio transceiver's negotiated direction (null: not negotiated yet); undefined: no transceiver. */
+  audioDirection: RTCRtpTransceiverDirection | null | undefined = undefined;
+  stats: ReadonlyArray<{ readonly type: string; readonly id: string; readonly [key: string]: unknown }> = [];
+  closed = false;
   constructor(readonly sender: SenderFake) {}
   getSenders(): SenderFake[] {
     return [this.sender];
   }
   addEventListener(): void {}
-  /** No negotiated transceiver: the call expects no inbound audio, so its stall watch stays quiet. */
   getTransceivers(): RTCRtpTransceiver[] {
-    return [];
+    if (this.audioDirection === undefined) return [];
+    return [{ receiver: { track: { kind: 'audio' } }, currentDirection: this.audioDirection } as unknown as RTCRtpTransceiver];
+  }
+  close(): void {
+    this.closed = true;
   }
   getConfiguration(): RTCConfiguration {
     return this.configuration;
@@ -105,7 +117,7 @@ export class PeerConnectionFake {
     this.configuration = configuration;
   }
   async getStats(): Promise<Map<string, unknown>> {
-    return new Map();
+    return new Map(this.stats.map((s) => [s.id, s]));
   }
 }
 
@@ -121,7 +133,13 @@ type Signaling = 'stable' | 'has-local-offer' | 'has-remote-offer';
 export class SessionDescriptionHandlerFake implements SessionDescriptionHandler {
   readonly localMediaStream: StreamFake;
   readonly remoteMediaStream = new StreamFake([new TrackFake('far end')]);
-  readonly peerConnection: PeerConnectionFake;
+  peerConnection: PeerConnectionFake;
+  /** Each peer connection swapped in for a recovery (relay-recovery.ts), with its configuration and fate. */
+  readonly swaps: Array<{
+    readonly configuration: RTCConfiguration;
+    readonly replaced: PeerConnectionFake;
+    fate: 'pending' | 'committed' | 'aborted';
+  }> = [];
   /** The options of each description we produced (a hold re-offer says `hold: true`). */
   readonly describedWith: Array<SessionDescriptionHandlerOptions | undefined> = [];
   /** The next `getDescription` fails with this (no microphone, a codec we cannot accept, …). */
@@ -174,6 +192,28 @@ export class SessionDescriptionHandlerFake implements SessionDescriptionHandler 
 
   close(): void {
     this.closed = true;
+  }
+
+  /** As the real handler: a new peer connection sending the same microphone track becomes the call's. */
+  replacePeerConnection(configuration: RTCConfiguration): { commit(): void; abort(): void } {
+    const replaced = this.peerConnection;
+    const next = new PeerConnectionFake(new SenderFake(replaced.sender.track));
+    next.configuration = configuration;
+    next.audioDirection = null; // its transceiver (the track added) is negotiated by the answer to come
+    const swap = { configuration, replaced, fate: 'pending' as 'pending' | 'committed' | 'aborted' };
+    this.swaps.push(swap);
+    this.peerConnection = next;
+    return {
+      commit: () => {
+        swap.fate = 'committed';
+        replaced.close();
+      },
+      abort: () => {
+        swap.fate = 'aborted';
+        this.peerConnection = replaced;
+        next.close();
+      },
+    };
   }
 
   enableSenderTracks(enable: boolean): void {
