@@ -14,7 +14,9 @@ import { blockUdp } from '../support/udp-block.js';
  * dialog, so that what the far end sends next (BYE, re-INVITE) reaches the new connection, and
  * what the agent sends (hold, resume, hang-up) is accepted from it. And the media path: UDP
  * blocked mid-call (an iptables rule on the browser's own UDP ports only) must bring the audio
- * back over a TURN TCP/TLS relay the offer already carried, with the agent told meanwhile.
+ * back over a TURN TCP/TLS relay within the issue's 3 s, with the agent told meanwhile: on a new
+ * relay-only peer connection offered in a re-INVITE (renderer/calling/relay-recovery.ts), the
+ * old one closed once the new one carries audio.
  */
 /** The outage the issue measures. */
 const WS_OUTAGE_MS = 20_000;
@@ -22,12 +24,12 @@ const WS_OUTAGE_MS = 20_000;
 const REREGISTER_BOUND_MS = 2000;
 const FAR_HANGUP_BOUND_MS = 1000;
 /**
- * UDP blocked mid-call: audio must come back over TURN TCP or TLS. The issue's goal is 3 s; this
- * machine measures 3.3–3.8 s (detection 0.8–1 s, the ICE-restart re-INVITE answered ~0.6 s later,
- * then ICE checks over the TCP relay; see the report), so the test holds a generous functional
- * bound and prints the figure; `npm run bench` tracks it (recovery.udpBlockAudioMs).
+ * UDP blocked mid-call: audio must come back over TURN TCP or TLS within the issue's 3 s. Measured
+ * here 1.2–1.4 s (the stall seen 0.8–1 s after the block, the recovery re-INVITE answered ~0.2 s
+ * later, ICE and DTLS over the TCP relay within a few ms of the answer); `npm run bench` tracks it
+ * (recovery.udpBlockAudioMs).
  */
-const UDP_BLOCK_AUDIO_BOUND_MS = 8000;
+const UDP_BLOCK_AUDIO_BOUND_MS = 3000;
 let rig: CallRecoveryRig;
 let a: CallRecoveryRig['agent'];
 let backend: CallRecoveryRig['backend'];
@@ -126,10 +128,10 @@ test(
 );
 
 test(
-  'UDP blocked mid-call: the offer carried TCP and TLS relays, the agent is told, and audio comes back over TURN TCP or TLS',
+  'UDP blocked mid-call: the agent is told, and audio comes back within 3 s over TURN TCP or TLS on a new peer connection, the old one closed; the far end hears A, and mute, hold and DTMF work on the new one',
   { timeout: 90_000 },
   async () => {
-    await rig.echoCall();
+    const far = await rig.echoCall();
     const offer = (await a.page.evaluate(`(() => {
     const pcs = window.__e2ePeerConnections.filter((pc) => pc.connectionState !== 'closed');
     return pcs[pcs.length - 1].localDescription.sdp;
@@ -156,6 +158,36 @@ test(
       assert.ok(backMs <= UDP_BLOCK_AUDIO_BOUND_MS, `audio back within ${UDP_BLOCK_AUDIO_BOUND_MS} ms (took ${backMs} ms)`);
       await told; // the Call status said “reconnecting audio” while the media path was down
       await a.phone.waitCallStatus(/^Connected$/, 5000); // and the notice is gone once audio flows
+      const pcs = (await a.page.evaluate(`window.__e2ePeerConnections.map((pc) => ({
+        state: pc.connectionState,
+        policy: pc.getConfiguration().iceTransportPolicy,
+        setup: /a=setup:(\\w+)/.exec(pc.remoteDescription.sdp)[1],
+      }))`)) as Array<{ state: string; policy: string; setup: string }>;
+      console.log(`# the call's peer connections: ${JSON.stringify(pcs)}`);
+      // The second one: relay-only, rtpengine its DTLS server (it answered passive to our active), the first one closed.
+      assert.deepEqual(pcs.slice(-2), [
+        { state: 'closed', policy: 'all', setup: 'active' },
+        { state: 'connected', policy: 'relay', setup: 'passive' },
+      ]);
+      await carrier.waitFor(far.id, 'A’s tone from the new peer connection', (c) => approxHz(c.received.dominantHz, A_HZ));
+      await a.phone.press('Mute');
+      await a.activeCallButton('Unmute');
+      await carrier.waitFor(far.id, 'silence from A, muted', (c) => c.received.rmsDbfs === null || c.received.rmsDbfs < -50);
+      await a.phone.press('Unmute');
+      await a.activeCallButton('Mute');
+      // Hold and resume re-offer from the new peer connection: it stays the DTLS client (relay-recovery.ts).
+      await a.phone.press('Hold');
+      await a.activeCallButton('Resume');
+      await carrier.waitFor(far.id, 'hold', (c) => c.held);
+      await a.phone.press('Resume');
+      await a.activeCallButton('Hold');
+      await carrier.waitFor(far.id, 'A’s tone after resume', (c) => !c.held && approxHz(c.received.dominantHz, A_HZ));
+      const heardAfterResume = await measureHeardAudio(a.page, 1200);
+      assert.ok(approxHz(heardAfterResume.dominantHz, A_HZ), `A hears its echo after resume: ${JSON.stringify(heardAfterResume)}`);
+      await a.phone.sendDigits('42#');
+      const got = await carrier.waitFor(far.id, 'digits 42#', (c) => c.dtmf.length >= 3);
+      assert.equal(got.dtmf, '42#', 'RFC 4733 events from the new peer connection’s DTMF sender');
+      assert.doesNotMatch(hostLog(), /as SIP INFO/, 'telephone-event was negotiated on the new peer connection');
     } finally {
       await unblock();
     }
