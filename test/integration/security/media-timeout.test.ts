@@ -4,7 +4,8 @@
  * rtpengine reports a call it freed for lack of media to Kamailio's media-timeout listener
  * (XML-RPC over HTTP on the management address). Whoever can reach that listener — any process on
  * a loopback demo host, the management network in production — must not be able to end someone
- * else's call with it: Kamailio ends a call only when rtpengine itself no longer has it. Then the
+ * else's call with it: Kamailio ends a call only when rtpengine itself no longer has it, and every
+ * rtpengine answers (one that does not answer cannot say whether it has the call). Then the
  * legitimate path: a call whose media stopped in both directions is ended with a BYE to the trunk
  * (the carrier sees its PSTN leg end) and to the agent (with a Reason header saying why), and its
  * record says "media timeout"; a call whose agent's WebSocket died and never came back is ended by
@@ -136,6 +137,25 @@ describe('media timeout: dead calls end on both legs; a forged report ends nothi
     assert.ok(isLive((await carrierCall(call.callId))!), 'the PSTN leg is still up');
     assert.equal(agent.byes.length, 0, 'the agent got no BYE');
     assert.ok((await rtpengineCallIds(MANAGEMENT_ADDRESS, fx.stack.ports.rtpengineNg)).includes(call.callId));
+    assert.equal((await callRecord(call.callId))?.endedAt, null);
+    assert.equal((await call.bye()).status, 200, 'and it still ends normally');
+  });
+
+  test('a forged report while rtpengine does not answer ends nothing: it cannot be checked, so it is refused', async () => {
+    const { agent, call, toTag } = await answeredCall(fx.stack.endpoints.numbers.tone);
+    // rtpengine stopped (as while it restarts): asked about the call, nobody answers.
+    const rtpengine = fx.stack.pids()['rtpengine']!;
+    process.kill(rtpengine, 'SIGSTOP');
+    let res: { status: number; text: string };
+    try {
+      res = await report(terminateDlg(call.callId, call.fromTag, toTag));
+    } finally {
+      process.kill(rtpengine, 'SIGCONT');
+    }
+    assert.equal(faultCode(res.text), 503, `refused as unverifiable: ${res.text}`);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.ok(isLive((await carrierCall(call.callId))!), 'the PSTN leg is still up');
+    assert.equal(agent.byes.length, 0, 'the agent got no BYE');
     assert.equal((await callRecord(call.callId))?.endedAt, null);
     assert.equal((await call.bye()).status, 200, 'and it still ends normally');
   });
