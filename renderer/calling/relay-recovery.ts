@@ -104,6 +104,21 @@ export class RecoverableSessionDescriptionHandler extends Web.SessionDescription
     };
   }
 
+  /**
+   * Withdraws an offer still unanswered — SIP.js calls this when a re-INVITE is refused (RFC 3264:
+   * the session stays as it was), and the call before retrying one that went unanswered. SIP.js's
+   * WebRTC handler has none, so a refused re-INVITE (a recovery, an ICE restart, a hold) left the
+   * peer connection in have-local-offer and every later offer failed ("Invalid signaling state",
+   * seen after rtpengine refused a recovery with 488). Nothing to withdraw when stable: resolves,
+   * because a rejection here makes SIP.js end the call.
+   */
+  async rollbackDescription(): Promise<void> {
+    const pc = this._peerConnection;
+    if (pc?.signalingState === 'have-local-offer' || pc?.signalingState === 'have-remote-offer') {
+      await pc.setLocalDescription({ type: 'rollback' });
+    }
+  }
+
   /** The call ended: the peer connection a pending swap replaced closes too. */
   override close(): void {
     this.replaced?.close();
