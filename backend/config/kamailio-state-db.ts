@@ -9,9 +9,15 @@
  * - `audit` and `audit_inflight`: the audit queue (mqueue `dbmode` 1: saved at shutdown, loaded and
  *   emptied at start), so events Kamailio accepted but had not delivered outlive a restart. Per
  *   node too: a node loading the queue deletes what it loaded.
+ * - `dialog` and `dialog_vars`: its live calls (dialog module `db_mode` 3: saved at shutdown,
+ *   loaded and emptied at start), with their variables (the agent each side authenticated as, the
+ *   trunk's side) and profiles (each agent's "calls"), so a call outlives a clean restart. Per
+ *   node: a node loading them deletes what it loaded.
+ * - `version`: the table versions the dialog module checks before it loads (usrloc's check is
+ *   switched off instead: its `version_table` parameter; the dialog module has none).
  *
- * One file, one writer at a time (usrloc's timer while running, the main process at shutdown):
- * db_sqlite has no busy timeout, so concurrent writers would fail instead of waiting.
+ * One file, one writer at a time (usrloc's timer while running, the main process at start and
+ * shutdown): db_sqlite has no busy timeout, so concurrent writers would fail instead of waiting.
  */
 import { chmodSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
@@ -47,6 +53,58 @@ const LOCATION_TABLE = `CREATE TABLE IF NOT EXISTS location (
     CONSTRAINT location_ruid_idx UNIQUE (ruid)
   )`;
 
+/**
+ * The dialog module's tables, versions 7 and 1 (Kamailio 5.6's utils/kamctl/db_sqlite/
+ * dialog-create.sql, as Debian installs it in /usr/share/kamailio/db_sqlite/): it refuses to start
+ * unless the `version` table names exactly these.
+ */
+const DIALOG_TABLES = [
+  `CREATE TABLE IF NOT EXISTS dialog (
+    id INTEGER PRIMARY KEY NOT NULL,
+    hash_entry INTEGER NOT NULL,
+    hash_id INTEGER NOT NULL,
+    callid VARCHAR(255) NOT NULL,
+    from_uri VARCHAR(255) NOT NULL,
+    from_tag VARCHAR(128) NOT NULL,
+    to_uri VARCHAR(255) NOT NULL,
+    to_tag VARCHAR(128) NOT NULL,
+    caller_cseq VARCHAR(20) NOT NULL,
+    callee_cseq VARCHAR(20) NOT NULL,
+    caller_route_set VARCHAR(512),
+    callee_route_set VARCHAR(512),
+    caller_contact VARCHAR(255) NOT NULL,
+    callee_contact VARCHAR(255) NOT NULL,
+    caller_sock VARCHAR(64) NOT NULL,
+    callee_sock VARCHAR(64) NOT NULL,
+    state INTEGER NOT NULL,
+    start_time INTEGER NOT NULL,
+    timeout INTEGER DEFAULT 0 NOT NULL,
+    sflags INTEGER DEFAULT 0 NOT NULL,
+    iflags INTEGER DEFAULT 0 NOT NULL,
+    toroute_name VARCHAR(32),
+    req_uri VARCHAR(255) NOT NULL,
+    xdata VARCHAR(512)
+  )`,
+  'CREATE INDEX IF NOT EXISTS dialog_hash_idx ON dialog (hash_entry, hash_id)',
+  `CREATE TABLE IF NOT EXISTS dialog_vars (
+    id INTEGER PRIMARY KEY NOT NULL,
+    hash_entry INTEGER NOT NULL,
+    hash_id INTEGER NOT NULL,
+    dialog_key VARCHAR(128) NOT NULL,
+    dialog_value VARCHAR(512) NOT NULL
+  )`,
+  'CREATE INDEX IF NOT EXISTS dialog_vars_hash_idx ON dialog_vars (hash_entry, hash_id)',
+];
+
+/** Kamailio's `version` table (standard-create.sql) and the versions this Kamailio expects. */
+const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS version (
+    id INTEGER PRIMARY KEY NOT NULL,
+    table_name VARCHAR(32) NOT NULL,
+    table_version INTEGER DEFAULT 0 NOT NULL,
+    CONSTRAINT version_table_name_idx UNIQUE (table_name)
+  )`;
+export const KAMAILIO_TABLE_VERSIONS = { version: 1, dialog: 7, dialog_vars: 1 } as const;
+
 /** mqueue's table layout (its module documentation): rows are loaded in `id` order. */
 const queueTable = (name: string) =>
   `CREATE TABLE IF NOT EXISTS ${name} (
@@ -64,6 +122,12 @@ export function ensureKamailioStateDb(file: string): void {
     db.exec('CREATE INDEX IF NOT EXISTS location_account_contact_idx ON location (username, domain, contact)');
     db.exec('CREATE INDEX IF NOT EXISTS location_expires_idx ON location (expires)');
     for (const q of AUDIT_QUEUES) db.exec(queueTable(q));
+    for (const sql of DIALOG_TABLES) db.exec(sql);
+    db.exec(VERSION_TABLE);
+    const setVersion = db.prepare(
+      'INSERT INTO version (table_name, table_version) VALUES (?, ?) ON CONFLICT (table_name) DO UPDATE SET table_version = excluded.table_version',
+    );
+    for (const [table, version] of Object.entries(KAMAILIO_TABLE_VERSIONS)) setVersion.run(table, version);
   } finally {
     db.close();
   }
