@@ -117,6 +117,30 @@ test('registrations are written back to Kamailio’s own state database, named r
   );
 });
 
+test('live calls outlive a clean restart: dialogs saved to the state database at shutdown; agent sides bound again only by their own re-INVITE, the trunk’s side saved with the dialog', () => {
+  // One node only: with DMQ a node would save and load its peers' replicas too (see the cfg).
+  assert.match(
+    routing,
+    /#!ifndef WITH_DMQ\n(#.*\n)+modparam\("dialog", "db_url", CL_STATE_DB_URL\)\nmodparam\("dialog", "db_mode", 3\)\n#!endif/,
+  );
+  assert.match(routing, /#!ifndef WITH_DMQ\n(#.*\n)+event_route\[htable:mod-init\]/);
+  // No htable is saved: a binding names a connection id the next process gives to anyone.
+  assert.doesNotMatch(routing, /modparam\("htable", "db_url"/);
+  // The trunk is a party by a dialog variable, set where it takes its side, never a dlgparty binding.
+  assert.match(block('route[INVITE]'), /if \(isflagset\(FLT_FROM_TRUNK\)\) \$dlg_var\(trunk_side\) = "caller";\n\telse \$sht\(dlgparty=>/);
+  assert.match(routing, /if \(\$var\(conn\) == "trunk"\) \$dlg_var\(trunk_side\) = "callee";/);
+  const party = block('route[DIALOG_PARTY]');
+  assert.ok(party.indexOf('route(TRUNK_PARTY);') < party.indexOf('$sht(dlgparty=>'), 'the trunk is never looked up among connections');
+  const trunk = block('route[TRUNK_PARTY]');
+  assert.match(trunk, /\$dlg_var\(trunk_side\) == "caller" && \$ft == \$dlg\(from_tag\)\) return;/);
+  assert.match(trunk, /\$dlg_var\(trunk_side\) == "callee" && \$tt == \$dlg\(from_tag\)\) return;/);
+  assert.match(trunk, /\troute\(NO_DIALOG\);$/, 'anything else from the trunk’s address: 481');
+  // Loaded calls: every agent's connection closed with the old process, so each gets the grace.
+  const loaded = block('event_route[htable:mod-init]');
+  assert.match(loaded, /"method": "dlg\.briefing", "params": \["Ii"\]/);
+  assert.match(loaded, /dlg_set_timeout\("CL_AGENT_GONE_GRACE_SECONDS", "\$var\(h_entry\)", "\$var\(h_id\)"\);/);
+});
+
 test('the generated file is only values, then the static routing by its absolute path', () => {
   const cfg = renderKamailioConfig(KAMAILIO_INPUT);
   const lines = cfg.trimEnd().split('\n');
