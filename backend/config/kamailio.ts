@@ -39,8 +39,8 @@ export interface KamailioConfigInput {
   /** `sqlite:///abs/path.db` or `postgres://user:pass@host/db`. */
   readonly dbUrl: string;
   /**
-   * Kamailio's own SQLite file on this node (kamailio-state-db.ts): its registrations and its
-   * undelivered audit events, kept across a restart. RELATIVE to Kamailio's working directory:
+   * Kamailio's own SQLite file on this node (kamailio-state-db.ts): its registrations, its
+   * undelivered audit events and (one node) its live calls, kept across a restart. RELATIVE to Kamailio's working directory:
    * db_sqlite 5.6 looks a file up in its read-only list by the first 7 characters of its path
    * only (`str_init` on a pointer), so an absolute path in the same directory tree as the
    * read-only control-plane file would be opened read-only too.
