@@ -184,7 +184,8 @@ export async function measureCallRecovery(rig: CallRecoveryRig, runs: number) {
       restartReregister.push(reregisterMs);
     } finally {
       await agent.phone.endAllCalls();
-      // The restarted Kamailio no longer knows the call: the carrier's leg is ended from its side.
+      // The restarted Kamailio reloaded the call and the softphone's re-INVITE rebound it, so the
+      // hang-up above ends the carrier's leg; should it not have, the carrier ends it from its side.
       await rig.carrier.hangup(far.id);
     }
   }

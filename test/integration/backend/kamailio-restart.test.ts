@@ -22,6 +22,7 @@ import { carrierApiUrl } from '../../../backend/endpoints.js';
 import { AGENT_GONE_GRACE_SECONDS } from '../../../backend/config/kamailio.js';
 import { CALLS_PROFILE, execRunner, parseDialogs } from '../../../backend/control-plane/kamailio-revocation.js';
 import { CarrierApi, isLive } from '../../support/carrier-api.js';
+import { admin, createAgent } from '../security/support/control-plane-http.js';
 import { TEST_PORT_BASES } from '../../support/port-registry.js';
 
 // Audit durability's block: the two files run one after the other.
@@ -34,6 +35,8 @@ const CAROL_ADDRESS = '127.0.0.32';
 const ATTACKER_ADDRESS = '127.0.0.33';
 /** Connections the attacker opens, at most, to be handed the id alice's old connection had. */
 const MAX_ATTACKER_CONNECTIONS = 40;
+/** An agent created for this test, revoked after the restart. */
+const DAVE = { username: 'dave', password: 'dave-password-restart-1' };
 
 describe('a Kamailio restart keeps registrations and undelivered audit events', { timeout: 180_000 }, () => {
   let fx: Awaited<ReturnType<typeof startTestStack>>;
@@ -149,6 +152,11 @@ describe('a Kamailio restart keeps registrations and undelivered audit events', 
     const carol = await pool.connect('carol', undefined, CAROL_ADDRESS);
     const carolCall = carol.invite(echo, offer());
     assert.equal((await carolCall.final).status, 200, 'carol’s call is answered');
+    // And one whose agent is revoked after the restart.
+    await createAgent(fx.stack, DAVE.username, DAVE.password);
+    const dave = await pool.connect(DAVE.username, DAVE.password);
+    const daveCall = dave.invite(echo, offer());
+    assert.equal((await daveCall.final).status, 200, 'dave’s call is answered');
     const aliceOldConnection = await connectionIdFrom(ALICE_ADDRESS);
     assert.ok(aliceOldConnection !== null, 'Kamailio lists alice’s connection');
 
@@ -158,11 +166,12 @@ describe('a Kamailio restart keeps registrations and undelivered audit events', 
     await alice.closed;
     await carol.closed;
     const dialogs = await kamcmd('dlg.list');
-    for (const c of [aliceCall, abandoned, carolCall]) assert.ok(dialogs.includes(c.callId), `every dialog loaded again:\n${dialogs}`);
+    for (const c of [aliceCall, abandoned, carolCall, daveCall])
+      assert.ok(dialogs.includes(c.callId), `every dialog loaded again:\n${dialogs}`);
     // Every agent's connection closed with the old process: each call has the grace to be refreshed.
     assert.match(
       readFileSync(join(fx.stack.logDir, 'kamailio.log'), 'utf8'),
-      new RegExp(`restart: 3 calls loaded from the state database; each ends in ${AGENT_GONE_GRACE_SECONDS} s unless its agent comes back`),
+      new RegExp(`restart: 4 calls loaded from the state database; each ends in ${AGENT_GONE_GRACE_SECONDS} s unless its agent comes back`),
     );
     const graceEnds = await dialogTimeout(aliceCall.callId);
     assert.ok(
@@ -230,6 +239,11 @@ describe('a Kamailio restart keeps registrations and undelivered audit events', 
       async () => !(await kamcmd('dlg.list').then((l) => l.includes(carolCall.callId) || l.includes(aliceCall.callId))),
       'both dialogs gone from Kamailio',
     );
+
+    // Revocation finds a loaded call in the agent's profile and ends it on both legs.
+    const revoked = await admin(fx.stack, 'PATCH', `/api/agents/${DAVE.username}`, { disabled: true });
+    assert.deepEqual((revoked.body as { kamailio: unknown }).kamailio, { registrationsDropped: true, callsEnded: 1 });
+    await carrier.waitFor(daveCall.callId, 'the revoked agent’s trunk leg to end', (c) => !isLive(c));
 
     // The call alice never refreshed (a softphone that did not come back) ends on both legs once
     // the grace has passed: the trunk leg does not go on billing.
