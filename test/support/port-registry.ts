@@ -17,7 +17,7 @@ import { rtpengineInstances } from '../../backend/stack-options.js';
 
 export const TEST_PORT_BASES = {
   audioDevices: 6000, // e2e/devices, bench/recovery (its deviceRemovalAudioMs part: test/e2e/support/headset-unplug.ts)
-  recovery: 10000, // e2e/recovery, e2e/dead-path, e2e/dead-call, e2e/rtpengine-restart, bench/recovery (its wsCutReregisterMs/udpBlockAudioMs part: test/e2e/support/call-recovery.ts)
+  recovery: 10000, // e2e/recovery, e2e/dead-path, e2e/dead-call, e2e/rtpengine-restart, e2e/kamailio-restart, bench/recovery (its wsCutReregisterMs/udpBlockAudioMs part: test/e2e/support/call-recovery.ts)
   callQuality: 14000, // e2e/call-quality, bench/stats-sampler
   networkTest: 12000, // integration/security/network-reports, admin-page; e2e/network-test, admin-page; bench/network-test
   capacity: 16000, // integration/capacity/max-calls, bench/capacity
