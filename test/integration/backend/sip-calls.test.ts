@@ -10,7 +10,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../backend/stack.js';
 import { AgentPool } from './support/agent-pool.js';
+import { rand } from './support/sip-message.js';
 import { browserSdp, sdpFacts } from './support/webrtc-sdp.js';
+import { rtpengineCallIds } from '../security/support/rtpengine-ng.js';
 import { adminGet, startTestStack, untilAuditDelivered, waitFor } from './support/stack-fixture.js';
 import type { CallRecord } from '../../../backend/control-plane/call-records.js';
 import type { AuditEntry } from '../../../backend/control-plane/audit-store.js';
@@ -142,6 +144,67 @@ describe('SIP over WebSocket through Kamailio and rtpengine', { timeout: 90_000 
 
     await new Promise((r) => setTimeout(r, 300)); // a measurable duration
     assert.equal((await call.bye()).status, 200);
+  });
+
+  test('agent→agent re-INVITE refused by the far end (glare, 488): the call keeps its media in rtpengine and renegotiates later', async () => {
+    // Both softphones of a call renegotiating at once (an rtpengine restart, a shared network blip)
+    // refuse each other's re-INVITE. A refused re-INVITE leaves the session as it was (RFC 3261
+    // §14.1): Kamailio once freed the call's media in rtpengine for any failed INVITE, this one too.
+    const alice = await connect('alice');
+    const bob = await connect('bob');
+    assert.equal((await alice.register()).status, 200);
+    assert.equal((await bob.register()).status, 200);
+    const bobSdp = browserSdp({ address: '127.0.0.1', port: 9, setup: 'active' });
+    let refuseReInvites = true;
+    bob.answerMode = {
+      kind: 'answer',
+      sdp: async (_offer, reInvite) => {
+        if (reInvite && refuseReInvites) throw new Error('an offer of ours is pending');
+        return bobSdp;
+      },
+    };
+    const call = alice.invite('bob', browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
+    const res = await call.final;
+    assert.equal(res.status, 200, res.startLine);
+    const engineCalls = () => rtpengineCallIds(new URL(fx.stack.endpoints.admin.apiUrl).hostname, fx.stack.ports.rtpengineNg);
+    assert.ok((await engineCalls()).includes(call.callId), 'rtpengine relays the call');
+    const mediaPort = sdpFacts(res.body).port;
+
+    const dialog = call.dialog()!;
+    let cseq = 10;
+    const reInvite = async () => {
+      const headers: Array<[string, string]> = [
+        ...dialog.routes.map((r) => ['Route', r] as [string, string]),
+        ['From', `<sip:alice@${fx.stack.endpoints.sip.domain}>;tag=${call.fromTag}`],
+        ['To', dialog.to],
+        ['Call-ID', call.callId],
+        ['CSeq', `${++cseq} INVITE`],
+        ['Contact', `<sip:alice@${rand(4)}.invalid;transport=ws>`],
+        ['Content-Type', 'application/sdp'],
+      ];
+      const answer = await alice.request(
+        'INVITE',
+        dialog.remoteUri,
+        headers,
+        browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }),
+      );
+      if (answer.status === 200)
+        alice.ack(dialog.remoteUri, [...headers.filter(([n]) => ['Route', 'From', 'To', 'Call-ID'].includes(n)), ['CSeq', `${cseq} ACK`]]);
+      return answer;
+    };
+    const refused = await reInvite();
+    assert.equal(refused.status, 488, `bob refuses the re-INVITE (got ${refused.startLine})`);
+    assert.ok((await engineCalls()).includes(call.callId), 'rtpengine still relays the call after the refused re-INVITE');
+
+    refuseReInvites = false;
+    const renegotiated = await reInvite();
+    assert.equal(renegotiated.status, 200, `the next re-INVITE is answered (got ${renegotiated.startLine})`);
+    assert.equal(
+      sdpFacts(renegotiated.body).port,
+      mediaPort,
+      "alice's media stays on the same rtpengine port: the session was kept, not made anew",
+    );
+    assert.equal((await call.bye()).status, 200, 'the call still ends normally');
   });
 
   test('agent→busy agent gets 486', async () => {
