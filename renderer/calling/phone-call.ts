@@ -1,4 +1,5 @@
 import {
+  type Core,
   Invitation,
   Inviter,
   RequestPendingError,
@@ -26,6 +27,7 @@ import {
   type MediaRecovery,
 } from './media-recovery.js';
 import { requestedMicrophone } from './microphone-fallback.js';
+import { glareRetryDelayMs, ReInviteRefused, refuseCrossingReInvites } from './reinvite-glare.js';
 import { relayRecoveryConfiguration, type PeerConnectionSwap, type RecoverableSessionDescriptionHandler } from './relay-recovery.js';
 import { PhoneError, type CallDirection, type CallSnapshot, type CallState, type CallStats } from './phone-api.js';
 import { accepted, statusOf } from './sip-request.js';
@@ -48,6 +50,8 @@ const REINVITE_RETRY_MS = 500;
 export interface PhoneCallDeps {
   readonly logger: CallingLogger;
   readonly timers: Timers;
+  /** In [0, 1): the random part of RFC 3261 §14.1's wait after crossing re-INVITEs (reinvite-glare.ts). */
+  readonly random: () => number;
   readonly remoteAudio: RemoteAudioPlayer;
   /** Falls back to the system default when the chosen microphone is gone (microphone-fallback.ts). */
   readonly getUserMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
@@ -103,9 +107,13 @@ export class PhoneCall {
   private readonly inbound = new InboundWatch();
   /** Stops the ICE-state listener on the peer connection the call watches (it changes on a recovery). */
   private iceWatch: AbortController | null = null;
+  /** Re-INVITEs of ours being built or in flight: the far end's own meanwhile get 491 (reinvite-glare.ts). */
+  private offersPending = 0;
   /** A recovery's new peer connection, answered, not yet carrying audio: the old one closes when it does. */
   private pendingSwap: PeerConnectionSwap | null = null;
   private playback: RemotePlayback | null = null;
+  /** The peer connection whose far-end audio `playback` plays. */
+  private playing: RTCPeerConnection | undefined;
   private finalStatus: EndEvidence['finalStatus'] = null;
   private localAction: EndEvidence['localAction'] = null;
   /** What the BYE's Reason header said, in words (hangup-reason.ts), or null. */
@@ -157,6 +165,11 @@ export class PhoneCall {
       onBye: (bye) => {
         this.remoteReason = remoteHangupMessage(bye.request.getHeader('Reason'));
         void bye.accept().catch(() => undefined);
+      },
+      // The far end's re-INVITE, answered on a recovery's new peer connection while our own offer
+      // waited out a glare (reinvite-glare.ts), brings its audio on that connection's track.
+      onInvite: (_request, _response, statusCode) => {
+        if (statusCode < 300 && this.playback && this.media?.peerConnection !== this.playing) this.restartPlayback();
       },
     };
     session.stateChange.addListener((state) =>
@@ -271,6 +284,12 @@ export class PhoneCall {
     const media = this.media;
     if (!media?.peerConnection) return;
     this.playback = this.deps.remoteAudio(media.remoteMediaStream, this.deps.speakerId());
+    this.playing = media.peerConnection;
+    refuseCrossingReInvites(
+      this.session,
+      () => this.offersPending > 0,
+      () => this.deps.logger.write('info', 'calling', `call ${this.id}: the far end's re-INVITE crossed ours; answered 491`),
+    );
     this.watchMicrophone();
     this.watchIce();
     this.sampleInbound();
@@ -323,15 +342,14 @@ export class PhoneCall {
     }
     if (this.held === held) return;
     const options = { hold: held, constraints: this.deps.constraints() };
-    const session = this.session;
     const what = held ? 'Hold' : 'Resume';
-    await accepted(
-      (requestDelegate) => session.invite({ sessionDescriptionHandlerOptions: options, requestDelegate }),
+    await this.offer(
+      options,
       (response) => new PhoneError('invalid-state', `${what} was refused by the far end (${statusOf(response)}).`),
       (error) => new PhoneError('invalid-state', `${what} failed: ${String(error)}`),
     );
     // Re-INVITEs the far end sends later must keep our hold direction.
-    session.sessionDescriptionHandlerOptionsReInvite = options;
+    this.session.sessionDescriptionHandlerOptionsReInvite = options;
     this.held = held;
     this.applyTrackEnablement();
     this.deps.onChange(this);
@@ -533,7 +551,7 @@ export class PhoneCall {
 
   private restartIceAfter(event: MediaEvent): Promise<boolean> {
     this.deps.logger.write('warn', 'calling', `call ${this.id}: media path down (${event.type}); restarting ICE`);
-    return this.reinvite(true, 'ICE restart');
+    return this.reinvite(true, 'ICE restart', this.mediaStillDown);
   }
 
   /**
@@ -557,15 +575,18 @@ export class PhoneCall {
     const swap = media.replacePeerConnection(configuration);
     this.watchIce();
     this.applyTrackEnablement();
-    return this.reinvite(false, 'relay recovery').then((answered) => {
+    return this.reinvite(false, 'relay recovery', this.mediaStillDown).then((answered) => {
       if (!answered) {
         swap.abort();
         this.watchIce();
         this.applyTrackEnablement();
         return false;
       }
-      this.pendingSwap = swap;
-      this.restartPlayback();
+      if (this.media?.peerConnection !== this.playing) this.restartPlayback();
+      // Audio came back on the new peer connection already (the far end's own re-INVITE, which
+      // crossed ours, was answered by it): nothing more to wait for.
+      if (this.mediaStillDown()) this.pendingSwap = swap;
+      else swap.commit();
       return true;
     });
   }
@@ -576,6 +597,7 @@ export class PhoneCall {
     if (!media || !this.playback) return;
     this.playback.stop();
     this.playback = this.deps.remoteAudio(media.remoteMediaStream, this.deps.speakerId());
+    this.playing = media.peerConnection;
   }
 
   /**
@@ -612,26 +634,31 @@ export class PhoneCall {
     void this.reinvite(ice === 'disconnected' || ice === 'failed', 'dialog refresh');
   }
 
+  /** A recovery's re-INVITE is still worth sending (a glare retry): the audio has not come back meanwhile. */
+  private readonly mediaStillDown = (): boolean => this.recovery.path !== 'up';
+
   /**
    * A re-INVITE that keeps hold and microphone as they are; settles (never rejects) once it is
    * answered (true) or given up (false). One already in flight (hold, an earlier refresh) makes
-   * SIP.js refuse a second: retried once it has had time to finish.
+   * SIP.js refuse a second: retried once it has had time to finish. One answered 491 (the far end's
+   * crossed it) goes again after RFC 3261 §14.1's wait if `stillNeeded()` then; if not, the far
+   * end's renegotiation did the job (true).
    */
-  private reinvite(iceRestart: boolean, what: string, retriesLeft = 3): Promise<boolean> {
+  private reinvite(iceRestart: boolean, what: string, stillNeeded: () => boolean = () => true, retriesLeft = 3): Promise<boolean> {
     if (!this.inProgress) return Promise.resolve(false);
-    const answered = accepted(
-      (requestDelegate) =>
-        this.session.invite({
-          requestDelegate,
-          sessionDescriptionHandlerOptions: {
-            hold: this.held,
-            constraints: this.deps.constraints(),
-            ...(iceRestart ? { offerOptions: { iceRestart: true } } : {}),
-          } satisfies Web.SessionDescriptionHandlerOptions as object,
-        }),
-      (response) => new Error(`refused (${statusOf(response)})`),
+    const answered = this.offer(
+      {
+        hold: this.held,
+        constraints: this.deps.constraints(),
+        ...(iceRestart ? { offerOptions: { iceRestart: true } } : {}),
+      } satisfies Web.SessionDescriptionHandlerOptions,
+      (response) => new ReInviteRefused(response),
       (error) => error as Error,
     );
+    const again = (ms: number) =>
+      new Promise<boolean>((resolve) =>
+        this.after(ms, () => resolve(stillNeeded() ? this.reinvite(iceRestart, what, stillNeeded, retriesLeft - 1) : true)),
+      );
     // Unanswered (its connection died too): SIP.js gives up only after 32 s; we stop waiting sooner.
     return withTimeout(
       answered.then(() => 'answered' as const),
@@ -646,14 +673,39 @@ export class PhoneCall {
       .catch(async (error: unknown) => {
         this.deps.logger.write('warn', 'calling', `${what} of call ${this.id} failed: ${String(error)}`);
         if (retriesLeft <= 0) return false;
+        if (error instanceof ReInviteRefused) {
+          if (error.statusCode !== 491) return false;
+          const wait = glareRetryDelayMs(this.direction === 'outbound', this.deps.random);
+          this.deps.logger.write(
+            'info',
+            'calling',
+            `${what} of call ${this.id} crossed the far end's; trying again in ${wait} ms if still needed`,
+          );
+          return again(wait);
+        }
         // An earlier re-INVITE died with its connection and left our offer pending: withdraw it.
         if (this.media?.peerConnection?.signalingState === 'have-local-offer') {
           await this.session.sessionDescriptionHandler?.rollbackDescription?.().catch(() => undefined);
         } else if (!(error instanceof RequestPendingError)) return false;
-        return new Promise<boolean>((resolve) =>
-          this.after(REINVITE_RETRY_MS, () => resolve(this.reinvite(iceRestart, what, retriesLeft - 1))),
-        );
+        return again(REINVITE_RETRY_MS);
       });
+  }
+
+  /**
+   * Sends a re-INVITE offering with `options` (see `accepted`). While it is built and in flight the
+   * far end's own re-INVITEs get 491 (reinvite-glare.ts).
+   */
+  private offer(
+    options: Web.SessionDescriptionHandlerOptions,
+    refused: (response: Core.IncomingResponse) => Error,
+    failed: (error: unknown) => Error,
+  ): Promise<void> {
+    this.offersPending++;
+    return accepted(
+      (requestDelegate) => this.session.invite({ requestDelegate, sessionDescriptionHandlerOptions: options }),
+      refused,
+      failed,
+    ).finally(() => this.offersPending--);
   }
 
   // ── the end ─────────────────────────────────────────────────────────────────────────────────

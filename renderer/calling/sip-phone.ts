@@ -23,7 +23,7 @@ export interface PhoneOptions {
   ringTimeoutMs?: number;
   /** Injected for hosts that can tell more (Electron main); default: an in-page HTTP probe. */
   probe?: EndpointProber;
-  /** For tests of the reconnect logic; default Math.random. */
+  /** For tests of the reconnect and re-INVITE retry waits; default Math.random. */
   random?: () => number;
   // The platform the core runs on. Defaults are the browser's; unit tests pass SIP.js-style fakes
   // (test/unit/renderer/calling/fakes/) so the core runs in plain Node.
@@ -90,6 +90,7 @@ export class SipPhone implements Phone {
     this.callDeps = {
       logger: this.logger,
       timers: this.timers,
+      random: options.random ?? Math.random,
       remoteAudio: options.remoteAudio ?? domRemoteAudio(this.logger),
       getUserMedia,
       constraints: () => microphoneConstraints(this.devices.microphoneId, this.audioProcessing),

@@ -476,6 +476,85 @@ test('the recovery re-INVITE refused: the old peer connection is the call’s ag
   assert.equal(old.closed, false);
 });
 
+/** A re-INVITE of the far end (bob) with an SDP offer, inside the dialog our `invite` set up. */
+function farEndReInvite(invite: string, cseq: number): string {
+  return inDialogRequest(invite, 'INVITE', cseq).replace(
+    'Content-Length: 0\r\n\r\n',
+    `${FAR_END_CONTACT}\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(BROWSER_AUDIO_SDP)}\r\n\r\n${BROWSER_AUDIO_SDP}`,
+  );
+}
+
+/** The phone's final response to the far end's request with CSeq `cseq`, once sent. */
+const responseFor = (server: FakeSipServer, cseq: string) =>
+  server.received.find((m) => methodOf(m) === null && header(m, 'CSeq') === cseq && !startLine(m).startsWith('SIP/2.0 1'));
+
+test('the far end’s re-INVITE arriving while ours is still being built (ICE gathering) gets 491, not 488; ours then goes out', async (t) => {
+  const { phone, media, server } = await phoneInCall(t);
+  let gathered = () => {};
+  media.gate = new Promise((resolve) => (gathered = resolve));
+  phone.handleSystemTransition('network-changed');
+  await settle();
+  assert.equal(server.requests('INVITE').length, 1, 'our ICE-restart offer is still being built');
+
+  server.push(farEndReInvite(server.requests('INVITE')[0]!, 20));
+  await until(() => responseFor(server, '20 INVITE') !== undefined, 'the far end’s re-INVITE is answered');
+  assert.equal(startLine(responseFor(server, '20 INVITE')!), 'SIP/2.0 491 Request Pending');
+
+  gathered();
+  await until(() => server.requests('INVITE').length === 2, 'our re-INVITE went out');
+  assert.equal((media.describedWith.at(-1) as { offerOptions?: { iceRestart?: boolean } }).offerOptions?.iceRestart, true);
+});
+
+test('our ICE-restart re-INVITE answered 491 (crossed the far end’s): sent again after RFC 3261 §14.1’s wait (we own the Call-ID: 2.1–4 s), the agent told audio is reconnecting meanwhile', async (t) => {
+  const { phone, id, media, server, timers, farEnd, callState } = await phoneInCall(t);
+  media.peerConnection.iceConnectionState = 'failed';
+  farEnd.reInvite = '491 Request Pending';
+  phone.handleSystemTransition('network-changed');
+  await until(() => server.requests('ACK').length === 2, 'the restart was answered 491 (and the 491 ACKed)');
+  await settle();
+  farEnd.reInvite = '200 OK';
+
+  // random() is 0.5: 2100 + 0.5 × 1900 ms.
+  await timers.advance(3040);
+  assert.equal(server.requests('INVITE').length, 2, 'not sent again before the wait is over');
+  assert.match(callState(id)?.message ?? '', /reconnecting audio/);
+  media.peerConnection.iceConnectionState = 'connected'; // what the answered retry will bring
+  await timers.advance(10);
+  await until(() => callState(id)?.message === null, 'the retry answered, ICE connected: the notice cleared');
+  assert.equal(server.requests('INVITE').length, 3, 'sent again, once');
+  assert.equal((media.describedWith.at(-1) as { offerOptions?: { iceRestart?: boolean } }).offerOptions?.iceRestart, true);
+});
+
+test('the relay recovery’s re-INVITE answered 491, then the far end’s own re-INVITE answered on the new peer connection brings audio back: no retry, the new one kept, the old one closed', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  const { media, server, timers, farEnd, id, callState, speakers } = await phoneInCall(t);
+  const old = media.peerConnection;
+  old.configuration = TURN_ALL;
+  old.audioDirection = 'sendrecv';
+  farEnd.reInvite = '491 Request Pending';
+  await run(t, timers, () => media.peerConnection, 600, true);
+  await run(t, timers, () => media.peerConnection, 1000, false);
+  await until(() => server.requests('ACK').length === 2, 'the recovery re-INVITE was answered 491 (and the 491 ACKed)');
+  await settle();
+
+  const invite = server.requests('INVITE')[0]!;
+  server.push(farEndReInvite(invite, 20));
+  await until(() => responseFor(server, '20 INVITE') !== undefined, 'the far end’s re-INVITE is answered');
+  assert.equal(startLine(responseFor(server, '20 INVITE')!), 'SIP/2.0 200 OK');
+  server.push(inDialogRequest(invite, 'ACK', 20));
+  const fresh = media.peerConnection;
+  assert.notEqual(fresh, old, 'answered on the new peer connection');
+  assert.equal(speakers.length, 2, 'the far end’s audio on the new peer connection plays at once');
+  fresh.audioDirection = 'sendrecv';
+  const tcpRelay = { candidateType: 'relay', protocol: 'udp', relayProtocol: 'tcp' };
+  await run(t, timers, () => fresh, 4000, true, tcpRelay);
+  assert.equal(server.requests('INVITE').length, 2, 'no retry: the audio came back meanwhile');
+  assert.equal(media.swaps[0]!.fate, 'committed');
+  assert.equal(old.closed, true, 'the old peer connection is closed');
+  assert.equal(callState(id)?.message, null, 'the notice is gone');
+  assert.equal(speakers.length, 2, 'played once');
+});
+
 test('media back before the media timeout: the call goes on past it', async (t) => {
   const { phone, id, server, timers, callState } = await phoneInCall(t);
   phone.handleSystemTransition('network-changed'); // ICE stays connected: the restart heals at once

@@ -144,6 +144,11 @@ export class SessionDescriptionHandlerFake implements SessionDescriptionHandler 
   readonly describedWith: Array<SessionDescriptionHandlerOptions | undefined> = [];
   /** The next `getDescription` fails with this (no microphone, a codec we cannot accept, …). */
   failNextDescription: Error | null = null;
+  /**
+   * While set, a description waits for it once the offer or answer is made: an offer being built
+   * (a real handler gathers ICE candidates then) and not yet sent.
+   */
+  gate: Promise<void> | null = null;
   sendersEnabled: boolean | null = null;
   receiversEnabled: boolean | null = null;
   closed = false;
@@ -166,6 +171,7 @@ export class SessionDescriptionHandlerFake implements SessionDescriptionHandler 
     if (this.signaling === 'has-local-offer') throw new Error('getDescription while an offer of ours is outstanding');
     const type = this.signaling === 'stable' ? 'offer' : 'answer';
     this.signaling = this.signaling === 'stable' ? 'has-local-offer' : 'stable';
+    if (this.gate) await this.gate;
     let description: RTCSessionDescriptionInit = { type, sdp: BROWSER_AUDIO_SDP };
     for (const modify of modifiers) description = await modify(description);
     this.describedWith.push(options);
