@@ -1,5 +1,5 @@
 import {
-  type Core,
+  Core,
   Invitation,
   Inviter,
   RequestPendingError,
@@ -562,7 +562,7 @@ export class PhoneCall {
    * answered, the playback of the far end's new track. Null when this cannot be done (no TURN over
    * TCP/TLS, an offer in progress, a media handler without swaps): the caller restarts ICE instead.
    */
-  private recoverOnRelay(): Promise<boolean> | null {
+  private recoverOnRelay(attemptsLeft = 3): Promise<boolean> | null {
     const media = this.media;
     const pc = media?.peerConnection;
     const configuration = pc && relayRecoveryConfiguration(pc.getConfiguration());
@@ -575,11 +575,26 @@ export class PhoneCall {
     const swap = media.replacePeerConnection(configuration);
     this.watchIce();
     this.applyTrackEnablement();
-    return this.reinvite(false, 'relay recovery', this.mediaStillDown).then((answered) => {
+    const undo = () => {
+      swap.abort();
+      this.watchIce();
+      this.applyTrackEnablement();
+    };
+    // Our offer crossed the far end's and the audio is still down after the wait: a fresh peer
+    // connection again rather than this one. The refused offer reached rtpengine (Kamailio hands it
+    // every offer before relaying it), which kept its ICE credentials, took this connection's
+    // rolled-back ones in any answer we gave meanwhile without resetting ICE, and a later re-offer
+    // from it did not bring the audio back either (measured, both ends' offers refused).
+    let replaced = false;
+    const afresh = () => {
+      replaced = true;
+      undo();
+      return (attemptsLeft > 1 && this.recoverOnRelay(attemptsLeft - 1)) || this.reinvite(true, 'ICE restart', this.mediaStillDown);
+    };
+    return this.reinvite(false, 'relay recovery', this.mediaStillDown, 3, afresh).then((answered) => {
+      if (replaced) return answered;
       if (!answered) {
-        swap.abort();
-        this.watchIce();
-        this.applyTrackEnablement();
+        undo();
         return false;
       }
       if (this.media?.peerConnection !== this.playing) this.restartPlayback();
@@ -640,12 +655,37 @@ export class PhoneCall {
   /**
    * A re-INVITE that keeps hold and microphone as they are; settles (never rejects) once it is
    * answered (true) or given up (false). One already in flight (hold, an earlier refresh) makes
-   * SIP.js refuse a second: retried once it has had time to finish. One answered 491 (the far end's
-   * crossed it) goes again after RFC 3261 §14.1's wait if `stillNeeded()` then; if not, the far
-   * end's renegotiation did the job (true).
+   * SIP.js refuse a second: retried once it has had time to finish. One that crossed the far end's
+   * (answered 491, or about to be built while the far end's offer is being answered) is followed,
+   * after RFC 3261 §14.1's wait and if `stillNeeded()` then, by `retryCrossed`: by default the same
+   * re-INVITE restarting ICE, as the refused offer left its ICE credentials in rtpengine, which
+   * takes new ones for a leg only from an offer that restarts ICE. Not needed: the far end's
+   * renegotiation did the job (true).
    */
-  private reinvite(iceRestart: boolean, what: string, stillNeeded: () => boolean = () => true, retriesLeft = 3): Promise<boolean> {
+  private reinvite(
+    iceRestart: boolean,
+    what: string,
+    stillNeeded: () => boolean = () => true,
+    retriesLeft = 3,
+    retryCrossed = () => this.reinvite(true, what, stillNeeded, retriesLeft - 1),
+  ): Promise<boolean> {
     if (!this.inProgress) return Promise.resolve(false);
+    const again = (ms: number) =>
+      new Promise<boolean>((resolve) =>
+        this.after(ms, () => resolve(stillNeeded() ? this.reinvite(iceRestart, what, stillNeeded, retriesLeft - 1) : true)),
+      );
+    const afterCrossing = () => {
+      if (retriesLeft <= 0) return Promise.resolve(false);
+      const wait = glareRetryDelayMs(this.direction === 'outbound', this.deps.random);
+      this.deps.logger.write(
+        'info',
+        'calling',
+        `${what} of call ${this.id} crossed the far end's; trying again in ${wait} ms if still needed`,
+      );
+      return new Promise<boolean>((resolve) => this.after(wait, () => resolve(stillNeeded() ? retryCrossed() : true)));
+    };
+    // The far end's re-INVITE is being answered right now: SIP.js would build our "offer" as an answer to it.
+    if (this.session.dialog?.signalingState === Core.SignalingState.HaveRemoteOffer) return afterCrossing();
     const answered = this.offer(
       {
         hold: this.held,
@@ -655,10 +695,6 @@ export class PhoneCall {
       (response) => new ReInviteRefused(response),
       (error) => error as Error,
     );
-    const again = (ms: number) =>
-      new Promise<boolean>((resolve) =>
-        this.after(ms, () => resolve(stillNeeded() ? this.reinvite(iceRestart, what, stillNeeded, retriesLeft - 1) : true)),
-      );
     // Unanswered (its connection died too): SIP.js gives up only after 32 s; we stop waiting sooner.
     return withTimeout(
       answered.then(() => 'answered' as const),
@@ -672,17 +708,8 @@ export class PhoneCall {
       })
       .catch(async (error: unknown) => {
         this.deps.logger.write('warn', 'calling', `${what} of call ${this.id} failed: ${String(error)}`);
+        if (error instanceof ReInviteRefused) return error.crossed && afterCrossing();
         if (retriesLeft <= 0) return false;
-        if (error instanceof ReInviteRefused) {
-          if (error.statusCode !== 491) return false;
-          const wait = glareRetryDelayMs(this.direction === 'outbound', this.deps.random);
-          this.deps.logger.write(
-            'info',
-            'calling',
-            `${what} of call ${this.id} crossed the far end's; trying again in ${wait} ms if still needed`,
-          );
-          return again(wait);
-        }
         // An earlier re-INVITE died with its connection and left our offer pending: withdraw it.
         if (this.media?.peerConnection?.signalingState === 'have-local-offer') {
           await this.session.sessionDescriptionHandler?.rollbackDescription?.().catch(() => undefined);

@@ -20,12 +20,17 @@ export function glareRetryDelayMs(ownsCallId: boolean, random: () => number): nu
   return min + Math.round((random() * (max - min)) / 10) * 10;
 }
 
-/** A re-INVITE of ours the far end answered non-2xx; `statusCode` tells glare (491) from a refusal. */
+/**
+ * A re-INVITE of ours the far end answered non-2xx. `crossed`: it met one of the far end's, so it
+ * is worth sending again after the §14.1 wait — 491, or 500 with Retry-After, which a UA sends to
+ * an INVITE that arrives while it is still answering an earlier one (§14.2; SIP.js does).
+ */
 export class ReInviteRefused extends Error {
-  readonly statusCode: number;
+  readonly crossed: boolean;
   constructor(response: Core.IncomingResponse) {
     super(`refused (${statusOf(response)})`);
-    this.statusCode = response.message.statusCode ?? 0;
+    const code = response.message.statusCode;
+    this.crossed = code === 491 || (code === 500 && response.message.hasHeader('Retry-After'));
   }
 }
 

@@ -525,6 +525,35 @@ test('our ICE-restart re-INVITE answered 491 (crossed the far end’s): sent aga
   assert.equal((media.describedWith.at(-1) as { offerOptions?: { iceRestart?: boolean } }).offerOptions?.iceRestart, true);
 });
 
+test('the relay recovery’s re-INVITE answered 491 and the audio still down after the wait: a fresh relay peer connection offered again (the refused one undone; rtpengine kept the refused offer’s ICE credentials)', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  const { media, server, timers, farEnd } = await phoneInCall(t);
+  const old = media.peerConnection;
+  old.configuration = TURN_ALL;
+  old.audioDirection = 'sendrecv';
+  farEnd.reInvite = '491 Request Pending';
+  await run(t, timers, () => media.peerConnection, 600, true);
+  await run(t, timers, () => media.peerConnection, 1000, false);
+  await until(() => server.requests('ACK').length === 2, 'the recovery re-INVITE was answered 491 (and the 491 ACKed)');
+  await settle();
+  farEnd.reInvite = '200 OK';
+  const first = media.peerConnection;
+  assert.notEqual(first, old, 'the new peer connection stays the call’s through the wait');
+  assert.equal(media.swaps.length, 1);
+  await run(t, timers, () => media.peerConnection, 2000, false);
+  assert.equal(server.requests('INVITE').length, 2, 'nothing sent again before the wait (3050 ms) is over');
+  await run(t, timers, () => media.peerConnection, 1400, false);
+  await until(() => server.requests('INVITE').length === 3, 'sent again');
+  assert.deepEqual(
+    media.swaps.map((s) => s.fate),
+    ['aborted', 'pending'],
+    'the first new peer connection undone, a second one offered',
+  );
+  assert.equal(first.closed, true);
+  assert.equal(media.swaps[1]!.replaced, old, 'the second replaces the call’s original peer connection');
+  assert.equal((media.describedWith.at(-1) as { offerOptions?: { iceRestart?: boolean } }).offerOptions?.iceRestart, undefined);
+});
+
 test('the relay recovery’s re-INVITE answered 491, then the far end’s own re-INVITE answered on the new peer connection brings audio back: no retry, the new one kept, the old one closed', async (t) => {
   t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
   const { media, server, timers, farEnd, id, callState, speakers } = await phoneInCall(t);
