@@ -217,15 +217,17 @@ test('clean restart during an inbound call: the softphone, as callee, renegotiat
   await timeToAudioAfter('restart (inbound call)', inboundEchoCall, agentAndCarrier, restartRtpengine);
 });
 
-// Fails today in 9 runs of 11 (silence until hang-up; 40 s watched): both softphones see the
-// stall at the same moment and send their recovery re-INVITEs at once; each browser answers
-// the other's with 488 (its own offer is pending: glare), Kamailio's failure_route deletes the
-// call in rtpengine on a failed INVITE even inside a dialog, and neither softphone tries again.
-// Kept as a TODO so the fix (a 491 and a retry after RFC 3261 §14.1's wait in the softphone; no
-// rtpengine_delete for a failed re-INVITE) has its test waiting.
+// Both softphones see the stall at the same moment and send their recovery re-INVITEs at once
+// (glare): each answers the other's with 491 while its own offer is pending (RFC 3261 §14.2,
+// renderer/calling/reinvite-glare.ts), withdraws its refused offer, and tries again (on a fresh
+// peer connection) after §14.1's wait (the callee 0–2 s, the caller, who owns the Call-ID,
+// 2.1–4 s) unless the other's re-INVITE, answered meanwhile, brought the audio back; Kamailio keeps
+// the call's media in rtpengine through the refused re-INVITEs. Measured 2.7–5.9 s (9 runs, both
+// offers refused in 3). Before that: 488 both ways, the media deleted, silence until hang-up in 9
+// runs of 11.
 test(
   'clean restart during an agent-to-agent call: both softphones renegotiate, each hears the other again',
-  { timeout: 90_000, todo: 'crossing recovery re-INVITEs (glare) end the media: see the comment above' },
+  { timeout: 90_000 },
   async () => {
     await timeToAudioAfter('restart (agent-to-agent call)', agentToAgentCall, agentAndPeer, restartRtpengine);
   },
