@@ -22,7 +22,7 @@ export const TEST_PORT_BASES = {
   networkTest: 12000, // integration/security/network-reports, admin-page; e2e/network-test, admin-page; bench/network-test
   capacity: 16000, // integration/capacity/max-calls, bench/capacity
   multiNode: 18000, // integration/multi-node/node-loss (the nodes' stacks live in namespaces; PostgreSQL and Chromium in the root namespace)
-  sipCalls: 22000, // integration/backend/sip-calls
+  sipCalls: 22000, // integration/backend/sip-calls, dialog-reconnect
   backendMedia: 24000, // integration/backend/browser-media, turn
   backendLifecycle: 26000, // integration/backend/lifecycle, postgres
   backendLifecycleTls: 28000, // integration/backend/lifecycle: the TLS stack with two rtpengines

@@ -59,6 +59,10 @@ export class WsSipAgent {
   readonly byes: SipMessage[] = [];
   /** Every in-dialog INVITE (re-INVITE: hold, resume) this agent received. */
   readonly reInvites: SipMessage[] = [];
+  /** Every ACK this agent received (the far end confirming a 2xx we sent). */
+  readonly acks: SipMessage[] = [];
+  /** The 2xx we sent to each answered incoming INVITE, by Call-ID, as sent (what a UA retransmits until its ACK). */
+  readonly answers = new Map<string, string>();
   /** Why the last incoming offer was refused with 488 (for test diagnostics). */
   lastAnswerError: string | null = null;
   answerMode: AnswerMode = { kind: 'busy' };
@@ -115,6 +119,14 @@ export class WsSipAgent {
 
   private send(raw: string): void {
     this.ws.send(raw);
+  }
+
+  /**
+   * A message sent again as is on this connection: e.g. the 2xx another connection of this agent
+   * sent before it died, which a UA retransmits from its new connection until the ACK comes.
+   */
+  resend(raw: string): void {
+    this.send(raw);
   }
 
   private via(branch: string): [string, string] {
@@ -321,16 +333,16 @@ export class WsSipAgent {
     try {
       if (mode.kind !== 'answer') throw new Error('not answering calls');
       const sdp = typeof mode.sdp === 'string' ? mode.sdp : await mode.sdp(req.body, reInvite);
-      this.send(
-        buildResponse(req, 200, 'OK', {
-          toTag,
-          extra: [
-            ['Contact', this.contact],
-            ['Content-Type', 'application/sdp'],
-          ],
-          body: sdp,
-        }),
-      );
+      const ok = buildResponse(req, 200, 'OK', {
+        toTag,
+        extra: [
+          ['Contact', this.contact],
+          ['Content-Type', 'application/sdp'],
+        ],
+        body: sdp,
+      });
+      if (!reInvite) this.answers.set(header(req, 'call-id') ?? '', ok);
+      this.send(ok);
     } catch (err) {
       this.lastAnswerError = (err as Error).message;
       this.send(buildResponse(req, 488, 'Not Acceptable Here', { toTag }));
@@ -383,8 +395,11 @@ export class WsSipAgent {
       case 'OPTIONS':
         this.send(buildResponse(msg, 200, 'OK'));
         return;
+      case 'ACK':
+        this.acks.push(msg);
+        return;
       default:
-        return; // ACK and anything else: nothing to answer
+        return; // anything else: nothing to answer
     }
   }
 }

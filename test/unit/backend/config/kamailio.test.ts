@@ -245,6 +245,21 @@ test('multi-node: a call set up by a peer node (its Route) is taken only as a re
   assert.match(multi, /^#!define IS_DMQ_PEER_ROUTE \(\$\(route_uri\{uri\.host\}\) == "203\.0\.113\.12"\)$/m);
 });
 
+test('a party that moved to a new connection is reached there: its address is set only by its authenticated refresh', () => {
+  // Only PARTY_RECONNECTED writes an address (where the party's re-INVITE came from); elsewhere it is only cleared.
+  const writes = [...routing.matchAll(/\$sht\(dlgparty=>[^)]*::at\) = (\S+);/g)].map((m) => m[1]);
+  assert.deepEqual(
+    writes.filter((v) => v !== '$null'),
+    ['$su', '$su'],
+  );
+  assert.equal(block('route[PARTY_RECONNECTED]').match(/::at\) = \$su;/g)?.length, 2);
+  assert.equal(block('route[FORGET_PARTIES]').match(/::at\) = \$null;/g)?.length, 4);
+  // Before the destination is classified (a WebSocket one gets the browser's SDP); never a new connection.
+  const relay = block('route[IN_DIALOG_RELAY]');
+  assert.ok(relay.indexOf('route(PARTY_NOW_AT);') >= 0 && relay.indexOf('route(PARTY_NOW_AT);') < relay.indexOf('route(DST_TYPE);'));
+  assert.match(block('route[PARTY_NOW_AT]'), /set_forward_no_connect\(\);/);
+});
+
 test('several rtpengine instances form one set; per-leg flags as measured', () => {
   const defines = renderKamailioDefines({ ...KAMAILIO_INPUT, rtpengineSockets: ['udp:10.0.0.5:22222', 'udp:10.0.0.6:22222'] });
   assert.match(defines, /^#!define CL_RTPENGINE_SOCKETS "udp:10\.0\.0\.5:22222 udp:10\.0\.0\.6:22222"$/m);
