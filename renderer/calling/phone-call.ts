@@ -319,7 +319,18 @@ export class PhoneCall {
     const session = this.session;
     if (session.state === SessionState.Established) {
       this.localAction = 'hangup';
-      await session.bye();
+      const bye = session.bye();
+      // An incoming call whose 2xx is not ACKed yet (the ACK was lost with a dead connection; the far
+      // end sends it again for our next 2xx retransmission, at most 4 s later): as the callee, SIP.js
+      // may send no BYE before that ACK, or 32 s without one (RFC 3261 §15), and is "terminating"
+      // meanwhile. The agent is off the call at once: silent both ways and ended here; SIP.js sends
+      // the BYE when it may.
+      if ((session.state as SessionState) === SessionState.Terminating) {
+        void bye.catch(() => undefined);
+        this.endBeforeBye();
+        return;
+      }
+      await bye;
     } else if (session instanceof Inviter) {
       this.localAction = 'cancel';
       await session.cancel();
@@ -327,6 +338,13 @@ export class PhoneCall {
       this.localAction = 'decline';
       await session.reject({ statusCode: 603 });
     }
+  }
+
+  private endBeforeBye(): void {
+    this.deps.logger.write('info', 'calling', `call ${this.id} hung up; its BYE waits for the ACK of our answer`);
+    this.media?.enableSenderTracks(false);
+    this.media?.enableReceiverTracks(false);
+    this.finish();
   }
 
   setMuted(muted: boolean): void {

@@ -16,7 +16,7 @@ import {
   TrackFake,
   type SessionDescriptionHandlerFake,
 } from './fakes/session-description-handler-fake.js';
-import { header, incomingInvite, inDialogRequest, methodOf, registered, responseTo, startLine } from './fakes/sip-messages.js';
+import { ackTo, header, incomingInvite, inDialogRequest, methodOf, registered, responseTo, startLine } from './fakes/sip-messages.js';
 import { FakeSipServer } from './fakes/transport-fake.js';
 
 /**
@@ -309,6 +309,26 @@ test('incoming call declined: 603 to the caller, ringer off, the call ends as de
   await timers.advance(0);
   assert.equal(callState(id)?.endReason, 'declined');
   assert.equal(ringer.at(-1), 'stop');
+});
+
+test('an incoming call hung up before the ACK of our 200 came: ended for the agent at once and silent both ways; the BYE goes when the ACK arrives', async (t) => {
+  const { phone, server, handlers, callState } = await phoneOverFakes(t);
+  server.push(incomingInvite('carol', 'in-3', BROWSER_AUDIO_SDP));
+  await until(() => phone.snapshot().calls.length === 1, 'the call is listed');
+  const id = phone.snapshot().calls[0]!.id;
+  await phone.answer(id);
+  await until(() => callState(id)?.state === 'active', 'the answered call is active');
+  const ok = server.received.find((m) => startLine(m) === 'SIP/2.0 200 OK' && header(m, 'CSeq') === '1 INVITE')!;
+
+  // No ACK came (it was lost with a dead connection): SIP.js holds the callee's BYE (RFC 3261 §15).
+  await phone.hangup(id);
+  assert.deepEqual([callState(id)?.state, callState(id)?.endReason], ['ended', 'local-hangup'], 'ended for the agent at once');
+  assert.deepEqual([handlers[0]!.sendersEnabled, handlers[0]!.receiversEnabled], [false, false], 'silent both ways');
+  assert.equal(server.requests('BYE').length, 0, 'no BYE before the ACK');
+
+  server.push(ackTo(ok));
+  await until(() => server.requests('BYE').length === 1, 'the BYE went out when the ACK arrived');
+  assert.equal(header(server.requests('BYE')[0]!, 'Call-ID'), 'in-3');
 });
 
 test('network change: re-registers at once and restarts ICE on the live call, keeping it on hold; new TURN credentials reach its peer connection', async (t) => {

@@ -85,3 +85,20 @@ export function incomingInvite(caller: string, callId: string, sdp: string): str
     sdp,
   ].join('\r\n');
 }
+
+/** The caller's ACK to `ok`, the 2xx we sent to its INVITE (sent to the Contact that 2xx gave). */
+export function ackTo(ok: string): string {
+  const uri = /<([^>]+)>/.exec(header(ok, 'Contact'))?.[1] ?? '';
+  return [
+    `ACK ${uri} SIP/2.0`,
+    'Via: SIP/2.0/WSS far-end.invalid;branch=z9hG4bK-far-ack',
+    'Max-Forwards: 70',
+    `From: ${header(ok, 'From')}`,
+    `To: ${header(ok, 'To')}`,
+    `Call-ID: ${header(ok, 'Call-ID')}`,
+    `CSeq: ${header(ok, 'CSeq').split(' ')[0]} ACK`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
