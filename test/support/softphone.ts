@@ -123,6 +123,37 @@ export class Softphone {
     return this.callStatus.innerText();
   }
 
+  /**
+   * Records every text the "Call status" region shows from now on, however briefly: a notice up for
+   * 200 ms falls between the polls of `waitCallStatus` (Playwright checks every 500 ms after the
+   * first few tries). `seen(pattern)` waits up to `timeoutMs` for one that matched.
+   */
+  async recordCallStatus(): Promise<{ seen(pattern: RegExp, timeoutMs?: number): Promise<string> }> {
+    await this.page.evaluate(`(() => {
+      const region = document.querySelector('[role="status"][aria-label="Call status"]');
+      const texts = (window.__e2eCallStatusTexts = [region ? region.textContent : '']);
+      window.__e2eCallStatusObserver?.disconnect();
+      window.__e2eCallStatusObserver = new MutationObserver(() => {
+        const now = document.querySelector('[role="status"][aria-label="Call status"]');
+        if (now && texts[texts.length - 1] !== now.textContent) texts.push(now.textContent);
+      });
+      window.__e2eCallStatusObserver.observe(document.body, { subtree: true, childList: true, characterData: true });
+    })()`);
+    const texts = async () => (await this.page.evaluate('window.__e2eCallStatusTexts')) as string[];
+    return {
+      seen: async (pattern, timeoutMs = 10_000) => {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const all = await texts();
+          const hit = all.find((t) => pattern.test(t));
+          if (hit !== undefined) return hit;
+          if (Date.now() > deadline) throw new Error(`Call status never showed ${pattern}; it showed ${JSON.stringify(all)}`);
+          await this.page.waitForTimeout(100);
+        }
+      },
+    };
+  }
+
   /** The UI's own meters (0..1), refreshed by the UI from Phone.stats. */
   async meters(): Promise<{ incoming: number; outgoing: number }> {
     const read = async (name: string) => Number(await this.page.getByRole('meter', { name }).getAttribute('value', { timeout: 5000 }));
