@@ -1,4 +1,5 @@
 import { Web, type SessionDescriptionHandlerModifier } from 'sip.js';
+import { OriginContinuation, sdpOrigin, type SdpOrigin } from './sdp-origin.js';
 
 /**
  * Recovery from UDP blocked mid-call on a NEW peer connection, relayed over TURN TCP/TLS.
@@ -58,18 +59,27 @@ export interface PeerConnectionSwap {
 export class RecoverableSessionDescriptionHandler extends Web.SessionDescriptionHandler {
   /** The peer connection a swap replaced, open until the swap is committed or undone. */
   private replaced: RTCPeerConnection | undefined;
-  /** Peer connections made by a swap: the DTLS client in every offer they make. */
-  private readonly dtlsClients = new WeakSet<RTCPeerConnection>();
+  /**
+   * Peer connections made by a swap: the DTLS client in every offer they make, and the session's
+   * `o=` line carried on in every description (a re-offer keeps the session id and raises the
+   * version, RFC 3264 §8; a new peer connection would start its own).
+   */
+  private readonly swappedIn = new WeakMap<RTCPeerConnection, OriginContinuation>();
+  /** The `o=` of the last description we sent: what a swapped-in peer connection continues. */
+  private sentOrigin: SdpOrigin | null = null;
 
-  /** Our offer or answer; an offer of a swap's peer connection asks to be the DTLS client. */
+  /** Our offer or answer; one of a swap's peer connection continues the session's `o=` and, offering, asks to be the DTLS client. */
   override async getDescription(
     options?: Web.SessionDescriptionHandlerOptions,
     modifiers?: SessionDescriptionHandlerModifier[],
   ): Promise<{ body: string; contentType: string }> {
     const description = await super.getDescription(options, modifiers);
     const pc = this._peerConnection;
-    if (!pc || !this.dtlsClients.has(pc) || pc.signalingState !== 'have-local-offer') return description;
-    return { ...description, body: asDtlsClient(description.body) };
+    const origin = pc && this.swappedIn.get(pc);
+    let body = description.body;
+    if (origin) body = origin.apply(pc.signalingState === 'have-local-offer' ? asDtlsClient(body) : body);
+    this.sentOrigin = sdpOrigin(body) ?? this.sentOrigin;
+    return { ...description, body };
   }
 
   replacePeerConnection(configuration: RTCConfiguration): PeerConnectionSwap {
@@ -77,7 +87,7 @@ export class RecoverableSessionDescriptionHandler extends Web.SessionDescription
     if (!old) throw new Error('Peer connection closed.');
     if (this.replaced) throw new Error('A peer connection swap is already pending.');
     const next = new RTCPeerConnection(configuration);
-    this.dtlsClients.add(next);
+    this.swappedIn.set(next, new OriginContinuation(this.sentOrigin));
     for (const track of this._localMediaStream.getTracks()) next.addTrack(track, this._localMediaStream);
     const use = (pc: RTCPeerConnection) => {
       this._peerConnection = pc;

@@ -1,5 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { Web } from 'sip.js';
 import {
   asDtlsClient,
   RecoverableSessionDescriptionHandler,
@@ -200,4 +201,28 @@ test('rollback: an unanswered offer is withdrawn (a refused re-INVITE leaves the
   assert.equal(first.signalingState, 'stable');
   await handler.rollbackDescription();
   assert.equal(first.localDescriptions.length, 1);
+});
+
+test('a swapped-in peer connection’s descriptions continue the session’s o= line (RFC 3264 §8: same id, version + 1); its offers say setup:active', async (t) => {
+  const { handler, first } = handlerOverFakes(t);
+  const described = [
+    'v=0\r\no=- 1111 2 IN IP4 127.0.0.1\r\na=setup:actpass\r\n',
+    'v=0\r\no=- 1111 3 IN IP4 127.0.0.1\r\na=setup:actpass\r\n',
+    'v=0\r\no=- 2222 2 IN IP4 127.0.0.1\r\na=setup:actpass\r\n',
+    'v=0\r\no=- 2222 3 IN IP4 127.0.0.1\r\na=setup:actpass\r\n',
+  ];
+  t.mock.method(Web.SessionDescriptionHandler.prototype, 'getDescription', async () => ({
+    body: described.shift()!,
+    contentType: 'application/sdp',
+  }));
+  first.signalingState = 'have-local-offer';
+  assert.match((await handler.getDescription()).body, /^o=- 1111 2 /m);
+  assert.match((await handler.getDescription()).body, /^o=- 1111 3 /m, 'the first peer connection’s own o= as it is');
+  handler.replacePeerConnection({ iceTransportPolicy: 'relay' });
+  const next = PeerConnectionFake.made[1]!;
+  next.signalingState = 'have-local-offer';
+  const recovery = (await handler.getDescription()).body;
+  assert.match(recovery, /^o=- 1111 4 IN IP4 127\.0\.0\.1\r$/m);
+  assert.match(recovery, /^a=setup:active\r$/m);
+  assert.match((await handler.getDescription()).body, /^o=- 1111 5 /m, 'its next offer (an ICE restart) one higher again');
 });
