@@ -25,8 +25,10 @@
  * relay-recovery.ts: measured under 3 s). A stall on a TCP or TLS relay, ICE "disconnected" or
  * "failed", and a network change keep the ICE restart: there UDP is not what failed, and moving
  * the call onto a relay for good would cost every later packet a detour through TURN. A stall
- * over UDP with another cause (the far end stopped sending) lands the call on a TCP relay too:
- * it still carries audio, and an ICE restart would not have brought back a far end that is gone.
+ * over UDP with another cause (the far end stopped sending, an rtpengine restart) lands the call on
+ * a TCP relay too: it still carries audio, and an ICE restart would not have brought back a far end
+ * that is gone. The call does not stay there: once audio flows on the relay it tries its way back
+ * to UDP on the same peer connection, a few times with back-off (udp-return.ts).
  * "disconnected" is often a blip (a lost burst, Chromium moving to another candidate pair it
  * already checked, e.g. a TURN/TCP relay): the grace lets ICE heal by itself before a
  * renegotiation. "failed", or a network change (the old 5-tuple is gone), restarts at once.

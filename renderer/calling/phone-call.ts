@@ -29,6 +29,7 @@ import {
 import { requestedMicrophone } from './microphone-fallback.js';
 import { glareRetryDelayMs, ReInviteRefused, refuseCrossingReInvites } from './reinvite-glare.js';
 import { relayRecoveryConfiguration, type PeerConnectionSwap, type RecoverableSessionDescriptionHandler } from './relay-recovery.js';
+import { nextUdpReturn, UDP_RETURN_SETTLE_MS, udpReturnConfiguration } from './udp-return.js';
 import { PhoneError, type CallDirection, type CallSnapshot, type CallState, type CallStats } from './phone-api.js';
 import { accepted, statusOf } from './sip-request.js';
 import { withTimeout } from './with-timeout.js';
@@ -111,6 +112,11 @@ export class PhoneCall {
   private offersPending = 0;
   /** A recovery's new peer connection, answered, not yet carrying audio: the old one closes when it does. */
   private pendingSwap: PeerConnectionSwap | null = null;
+  /**
+   * After a relay recovery, the way back to UDP (udp-return.ts): the account's full ICE server
+   * list and the attempts made. Null when not on a recovery's relay, or done trying.
+   */
+  private udpReturn: { iceServers: RTCIceServer[]; attempts: number } | null = null;
   private playback: RemotePlayback | null = null;
   /** The peer connection whose far-end audio `playback` plays. */
   private playing: RTCPeerConnection | undefined;
@@ -499,6 +505,7 @@ export class PhoneCall {
   setIceServers(iceServers: RTCIceServer[]): void {
     const pc = this.media?.peerConnection;
     if (pc) pc.setConfiguration({ ...pc.getConfiguration(), iceServers });
+    if (this.udpReturn) this.udpReturn.iceServers = iceServers;
   }
 
   /** The network changed (new Wi-Fi, VPN up): the old 5-tuple may be gone, so an ICE restart. */
@@ -522,14 +529,11 @@ export class PhoneCall {
       // the old one must stand until audio flows on the new one.
       if (direction === null) return this.sampleInbound();
       const expected = !this.held && (direction === 'sendrecv' || direction === 'recvonly');
-      void pc
-        .getStats()
-        .then((report) => {
+      void statsRecords(pc)
+        .then((records) => {
           let packets = 0;
           let sent = 0;
-          const records: StatsRecord[] = [];
-          report.forEach((s: StatsRecord & { kind?: string; packetsReceived?: number; packetsSent?: number }) => {
-            records.push(s);
+          records.forEach((s: StatsRecord & { kind?: string; packetsReceived?: number; packetsSent?: number }) => {
             if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived ?? 0;
             if (s.type === 'outbound-rtp' && s.kind === 'audio') sent += s.packetsSent ?? 0;
           });
@@ -553,6 +557,7 @@ export class PhoneCall {
       this.pendingSwap.commit();
       this.pendingSwap = null;
       this.deps.logger.write('info', 'calling', `call ${this.id}: audio flows on the new peer connection; the old one is closed`);
+      this.planUdpReturn(false);
     }
     if (action === 'restart' || action === 'recover-on-relay') {
       const recovery = (action === 'recover-on-relay' && this.recoverOnRelay()) || this.restartIceAfter(event);
@@ -590,6 +595,7 @@ export class PhoneCall {
       'calling',
       `call ${this.id}: inbound audio stalled over UDP; recovering on a new peer connection over TURN TCP/TLS`,
     );
+    const iceServers = pc.getConfiguration().iceServers ?? [];
     const swap = media.replacePeerConnection(configuration);
     this.watchIce();
     this.applyTrackEnablement();
@@ -616,11 +622,59 @@ export class PhoneCall {
         return false;
       }
       if (this.media?.peerConnection !== this.playing) this.restartPlayback();
+      this.udpReturn = { iceServers, attempts: 0 };
       // Audio came back on the new peer connection already (the far end's own re-INVITE, which
       // crossed ours, was answered by it): nothing more to wait for.
       if (this.mediaStillDown()) this.pendingSwap = swap;
-      else swap.commit();
+      else {
+        swap.commit();
+        this.planUdpReturn(false);
+      }
       return true;
+    });
+  }
+
+  /** The next step back to UDP after a relay recovery (udp-return.ts), given whether the media leaves over UDP now. */
+  private planUdpReturn(overUdp: boolean): void {
+    const plan = this.udpReturn;
+    if (!plan) return;
+    const step = nextUdpReturn(plan.attempts, overUdp);
+    if (step.type === 'attempt') {
+      this.after(step.ms, () => void this.returnToUdp(plan));
+      return;
+    }
+    this.udpReturn = null;
+    this.deps.logger.write(
+      'info',
+      'calling',
+      step.type === 'returned'
+        ? `call ${this.id}: media back on UDP after ${plan.attempts} attempt(s)`
+        : `call ${this.id}: UDP still blocked after ${plan.attempts} attempts; the call stays on the TURN relay`,
+    );
+  }
+
+  /**
+   * One attempt back to UDP: every candidate type allowed again on the relay's peer connection, and
+   * an ICE restart (udp-return.ts says why audio does not drop). Put off to the next window while a
+   * recovery is under way or an offer is out; a newer recovery's plan supersedes this one.
+   */
+  private async returnToUdp(plan: NonNullable<PhoneCall['udpReturn']>): Promise<void> {
+    const pc = this.media?.peerConnection;
+    if (this.udpReturn !== plan || !this.inProgress || !pc) return;
+    // ICE may have gone back by itself: after an attempt the UDP pairs stay checked, and once UDP
+    // passes again the far end's checks make one valid (measured: 0.8 s after a block was lifted).
+    const overUdp = mediaLeavesOverUdp(await statsRecords(pc).catch(() => []));
+    if (this.udpReturn !== plan || overUdp) return overUdp ? this.planUdpReturn(true) : undefined;
+    if (this.recovery.path !== 'up' || this.recovery.inFlight || pc.signalingState !== 'stable') return this.planUdpReturn(false);
+    plan.attempts += 1;
+    this.deps.logger.write('info', 'calling', `call ${this.id}: trying the direct UDP path again (attempt ${plan.attempts})`);
+    pc.setConfiguration(udpReturnConfiguration(pc.getConfiguration(), plan.iceServers));
+    if (!(await this.reinvite(true, 'UDP return'))) return this.planUdpReturn(false);
+    this.after(UDP_RETURN_SETTLE_MS, () => {
+      if (this.udpReturn !== plan) return;
+      void statsRecords(pc)
+        .then((records) => this.planUdpReturn(mediaLeavesOverUdp(records)))
+        .catch(() => this.planUdpReturn(false));
     });
   }
 
@@ -818,6 +872,13 @@ export class PhoneCall {
     for (const handle of this.pendingTimers) this.deps.timers.clearTimeout(handle);
     this.pendingTimers.clear();
   }
+}
+
+/** A peer connection's stats report as a list of records. */
+async function statsRecords(pc: RTCPeerConnection): Promise<StatsRecord[]> {
+  const records: StatsRecord[] = [];
+  (await pc.getStats()).forEach((s: StatsRecord) => records.push(s));
+  return records;
 }
 
 function mediaError(error: unknown): PhoneError {

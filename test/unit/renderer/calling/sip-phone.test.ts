@@ -613,3 +613,80 @@ test('media back before the media timeout: the call goes on past it', async (t) 
   assert.equal(callState(id)?.state, 'active');
   assert.equal(server.requests('BYE').length, 0);
 });
+
+const TCP_RELAY: Candidate = { candidateType: 'relay', protocol: 'udp', relayProtocol: 'tcp' };
+
+/** A call recovered onto a relay-only peer connection (UDP stalled), audio flowing on it: the swap committed. */
+async function recoveredOnRelay(t: TestContext) {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  const fixture = await phoneInCall(t);
+  const { media, server, timers } = fixture;
+  media.peerConnection.configuration = TURN_ALL;
+  media.peerConnection.audioDirection = 'sendrecv';
+  await run(t, timers, () => media.peerConnection, 600, true);
+  await run(t, timers, () => media.peerConnection, 1000, false);
+  await until(() => server.requests('INVITE').length === 2, 'the recovery re-INVITE went out');
+  const relay = media.peerConnection;
+  relay.audioDirection = 'sendrecv';
+  await run(t, timers, () => relay, 200, true, TCP_RELAY);
+  assert.equal(media.swaps[0]!.fate, 'committed');
+  return { ...fixture, relay };
+}
+
+const lastOfferRestartsIce = (media: SessionDescriptionHandlerFake) =>
+  (media.describedWith.at(-1) as { offerOptions?: { iceRestart?: boolean } }).offerOptions?.iceRestart === true;
+
+test('after a relay recovery, UDP still blocked: return attempts 5 s, 15 s and 45 s apart (every candidate type, full ICE servers, an ICE restart), then the call stays on the relay', async (t) => {
+  const { media, server, timers, relay } = await recoveredOnRelay(t);
+  await run(t, timers, () => relay, 4800, true, TCP_RELAY);
+  assert.equal(server.requests('INVITE').length, 2, 'nothing before 5 s');
+  await run(t, timers, () => relay, 200, true, TCP_RELAY);
+  await until(() => server.requests('INVITE').length === 3, 'the first return attempt went out');
+  assert.ok(lastOfferRestartsIce(media));
+  assert.deepEqual(relay.configuration, { ...TURN_ALL, iceTransportPolicy: 'all' }, 'the account’s full ICE servers, every candidate type');
+  assert.equal(media.swaps.length, 1, 'on the same peer connection');
+
+  // The pair read 2 s after the answer is still the TCP relay: the next attempt 15 s later, then 45 s.
+  const attemptsAfter = async (ms: number) => {
+    await run(t, timers, () => relay, ms - 200, true, TCP_RELAY);
+    const before = server.requests('INVITE').length;
+    await run(t, timers, () => relay, 200, true, TCP_RELAY);
+    return [before, server.requests('INVITE').length];
+  };
+  assert.deepEqual(await attemptsAfter(2000 + 15_000), [3, 4], 'the second attempt 15 s after the first was found on the relay');
+  assert.deepEqual(await attemptsAfter(2000 + 45_000), [4, 5], 'the third 45 s after the second');
+  await run(t, timers, () => relay, 120_000, true, TCP_RELAY);
+  assert.equal(server.requests('INVITE').length, 5, 'three attempts in all: the call stays on the relay');
+  assert.equal(server.requests('BYE').length, 0);
+});
+
+test('after a relay recovery, UDP working: the first return attempt puts the media on a UDP pair and no other follows', async (t) => {
+  const { server, timers, relay, callState, id } = await recoveredOnRelay(t);
+  await run(t, timers, () => relay, 5000, true, TCP_RELAY);
+  await until(() => server.requests('INVITE').length === 3, 'the return attempt went out');
+  await run(t, timers, () => relay, 120_000, true, HOST_UDP);
+  assert.equal(server.requests('INVITE').length, 3, 'back on UDP: no further attempt');
+  assert.equal(callState(id)?.message, null);
+});
+
+test('a return attempt refused by the far end: the next one follows on the back-off, the call goes on', async (t) => {
+  const { server, timers, relay, farEnd, callState, id } = await recoveredOnRelay(t);
+  farEnd.reInvite = '488 Not Acceptable Here';
+  await run(t, timers, () => relay, 5000, true, TCP_RELAY);
+  await until(() => server.requests('INVITE').length === 3, 'the return attempt went out, refused');
+  farEnd.reInvite = '200 OK';
+  await run(t, timers, () => relay, 14_800, true, TCP_RELAY);
+  assert.equal(server.requests('INVITE').length, 3);
+  await run(t, timers, () => relay, 200, true, TCP_RELAY);
+  await until(() => server.requests('INVITE').length === 4, 'the second attempt 15 s later');
+  assert.equal(callState(id)?.state, 'active');
+});
+
+test('the media back on UDP by itself between attempts (ICE found a UDP pair valid again): no further ICE restart', async (t) => {
+  const { server, timers, relay } = await recoveredOnRelay(t);
+  await run(t, timers, () => relay, 5000, true, TCP_RELAY);
+  await until(() => server.requests('INVITE').length === 3, 'the first attempt went out');
+  await run(t, timers, () => relay, 2000, true, TCP_RELAY); // read after it settled: still on the relay
+  await run(t, timers, () => relay, 120_000, true, HOST_UDP);
+  assert.equal(server.requests('INVITE').length, 3, 'the second attempt found the media on UDP and made none');
+});
