@@ -2,8 +2,16 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { measureHeardAudio, approxHz, selectedPath } from '../support/audio-probe.js';
-import { AGENT_HZ as A_HZ, BROWSER_UDP, CallRecoveryRig, timeInboundAudioBack, timeReregisterAfterCut } from './support/call-recovery.js';
+import { measureHeardAudio, approxHz, selectedPath, type SelectedPath } from '../support/audio-probe.js';
+import {
+  AGENT_HZ as A_HZ,
+  BROWSER_UDP,
+  CallRecoveryRig,
+  longestInboundGap,
+  timeInboundAudioBack,
+  timeReregisterAfterCut,
+} from './support/call-recovery.js';
+import { UDP_RETURN_DELAYS_MS, UDP_RETURN_SETTLE_MS } from '../../renderer/calling/udp-return.js';
 import { blockUdp } from '../support/udp-block.js';
 
 /**
@@ -16,7 +24,10 @@ import { blockUdp } from '../support/udp-block.js';
  * blocked mid-call (an iptables rule on the browser's own UDP ports only) must bring the audio
  * back over a TURN TCP/TLS relay within the issue's 3 s, with the agent told meanwhile: on a new
  * relay-only peer connection offered in a re-INVITE (renderer/calling/relay-recovery.ts), the
- * old one closed once the new one carries audio.
+ * old one closed once the new one carries audio. Then the way back (renderer/calling/udp-return.ts):
+ * with UDP still blocked, a return attempt (every candidate type allowed again, an ICE restart)
+ * keeps the relay and the audio without a gap; once UDP is let through again, the call is back on
+ * a direct UDP pair.
  */
 /** The outage the issue measures. */
 const WS_OUTAGE_MS = 20_000;
@@ -37,6 +48,12 @@ const HANGUP_BYE_BOUND_MS = 6000;
  * (recovery.udpBlockAudioMs).
  */
 const UDP_BLOCK_AUDIO_BOUND_MS = 3000;
+/**
+ * The longest the inbound audio may stand still while a return attempt runs with UDP blocked. The
+ * sampling alone shows up to ~150 ms; a real drop (the old pair given up before a new one) would
+ * last until the media recovery's 800 ms stall and beyond.
+ */
+const UDP_RETURN_GAP_BOUND_MS = 400;
 let rig: CallRecoveryRig;
 let a: CallRecoveryRig['agent'];
 let backend: CallRecoveryRig['backend'];
@@ -140,8 +157,8 @@ test(
 );
 
 test(
-  'UDP blocked mid-call: the agent is told, and audio comes back within 3 s over TURN TCP or TLS on a new peer connection, the old one closed; the far end hears A, and mute, hold and DTMF work on the new one',
-  { timeout: 90_000 },
+  'UDP blocked mid-call: the agent is told, and audio comes back within 3 s over TURN TCP or TLS on a new peer connection, the old one closed; the far end hears A, and mute, hold and DTMF work on the new one; a return attempt with UDP still blocked keeps the relay and the audio, and once UDP is let through the call is back on it',
+  { timeout: 150_000 },
   async () => {
     const far = await rig.echoCall();
     const offer = (await a.page.evaluate(`(() => {
@@ -182,6 +199,27 @@ test(
         { state: 'connected', policy: 'relay', setup: 'passive' },
       ]);
       await carrier.waitFor(far.id, 'A’s tone from the new peer connection', (c) => approxHz(c.received.dominantHz, A_HZ));
+
+      // UDP still blocked: the first return attempt (5 s after audio is back) must keep the relay and the audio.
+      const attempt = (n: number) => new RegExp(`trying the direct UDP path again \\(attempt ${n}\\)`).test(hostLog());
+      let firstSeenAt: number | null = null;
+      const attemptSettled = () => {
+        if (firstSeenAt === null && attempt(1)) firstSeenAt = Date.now();
+        return firstSeenAt !== null && Date.now() - firstSeenAt >= UDP_RETURN_SETTLE_MS + 1000;
+      };
+      const during = await longestInboundGap(a, attemptSettled, UDP_RETURN_DELAYS_MS[0]! + 10_000);
+      assert.ok(during.done, 'a return attempt was made while UDP was blocked');
+      const kept = await selectedPath(a.page);
+      console.log(
+        `# a return attempt with UDP blocked: the inbound audio stood still ${during.gapMs} ms at most; path after: ${JSON.stringify(kept)}`,
+      );
+      assert.ok(during.gapMs <= UDP_RETURN_GAP_BOUND_MS, `no audio gap through the attempt (longest ${during.gapMs} ms)`);
+      assert.equal(kept?.localType, 'relay', 'UDP still blocked: the call stays on the relay');
+      assert.ok(kept?.relayProtocol === 'tcp' || kept?.relayProtocol === 'tls', `over TURN TCP or TLS (got ${kept?.relayProtocol})`);
+      assert.match(hostLog(), /UDP return of call \S+ accepted \(ICE restart\)/);
+      const heardThrough = await measureHeardAudio(a.page, 1200);
+      assert.ok(approxHz(heardThrough.dominantHz, A_HZ), `A hears its echo after the attempt: ${JSON.stringify(heardThrough)}`);
+
       await a.phone.press('Mute');
       await a.activeCallButton('Unmute');
       await carrier.waitFor(far.id, 'silence from A, muted', (c) => c.received.rmsDbfs === null || c.received.rmsDbfs < -50);
@@ -200,6 +238,32 @@ test(
       const got = await carrier.waitFor(far.id, 'digits 42#', (c) => c.dtmf.length >= 3);
       assert.equal(got.dtmf, '42#', 'RFC 4733 events from the new peer connection’s DTMF sender');
       assert.doesNotMatch(hostLog(), /as SIP INFO/, 'telephone-event was negotiated on the new peer connection');
+
+      // UDP let through again: back on a direct UDP pair, by ICE's own checks on the pairs the attempt gathered
+      // (measured 0.8 s), or else by the next attempt (15 s after the first).
+      await unblock();
+      const unblockedAt = Date.now();
+      let direct = null as SelectedPath | null; // set by the wait below
+      const back = await longestInboundGap(
+        a,
+        async () => {
+          direct = await selectedPath(a.page);
+          return direct?.localType === 'host' || direct?.localType === 'srflx';
+        },
+        UDP_RETURN_DELAYS_MS[1]! + 10_000,
+      );
+      assert.ok(
+        back.done,
+        `back on a direct UDP pair within ${UDP_RETURN_DELAYS_MS[1]! + 10_000} ms of the unblock (path ${JSON.stringify(direct)})`,
+      );
+      console.log(
+        `# UDP let through: back on ${JSON.stringify(direct)} ${Date.now() - unblockedAt} ms later; inbound audio stood still ${back.gapMs} ms at most`,
+      );
+      assert.equal(direct?.protocol, 'udp');
+      assert.ok(back.gapMs <= UDP_RETURN_GAP_BOUND_MS, `no audio gap on the way back (longest ${back.gapMs} ms)`);
+      const heardBack = await measureHeardAudio(a.page, 1200);
+      assert.ok(approxHz(heardBack.dominantHz, A_HZ), `A hears its echo over UDP: ${JSON.stringify(heardBack)}`);
+      await carrier.waitFor(far.id, 'A’s tone over UDP', (c) => approxHz(c.received.dominantHz, A_HZ));
     } finally {
       await unblock();
     }

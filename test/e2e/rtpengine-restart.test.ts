@@ -7,6 +7,7 @@ import { CarrierApi, isLive, type CarrierCall } from '../support/carrier-api.js'
 import { TEST_PORT_BASES, spareTestPorts } from '../support/port-registry.js';
 import { rtpengineCallIds } from '../integration/security/support/rtpengine-ng.js';
 import { carrierApiUrl } from '../../backend/endpoints.js';
+import { UDP_RETURN_DELAYS_MS, UDP_RETURN_SETTLE_MS } from '../../renderer/calling/udp-return.js';
 
 /**
  * rtpengine restarted under a live call, in real Chromium, with measured audio both ways. The
@@ -18,12 +19,20 @@ import { carrierApiUrl } from '../../backend/endpoints.js';
  * agent → rtpengine → carrier → rtpengine → agent; the carrier's own meter says what reached the
  * trunk side), called by the carrier, and calling a second agent (880 Hz); a clean restart and a
  * SIGKILL (the supervisor restarts it after its crash backoff). The time to audio is printed.
+ * The stall reads as blocked UDP to the softphone, which recovers on a TURN/TCP relay; UDP still
+ * works, so its first return attempt (renderer/calling/udp-return.ts) must put the call back on a
+ * direct UDP pair, with audio both ways every second meanwhile.
  */
 const PORT_BASE = TEST_PORT_BASES.recovery;
 const AGENT_HZ = 440;
 const PEER_HZ = 880;
 /** Generous bound on the time to audio (measured 2.0–3.8 s here); the figure itself is printed. */
 const AUDIO_BACK_WITHIN_MS = 15_000;
+/**
+ * From audio back to a direct UDP pair: the first return attempt's wait, its settling, and 3 s for
+ * its re-INVITE (gathering every candidate type again) and the ICE checks.
+ */
+const UDP_BACK_WITHIN_MS = UDP_RETURN_DELAYS_MS[0]! + UDP_RETURN_SETTLE_MS + 3000;
 
 let backend: TestBackend;
 let carrier: CarrierApi;
@@ -139,6 +148,9 @@ async function agentToAgentCall(): Promise<void> {
 /** "host", or "relay/tcp": which way the agent's audio goes (a recovery may move it to TURN). */
 const pathName = (p: SelectedPath | null) => (p ? [p.localType, p.relayProtocol].filter(Boolean).join('/') : 'none');
 
+/** A host or server-reflexive candidate over UDP: the direct path, no TURN. */
+const isDirectUdp = (p: SelectedPath | null) => (p?.localType === 'host' || p?.localType === 'srflx') && p.protocol === 'udp';
+
 /** Calls the (current) rtpengine holds, over its ng socket on the management address. */
 const engineCallIds = () => rtpengineCallIds(new URL(backend.endpoints.admin.apiUrl).hostname, backend.stack.ports.rtpengineNg);
 
@@ -203,6 +215,20 @@ async function timeToAudioAfter(
     const steady = await bothWays();
     assert.ok(steady.ok && steady.packets >= 40, `audio stays up after the ${what} (second ${i + 1}): ${JSON.stringify(steady)}`);
   }
+  // Back to the direct path once a return attempt finds UDP working, audio both ways every second meanwhile.
+  let path = await selectedPath(agent.page);
+  while (!isDirectUdp(path)) {
+    assert.ok(
+      performance.now() - t0 - audioMs < UDP_BACK_WITHIN_MS,
+      `back on a direct UDP pair within ${UDP_BACK_WITHIN_MS} ms of audio coming back (still ${pathName(path)})`,
+    );
+    const second = await bothWays();
+    assert.ok(second.ok && second.packets >= 40, `audio stays up while the call returns to UDP: ${JSON.stringify(second)}`);
+    path = await selectedPath(agent.page);
+  }
+  console.log(`# the agent's media path ${pathName(path)} again ${(performance.now() - t0 - audioMs).toFixed(0)} ms after audio came back`);
+  const settled = await bothWays();
+  assert.ok(settled.ok && settled.packets >= 40, `audio both ways on the direct path: ${JSON.stringify(settled)}`);
   const callIds = await engineCallIds();
   assert.equal(callIds.length, 1, `the new rtpengine carries the call again, renegotiated: ${JSON.stringify(callIds)}`);
   await agent.phone.hangUp();

@@ -122,6 +122,8 @@ export interface SelectedPath {
   readonly localType: string;
   /** For a relay candidate: how the browser reaches its TURN server ('udp' | 'tcp' | 'tls'). */
   readonly relayProtocol: string | null;
+  /** How the local candidate's own socket sends: 'udp' or 'tcp' (a relay's is the TURN server's side). */
+  readonly protocol: string;
   /** The TURN server's URL that gave the relay candidate (Chromium reports it), else null. */
   readonly turnUrl: string | null;
   readonly bytesSent: number;
@@ -142,6 +144,7 @@ export async function selectedPath(page: Page): Promise<SelectedPath | null> {
     return {
       localType: local.candidateType,
       relayProtocol: local.relayProtocol || null,
+      protocol: local.protocol,
       turnUrl: local.url || null,
       bytesSent: pair.bytesSent || 0,
       bytesReceived: pair.bytesReceived || 0,

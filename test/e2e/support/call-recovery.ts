@@ -143,6 +143,31 @@ export async function timeInboundAudioBack(
   return { stalled, backMs: null };
 }
 
+/**
+ * The agent's inbound audio sampled every 100 ms until `done()` says so (or `maxMs`): the longest
+ * time the packet count stood still (0 while every sample sees new packets; one sample that saw
+ * none shows the sampling's own 100–150 ms), and whether `done()` came true.
+ */
+export async function longestInboundGap(
+  agent: Agent,
+  done: () => boolean | Promise<boolean>,
+  maxMs: number,
+): Promise<{ gapMs: number; done: boolean }> {
+  const start = Date.now();
+  let last = await inboundPacketsReceived(agent.page);
+  let lastGrowthAt = Date.now();
+  let gapMs = 0;
+  while (!(await done())) {
+    if (Date.now() - start >= maxMs) return { gapMs, done: false };
+    await agent.page.waitForTimeout(100);
+    const now = await inboundPacketsReceived(agent.page);
+    if (now > last) lastGrowthAt = Date.now();
+    gapMs = Math.max(gapMs, Date.now() - lastGrowthAt);
+    last = now;
+  }
+  return { gapMs, done: true };
+}
+
 /** The WebSocket outage bench/recovery measures re-registration after (the e2e test holds the issue's 20 s). */
 const BENCH_WS_OUTAGE_MS = 5000;
 /** The issue's goal for audio back after UDP is blocked mid-call. */
