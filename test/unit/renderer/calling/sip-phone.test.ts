@@ -481,15 +481,24 @@ test('inbound audio stalls on a TURN TCP relay, or over UDP without TURN over TC
   assert.equal(udpOnly.media.swaps.length, 0, 'nothing to recover onto');
 });
 
-test('the recovery re-INVITE refused: the old peer connection is the call’s again, the new one closed', async (t) => {
+/**
+ * A call on UDP with TURN configured whose far end answers re-INVITEs with `reInvite`: audio flows
+ * for 600 ms, then stops for 1 s — the stall that sends the relay recovery's re-INVITE.
+ */
+async function relayRecoveryAnsweredWith(t: TestContext, reInvite: string) {
   t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
-  const { media, server, timers, farEnd } = await phoneInCall(t);
-  const old = media.peerConnection;
+  const call = await phoneInCall(t);
+  const old = call.media.peerConnection;
   old.configuration = TURN_ALL;
   old.audioDirection = 'sendrecv';
-  farEnd.reInvite = '488 Not Acceptable Here';
-  await run(t, timers, () => media.peerConnection, 600, true);
-  await run(t, timers, () => media.peerConnection, 1000, false);
+  call.farEnd.reInvite = reInvite;
+  await run(t, call.timers, () => call.media.peerConnection, 600, true);
+  await run(t, call.timers, () => call.media.peerConnection, 1000, false);
+  return { ...call, old };
+}
+
+test('the recovery re-INVITE refused: the old peer connection is the call’s again, the new one closed', async (t) => {
+  const { media, server, old } = await relayRecoveryAnsweredWith(t, '488 Not Acceptable Here');
   await until(() => media.swaps[0]?.fate === 'aborted', 'the swap was undone');
   assert.equal(server.requests('INVITE').length, 2);
   assert.equal(media.peerConnection, old);
@@ -546,14 +555,7 @@ test('our ICE-restart re-INVITE answered 491 (crossed the far end’s): sent aga
 });
 
 test('the relay recovery’s re-INVITE answered 491 and the audio still down after the wait: a fresh relay peer connection offered again (the refused one undone; rtpengine kept the refused offer’s ICE credentials)', async (t) => {
-  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
-  const { media, server, timers, farEnd } = await phoneInCall(t);
-  const old = media.peerConnection;
-  old.configuration = TURN_ALL;
-  old.audioDirection = 'sendrecv';
-  farEnd.reInvite = '491 Request Pending';
-  await run(t, timers, () => media.peerConnection, 600, true);
-  await run(t, timers, () => media.peerConnection, 1000, false);
+  const { media, server, timers, farEnd, old } = await relayRecoveryAnsweredWith(t, '491 Request Pending');
   await until(() => server.requests('ACK').length === 2, 'the recovery re-INVITE was answered 491 (and the 491 ACKed)');
   await settle();
   farEnd.reInvite = '200 OK';
@@ -575,14 +577,7 @@ test('the relay recovery’s re-INVITE answered 491 and the audio still down aft
 });
 
 test('the relay recovery’s re-INVITE answered 491, then the far end’s own re-INVITE answered on the new peer connection brings audio back: no retry, the new one kept, the old one closed', async (t) => {
-  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
-  const { media, server, timers, farEnd, id, callState, speakers } = await phoneInCall(t);
-  const old = media.peerConnection;
-  old.configuration = TURN_ALL;
-  old.audioDirection = 'sendrecv';
-  farEnd.reInvite = '491 Request Pending';
-  await run(t, timers, () => media.peerConnection, 600, true);
-  await run(t, timers, () => media.peerConnection, 1000, false);
+  const { media, server, timers, id, callState, speakers, old } = await relayRecoveryAnsweredWith(t, '491 Request Pending');
   await until(() => server.requests('ACK').length === 2, 'the recovery re-INVITE was answered 491 (and the 491 ACKed)');
   await settle();
 
