@@ -162,10 +162,10 @@ test('the last result is shown again after a reload (kept per agent in the brows
     /^This file is not a network test report: it is not JSON/,
   );
   await open('newer.json', JSON.stringify({ ...last, version: 2 }));
-  assert.equal(
-    await panel().getByRole('alert').textContent({ timeout: 5000 }),
-    'This file cannot be opened: report version 2 is not one this app reads (it reads version 1).',
-  );
+  // The file is read asynchronously: until it is, the alert still names the broken file.
+  const newer = 'This file cannot be opened: report version 2 is not one this app reads (it reads version 1).';
+  await panel().getByRole('alert').filter({ hasText: newer }).waitFor({ timeout: 5000 });
+  assert.equal(await panel().getByRole('alert').textContent(), newer);
   const saved = { ...last, runId: 'opened-from-disk', summary: 'a report a colleague saved' };
   await open('saved.json', JSON.stringify(saved));
   await panel()
