@@ -146,15 +146,24 @@ export function asDtlsClient(sdp: string): string {
   return sdp.replace(/^a=setup:actpass(?=\r?$)/gm, 'a=setup:active');
 }
 
-/** SIP.js's handlers (initPeerConnectionEventHandlers) off a peer connection that is no longer the call's. */
+/**
+ * Every event handler SIP.js's WebRTC handler sets on its peer connection
+ * (initPeerConnectionEventHandlers): what a swap takes off the peer connection that is no longer
+ * the call's. The unit test checks a swap against this same list.
+ */
+export const PEER_CONNECTION_HANDLERS = [
+  'onconnectionstatechange',
+  'ondatachannel',
+  'onicecandidate',
+  'onicecandidateerror',
+  'oniceconnectionstatechange',
+  'onicegatheringstatechange',
+  'onnegotiationneeded',
+  'onsignalingstatechange',
+  'ontrack',
+] as const satisfies ReadonlyArray<keyof RTCPeerConnection>;
+
+/** SIP.js's handlers off a peer connection that is no longer the call's. */
 function detachHandlers(pc: RTCPeerConnection): void {
-  pc.onconnectionstatechange = null;
-  pc.ondatachannel = null;
-  pc.onicecandidate = null;
-  pc.onicecandidateerror = null;
-  pc.oniceconnectionstatechange = null;
-  pc.onicegatheringstatechange = null;
-  pc.onnegotiationneeded = null;
-  pc.onsignalingstatechange = null;
-  pc.ontrack = null;
+  for (const handler of PEER_CONNECTION_HANDLERS) pc[handler] = null;
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Web } from 'sip.js';
 import {
   asDtlsClient,
+  PEER_CONNECTION_HANDLERS,
   RecoverableSessionDescriptionHandler,
   relayRecoveryConfiguration,
 } from '../../../../renderer/calling/relay-recovery.js';
@@ -58,7 +59,7 @@ test('an offer as DTLS client: actpass becomes active on every m-line, CRLFs kep
 });
 
 /** A peer connection as far as the handler touches it: its handlers, tracks, signalling and end. */
-class PeerConnectionFake {
+class PeerConnectionFake implements Record<(typeof PEER_CONNECTION_HANDLERS)[number], unknown> {
   static made: PeerConnectionFake[] = [];
   signalingState: RTCSignalingState = 'stable';
   readonly tracks: unknown[] = [];
@@ -123,24 +124,13 @@ function handlerOverFakes(t: TestContext) {
   return { handler, first: PeerConnectionFake.made[0]!, microphone };
 }
 
-const HANDLERS = [
-  'onconnectionstatechange',
-  'ondatachannel',
-  'onicecandidate',
-  'onicecandidateerror',
-  'oniceconnectionstatechange',
-  'onicegatheringstatechange',
-  'onnegotiationneeded',
-  'onsignalingstatechange',
-  'ontrack',
-] as const;
-const handlersOf = (pc: PeerConnectionFake) => HANDLERS.map((h) => typeof pc[h]);
+const handlersOf = (pc: PeerConnectionFake) => PEER_CONNECTION_HANDLERS.map((h) => typeof pc[h]);
 
 test('a swap: the new peer connection (as configured) sends the microphone track and has SIP.js’s handlers, the old one none; committed, the old one is closed', (t) => {
   const { handler, first, microphone } = handlerOverFakes(t);
   assert.deepEqual(
     handlersOf(first),
-    HANDLERS.map(() => 'function'),
+    PEER_CONNECTION_HANDLERS.map(() => 'function'),
   );
   const relayOnly: RTCConfiguration = { iceServers: [{ urls: 'turns:127.0.0.1:5349' }], iceTransportPolicy: 'relay' };
   const swap = handler.replacePeerConnection(relayOnly);
@@ -150,13 +140,15 @@ test('a swap: the new peer connection (as configured) sends the microphone track
   assert.deepEqual(next.tracks, [microphone]);
   assert.deepEqual(
     handlersOf(next),
-    HANDLERS.map(() => 'function'),
+    PEER_CONNECTION_HANDLERS.map(() => 'function'),
   );
   assert.deepEqual(
     handlersOf(first),
-    HANDLERS.map(() => 'object'),
+    PEER_CONNECTION_HANDLERS.map(() => 'object'),
     'the old one feeds nothing any more',
   );
+  const stillSet = Object.entries(first).filter(([key, value]) => key.startsWith('on') && typeof value === 'function');
+  assert.deepEqual(stillSet, [], 'no handler SIP.js set is missing from the list');
   assert.throws(() => handler.replacePeerConnection(relayOnly), /already pending/);
   assert.equal(first.closed, false, 'open until the new one carries audio');
   swap.commit();
@@ -171,11 +163,11 @@ test('a swap undone: the old peer connection is the call’s again, with its han
   assert.equal(handler.peerConnection, first as unknown as RTCPeerConnection);
   assert.deepEqual(
     handlersOf(first),
-    HANDLERS.map(() => 'function'),
+    PEER_CONNECTION_HANDLERS.map(() => 'function'),
   );
   assert.deepEqual(
     handlersOf(next),
-    HANDLERS.map(() => 'object'),
+    PEER_CONNECTION_HANDLERS.map(() => 'object'),
   );
   assert.deepEqual([first.closed, next.closed], [false, true]);
   swap.commit(); // too late: nothing happens
