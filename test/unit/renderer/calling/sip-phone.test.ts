@@ -295,6 +295,9 @@ test('incoming call: it rings (180, ringer on), answering stops the ringer and s
   assert.equal(ringer.at(-1), 'stop');
   const ok = server.received.find((m) => startLine(m) === 'SIP/2.0 200 OK' && header(m, 'CSeq') === '1 INVITE');
   assert.match(ok ?? '', /^m=audio 9 UDP\/TLS\/RTP\/SAVPF 111 0 8 126$/m);
+  // The caller ACKs our 200, as a real one does: without it SIP.js holds the BYE of the phone's stop
+  // until it gives up on the ACK, 64·T1 = 32 s later on the real clock (RFC 3261 §13.3.1.4, §15).
+  server.push(ackTo(ok!));
   await until(() => callState(call!.id)?.state === 'active', 'the answered call is active');
   await assert.rejects(phone.answer(call!.id), { code: 'invalid-state', message: 'Only a ringing incoming call can be answered.' });
 });
