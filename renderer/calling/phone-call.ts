@@ -32,14 +32,12 @@ import { relayRecoveryConfiguration, type PeerConnectionSwap, type RecoverableSe
 import { nextUdpReturn, UDP_RETURN_SETTLE_MS, udpReturnConfiguration } from './udp-return.js';
 import { PhoneError, type CallDirection, type CallSnapshot, type CallState, type CallStats } from './phone-api.js';
 import { accepted, statusOf } from './sip-request.js';
+import { StatsSampler, type StatsReading } from './stats-sampler.js';
 import { withTimeout } from './with-timeout.js';
 import type { TimerHandle, Timers } from '../../common/timers.js';
 
 /** After the far end accepted a blind transfer it normally hangs up on us; past this, we do. */
 const TRANSFER_HANGUP_MS = 5000;
-
-/** How often a live call samples its packet counts (media-recovery.ts's InboundWatch). */
-const INBOUND_SAMPLE_MS = 200;
 
 /** How long a dialog refresh or ICE restart is waited for before the next one may go. */
 const REINVITE_ANSWER_MS = 5000;
@@ -106,6 +104,8 @@ export class PhoneCall {
   /** Runs while media is down (the recovery notice is up): ends the call at the media timeout. */
   private deadMediaTimer: TimerHandle | null = null;
   private readonly inbound = new InboundWatch();
+  /** The only reader of getStats on the call's peer connection, whichever it is now (stats-sampler.ts). */
+  private readonly sampler: StatsSampler;
   /** Stops the ICE-state listener on the peer connection the call watches (it changes on a recovery). */
   private iceWatch: AbortController | null = null;
   /** Re-INVITEs of ours being built or in flight: the far end's own meanwhile get 491 (reinvite-glare.ts). */
@@ -164,6 +164,11 @@ export class PhoneCall {
     private readonly deps: PhoneCallDeps,
   ) {
     this.current = initialCallState(direction);
+    this.sampler = new StatsSampler(
+      () => this.media?.peerConnection,
+      deps.timers,
+      (what, error) => deps.logger.write('debug', 'calling', `call ${this.id}: ${what} failed: ${String(error)}`),
+    );
     session.sessionDescriptionHandlerModifiersReInvite = [codecModifier];
     // A BYE may say why (RFC 3326 Reason): the server ends dead calls with "media timeout".
     session.delegate = {
@@ -298,7 +303,8 @@ export class PhoneCall {
     );
     this.watchMicrophone();
     this.watchIce();
-    this.sampleInbound();
+    this.sampler.subscribe(1, (reading) => this.watchInbound(reading));
+    this.sampler.start();
   }
 
   /** Follows the ICE state of the call's peer connection now, and no longer that of the one before. */
@@ -514,36 +520,29 @@ export class PhoneCall {
   }
 
   /**
-   * Samples the packet counts of the call's peer connection until the call ends; an inbound stall
-   * (with whether our media left over UDP) or a recovery feeds onMediaPath. A recovery's new peer
-   * connection counts from zero: the watch sees its first packets as packets moving again.
+   * Every reading of the call's stats sampler feeds the inbound watch (media-recovery.ts) the packet
+   * counts; an inbound stall (with whether our media left over UDP) or a recovery goes to
+   * onMediaPath. A recovery's new peer connection counts from zero: the watch sees its first packets
+   * as packets moving again.
    */
-  private sampleInbound(): void {
-    this.after(INBOUND_SAMPLE_MS, () => {
-      if (!this.inProgress) return;
-      const pc = this.media?.peerConnection;
-      if (!pc) return this.sampleInbound();
-      // Audio is expected when neither side holds: our hold, or an answer that sends us nothing.
-      const direction = pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio')?.currentDirection;
-      // A recovery's new peer connection before its answer: no evidence either way, and a stall seen on
-      // the old one must stand until audio flows on the new one.
-      if (direction === null) return this.sampleInbound();
-      const expected = !this.held && (direction === 'sendrecv' || direction === 'recvonly');
-      void statsRecords(pc)
-        .then((records) => {
-          let packets = 0;
-          let sent = 0;
-          records.forEach((s: StatsRecord & { kind?: string; packetsReceived?: number; packetsSent?: number }) => {
-            if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived ?? 0;
-            if (s.type === 'outbound-rtp' && s.kind === 'audio') sent += s.packetsSent ?? 0;
-          });
-          const flowing = this.inbound.sample(packets, sent, Date.now(), expected);
-          if (flowing === true) this.onMediaPath({ type: 'inbound', flowing });
-          if (flowing === false) this.onMediaPath({ type: 'inbound', flowing, overUdp: mediaLeavesOverUdp(records) });
-        })
-        .catch(() => undefined)
-        .finally(() => this.sampleInbound());
-    });
+  private watchInbound({ pc, records }: StatsReading): void {
+    if (!this.inProgress) return;
+    // Audio is expected when neither side holds: our hold, or an answer that sends us nothing.
+    const direction = pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio')?.currentDirection;
+    // A recovery's new peer connection before its answer: no evidence either way, and a stall seen on
+    // the old one must stand until audio flows on the new one.
+    if (direction === null) return;
+    const expected = !this.held && (direction === 'sendrecv' || direction === 'recvonly');
+    let packets = 0;
+    let sent = 0;
+    for (const s of records) {
+      if (s.kind !== 'audio') continue;
+      if (s.type === 'inbound-rtp' && typeof s.packetsReceived === 'number') packets += s.packetsReceived;
+      if (s.type === 'outbound-rtp' && typeof s.packetsSent === 'number') sent += s.packetsSent;
+    }
+    const flowing = this.inbound.sample(packets, sent, Date.now(), expected);
+    if (flowing === true) this.onMediaPath({ type: 'inbound', flowing });
+    if (flowing === false) this.onMediaPath({ type: 'inbound', flowing, overUdp: mediaLeavesOverUdp(records) });
   }
 
   /** Media recovery (media-recovery.ts): ICE states, its grace timer, restarts and the agent's notice. */
@@ -663,7 +662,7 @@ export class PhoneCall {
     if (this.udpReturn !== plan || !this.inProgress || !pc) return;
     // ICE may have gone back by itself: after an attempt the UDP pairs stay checked, and once UDP
     // passes again the far end's checks make one valid (measured: 0.8 s after a block was lifted).
-    const overUdp = mediaLeavesOverUdp(await statsRecords(pc).catch(() => []));
+    const overUdp = leavesOverUdp(await this.sampler.next());
     if (this.udpReturn !== plan || overUdp) return overUdp ? this.planUdpReturn(true) : undefined;
     if (this.recovery.path !== 'up' || this.recovery.inFlight || pc.signalingState !== 'stable') return this.planUdpReturn(false);
     plan.attempts += 1;
@@ -672,9 +671,7 @@ export class PhoneCall {
     if (!(await this.reinvite(true, 'UDP return'))) return this.planUdpReturn(false);
     this.after(UDP_RETURN_SETTLE_MS, () => {
       if (this.udpReturn !== plan) return;
-      void statsRecords(pc)
-        .then((records) => this.planUdpReturn(mediaLeavesOverUdp(records)))
-        .catch(() => this.planUdpReturn(false));
+      void this.sampler.next().then((reading) => this.planUdpReturn(leavesOverUdp(reading)));
     });
   }
 
@@ -812,12 +809,14 @@ export class PhoneCall {
   /** The phone stops: silence the call and drop its timers (the SIP stack ends the session). */
   dispose(): void {
     this.clearTimers();
+    this.sampler.stop();
     this.stopPlayback();
   }
 
   private finish(): void {
     if (this.current === 'ended') return;
     this.clearTimers();
+    this.sampler.stop();
     const outcome = callOutcome({
       direction: this.direction,
       wasAnswered: this.answeredAt !== null,
@@ -874,11 +873,9 @@ export class PhoneCall {
   }
 }
 
-/** A peer connection's stats report as a list of records. */
-async function statsRecords(pc: RTCPeerConnection): Promise<StatsRecord[]> {
-  const records: StatsRecord[] = [];
-  (await pc.getStats()).forEach((s: StatsRecord) => records.push(s));
-  return records;
+/** Whether a reading shows our media leaving over UDP; no reading (the call ended) says not. */
+function leavesOverUdp(reading: StatsReading | null): boolean {
+  return reading !== null && mediaLeavesOverUdp(reading.records);
 }
 
 function mediaError(error: unknown): PhoneError {
