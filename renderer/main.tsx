@@ -33,8 +33,6 @@ const controller = createController({
   timers: {
     setTimeout: (fn, ms) => window.setTimeout(fn, ms),
     clearTimeout: (handle) => window.clearTimeout(handle as number),
-    setInterval: (fn, ms) => window.setInterval(fn, ms),
-    clearInterval: (handle) => window.clearInterval(handle as number),
   },
   log: scopedLogger(logWriter, 'ui'),
   pageNetworkTest: (input, onProgress, runId) => runPageNetworkTest(input, browserProbes, onProgress, runId),

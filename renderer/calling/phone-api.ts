@@ -129,7 +129,12 @@ export interface Phone {
   sendDtmf(callId: string, digits: string): Promise<void>;
   /** Blind transfer (REFER); resolves when the far end accepted it. */
   transfer(callId: string, target: string): Promise<void>;
-  stats(callId: string): Promise<CallStats>;
+  /**
+   * `listener` gets every `every`-th reading of the call's stats (one every STATS_SAMPLE_MS,
+   * stats-sampler.ts: `every` 5 is one a second), from its answer until it ends or the returned
+   * function is called. The call's one getStats loop serves these and its own media recovery.
+   */
+  watchStats(callId: string, every: number, listener: (stats: CallStats) => void): () => void;
 
   setDevices(devices: Settings): Promise<void>;
   updateTurnCredentials(credentials: TurnCredentials): void;

@@ -14,7 +14,7 @@ import type { RemoteAudioPlayer, RemotePlayback } from './audio-output.js';
 import { callOutcome, type EndEvidence } from './call-outcome.js';
 import { remoteHangupMessage } from './hangup-reason.js';
 import { initialCallState, transition, type CallEvent } from './call-state.js';
-import { mediaLeavesOverUdp, summarizeStats, type StatsRecord } from './call-stats.js';
+import { mediaLeavesOverUdp, summarizeStats } from './call-stats.js';
 import { preferAudioCodecs } from './codec-preference.js';
 import { sendDtmfDigits, validateDtmf } from './dtmf.js';
 import { guarded, type CallingLogger } from './logging.js';
@@ -424,11 +424,9 @@ export class PhoneCall {
     });
   }
 
-  async stats(): Promise<CallStats> {
-    const pc = this.media?.peerConnection;
-    if (!pc) throw new PhoneError('invalid-state', 'The call has no media yet.');
-    const report = await pc.getStats();
-    return summarizeStats([...report.values()] as StatsRecord[]);
+  /** `listener` gets every `every`-th reading of the call's stats sampler (stats-sampler.ts), summarised, until the returned function is called or the call ends. */
+  watchStats(every: number, listener: (stats: CallStats) => void): () => void {
+    return this.sampler.subscribe(every, (reading) => listener(summarizeStats(reading.records)));
   }
 
   // ── devices, network ────────────────────────────────────────────────────────────────────────

@@ -231,8 +231,8 @@ export class SipPhone implements Phone {
     return this.callOrThrow(callId).transfer(target);
   }
 
-  stats(callId: string): Promise<CallStats> {
-    return this.callOrThrow(callId).stats();
+  watchStats(callId: string, every: number, listener: (stats: CallStats) => void): () => void {
+    return this.callOrThrow(callId).watchStats(every, listener);
   }
 
   // ── devices, credentials, the machine ───────────────────────────────────────────────────────

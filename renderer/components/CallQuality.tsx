@@ -2,7 +2,7 @@ import type { CallStats } from '../calling/phone-api.js';
 import type { QualitySample } from '../calling/quality-sample.js';
 import { describeQuality } from '../state/quality.js';
 
-/** Live media quality of the current call: levels every 500 ms, figures from the one-second sample. */
+/** Live media quality of the current call: levels every 400 ms, figures from the one-second sample. */
 export function CallQuality({ stats, sample }: { stats: CallStats | null; sample: QualitySample | null }) {
   const q = describeQuality(stats, sample);
   return (

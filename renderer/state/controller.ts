@@ -1,6 +1,7 @@
 import type { HostApi, Session, Settings } from '../../common/contract/index.js';
-import type { CallSnapshot, Phone, PhoneSnapshot } from '../calling/phone-api.js';
-import { QualityMonitor } from '../calling/quality-monitor.js';
+import type { CallSnapshot, CallStats, Phone, PhoneSnapshot } from '../calling/phone-api.js';
+import { QualityMonitor, SAMPLE_INTERVAL_MS } from '../calling/quality-monitor.js';
+import { STATS_SAMPLE_MS } from '../calling/stats-sampler.js';
 import { DEFAULT_QUALITY_THRESHOLDS } from '../../common/quality/quality-thresholds.js';
 import { userMessage } from '../host/error-message.js';
 import type { Logger } from '../host/host-logger.js';
@@ -21,7 +22,10 @@ import type { PageTestInput } from '../network-test/network-test.js';
  * orchestration runs the same in Chromium and in a Node unit test.
  */
 
-export const STATS_INTERVAL_MS = 500;
+/** The meters' levels: every 2nd reading of the call's stats sampler, 400 ms apart (within the 500 ms they promise). */
+export const LEVELS_EVERY_READINGS = 2;
+/** The quality monitor's readings: one a second, its sample interval (quality-monitor.ts). */
+export const QUALITY_EVERY_READINGS = SAMPLE_INTERVAL_MS / STATS_SAMPLE_MS;
 
 export interface MediaDevicesLike {
   enumerateDevices(): Promise<readonly DeviceInfoLike[]>;
@@ -32,8 +36,6 @@ export interface MediaDevicesLike {
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
 }
 
 export interface ControllerDeps {
@@ -104,8 +106,8 @@ export function createController({
   const recordedCalls = new Set<string>();
   /** Calls whose fallback to the default microphone the agent was told about. */
   const toldMicrophoneFallback = new Set<string>();
-  const statsInFlight = new Set<string>();
-  let statsTimer: unknown = null;
+  /** Per call whose stats are watched: what stops watching them. */
+  const statsWatches = new Map<string, () => void>();
   /** The signed-in session: the page's network test calls the echo number with it. */
   let currentSession: Session | null = null;
   const cleanups: Array<() => void> = [];
@@ -130,8 +132,9 @@ export function createController({
     }
   };
 
-  // --- Stats: polled every 500 ms while a call has (or is about to have) media -----------------
-  // Each call's quality monitor takes one sample a second from these readings (quality-monitor.ts).
+  // --- Stats: the call's sampler (stats-sampler.ts) hands over readings while it has media -----
+  // Levels for the meters every LEVELS_EVERY_READINGS readings; one reading a second for its
+  // quality monitor, which turns each into a sample (quality-monitor.ts).
   const monitors = new Map<string, QualityMonitor>();
   const qualityUploads = new QualityUploads(host, log);
   const monitorFor = (callId: string) => {
@@ -142,32 +145,35 @@ export function createController({
     }
     return monitor;
   };
-  const pollStats = () => {
-    for (const call of store.getState().phone.calls) {
-      if (!STATS_STATES.has(call.state) || statsInFlight.has(call.id)) continue;
-      statsInFlight.add(call.id);
-      phone
-        .stats(call.id)
-        .then((stats) => {
-          const now = store.getState().phone.calls.find((c) => c.id === call.id);
-          // Ended while getStats ran: its monitor is gone and its final summary sent.
-          if (now === undefined || !STATS_STATES.has(now.state)) return;
-          dispatch({ type: 'stats-measured', callId: call.id, stats });
-          const quality = monitorFor(call.id).ingest(stats, now.held);
-          if (quality === null) return;
-          dispatch({ type: 'quality-sampled', callId: call.id, quality });
-          qualityUploads.sampled(call.sipCallId, quality);
-        })
-        .catch((error: unknown) => log.debug(`stats(${call.id}) failed: ${userMessage(error)}`))
-        .finally(() => statsInFlight.delete(call.id));
-    }
+  /** The call as the store has it now, while its stats count: not once it has ended (its monitor is gone, its final summary sent). */
+  const liveCall = (callId: string) => store.getState().phone.calls.find((c) => c.id === callId && STATS_STATES.has(c.state));
+  const levelsMeasured = (callId: string, stats: CallStats) => {
+    if (liveCall(callId) !== undefined) dispatch({ type: 'stats-measured', callId, stats });
   };
-  const updateStatsPolling = (snapshot: PhoneSnapshot) => {
-    const wanted = snapshot.calls.some((c) => STATS_STATES.has(c.state));
-    if (wanted && statsTimer === null) statsTimer = timers.setInterval(pollStats, STATS_INTERVAL_MS);
-    if (!wanted && statsTimer !== null) {
-      timers.clearInterval(statsTimer);
-      statsTimer = null;
+  const qualityRead = (callId: string, stats: CallStats) => {
+    const now = liveCall(callId);
+    if (now === undefined) return;
+    const quality = monitorFor(callId).ingest(stats, now.held);
+    if (quality === null) return;
+    dispatch({ type: 'quality-sampled', callId, quality });
+    qualityUploads.sampled(now.sipCallId, quality);
+  };
+  const updateStatsWatches = (snapshot: PhoneSnapshot) => {
+    for (const call of snapshot.calls) {
+      if (!STATS_STATES.has(call.state) || statsWatches.has(call.id)) continue;
+      try {
+        const stopLevels = phone.watchStats(call.id, LEVELS_EVERY_READINGS, (stats) => levelsMeasured(call.id, stats));
+        const stopQuality = phone.watchStats(call.id, QUALITY_EVERY_READINGS, (stats) => qualityRead(call.id, stats));
+        statsWatches.set(call.id, () => (stopLevels(), stopQuality()));
+      } catch (error) {
+        log.debug(`watchStats(${call.id}) failed: ${userMessage(error)}`);
+      }
+    }
+    for (const [callId, stop] of statsWatches) {
+      const call = snapshot.calls.find((c) => c.id === callId);
+      if (call !== undefined && STATS_STATES.has(call.state)) continue;
+      stop();
+      statsWatches.delete(callId);
     }
   };
 
@@ -207,7 +213,7 @@ export function createController({
     dispatch({ type: 'phone-changed', snapshot });
     recordEndedCalls(snapshot);
     tellMicrophoneFallback(snapshot);
-    updateStatsPolling(snapshot);
+    updateStatsWatches(snapshot);
   };
 
   // --- Devices ---------------------------------------------------------------------------------
@@ -545,8 +551,8 @@ export function createController({
       dispatch({ type: 'notice', message: null });
     },
     dispose() {
-      if (statsTimer !== null) timers.clearInterval(statsTimer);
-      statsTimer = null;
+      for (const stop of statsWatches.values()) stop();
+      statsWatches.clear();
       for (const cleanup of cleanups.splice(0)) cleanup();
     },
   };

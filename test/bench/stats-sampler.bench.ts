@@ -8,10 +8,11 @@ import { rendererThreadsCpuNs } from '../support/renderer-threads-cpu.js';
  * statsSampler: what call-quality sampling costs the renderer, during a real echo call in Chromium
  * on the real stack (the e2e/call-quality rig). `usPerSample` is the renderer's CPU per second of
  * an active call — one quality sample a second — on the threads the sampling runs on, above the
- * same threads of the same page registered without a call: the main thread (the app's stats loops:
- * the UI's 500 ms reading → summary, monitor, store, re-render; the call's 200 ms inbound watch of
- * media recovery), WebRTC's signalling thread (where getStats collects) and the compositor (the
- * redrawn meters and indicator). Media itself runs on other threads (audio devices, the WebRTC
+ * same threads of the same page registered without a call: the main thread (the call's one stats
+ * sampler, renderer/calling/stats-sampler.ts: a getStats every 200 ms for media recovery's inbound
+ * watch, every 2nd reading → summary, store, re-rendered meters, every 5th → quality monitor),
+ * WebRTC's signalling thread (where getStats collects) and the compositor (the redrawn meters and
+ * indicator). Media itself runs on other threads (audio devices, the WebRTC
  * worker/network thread), not counted. Next to it, from the same run and call: `getStatsUs`, the
  * same threads' CPU per bare `pc.getStats()` called from the page every 100 ms (spaced past
  * Chromium's 50 ms stats cache) on top of the app, and `getStatsPerSample`, how many getStats calls

@@ -45,7 +45,7 @@ before(
       (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
       document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
     });
-    // Counts the calling core's getStats calls: the UI polls Phone.stats, which reads them.
+    // Counts the calling core's getStats calls: each call's one stats sampler makes them (stats-sampler.ts).
     await page.addInitScript(() => {
       const w = window as unknown as { __getStatsCalls: number };
       w.__getStatsCalls = 0;
@@ -88,7 +88,7 @@ test(
     await activeCall().waitFor({ timeout: 15_000 });
     console.log(`# echo test: click → Active call ${Date.now() - t0} ms`);
 
-    // The UI polls Phone.stats every 500 ms while the call is up: ≥ 5 getStats calls in 3 s.
+    // The call's sampler reads every 200 ms while it is up, the meters take every 2nd reading: ≥ 5 getStats calls in 3 s.
     const statsCalls = () => page.evaluate(() => (window as unknown as { __getStatsCalls: number }).__getStatsCalls);
     const before = await statsCalls();
     await page.waitForTimeout(3_000);

@@ -154,7 +154,7 @@ export class Softphone {
     };
   }
 
-  /** The UI's own meters (0..1), refreshed by the UI from Phone.stats. */
+  /** The UI's own meters (0..1), refreshed by the UI from the call's stats readings (Phone.watchStats). */
   async meters(): Promise<{ incoming: number; outgoing: number }> {
     const read = async (name: string) => Number(await this.page.getByRole('meter', { name }).getAttribute('value', { timeout: 5000 }));
     return { incoming: await read('Incoming audio level'), outgoing: await read('Outgoing audio level') };

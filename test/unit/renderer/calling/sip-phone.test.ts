@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SettingsSchema } from '../../../../common/contract/index.js';
 import { DEFAULT_MEDIA_TIMEOUT_SECONDS } from '../../../../common/provisioning-api.js';
 import { NO_AUDIO_ENDED_MESSAGE } from '../../../../renderer/calling/hangup-reason.js';
-import type { CallSnapshot } from '../../../../renderer/calling/phone-api.js';
+import type { CallSnapshot, CallStats } from '../../../../renderer/calling/phone-api.js';
 import { SipPhone } from '../../../../renderer/calling/sip-phone.js';
 import { agentSession } from './fakes/agent-session.js';
 import { settle, until } from './fakes/event-loop.js';
@@ -460,6 +460,49 @@ test('inbound audio stalls while media leaves over UDP (UDP blocked): a new rela
   assert.equal(old.closed, true, 'the old peer connection is closed');
   assert.equal(callState(id)?.message, null, 'the notice is gone');
   assert.equal(server.requests('INVITE').length, 2, 'one re-INVITE in all');
+});
+
+test('one getStats per reading for the whole call: the UI’s stats watches and the inbound watch share its sampler, which follows a relay recovery’s new peer connection and stops with the call', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  const { phone, id, media, server, timers, callState } = await phoneInCall(t);
+  const old = media.peerConnection;
+  old.configuration = TURN_ALL;
+  old.audioDirection = 'sendrecv';
+  const levels: CallStats[] = [];
+  const quality: CallStats[] = [];
+  phone.watchStats(id, 2, (stats) => levels.push(stats));
+  const stopQuality = phone.watchStats(id, 5, (stats) => quality.push(stats));
+  await run(t, timers, () => old, 1000, true);
+  assert.equal(old.statsReads, 5, 'five readings in 1 s, one getStats each for all three watches');
+  assert.deepEqual([levels.length, quality.length], [2, 1]);
+  assert.deepEqual([quality[0]!.packetsReceived, quality[0]!.localCandidateType], [50, 'host'], 'summarised from the reading');
+
+  await run(t, timers, () => media.peerConnection, 1000, false);
+  await until(() => server.requests('INVITE').length === 2, 'the stall’s relay recovery went out');
+  const fresh = media.peerConnection;
+  assert.notEqual(fresh, old);
+  fresh.audioDirection = 'sendrecv';
+  const [oldReads, freshReads, qualityBefore] = [old.statsReads, fresh.statsReads, quality.length];
+  await run(t, timers, () => fresh, 1000, true, TCP_RELAY);
+  assert.deepEqual(
+    [old.statsReads - oldReads, fresh.statsReads - freshReads],
+    [0, 5],
+    'the new peer connection is read, the old one no more',
+  );
+  assert.equal(quality.length, qualityBefore + 1);
+  assert.equal(quality.at(-1)!.localCandidateType, 'relay');
+  assert.equal(callState(id)?.message, null, 'the inbound watch saw the audio back on it');
+
+  stopQuality();
+  await run(t, timers, () => fresh, 1000, true, TCP_RELAY);
+  assert.equal(quality.length, qualityBefore + 1, 'a watch stopped gets nothing more');
+  await phone.hangup(id);
+  await timers.advance(0);
+  await until(() => callState(id)?.state === 'ended', 'the call ended');
+  const reads = fresh.statsReads;
+  await run(t, timers, () => fresh, 2000, true, TCP_RELAY);
+  assert.equal(fresh.statsReads, reads, 'nothing read once the call ended');
+  assert.throws(() => phone.watchStats(id, 5, () => undefined), { code: 'no-such-call' });
 });
 
 test('inbound audio stalls on a TURN TCP relay, or over UDP without TURN over TCP/TLS: an ICE restart as before, no new peer connection', async (t) => {

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createController, STATS_INTERVAL_MS, type ControllerDeps, type Timers } from '../../../../renderer/state/controller.js';
+import {
+  createController,
+  LEVELS_EVERY_READINGS,
+  QUALITY_EVERY_READINGS,
+  type ControllerDeps,
+  type Timers,
+} from '../../../../renderer/state/controller.js';
+import { STATS_SAMPLE_MS } from '../../../../renderer/calling/stats-sampler.js';
 import { OUTPUT_STREAM_REUSE_MS } from '../../../../renderer/state/output-return.js';
 import { sampleNetworkReport } from '../../../support/network-report.js';
 import type { AppState } from '../../../../renderer/state/app-state.js';
@@ -75,6 +82,12 @@ function harness(
   };
 
   const phoneCalls: Array<[string, ...unknown[]]> = [];
+  /** The controller's subscriptions to calls' stats readings (Phone.watchStats). */
+  const watches: Array<{ callId: string; every: number; listener: (stats: CallStats) => void; stopped: boolean }> = [];
+  /** Every `every`-th reading of a call's sampler: one reading (`readStats`) to each live watch of that cadence. */
+  const reading = (every: number) => {
+    for (const watch of watches.filter((w) => !w.stopped && w.every === every)) watch.listener(readStats());
+  };
   let listener: ((s: PhoneSnapshot) => void) | null = null;
   let current: PhoneSnapshot = { registration: { kind: 'unregistered' }, calls: [] };
   const phone: Phone = {
@@ -92,24 +105,26 @@ function harness(
     transfer: async (_id, target) => {
       if (target === 'nobody') throw new Error('Transfer rejected: 404 Not Found');
     },
-    stats: async (id) => (phoneCalls.push(['stats', id]), readStats()),
+    watchStats: (callId, every, listener) => {
+      const watch = { callId, every, listener, stopped: false };
+      watches.push(watch);
+      return () => void (watch.stopped = true);
+    },
     setDevices: async (d) => void phoneCalls.push(['setDevices', d]),
     updateTurnCredentials: (c) => void phoneCalls.push(['updateTurnCredentials', c]),
     handleSystemTransition: (kind) => void phoneCalls.push(['transition', kind]),
   };
 
-  const pending = new Map<number, { fn: () => void; ms: number; repeat: boolean }>();
+  const pending = new Map<number, { fn: () => void; ms: number }>();
   let nextHandle = 1;
   const timers: Timers = {
-    setTimeout: (fn, ms) => (pending.set(nextHandle, { fn, ms, repeat: false }), nextHandle++),
+    setTimeout: (fn, ms) => (pending.set(nextHandle, { fn, ms }), nextHandle++),
     clearTimeout: (h) => void pending.delete(h as number),
-    setInterval: (fn, ms) => (pending.set(nextHandle, { fn, ms, repeat: true }), nextHandle++),
-    clearInterval: (h) => void pending.delete(h as number),
   };
-  const fire = (predicate: (t: { ms: number; repeat: boolean }) => boolean) => {
+  /** Fires every pending timeout. */
+  const fire = () => {
     for (const [handle, t] of [...pending]) {
-      if (!predicate(t)) continue;
-      if (!t.repeat) pending.delete(handle);
+      pending.delete(handle);
       t.fn();
     }
   };
@@ -130,7 +145,22 @@ function harness(
     listener?.(snapshot);
   };
   const settle = () => new Promise((resolve) => setImmediate(resolve));
-  return { controller, store, calls, phoneCalls, pending, fire, emit, events, settle, enumerations: () => enumerations, logged, listed };
+  return {
+    controller,
+    store,
+    calls,
+    phoneCalls,
+    watches,
+    reading,
+    pending,
+    fire,
+    emit,
+    events,
+    settle,
+    enumerations: () => enumerations,
+    logged,
+    listed,
+  };
 }
 
 const registered = (...calls: ReturnType<typeof call>[]): PhoneSnapshot => ({ registration: { kind: 'registered', since: 1 }, calls });
@@ -141,7 +171,7 @@ test('a restored session starts the phone with fresh TURN credentials; the host 
   assert.equal(h.store.getState().auth.phase, 'signed-in');
   const started = h.phoneCalls.find(([name]) => name === 'start')?.[1] as Session;
   assert.equal(started.turn.password, 'p2', 'the stored (possibly expired) credentials were replaced first');
-  assert.equal([...h.pending.values()].filter((t) => !t.repeat).length, 0, 'the renderer schedules no TURN refresh of its own');
+  assert.equal(h.pending.size, 0, 'the renderer schedules no TURN refresh of its own');
   h.events.emit('turn.credentials', turn(7));
   assert.deepEqual(
     h.phoneCalls.filter(([n]) => n === 'updateTurnCredentials').map(([, c]) => (c as TurnCredentials).password),
@@ -153,35 +183,48 @@ test('a restored session starts the phone with fresh TURN credentials; the host 
   h.controller.dispose();
 });
 
-test('each ended call is filed once, stats poll only while media flows, devices re-listed after a call', { timeout: 5_000 }, async () => {
-  const h = harness();
-  await h.controller.start();
-  await h.settle();
-  const before = h.enumerations();
-  h.emit(registered(call({ id: 'c1', state: 'ringing' })));
-  assert.equal([...h.pending.values()].filter((t) => t.repeat).length, 0, 'no stats while ringing');
-  h.emit(registered(call({ id: 'c1', state: 'active', answeredAt: 2 })));
-  const polls = [...h.pending.values()].filter((t) => t.repeat);
-  assert.deepEqual(
-    polls.map((t) => t.ms),
-    [STATS_INTERVAL_MS],
-  );
-  h.fire((t) => t.repeat);
-  await h.settle();
-  assert.equal(h.store.getState().stats['c1']?.codec, 'opus/48000');
+test(
+  'each ended call is filed once, stats watched only while media flows, devices re-listed after a call',
+  { timeout: 5_000 },
+  async () => {
+    const h = harness();
+    await h.controller.start();
+    await h.settle();
+    const before = h.enumerations();
+    h.emit(registered(call({ id: 'c1', state: 'ringing' })));
+    assert.equal(h.watches.length, 0, 'no stats while ringing');
+    h.emit(registered(call({ id: 'c1', state: 'active', answeredAt: 2 })));
+    h.emit(registered(call({ id: 'c1', state: 'active', answeredAt: 2, muted: true }))); // watched once, whatever else changes
+    assert.deepEqual(
+      h.watches.map((w) => [w.callId, w.every]),
+      [
+        ['c1', LEVELS_EVERY_READINGS],
+        ['c1', QUALITY_EVERY_READINGS],
+      ],
+    );
+    assert.ok(LEVELS_EVERY_READINGS * STATS_SAMPLE_MS <= 500, 'the meters refresh within 500 ms');
+    assert.equal(QUALITY_EVERY_READINGS * STATS_SAMPLE_MS, 1000, 'the quality monitor gets a reading a second');
+    h.reading(LEVELS_EVERY_READINGS);
+    await h.settle();
+    assert.equal(h.store.getState().stats['c1']?.codec, 'opus/48000');
 
-  const ended = call({ id: 'c1', state: 'ended', answeredAt: 2, endedAt: 9, endReason: 'remote-hangup' });
-  h.emit(registered(ended));
-  h.emit(registered(ended)); // the core re-emits while the ended call lingers
-  await h.settle();
-  assert.equal([...h.pending.values()].filter((t) => t.repeat).length, 0, 'polling stopped');
-  const added = h.calls.filter(([c]) => c === 'history.add');
-  assert.equal(added.length, 1);
-  assert.equal((added[0]?.[1] as { disposition: string }).disposition, 'answered');
-  assert.equal(h.store.getState().history[0]?.id, 'c1');
-  assert.equal(h.enumerations(), before + 1);
-  h.controller.dispose();
-});
+    const ended = call({ id: 'c1', state: 'ended', answeredAt: 2, endedAt: 9, endReason: 'remote-hangup' });
+    h.emit(registered(ended));
+    h.emit(registered(ended)); // the core re-emits while the ended call lingers
+    await h.settle();
+    assert.deepEqual(
+      h.watches.map((w) => w.stopped),
+      [true, true],
+      'watching stopped',
+    );
+    const added = h.calls.filter(([c]) => c === 'history.add');
+    assert.equal(added.length, 1);
+    assert.equal((added[0]?.[1] as { disposition: string }).disposition, 'answered');
+    assert.equal(h.store.getState().history[0]?.id, 'c1');
+    assert.equal(h.enumerations(), before + 1);
+    h.controller.dispose();
+  },
+);
 
 test(
   'quality summaries go to the control plane every few samples during a call and once at its end; a failure is only logged',
@@ -209,7 +252,7 @@ test(
     h.emit(registered(live));
     const poll = async (times: number) => {
       for (let i = 0; i < times; i++) {
-        h.fire((t) => t.repeat);
+        h.reading(QUALITY_EVERY_READINGS);
         await h.settle();
       }
     };
@@ -530,13 +573,13 @@ test(
       'plugged back at once: the microphone returns, the speaker waits out the browser’s stale output stream',
     );
     assert.equal(h.store.getState().notice, 'Jabra Evolve connected again: the microphone and speaker use it again.');
-    const waits = [...h.pending.values()].filter((t) => !t.repeat).map((t) => t.ms);
+    const waits = [...h.pending.values()].map((t) => t.ms);
     assert.equal(waits.length, 1, 'one retry pending');
     assert.ok(
       waits[0]! > OUTPUT_STREAM_REUSE_MS - 1000 && waits[0]! <= OUTPUT_STREAM_REUSE_MS,
       `the retry waits the rest of the reuse time (${waits[0]} ms)`,
     );
-    h.fire((t) => !t.repeat);
+    h.fire();
     for (let i = 0; i < 5; i++) await h.settle();
     assert.deepEqual(devicesSet().at(-1), saved, 'back on the headset');
     assert.equal(devicesSet().length, before + 3, 'each route applied once');

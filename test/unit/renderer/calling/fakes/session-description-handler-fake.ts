@@ -97,6 +97,8 @@ export class PeerConnectionFake {
   /** The audio transceiver's negotiated direction (null: not negotiated yet); undefined: no transceiver. */
   audioDirection: RTCRtpTransceiverDirection | null | undefined = undefined;
   stats: ReadonlyArray<{ readonly type: string; readonly id: string; readonly [key: string]: unknown }> = [];
+  /** How many times getStats was called on it. */
+  statsReads = 0;
   closed = false;
   constructor(readonly sender: SenderFake) {}
   getSenders(): SenderFake[] {
@@ -117,6 +119,7 @@ export class PeerConnectionFake {
     this.configuration = configuration;
   }
   async getStats(): Promise<Map<string, unknown>> {
+    this.statsReads += 1;
     return new Map(this.stats.map((s) => [s.id, s]));
   }
 }
