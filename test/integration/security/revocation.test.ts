@@ -22,10 +22,9 @@ import { join } from 'node:path';
 const PORT_BASE = TEST_PORT_BASES.securityApi;
 /**
  * Each agent connects from a loopback address of its own. Kamailio keeps a closed WebSocket's
- * registration and delivers to its address and port: from one shared address, a new connection
- * of nora's that reuses the port of otto's old one would be handed otto's calls (seen in full-suite
- * runs, where loopback ports are reused fast). That is a known product gap (the session note); this
- * test is about revocation.
+ * registration, and a new connection of nora's could reuse the port of otto's old one (loopback
+ * ports come back fast in full-suite runs). Nothing of otto's goes over it (security/port-reuse),
+ * but a call to that stale registration would then find no otto: this test is about revocation.
  */
 const NORA = { username: 'nora', password: 'nora-password-1', address: '127.0.0.2' };
 const OTTO = { username: 'otto', password: 'otto-password-1', address: '127.0.0.3' };

@@ -11,8 +11,11 @@ export class AgentPool {
   /** `stack` is read at connect time: suites start their stack in a `before` hook. */
   constructor(private readonly stack: () => RunningStack) {}
 
-  /** Connects `username` over the stack's SIP WebSocket, with the demo password unless one is given. */
-  async connect(username: string, password?: string, localAddress?: string): Promise<WsSipAgent> {
+  /**
+   * Connects `username` over the stack's SIP WebSocket, with the demo password unless one is given,
+   * from `localAddress` and `localPort` when given.
+   */
+  async connect(username: string, password?: string, localAddress?: string, localPort?: number): Promise<WsSipAgent> {
     const e = this.stack().endpoints;
     const demoPassword = () => {
       const demo = e.agents.find((x) => x.username === username);
@@ -24,6 +27,7 @@ export class AgentPool {
       password: password ?? demoPassword(),
       domain: e.sip.domain,
       ...(localAddress ? { localAddress } : {}),
+      ...(localPort ? { localPort } : {}),
     });
     this.agents.push(agent);
     return agent;

@@ -2,6 +2,7 @@
  * A small SIP user agent over WebSocket (RFC 7118), playing a browser softphone in the backend
  * tests: REGISTER and INVITE with digest auth, ACK, BYE, CANCEL, and answering incoming calls.
  */
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import {
   buildRequest,
@@ -74,6 +75,8 @@ export class WsSipAgent {
 
   private constructor(
     private readonly ws: WebSocket,
+    /** The TCP connection under the WebSocket. */
+    private readonly socket: Socket,
     readonly username: string,
     private readonly password: string,
     readonly domain: string,
@@ -84,29 +87,47 @@ export class WsSipAgent {
 
   /**
    * `origin`: the Origin header a browser page would send (none by default, like a native client);
-   * `localAddress`: the address to connect from (another loopback address is another host).
+   * `localAddress`: the address to connect from (another loopback address is another host);
+   * `localPort`: the port to connect from (another connection of the same host behind a NAT that
+   * was given a port an earlier connection had).
    */
   static async connect(
     url: string,
-    o: { username: string; password: string; domain: string; ca?: Buffer; origin?: string; localAddress?: string },
+    o: { username: string; password: string; domain: string; ca?: Buffer; origin?: string; localAddress?: string; localPort?: number },
   ): Promise<WsSipAgent> {
     const ws = new WebSocket(url, 'sip', {
       ...(o.ca ? { ca: o.ca } : {}),
       ...(o.origin ? { origin: o.origin } : {}),
       ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+      ...(o.localPort ? { localPort: o.localPort } : {}),
     });
-    await withTimeout(
-      new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
+    const socket = await withTimeout(
+      new Promise<Socket>((resolve, reject) => {
+        let upgraded: Socket | null = null;
+        ws.once('upgrade', (res) => (upgraded = res.socket));
+        ws.once('open', () => (upgraded ? resolve(upgraded) : reject(new Error('WebSocket open without an upgrade'))));
         ws.once('error', reject);
       }),
       `WebSocket ${url}`,
     );
-    return new WsSipAgent(ws, o.username, o.password, o.domain);
+    return new WsSipAgent(ws, socket, o.username, o.password, o.domain);
   }
 
   close(): void {
     this.ws.terminate();
+  }
+
+  /**
+   * The connection dies without a goodbye (a TCP reset, as a NAT or a crashed client leaves it):
+   * no close handshake, and no TIME_WAIT keeping its address and port from the next connection.
+   */
+  reset(): void {
+    this.socket.resetAndDestroy();
+  }
+
+  /** The address and port this agent connects from. */
+  get localEndpoint(): { address: string; port: number } {
+    return { address: this.socket.localAddress!, port: this.socket.localPort! };
   }
 
   private get aor(): string {

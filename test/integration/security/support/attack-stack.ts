@@ -50,8 +50,12 @@ export async function startAttackStack() {
     ...fx,
     /** The simulated carrier: the trunk's SIP port and its HTTP API. */
     trunk,
-    /** A WebSocket SIP agent (closed by closeAgents); the demo password unless one is given. */
-    agent: (username: string, password?: string): Promise<WsSipAgent> => pool.connect(username, password),
+    /**
+     * A WebSocket SIP agent (closed by closeAgents); the demo password unless one is given; from
+     * `from`'s address (and port) when given.
+     */
+    agent: (username: string, password?: string, from?: { address: string; port?: number }): Promise<WsSipAgent> =>
+      pool.connect(username, password, from?.address, from?.port),
     /** Provisions a new agent through the admin API; resolves with its (long, random) password. */
     async createAgent(username: string): Promise<string> {
       const password = `pw-${randomBytes(16).toString('hex')}`;
