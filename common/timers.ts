@@ -30,3 +30,14 @@ export const backgroundTimers: Timers = {
   },
   clearTimeout: systemTimers.clearTimeout,
 };
+
+/**
+ * Timers that also tell the time they run on (ms, monotonic): for code that keeps "not before T"
+ * entries and must compare T with now on the same clock its timers fire on (unit tests move both).
+ */
+export interface Clock extends Timers {
+  now(): number;
+}
+
+/** The platform's timers and its monotonic clock. */
+export const systemClock: Clock = { ...systemTimers, now: () => performance.now() };

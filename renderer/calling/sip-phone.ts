@@ -11,7 +11,7 @@ import { PhoneError, type CallStats, type Phone, type PhoneSnapshot } from './ph
 import { SipConnection } from './sip-connection.js';
 import { parseTarget, targetToUri } from './target.js';
 import { DEFAULT_MEDIA_TIMEOUT_SECONDS } from '../../common/provisioning-api.js';
-import { systemTimers, type Timers } from '../../common/timers.js';
+import { systemClock, type Clock } from '../../common/timers.js';
 
 export interface PhoneOptions {
   logger?: CallingLogger;
@@ -27,7 +27,7 @@ export interface PhoneOptions {
   random?: () => number;
   // The platform the core runs on. Defaults are the browser's; unit tests pass SIP.js-style fakes
   // (test/unit/renderer/calling/fakes/) so the core runs in plain Node.
-  timers?: Timers;
+  timers?: Clock;
   /** Default: SIP.js's WebSocket transport. */
   transportConstructor?: UserAgentOptions['transportConstructor'];
   /** Default: SIP.js's WebRTC handler with our ICE servers (media-handler-factory.ts). */
@@ -49,7 +49,7 @@ export class SipPhone implements Phone {
   private readonly logger: CallingLogger;
   private readonly audioProcessing: boolean;
   private readonly ringTimeoutMs: number;
-  private readonly timers: Timers;
+  private readonly timers: Clock;
   private readonly ringer: CallRinger;
   private readonly connection: SipConnection;
   private readonly callDeps: PhoneCallDeps;
@@ -64,7 +64,7 @@ export class SipPhone implements Phone {
     this.logger = options.logger ?? silentLogger;
     this.audioProcessing = options.media?.audioProcessing ?? true;
     this.ringTimeoutMs = options.ringTimeoutMs ?? 60_000;
-    this.timers = options.timers ?? systemTimers;
+    this.timers = options.timers ?? systemClock;
     this.ringer = options.ringer ?? new Ringer(this.logger);
     const getUserMedia = withMicrophoneFallback(
       options.getUserMedia ?? ((constraints) => navigator.mediaDevices.getUserMedia(constraints)),
