@@ -29,26 +29,38 @@ import {
 import { requestedMicrophone } from './microphone-fallback.js';
 import { glareRetryDelayMs, ReInviteRefused, refuseCrossingReInvites } from './reinvite-glare.js';
 import { relayRecoveryConfiguration, type PeerConnectionSwap, type RecoverableSessionDescriptionHandler } from './relay-recovery.js';
+import { ReInviteScheduler, whenDone, type ReInviteStep } from './reinvite-schedule.js';
 import { nextUdpReturn, UDP_RETURN_SETTLE_MS, udpReturnConfiguration } from './udp-return.js';
 import { PhoneError, type CallDirection, type CallSnapshot, type CallState, type CallStats } from './phone-api.js';
 import { accepted, statusOf } from './sip-request.js';
 import { StatsSampler, type StatsReading } from './stats-sampler.js';
 import { withTimeout } from './with-timeout.js';
-import type { TimerHandle, Timers } from '../../common/timers.js';
+import type { Clock, TimerHandle } from '../../common/timers.js';
 
 /** After the far end accepted a blind transfer it normally hangs up on us; past this, we do. */
 const TRANSFER_HANGUP_MS = 5000;
 
-/** How long a dialog refresh or ICE restart is waited for before the next one may go. */
+/** How long a re-INVITE is waited for before the next one may go. */
 const REINVITE_ANSWER_MS = 5000;
 
-/** A re-INVITE refused because another is in flight is tried again after this long. */
+/** A re-INVITE SIP.js refused because a previous one of ours is not over yet is tried again after this long. */
 const REINVITE_RETRY_MS = 500;
+
+/** What came of sending one re-INVITE (`sendOffer`). */
+type OfferOutcome =
+  | { readonly type: 'answered' }
+  /** It met the far end's (491, 500 with Retry-After, or the far end's offer being answered as ours was to go). */
+  | { readonly type: 'crossed'; readonly error: Error }
+  /** SIP.js's previous offer of ours is not over (one that went unanswered). */
+  | { readonly type: 'busy'; readonly error: unknown }
+  | { readonly type: 'refused'; readonly error: ReInviteRefused }
+  | { readonly type: 'failed'; readonly error: unknown };
 
 /** What a call needs from the phone around it. */
 export interface PhoneCallDeps {
   readonly logger: CallingLogger;
-  readonly timers: Timers;
+  /** The clock the call's timers and its re-INVITE schedule (reinvite-schedule.ts) run on. */
+  readonly timers: Clock;
   /** In [0, 1): the random part of RFC 3261 §14.1's wait after crossing re-INVITEs (reinvite-glare.ts). */
   readonly random: () => number;
   readonly remoteAudio: RemoteAudioPlayer;
@@ -110,6 +122,8 @@ export class PhoneCall {
   private iceWatch: AbortController | null = null;
   /** Re-INVITEs of ours being built or in flight: the far end's own meanwhile get 491 (reinvite-glare.ts). */
   private offersPending = 0;
+  /** Every re-INVITE of ours goes through here, one at a time: hold, refresh, recovery, return to UDP. */
+  private readonly reinvites: ReInviteScheduler;
   /** A recovery's new peer connection, answered, not yet carrying audio: the old one closes when it does. */
   private pendingSwap: PeerConnectionSwap | null = null;
   /**
@@ -169,6 +183,7 @@ export class PhoneCall {
       deps.timers,
       (what, error) => deps.logger.write('debug', 'calling', `call ${this.id}: ${what} failed: ${String(error)}`),
     );
+    this.reinvites = new ReInviteScheduler(deps.timers);
     session.sessionDescriptionHandlerModifiersReInvite = [codecModifier];
     // A BYE may say why (RFC 3326 Reason): the server ends dead calls with "media timeout".
     session.delegate = {
@@ -365,24 +380,46 @@ export class PhoneCall {
     this.deps.onChange(this);
   }
 
-  /** Hold/resume by re-INVITE; a refusal leaves the call as it was and says why. */
+  /**
+   * Hold/resume by re-INVITE, in turn with the call's other re-INVITEs (reinvite-schedule.ts): one
+   * already in flight (a recovery, a return to UDP) makes it wait, not fail, and it goes before any
+   * automatic one not yet sent. A refusal leaves the call as it was and says why.
+   */
   async setHeld(held: boolean): Promise<void> {
     if (this.current !== 'active' && this.current !== 'connecting') {
       throw new PhoneError('invalid-state', 'Only a connected call can be put on hold.');
     }
-    if (this.held === held) return;
-    const options = { hold: held, constraints: this.deps.constraints() };
     const what = held ? 'Hold' : 'Resume';
-    await this.offer(
-      options,
-      (response) => new PhoneError('invalid-state', `${what} was refused by the far end (${statusOf(response)}).`),
-      (error) => new PhoneError('invalid-state', `${what} failed: ${String(error)}`),
+    if (!(await this.reinvites.request('hold', () => this.holdStep(held, what), { user: true }))) {
+      throw new PhoneError('invalid-state', `${what} failed: the call ended.`);
+    }
+  }
+
+  /**
+   * The hold or resume re-INVITE, once it is its turn: none when the call is already so (a later
+   * press undid an earlier one still waiting). Crossed the far end's: again after §14.1's wait,
+   * restarting ICE as every retry after crossing does (reinviteStep says why).
+   */
+  private async holdStep(held: boolean, what: string, retriesLeft = 3, iceRestart = false): Promise<ReInviteStep> {
+    if (this.held === held) return { done: true };
+    if (!this.inProgress) return { done: false };
+    const options = { hold: held, constraints: this.deps.constraints() };
+    const outcome = await this.sendOffer({ ...options, ...(iceRestart ? { offerOptions: { iceRestart: true } } : {}) }, what);
+    if (outcome.type === 'answered') {
+      // Re-INVITEs the far end sends later must keep our hold direction.
+      this.session.sessionDescriptionHandlerOptionsReInvite = options;
+      this.held = held;
+      this.applyTrackEnablement();
+      this.deps.onChange(this);
+      return { done: true };
+    }
+    const retry = this.retryAfter(outcome, retriesLeft, what, () =>
+      this.holdStep(held, what, retriesLeft - 1, iceRestart || outcome.type === 'crossed'),
     );
-    // Re-INVITEs the far end sends later must keep our hold direction.
-    this.session.sessionDescriptionHandlerOptionsReInvite = options;
-    this.held = held;
-    this.applyTrackEnablement();
-    this.deps.onChange(this);
+    if (retry) return retry;
+    throw outcome.error instanceof ReInviteRefused
+      ? new PhoneError('invalid-state', `${what} was refused by the far end (${outcome.error.status}).`)
+      : new PhoneError('invalid-state', `${what} failed: ${String(outcome.error)}`);
   }
 
   /** Sender silent when muted or held; receiver silent when held — media stops both ways. */
@@ -557,7 +594,12 @@ export class PhoneCall {
       this.planUdpReturn(false);
     }
     if (action === 'restart' || action === 'recover-on-relay') {
-      const recovery = (action === 'recover-on-relay' && this.recoverOnRelay()) || this.restartIceAfter(event);
+      // Sent when it is its turn (after a hold in flight, say), if the audio is not back by then.
+      const recovery = this.reinvites.request('recovery', () =>
+        this.mediaStillDown()
+          ? (action === 'recover-on-relay' && this.recoverOnRelay()) || this.restartIceAfter(event)
+          : Promise.resolve({ done: true }),
+      );
       void recovery.then(() => {
         this.onMediaPath({ type: 'restart-settled' });
         // The restart may have kept ICE "connected" throughout: no state change would clear the notice.
@@ -569,9 +611,9 @@ export class PhoneCall {
     this.watchForDeadMedia();
   }
 
-  private restartIceAfter(event: MediaEvent): Promise<boolean> {
+  private restartIceAfter(event: MediaEvent): Promise<ReInviteStep> {
     this.deps.logger.write('warn', 'calling', `call ${this.id}: media path down (${event.type}); restarting ICE`);
-    return this.reinvite(true, 'ICE restart', this.mediaStillDown);
+    return this.reinviteStep(true, 'ICE restart', this.mediaStillDown);
   }
 
   /**
@@ -582,7 +624,7 @@ export class PhoneCall {
    * answered, the playback of the far end's new track. Null when this cannot be done (no TURN over
    * TCP/TLS, an offer in progress, a media handler without swaps): the caller restarts ICE instead.
    */
-  private recoverOnRelay(attemptsLeft = 3): Promise<boolean> | null {
+  private recoverOnRelay(attemptsLeft = 3): Promise<ReInviteStep> | null {
     const media = this.media;
     const pc = media?.peerConnection;
     const configuration = pc && relayRecoveryConfiguration(pc.getConfiguration());
@@ -610,13 +652,13 @@ export class PhoneCall {
     const afresh = () => {
       replaced = true;
       undo();
-      return (attemptsLeft > 1 && this.recoverOnRelay(attemptsLeft - 1)) || this.reinvite(true, 'ICE restart', this.mediaStillDown);
+      return (attemptsLeft > 1 && this.recoverOnRelay(attemptsLeft - 1)) || this.reinviteStep(true, 'ICE restart', this.mediaStillDown);
     };
-    return this.reinvite(false, 'relay recovery', this.mediaStillDown, 3, afresh).then((answered) => {
-      if (replaced) return answered;
+    return whenDone(this.reinviteStep(false, 'relay recovery', this.mediaStillDown, 3, afresh), (answered) => {
+      if (replaced) return { done: answered };
       if (!answered) {
         undo();
-        return false;
+        return { done: false };
       }
       if (this.media?.peerConnection !== this.playing) this.restartPlayback();
       this.udpReturn = { iceServers, attempts: 0 };
@@ -627,7 +669,7 @@ export class PhoneCall {
         swap.commit();
         this.planUdpReturn(false);
       }
-      return true;
+      return { done: true };
     });
   }
 
@@ -637,7 +679,7 @@ export class PhoneCall {
     if (!plan) return;
     const step = nextUdpReturn(plan.attempts, overUdp);
     if (step.type === 'attempt') {
-      this.after(step.ms, () => void this.returnToUdp(plan));
+      void this.reinvites.request('udp-return', () => this.returnToUdp(plan), { waitMs: step.ms });
       return;
     }
     this.udpReturn = null;
@@ -651,26 +693,39 @@ export class PhoneCall {
   }
 
   /**
-   * One attempt back to UDP: every candidate type allowed again on the relay's peer connection, and
-   * an ICE restart (udp-return.ts says why audio does not drop). Put off to the next window while a
-   * recovery is under way or an offer is out; a newer recovery's plan supersedes this one.
+   * One attempt back to UDP, when its entry in the re-INVITE schedule is due: every candidate type
+   * allowed again on the relay's peer connection, and an ICE restart (udp-return.ts says why audio
+   * does not drop). Put off to the next window while a recovery is under way or the far end's offer
+   * is being answered; a newer recovery's plan supersedes this one.
    */
-  private async returnToUdp(plan: NonNullable<PhoneCall['udpReturn']>): Promise<void> {
+  private async returnToUdp(plan: NonNullable<PhoneCall['udpReturn']>): Promise<ReInviteStep> {
     const pc = this.media?.peerConnection;
-    if (this.udpReturn !== plan || !this.inProgress || !pc) return;
+    if (this.udpReturn !== plan || !this.inProgress || !pc) return { done: false };
     // ICE may have gone back by itself: after an attempt the UDP pairs stay checked, and once UDP
     // passes again the far end's checks make one valid (measured: 0.8 s after a block was lifted).
     const overUdp = leavesOverUdp(await this.sampler.next());
-    if (this.udpReturn !== plan || overUdp) return overUdp ? this.planUdpReturn(true) : undefined;
-    if (this.recovery.path !== 'up' || this.recovery.inFlight || pc.signalingState !== 'stable') return this.planUdpReturn(false);
+    if (this.udpReturn !== plan || overUdp) return this.noAttempt(overUdp ? true : null);
+    if (this.recovery.path !== 'up' || this.recovery.inFlight || pc.signalingState !== 'stable') return this.noAttempt(false);
     plan.attempts += 1;
     this.deps.logger.write('info', 'calling', `call ${this.id}: trying the direct UDP path again (attempt ${plan.attempts})`);
     pc.setConfiguration(udpReturnConfiguration(pc.getConfiguration(), plan.iceServers));
-    if (!(await this.reinvite(true, 'UDP return'))) return this.planUdpReturn(false);
-    this.after(UDP_RETURN_SETTLE_MS, () => {
-      if (this.udpReturn !== plan) return;
-      void this.sampler.next().then((reading) => this.planUdpReturn(leavesOverUdp(reading)));
-    });
+    return whenDone(
+      this.reinviteStep(true, 'UDP return', () => true),
+      (answered) => {
+        if (!answered) return this.noAttempt(false);
+        this.after(UDP_RETURN_SETTLE_MS, () => {
+          if (this.udpReturn !== plan) return;
+          void this.sampler.next().then((reading) => this.planUdpReturn(leavesOverUdp(reading)));
+        });
+        return { done: true };
+      },
+    );
+  }
+
+  /** A return attempt that ends without an answered re-INVITE: the plan's next step, given `overUdp` (null: none, superseded). */
+  private noAttempt(overUdp: boolean | null): ReInviteStep {
+    if (overUdp !== null) this.planUdpReturn(overUdp);
+    return { done: false };
   }
 
   /** The far end's audio now comes on a new track: play it (an element may not follow a track swapped into its stream). */
@@ -712,100 +767,104 @@ export class PhoneCall {
    * Contact is that connection), with an ICE restart if the media path is down too.
    */
   refreshDialog(): void {
-    const ice = this.media?.peerConnection?.iceConnectionState;
-    void this.reinvite(ice === 'disconnected' || ice === 'failed', 'dialog refresh');
+    void this.reinvites.request('dialog-refresh', () => {
+      const ice = this.media?.peerConnection?.iceConnectionState;
+      return this.reinviteStep(ice === 'disconnected' || ice === 'failed', 'dialog refresh', () => true);
+    });
   }
 
   /** A recovery's re-INVITE is still worth sending (a glare retry): the audio has not come back meanwhile. */
   private readonly mediaStillDown = (): boolean => this.recovery.path !== 'up';
 
   /**
-   * A re-INVITE that keeps hold and microphone as they are; settles (never rejects) once it is
-   * answered (true) or given up (false). One already in flight (hold, an earlier refresh) makes
-   * SIP.js refuse a second: retried once it has had time to finish. One that crossed the far end's
-   * (answered 491, or about to be built while the far end's offer is being answered) is followed,
-   * after RFC 3261 §14.1's wait and if `stillNeeded()` then, by `retryCrossed`: by default the same
+   * A re-INVITE that keeps hold and microphone as they are, as the step its entry in the schedule
+   * takes: answered (true) or given up (false). One that crossed the far end's is followed, after
+   * RFC 3261 §14.1's wait and if `stillNeeded()` then, by `retryCrossed`: by default the same
    * re-INVITE restarting ICE, as the refused offer left its ICE credentials in rtpengine, which
    * takes new ones for a leg only from an offer that restarts ICE. Not needed: the far end's
    * renegotiation did the job (true).
    */
-  private reinvite(
+  private async reinviteStep(
     iceRestart: boolean,
     what: string,
-    stillNeeded: () => boolean = () => true,
+    stillNeeded: () => boolean,
     retriesLeft = 3,
-    retryCrossed = () => this.reinvite(true, what, stillNeeded, retriesLeft - 1),
-  ): Promise<boolean> {
-    if (!this.inProgress) return Promise.resolve(false);
-    const again = (ms: number) =>
-      new Promise<boolean>((resolve) =>
-        this.after(ms, () => resolve(stillNeeded() ? this.reinvite(iceRestart, what, stillNeeded, retriesLeft - 1) : true)),
-      );
-    const afterCrossing = () => {
-      if (retriesLeft <= 0) return Promise.resolve(false);
-      const wait = glareRetryDelayMs(this.direction === 'outbound', this.deps.random);
-      this.deps.logger.write(
-        'info',
-        'calling',
-        `${what} of call ${this.id} crossed the far end's; trying again in ${wait} ms if still needed`,
-      );
-      return new Promise<boolean>((resolve) => this.after(wait, () => resolve(stillNeeded() ? retryCrossed() : true)));
-    };
-    // The far end's re-INVITE is being answered right now: SIP.js would build our "offer" as an answer to it.
-    if (this.session.dialog?.signalingState === Core.SignalingState.HaveRemoteOffer) return afterCrossing();
-    const answered = this.offer(
-      {
-        hold: this.held,
-        constraints: this.deps.constraints(),
-        ...(iceRestart ? { offerOptions: { iceRestart: true } } : {}),
-      } satisfies Web.SessionDescriptionHandlerOptions,
-      (response) => new ReInviteRefused(response),
-      (error) => error as Error,
+    retryCrossed = () => this.reinviteStep(true, what, stillNeeded, retriesLeft - 1),
+  ): Promise<ReInviteStep> {
+    if (!this.inProgress) return { done: false };
+    const outcome = await this.sendOffer(
+      { hold: this.held, constraints: this.deps.constraints(), ...(iceRestart ? { offerOptions: { iceRestart: true } } : {}) },
+      what,
     );
-    // Unanswered (its connection died too): SIP.js gives up only after 32 s; we stop waiting sooner.
-    return withTimeout(
-      answered.then(() => 'answered' as const),
-      REINVITE_ANSWER_MS,
-      this.deps.timers,
-    )
-      .then((outcome) => {
-        if (outcome !== 'answered') throw new Error(`no answer within ${REINVITE_ANSWER_MS / 1000} s`);
-        this.deps.logger.write('info', 'calling', `${what} of call ${this.id} accepted${iceRestart ? ' (ICE restart)' : ''}`);
-        return true;
-      })
-      .catch(async (error: unknown) => {
-        this.deps.logger.write('warn', 'calling', `${what} of call ${this.id} failed: ${String(error)}`);
-        if (error instanceof ReInviteRefused) return error.crossed && afterCrossing();
-        if (retriesLeft <= 0) return false;
-        // An earlier re-INVITE died with its connection and left our offer pending: withdraw it.
-        if (this.media?.peerConnection?.signalingState === 'have-local-offer') {
-          await this.session.sessionDescriptionHandler?.rollbackDescription?.().catch(() => undefined);
-        } else if (!(error instanceof RequestPendingError)) return false;
-        return again(REINVITE_RETRY_MS);
-      });
+    if (outcome.type === 'answered') {
+      this.deps.logger.write('info', 'calling', `${what} of call ${this.id} accepted${iceRestart ? ' (ICE restart)' : ''}`);
+      return { done: true };
+    }
+    const again = outcome.type === 'crossed' ? retryCrossed : () => this.reinviteStep(iceRestart, what, stillNeeded, retriesLeft - 1);
+    return (
+      this.retryAfter(outcome, retriesLeft, what, () => (stillNeeded() ? again() : Promise.resolve({ done: true }))) ?? { done: false }
+    );
   }
 
   /**
-   * Sends a re-INVITE offering with `options` (see `accepted`). While it is built and in flight the
-   * far end's own re-INVITEs get 491 (reinvite-glare.ts).
+   * The retry a re-INVITE gets, as an entry not before a time: one that crossed the far end's after
+   * RFC 3261 §14.1's wait (reinvite-glare.ts), one SIP.js refused because its previous offer is not
+   * over after REINVITE_RETRY_MS. Null: no retries left, or it failed for good.
    */
-  private offer(
-    options: Web.SessionDescriptionHandlerOptions,
-    refused: (response: Core.IncomingResponse) => Error,
-    failed: (error: unknown) => Error,
-  ): Promise<void> {
+  private retryAfter(outcome: OfferOutcome, retriesLeft: number, what: string, again: () => Promise<ReInviteStep>): ReInviteStep | null {
+    if (retriesLeft <= 0) return null;
+    if (outcome.type === 'busy') return { retryAfterMs: REINVITE_RETRY_MS, crossed: false, retry: again };
+    if (outcome.type !== 'crossed') return null;
+    const wait = glareRetryDelayMs(this.direction === 'outbound', this.deps.random);
+    this.deps.logger.write(
+      'info',
+      'calling',
+      `${what} of call ${this.id} crossed the far end's; trying again in ${wait} ms if still needed`,
+    );
+    return { retryAfterMs: wait, crossed: true, retry: again };
+  }
+
+  /**
+   * Sends one re-INVITE offering with `options` and waits for its answer, REINVITE_ANSWER_MS at
+   * most: unanswered (its connection died too), SIP.js gives up only after 32 s. While it is built
+   * and in flight the far end's own re-INVITEs get 491 (reinvite-glare.ts).
+   */
+  private async sendOffer(options: Web.SessionDescriptionHandlerOptions, what: string): Promise<OfferOutcome> {
+    // The far end's re-INVITE is being answered right now: SIP.js would build our "offer" as an answer to it.
+    if (this.session.dialog?.signalingState === Core.SignalingState.HaveRemoteOffer) {
+      return { type: 'crossed', error: new Error("the far end's re-INVITE is being answered") };
+    }
     this.offersPending++;
-    return accepted(
+    const answered = accepted(
       (requestDelegate) => this.session.invite({ requestDelegate, sessionDescriptionHandlerOptions: options }),
-      refused,
-      failed,
+      (response) => new ReInviteRefused(response),
+      (error) => error as Error,
     ).finally(() => this.offersPending--);
+    try {
+      const outcome = await withTimeout(
+        answered.then(() => 'answered' as const),
+        REINVITE_ANSWER_MS,
+        this.deps.timers,
+      );
+      if (outcome !== 'answered') throw new Error(`no answer within ${REINVITE_ANSWER_MS / 1000} s`);
+      return { type: 'answered' };
+    } catch (error) {
+      this.deps.logger.write('warn', 'calling', `${what} of call ${this.id} failed: ${String(error)}`);
+      if (error instanceof ReInviteRefused) return error.crossed ? { type: 'crossed', error } : { type: 'refused', error };
+      // An earlier re-INVITE died with its connection and left our offer pending: withdraw it.
+      if (this.media?.peerConnection?.signalingState === 'have-local-offer') {
+        await this.session.sessionDescriptionHandler?.rollbackDescription?.().catch(() => undefined);
+        return { type: 'busy', error };
+      }
+      return error instanceof RequestPendingError ? { type: 'busy', error } : { type: 'failed', error };
+    }
   }
 
   // ── the end ─────────────────────────────────────────────────────────────────────────────────
 
   /** The phone stops: silence the call and drop its timers (the SIP stack ends the session). */
   dispose(): void {
+    this.reinvites.close();
     this.clearTimers();
     this.sampler.stop();
     this.stopPlayback();
@@ -813,6 +872,7 @@ export class PhoneCall {
 
   private finish(): void {
     if (this.current === 'ended') return;
+    this.reinvites.close();
     this.clearTimers();
     this.sampler.stop();
     const outcome = callOutcome({

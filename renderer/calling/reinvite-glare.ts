@@ -8,7 +8,8 @@ import { statusOf } from './sip-request.js';
  *
  * RFC 3261 §14.2: the UAS answers 491 Request Pending; §14.1: the UAC whose re-INVITE got 491 sends
  * it again after a random wait, 2.1–4 s if it generated the Call-ID, 0–2 s if not, so the two
- * tries no longer cross. SIP.js answers 491 only once its own re-INVITE has left: while it is still
+ * tries no longer cross (the retry is an entry not before that time in the call's re-INVITE
+ * schedule, reinvite-schedule.ts). SIP.js answers 491 only once its own re-INVITE has left: while it is still
  * building the offer (an ICE restart gathers candidates first, hundreds of ms with TURN), the far
  * end's offer reaches a peer connection in "have-local-offer", fails, and SIP.js answers 488 — which
  * neither side retries (measured: silence for the rest of the call).
@@ -27,8 +28,11 @@ export function glareRetryDelayMs(ownsCallId: boolean, random: () => number): nu
  */
 export class ReInviteRefused extends Error {
   readonly crossed: boolean;
+  /** "488 Not Acceptable Here". */
+  readonly status: string;
   constructor(response: Core.IncomingResponse) {
     super(`refused (${statusOf(response)})`);
+    this.status = statusOf(response);
     const code = response.message.statusCode;
     this.crossed = code === 491 || (code === 500 && response.message.hasHeader('Retry-After'));
   }

@@ -18,7 +18,9 @@
  * again after about 0.6 s; 5 s keeps the TCP detour short after a restart. Then 15 s, then 45 s
  * while UDP stays blocked: each attempt costs a re-INVITE and an ICE restart (signalling and
  * checks, no audio gap), so their rate falls, and after three the call stays on the relay for good
- * (a network that blocks UDP for a minute is one that blocks it).
+ * (a network that blocks UDP for a minute is one that blocks it). Each attempt is an entry not
+ * before its time in the call's re-INVITE schedule (reinvite-schedule.ts): one due while the
+ * agent's hold is in flight waits for it, and a hold pressed during an attempt waits for the attempt.
  */
 export const UDP_RETURN_DELAYS_MS: readonly number[] = [5000, 15_000, 45_000];
 

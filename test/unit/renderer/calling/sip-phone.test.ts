@@ -31,6 +31,8 @@ const sdpAnswer = { contentType: 'application/sdp', content: BROWSER_AUDIO_SDP }
 interface FarEnd {
   answerInvite: boolean;
   reInvite: string;
+  /** While set, re-INVITEs are kept here unanswered (in flight) until the test answers them. */
+  unanswered: string[] | null;
   refer: string;
 }
 
@@ -43,7 +45,7 @@ async function phoneOverFakes(t: TestContext) {
   const microphone = { denied: false, unplugged: new Set<string>() };
   const speakers: string[] = [];
   const ringer: string[] = [];
-  const farEnd: FarEnd = { answerInvite: true, reInvite: '200 OK', refer: '202 Accepted' };
+  const farEnd: FarEnd = { answerInvite: true, reInvite: '200 OK', unanswered: null, refer: '202 Accepted' };
   let ringingInvite = '';
   server.script = (message, reply) => {
     const method = methodOf(message);
@@ -53,7 +55,8 @@ async function phoneOverFakes(t: TestContext) {
       reply(responseTo(message, '180 Ringing', { headers: [FAR_END_CONTACT] }));
       if (farEnd.answerInvite) reply(responseTo(message, '200 OK', { headers: [FAR_END_CONTACT], body: sdpAnswer }));
       else ringingInvite = message;
-    } else if (method === 'INVITE') {
+    } else if (method === 'INVITE' && farEnd.unanswered) farEnd.unanswered.push(message);
+    else if (method === 'INVITE') {
       reply(responseTo(message, farEnd.reInvite, farEnd.reInvite.startsWith('2') ? { headers: [FAR_END_CONTACT], body: sdpAnswer } : {}));
     } else if (method === 'CANCEL') {
       reply(responseTo(message, '200 OK'));
@@ -730,4 +733,45 @@ test('the media back on UDP by itself between attempts (ICE found a UDP pair val
   await run(t, timers, () => relay, 2000, true, TCP_RELAY); // read after it settled: still on the relay
   await run(t, timers, () => relay, 120_000, true, HOST_UDP);
   assert.equal(server.requests('INVITE').length, 3, 'the second attempt found the media on UDP and made none');
+});
+
+test('Hold pressed while a return attempt’s re-INVITE is in flight: it waits for the attempt’s answer, then holds — no "Hold failed"', async (t) => {
+  const { phone, id, media, server, timers, relay, farEnd, callState } = await recoveredOnRelay(t);
+  farEnd.unanswered = [];
+  await run(t, timers, () => relay, 5000, true, TCP_RELAY);
+  await until(() => farEnd.unanswered?.length === 1, 'the return attempt is out, not answered yet');
+  const attempt = farEnd.unanswered[0]!;
+  assert.ok(lastOfferRestartsIce(media));
+
+  const hold = phone.setHeld(id, true);
+  await settle();
+  assert.equal(server.requests('INVITE').length, 3, 'no hold offer while the attempt is in flight');
+  farEnd.unanswered = null;
+  server.push(responseTo(attempt, '200 OK', { headers: [FAR_END_CONTACT], body: sdpAnswer }));
+  await hold;
+  assert.equal(server.requests('INVITE').length, 4, 'the hold re-INVITE went out after the attempt’s answer');
+  assert.equal((media.describedWith.at(-1) as { hold?: boolean }).hold, true, 'a hold offer');
+  assert.equal(callState(id)?.held, true);
+  assert.deepEqual([media.sendersEnabled, media.receiversEnabled], [false, false], 'held: silent both ways');
+  assert.equal(callState(id)?.state, 'active');
+});
+
+test('a return attempt falling due while the hold’s re-INVITE is in flight: sent once the hold is answered, keeping the call held', async (t) => {
+  const { phone, id, media, server, timers, relay, farEnd, callState } = await recoveredOnRelay(t);
+  await run(t, timers, () => relay, 4600, true, TCP_RELAY);
+  farEnd.unanswered = [];
+  const hold = phone.setHeld(id, true);
+  await until(() => farEnd.unanswered?.length === 1, 'the hold re-INVITE is out, not answered yet');
+  const holdInvite = farEnd.unanswered[0]!;
+  await run(t, timers, () => relay, 1000, true, TCP_RELAY);
+  assert.equal(server.requests('INVITE').length, 3, 'the attempt, due at 5 s, waits for the hold');
+
+  farEnd.unanswered = null;
+  server.push(responseTo(holdInvite, '200 OK', { headers: [FAR_END_CONTACT], body: sdpAnswer }));
+  await hold;
+  assert.equal(callState(id)?.held, true);
+  await run(t, timers, () => relay, 200, true, TCP_RELAY); // the attempt's look at the selected pair: the sampler's next reading
+  await until(() => server.requests('INVITE').length === 4, 'then the return attempt went out');
+  assert.ok(lastOfferRestartsIce(media));
+  assert.equal((media.describedWith.at(-1) as { hold?: boolean }).hold, true, 'the attempt keeps the call held');
 });
