@@ -1,9 +1,10 @@
 /**
  * Revoking an agent inside Kamailio, through its ctl socket (`kamcmd`): its registrations are
- * dropped, so calls stop reaching it, and the calls it is making are ended, so a stolen account
- * that is disabled mid-call (toll fraud) stops costing money now rather than at the maximum call
- * duration. Kamailio itself refuses the agent's next REGISTER and INVITE (its auth reads
- * `agents.disabled`, or finds no row).
+ * dropped, so calls stop reaching it, and the calls it is in (placed or answered) are ended, so a
+ * stolen account that is disabled mid-call (toll fraud) stops costing money now rather than at the
+ * maximum call duration, and a dismissed agent keeps no line to a customer or the trunk. Kamailio
+ * itself refuses the agent's next REGISTER and INVITE (its auth reads `agents.disabled`, or finds
+ * no row).
  */
 import { execFile } from 'node:child_process';
 
@@ -18,6 +19,9 @@ const KAMCMD_TIMEOUT_MS = 3000;
  * username (`set_dlg_profile("calls", "$au")`; also what max_calls counts).
  */
 export const CALLS_PROFILE = 'calls';
+
+/** The dialog profile of each call an agent answered, valued with the agent's username. */
+export const ANSWERED_PROFILE = 'answered';
 
 export const execRunner: CommandRunner = (file, args) =>
   new Promise((resolve) => {
@@ -103,13 +107,19 @@ export function parseDialogs(output: string): ActiveCall[] {
 }
 
 /**
- * Ends every call the agent is placing (a BYE to both sides) and returns them, so the caller can
- * close their records: Kamailio routes none of this, so no audit event says the call ended.
+ * Ends every call the agent is in, placed or answered (a BYE to both sides), and returns them, so
+ * the caller can close their records: Kamailio routes none of this, so no audit event says the
+ * call ended. A call in both profiles (the agent called itself) is ended once.
  */
 export async function endCalls(ctlSocket: string, username: string, run: CommandRunner): Promise<ActiveCall[]> {
-  const calls = parseDialogs(await rpc(ctlSocket, ['dlg.profile_list', CALLS_PROFILE, username], run));
-  for (const call of calls) await rpc(ctlSocket, ['dlg.end_dlg', call.hEntry, call.hId], run, ['404']);
-  return calls;
+  const calls = new Map<string, ActiveCall>();
+  for (const profile of [CALLS_PROFILE, ANSWERED_PROFILE]) {
+    for (const call of parseDialogs(await rpc(ctlSocket, ['dlg.profile_list', profile, username], run))) {
+      calls.set(`${call.hEntry}:${call.hId}`, call);
+    }
+  }
+  for (const call of calls.values()) await rpc(ctlSocket, ['dlg.end_dlg', call.hEntry, call.hId], run, ['404']);
+  return [...calls.values()];
 }
 
 /** Revokes an agent in Kamailio: registrations dropped, then its calls ended (returned). */

@@ -2,7 +2,7 @@
  * Hole 9 against the real stack: an admin disables, then deletes, an agent that is registered over
  * WebSocket. At once its registration is gone (calls to it are not delivered), its new REGISTER
  * and INVITE are refused, HTTP sign-in and new TURN credentials are refused, and the calls it is
- * placing are ended with their records closed. Re-enabled, it works
+ * in (placed or answered) are ended with their records closed. Re-enabled, it works
  * again; other agents keep working throughout.
  */
 import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
@@ -16,7 +16,7 @@ import { header } from '../backend/support/sip-message.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { admin, api, createAgent } from './support/control-plane-http.js';
 import { TEST_PORT_BASES } from '../../support/port-registry.js';
-import { CALLS_PROFILE, execRunner } from '../../../backend/control-plane/kamailio-revocation.js';
+import { execRunner } from '../../../backend/control-plane/kamailio-revocation.js';
 import { join } from 'node:path';
 
 const PORT_BASE = TEST_PORT_BASES.securityApi;
@@ -93,35 +93,46 @@ describe('revoking an agent takes effect at once', { timeout: 180_000 }, () => {
     assert.equal(await callStatus(otto, NORA.username), 486, 're-registered nora is reachable again');
   });
 
-  test('disabled mid-call: the calls it is placing are ended (BYE to both sides) and their records closed', async (t) => {
-    reEnableNoraAfter(t);
-    const otto = await connect(OTTO);
-    const nora = await connect(NORA);
-    assert.equal((await otto.register()).status, 200);
-    otto.answerMode = { kind: 'answer', sdp: browserSdp({ address: '127.0.0.1', port: 9, setup: 'active' }) };
-    const call = nora.invite(OTTO.username, browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }));
-    assert.equal((await call.final).status, 200);
-    await waitFor(async () => (await callRecord(call.callId))?.answeredAt, 'the call record to show the answer');
-    // Kamailio ends only a confirmed dialog (its ACK processed, state 4); on a loaded machine the
-    // ACK can still be in flight when the 200 has been recorded. Revoking in that instant is a known
-    // gap (SECURITY.md); this test is about what revocation does to a call in progress.
-    const ctl = `unix:${join(fx.stack.stateDir, 'run', 'kamailio_ctl')}`;
-    await waitFor(
-      async () => (await execRunner('kamcmd', ['-s', ctl, 'dlg.profile_list', CALLS_PROFILE, NORA.username])).stdout.includes('state: 4'),
-      "Kamailio to confirm nora's dialog (ACK processed)",
-    );
+  /**
+   * nora is in a call, placed or answered; the admin disables her: both sides get a BYE, the record
+   * is closed and the audit says why. A revoked agent keeps no call it is in: an answered one is
+   * the same access to the caller and the trunk as a placed one.
+   */
+  for (const noraPlaced of [true, false]) {
+    test(`disabled mid-call: a call it ${noraPlaced ? 'is placing' : 'answered'} is ended (BYE to both sides) and its record closed`, async (t) => {
+      reEnableNoraAfter(t);
+      const otto = await connect(OTTO);
+      const nora = await connect(NORA);
+      const [caller, callee] = noraPlaced ? [nora, otto] : [otto, nora];
+      assert.equal((await callee.register()).status, 200);
+      callee.answerMode = { kind: 'answer', sdp: browserSdp({ address: '127.0.0.1', port: 9, setup: 'active' }) };
+      const call = caller.invite(
+        noraPlaced ? OTTO.username : NORA.username,
+        browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' }),
+      );
+      assert.equal((await call.final).status, 200);
+      await waitFor(async () => (await callRecord(call.callId))?.answeredAt, 'the call record to show the answer');
+      // Kamailio ends only a confirmed dialog (its ACK processed, state 4); on a loaded machine the
+      // ACK can still be in flight when the 200 has been recorded. Revoking in that instant is a known
+      // gap (SECURITY.md); this test is about what revocation does to a call in progress.
+      const ctl = `unix:${join(fx.stack.stateDir, 'run', 'kamailio_ctl')}`;
+      await waitFor(
+        async () => (await execRunner('kamcmd', ['-s', ctl, 'dlg.dlg_list', call.callId])).stdout.includes('state: 4'),
+        'Kamailio to confirm the dialog (ACK processed)',
+      );
 
-    const disabled = await admin(fx.stack, 'PATCH', `/api/agents/${NORA.username}`, { disabled: true });
-    assert.deepEqual((disabled.body as { kamailio: unknown }).kamailio, { registrationsDropped: true, callsEnded: 1 });
-    const byeTo = (agent: WsSipAgent) => agent.byes.some((b) => header(b, 'call-id') === call.callId);
-    await waitFor(async () => byeTo(otto) && byeTo(nora), 'a BYE to both sides').catch((err: Error) => {
-      throw new Error(`${err.message} (otto got one: ${byeTo(otto)}, nora got one: ${byeTo(nora)})`);
+      const disabled = await admin(fx.stack, 'PATCH', `/api/agents/${NORA.username}`, { disabled: true });
+      assert.deepEqual((disabled.body as { kamailio: unknown }).kamailio, { registrationsDropped: true, callsEnded: 1 });
+      const byeTo = (agent: WsSipAgent) => agent.byes.some((b) => header(b, 'call-id') === call.callId);
+      await waitFor(async () => byeTo(otto) && byeTo(nora), 'a BYE to both sides').catch((err: Error) => {
+        throw new Error(`${err.message} (otto got one: ${byeTo(otto)}, nora got one: ${byeTo(nora)})`);
+      });
+      const record = await callRecord(call.callId);
+      assert.ok(record?.endedAt !== null && record?.disposition === 'answered', `record closed: ${JSON.stringify(record)}`);
+      const { events } = await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?callId=${encodeURIComponent(call.callId)}`);
+      assert.ok(events.some((e) => e.method === 'BYE' && e.outcome === 'agent revoked'));
     });
-    const record = await callRecord(call.callId);
-    assert.ok(record?.endedAt !== null && record?.disposition === 'answered', `record closed: ${JSON.stringify(record)}`);
-    const { events } = await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?callId=${encodeURIComponent(call.callId)}`);
-    assert.ok(events.some((e) => e.method === 'BYE' && e.outcome === 'agent revoked'));
-  });
+  }
 
   test('deleted: registration dropped, REGISTER/INVITE refused, sign-in and TURN 401 like any unknown user', async () => {
     const otto = await connect(OTTO);

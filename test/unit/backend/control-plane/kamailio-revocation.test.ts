@@ -96,21 +96,43 @@ test('an RPC error kamcmd exits 0 on, and a socket it cannot reach, are reported
   );
 });
 
-test('calls: each dialog in the agent\'s "calls" profile is ended by its handle and returned', async () => {
-  const k = kamcmd({ 'dlg.profile_list': { code: 0, stdout: ONE_DIALOG } });
+/** A fake kamcmd whose dlg.profile_list answers per profile (args: -s SOCKET dlg.profile_list PROFILE USER). */
+function kamcmdWithProfiles(profiles: Record<string, string>) {
+  const calls: string[][] = [];
+  const run: CommandRunner = async (file, args) => {
+    calls.push([file, ...args]);
+    return { code: 0, stdout: args[2] === 'dlg.profile_list' ? (profiles[args[3]!] ?? '') : '', stderr: '' };
+  };
+  return { run, calls };
+}
+
+test('calls: each dialog of the agent in the "calls" (placed) and "answered" profiles is ended by its handle and returned', async () => {
+  const answered = ONE_DIALOG.replace('1127', '31').replace('2443', '32').replace('0c332d417f7ef3082826', 'answered-call');
+  const k = kamcmdWithProfiles({ calls: ONE_DIALOG, answered });
   const ended = await endCalls('/s', 'nora', k.run);
   assert.deepEqual(
     ended.map((c) => c.callId),
-    ['0c332d417f7ef3082826'],
+    ['0c332d417f7ef3082826', 'answered-call'],
   );
   assert.deepEqual(
     k.calls.map((c) => c.slice(3)),
     [
       ['dlg.profile_list', 'calls', 'nora'],
+      ['dlg.profile_list', 'answered', 'nora'],
       ['dlg.end_dlg', '1127', '2443'],
+      ['dlg.end_dlg', '31', '32'],
     ],
   );
   assert.deepEqual(await endCalls('/s', 'idle', kamcmd().run), [], 'no calls, nothing ended');
+});
+
+test('calls: a call in both profiles (the agent called itself) is ended once', async () => {
+  const k = kamcmdWithProfiles({ calls: ONE_DIALOG, answered: ONE_DIALOG });
+  assert.deepEqual(
+    (await endCalls('/s', 'nora', k.run)).map((c) => c.callId),
+    ['0c332d417f7ef3082826'],
+  );
+  assert.equal(k.calls.filter((c) => c[3] === 'dlg.end_dlg').length, 1);
 });
 
 test('the revoker drops registrations, then ends calls; without a socket it refuses and names the setting', async () => {
@@ -118,7 +140,7 @@ test('the revoker drops registrations, then ends calls; without a socket it refu
   assert.equal((await kamailioRevoker('/s', k.run)('nora')).length, 1);
   assert.deepEqual(
     k.calls.map((c) => c[3]),
-    ['ul.rm', 'dlg.profile_list', 'dlg.end_dlg'],
+    ['ul.rm', 'dlg.profile_list', 'dlg.profile_list', 'dlg.end_dlg'],
   );
   const none = kamcmd();
   await assert.rejects(kamailioRevoker(undefined, none.run)('nora'), /no Kamailio ctl socket configured \(kamailioCtlSocket\)/);
