@@ -4,7 +4,7 @@
  * reused Call-ID gets its own record; a flood of unauthenticated requests costs a few audit rows,
  * not one each; a message over 16 KiB is refused (513, or the stream dropped) and never relayed.
  */
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rand } from '../backend/support/sip-message.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
@@ -15,7 +15,7 @@ import type { CallRecord } from '../../../backend/control-plane/call-records.js'
 import type { WsSipAgent } from '../backend/support/ws-sip-agent.js';
 import { MAX_SIP_MESSAGE_BYTES as MAX_MESSAGE_BYTES } from '../../../backend/config/kamailio.js';
 import { AUDIT_FIELD_LIMITS as FIELD_LIMITS } from '../../../backend/control-plane/schema.js';
-import { startAttackStack, type AttackStack } from './support/attack-stack.js';
+import { useAttackStack, type AttackStack } from './support/attack-stack.js';
 import { dialogHeaders, UdpSipClient } from './support/raw-sip.js';
 
 const FLOOD_REQUESTS = 4000;
@@ -32,14 +32,8 @@ const OVERSIZE_SENDER_ADDRESS = '127.0.0.5';
 describe('hole 7: calls do not escape the record, and floods do not fill it', { timeout: 240_000 }, () => {
   let fx: AttackStack;
 
-  before(async () => {
-    fx = await startAttackStack();
-  });
-  afterEach(async () => {
-    await fx.closeAgents();
-  });
-  after(async () => {
-    await fx?.dispose();
+  useAttackStack((started) => {
+    fx = started;
   });
 
   const sdp = () => browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' });

@@ -4,14 +4,14 @@
  * into an outbound one to any number the attacker put in the Contact. REGISTER is accepted over
  * WS/WSS only, contacts per agent are capped, and a call to an agent goes out over WebSocket only.
  */
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rand, type SipMessage } from '../backend/support/sip-message.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { waitFor } from '../backend/support/stack-fixture.js';
 import type { WsSipAgent } from '../backend/support/ws-sip-agent.js';
 import { MAX_CONTACTS_PER_AGENT as MAX_CONTACTS } from '../../../backend/config/kamailio.js';
-import { startAttackStack, type AttackStack } from './support/attack-stack.js';
+import { useAttackStack, type AttackStack } from './support/attack-stack.js';
 import { TcpSipClient, UdpSipClient, withDigest, type Headers } from './support/raw-sip.js';
 
 describe('hole 3: registration contacts cannot hijack calls toward the trunk', { timeout: 180_000 }, () => {
@@ -20,16 +20,10 @@ describe('hole 3: registration contacts cannot hijack calls toward the trunk', {
   /** A Contact at the trunk whose user is a number the trunk answers: a hijack would loop calls there. */
   let trunkContact: string;
 
-  before(async () => {
-    fx = await startAttackStack();
+  useAttackStack((started) => {
+    fx = started;
     domain = fx.stack.endpoints.sip.domain;
     trunkContact = `<sip:${fx.stack.endpoints.numbers.echo}@${domain}:${fx.trunk.sipPort}>`;
-  });
-  afterEach(async () => {
-    await fx.closeAgents();
-  });
-  after(async () => {
-    await fx?.dispose();
   });
 
   const bobPassword = () => fx.stack.endpoints.agents.find((a) => a.username === 'bob')!.password;

@@ -3,11 +3,11 @@
  * must not work a second time. Challenges carry qop="auth" and Kamailio counts nonce uses, so a
  * replayed Authorization (same nonce, same nc) gets a fresh challenge or 403 and is never relayed.
  */
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { header, rand } from '../backend/support/sip-message.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
-import { startAttackStack, type AttackStack } from './support/attack-stack.js';
+import { useAttackStack, type AttackStack } from './support/attack-stack.js';
 import { withDigest, type Headers } from './support/raw-sip.js';
 
 /** A replay must be challenged again (401/407, typically stale=true) or refused (403). */
@@ -17,15 +17,9 @@ describe('hole 5: captured digest credentials cannot be replayed', { timeout: 18
   let fx: AttackStack;
   let domain: string;
 
-  before(async () => {
-    fx = await startAttackStack();
+  useAttackStack((started) => {
+    fx = started;
     domain = fx.stack.endpoints.sip.domain;
-  });
-  afterEach(async () => {
-    await fx.closeAgents();
-  });
-  after(async () => {
-    await fx?.dispose();
   });
 
   const registerHeaders = (contact: string, callId: string, cseq: number, expires = 300): Array<[string, string]> => [

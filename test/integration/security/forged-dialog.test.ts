@@ -5,12 +5,12 @@
  * Route) and reach nobody: not the trunk, not a foreign host (open relay), not rtpengine (media
  * ports), not the call records.
  */
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { header, rand } from '../backend/support/sip-message.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { waitFor } from '../backend/support/stack-fixture.js';
-import { FOREIGN_SINK_PORT, startAttackStack, type AttackStack } from './support/attack-stack.js';
+import { FOREIGN_SINK_PORT, useAttackStack, type AttackStack } from './support/attack-stack.js';
 import { ForeignSipSink } from './support/foreign-sip-sink.js';
 import { dialogHeaders, UdpSipClient } from './support/raw-sip.js';
 
@@ -27,8 +27,8 @@ describe('hole 1: forged in-dialog requests are refused and relayed nowhere', { 
   let ourRoute: string;
   let trunkRoute: string;
 
-  before(async () => {
-    fx = await startAttackStack();
+  useAttackStack(async (started) => {
+    fx = started;
     const e = fx.stack.endpoints;
     domain = e.sip.domain;
     ourRoute = `<sip:${domain}:${fx.stack.ports.sipUdp};lr>`;
@@ -36,13 +36,9 @@ describe('hole 1: forged in-dialog requests are refused and relayed nowhere', { 
     sink = await ForeignSipSink.listen('127.0.0.1', FOREIGN_SINK_PORT);
     attacker = await UdpSipClient.open({ host: domain, port: fx.stack.ports.sipUdp }, ATTACKER_ADDRESS);
   });
-  afterEach(async () => {
-    await fx.closeAgents();
-  });
-  after(async () => {
+  after(() => {
     attacker?.close();
     sink?.close();
-    await fx?.dispose();
   });
 
   /** A legitimate call still works, and once the trunk saw it, earlier attacks had their chance. */

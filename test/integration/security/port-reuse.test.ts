@@ -7,14 +7,14 @@
  * not a request inside the agent's call, not the BYE the server itself sends when it ends the call.
  * This holds whether the new connection is unauthenticated or belongs to another agent.
  */
-import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { header } from '../backend/support/sip-message.js';
 import { browserSdp } from '../backend/support/webrtc-sdp.js';
 import { waitFor } from '../backend/support/stack-fixture.js';
 import type { WsSipAgent } from '../backend/support/ws-sip-agent.js';
 import { admin } from './support/control-plane-http.js';
-import { startAttackStack, type AttackStack } from './support/attack-stack.js';
+import { useAttackStack, type AttackStack } from './support/attack-stack.js';
 
 /** The office NAT's public address: the agent and the stranger both connect from it. */
 const OFFICE = '127.0.0.40';
@@ -24,14 +24,8 @@ const answer = () => browserSdp({ address: '127.0.0.1', port: 9, setup: 'active'
 describe("a new connection from a dead agent connection's address and port gets nothing meant for that agent", { timeout: 180_000 }, () => {
   let fx: AttackStack;
 
-  before(async () => {
-    fx = await startAttackStack();
-  });
-  afterEach(async () => {
-    await fx.closeAgents();
-  });
-  after(async () => {
-    await fx?.dispose();
+  useAttackStack((started) => {
+    fx = started;
   });
 
   /**

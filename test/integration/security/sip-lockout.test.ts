@@ -4,24 +4,18 @@
  * Retry-After — and the lockout is no weapon: a session that already authenticated keeps working,
  * and bad REGISTERs spoofed over UDP count for nothing.
  */
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { header, rand } from '../backend/support/sip-message.js';
 import { MAX_AUTH_FAILURES } from '../../../backend/config/kamailio.js';
-import { startAttackStack, type AttackStack } from './support/attack-stack.js';
+import { useAttackStack, type AttackStack } from './support/attack-stack.js';
 import { UdpSipClient, withDigest } from './support/raw-sip.js';
 
 describe('hole 6: SIP lockout slows guessing without locking the real agent out', { timeout: 180_000 }, () => {
   let fx: AttackStack;
 
-  before(async () => {
-    fx = await startAttackStack();
-  });
-  afterEach(async () => {
-    await fx.closeAgents();
-  });
-  after(async () => {
-    await fx?.dispose();
+  useAttackStack((started) => {
+    fx = started;
   });
 
   test(`after ${MAX_AUTH_FAILURES} bad REGISTERs new connections get 403 Locked with Retry-After; the working session keeps registering and calling`, async () => {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, afterEach, before } from 'node:test';
 import type { RunningStack } from '../../../../backend/stack.js';
 import type { CallRecord } from '../../../../backend/control-plane/call-records.js';
 import { adminGet, startTestStack, waitFor } from '../../backend/support/stack-fixture.js';
@@ -34,6 +35,25 @@ export interface TrunkCallView {
 const MAX_RETRY_AFTER_S = 5;
 
 export type AttackStack = Awaited<ReturnType<typeof startAttackStack>>;
+
+/**
+ * Inside a describe: the attack stack started before its tests (handed to `started`, which keeps
+ * it and reads what the tests need from it), the agents each test connected closed after it, the
+ * stack stopped after the last.
+ */
+export function useAttackStack(started: (fx: AttackStack) => void | Promise<void>): void {
+  let fx: AttackStack | undefined;
+  before(async () => {
+    fx = await startAttackStack();
+    await started(fx);
+  });
+  afterEach(async () => {
+    await fx?.closeAgents();
+  });
+  after(async () => {
+    await fx?.dispose();
+  });
+}
 
 export async function startAttackStack() {
   // Read by the carrier child process (inherits our environment): trace every SIP message.
