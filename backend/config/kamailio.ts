@@ -127,6 +127,13 @@ export const AUDIT_DRAIN_BATCH = 90;
  */
 export const USRLOC_SYNC_SECONDS = 10;
 
+/**
+ * How long a write to Kamailio's state database waits for another process's write to finish
+ * (SQLite's busy timeout; each write takes well under a millisecond here, so only a burst of
+ * calls makes one wait): beyond it the write fails, as every one that met another did without it.
+ */
+export const STATE_DB_BUSY_MS = 1000;
+
 /** Where Debian installs Kamailio's modules (preflight checks the separately packaged ones here). */
 export const KAMAILIO_MODULE_DIR = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
 
@@ -242,6 +249,7 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
     CL_REALM: input.realm,
     ...(sqliteFile ? { CL_SQLITE_FILE: sqliteFile } : {}),
     CL_USRLOC_SYNC_SECONDS: USRLOC_SYNC_SECONDS,
+    CL_STATE_DB_BUSY_MS: STATE_DB_BUSY_MS,
     CL_MAX_CONTACTS: MAX_CONTACTS_PER_AGENT,
     CL_MAX_CALL_SECONDS: maxCallSeconds,
     CL_PARTY_EXPIRE_SECONDS: maxCallSeconds + 120,
@@ -265,6 +273,8 @@ export function renderKamailioDefines(input: KamailioConfigInput): string {
   const strings: Record<string, string> = {
     CL_DB_URL: kamailioDbUrl,
     CL_STATE_DB_URL: `sqlite:///${input.stateDbFile}`,
+    // sqlops names its connection in the same string: the very URL above (route STATE_DB_WAITS).
+    CL_STATE_DB_SQLCON: `statedb=>sqlite:///${input.stateDbFile}`,
     CL_CTL_SOCKET: `unix:${input.ctlSocket}`,
     CL_NONCE_SECRET: input.nonceSecret,
     CL_AUDIT_URL: input.auditUrl,

@@ -141,6 +141,24 @@ test('live calls outlive a clean restart: dialogs saved to the state database at
   assert.match(loaded, /dlg_set_timeout\("CL_AGENT_GONE_GRACE_SECONDS", "\$var\(h_entry\)", "\$var\(h_id\)"\);/);
 });
 
+test('every process writing the state database waits for another’s write instead of failing: a busy timeout set on the connection the dialog module and usrloc share', () => {
+  // The same URL as theirs: srdb1 hands every module of a process one connection per URL.
+  assert.match(routing, /modparam\("sqlops", "sqlcon", CL_STATE_DB_SQLCON\)/);
+  const defines = renderKamailioDefines(KAMAILIO_INPUT);
+  const url = /^#!define CL_STATE_DB_URL "(.*)"$/m.exec(defines)?.[1];
+  assert.ok(url);
+  assert.match(defines, new RegExp(`^#!define CL_STATE_DB_SQLCON "statedb=>${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"$`, 'm'));
+  assert.match(block('route[STATE_DB_WAITS]'), /sql_query\("statedb", "PRAGMA busy_timeout=CL_STATE_DB_BUSY_MS"\)/);
+  assert.match(defines, /^#!substdef "!CL_STATE_DB_BUSY_MS!1000!g"$/m);
+  // SIP workers first thing for every request and reply; the timers' process by an rtimer in mode 0.
+  assert.match(block('request_route'), /^request_route \{\n\troute\(STATE_DB_WAITS\);/);
+  assert.match(block('reply_route'), /^reply_route \{\n\troute\(STATE_DB_WAITS\);/);
+  assert.match(
+    routing,
+    /modparam\("rtimer", "timer", "name=statedb;interval=1;mode=0;"\)\nmodparam\("rtimer", "exec", "timer=statedb;route=STATE_DB_WAITS"\)/,
+  );
+});
+
 test('the generated file is only values, then the static routing by its absolute path', () => {
   const cfg = renderKamailioConfig(KAMAILIO_INPUT);
   const lines = cfg.trimEnd().split('\n');
