@@ -9,15 +9,16 @@
  * - `audit` and `audit_inflight`: the audit queue (mqueue `dbmode` 1: saved at shutdown, loaded and
  *   emptied at start), so events Kamailio accepted but had not delivered outlive a restart. Per
  *   node too: a node loading the queue deletes what it loaded.
- * - `dialog` and `dialog_vars`: its live calls (dialog module `db_mode` 3: saved at shutdown,
- *   loaded and emptied at start), with their variables (the agent each side authenticated as, the
- *   trunk's side) and profiles (each agent's "calls"), so a call outlives a clean restart. Per
- *   node: a node loading them deletes what it loaded.
+ * - `dialog` and `dialog_vars`: its live calls (dialog module `db_mode` 1: written as they change,
+ *   a call's row deleted when it ends, loaded and kept at start), with their variables (the agent
+ *   each side authenticated as, the trunk's side) and profiles (each agent's "calls"), so a call
+ *   outlives a restart and a crash. Per node (one node only).
  * - `version`: the table versions the dialog module checks before it loads (usrloc's check is
  *   switched off instead: its `version_table` parameter; the dialog module has none).
  *
- * One file, one writer at a time (usrloc's timer while running, the main process at start and
- * shutdown): db_sqlite has no busy timeout, so concurrent writers would fail instead of waiting.
+ * One file, several writers: usrloc's timer, the SIP workers (calls) and, at start and shutdown,
+ * the main process. db_sqlite sets no busy timeout, so a write that met another was refused
+ * instead of waiting; the cfg sets one in each process that writes (route STATE_DB_WAITS).
  */
 import { chmodSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';

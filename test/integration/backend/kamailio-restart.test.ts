@@ -3,13 +3,16 @@
  * registrations it held are still there afterwards (its own database, usrloc write-back), audit
  * events it had accepted but not yet delivered (the control plane held down) reach the control
  * plane once each, and an agent that reconnects is reachable by an inbound call from the trunk.
- * Calls up across the restart go on (dialogs saved at shutdown): each agent takes its side back
- * with its own re-INVITE from its new connection, and no one else can — not even a connection
- * that the new process gave the very id the agent's old connection had.
+ * Calls up across the restart go on (dialogs written to that database): each agent takes its side
+ * back with its own re-INVITE from its new connection, and no one else can — not even a connection
+ * that the new process gave the very id the agent's old connection had. A crash (SIGKILL, as the
+ * kernel's OOM killer sends) keeps them too, across a second one as well, and the trunk leg of a
+ * call nobody takes back is ended by us within the agent's grace: no PSTN leg outlives its dialog.
  */
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import Sqlite from 'better-sqlite3';
 import { join } from 'node:path';
 import { AgentPool } from './support/agent-pool.js';
 import { browserSdp } from './support/webrtc-sdp.js';
@@ -38,7 +41,7 @@ const MAX_ATTACKER_CONNECTIONS = 40;
 /** An agent created for this test, revoked after the restart. */
 const DAVE = { username: 'dave', password: 'dave-password-restart-1' };
 
-describe('a Kamailio restart keeps registrations and undelivered audit events', { timeout: 180_000 }, () => {
+describe('a Kamailio restart keeps registrations and undelivered audit events', { timeout: 300_000 }, () => {
   let fx: Awaited<ReturnType<typeof startTestStack>>;
   const pool = new AgentPool(() => fx.stack);
   let heldPid: number | null = null;
@@ -68,6 +71,31 @@ describe('a Kamailio restart keeps registrations and undelivered audit events', 
   /** The call record of `callId` (the admin API's filter). */
   const callRecord = async (callId: string) =>
     (await adminGet<{ calls: CallRecord[] }>(fx.stack, `/api/calls?callId=${encodeURIComponent(callId)}`)).calls[0];
+  /** The Call-IDs of the calls Kamailio has written to its state database (read-only: Kamailio is its only writer). */
+  const savedCalls = (): string[] => {
+    const db = new Sqlite(join(fx.stack.stateDir, 'kamailio.db'), { readonly: true });
+    try {
+      return db
+        .prepare('SELECT callid FROM dialog')
+        .all()
+        .map((r) => (r as { callid: string }).callid);
+    } finally {
+      db.close();
+    }
+  };
+  /** SIGKILLs Kamailio's whole process group (a crash: nothing runs at shutdown); resolves when the supervisor's restart answers. */
+  const crashKamailio = async (): Promise<number> => {
+    const old = fx.stack.pids()['kamailio']!;
+    process.kill(-old, 'SIGKILL');
+    const killedAt = performance.now();
+    await waitFor(
+      async () => fx.stack.pids()['kamailio'] !== old && /\d/.test(await kamcmd('core.uptime')),
+      'Kamailio restarted after the crash',
+      20_000,
+    );
+    process.stderr.write(`# Kamailio SIGKILLed → answering again: ${(performance.now() - killedAt).toFixed(0)} ms\n`);
+    return Date.now();
+  };
 
   before(async () => {
     fx = await startTestStack(PORT_BASE);
@@ -266,6 +294,76 @@ describe('a Kamailio restart keeps registrations and undelivered audit events', 
       events.some((e) => e.callId === abandoned.callId && e.outcome === 'agent connection lost'),
       'the audit says why it ended',
     );
+  });
+
+  test('a crash (SIGKILL) mid-call keeps the calls, across a second crash too: the agent takes its call back; the trunk leg of the call nobody takes back is ended within the grace; an ended call does not come back', async () => {
+    const domain = fx.stack.endpoints.sip.domain;
+    // The tone number: the carrier sends audio all along, so rtpengine's media timeout never ends
+    // these calls — nothing but our BYE ends a trunk leg whose agent is gone.
+    const tone = fx.stack.endpoints.numbers.tone;
+    const carrier = new CarrierApi(carrierApiUrl(fx.stack.endpoints));
+    const offer = () => browserSdp({ address: '127.0.0.1', port: 9, setup: 'actpass' });
+    const alice = await pool.connect('alice', undefined, ALICE_ADDRESS);
+    const kept = alice.invite(tone, offer());
+    assert.equal((await kept.final).status, 200, 'alice’s call is answered');
+    // Written while Kamailio relayed the 200: in the state database before the agent has it.
+    assert.ok(savedCalls().includes(kept.callId), 'alice’s call is in the state database once answered');
+    // One call ends before the crash: its row goes with it, and it must not come back.
+    const hungUp = alice.invite(tone, offer());
+    assert.equal((await hungUp.final).status, 200, 'alice’s second call is answered');
+    assert.equal((await hungUp.bye()).status, 200);
+    // Gone with the hang-up, not 5 s later when the dialog module frees it: a crash right after
+    // it must not bring it back.
+    assert.ok(!savedCalls().includes(hungUp.callId), 'the ended call left the state database with its hang-up');
+    // The crash comes the instant carol's call is answered: no window in which a call is lost.
+    const carol = await pool.connect('carol', undefined, CAROL_ADDRESS);
+    const abandoned = carol.invite(tone, offer());
+    assert.equal((await abandoned.final).status, 200, 'carol’s call is answered');
+
+    await crashKamailio();
+    await alice.closed;
+    await carol.closed;
+    const dialogs = await kamcmd('dlg.list');
+    assert.ok(dialogs.includes(kept.callId) && dialogs.includes(abandoned.callId), `both calls loaded after the crash:\n${dialogs}`);
+    assert.ok(!dialogs.includes(hungUp.callId), 'the call that ended before the crash is not back');
+    assert.ok(isLive(await carrier.call(kept.callId)) && isLive(await carrier.call(abandoned.callId)), 'both trunk legs are up');
+
+    // alice's softphone reconnects and refreshes its call: it is hers again, and goes on.
+    const alice2 = await pool.connect('alice', undefined, ALICE_ADDRESS);
+    assert.equal((await alice2.register()).status, 200);
+    assert.equal(await refresh(alice2, kept, 'alice', 60), 200, 'alice’s re-INVITE after the crash is accepted');
+
+    // A second crash in the same call (with db_mode 3 a call loaded once was gone after the next restart).
+    const lastReadyAt = await crashKamailio();
+    await alice2.closed;
+    assert.ok((await kamcmd('dlg.list')).includes(kept.callId), 'alice’s call is loaded again after the second crash');
+    const alice3 = await pool.connect('alice', undefined, ALICE_ADDRESS);
+    assert.equal((await alice3.register()).status, 200);
+    assert.equal(await refresh(alice3, kept, 'alice', 70), 200, 'alice’s re-INVITE after the second crash is accepted');
+    const bye = await alice3.request('BYE', kept.dialog()!.remoteUri, inDialog(kept, 'alice', domain, '71 BYE', 'alice'));
+    assert.equal(bye.status, 200, 'her hang-up is relayed');
+    await carrier.waitFor(kept.callId, 'alice’s trunk leg to end', (c) => !isLive(c));
+
+    // carol never comes back: her trunk leg is ended by us, the grace after Kamailio was back.
+    const abandonedEnd = await carrier.waitFor(
+      abandoned.callId,
+      'the abandoned call’s trunk leg to end',
+      (c) => !isLive(c),
+      (AGENT_GONE_GRACE_SECONDS + 10) * 1000,
+    );
+    const endedAfterMs = Date.parse(abandonedEnd.endedAt!) - lastReadyAt;
+    process.stderr.write(`# abandoned call's trunk leg ended ${endedAfterMs} ms after Kamailio answered again (second crash)\n`);
+    assert.ok(
+      endedAfterMs >= (AGENT_GONE_GRACE_SECONDS - 2) * 1000 && endedAfterMs <= (AGENT_GONE_GRACE_SECONDS + 3) * 1000,
+      `ended within the grace (${endedAfterMs} ms)`,
+    );
+    await waitFor(async () => (await callRecord(abandoned.callId))?.endedAt, 'the abandoned call’s record closed');
+    const { events } = await adminGet<{ events: AuditEntry[] }>(fx.stack, `/api/audit?since=${lastReadyAt}&limit=1000`);
+    assert.ok(
+      events.some((e) => e.callId === abandoned.callId && e.outcome === 'agent connection lost'),
+      'the audit says why it ended',
+    );
+    await waitFor(async () => savedCalls().length === 0, 'no call left in the state database');
   });
 });
 

@@ -117,11 +117,12 @@ test('registrations are written back to Kamailio’s own state database, named r
   );
 });
 
-test('live calls outlive a clean restart: dialogs saved to the state database at shutdown; agent sides bound again only by their own re-INVITE, the trunk’s side saved with the dialog', () => {
+test('live calls outlive a restart or a crash: dialogs written to the state database as they change; agent sides bound again only by their own re-INVITE, the trunk’s side saved with the dialog', () => {
   // One node only: with DMQ a node would save and load its peers' replicas too (see the cfg).
+  // db_mode 1: written when the call changes, not at shutdown only (a crash lost them) nor by a timer (its last second lost).
   assert.match(
     routing,
-    /#!ifndef WITH_DMQ\n(#.*\n)+modparam\("dialog", "db_url", CL_STATE_DB_URL\)\nmodparam\("dialog", "db_mode", 3\)\n#!endif/,
+    /#!ifndef WITH_DMQ\n(#.*\n)+modparam\("dialog", "db_url", CL_STATE_DB_URL\)\nmodparam\("dialog", "db_mode", 1\)\n#!endif/,
   );
   assert.match(routing, /#!ifndef WITH_DMQ\n(#.*\n)+event_route\[htable:mod-init\]/);
   // No htable is saved: a binding names a connection id the next process gives to anyone.
@@ -139,6 +140,14 @@ test('live calls outlive a clean restart: dialogs saved to the state database at
   const loaded = block('event_route[htable:mod-init]');
   assert.match(loaded, /"method": "dlg\.briefing", "params": \["Ii"\]/);
   assert.match(loaded, /dlg_set_timeout\("CL_AGENT_GONE_GRACE_SECONDS", "\$var\(h_entry\)", "\$var\(h_id\)"\);/);
+  // An ended call leaves the database as it ends (the dialog module deletes it 5 s later), its variables first.
+  assert.match(block('event_route[dialog:end]'), /\n#!ifndef WITH_DMQ\n\troute\(FORGET_SAVED_CALL\);\n#!endif$/);
+  const forget = block('route[FORGET_SAVED_CALL]');
+  assert.match(forget, /^route\[FORGET_SAVED_CALL\] \{\n\troute\(STATE_DB_WAITS\);/);
+  assert.match(
+    forget,
+    /sql_query\("statedb", "DELETE FROM dialog_vars WHERE hash_entry=\$dlg\(h_entry\) AND hash_id=\$dlg\(h_id\)"\)\n\t+\|\| !sql_query\("statedb", "DELETE FROM dialog WHERE hash_entry=\$dlg\(h_entry\) AND hash_id=\$dlg\(h_id\)"\)/,
+  );
 });
 
 test('every process writing the state database waits for another’s write instead of failing: a busy timeout set on the connection the dialog module and usrloc share', () => {
