@@ -158,6 +158,8 @@ test('every process writing the state database waits for another’s write inste
   assert.ok(url);
   assert.match(defines, new RegExp(`^#!define CL_STATE_DB_SQLCON "statedb=>${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"$`, 'm'));
   assert.match(block('route[STATE_DB_WAITS]'), /sql_query\("statedb", "PRAGMA busy_timeout=CL_STATE_DB_BUSY_MS"\)/);
+  // No write holds the lock for an fsync (WAL: a commit still survives Kamailio's crash).
+  assert.match(block('route[STATE_DB_WAITS]'), /sql_query\("statedb", "PRAGMA synchronous=NORMAL"\)/);
   assert.match(defines, /^#!substdef "!CL_STATE_DB_BUSY_MS!1000!g"$/m);
   // SIP workers first thing for every request and reply; the timers' process by an rtimer in mode 0.
   assert.match(block('request_route'), /^request_route \{\n\troute\(STATE_DB_WAITS\);/);
